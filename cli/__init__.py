@@ -1,0 +1,1 @@
+"""The conflictmap command line: a thin Typer layer over the conflictmap library."""

@@ -1,0 +1,57 @@
+"""The Typer app: global flags, the commands, and the process entry point.
+
+Nothing here imports geopandas, pandas or pyogrio: `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from cli import state
+from cli.commands import info, share, status
+
+app = typer.Typer(
+    name="conflictmap",
+    help="Territorial control analysis: who holds what on a date, shares by districts, km² and people, changes over time.\n\nWith no inputs (and no ./conflictmap.toml) every command runs on the bundled Aleppo 2016 sample.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool):
+    if value:
+        from conflictmap import __version__
+
+        typer.echo(f"conflictmap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print more about what is done on stderr.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+):
+    """Territorial control analysis from district polygons and a dated control log."""
+    state.debug, state.quiet, state.verbose = debug, quiet, verbose
+
+
+for module in (info, status, share):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry: run the app; a closed pipe (`| head`) ends quietly."""
+    try:
+        app()
+    except BrokenPipeError:
+        # Point stdout at devnull so the interpreter's final flush cannot raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

@@ -1,0 +1,16 @@
+"""conflictmap info: what the inputs hold and what is wrong with them."""
+
+from cli.options import dataset_command, load
+from cli.output import emit_object
+
+
+@dataset_command()
+def info(inputs, fmt):
+    """Describe the inputs: districts (count, km², CRS, bbox, fields), control log (rows, dates, actors), problems."""
+    from conflictmap.figures import summary
+
+    emit_object(summary(load(inputs)), fmt, title="conflictmap info")
+
+
+def register(app):
+    app.command("info")(info)

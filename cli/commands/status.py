@@ -1,0 +1,22 @@
+"""conflictmap status: who holds each district on a date."""
+
+from cli.options import DateOpt, dataset_command, load
+from cli.output import Format, emit_rows
+from conflictmap.model import parse_option_date
+
+
+@dataset_command()
+def status(inputs, fmt, date: DateOpt = None):
+    """One row per district: controller(s) with shares, date of the row in force, km², population, source."""
+    from conflictmap.figures import status as compute
+
+    ds = load(inputs)
+    day = parse_option_date(date, "--date") if date else ds.last_date
+    table = compute(ds, day)
+    columns = [c for c in table.columns if c != "shares" or fmt in (Format.json, Format.ndjson)]
+    title = f"Control on {day.isoformat()}" if day else "Control (no log)"
+    emit_rows(table, fmt, columns, title)
+
+
+def register(app):
+    app.command("status")(status)

@@ -1,0 +1,5 @@
+"""Global flags set by the app callback (--debug, --quiet, --verbose)."""
+
+debug = False
+quiet = False
+verbose = False

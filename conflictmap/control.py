@@ -1,0 +1,170 @@
+"""The control log: rows (date, district, controller, share) checked and normalised.
+
+After loading, the shares of every (district, date) group sum to exactly 1: a
+remainder is an explicit `unknown` row, so every later figure can sum shares
+without special cases.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .errors import InputError, Problem
+from .io import label, read_records
+from .model import UNKNOWN, Actors, closest, name_key, parse_date
+
+REQUIRED = ("date", "district", "controller")
+SYNONYMS = {
+    "district": ("district_id", "districtid", "neighbourhood", "neighborhood", "unit", "area", "id", "name"),
+    "controller": ("actor", "holder", "controlled_by", "control", "side"),
+    "date": ("day", "as_of", "date_in_force"),
+}
+OPTIONAL = ("share", "source", "confidence", "note")
+SHARE_TOLERANCE = 1e-9
+LOG_COLUMNS = ["idx", "district", "date", "controller", "share", "source", "confidence", "note", "where"]
+
+
+class DistrictIndex:
+    """Looks up a district by id or name, insensitive to case, accents and punctuation."""
+
+    def __init__(self, ids, names):
+        self.ids = list(ids)
+        self.names = list(names)
+        self.exact = {d: i for i, d in enumerate(self.ids)}
+        self.by_key: dict[str, set[int]] = defaultdict(set)
+        for i, d in enumerate(self.ids):
+            self.by_key[name_key(d)].add(i)
+        self.by_name: dict[str, set[int]] = defaultdict(set)
+        for i, n in enumerate(self.names):
+            self.by_name[name_key(n)].add(i)
+
+    def find(self, text: str, where: str) -> int:
+        if text in self.exact:
+            return self.exact[text]
+        key = name_key(text)
+        for table in (self.by_key, self.by_name):
+            hits = table.get(key)
+            if hits and len(hits) == 1:
+                return next(iter(hits))
+            if hits:
+                shown = ", ".join(sorted(self.ids[i] for i in hits))
+                raise InputError(f"{where}: district {text!r} is ambiguous (ids {shown}); use the id")
+        near = closest(text, self.names + self.ids)
+        hint = f"; closest: {', '.join(near)}" if near else ""
+        raise InputError(f"{where}: unknown district {text!r}{hint}; use a district id or name from the districts file")
+
+
+def _columns(records, source: str) -> dict[str, str]:
+    present = [c for c in records[0] if c != "_where"] if records else []
+    mapping = {}
+    for col in REQUIRED + OPTIONAL:
+        if col in present:
+            mapping[col] = col
+            continue
+        alt = next((s for s in SYNONYMS.get(col, ()) if s in present and s not in mapping.values()), None)
+        if alt:
+            mapping[col] = alt
+        elif col in REQUIRED:
+            near = closest(col, present)
+            hint = f" (is {near[0]!r} a misspelling?)" if near else ""
+            raise InputError(f"{source}: no {col!r} column{hint}; columns: {', '.join(present) or 'none'}; the log needs date, district, controller")
+    return mapping
+
+
+def _share(text: str, where: str) -> float | None:
+    if text == "":
+        return None
+    try:
+        value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise InputError(f"{where}: share {text!r} is not a number; give a fraction between 0 and 1") from None
+    if not 0 <= value <= 1 + SHARE_TOLERANCE:
+        raise InputError(f"{where}: share {text!r} is outside 0..1; give the fraction of the district held (e.g. 0.5)")
+    return value
+
+
+def parse_rows(records, source: str, index: DistrictIndex, actors: Actors) -> list[dict]:
+    """Checked rows: dates parsed, districts resolved, actors canonical, shares numeric."""
+    cols = _columns(records, source)
+    rows = []
+    for rec in records:
+        where = rec["_where"]
+        get = lambda c: rec.get(cols.get(c, ""), "") if c in cols else ""  # noqa: E731
+        if not get("date") and not get("district") and not get("controller"):
+            continue
+        if not get("controller"):
+            raise InputError(f"{where}: empty controller; name who holds the district (or 'unknown')")
+        idx = index.find(get("district"), where)
+        rows.append({
+            "idx": idx, "district": index.ids[idx], "date": parse_date(get("date"), where),
+            "controller": actors.canonical(get("controller"), where), "share": _share(get("share"), where),
+            "source": get("source"), "confidence": get("confidence"), "note": get("note"), "where": where,
+        })
+    return rows
+
+
+def _settle_group(group: list[dict], problems: list) -> list[dict]:
+    """Rows of one district on one date with shares that sum to exactly 1."""
+    first = group[0]
+    if len(group) > 1 and any(r["share"] is None for r in group):
+        controllers = {r["controller"] for r in group}
+        if len(controllers) > 1:
+            raise InputError(
+                f"{first['where']}: district {first['district']!r} has {len(group)} rows on {first['date']} "
+                f"({', '.join(sorted(controllers))}) without shares; give each a share, or keep one row"
+            )
+        problems.append(Problem("warning", first["where"], f"duplicate rows for {first['district']!r} on {first['date']}; kept one"))
+        group = [first]
+    merged: dict[str, dict] = {}
+    for r in group:
+        share = 1.0 if r["share"] is None else r["share"]
+        if r["controller"] in merged:
+            merged[r["controller"]]["share"] += share
+        else:
+            merged[r["controller"]] = {**r, "share": share}
+    total = sum(r["share"] for r in merged.values())
+    if total > 1 + SHARE_TOLERANCE:
+        wheres = ", ".join(r["where"] for r in group)
+        raise InputError(f"{wheres}: shares of {first['district']!r} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1")
+    out = sorted(merged.values(), key=lambda r: r["controller"])
+    if total < 1 - SHARE_TOLERANCE:
+        out.append({**first, "controller": UNKNOWN, "share": 1 - total, "source": "", "confidence": "", "note": "remainder of shares"})
+        if UNKNOWN in merged:
+            out = _combine_unknown(out)
+    return out
+
+
+def _combine_unknown(rows: list[dict]) -> list[dict]:
+    unknown = sum(r["share"] for r in rows if r["controller"] == UNKNOWN)
+    kept = [r for r in rows if r["controller"] != UNKNOWN]
+    base = next(r for r in rows if r["controller"] == UNKNOWN)
+    return kept + [{**base, "share": unknown}]
+
+
+def load_control(source, index: DistrictIndex, actors: Actors):
+    """The normalised control log as a DataFrame (LOG_COLUMNS) and the problems found."""
+    import pandas as pd
+
+    where = label(source)
+    records = read_records(source)
+    if not records:
+        raise InputError(f"{where}: no rows; expected a header 'date,district,controller' and one row per change")
+    rows = parse_rows(records, where, index, actors)
+    problems: list = []
+    groups: dict[tuple, list] = defaultdict(list)
+    for r in rows:
+        groups[(r["idx"], r["date"])].append(r)
+    settled = [r for key in sorted(groups) for r in _settle_group(groups[key], problems)]
+    frame = pd.DataFrame(settled, columns=LOG_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame, problems
+
+
+def empty_log():
+    import pandas as pd
+
+    frame = pd.DataFrame({c: [] for c in LOG_COLUMNS})
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["idx"] = frame["idx"].astype(int)
+    frame["share"] = frame["share"].astype(float)
+    return frame

@@ -1,0 +1,56 @@
+"""Districts, control log and actors loaded together; areas computed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .control import DistrictIndex, empty_log, load_control
+from .districts import Fields, load_districts
+from .model import UNKNOWN, Actors, load_actors
+from .project import Inputs
+
+
+@dataclass
+class Dataset:
+    districts: object  # GeoDataFrame: id, name, [population], area_km2, geometry (EPSG:4326)
+    log: object  # DataFrame: control.LOG_COLUMNS, shares per (district, date) summing to 1
+    actors: Actors
+    initial: str = UNKNOWN
+    fields: Fields = field(default_factory=Fields)
+    source_crs: str = "EPSG:4326"
+    inputs: Inputs = field(default_factory=Inputs)
+    problems: list = field(default_factory=list)
+
+    @property
+    def has_population(self) -> bool:
+        return "population" in self.districts.columns
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return [d.date() for d in sorted(self.log["date"].unique())]
+
+    @property
+    def last_date(self) -> dt.date | None:
+        return self.log["date"].max().date() if len(self.log) else None
+
+    @property
+    def first_date(self) -> dt.date | None:
+        return self.log["date"].min().date() if len(self.log) else None
+
+
+def load_dataset(inputs: Inputs) -> Dataset:
+    """Load what `inputs` names (already resolved by project.resolve)."""
+    actors = load_actors(inputs.actors)
+    districts, fields, source_crs = load_districts(
+        inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve
+    )
+    problems = list(fields.problems)
+    if inputs.control:
+        index = DistrictIndex(districts["id"], districts["name"])
+        log, log_problems = load_control(inputs.control, index, actors)
+        problems += log_problems
+    else:
+        log = empty_log()
+    initial = actors.canonical(inputs.initial, "--initial") if inputs.initial else UNKNOWN
+    return Dataset(districts, log, actors, initial, fields, source_crs, inputs, problems)

@@ -1,0 +1,165 @@
+"""Figures on a date: who holds what, and shares by count, area and population.
+
+Pure functions over a Dataset; every result is a DataFrame with unrounded values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .errors import InputError
+
+MEASURES = ("districts", "area_km2", "population")
+
+
+def _timestamp(date: dt.date | None, ds: Dataset) -> pd.Timestamp:
+    date = date or ds.last_date
+    return pd.Timestamp(date) if date else pd.Timestamp.max.normalize()
+
+
+def state_on(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
+    """Holdings on a date: one row per (district, controller) with shares summing to 1 per district.
+
+    A district's state is given by its rows with the latest date <= `date`;
+    before its first row it is held wholly by `ds.initial` (date NaT).
+    """
+    log = ds.log
+    past = log[log["date"] <= _timestamp(date, ds)]
+    latest = past.groupby("idx")["date"].transform("max")
+    current = past[past["date"] == latest]
+    held = np.zeros(len(ds.districts), dtype=bool)
+    held[current["idx"].to_numpy(dtype=int)] = True
+    before = np.flatnonzero(~held)
+    initial = pd.DataFrame({"idx": before, "district": ds.districts["id"].to_numpy()[before],
+                            "date": pd.NaT, "controller": ds.initial, "share": 1.0,
+                            "source": "", "confidence": "", "note": "before the first row of the log", "where": ""})
+    frames = [f for f in (current, initial) if len(f)]
+    state = pd.concat(frames, ignore_index=True) if frames else initial
+    return state.sort_values(["idx", "controller"], kind="stable").reset_index(drop=True)
+
+
+def actors_so_far(ds: Dataset, date: dt.date | None = None) -> list[str]:
+    """Every controller named in the log up to the date (plus the initial one): rows may be zero."""
+    past = ds.log[ds.log["date"] <= _timestamp(date, ds)]
+    return sorted(set(past["controller"]) | {ds.initial})
+
+
+def _label(group: pd.DataFrame) -> str:
+    if len(group) == 1 and group["share"].iloc[0] >= 1 - 1e-12:
+        return group["controller"].iloc[0]
+    ordered = group.sort_values(["share", "controller"], ascending=[False, True])
+    return "; ".join(f"{c} {s:.4g}" for c, s in zip(ordered["controller"], ordered["share"]))
+
+
+def controller_labels(state: pd.DataFrame) -> pd.Series:
+    """Per district idx: 'rebels', or 'government 0.5; kurdish forces 0.5' for a split district."""
+    return state.groupby("idx")[["controller", "share"]].apply(_label)
+
+
+def status(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
+    """One row per district: id, name, controller label, shares, date in force, area, population, source."""
+    state = state_on(ds, date)
+    groups = state.groupby("idx")
+    d = ds.districts
+    out = pd.DataFrame({
+        "id": d["id"], "name": d["name"],
+        "controller": controller_labels(state).reindex(d.index),
+        "shares": groups.apply(lambda g: dict(zip(g["controller"], g["share"].astype(float))), include_groups=False).reindex(d.index),
+        "date_in_force": groups["date"].first().reindex(d.index).map(_iso),
+        "area_km2": d["area_km2"],
+    })
+    if ds.has_population:
+        out["population"] = d["population"]
+    out["source"] = groups["source"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(d.index)
+    return out.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _iso(value) -> str | None:
+    return None if pd.isna(value) else value.date().isoformat()
+
+
+def held_weights(ds: Dataset, date: dt.date | None, actors: list[str]) -> np.ndarray:
+    """Per district, the share held by any of `actors` on the date (a group sums its members)."""
+    state = state_on(ds, date)
+    mine = state[state["controller"].isin(actors)]
+    weights = np.zeros(len(ds.districts))
+    np.add.at(weights, mine["idx"].to_numpy(dtype=int), mine["share"].to_numpy(dtype=float))
+    return weights
+
+
+def _measures(ds: Dataset) -> dict[str, np.ndarray]:
+    d = ds.districts
+    out = {"districts": np.ones(len(d)), "area_km2": d["area_km2"].to_numpy(dtype=float)}
+    if ds.has_population:
+        out["population"] = np.nan_to_num(d["population"].to_numpy(dtype=float))
+    return out
+
+
+def shares(ds: Dataset, date: dt.date | None = None, by: str = "districts",
+           baseline: dt.date | None = None, baseline_actors: list[str] | None = None) -> pd.DataFrame:
+    """Per actor: districts, area_km2 and population held on `date`, absolute and percent.
+
+    A split district counts fractionally. With a baseline, the universe is what
+    `baseline_actors` held on `baseline`, each district weighted by their share
+    then: "of what the rebels held on 15 November, how much does each actor hold now".
+    """
+    weights = np.ones(len(ds.districts))
+    if baseline is not None:
+        weights = held_weights(ds, baseline, baseline_actors)
+        if not weights.any():
+            raise InputError(f"{', '.join(baseline_actors)} held no district on {baseline.isoformat()}; nothing to take a share of")
+    state = state_on(ds, date)
+    idx = state["idx"].to_numpy(dtype=int)
+    amount = state["share"].to_numpy(dtype=float) * weights[idx]
+    table = pd.DataFrame({"actor": state["controller"]})
+    totals = {}
+    for name, per_district in _measures(ds).items():
+        table[name] = amount * per_district[idx]
+        totals[name] = float((weights * per_district).sum())
+    table = table.groupby("actor", sort=True).sum()
+    keep = set(table.index[(table["districts"] > 0)]) | set(actors_so_far(ds, date)) | set(baseline_actors or [])
+    table = table.reindex(sorted(keep), fill_value=0.0)
+    columns = {}
+    for name in totals:
+        columns[name] = table[name]
+        columns[_pct_name(name)] = table[name] / totals[name] * 100 if totals[name] else 0.0
+    out = pd.DataFrame(columns).reset_index(names="actor")
+    sort_key = by if by in out.columns else "districts"
+    return out.sort_values([sort_key, "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _pct_name(measure: str) -> str:
+    return "districts_pct" if measure == "districts" else measure.replace("_km2", "") + "_pct"
+
+
+def summary(ds: Dataset) -> dict:
+    """What `info` prints: the districts, the log, the actors, the problems."""
+    d = ds.districts
+    log = ds.log
+    minx, miny, maxx, maxy = (float(v) for v in d.total_bounds)
+    counts = log.groupby("controller").size().sort_index() if len(log) else pd.Series(dtype=int)
+    return {
+        "districts": {
+            "source": ds.inputs.districts, "count": int(len(d)), "area_km2": float(d["area_km2"].sum()),
+            "crs": ds.source_crs, "bbox": [minx, miny, maxx, maxy],
+            "fields": {"id": ds.fields.id, "name": ds.fields.name, "population": ds.fields.population},
+            "population": float(np.nansum(d["population"])) if ds.has_population else None,
+            "merged_by_dissolve": ds.fields.dissolved,
+        },
+        "control": {
+            "source": ds.inputs.control, "rows": int(log["where"].nunique()) if len(log) else 0,
+            "first_date": _iso_date(ds.first_date), "last_date": _iso_date(ds.last_date),
+            "dates": len(ds.dates), "districts_in_log": int(log["idx"].nunique()) if len(log) else 0,
+            "initial": ds.initial,
+        },
+        "actors": {str(k): int(v) for k, v in counts.items()},
+        "problems": [p.as_dict() for p in ds.problems],
+    }
+
+
+def _iso_date(value) -> str | None:
+    return value.isoformat() if value else None

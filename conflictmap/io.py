@@ -1,0 +1,282 @@
+"""Reading and writing files and stdin: format detection, clear errors, atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import InputError, UsageError
+
+VECTOR_HINT = "expected GeoJSON, GeoPackage, Shapefile, FlatGeobuf or GeoParquet"
+TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".json": "json",
+                  ".ndjson": "ndjson", ".jsonl": "ndjson", ".geojsonl": "ndjson",
+                  ".parquet": "parquet", ".gpkg": "gpkg"}
+
+
+def label(source) -> str:
+    """How a source is named in messages."""
+    return "<stdin>" if str(source) == "-" else str(source)
+
+
+def read_source_bytes(source) -> bytes:
+    """All bytes of a file or of stdin ('-')."""
+    if str(source) == "-":
+        return sys.stdin.buffer.read()
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{path}: file not found; check the path")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    return path.read_bytes()
+
+
+def _json_problem(data: bytes, name: str) -> str | None:
+    """Why bytes that look like JSON are not a usable FeatureCollection, if we can tell."""
+    text = data.lstrip()
+    if not text[:1] in (b"{", b"["):
+        return None
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return f"{name}: not UTF-8 text; GeoJSON must be UTF-8 (re-save it as UTF-8)"
+    except RecursionError:
+        return f"{name}: JSON is nested too deeply to be GeoJSON"
+    except json.JSONDecodeError as exc:
+        return f"{name}: invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); the file may be truncated"
+    if isinstance(doc, dict) and doc.get("type") not in ("FeatureCollection", "Feature"):
+        keys = ", ".join(list(doc)[:5])
+        if len(doc) == 1 and isinstance(next(iter(doc.values())), dict):
+            inner = next(iter(doc))
+            return (f"{name}: a FeatureCollection wrapped in a {{{inner!r}: ...}} object, not GeoJSON; "
+                    f"unwrap it, e.g. jq '.{inner}' {name} > fixed.geojson")
+        return f"{name}: JSON object without \"type\": \"FeatureCollection\" (keys: {keys}); not GeoJSON"
+    return None
+
+
+def read_vector(source, layer=None):
+    """A GeoDataFrame from any file pyogrio reads, or GeoJSON bytes on stdin ('-')."""
+    import pyogrio
+
+    name = label(source)
+    is_stdin = str(source) == "-"
+    if is_stdin or str(source).lower().endswith((".geojson", ".json")):
+        data = read_source_bytes(source)
+        if not data.strip():
+            raise InputError(f"{name}: empty input; {VECTOR_HINT}")
+        problem = _json_problem(data, name)
+        if problem:
+            raise InputError(problem)
+        target = io.BytesIO(data)
+    else:
+        target = Path(source)
+        if not target.exists():
+            raise InputError(f"{name}: file not found; check the path")
+        if target.is_file() and target.stat().st_size == 0:
+            raise InputError(f"{name}: empty file; {VECTOR_HINT}")
+    try:
+        with _quiet_gdal():
+            return pyogrio.read_dataframe(target, layer=layer)
+    except Exception as exc:  # pyogrio raises several types for unreadable data
+        msg = " ".join(str(exc).split())[:200]
+        raise InputError(f"{name}: cannot be read as a vector file ({msg}); {VECTOR_HINT}") from exc
+
+
+@contextlib.contextmanager
+def _quiet_gdal():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: not UTF-8 (bad byte at position {exc.start}); re-save the file as UTF-8 "
+            "(e.g. iconv -f latin1 -t utf-8)"
+        ) from None
+
+
+def _table_kind(source, text: str) -> str:
+    suffix = Path(str(source)).suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        kind = TABLE_SUFFIXES[suffix]
+        if kind == "json" and text.lstrip().startswith("{") and "\n{" in text.strip():
+            return "ndjson"
+        return kind
+    head = text.lstrip()[:1]
+    if head == "[":
+        return "json"
+    if head == "{":
+        return "ndjson"
+    return "csv"
+
+
+def _sniff_delimiter(text: str, default: str) -> str:
+    """The delimiter of the header line: a semicolon-separated export reads as well as a comma one."""
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else default
+
+
+def read_records(source) -> list[dict]:
+    """Rows of a CSV/TSV/JSON/NDJSON table as dicts of strings, each with its '_where' location."""
+    name = label(source)
+    suffix = Path(str(source)).suffix.lower()
+    if suffix in (".parquet", ".gpkg"):
+        return _read_frame_records(source, name)
+    text = _decode(read_source_bytes(source), name)
+    if not text.strip():
+        raise InputError(f"{name}: empty file; expected a header line 'date,district,controller'")
+    kind = _table_kind(source, text)
+    if kind == "json":
+        return _json_records(text, name)
+    if kind == "ndjson":
+        return _ndjson_records(text, name)
+    return _csv_records(text, name, _sniff_delimiter(text, "\t" if kind == "tsv" else ","))
+
+
+def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{name}: empty file") from None
+    header = [h.strip().lower() for h in header]
+    rows = []
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header):
+                raise InputError(f"{name} line {line}: {len(values)} fields for {len(header)} columns; quote values that contain '{delimiter}'")
+            record = dict(zip(header, (v.strip() for v in values)))
+            record["_where"] = f"{name} line {line}"
+            rows.append(record)
+    except csv.Error as exc:
+        raise InputError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
+    return rows
+
+
+def _as_record(obj, where: str) -> dict:
+    if not isinstance(obj, dict):
+        raise InputError(f"{where}: expected an object with date, district, controller")
+    record = {str(k).strip().lower(): ("" if v is None else str(v).strip()) for k, v in obj.items()}
+    record["_where"] = where
+    return record
+
+
+def _json_records(text: str, name: str) -> list[dict]:
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        raise InputError(f"{name}: JSON nested too deeply; expected a list of row objects") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})") from None
+    if isinstance(doc, dict):
+        lists = [v for v in doc.values() if isinstance(v, list)]
+        if len(lists) != 1:
+            raise InputError(f"{name}: expected a JSON list of row objects")
+        doc = lists[0]
+    if not isinstance(doc, list):
+        raise InputError(f"{name}: expected a JSON list of row objects")
+    return [_as_record(obj, f"{name} record {i + 1}") for i, obj in enumerate(doc)]
+
+
+def _ndjson_records(text: str, name: str) -> list[dict]:
+    rows = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name} line {i}: invalid JSON ({exc.msg}); expected one object per line") from None
+        rows.append(_as_record(obj, f"{name} line {i}"))
+    return rows
+
+
+def _read_frame_records(source, name: str) -> list[dict]:
+    import pandas as pd
+
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{name}: file not found; check the path")
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            import pyogrio
+
+            layers = [row[0] for row in pyogrio.list_layers(path)]
+            layer = "control" if "control" in layers else layers[0]
+            frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+    except Exception as exc:
+        raise InputError(f"{name}: cannot read a control table ({' '.join(str(exc).split())[:160]})") from exc
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    rows = []
+    for i, rec in enumerate(frame.to_dict("records")):
+        rec = {k: ("" if _is_missing(v) else str(v).strip()) for k, v in rec.items()}
+        rec["_where"] = f"{name} row {i + 1}"
+        rows.append(rec)
+    return rows
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def same_file(a, b) -> bool:
+    """True when two paths name one existing file (an output must never overwrite an input)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def check_not_input(output, inputs) -> None:
+    for source in inputs:
+        if source and str(source) != "-" and str(output) != "-" and same_file(output, source):
+            raise UsageError(f"output {output} is also an input; choose another output path")
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path in the target's folder; rename it over `path` only on success.
+
+    A killed or failing writer leaves the previous file intact and no partial file behind.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=folder)
+    os.close(fd)
+    os.unlink(tmp)  # writers such as GDAL want to create the file themselves
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes_atomic(path, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())

@@ -1,0 +1,157 @@
+"""Names, dates and actors: the small vocabulary shared by every layer (no heavy imports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, UsageError
+
+UNKNOWN = "unknown"
+CONTESTED = "contested"
+BUILTIN_ACTORS = (UNKNOWN, CONTESTED)
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def name_key(text: str) -> str:
+    """Match key for names: case, accents, punctuation and spacing do not count.
+
+    "Sheikh Sa'eed", "sheikh sa’eed" and "SHEIKH SAEED" share one key.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_ALNUM.sub("", stripped.casefold())
+
+
+def closest(word: str, candidates, n: int = 3) -> list[str]:
+    """Up to n candidates that look like `word` (by match key), best first."""
+    by_key: dict[str, str] = {}
+    for c in candidates:
+        by_key.setdefault(name_key(c), c)
+    keys = difflib.get_close_matches(name_key(word), list(by_key), n=n, cutoff=0.5)
+    return [by_key[k] for k in keys]
+
+
+def parse_date(text, where: str = "") -> dt.date:
+    """An ISO 8601 date (YYYY-MM-DD, a time part is ignored), or an InputError saying how to fix it."""
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
+    raw = str(text).strip()
+    try:
+        return dt.date.fromisoformat(raw[:10]) if len(raw) >= 10 else dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    hint = "write dates as YYYY-MM-DD"
+    m = _DMY.match(raw)
+    if m:
+        hint = f"write it as ISO 8601, e.g. {m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d} if it is day/month/year"
+    prefix = f"{where}: " if where else ""
+    raise InputError(f"{prefix}date {raw!r} is not an ISO 8601 date; {hint}")
+
+
+def parse_option_date(text: str, option: str) -> dt.date:
+    """A date given on the command line; a bad one is a usage error (exit 2)."""
+    try:
+        return parse_date(text)
+    except InputError:
+        raise UsageError(f"{option} {text!r} is not a date; give it as YYYY-MM-DD") from None
+
+
+def clean_label(text) -> str:
+    """Trim and collapse whitespace: 'rebels  ' and 'rebels' are one actor."""
+    return " ".join(str(text).split())
+
+
+@dataclass
+class Actors:
+    """Canonical actor names, aliases, colours and groups (from an optional TOML file).
+
+    Without a file every name in the log is its own actor, matched by name_key so
+    that 'Rebels ' and 'rebels' are one; with a file an unknown name is an error.
+    """
+
+    names: list[str] = field(default_factory=list)
+    colours: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    strict: bool = False
+    _lookup: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for b in BUILTIN_ACTORS:
+            self._lookup.setdefault(name_key(b), b)
+
+    def add(self, name: str, aliases=()) -> None:
+        if name not in self.names:
+            self.names.append(name)
+        for label in (name, *aliases):
+            self._lookup[name_key(label)] = name
+
+    def canonical(self, label, where: str = "") -> str:
+        """The canonical name for a label from the log or the command line."""
+        text = clean_label(label)
+        found = self._lookup.get(name_key(text))
+        if found:
+            return found
+        if self.strict:
+            known = ", ".join(sorted(self.names + list(BUILTIN_ACTORS)))
+            near = closest(text, self.names)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            prefix = f"{where}: " if where else ""
+            raise InputError(
+                f"{prefix}unknown actor {text!r}{hint}; known actors: {known}; "
+                "add it (or an alias) to the actors file"
+            )
+        self.add(text)
+        return text
+
+    def members(self, name: str) -> list[str]:
+        """The actors a name stands for: a group's members, or the actor itself."""
+        for group, members in self.groups.items():
+            if name_key(group) == name_key(name):
+                return list(members)
+        return [self.canonical(name)]
+
+    def resolve_query(self, name: str, option: str) -> list[str]:
+        """Members for an actor named on the command line; unknown names are usage errors."""
+        if any(name_key(g) == name_key(name) for g in self.groups):
+            return self.members(name)
+        found = self._lookup.get(name_key(clean_label(name)))
+        if not found:
+            known = ", ".join(sorted(set(self.names) | set(self.groups)))
+            raise UsageError(f"{option} {name!r} is not an actor of this dataset; known: {known}")
+        return [found]
+
+
+def load_actors(path: str | Path | None) -> Actors:
+    """Read an actors TOML file ([actors.NAME] aliases/colour, [groups] NAME = [members])."""
+    if path is None:
+        return Actors()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: actors file not found; check the path given to --actors") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a valid TOML actors file ({exc}); see data/aleppo-2016/actors.toml for the layout") from None
+    table = data.get("actors")
+    if not isinstance(table, dict) or not table:
+        raise InputError(f"{path}: no [actors.NAME] tables found; see data/aleppo-2016/actors.toml for the layout")
+    actors = Actors(strict=True)
+    for name, spec in table.items():
+        spec = spec if isinstance(spec, dict) else {}
+        actors.add(clean_label(name), [clean_label(a) for a in spec.get("aliases", [])])
+        colour = spec.get("colour") or spec.get("color")
+        if colour:
+            actors.colours[clean_label(name)] = str(colour)
+    for group, members in (data.get("groups") or {}).items():
+        actors.groups[clean_label(group)] = [actors.canonical(m, f"{path} [groups] {group}") for m in members]
+    return actors
