@@ -1,0 +1,83 @@
+"""Figures on the four-square fixture, checked against hand computation (see conftest.SQUARES_LOG)."""
+
+import datetime as dt
+
+import pytest
+
+from conflictmap.dataset import load_dataset
+from conflictmap.figures import shares, state_on, status
+from conflictmap.project import Inputs
+from tests.conftest import POPULATION, squares_area
+
+D = dt.date
+
+
+@pytest.fixture
+def ds(squares):
+    return load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
+
+
+def by_actor(table):
+    return {row["actor"]: row for row in table.to_dict("records")}
+
+
+def test_areas_match_closed_form(ds):
+    for row in ds.districts.to_dict("records"):
+        assert row["area_km2"] == pytest.approx(squares_area(row["id"]), rel=1e-6)
+
+
+def test_state_before_first_row_is_initial(ds):
+    state = state_on(ds, D(2019, 12, 31))
+    assert set(state["controller"]) == {"unknown"}
+    assert state["share"].sum() == pytest.approx(4)
+
+
+def test_split_district_and_contested_on_date(ds):
+    # 2020-02-15: A contested, B government 0.5 + kurdish 0.5, C and D government.
+    t = by_actor(shares(ds, D(2020, 2, 15)))
+    assert t["government"]["districts"] == pytest.approx(2.5)
+    assert t["kurdish forces"]["districts"] == pytest.approx(0.5)
+    assert t["contested"]["districts"] == pytest.approx(1)
+    assert t["rebels"]["districts"] == 0  # lost everything, still reported
+    area = {k: squares_area(k) for k in "ABCD"}
+    total = sum(area.values())
+    gov_area = area["C"] + area["D"] + 0.5 * area["B"]
+    assert t["government"]["area_km2"] == pytest.approx(gov_area, rel=1e-6)
+    assert t["government"]["area_pct"] == pytest.approx(100 * gov_area / total, rel=1e-6)
+    gov_pop = POPULATION["C"] + POPULATION["D"] + 0.5 * POPULATION["B"]  # 8000 of 10000
+    assert t["government"]["population"] == pytest.approx(gov_pop)
+    assert t["government"]["population_pct"] == pytest.approx(80.0)
+    assert sum(r["districts_pct"] for r in t.values()) == pytest.approx(100)
+
+
+def test_baseline_share_of_what_rebels_held(ds):
+    # Rebels held A and B on 2020-01-01. On 2020-02-15: A contested, B half government, half kurdish.
+    t = by_actor(shares(ds, D(2020, 2, 15), baseline=D(2020, 1, 1), baseline_actors=["rebels"]))
+    assert t["contested"]["districts_pct"] == pytest.approx(50)
+    assert t["government"]["districts_pct"] == pytest.approx(25)
+    assert t["kurdish forces"]["districts_pct"] == pytest.approx(25)
+    assert t["rebels"]["districts_pct"] == 0
+    a, b = squares_area("A"), squares_area("B")
+    assert t["government"]["area_pct"] == pytest.approx(100 * 0.5 * b / (a + b), rel=1e-6)
+    # Population: A 1000, B 2000; government holds half of B = 1000 of 3000.
+    assert t["government"]["population_pct"] == pytest.approx(100 / 3)
+    # On 2020-03-01 A went to the government too: 1 + 0.5 of 2 districts.
+    later = by_actor(shares(ds, D(2020, 3, 1), baseline=D(2020, 1, 1), baseline_actors=["rebels"]))
+    assert later["government"]["districts_pct"] == pytest.approx(75)
+
+
+def test_baseline_weights_split_district_by_share(ds):
+    # Of what the kurdish forces held on 2020-02-01 (half of B), government holds nothing more.
+    t = by_actor(shares(ds, D(2020, 3, 1), baseline=D(2020, 2, 1), baseline_actors=["kurdish forces"]))
+    assert t["kurdish forces"]["districts"] == pytest.approx(0.25)  # 0.5 weight x 0.5 share
+    assert t["kurdish forces"]["districts_pct"] == pytest.approx(50)
+    assert t["government"]["districts_pct"] == pytest.approx(50)
+
+
+def test_change_in_force_on_its_date(ds):
+    rows = status(ds, D(2020, 3, 1)).set_index("id")
+    assert rows.loc["A", "controller"] == "government"
+    assert rows.loc["A", "date_in_force"] == "2020-03-01"
+    assert rows.loc["B", "controller"] == "government 0.5; kurdish forces 0.5"
+    assert rows.loc["B", "shares"] == {"government": 0.5, "kurdish forces": 0.5}
+    assert rows.loc["A", "source"] == "s3"
