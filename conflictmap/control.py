@@ -79,7 +79,7 @@ def _share(text: str, where: str) -> float | None:
     except ValueError:
         raise InputError(f"{where}: share {text!r} is not a number; give a fraction between 0 and 1") from None
     if not 0 <= value <= 1 + SHARE_TOLERANCE:
-        raise InputError(f"{where}: share {text!r} is outside 0..1; give the fraction of the district held (e.g. 0.5)")
+        raise InputError(f"{where}: share {text!r} is not between 0 and 1; give the fraction of the district held (e.g. 0.5 for half)")
     return value
 
 

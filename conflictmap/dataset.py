@@ -52,5 +52,14 @@ def load_dataset(inputs: Inputs) -> Dataset:
         problems += log_problems
     else:
         log = empty_log()
-    initial = actors.canonical(inputs.initial, "--initial") if inputs.initial else UNKNOWN
+    initial = _initial(actors, inputs.initial)
     return Dataset(districts, log, actors, initial, fields, source_crs, inputs, problems)
+
+
+def _initial(actors: Actors, name: str | None) -> str:
+    """The controller before a district's first row; with an actors file it must be a known actor."""
+    if not name:
+        return UNKNOWN
+    if actors.strict:
+        return actors.resolve_query(name, "--initial")[0]
+    return actors.canonical(name)
