@@ -75,6 +75,8 @@ def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
     if base is not None:
         overrides = {f.name: getattr(given, f.name) for f in fields(Inputs) if getattr(given, f.name) not in (None, False)}
         given = replace(base, **overrides)
+    if given.districts == "-" and given.control == "-":
+        raise UsageError("--districts and --control cannot both read stdin ('-'); give one of them as a file")
     if given.control and not given.districts:
         raise UsageError("--control needs --districts (the polygons the log refers to)")
     return given
