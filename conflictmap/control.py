@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .errors import InputError, Problem
+from .errors import FAILED, Checks, InputError
 from .io import label, read_records
-from .model import UNKNOWN, Actors, closest, name_key, parse_date
+from .model import UNKNOWN, Actors, closest, id_text, name_key, parse_date
 
 REQUIRED = ("date", "district", "controller")
 SYNONYMS = {
@@ -41,6 +41,8 @@ class DistrictIndex:
     def find(self, text: str, where: str) -> int:
         if text in self.exact:
             return self.exact[text]
+        if id_text(text) in self.exact:  # '16.0' from a spreadsheet is id 16 (its name key '160' is not)
+            return self.exact[id_text(text)]
         key = name_key(text)
         for table in (self.by_key, self.by_name):
             hits = table.get(key)
@@ -65,10 +67,22 @@ def _columns(records, source: str) -> dict[str, str]:
         if alt:
             mapping[col] = alt
         elif col in REQUIRED:
+            _check_header(present, source)
             near = closest(col, present)
             hint = f" (is {near[0]!r} a misspelling?)" if near else ""
             raise InputError(f"{source}: no {col!r} column{hint}; columns: {', '.join(present) or 'none'}; the log needs date, district, controller")
     return mapping
+
+
+def _check_header(present: list[str], source: str) -> None:
+    """A first line of data instead of a header is its own mistake, with its own fix."""
+    for value in present:
+        try:
+            parse_date(value)
+        except InputError:
+            continue
+        raise InputError(f"{source}: the first line ({', '.join(present)}) is data, not a header; "
+                         "add a header line such as 'date,district,controller'")
 
 
 def _share(text: str, where: str) -> float | None:
@@ -83,40 +97,63 @@ def _share(text: str, where: str) -> float | None:
     return value
 
 
-def parse_rows(records, source: str, index: DistrictIndex, actors: Actors) -> list[dict]:
-    """Checked rows: dates parsed, districts resolved, actors canonical, shares numeric."""
+def parse_rows(records, source: str, index: DistrictIndex, actors: Actors, checks: Checks | None = None) -> list[dict]:
+    """Checked rows: dates parsed, districts resolved, actors canonical, shares numeric.
+
+    The first bad value raises; with `checks` collecting, every bad value of
+    every row is recorded and the rows that have one are left out.
+    """
+    checks = checks or Checks()
     cols = _columns(records, source)
     rows = []
     for rec in records:
-        where = rec["_where"]
         get = lambda c: rec.get(cols.get(c, ""), "") if c in cols else ""  # noqa: E731
         if not get("date") and not get("district") and not get("controller"):
             continue
-        if not get("controller"):
-            raise InputError(f"{where}: empty controller; name who holds the district (or 'unknown')")
-        idx = index.find(get("district"), where)
-        rows.append({
-            "idx": idx, "district": index.ids[idx], "date": parse_date(get("date"), where),
-            "controller": actors.canonical(get("controller"), where), "share": _share(get("share"), where),
-            "source": get("source"), "confidence": get("confidence"), "note": get("note"), "where": where,
-        })
+        row = _parse_row(get, rec["_where"], index, actors, checks)
+        if row is not None:
+            rows.append(row)
     return rows
 
 
-def _settle_group(group: list[dict], problems: list) -> list[dict]:
-    """Rows of one district on one date with shares that sum to exactly 1."""
+def _empty_controller(text: str, where: str) -> None:
+    if not text:
+        raise InputError(f"{where}: empty controller; name who holds the district (or 'unknown')")
+
+
+def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Checks) -> dict | None:
+    """One row, each value checked in turn (the first failure raises unless collecting)."""
+    values = [
+        checks.attempt(_empty_controller, get("controller"), where, where=where),
+        checks.attempt(index.find, get("district"), where, where=where),
+        checks.attempt(parse_date, get("date"), where, where=where),
+        checks.attempt(actors.canonical, get("controller"), where, where=where) if get("controller") else None,
+        checks.attempt(_share, get("share"), where, where=where),
+    ]
+    if any(v is FAILED for v in values):
+        return None
+    _, idx, date, controller, share = values
+    return {
+        "idx": idx, "district": index.ids[idx], "date": date, "controller": controller, "share": share,
+        "source": get("source"), "confidence": get("confidence"), "note": get("note"), "where": where,
+    }
+
+
+def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
+    """Rows of one district on one date with shares that sum to exactly 1 (none when collecting an error)."""
     first = group[0]
     if len(group) > 1 and any(r["share"] is None for r in group):
         controllers = {r["controller"] for r in group}
         if len(controllers) > 1:
-            raise InputError(
-                f"{first['where']}: district {first['district']!r} has {len(group)} rows on {first['date']} "
-                f"({', '.join(sorted(controllers))}) without shares; give each a share, or keep one row"
-            )
-        problems.append(Problem("warning", first["where"], f"duplicate rows for {first['district']!r} on {first['date']}; kept one"))
+            checks.add("error", first["where"],
+                       f"district {first['district']!r} has {len(group)} rows on {first['date']} "
+                       f"({', '.join(sorted(controllers))}) without shares; give each a share, or keep one row")
+            return []
+        checks.add("warning", first["where"], f"duplicate rows for {first['district']!r} on {first['date']}; kept one")
         group = [first]
     merged: dict[str, dict] = {}
-    for r in group:
+    # Summed in a fixed order (not the file's), so a shuffled log gives the same bits.
+    for r in sorted(group, key=lambda r: (r["controller"], -1.0 if r["share"] is None else r["share"])):
         share = 1.0 if r["share"] is None else r["share"]
         if r["controller"] in merged:
             merged[r["controller"]]["share"] += share
@@ -124,14 +161,20 @@ def _settle_group(group: list[dict], problems: list) -> list[dict]:
             merged[r["controller"]] = {**r, "share": share}
     total = sum(r["share"] for r in merged.values())
     if total > 1 + SHARE_TOLERANCE:
-        wheres = ", ".join(r["where"] for r in group)
-        raise InputError(f"{wheres}: shares of {first['district']!r} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1")
+        checks.add("error", _join_wheres([r["where"] for r in group]), f"shares of {first['district']!r} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1")
+        return []
     out = sorted(merged.values(), key=lambda r: r["controller"])
     if total < 1 - SHARE_TOLERANCE:
         out.append({**first, "controller": UNKNOWN, "share": 1 - total, "source": "", "confidence": "", "note": "remainder of shares"})
         if UNKNOWN in merged:
             out = _combine_unknown(out)
     return out
+
+
+def _join_wheres(wheres: list[str]) -> str:
+    """'log.csv line 7, line 8': the file named once."""
+    prefix = wheres[0].rsplit(" ", 2)[0] + " "
+    return ", ".join([wheres[0]] + [w.removeprefix(prefix) for w in wheres[1:]])
 
 
 def _combine_unknown(rows: list[dict]) -> list[dict]:
@@ -141,23 +184,36 @@ def _combine_unknown(rows: list[dict]) -> list[dict]:
     return kept + [{**base, "share": unknown}]
 
 
-def load_control(source, index: DistrictIndex, actors: Actors):
-    """The normalised control log as a DataFrame (LOG_COLUMNS) and the problems found."""
-    import pandas as pd
+def load_control(source, index: DistrictIndex, actors: Actors, checks: Checks | None = None):
+    """The normalised control log as a DataFrame (LOG_COLUMNS) and the problems found.
 
-    where = label(source)
+    With `checks` collecting (validate), bad rows are recorded there and left out.
+    """
+    problems: list = []
+    checks = checks or Checks(problems)
+    rows = parse_rows(read_log_records(source), label(source), index, actors, checks)
+    return settle(rows, checks), problems
+
+
+def read_log_records(source) -> list[dict]:
+    """The raw records of a control log; a log without rows is an error."""
     records = read_records(source)
     if not records:
-        raise InputError(f"{where}: no rows; expected a header 'date,district,controller' and one row per change")
-    rows = parse_rows(records, where, index, actors)
-    problems: list = []
+        raise InputError(f"{label(source)}: no rows; expected a header 'date,district,controller' and one row per change")
+    return records
+
+
+def settle(rows: list[dict], checks: Checks | None = None):
+    """Parsed rows as the log DataFrame: one group per (district, date), shares summing to 1."""
+    import pandas as pd
+
     groups: dict[tuple, list] = defaultdict(list)
     for r in rows:
         groups[(r["idx"], r["date"])].append(r)
-    settled = [r for key in sorted(groups) for r in _settle_group(groups[key], problems)]
+    settled = [r for key in sorted(groups) for r in _settle_group(groups[key], checks or Checks())]
     frame = pd.DataFrame(settled, columns=LOG_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"])
-    return frame, problems
+    return frame
 
 
 def empty_log():

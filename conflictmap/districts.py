@@ -8,9 +8,9 @@ import numpy as np
 import shapely
 
 from . import geodesy
-from .errors import InputError, Problem, UsageError
+from .errors import Checks, InputError, UsageError
 from .io import label, read_vector
-from .model import closest
+from .model import closest, id_text
 
 ID_FIELDS = ("id", "Id", "ID", "shapeID", "district_id", "districtid", "code", "pcode", "fid")
 NAME_FIELDS = ("name", "NAME", "Name", "shapeName", "district", "name_en", "NAME_EN", "ADM2_EN", "ADM1_EN", "neighbourhood")
@@ -49,60 +49,92 @@ def detect_field(columns, wanted: str | None, candidates, role: str, option: str
 
 def _as_text(values) -> list[str]:
     """Ids as plain strings: 16, 16.0 and '16' are the same id."""
-    out = []
-    for v in values:
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        out.append("" if v is None or (isinstance(v, float) and v != v) else str(v).strip())
-    return out
+    return [id_text(v) for v in values]
 
 
-def _check_geometry(gdf, source: str, ids) -> None:
-    geoms = gdf.geometry.values
-    missing = np.flatnonzero(shapely.is_missing(np.asarray(geoms)) | shapely.is_empty(np.asarray(geoms)))
-    if len(missing):
-        i = missing[0]
-        raise InputError(f"{source} feature {i + 1} (id {ids[i]!r}): empty or missing geometry; give every district a polygon or remove the feature")
-    kinds = shapely.get_type_id(np.asarray(geoms))
-    bad = np.flatnonzero(~np.isin(kinds, (3, 6)))  # Polygon, MultiPolygon
-    if len(bad):
-        i = bad[0]
-        kind = geoms[i].geom_type
-        raise InputError(f"{source} feature {i + 1} (id {ids[i]!r}): geometry is a {kind}; districts must be Polygons or MultiPolygons ({len(bad)} such features)")
-    coords = shapely.get_coordinates(np.asarray(geoms))
-    if not np.isfinite(coords).all():
-        counts = shapely.get_num_coordinates(np.asarray(geoms))
-        bad_at = np.flatnonzero(~np.isfinite(coords).all(axis=1))[0]
-        i = int(np.searchsorted(np.cumsum(counts), bad_at, side="right"))
-        raise InputError(f"{source} feature {i + 1} (id {ids[i]!r}): NaN or infinite coordinates; fix or remove that feature")
+def _feature(source: str, i: int, ids) -> str:
+    return f"{source} feature {i + 1} (id {ids[i]!r})"
 
 
-def _set_crs(gdf, source: str):
-    if gdf.crs is not None:
-        return gdf
+def _blank_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
+    """Mask of features without an id (each one an error)."""
+    blank = np.array([not v for v in ids], dtype=bool)
+    for i in np.flatnonzero(blank):
+        checks.add("error", f"{source} feature {i + 1}", f"empty id in field {field_name!r}; give every district an id")
+    return blank
+
+
+def _check_geometry(gdf, source: str, ids, checks: Checks) -> np.ndarray:
+    """Mask of features whose geometry is unusable: missing or empty, not polygonal, NaN/infinite coordinates."""
+    geoms = np.asarray(gdf.geometry.values)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    for i in np.flatnonzero(missing):
+        checks.add("error", _feature(source, i, ids), "empty or missing geometry; give every district a polygon or remove the feature")
+    wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    for i in np.flatnonzero(wrong):
+        checks.add("error", _feature(source, i, ids),
+                   f"geometry is a {geoms[i].geom_type}; districts must be Polygons or MultiPolygons ({int(wrong.sum())} such features)")
+    infinite = ~missing & ~wrong & ~_finite(geoms)
+    for i in np.flatnonzero(infinite):
+        checks.add("error", _feature(source, i, ids), "NaN or infinite coordinates; fix or remove that feature")
+    return missing | wrong | infinite
+
+
+def _finite(geoms) -> np.ndarray:
+    """Per geometry: are all its coordinates finite (vectorised over every vertex)."""
+    coords = shapely.get_coordinates(geoms)
+    owner = np.repeat(np.arange(len(geoms)), shapely.get_num_coordinates(geoms))
+    bad = np.bincount(owner, weights=~np.isfinite(coords).all(axis=1), minlength=len(geoms))
+    return bad == 0
+
+
+def _set_crs(gdf, source: str, checks: Checks):
+    """The frame with a CRS; lon/lat is assumed only when the coordinates fit the lon/lat range."""
+    geoms = np.asarray(gdf.geometry.values)
+    if not (~shapely.is_empty(geoms)).any():
+        return gdf if gdf.crs is not None else gdf.set_crs(4326)
     minx, miny, maxx, maxy = gdf.total_bounds
     lo = LONLAT_BOUNDS
-    if minx >= lo[0] and miny >= lo[1] and maxx <= lo[2] and maxy <= lo[3]:
+    fits = minx >= lo[0] and miny >= lo[1] and maxx <= lo[2] and maxy <= lo[3]
+    span = f"(x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f})"
+    if gdf.crs is None and fits:
         return gdf.set_crs(4326)
-    raise InputError(
-        f"{source}: no CRS and coordinates outside lon/lat range (x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f}) "
-        "look projected; give the file a CRS (e.g. ogr2ogr -a_srs EPSG:32637 out.gpkg in.geojson)"
-    )
+    if gdf.crs is None:
+        checks.add("error", source, f"no CRS and coordinates outside lon/lat range {span} "
+                   "look projected; give the file a CRS (e.g. ogr2ogr -a_srs EPSG:32637 out.gpkg in.geojson)")
+    elif gdf.crs.is_geographic and not fits:
+        # GeoJSON is lon/lat by definition (RFC 7946), so GDAL reports EPSG:4326 even for metres.
+        checks.add("error", source, f"coordinates outside the lon/lat range {span} although the CRS is {gdf.crs.to_string()}; "
+                   "they look projected (metres): convert with the real CRS, e.g. ogr2ogr -s_srs EPSG:32637 -t_srs EPSG:4326 out.geojson in.geojson")
+    else:
+        return gdf
+    # Collecting: no geometry can be measured, but the ids still serve to check the log.
+    gdf = gdf.set_geometry(np.array([shapely.Polygon()] * len(gdf), dtype=object), crs=None)
+    return gdf.set_crs(4326, allow_override=True)
 
 
-def _repair(gdf, source: str, ids, problems: list) -> None:
+def _repair(gdf, source: str, ids, checks: Checks) -> None:
     geoms = np.asarray(gdf.geometry.values)
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
     if not len(invalid):
         return
+    if checks.collect:  # validate: each feature, with GEOS's reason
+        for i, why in zip(invalid, shapely.is_valid_reason(geoms[invalid])):
+            checks.add("warning", _feature(source, i, ids), f"invalid polygon ({why}) repaired with make_valid")
+    else:
+        shown = ", ".join(repr(ids[i]) for i in invalid[:5]) + (" ..." if len(invalid) > 5 else "")
+        checks.add("warning", source, f"{len(invalid)} invalid polygon(s) repaired with make_valid (ids {shown})")
     fixed = shapely.make_valid(geoms[invalid])
     # make_valid may return collections with stray lines; keep the polygonal part.
     fixed = np.array([_polygonal(g) for g in fixed], dtype=object)
     geoms = geoms.copy()
     geoms[invalid] = fixed
+    # A ring whose points lie on one line repairs to a line: a district of 0 km² would skew every share.
+    flat = invalid[~np.isin(shapely.get_type_id(fixed), (3, 6)) | shapely.is_empty(fixed)]
+    for i in flat:
+        checks.add("error", _feature(source, i, ids), "polygon has no area (its points lie on a line); fix or remove that feature")
+    geoms[flat] = shapely.Polygon()
     gdf.geometry = geoms
-    shown = ", ".join(repr(ids[i]) for i in invalid[:5]) + (" ..." if len(invalid) > 5 else "")
-    problems.append(Problem("warning", source, f"{len(invalid)} invalid polygon(s) repaired with make_valid (ids {shown})"))
 
 
 def _polygonal(geom):
@@ -112,12 +144,12 @@ def _polygonal(geom):
     return shapely.union_all(parts) if parts else geom
 
 
-def _dissolve(gdf, source: str, fields: Fields):
+def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
     groups = gdf.groupby("id", sort=False)
     merged = groups.agg({"name": "first", "population": "sum"} if "population" in gdf else {"name": "first"})
     names = groups["name"].nunique()
     for did in names[names > 1].index:
-        fields.problems.append(Problem("warning", source, f"--dissolve merged features with id {did!r} but different names: {', '.join(sorted(set(gdf.loc[gdf.id == did, 'name'])))}"))
+        checks.add("warning", source, f"--dissolve merged features with id {did!r} but different names: {', '.join(sorted(set(gdf.loc[gdf.id == did, 'name'])))}")
     merged["geometry"] = groups.geometry.agg(lambda s: shapely.union_all(np.asarray(s.values)))
     fields.dissolved = len(gdf) - len(merged)
     import geopandas as gpd
@@ -125,9 +157,13 @@ def _dissolve(gdf, source: str, fields: Fields):
     return gpd.GeoDataFrame(merged.reset_index(), geometry="geometry", crs=gdf.crs)
 
 
-def load_districts(source, id_field=None, name_field=None, population_field=None, dissolve=False):
-    """Districts as a GeoDataFrame in EPSG:4326 with id, name, population, area_km2 (geodesic).
+def load_districts(source, id_field=None, name_field=None, population_field=None, dissolve=False, checks=None):
+    """Districts as a GeoDataFrame in EPSG:4326 with id, name, population, area_km2 (geodesic), sorted by id.
 
+    The first error is raised; with `checks` collecting (validate) every problem
+    is recorded instead and loading carries on: a feature with an unusable
+    geometry keeps its id with an empty geometry, a `feature` column keeps each
+    one's position in the file, and only the first of features sharing an id is kept.
     Returns (districts, fields, source_crs_label).
     """
     import geopandas as gpd
@@ -138,43 +174,63 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
         raise InputError(f"{where}: no features; expected district polygons")
     columns = [c for c in raw.columns if c != raw.geometry.name]
     fields = Fields()
+    checks = checks or Checks(fields.problems)
     fields.id = detect_field(columns, id_field, ID_FIELDS, "id", "--id-field", where)
     fields.name = detect_field(columns, name_field, NAME_FIELDS, "name", "--name-field", where)
     fields.population = detect_field(columns, population_field, POP_FIELDS, "population", "--population-field", where)
     if fields.id is None and fields.name is None:
         raise InputError(f"{where}: no id field found (fields: {', '.join(columns) or 'none'}); name one with --id-field")
     if fields.id is None:
-        fields.problems.append(Problem("warning", where, f"no id field; using {fields.name!r} as the id"))
+        checks.add("warning", where, f"no id field; using {fields.name!r} as the id")
     ids = _as_text(raw[fields.id or fields.name])
     names = _as_text(raw[fields.name]) if fields.name else list(ids)
-    blank = [i for i, v in enumerate(ids) if not v]
-    if blank:
-        raise InputError(f"{where} feature {blank[0] + 1}: empty id in field {fields.id or fields.name!r}; give every district an id")
+    blank = _blank_ids(ids, where, fields.id or fields.name, checks)
     gdf = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=raw.geometry.values, crs=raw.crs)
     if fields.population:
-        gdf["population"] = _population(raw[fields.population], where, fields.population)
-    _check_geometry(gdf, where, ids)
-    gdf = _set_crs(gdf, where)
+        gdf["population"] = _population(raw[fields.population], where, fields.population, checks)
+    unusable = _check_geometry(gdf, where, ids, checks)
+    if checks.collect:  # carry on: keep the id (the log may name it) without the bad geometry
+        gdf["feature"] = np.arange(1, len(gdf) + 1)
+        gdf.geometry = np.where(unusable, shapely.Polygon(), np.asarray(gdf.geometry.values))
+    gdf = _set_crs(gdf, where, checks)
     source_crs = gdf.crs.to_string()
-    _repair(gdf, where, ids, fields.problems)
-    dupes = gdf["id"][gdf["id"].duplicated()].unique().tolist()
-    if dupes and not dissolve:
-        shown = ", ".join(map(repr, dupes[:8])) + (" ..." if len(dupes) > 8 else "")
-        raise InputError(f"{where}: {len(dupes)} duplicate district id(s): {shown}; fix the ids or pass --dissolve to merge features that share an id")
-    if dupes:
-        gdf = _dissolve(gdf, where, fields)
+    _repair(gdf, where, ids, checks)
+    gdf = gdf[~blank]
+    gdf = _check_duplicates(gdf, where, dissolve, fields, checks)
     gdf = gdf.to_crs(4326) if not gdf.crs.equals("EPSG:4326") else gdf
     gdf["area_km2"] = geodesy.area_km2(gdf.geometry.values)
-    gdf = gdf.reset_index(drop=True)
+    # Sorted by id, whatever the order of the features: every later sum runs in
+    # the same order, so shuffled inputs give byte-identical figures.
+    gdf = gdf.sort_values("id", kind="stable").reset_index(drop=True)
     return gdf, fields, source_crs
 
 
-def _population(column, where: str, name: str):
+def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: Checks):
+    """Features sharing an id: an error listing them, or merged with --dissolve."""
+    duplicated = gdf["id"].duplicated(keep=False)
+    if not duplicated.any():
+        return gdf
+    if dissolve:
+        return _dissolve(gdf, where, fields, checks)
+    numbers = gdf["feature"].to_numpy() if "feature" in gdf else np.arange(1, len(gdf) + 1)
+    by_id: dict[str, list[int]] = {}
+    for did, number in zip(gdf["id"][duplicated], numbers[duplicated.to_numpy()]):
+        by_id.setdefault(did, []).append(int(number))
+    fix = "fix the ids or pass --dissolve to merge features that share an id"
+    if checks.collect:  # validate lists every one; the first feature of each id stands for it
+        for did, numbers in by_id.items():
+            checks.add("error", f"{where} features {', '.join(map(str, numbers))}", f"duplicate district id {did!r}; {fix}")
+        return gdf[~gdf["id"].duplicated()]
+    dupes = list(by_id)
+    shown = ", ".join(f"{d!r} (features {', '.join(map(str, by_id[d]))})" for d in dupes[:8]) + (" ..." if len(dupes) > 8 else "")
+    checks.add("error", where, f"{len(dupes)} duplicate district id(s): {shown}; {fix}")
+
+
+def _population(column, where: str, name: str, checks: Checks):
     import pandas as pd
 
     values = pd.to_numeric(column, errors="coerce")
     bad = values.isna() & column.notna() & (column.astype(str).str.strip() != "")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{where} feature {i + 1}: population {column.iloc[i]!r} in field {name!r} is not a number")
+    for i in np.flatnonzero(bad.to_numpy()):
+        checks.add("error", f"{where} feature {i + 1}", f"population {column.iloc[i]!r} in field {name!r} is not a number")
     return values.to_numpy(dtype=float)

@@ -32,3 +32,48 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {"level": self.level, "where": self.where, "message": self.message}
+
+    @classmethod
+    def from_error(cls, exc: Exception, where: str = "") -> "Problem":
+        """An error message 'WHERE ...: what' as an error Problem, split after `where` when it leads."""
+        text = str(exc)
+        if where and text.startswith(where):
+            # 'file line 4: what' -> where 'file line 4'
+            detail, sep, message = text[len(where):].partition(": ")
+            if sep:
+                return cls("error", where + detail, message)
+        return cls("error", "", text)
+
+
+FAILED = object()  # what Checks.attempt returns for a check that failed while collecting
+
+
+class Checks:
+    """Where input checks put their findings.
+
+    Loading raises the first error at once (the default); `validate` collects
+    every error and warning (collect=True) and carries on with what is left.
+    Warnings always go to `problems`.
+    """
+
+    def __init__(self, problems: list | None = None, collect: bool = False):
+        self.problems = [] if problems is None else problems
+        self.collect = collect
+
+    def add(self, level: str, where: str, message: str) -> None:
+        self.add_problem(Problem(level, where, message))
+
+    def add_problem(self, problem: Problem) -> None:
+        if problem.level == "error" and not self.collect:
+            raise InputError(str(problem))
+        self.problems.append(problem)
+
+    def attempt(self, fn, *args, where: str = ""):
+        """fn(*args); when collecting, an InputError becomes a problem and the result is FAILED."""
+        if not self.collect:
+            return fn(*args)
+        try:
+            return fn(*args)
+        except InputError as exc:
+            self.problems.append(Problem.from_error(exc, where))
+            return FAILED

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError
+from .transfer import from_members, share_matrix
 
 MEASURES = ("districts", "area_km2", "population")
 
@@ -104,32 +105,45 @@ def shares(ds: Dataset, date: dt.date | None = None, by: str = "districts",
     """Per actor: districts, area_km2 and population held on `date`, absolute and percent.
 
     A split district counts fractionally. With a baseline, the universe is what
-    `baseline_actors` held on `baseline`, each district weighted by their share
-    then: "of what the rebels held on 15 November, how much does each actor hold now".
+    `baseline_actors` held on `baseline` (each district weighted by their share
+    then): "of what the rebels held on 15 November, how much does each actor
+    hold now". Inside a split district the part that moved follows
+    conflictmap.transfer (each side keeps min(share then, share now)).
     """
-    weights = np.ones(len(ds.districts))
-    if baseline is not None:
-        weights = held_weights(ds, baseline, baseline_actors)
-        if not weights.any():
-            raise InputError(f"{', '.join(baseline_actors)} held no district on {baseline.isoformat()}; nothing to take a share of")
     state = state_on(ds, date)
-    idx = state["idx"].to_numpy(dtype=int)
-    amount = state["share"].to_numpy(dtype=float) * weights[idx]
-    table = pd.DataFrame({"actor": state["controller"]})
-    totals = {}
+    actors = sorted(set(state["controller"]) | set(actors_so_far(ds, date)) | set(baseline_actors or []))
+    now = share_matrix(state, actors, len(ds.districts))
+    if baseline is None:
+        amounts, weights = now, np.ones(len(ds.districts))
+    else:
+        amounts, weights = _from_baseline(ds, baseline, baseline_actors, actors, now)
+    columns, totals = {"actor": actors}, {}
     for name, per_district in _measures(ds).items():
-        table[name] = amount * per_district[idx]
-        totals[name] = float((weights * per_district).sum())
-    table = table.groupby("actor", sort=True).sum()
-    keep = set(table.index[(table["districts"] > 0)]) | set(actors_so_far(ds, date)) | set(baseline_actors or [])
-    table = table.reindex(sorted(keep), fill_value=0.0)
-    columns = {}
-    for name in totals:
-        columns[name] = table[name]
-        columns[_pct_name(name)] = table[name] / totals[name] * 100 if totals[name] else 0.0
-    out = pd.DataFrame(columns).reset_index(names="actor")
+        columns[name] = per_district @ amounts
+        totals[name] = float(weights @ per_district)
+    out = pd.DataFrame(columns)
+    for name, total in totals.items():
+        out[_pct_name(name)] = out[name] / total * 100 if total else 0.0
+    out = out[["actor"] + [c for name in totals for c in (name, _pct_name(name))]]
     sort_key = by if by in out.columns else "districts"
     return out.sort_values([sort_key, "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _from_baseline(ds: Dataset, baseline: dt.date, members: list[str], actors: list[str], now: np.ndarray):
+    """Per district and actor, the part of what `members` held on `baseline` that the actor holds now."""
+    then_state = state_on(ds, baseline)
+    actors_then = sorted(set(actors) | set(then_state["controller"]))
+    then = share_matrix(then_state, actors_then, len(ds.districts))
+    position = [actors_then.index(a) for a in actors]
+    now_full = np.zeros_like(then)
+    now_full[:, position] = now
+    mask = np.isin(actors_then, members)
+    weights = then[:, mask].sum(axis=1)
+    if not weights.any():
+        raise InputError(f"{', '.join(members)} held no district on {baseline.isoformat()}; nothing to take a share of")
+    amounts = from_members(then, now_full, mask)
+    # An actor that held part of the universe then but nothing now still belongs in the table.
+    return amounts[:, position], weights
 
 
 def _pct_name(measure: str) -> str:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -36,19 +37,28 @@ def read_source_bytes(source) -> bytes:
     return path.read_bytes()
 
 
+def _line_of(data: bytes, position: int) -> int:
+    return data.count(b"\n", 0, position) + 1
+
+
 def _json_problem(data: bytes, name: str) -> str | None:
     """Why bytes that look like JSON are not a usable FeatureCollection, if we can tell."""
     text = data.lstrip()
+    if text[:1] == b"<":
+        return f"{name}: an HTML or XML page, not GeoJSON (a failed download or an error page?); fetch the file again"
     if not text[:1] in (b"{", b"["):
         return None
     try:
         doc = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return f"{name}: not UTF-8 text; GeoJSON must be UTF-8 (re-save it as UTF-8)"
+    except UnicodeDecodeError as exc:
+        return (f"{name} line {_line_of(data, exc.start)}: not UTF-8 text; GeoJSON must be UTF-8 "
+                "(re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8)")
     except RecursionError:
         return f"{name}: JSON is nested too deeply to be GeoJSON"
     except json.JSONDecodeError as exc:
         return f"{name}: invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); the file may be truncated"
+    if isinstance(doc, dict) and doc.get("type") == "Topology":
+        return f"{name}: TopoJSON, not GeoJSON; convert it, e.g. mapshaper {name} -o format=geojson districts.geojson"
     if isinstance(doc, dict) and doc.get("type") not in ("FeatureCollection", "Feature"):
         keys = ", ".join(list(doc)[:5])
         if len(doc) == 1 and isinstance(next(iter(doc.values())), dict):
@@ -83,8 +93,45 @@ def read_vector(source, layer=None):
         with _quiet_gdal():
             return pyogrio.read_dataframe(target, layer=layer)
     except Exception as exc:  # pyogrio raises several types for unreadable data
-        msg = " ".join(str(exc).split())[:200]
+        if isinstance(target, io.BytesIO):
+            found = _feature_problem(target.getvalue(), name)
+            if found:
+                raise InputError(found) from exc
+        msg = _VSIMEM.sub(name, " ".join(str(exc).split()))[:200]
         raise InputError(f"{name}: cannot be read as a vector file ({msg}); {VECTOR_HINT}") from exc
+
+
+_VSIMEM = re.compile(r"/vsimem/\S+?(?=['\s:;,)]|$)")  # pyogrio's in-memory file name means nothing to a user
+
+
+def _feature_problem(data: bytes, name: str) -> str | None:
+    """The first feature GDAL cannot read, for GeoJSON it rejected as a whole (e.g. an unclosed ring)."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    for i, feature in enumerate(features if isinstance(features, list) else []):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        for ring in _rings(geometry):
+            if len(ring) < 4 or ring[0] != ring[-1]:
+                return (f"{name} feature {i + 1}: polygon ring is not closed (needs at least 4 points, "
+                        "the last equal to the first); close the ring or re-export the file")
+    return None
+
+
+def _rings(geometry):
+    if not isinstance(geometry, dict):
+        return []
+    coords = geometry.get("coordinates") or []
+    try:
+        if geometry.get("type") == "Polygon":
+            return [list(r) for r in coords]
+        if geometry.get("type") == "MultiPolygon":
+            return [list(r) for poly in coords for r in poly]
+    except TypeError:
+        return []
+    return []
 
 
 @contextlib.contextmanager
@@ -98,13 +145,25 @@ def _quiet_gdal():
 
 
 def _decode(data: bytes, name: str) -> str:
+    """Text of a table: UTF-8 (with or without BOM), or UTF-16 with its BOM (Excel's 'Unicode text')."""
+    if data[:4] == b"PK\x03\x04":
+        raise InputError(f"{name}: a zip file (an Excel .xlsx workbook?), not a text table; save the sheet as CSV UTF-8")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: starts like UTF-16 text but is not; re-save the file as UTF-8") from None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{name}: not UTF-8 (bad byte at position {exc.start}); re-save the file as UTF-8 "
+            f"{name} line {_line_of(data, exc.start)}: not UTF-8 (bad byte 0x{data[exc.start]:02x}); re-save the file as UTF-8 "
             "(e.g. iconv -f latin1 -t utf-8)"
         ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(f"{name} line {line}: NUL byte in a text table (a binary file, or UTF-16 without BOM?); re-save it as UTF-8 CSV")
+    return text
 
 
 def _table_kind(source, text: str) -> str:
@@ -148,7 +207,8 @@ def read_records(source) -> list[dict]:
 
 
 def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open must be an error, not a field that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -166,6 +226,10 @@ def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
             record["_where"] = f"{name} line {line}"
             rows.append(record)
     except csv.Error as exc:
+        start = rows[-1]["_where"].rsplit(" ", 1)[-1] if rows else "1"
+        if "unexpected end of data" in str(exc):
+            raise InputError(f"{name} line {int(start) + 1}: a quote opened on this line or below is never closed; "
+                             "close the quote (values with commas or line breaks must be quoted on both sides)") from None
         raise InputError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
     return rows
 

@@ -18,6 +18,9 @@ BUILTIN_ACTORS = (UNKNOWN, CONTESTED)
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_SERIAL = re.compile(r"^\d{5}(\.0+)?$")
+_INT_FLOAT = re.compile(r"^-?\d+\.0+$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of spreadsheet serial dates (1900 date system)
 
 
 def name_key(text: str) -> str:
@@ -54,6 +57,10 @@ def parse_date(text, where: str = "") -> dt.date:
     m = _DMY.match(raw)
     if m:
         hint = f"write it as ISO 8601, e.g. {m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d} if it is day/month/year"
+    elif _SERIAL.match(raw):
+        # A spreadsheet exported the cell's serial day number instead of the date.
+        day = EXCEL_EPOCH + dt.timedelta(days=int(float(raw)))
+        hint = f"it looks like a spreadsheet serial day number ({day.isoformat()}); format the column as YYYY-MM-DD before exporting"
     prefix = f"{where}: " if where else ""
     raise InputError(f"{prefix}date {raw!r} is not an ISO 8601 date; {hint}")
 
@@ -64,6 +71,19 @@ def parse_option_date(text: str, option: str) -> dt.date:
         return parse_date(text)
     except InputError:
         raise UsageError(f"{option} {text!r} is not a date; give it as YYYY-MM-DD") from None
+
+
+def id_text(value) -> str:
+    """An id as plain text: 16, 16.0, '16.0' and '16' are one id; None and NaN are ''.
+
+    Spreadsheets and GDAL turn integer ids into floats; '04' keeps its zero (codes are text).
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text.split(".")[0] if _INT_FLOAT.match(text) else text
 
 
 def clean_label(text) -> str:

@@ -66,12 +66,20 @@ def test_baseline_share_of_what_rebels_held(ds):
     assert later["government"]["districts_pct"] == pytest.approx(75)
 
 
-def test_baseline_weights_split_district_by_share(ds):
-    # Of what the kurdish forces held on 2020-02-01 (half of B), government holds nothing more.
-    t = by_actor(shares(ds, D(2020, 3, 1), baseline=D(2020, 2, 1), baseline_actors=["kurdish forces"]))
-    assert t["kurdish forces"]["districts"] == pytest.approx(0.25)  # 0.5 weight x 0.5 share
-    assert t["kurdish forces"]["districts_pct"] == pytest.approx(50)
-    assert t["government"]["districts_pct"] == pytest.approx(50)
+def test_baseline_inside_a_split_district_moves_only_what_changed(squares):
+    # Add 2020-04-01: B government 0.8 / kurdish forces 0.2 (it was 0.5 / 0.5 since 2020-02-01).
+    # Of the kurdish half of B on 2020-02-01, kurdish forces keep min(0.5, 0.2) = 0.2 and the 0.3 they
+    # lost goes to the only gainer, the government: 40% / 60% of a 0.5-district universe.
+    with open(squares["control"], "a") as fh:
+        fh.write("2020-04-01,B,government,0.8,s4\n2020-04-01,B,kurdish forces,0.2,s4\n")
+    ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
+    t = by_actor(shares(ds, D(2020, 4, 1), baseline=D(2020, 2, 1), baseline_actors=["kurdish forces"]))
+    assert t["kurdish forces"]["districts"] == pytest.approx(0.2)
+    assert t["kurdish forces"]["districts_pct"] == pytest.approx(40)
+    assert t["government"]["districts_pct"] == pytest.approx(60)
+    # On the baseline date itself nothing has moved: 100% kurdish forces.
+    same_day = by_actor(shares(ds, D(2020, 2, 1), baseline=D(2020, 2, 1), baseline_actors=["kurdish forces"]))
+    assert same_day["kurdish forces"]["districts_pct"] == pytest.approx(100)
 
 
 def test_change_in_force_on_its_date(ds):

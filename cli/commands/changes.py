@@ -1,0 +1,92 @@
+"""conflictmap changes: the districts that changed hands between two dates, gains and losses, the transition matrix."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from cli.options import dataset_command, load
+from cli.output import Format, emit, emit_rows, records, to_text
+from conflictmap.model import parse_option_date
+
+MATRIX_MEASURES = {"districts": "districts", "area_km2": "km²", "population": "people"}
+
+
+@dataset_command()
+def changes(
+    inputs,
+    fmt,
+    since: Annotated[Optional[str], typer.Option("--since", help="D0 (YYYY-MM-DD); default: the first date of the log.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="D1 (YYYY-MM-DD); default: the last date of the log.")] = None,
+    every_change: Annotated[bool, typer.Option("--all", help="List every change in (D0, D1], also those later reversed.")] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Per actor gains, losses and net (districts, km², people), and the transition matrix.")] = False,
+    matrix: Annotated[bool, typer.Option("--matrix", help="Only the transition matrix, long form: from, to, districts, area_km2, population.")] = False,
+):
+    """Districts whose control on D1 differs from D0, with the date of the change, from, to, km², people, source.
+
+    --summary adds gains, losses and net per actor and the transition matrix
+    (rows: controller on D0, columns: controller on D1; split districts count by share).
+    In csv/tsv --summary prints the per-actor table; use --matrix for the matrix.
+    The screen table leaves out the source column; csv, json and markdown carry it.
+    """
+    ds = load(inputs)
+    d0 = parse_option_date(since, "--since") if since else ds.first_date
+    d1 = parse_option_date(until, "--until") if until else ds.last_date
+    if d0 is None:
+        from conflictmap.errors import InputError
+
+        raise InputError("the control log is empty; give a log with --control")
+    if summary:
+        _summary(ds, d0, d1, fmt)
+    elif matrix:
+        from conflictmap.changes import transition_matrix
+
+        emit_rows(transition_matrix(ds, d0, d1), fmt, title=f"Transitions {d0} → {d1}")
+    else:
+        _list(ds, d0, d1, every_change, fmt)
+
+
+def _list(ds, d0, d1, every_change, fmt) -> None:
+    from conflictmap.changes import changes as compute
+
+    table = compute(ds, d0, d1, every_change)
+    machine = fmt in (Format.json, Format.ndjson)
+    # Shares as objects only where they parse; sources (often long URLs) are left out of the screen table.
+    hidden = () if machine else ("from_shares", "to_shares") + (("source",) if fmt == Format.table else ())
+    columns = [c for c in table.columns if c not in hidden]
+    what = "Every change" if every_change else "Changed hands"
+    emit_rows(table, fmt, columns, title=f"{what} between {d0} and {d1}: {len(table)} row(s)")
+
+
+def _summary(ds, d0, d1, fmt) -> None:
+    from conflictmap.changes import summary
+
+    result = summary(ds, d0, d1)
+    if fmt in (Format.csv, Format.tsv):
+        emit_rows(result["actors"], fmt)
+        return
+    if fmt in (Format.json, Format.ndjson):
+        import json
+
+        obj = {**result, "actors": records(result["actors"]), "matrix": records(result["matrix"])}
+        emit(json.dumps(obj, ensure_ascii=False, indent=2 if fmt == Format.json else None) + "\n")
+        return
+    span = f"{d0} → {d1} ({result['days']} days)"
+    text = to_text(records(result["actors"]), fmt, title=f"Gains and losses {span}")
+    for measure, unit in MATRIX_MEASURES.items():
+        if measure in result["matrix"].columns:
+            grid = _matrix_table(result["matrix"], measure)
+            text += "\n" + to_text(grid, fmt, title=f"Transition matrix, {unit}: rows on {d0}, columns on {d1}")
+    emit(text)
+
+
+def _matrix_table(matrix, measure: str) -> list[dict]:
+    """The long matrix as rows (from) x columns (to), with row and column totals."""
+    grid = matrix.pivot(index="from", columns="to", values=measure)
+    grid["total"] = grid.sum(axis=1)
+    grid.loc["total"] = grid.sum(axis=0)
+    grid.columns.name = None
+    return records(grid.reset_index(names="from \\ to"))
+
+
+def register(app):
+    app.command("changes")(changes)

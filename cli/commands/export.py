@@ -1,0 +1,78 @@
+"""conflictmap export: a GIS layer on a date as GeoJSON, GeoJSONSeq, GeoPackage or FlatGeobuf."""
+
+import os
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from cli.errors import report_problems, say
+from cli.options import DateOpt, dataset_command, load
+from conflictmap.model import parse_option_date
+
+
+class Layer(str, Enum):
+    districts = "districts"
+    frontline = "frontline"
+    changes = "changes"
+
+
+class GeoFormat(str, Enum):
+    geojson = "geojson"
+    geojsonseq = "geojsonseq"
+    gpkg = "gpkg"
+    fgb = "fgb"
+
+
+@dataset_command(tabular=False)
+def export(
+    inputs,
+    date: DateOpt = None,
+    layer: Annotated[Layer, typer.Option("--layer", "-l", help="districts: control per district; frontline: lines between controllers; changes: districts that changed hands since --since.", case_sensitive=False)] = Layer.districts,
+    since: Annotated[Optional[str], typer.Option("--since", help="D0 for --layer changes (YYYY-MM-DD).")] = None,
+    geo_format: Annotated[Optional[GeoFormat], typer.Option("--format", "-f", help="geojson (RFC 7946), geojsonseq (RFC 8142, streams), gpkg or fgb (to a file). Default: from the -o suffix, else geojson.", case_sensitive=False)] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")] = "-",
+    precision: Annotated[Optional[int], typer.Option("--precision", help="Decimals of GeoJSON coordinates (default 6, about 0.1 m).")] = None,
+    rs: Annotated[bool, typer.Option("--rs", help="Start each GeoJSONSeq record with an RFC 8142 record separator (0x1E).")] = False,
+    gap: Annotated[float, typer.Option("--gap", help="Front lines: bridge gaps (e.g. streets) up to this many metres between districts.")] = 0.0,
+):
+    """Write a layer for QGIS, ogr2ogr, mapshaper, kepler.gl or a web map.
+
+    GeoJSON is RFC 7946: lon/lat WGS84, counter-clockwise exteriors, no crs member.
+    A districts GeoPackage also holds the control log as the table `control`, so
+    it reads back as --districts FILE.gpkg --control FILE.gpkg.
+    Example: conflictmap export --date 2016-12-01 | ogr2ogr -f GPKG out.gpkg /vsistdin/
+    """
+    from conflictmap.export import export as write_layer
+    from conflictmap.export import make_request
+
+    request = make_request(layer.value, geo_format.value if geo_format else None, output, precision, rs,
+                           parse_option_date(since, "--since") if since else None, gap)
+    ds = load(inputs)
+    day = parse_option_date(date, "--date") if date else ds.last_date
+    if request.output == "-":
+        result = _to_stdout(lambda stream: write_layer(ds, request, day, stream))
+    else:
+        result = write_layer(ds, request, day)
+        say(f"wrote {len(result.frame)} feature(s) to {request.output}", "info")
+    if result is not None:
+        report_problems(result.problems)
+
+
+def _to_stdout(write):
+    """Stream to stdout's bytes; a reader that stops early (`| head`) ends the export quietly."""
+    sys.stdout.flush()
+    stream = sys.stdout.buffer
+    try:
+        result = write(stream)
+        stream.flush()
+        return result
+    except BrokenPipeError:
+        # Point stdout at devnull so the interpreter's final flush cannot raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return None
+
+
+def register(app):
+    app.command("export")(export)

@@ -1,0 +1,122 @@
+"""conflictmap overlay: dated zone polygons over districts -> a control log with shares."""
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cli.commands.zones import (ActorFieldOpt, ActorOpt, ActorsOpt, AllowOverlapOpt, DateFieldOpt, DateFromNameOpt,
+                                ZonesArg, read_zones)
+from cli.errors import guarded, report_problems, say
+from cli.options import COMMON
+from cli.output import Format, emit, records, to_text
+from cli.progress import ProgressBar
+from conflictmap.errors import UsageError
+
+SUFFIX_FORMATS = {".csv": Format.csv, ".tsv": Format.tsv, ".json": Format.json, ".ndjson": Format.ndjson,
+                  ".jsonl": Format.ndjson, ".md": Format.markdown}
+LOG_COLUMNS = ["date", "district", "controller", "share", "source", "note"]
+
+
+class Rule(str, Enum):
+    fraction = "fraction"
+    majority = "majority"
+    centroid = "centroid"
+
+
+def _opt(name):
+    return Annotated[COMMON[name][0], COMMON[name][1]]
+
+
+def overlay(
+    zones: ZonesArg,
+    districts: _opt("districts") = None,
+    actor: ActorOpt = None,
+    actor_field: ActorFieldOpt = None,
+    date_field: DateFieldOpt = None,
+    date_from_name: DateFromNameOpt = False,
+    allow_overlap: AllowOverlapOpt = None,
+    rest: Annotated[str, typer.Option("--rest", help="Who holds the area no zone covers (e.g. ukraine).")] = "unknown",
+    rule: Annotated[Rule, typer.Option("--rule", help="fraction: area shares; majority: the whole district to the largest share; centroid: to whoever holds its centroid.", case_sensitive=False)] = Rule.fraction,
+    min_share: Annotated[float, typer.Option("--min-share", help="fraction rule: drop shares under X (e.g. 0.01 for slivers) and scale the others up to 1.")] = 0.0,
+    every_date: Annotated[bool, typer.Option("--every-date", help="Write every district on every date, not only when its shares change.")] = False,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Run dates on Dask: local[:N] workers on this machine, or a scheduler address (needs conflictmap\\[dask]; see the README).")] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="Output file (csv, tsv, json, ndjson by suffix), written atomically; '-' (default) for stdout.")] = "-",
+    fmt: Annotated[Optional[Format], typer.Option("--format", "-f", help="Output format; default: from the -o suffix, else csv (the control log).", case_sensitive=False)] = None,
+    actors: ActorsOpt = None,
+    id_field: _opt("id_field") = None,
+    name_field: _opt("name_field") = None,
+    dissolve: _opt("dissolve") = False,
+    project: _opt("project") = None,
+):
+    """Overlay dated zones on districts and write the control log (date, district, controller, share).
+
+    Each district gets, per date, the share of its area in each actor's zone;
+    the rest goes to --rest. Rows are written on the first date and whenever a
+    district's shares change. The rule is recorded in the note column. The log
+    feeds every other command: conflictmap share --districts D --control log.csv
+    Example: conflictmap overlay zones-deepstate/ --actor russia --rest ukraine -d raions.geojson -o log.csv
+    """
+    from conflictmap.io import check_not_input, write_bytes_atomic
+    from conflictmap.overlay import overlay_zones
+
+    fmt = _format(fmt, output)
+    if min_share and rule != Rule.fraction:
+        raise UsageError("--min-share applies to --rule fraction only")
+    if not 0 <= min_share < 1:
+        raise UsageError(f"--min-share {min_share:g} is outside 0..1; give a fraction such as 0.01")
+    table_inputs = _district_inputs(districts, id_field, name_field, dissolve, project, actors)
+    check_not_input(output, list(zones) + table_inputs.paths())
+    from conflictmap.model import load_actors
+
+    names = load_actors(table_inputs.actors)
+    rest_name = names.canonical(rest, "--rest")
+    with ProgressBar() as bar:
+        zoneset = read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap, names, bar)
+        places = _load_districts(table_inputs)
+        log = overlay_zones(places, zoneset, rule.value, rest_name, min_share, every_date, scheduler,
+                            progress=bar.stage("overlay"))
+    text = to_text(records(log), fmt, LOG_COLUMNS, title=f"Control log from zones (rule {rule.value})")
+    if output == "-":
+        emit(text)
+    else:
+        write_bytes_atomic(output, text.encode("utf-8"))
+    say(f"{len(log)} row(s), {len(zoneset.snapshots)} date(s), {len(places)} district(s), rule {rule.value}"
+        + ("" if output == "-" else f", written to {output}"), "info")
+
+
+def _format(fmt, output: str):
+    if fmt is not None:
+        return fmt
+    if output == "-":
+        return Format.csv
+    suffix = Path(output).suffix.lower()
+    if suffix not in SUFFIX_FORMATS:
+        raise UsageError(f"-o {output}: cannot tell the format from {suffix or 'no suffix'!r}; "
+                         f"use {', '.join(SUFFIX_FORMATS)} or give --format")
+    return SUFFIX_FORMATS[suffix]
+
+
+def _district_inputs(districts, id_field, name_field, dissolve, project, actors):
+    """The districts (and actors) to use: options first, then a project file; never the bundled sample."""
+    from conflictmap.project import Inputs, resolve
+
+    given = Inputs(districts=districts, actors=actors, id_field=id_field, name_field=name_field,
+                   dissolve=dissolve, project=project)
+    resolved = resolve(given)
+    if not resolved.districts or (not districts and resolved.project is None):
+        raise UsageError("overlay needs the districts to measure: give --districts FILE (or name them in conflictmap.toml)")
+    return resolved
+
+
+def _load_districts(inputs):
+    from conflictmap.districts import load_districts
+
+    places, fields, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field, None, inputs.dissolve)
+    report_problems(fields.problems)
+    return places
+
+
+def register(app):
+    app.command("overlay")(guarded(overlay))

@@ -1,0 +1,41 @@
+"""conflictmap validate: every problem in the inputs at once, each with file and row or feature."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from cli.errors import say
+from cli.options import dataset_command
+from cli.output import emit_rows
+from conflictmap.model import parse_option_date
+
+
+@dataset_command()
+def validate(
+    inputs,
+    fmt,
+    until: Annotated[Optional[str], typer.Option("--until", help="Last date of interest (YYYY-MM-DD): log rows after it are reported.")] = None,
+):
+    """List every problem in the districts, control log and actors files: one row per problem.
+
+    Errors are what other commands refuse (duplicate ids, bad geometry, unknown districts or
+    actors, bad dates, shares over 1); warnings are what they accept but deserve a look
+    (repaired polygons, overlapping districts, a log not sorted by date, rows after --until).
+    Exit code 1 when there is an error, 0 with warnings only: ready for cron.
+    """
+    from conflictmap.project import resolve
+    from conflictmap.validate import COLUMNS
+    from conflictmap.validate import validate as check
+
+    day = parse_option_date(until, "--until") if until else None
+    result = check(resolve(inputs), day)
+    emit_rows(result.rows(), fmt, COLUMNS, title=f"Validation: {result.counts()}")
+    if result.errors:
+        say(result.summary())
+        raise typer.Exit(1)
+    if result.warnings:
+        say(result.summary(), "warning")
+
+
+def register(app):
+    app.command("validate")(validate)

@@ -1,0 +1,185 @@
+"""What changed between two dates: the districts that changed hands, gains and losses, the transition matrix.
+
+A district's state is the set of (controller, share) of its log group in
+force (figures.state_on semantics); a change is a group whose state differs
+from the one before it. Re-stating the same controller is not a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .errors import UsageError
+from .figures import _measures, actors_so_far, controller_labels, state_on
+from .transfer import share_matrix, total_flows
+
+BEFORE = pd.Timestamp.min  # the date of the virtual "initial holder" group
+
+
+def _check_window(ds: Dataset, since: dt.date, until: dt.date | None) -> dt.date:
+    until = until or ds.last_date or since
+    if since > until:
+        raise UsageError(f"--since {since} is after --until {until}; give D0 on or before D1")
+    return until
+
+
+def _groups(ds: Dataset) -> pd.DataFrame:
+    """One row per log group plus a virtual initial group per district: idx, date, key (the state).
+
+    The key spells the group's (controller, share) pairs in controller order, so
+    two groups hold a district the same way exactly when their keys are equal.
+    """
+    log = ds.log.sort_values(["idx", "date", "controller"], kind="stable")
+    pairs = (log["controller"] + "=" + log["share"].map(repr) + ";").to_numpy(dtype=object)
+    starts = _starts(log["idx"].to_numpy(), log["date"].to_numpy())
+    head = log.iloc[starts]
+    keys = np.add.reduceat(pairs, starts) if len(pairs) else np.array([], dtype=object)  # string concatenation
+    n = len(ds.districts)
+    groups = pd.concat([pd.DataFrame({"idx": np.arange(n), "date": BEFORE, "key": f"{ds.initial}=1.0;"}),
+                        pd.DataFrame({"idx": head["idx"].to_numpy(), "date": head["date"].to_numpy(), "key": keys})],
+                       ignore_index=True)
+    return groups.sort_values(["idx", "date"], kind="stable").reset_index(drop=True)
+
+
+def _starts(idx: np.ndarray, date: np.ndarray) -> np.ndarray:
+    """Positions where a new (district, date) group begins in rows sorted by district and date."""
+    new = np.ones(len(idx), dtype=bool)
+    new[1:] = (idx[1:] != idx[:-1]) | (date[1:] != date[:-1])
+    return np.flatnonzero(new)
+
+
+def transitions(ds: Dataset, since: dt.date, until: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every change of state in (since, until]: (idx, date, gid_from, gid_to) and the groups the gids index."""
+    until = _check_window(ds, since, until)
+    groups = _groups(ds)
+    groups["gid"] = groups.index
+    d0, d1 = pd.Timestamp(since), pd.Timestamp(until)
+    base = groups[groups["date"] <= d0].groupby("idx").tail(1)
+    window = groups[(groups["date"] > d0) & (groups["date"] <= d1)]
+    seq = pd.concat([base, window]).sort_values(["idx", "date"], kind="stable")
+    prev_key = seq.groupby("idx")["key"].shift()
+    prev_gid = seq.groupby("idx")["gid"].shift()
+    changed = prev_key.notna() & (seq["key"] != prev_key)
+    out = seq[changed]
+    return pd.DataFrame({"idx": out["idx"].to_numpy(), "date": out["date"].to_numpy(),
+                         "gid_from": prev_gid[changed].to_numpy(dtype=int), "gid_to": out["gid"].to_numpy()}), groups
+
+
+def _group_rows(ds: Dataset, groups: pd.DataFrame, gids) -> pd.DataFrame:
+    """The log rows of the groups `gids` (the initial holder's row for a virtual group), sorted by gid."""
+    gid = groups.set_index(["idx", "date"])["gid"]
+    log = ds.log.assign(gid=gid.reindex(pd.MultiIndex.from_frame(ds.log[["idx", "date"]])).to_numpy())
+    initial = groups[groups["date"] == BEFORE]
+    first = pd.DataFrame({"gid": initial["gid"].to_numpy(), "controller": ds.initial, "share": 1.0, "source": ""})
+    rows = pd.concat([log[["gid", "controller", "share", "source"]], first], ignore_index=True)
+    return rows[rows["gid"].isin(gids)].sort_values(["gid", "controller"], kind="stable")
+
+
+def changes(ds: Dataset, since: dt.date, until: dt.date | None = None, every_change: bool = False) -> pd.DataFrame:
+    """Districts whose control on `until` differs from `since`, with the date of the change.
+
+    The date is that of the last change in the window (from then on the district
+    is as on `until`). With every_change, each change in (since, until] is a
+    row, so a district that changed and changed back is listed twice.
+    """
+    moves, groups = transitions(ds, since, until)
+    if not every_change:
+        last = moves.groupby("idx").tail(1).set_index("idx")
+        first = moves.groupby("idx").head(1).set_index("idx")
+        last["gid_from"] = first["gid_from"]
+        keys = groups["key"].to_numpy()
+        moves = last[keys[last["gid_from"]] != keys[last["gid_to"]]].reset_index()
+    return _describe(ds, moves, groups)
+
+
+def _describe(ds: Dataset, moves: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    labels, share_maps, sources = _group_text(_group_rows(ds, groups, np.union1d(moves["gid_from"], moves["gid_to"])))
+    d = ds.districts
+    idx = moves["idx"].to_numpy(dtype=int)
+    out = pd.DataFrame({
+        "id": d["id"].to_numpy()[idx], "name": d["name"].to_numpy()[idx],
+        "date": [t.date().isoformat() for t in moves["date"]],
+        "from": [labels[g] for g in moves["gid_from"]], "to": [labels[g] for g in moves["gid_to"]],
+        "from_shares": [share_maps[g] for g in moves["gid_from"]], "to_shares": [share_maps[g] for g in moves["gid_to"]],
+        "area_km2": d["area_km2"].to_numpy(dtype=float)[idx],
+    })
+    if ds.has_population:
+        out["population"] = d["population"].to_numpy(dtype=float)[idx]
+    out["source"] = [sources[g] for g in moves["gid_to"]]
+    return out.sort_values(["date", "id"], kind="stable").reset_index(drop=True)
+
+
+def _group_text(rows: pd.DataFrame) -> tuple[dict, dict, dict]:
+    """Per gid: the controller label, the {controller: share} map and the sources joined.
+
+    Labels come from figures.controller_labels, which is slow per group; a group
+    held wholly by one controller is labelled with its name, as that function
+    does, and only split groups go through it.
+    """
+    gid, controller, share = rows["gid"].to_numpy(), rows["controller"].to_numpy(), rows["share"].to_numpy(dtype=float)
+    size = rows.groupby("gid")["gid"].transform("size").to_numpy()
+    whole = (size == 1) & (share >= 1 - 1e-12)
+    labels = dict(zip(gid[whole], controller[whole]))
+    if (~whole).any():
+        labels.update(controller_labels(rows[~whole].rename(columns={"gid": "idx"})).to_dict())
+    share_maps: dict = {}
+    sources: dict = {}
+    for g, c, v, src in zip(gid, controller, share, rows["source"].to_numpy()):
+        share_maps.setdefault(g, {})[c] = float(v)
+        found = sources.setdefault(g, [])
+        if src and src not in found:
+            found.append(src)
+    return labels, share_maps, {g: "; ".join(v) for g, v in sources.items()}
+
+
+def transition_matrix(ds: Dataset, since: dt.date, until: dt.date | None = None) -> pd.DataFrame:
+    """Long form: from (controller on since), to (controller on until), districts, area_km2, [population].
+
+    Inside a split district the conflictmap.transfer rule says who took what
+    from whom, so every row sums to the actor's holding on `since` and every
+    column to its holding on `until`, by count, km² and people, as
+    figures.shares() reports them.
+    """
+    until = _check_window(ds, since, until)
+    then, now = state_on(ds, since), state_on(ds, until)
+    actors = sorted(set(then["controller"]) | set(now["controller"]) | set(actors_so_far(ds, since)) | set(actors_so_far(ds, until)))
+    n = len(ds.districts)
+    s0, s1 = share_matrix(then, actors, n), share_matrix(now, actors, n)
+    table = pd.DataFrame({"from": np.repeat(actors, len(actors)), "to": np.tile(actors, len(actors))})
+    for name, per_district in _measures(ds).items():
+        table[name] = total_flows(s0, s1, per_district).ravel()
+    return table
+
+
+def gains_losses(ds: Dataset, since: dt.date, until: dt.date | None = None, matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per actor: gained, lost and net (districts, km², people) between the dates, and net km² per day.
+
+    Gains are what flows in from other controllers in the transition matrix,
+    losses what flows out; net = holding on `until` - holding on `since`.
+    """
+    until = _check_window(ds, since, until)
+    matrix = transition_matrix(ds, since, until) if matrix is None else matrix
+    moved = matrix[matrix["from"] != matrix["to"]]
+    measures = [m for m in ("districts", "area_km2", "population") if m in matrix.columns]
+    gained = moved.groupby("to")[measures].sum()
+    lost = moved.groupby("from")[measures].sum()
+    actors = sorted(set(matrix["from"]))
+    out = pd.DataFrame({"actor": actors})
+    for m in measures:
+        g, lo = gained[m].reindex(actors, fill_value=0.0).to_numpy(), lost[m].reindex(actors, fill_value=0.0).to_numpy()
+        out[f"gained_{m}"], out[f"lost_{m}"], out[f"net_{m}"] = g, lo, g - lo
+    days = (until - since).days
+    out["net_area_km2_per_day"] = out["net_area_km2"] / days if days else np.nan
+    return out.sort_values(["net_districts", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def summary(ds: Dataset, since: dt.date, until: dt.date | None = None) -> dict:
+    """Gains/losses per actor and the transition matrix, with the window they cover."""
+    until = _check_window(ds, since, until)
+    matrix = transition_matrix(ds, since, until)
+    return {"since": since.isoformat(), "until": until.isoformat(), "days": (until - since).days,
+            "actors": gains_losses(ds, since, until, matrix), "matrix": matrix}

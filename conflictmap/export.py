@@ -1,0 +1,316 @@
+"""GIS layers on a date and their writers: GeoJSON (RFC 7946), GeoJSONSeq (RFC 8142), GeoPackage, FlatGeobuf.
+
+Layers:
+- districts: every district with flat properties a GIS can style on
+  (controller = single or largest holder, one share_<actor> column per actor);
+- frontline: where areas of different controllers meet (conflictmap.frontline);
+- changes: the districts that changed hands since a date (conflictmap.changes).
+
+GeoJSON text is written here rather than by GDAL so that it streams feature by
+feature to a pipe, and so that RFC 7946 holds whatever GDAL version is
+installed: lon/lat WGS84, exterior rings counter-clockwise and holes clockwise,
+no `crs` member, coordinates rounded to `precision` decimals (6 ≈ 0.1 m).
+Properties are never rounded. GeoPackage and FlatGeobuf go through pyogrio,
+at full precision, to a file only (they need to seek).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import UsageError
+from .figures import controller_labels, state_on
+from .frontline import front_lines, main_holder
+from .io import _quiet_gdal, atomic_path, check_not_input
+
+LAYERS = ("districts", "frontline", "changes")
+FORMATS = ("geojson", "geojsonseq", "gpkg", "fgb")
+TEXT_FORMATS = ("geojson", "geojsonseq")
+DRIVERS = {"gpkg": "GPKG", "fgb": "FlatGeobuf"}
+SUFFIX_FORMATS = {".gpkg": "gpkg", ".fgb": "fgb", ".geojsonseq": "geojsonseq", ".geojsons": "geojsonseq",
+                  ".geojsonl": "geojsonseq", ".ndjson": "geojsonseq", ".jsonl": "geojsonseq",
+                  ".geojson": "geojson", ".json": "geojson"}
+DEFAULT_PRECISION = 6
+RS = b"\x1e"  # RFC 8142 record separator
+CHUNK = 1000  # features serialised per vectorised step (bounds memory while streaming)
+LOG_TABLE = "control"
+
+
+@dataclass
+class Request:
+    """What to export, checked before any data is loaded (usage errors come first)."""
+
+    layer: str = "districts"
+    fmt: str = "geojson"
+    output: str = "-"
+    precision: int = DEFAULT_PRECISION
+    rs: bool = False
+    since: dt.date | None = None
+    gap_m: float = 0.0
+
+
+@dataclass
+class Layer:
+    name: str
+    frame: object  # GeoDataFrame in EPSG:4326
+    problems: list = field(default_factory=list)
+    date: dt.date | None = None  # the date the layer shows
+
+
+def make_request(layer="districts", fmt=None, output="-", precision=None, rs=False, since=None, gap_m=0.0) -> Request:
+    """A checked Request; the format defaults to the output's suffix, else geojson."""
+    output = output or "-"
+    if layer not in LAYERS:
+        raise UsageError(f"--layer {layer!r} is not a layer; choose one of {', '.join(LAYERS)}")
+    if fmt is None:
+        fmt = "geojson" if output == "-" else SUFFIX_FORMATS.get(Path(output).suffix.lower(), "geojson")
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r} is not a geographic format; choose one of {', '.join(FORMATS)}")
+    if fmt in DRIVERS and output == "-":
+        raise UsageError(f"--format {fmt} cannot stream to stdout; write it to a file with -o FILE.{fmt}")
+    if precision is not None and fmt not in TEXT_FORMATS:
+        raise UsageError(f"--precision applies to geojson and geojsonseq; {fmt} keeps full precision, drop --precision")
+    if precision is not None and not 0 <= precision <= 15:
+        raise UsageError(f"--precision {precision} is out of range; give 0 to 15 decimals (6 is about 0.1 m)")
+    if rs and fmt != "geojsonseq":
+        raise UsageError("--rs (RFC 8142 record separators) applies to --format geojsonseq only")
+    if layer == "changes" and since is None:
+        raise UsageError("--layer changes needs --since D0: the districts that changed hands after D0")
+    if since is not None and layer != "changes":
+        raise UsageError("--since applies to --layer changes only")
+    if gap_m and layer != "frontline":
+        raise UsageError("--gap applies to --layer frontline only")
+    if output != "-" and Path(output).is_dir():
+        raise UsageError(f"-o {output} is a folder; give a file name, e.g. {Path(output) / ('export.' + fmt)}")
+    return Request(layer, fmt, output, DEFAULT_PRECISION if precision is None else precision, rs, since, gap_m)
+
+
+# ---------------------------------------------------------------- layers
+
+
+def district_layer(ds, date: dt.date | None = None):
+    """One feature per district: id, name, controller, controller_share, controllers, share_<actor>...,
+    date_in_force, area_km2, population, source, fill.
+
+    `controller` is the single holder, or the largest holder of a split district
+    (ties: alphabetical), with its share in `controller_share`; `controllers`
+    spells out a split ("government 0.5; kurdish forces 0.5"). The share_ columns
+    cover every actor of the dataset, so a day-by-day series of exports keeps one
+    schema. `fill` is the actor's colour from the actors file (simplestyle-spec,
+    which GitHub and geojson.io render).
+    """
+    import geopandas as gpd
+
+    d = ds.districts
+    n = len(d)
+    state = state_on(ds, date)
+    holder, top_share = main_holder(state, n)
+    out = pd.DataFrame({"id": d["id"].to_numpy(), "name": d["name"].to_numpy(), "controller": holder,
+                        "controller_share": top_share, "controllers": _labels(state, n)})
+    actors = sorted(set(ds.actors.names) | set(ds.log["controller"]) | set(state["controller"]) | {ds.initial})
+    matrix = _share_matrix(state, actors, n)
+    for actor, column in share_columns(actors).items():
+        out[column] = matrix[:, actors.index(actor)]
+    dates = state.groupby("idx")["date"].first().reindex(range(n))
+    out["date_in_force"] = [None if pd.isna(t) else t.date().isoformat() for t in dates]
+    out["area_km2"] = d["area_km2"].to_numpy(dtype=float)
+    out["population"] = d["population"].to_numpy(dtype=float) if ds.has_population else np.nan
+    out["source"] = _sources(state, n)
+    out["fill"] = [ds.actors.colours.get(h) for h in holder]
+    return gpd.GeoDataFrame(out, geometry=d.geometry.to_numpy(), crs=4326)
+
+
+def _share_matrix(state, actors: list[str], count: int) -> np.ndarray:
+    """districts x actors: the share each actor holds (zero where none)."""
+    matrix = np.zeros((count, len(actors)))
+    column = state["controller"].map({a: k for k, a in enumerate(actors)}).to_numpy(dtype=int)
+    np.add.at(matrix, (state["idx"].to_numpy(dtype=int), column), state["share"].to_numpy(dtype=float))
+    return matrix
+
+
+def _sources(state, count: int) -> np.ndarray:
+    """Per district, the distinct sources of the rows in force, joined with '; ' (None when none)."""
+    named = state[state["source"].fillna("").astype(str) != ""].drop_duplicates(["idx", "source"])
+    return named.groupby("idx")["source"].agg("; ".join).reindex(range(count)).to_numpy(dtype=object)
+
+
+def _labels(state, count: int) -> np.ndarray:
+    """figures.controller_labels per district, its per-group Python only for the (few) split districts."""
+    where = state["idx"].to_numpy(dtype=int)
+    rows = np.bincount(where, minlength=count)
+    single = state[(rows[where] == 1) & (state["share"] >= 1 - 1e-12)]
+    labels = np.full(count, None, dtype=object)
+    labels[single["idx"].to_numpy(dtype=int)] = single["controller"].to_numpy(dtype=object)
+    rest = state[~state["idx"].isin(single["idx"])]
+    if len(rest):
+        split = controller_labels(rest)
+        labels[split.index.to_numpy(dtype=int)] = split.to_numpy(dtype=object)
+    return labels
+
+
+def share_columns(actors) -> dict[str, str]:
+    """share_<actor> column names: lower case, runs of other characters as '_', unique."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for actor in actors:
+        base = "share_" + (re.sub(r"\W+", "_", actor.casefold()).strip("_") or "actor")
+        name, k = base, 2
+        while name in taken:
+            name, k = f"{base}_{k}", k + 1
+        taken.add(name)
+        names[actor] = name
+    return names
+
+
+def changes_layer(ds, since: dt.date, date: dt.date | None = None):
+    """The districts that changed hands after `since` up to `date`: id, name, from, to, date, area_km2, population, source."""
+    import geopandas as gpd
+
+    from .changes import changes
+
+    table = changes(ds, since, date)
+    table = table.drop(columns=[c for c in ("from_shares", "to_shares") if c in table.columns])
+    keep = ["id", "name", "from", "to", "date", "area_km2", "population", "source"]
+    if "population" not in table.columns:
+        table["population"] = np.nan  # the same schema as the districts layer
+    table = table[[c for c in keep if c in table.columns]].reset_index(drop=True)
+    where = pd.Index(ds.districts["id"]).get_indexer(table["id"])
+    return gpd.GeoDataFrame(table, geometry=ds.districts.geometry.to_numpy()[where], crs=4326)
+
+
+def build_layer(ds, request: Request, date: dt.date | None) -> Layer:
+    """The layer a request names, on `date` (None: the last date of the log)."""
+    date = date or ds.last_date
+    if request.layer == "frontline":
+        result = front_lines(ds, date, request.gap_m)
+        return Layer("frontline", result.lines, result.problems, date)
+    if request.layer == "changes":
+        if date is not None and request.since > date:
+            raise UsageError(f"--since {request.since} is after --date {date}; give D0 on or before the export date")
+        return Layer("changes", changes_layer(ds, request.since, date), date=date)
+    return Layer("districts", district_layer(ds, date), date=date)
+
+
+def log_table(ds):
+    """The control log as a plain table (date, district id, controller, share, source, confidence, note).
+
+    Written next to the districts in a GeoPackage, it reads back as --control:
+    shares are explicit (a remainder is an `unknown` row), dates are ISO text.
+    """
+    log = ds.log
+    return pd.DataFrame({"date": log["date"].dt.strftime("%Y-%m-%d"), "district": log["district"].astype(str),
+                         "controller": log["controller"], "share": log["share"].astype(float),
+                         "source": log["source"], "confidence": log["confidence"], "note": log["note"]})
+
+
+# ---------------------------------------------------------------- writers
+
+
+def export(ds, request: Request, date: dt.date | None, stream=None) -> Layer:
+    """Build the layer and write it: to the binary `stream` when output is '-', else atomically to the file."""
+    if request.output != "-":
+        check_not_input(request.output, ds.inputs.paths())
+    layer = build_layer(ds, request, date)
+    if request.output == "-":
+        write_text(layer.frame, stream, request)
+    else:
+        write_file(layer, request, ds)
+    return layer
+
+
+def write_file(layer: Layer, request: Request, ds=None) -> None:
+    """Write to a temporary file in the output's folder, then rename: a failure leaves the old file intact."""
+    with atomic_path(request.output) as tmp:
+        if request.fmt in TEXT_FORMATS:
+            with open(tmp, "wb") as fh:
+                write_text(layer.frame, fh, request)
+                fh.flush()
+                os.fsync(fh.fileno())
+        else:
+            write_ogr(layer, tmp, request.fmt, ds)
+
+
+def write_ogr(layer: Layer, path, fmt: str, ds=None) -> None:
+    """GeoPackage or FlatGeobuf via pyogrio; a districts GeoPackage also carries the control log."""
+    import pyogrio
+
+    # GeoPackage 1.2: what GDAL 3.12 writes by default (1.4) makes older GDAL/QGIS warn.
+    options = {"VERSION": "1.2"} if fmt == "gpkg" else None
+    with _quiet_gdal(), _gpkg_timestamp(layer.date):
+        pyogrio.write_dataframe(layer.frame, path, layer=layer.name, driver=DRIVERS[fmt], dataset_options=options)
+        if fmt == "gpkg" and layer.name == "districts" and ds is not None and len(ds.log):
+            pyogrio.write_dataframe(log_table(ds), path, layer=LOG_TABLE, driver="GPKG")
+
+
+@contextlib.contextmanager
+def _gpkg_timestamp(date: dt.date | None):
+    """Stamp the GeoPackage's last_change with the layer's date, not the clock: same data, same bytes."""
+    import pyogrio
+
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    stamp = (date or dt.date(1970, 1, 1)).isoformat() + "T00:00:00.000Z"
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+def write_text(frame, stream, request: Request) -> None:
+    """GeoJSON or GeoJSONSeq to a binary stream, a chunk of features at a time."""
+    features = feature_texts(frame, request.precision)
+    if request.fmt == "geojsonseq":
+        prefix = RS if request.rs else b""
+        for chunk in features:
+            stream.write(b"".join(prefix + f + b"\n" for f in chunk))
+        return
+    # "name" is a foreign member (RFC 7946 §6.1) that GDAL and QGIS take as the layer name.
+    stream.write(b'{"type":"FeatureCollection","name":' + json.dumps(request.layer).encode() + b',"features":[')
+    sep = b"\n"
+    for chunk in features:
+        stream.write(sep + b",\n".join(chunk))
+        sep = b",\n"
+    stream.write(b"\n]}\n")
+
+
+def feature_texts(frame, precision: int):
+    """Lists of UTF-8 Feature texts, CHUNK at a time (geometry serialised by GEOS, vectorised)."""
+    geometry = frame.geometry.to_numpy()
+    props = frame.drop(columns=frame.geometry.name)
+    for start in range(0, len(frame), CHUNK):
+        geoms = shapely.to_geojson(rfc7946_geometry(geometry[start:start + CHUNK], precision))
+        records = _json_records(props.iloc[start:start + CHUNK])
+        yield [b'{"type":"Feature","properties":' + r + b',"geometry":' + g.encode() + b"}"
+               for r, g in zip(records, geoms)]
+
+
+def rfc7946_geometry(geoms, precision: int):
+    """Coordinates rounded to `precision` decimals, then exteriors counter-clockwise and holes clockwise."""
+    rounded = shapely.transform(geoms, lambda xy: np.round(xy, precision))
+    return shapely.orient_polygons(rounded, exterior_cw=False)
+
+
+def _json_records(props) -> list[bytes]:
+    """Each row as a JSON object: NaN as null, numpy scalars as plain numbers, values unrounded."""
+    columns = list(props.columns)
+    rows = props.astype(object).where(props.notna(), None).itertuples(index=False, name=None)
+    dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+    return [dumps(dict(zip(columns, map(_plain, row)))).encode("utf-8") for row in rows]
+
+
+def _plain(value):
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value

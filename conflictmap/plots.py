@@ -1,0 +1,386 @@
+"""Pictures for reports: the timeline chart and the control map (matplotlib, Agg, no pyplot state).
+
+matplotlib is imported inside the functions: the CLI's --help never pays for it.
+Files are written atomically and never over an input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import Dataset
+from .errors import InputError, UsageError
+from .figures import _pct_name
+from .io import atomic_path, check_not_input
+from .model import CONTESTED, UNKNOWN
+from .timeline import LAST
+
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+# tab10 without its grey: grey is kept for contested and unknown.
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
+CONTESTED_FACE, CONTESTED_HATCH, CONTESTED_LINES = "#c4c4c4", "xxx", "#5a5a5a"
+UNKNOWN_FACE, UNKNOWN_EDGE = "#f2f2f2", "#c8c8c8"
+BORDER = "#ffffff"
+MEASURE_WORDS = {"districts": "districts", "area_km2": "area", "population": "population"}
+INK = "#222222"
+
+
+def output_format(path) -> str:
+    """png/svg/pdf from the file name; anything else is a usage error."""
+    fmt = FORMATS.get(Path(str(path)).suffix.lower())
+    if not fmt:
+        raise UsageError(f"{path}: unknown picture format; name the file .png or .svg (or .pdf)")
+    return fmt
+
+
+def actor_colours(ds: Dataset, actors) -> dict[str, str]:
+    """Colours from the actors file; the others get palette colours the file does not use, in a stable order."""
+    given = _checked_colours(ds)
+    used = {c.lower() for c in given.values()}
+    free = [c for c in PALETTE if c.lower() not in used] or PALETTE
+    out = {CONTESTED: CONTESTED_FACE, UNKNOWN: UNKNOWN_FACE}
+    known = [a for a in ds.actors.names if a in actors] + sorted(a for a in actors if a not in ds.actors.names)
+    spare = iter(free * (len(known) // len(free) + 1))
+    for actor in known:
+        if actor in out:
+            continue
+        out[actor] = given.get(actor) or next(spare)
+    return out
+
+
+def _checked_colours(ds: Dataset) -> dict[str, str]:
+    """The actors file's colours, each one matplotlib understands, or an InputError naming it."""
+    from matplotlib.colors import is_color_like
+
+    for actor, colour in ds.actors.colours.items():
+        if not is_color_like(colour):
+            raise InputError(f"{ds.inputs.actors or 'actors file'}: colour {colour!r} of {actor!r} is not a colour; "
+                             "write it as '#rrggbb' or a name such as 'darkred'")
+    return dict(ds.actors.colours)
+
+
+def _figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=150, layout="constrained")
+    fig.patch.set_facecolor("white")
+    return fig
+
+
+def save(fig, path, ds: Dataset) -> None:
+    """Write the figure atomically, refusing to overwrite an input."""
+    fmt = output_format(path)
+    check_not_input(path, ds.inputs.paths())
+    import matplotlib
+
+    # No creation date and fixed SVG ids: the same data gives the same bytes (a cron job can diff them).
+    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
+    # SVG keeps its text as text (editable in Inkscape or Illustrator, searchable), not glyph outlines.
+    settings = {"svg.fonttype": "none", "svg.hashsalt": "conflictmap"}
+    with atomic_path(path) as tmp, matplotlib.rc_context(settings):
+        fig.savefig(tmp, format=fmt, metadata=metadata, facecolor="white")
+
+
+# ---------------------------------------------------------------------------------------------- timeline
+
+
+def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date | None = None,
+                    baseline_actor: str | None = None):
+    """Stacked step areas of each actor's share (percent of the --by measure) over the timeline's dates."""
+    from matplotlib.patches import Patch
+
+    actors = list(dict.fromkeys(table["actor"]))
+    dates = sorted(set(table["date"]))
+    values = table.pivot(index="date", columns="actor", values=_pct_name(by)).reindex(index=dates, columns=actors).to_numpy()
+    x = _step_edges(dates)
+    values = np.vstack([values, values[-1:]])  # the last state drawn for one step, else it has no width
+    colours = actor_colours(ds, actors)
+
+    fig = _figure(10, 5.2)
+    ax = fig.add_subplot()
+    layers = ax.stackplot(x, values.T, step="post", colors=[colours[a] for a in actors], linewidth=0)
+    handles = []
+    for actor, layer, column in zip(actors, layers, values.T):
+        if actor == CONTESTED:
+            layer.set_hatch(CONTESTED_HATCH)
+            layer.set_edgecolor(CONTESTED_LINES)
+        handles.append(_legend_patch(Patch, actor, colours[actor], f"{actor}  {column[-1]:.1f}%"))
+    if baseline is not None:
+        ax.axvline(np.datetime64(baseline), color=INK, linestyle="--", linewidth=1.2)
+        ax.annotate(f" baseline {baseline.isoformat()}", (np.datetime64(baseline), 100), fontsize=8, color=INK,
+                    ha="left", va="bottom", annotation_clip=False)
+    _percent_axes(ax, x, _y_label(by, baseline, baseline_actor))
+    fig.legend(handles=handles, title=f"share on {dates[-1].isoformat()}", loc="outside right upper",
+               frameon=False, fontsize=9, title_fontsize=9, alignment="left")
+    fig.suptitle(_timeline_title(by, dates, baseline, baseline_actor), fontsize=12, color=INK, x=0.02, ha="left")
+    fig.text(0.02, 0.005, _footnote(ds, by), fontsize=7, color="#666666", ha="left", va="bottom")
+    return fig
+
+
+def _percent_axes(ax, x, label: str) -> None:
+    """0-100% on y with a light grid, concise dates on x, no top or right frame."""
+    import matplotlib.dates as mdates
+
+    ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(label, color=INK)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(colors=INK, labelsize=9)
+
+
+def _step_edges(dates) -> np.ndarray:
+    x = np.asarray(dates, dtype="datetime64[D]")
+    step = np.median(np.diff(x)).astype("timedelta64[D]") if len(x) > 1 else np.timedelta64(1, "D")
+    return np.append(x, x[-1] + max(step, np.timedelta64(1, "D")))
+
+
+def _legend_patch(Patch, actor, colour, label):
+    if actor == CONTESTED:
+        return Patch(facecolor=colour, edgecolor=CONTESTED_LINES, hatch=CONTESTED_HATCH, linewidth=0, label=label)
+    return Patch(facecolor=colour, edgecolor=UNKNOWN_EDGE if actor == UNKNOWN else colour, linewidth=0.6, label=label)
+
+
+def _y_label(by: str, baseline, baseline_actor) -> str:
+    unit = {"districts": "% of districts", "area_km2": "% of area (km²)", "population": "% of population"}[by]
+    if baseline is not None:
+        return f"{unit} held by {baseline_actor} on {baseline.isoformat()}"
+    return unit
+
+
+def _timeline_title(by: str, dates, baseline, baseline_actor) -> str:
+    span = f"{dates[0].isoformat()} to {dates[-1].isoformat()}"
+    if baseline is not None:
+        return f"What {baseline_actor} held on {baseline.isoformat()}: who holds it, {span}"
+    return f"Share of {MEASURE_WORDS[by]} held by each actor, {span}"
+
+
+def _footnote(ds: Dataset, by: str, timeline: bool = True) -> str:
+    parts = [f"{len(ds.districts)} districts"]
+    if by == "area_km2":
+        parts.append(f"{ds.districts['area_km2'].sum():,.1f} km² (geodesic, WGS84)")
+    sources = [Path(p).name for p in (ds.inputs.districts, ds.inputs.control) if p]
+    if sources:
+        parts.append("data: " + ", ".join(sources))
+    if timeline:
+        parts.append("split districts count by share")
+    return " · ".join(parts)
+
+
+def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline=None, baseline_actor=None) -> None:
+    output_format(path)
+    save(timeline_figure(ds, table, by, baseline, baseline_actor), path, ds)
+
+
+# ---------------------------------------------------------------------------------------------------- map
+
+
+def _path(geom):
+    """A matplotlib Path for a (Multi)Polygon, exteriors counter-clockwise and holes clockwise."""
+    import shapely
+    from matplotlib.path import Path as MPath
+
+    vertices, codes = [], []
+    for poly in shapely.get_parts(_oriented(geom)):
+        for ring in (poly.exterior, *poly.interiors):
+            xy = np.asarray(ring.coords)
+            vertices.append(xy)
+            codes.append(np.r_[MPath.MOVETO, np.full(len(xy) - 2, MPath.LINETO), MPath.CLOSEPOLY])
+    return MPath(np.concatenate(vertices), np.concatenate(codes).astype(np.uint8))
+
+
+def _oriented(geom):
+    """Exteriors counter-clockwise, holes clockwise, so holes stay empty under any fill rule."""
+    import shapely
+
+    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1
+        return shapely.orient_polygons(geom)
+    from shapely.geometry.polygon import orient
+
+    return shapely.multipolygons([orient(p) for p in shapely.get_parts(geom)])
+
+
+def _layers(state):
+    """Per district idx: the main controller (largest share) and, when split, the second one."""
+    ordered = state.sort_values(["idx", "share", "controller"], ascending=[True, False, True], kind="stable")
+    ordered = ordered[ordered["share"] > 0]
+    first = ordered.groupby("idx").nth(0).set_index("idx")["controller"]
+    second = ordered.groupby("idx").nth(1).set_index("idx")["controller"]
+    return first, second
+
+
+def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
+               baseline_actors: list[str] | None = None, baseline_label: str | None = None):
+    """Districts coloured by controller; split districts hatched in the second controller's colour."""
+    from .figures import held_weights, shares, state_on
+
+    date = date or ds.last_date
+    weights = None
+    if baseline is not None:
+        weights = held_weights(ds, baseline, baseline_actors)
+        if not weights.any():
+            raise InputError(f"{', '.join(baseline_actors)} held no district on {baseline.isoformat()}; nothing to outline")
+    state = state_on(ds, date)
+    first, second = _layers(state)
+    table = shares(ds, date)
+    held = table[table["districts"] > 0]
+    colours = actor_colours(ds, list(table["actor"]) + list(state["controller"]))
+
+    fig = _figure(10, _map_height(ds))
+    ax = fig.add_subplot()
+    paths = [_path(g) for g in ds.districts.geometry.values]
+    _fill(ax, paths, first, colours)
+    _hatch(ax, paths, first, second, colours)
+    handles = _map_legend(ds, held, _map_order(held), colours, split=len(second) > 0)
+    if weights is not None:
+        handles.append(_outline(ax, ds, weights, baseline_label, baseline))
+        ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")
+    _frame(ax, ds)
+    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5,
+               title=_legend_title(ds), title_fontsize=9, alignment="left", labelspacing=0.9)
+    when = date.isoformat() if date else "(no log)"
+    fig.suptitle(f"Control on {when}", fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold")
+    fig.text(0.02, 0.005, _footnote(ds, "area_km2", timeline=False), fontsize=7, color="#666666", ha="left", va="bottom")
+    return fig
+
+
+def _fill(ax, paths, first, colours) -> None:
+    """Each district in its main controller's colour, with white seams between districts."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import PathPatch
+
+    holders = [first.get(i, UNKNOWN) for i in range(len(paths))]
+    # Unknown districts get a grey edge, else their pale fill melts into the page.
+    edges = [UNKNOWN_EDGE if a == UNKNOWN else BORDER for a in holders]
+    ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors=[colours[a] for a in holders],
+                                      edgecolors=edges, linewidths=0.5))
+
+
+def _hatch(ax, paths, first, second, colours) -> None:
+    """Contested districts cross-hatched in dark grey; split districts hatched in the second controller's colour."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import PathPatch
+
+    contested = [i for i, a in first.items() if a == CONTESTED]
+    if contested:
+        ax.add_collection(PatchCollection([PathPatch(paths[i]) for i in contested], facecolors="none",
+                                          edgecolors=CONTESTED_LINES, hatch=CONTESTED_HATCH, linewidths=0))
+    for actor, idx in second.groupby(second).groups.items():
+        colour = CONTESTED_LINES if actor == CONTESTED else colours[actor]
+        ax.add_collection(PatchCollection([PathPatch(paths[i]) for i in idx], facecolors="none",
+                                          edgecolors=colour, hatch="////", linewidths=0))
+
+
+def _map_order(held) -> list[str]:
+    """Holders by districts held, largest first; contested, then unknown, last (as in the timeline)."""
+    amount = dict(zip(held["actor"], held["districts"]))
+    return sorted(amount, key=lambda a: (LAST.get(a, 0), -amount[a], a))
+
+
+def _map_legend(ds: Dataset, held, actors, colours, split: bool) -> list:
+    from matplotlib.patches import Patch
+
+    rows = held.set_index("actor")
+    handles = []
+    for actor in actors:
+        r = rows.loc[actor]
+        text = f"{actor}\n{_count(r['districts'])} ({r['districts_pct']:.1f}%), {r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%)"
+        if ds.has_population:
+            text += f"\npop. {r['population']:,.0f} ({r['population_pct']:.1f}%)"
+        handles.append(_legend_patch(Patch, actor, colours[actor], text))
+    if split:
+        handles.append(Patch(facecolor="white", edgecolor="#777777", hatch="////", linewidth=0,
+                             label="split district: hatched in the\ncolour of its second controller"))
+    return handles
+
+
+def _count(value: float) -> str:
+    """'1 district', '12 districts', '2.5 districts' (a split district counts by share)."""
+    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+    return f"{shown} district" if value == 1 else f"{shown} districts"
+
+
+def _legend_title(ds: Dataset) -> str:
+    return "share of districts, area (km²) and population" if ds.has_population else "share of districts and area (km²)"
+
+
+def _outline(ax, ds: Dataset, weights, label: str, baseline: dt.date):
+    """The outline of what the baseline actor held on D0 (districts with any share then)."""
+    import shapely
+    from matplotlib.lines import Line2D
+
+    held = np.asarray(ds.districts.geometry.values)[weights > 0]
+    # Neighbouring polygons in real files rarely share edges exactly: close the slivers between
+    # them (a buffer out and back in, about 0.2% of the map's extent) so the outline shows the
+    # edge of the held area, not every internal seam.
+    minx, miny, maxx, maxy = ds.districts.total_bounds
+    gap = 0.002 * max(maxx - minx, maxy - miny)
+    closed = shapely.buffer(shapely.union_all(shapely.buffer(held, gap, join_style="mitre")), -gap, join_style="mitre")
+    outline = shapely.boundary(closed)
+    for line in shapely.get_parts(outline):
+        xy = np.asarray(line.coords)
+        ax.plot(xy[:, 0], xy[:, 1], color=INK, linewidth=1.8, linestyle=(0, (4, 1.5)), solid_capstyle="round")
+    return Line2D([0], [0], color=INK, linewidth=1.8, linestyle=(0, (4, 1.5)), label=f"held by {label}\non {baseline.isoformat()}")
+
+
+def _baseline_note(ds: Dataset, date, baseline, baseline_actors, label) -> str:
+    from .figures import shares
+
+    table = shares(ds, date, "districts", baseline, baseline_actors)
+    top = table[table["districts_pct"] > 0].head(3)
+    parts = ", ".join(f"{r.actor} {r.districts_pct:.1f}%" for r in top.itertuples())
+    when = date.isoformat() if date else "the last date"
+    return textwrap.fill(f"Outlined: the districts {label} held on {baseline.isoformat()}; of these, on {when}: {parts} (by count)", 100)
+
+
+def _map_height(ds: Dataset, map_width: float = 6.6, margins: float = 1.6) -> float:
+    """Figure height (inches) that fits the districts' shape at a 10-inch width (legend on the right)."""
+    minx, miny, maxx, maxy = (float(v) for v in ds.districts.total_bounds)
+    lat = math.radians((miny + maxy) / 2)
+    shape = ((maxy - miny) * 1.11 or 0.01) / (((maxx - minx) * 1.04 or 0.01) * max(math.cos(lat), 0.01))
+    return min(max(map_width * shape + margins, 5.0), 10.0)
+
+
+def _frame(ax, ds: Dataset) -> None:
+    """Lon/lat extent with the right aspect at this latitude, no axes, a scale bar in km."""
+    minx, miny, maxx, maxy = (float(v) for v in ds.districts.total_bounds)
+    width, height = (maxx - minx) or 0.01, (maxy - miny) or 0.01
+    ax.set_xlim(minx - width * 0.02, maxx + width * 0.02)
+    ax.set_ylim(miny - height * 0.09, maxy + height * 0.02)  # a strip below the districts for the scale bar
+    mid = (miny + maxy) / 2
+    ax.set_aspect(1 / max(math.cos(math.radians(mid)), 0.01))
+    ax.set_axis_off()
+    _scale_bar(ax, minx, maxx, miny - height * 0.06, height, mid)
+
+
+def _scale_bar(ax, x0, x1, y, height, lat) -> None:
+    """A bar of a round number of km (about a fifth of the map's width), measured geodesically at mid-latitude."""
+    from .geodesy import WGS84
+
+    _, _, width_m = WGS84.inv(x0, lat, x1, lat)
+    km = _nice(width_m / 1000 / 5)
+    degrees = (x1 - x0) * km * 1000 / width_m
+    ax.plot([x0, x0 + degrees], [y, y], color=INK, linewidth=2.5, solid_capstyle="butt")
+    ax.text(x0 + degrees / 2, y + height * 0.01, f"{km:g} km", ha="center", va="bottom", fontsize=8, color=INK)
+
+
+def _nice(value: float) -> float:
+    """The largest of 1, 2, 5 x 10^k not above value."""
+    power = 10 ** math.floor(math.log10(value))
+    return max(m for m in (1, 2, 5) if m * power <= value) * power
+
+
+def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None) -> None:
+    output_format(path)
+    save(map_figure(ds, date, baseline, baseline_actors, baseline_label), path, ds)

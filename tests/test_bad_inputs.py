@@ -1,0 +1,226 @@
+"""The bad-input corpus (tests/bad_inputs/, described in its README.md).
+
+Each file is one real-world defect. A command on it either works (the defect
+is handled: BOM, semicolons, CRLF, ...) or fails with exit 1 and one line on
+stderr that names the problem and where it is (file, and line or feature);
+never a traceback, never a partial output file. `validate` agrees with the
+other commands on every case.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from tests.conftest import SQUARES, cell_area_km2, squares_area
+
+BAD = Path(__file__).resolve().parent / "bad_inputs"
+
+
+class Case(NamedTuple):
+    file: str
+    role: str  # districts | control | control+actors | actors | project
+    code: int  # expected exit code
+    fragments: tuple = ()  # all must appear on stderr (an error, or the warning of a case that works)
+    defect: str = ""
+
+
+CASES = [
+    # -- district polygons
+    Case("d_malformed.geojson", "districts", 1, ("d_malformed.geojson", "invalid JSON at line 3"), "a comma missing between two properties"),
+    Case("d_truncated.geojson", "districts", 1, ("d_truncated.geojson", "invalid JSON", "truncated"), "download cut off two thirds of the way"),
+    Case("d_empty.geojson", "districts", 1, ("d_empty.geojson", "empty input"), "0 bytes"),
+    Case("d_empty.gpkg", "districts", 1, ("d_empty.gpkg", "empty file"), "0-byte GeoPackage (a failed copy)"),
+    Case("d_empty_collection.geojson", "districts", 1, ("d_empty_collection.geojson", "no features"), "a FeatureCollection with no features"),
+    Case("d_points.geojson", "districts", 1, ("d_points.geojson feature 1", "Point", "Polygons"), "a FeatureCollection of points (centroids) instead of polygons"),
+    Case("d_nan_coords.geojson", "districts", 1, ("d_nan_coords.geojson feature 3", "NaN"), "a NaN coordinate"),
+    Case("d_infinity_coords.geojson", "districts", 1, ("d_infinity_coords.geojson feature 2", "infinite"), "an Infinity coordinate"),
+    Case("d_metres_no_crs.geojson", "districts", 1, ("d_metres_no_crs.geojson", "outside the lon/lat range", "projected"), "UTM metres in a GeoJSON without a crs member (read as lon/lat by GDAL)"),
+    Case("d_duplicate_ids.geojson", "districts", 1, ("d_duplicate_ids.geojson", "duplicate district id", "'B' (features 2, 4)"), "two features share id B"),
+    Case("d_null_geometry.geojson", "districts", 1, ("d_null_geometry.geojson feature 3", "missing geometry"), "a feature with \"geometry\": null"),
+    Case("d_mixed_id_types.geojson", "districts", 0, (), "ids 1, \"2\", 3.0 and \"04\": numbers, text and a float in one field"),
+    Case("d_wrapped_value.json", "districts", 1, ("d_wrapped_value.json", "wrapped", "jq '.value'"), "a FeatureCollection wrapped in {\"value\": ...} (as the NZZ map serves it)"),
+    Case("d_deeply_nested.geojson", "districts", 1, ("d_deeply_nested.geojson", "nested too deeply"), "coordinates nested 3000 arrays deep"),
+    Case("d_latin1.geojson", "districts", 1, ("d_latin1.geojson line 4", "not UTF-8"), "a name in Latin-1 bytes"),
+    Case("d_bowtie.geojson", "districts", 0, ("d_bowtie.geojson", "repaired", "'A'"), "a self-intersecting (bow-tie) polygon"),
+    Case("d_no_id_field.geojson", "districts", 1, ("d_no_id_field.geojson", "no id field", "label, pop_2016", "--id-field"), "no id or name field (fields 'label', 'pop_2016')"),
+    Case("d_empty_id.geojson", "districts", 1, ("d_empty_id.geojson feature 2", "empty id"), "a blank id"),
+    Case("d_text_population.geojson", "districts", 1, ("d_text_population.geojson feature 4", "'about 4000'", "not a number"), "population 'about 4000'"),
+    Case("d_zero_area.geojson", "districts", 1, ("d_zero_area.geojson feature 2", "no area"), "a polygon whose points lie on one line"),
+    Case("d_html_page.geojson", "districts", 1, ("d_html_page.geojson", "HTML"), "an HTML error page saved as .geojson"),
+    Case("d_topojson.json", "districts", 1, ("d_topojson.json", "TopoJSON", "mapshaper"), "TopoJSON instead of GeoJSON"),
+    Case("d_unclosed_ring.geojson", "districts", 1, ("d_unclosed_ring.geojson feature 3", "not closed"), "a ring whose last point is not the first"),
+    Case("d_utm_with_crs_member.geojson", "districts", 0, (), "UTM 31N coordinates with an old-style \"crs\" member"),
+    Case("d_overlap.geojson", "districts", 0, (), "district B overlaps half of A (commands run; validate warns)"),
+    # -- control logs (with the four good squares as districts)
+    Case("c_empty.csv", "control", 1, ("c_empty.csv", "empty file"), "0 bytes"),
+    Case("c_header_only.csv", "control", 1, ("c_header_only.csv", "no rows"), "a header and no rows"),
+    Case("c_no_header.csv", "control", 1, ("c_no_header.csv", "is data, not a header"), "the header line is missing"),
+    Case("c_bom.csv", "control", 0, (), "UTF-8 byte-order mark (Excel 'CSV UTF-8')"),
+    Case("c_semicolon.csv", "control", 0, (), "semicolon-separated (European Excel)"),
+    Case("c_tabs_in_csv.csv", "control", 0, (), "tab-separated values in a .csv file"),
+    Case("c_crlf.csv", "control", 0, (), "Windows CRLF line endings"),
+    Case("c_utf16.csv", "control", 0, (), "UTF-16 with BOM (Excel 'Unicode text')"),
+    Case("c_trailing_spaces.csv", "control", 0, (), "controllers 'rebels  ' and ' Government ' (spaces, case)"),
+    Case("c_percent_shares.csv", "control", 0, (), "shares written as 50%"),
+    Case("c_duplicate_rows.csv", "control", 0, ("c_duplicate_rows.csv line 9", "duplicate rows", "kept one"), "the same row twice"),
+    Case("c_dmy_dates.csv", "control", 1, ("c_dmy_dates.csv line 7", "'01/02/2020'", "2020-02-01"), "a date written 01/02/2020 (day/month/year)"),
+    Case("c_month_name_dates.csv", "control", 1, ("c_month_name_dates.csv line 9", "'Mar 1'", "YYYY-MM-DD"), "a date written 'Mar 1' (no year)"),
+    Case("c_excel_serial_dates.csv", "control", 1, ("c_excel_serial_dates.csv line 9", "serial", "2020-03-01"), "a spreadsheet serial day number (43891) for a date"),
+    Case("c_misspelt_column.csv", "control", 1, ("c_misspelt_column.csv", "'controler'", "misspelling"), "column 'controler'"),
+    Case("c_share_over_one.csv", "control", 1, ("c_share_over_one.csv line 8", "'1.5'"), "a share of 1.5"),
+    Case("c_shares_sum_over_one.csv", "control", 1, ("c_shares_sum_over_one.csv line 7", "line 8", "sum to 1.2"), "shares 0.5 + 0.7 for one district and date"),
+    Case("c_share_not_a_number.csv", "control", 1, ("c_share_not_a_number.csv line 7", "'half'"), "share 'half'"),
+    Case("c_split_without_shares.csv", "control", 1, ("c_split_without_shares.csv line 7", "without shares"), "two controllers of one district on one date, no shares"),
+    Case("c_latin1.csv", "control", 1, ("c_latin1.csv line 8", "not UTF-8", "iconv"), "Latin-1 bytes (é)"),
+    Case("c_nul_bytes.csv", "control", 1, ("c_nul_bytes.csv line 9", "NUL"), "a NUL byte"),
+    Case("c_xlsx_renamed.csv", "control", 1, ("c_xlsx_renamed.csv", "zip", "CSV"), "an Excel workbook renamed to .csv"),
+    Case("c_empty_controller.csv", "control", 1, ("c_empty_controller.csv line 5", "empty controller"), "a row with no controller"),
+    Case("c_ragged_rows.csv", "control", 1, ("c_ragged_rows.csv line 6", "7 fields for 5 columns"), "a row with an unquoted comma (7 fields for 5 columns)"),
+    Case("c_unterminated_quote.csv", "control", 1, ("c_unterminated_quote.csv line 6", "never closed"), "a quote opened and never closed"),
+    Case("c_unknown_district.csv", "control", 1, ("c_unknown_district.csv line 6", "'Alpah'", "Alpha"), "district 'Alpah' (a typo of Alpha)"),
+    Case("c_unsorted_dates.csv", "control", 0, (), "rows not in date order (commands run; validate warns)"),
+    Case("c_year_typo.csv", "control", 0, (), "a row dated 2021 in a 2020 log (commands run; validate --until warns)"),
+    Case("c_truncated.json", "control", 1, ("c_truncated.json", "invalid JSON at line"), "a JSON log cut off"),
+    Case("c_deeply_nested.json", "control", 1, ("c_deeply_nested.json", "nested too deeply"), "3000 nested JSON arrays"),
+    Case("c_ndjson_bad_line.ndjson", "control", 1, ("c_ndjson_bad_line.ndjson line 3", "invalid JSON"), "one NDJSON line with a trailing comma"),
+    Case("c_wrapped_rows.json", "control", 0, (), "rows wrapped in {\"rows\": [...]}"),
+    # -- actors, with a log
+    Case("c_unknown_actor.csv", "control+actors", 1, ("c_unknown_actor.csv line 9", "'goverment'", "did you mean 'government'"), "actor 'goverment' not in the actors file c_actors.toml"),
+    Case("c_aliases.csv", "control+actors", 0, (), "aliases 'regime' and 'YPG' (from c_actors.toml)"),
+    Case("a_malformed.toml", "actors", 1, ("a_malformed.toml", "TOML", "line 4"), "an actors file with an unclosed array"),
+    # -- project file
+    Case("p_unknown_key.toml", "project", 1, ("p_unknown_key.toml", "controll", "known keys"), "a project file with a misspelt key"),
+]
+COMPANIONS = {"c_actors.toml", "README.md"}  # good files the cases use
+
+
+def ids(case):
+    return case.file
+
+
+def command_args(case: Case, squares) -> list[str]:
+    path = str(BAD / case.file)
+    actors = ["--actors", str(BAD / "c_actors.toml")]
+    return {
+        "districts": ["--districts", path],
+        "control": ["--districts", squares["districts"], "--control", path],
+        "control+actors": ["--districts", squares["districts"], "--control", path, *actors],
+        "actors": ["--districts", squares["districts"], "--control", squares["control"], "--actors", path],
+        "project": ["--project", path],
+    }[case.role]
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """An empty working folder: nothing may be left in it but a complete output file."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def check_stderr(result, case: Case):
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    lines = result.stderr.strip().splitlines()
+    if case.code or case.fragments:
+        assert 1 <= len(lines) <= 2, result.stderr
+    else:
+        assert lines == [], result.stderr
+    for fragment in case.fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_status(cli, squares, workdir, case):
+    result = cli("status", "--format", "csv", *command_args(case, squares))
+    assert result.exit_code == case.code, result.output
+    check_stderr(result, case)
+    if case.code:
+        assert result.stdout == ""
+    assert list(workdir.iterdir()) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_export_leaves_no_partial_file(cli, squares, workdir, case):
+    result = cli("export", *command_args(case, squares), "-o", workdir / "out.geojson")
+    assert result.exit_code == case.code, result.output
+    check_stderr(result, case)
+    left = sorted(p.name for p in workdir.iterdir())
+    assert left == ([] if case.code else ["out.geojson"])
+    if not case.code:
+        assert json.loads((workdir / "out.geojson").read_text())["type"] == "FeatureCollection"
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_validate_agrees(cli, squares, workdir, case):
+    result = cli("validate", "--format", "json", *command_args(case, squares))
+    assert result.exit_code == case.code, result.output
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) <= 1, result.stderr
+    if case.role == "project":  # the project file is read before any input: a plain error
+        assert case.file in result.stderr
+        return
+    problems = json.loads(result.stdout)
+    errors = [p for p in problems if p["level"] == "error"]
+    if case.code:
+        # The error names the bad file itself (an unknown actor is a fault of the log).
+        assert any(Path(p["file"]).name == case.file for p in errors), problems
+    else:
+        assert errors == []
+
+
+# -- the cases that work give the figures of the clean input
+
+SAME_AS_CLEAN_LOG = ["c_bom.csv", "c_semicolon.csv", "c_tabs_in_csv.csv", "c_crlf.csv", "c_utf16.csv",
+                     "c_trailing_spaces.csv", "c_percent_shares.csv", "c_duplicate_rows.csv", "c_aliases.csv"]
+
+
+@pytest.mark.parametrize("name", SAME_AS_CLEAN_LOG)
+def test_handled_defects_give_the_clean_figures(cli_json, squares, name):
+    actors = ["--actors", str(BAD / "c_actors.toml")] if name == "c_aliases.csv" else []
+    base = ["--districts", squares["districts"], *actors]
+    for command in (["status", "--date", "2020-02-15"], ["share", "--date", "2020-02-15"], ["status"]):
+        clean = cli_json(*command, *base, "--control", squares["control"])
+        assert cli_json(*command, *base, "--control", BAD / name) == clean
+
+
+def test_mixed_id_types_become_one_text_form(cli_json):
+    rows = cli_json("status", "--districts", BAD / "d_mixed_id_types.geojson")
+    # 1, "2" and 3.0 are the ids 1, 2, 3; "04" keeps its leading zero (codes are text).
+    assert sorted(r["id"] for r in rows) == ["04", "1", "2", "3"]
+
+
+def test_utm_with_crs_member_gives_geodesic_areas(cli_json):
+    rows = {r["id"]: r for r in cli_json("status", "--districts", BAD / "d_utm_with_crs_member.geojson")}
+    # The same four squares as the fixture, stored in UTM 31N (coordinates rounded to 0.1 mm).
+    for key in SQUARES:
+        assert rows[key]["area_km2"] == pytest.approx(squares_area(key), rel=1e-6)
+
+
+def test_bowtie_is_repaired_to_two_triangles(cli_json):
+    rows = {r["id"]: r for r in cli_json("status", "--districts", BAD / "d_bowtie.geojson")}
+    # The ring (0,0)-(.01,.01)-(.01,0)-(0,.01) crosses itself: two triangles, each a quarter of the square.
+    assert rows["A"]["area_km2"] == pytest.approx(cell_area_km2(0, 0, 0.01, 0.01) / 2, rel=1e-3)
+
+
+def test_wrapped_json_rows_are_read(cli_json, squares):
+    rows = cli_json("share", "--districts", squares["districts"], "--control", BAD / "c_wrapped_rows.json")
+    # The wrapped log gives all four squares to the rebels on 2020-01-01.
+    assert {r["actor"]: r["districts"] for r in rows}["rebels"] == 4
+
+
+# -- the corpus and its README stay in step
+
+def test_every_file_has_a_case_and_a_readme_row():
+    files = {p.name for p in BAD.iterdir()} - COMPANIONS
+    assert files == {c.file for c in CASES}
+    assert len(CASES) >= 30
+    readme = (BAD / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([^`]+)` \|", readme, flags=re.M))
+    assert listed == files | {"c_actors.toml"}
+

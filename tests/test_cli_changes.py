@@ -1,0 +1,121 @@
+"""`conflictmap changes` through the CLI, on the four squares (hand figures in conftest.SQUARES_LOG)."""
+
+import csv
+import io
+
+import pytest
+
+from tests.conftest import SQUARES_LOG, squares_area
+
+KEYS = ["id", "name", "date", "from", "to", "from_shares", "to_shares", "area_km2", "population", "source"]
+
+
+def test_json_rows_by_hand(cli_json, squares_args):
+    # Since 01-01 until the last date (03-01): B split on 02-01, A to the government on 03-01.
+    rows = cli_json("changes", *squares_args, "--since", "2020-01-01")
+    assert all(list(r) == KEYS for r in rows)
+    assert [(r["id"], r["date"], r["from"], r["to"]) for r in rows] == [
+        ("B", "2020-02-01", "rebels", "government 0.5; kurdish forces 0.5"),
+        ("A", "2020-03-01", "rebels", "government"),
+    ]
+    assert rows[0]["to_shares"] == {"government": 0.5, "kurdish forces": 0.5}
+    assert rows[1]["area_km2"] == pytest.approx(squares_area("A"), rel=1e-6)
+    assert rows[1]["population"] == 1000
+    assert rows[1]["source"] == "s3"
+
+
+def test_until_limits_the_window(cli_json, squares_args):
+    rows = cli_json("changes", *squares_args, "--since", "2020-01-01", "--until", "2020-02-15")
+    assert {(r["id"], r["to"]) for r in rows} == {("A", "contested"), ("B", "government 0.5; kurdish forces 0.5")}
+
+
+def test_all_lists_changes_that_were_reversed(cli_json, squares, tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text(SQUARES_LOG + "2020-04-01,A,rebels,,s4\n")
+    args = ["--districts", squares["districts"], "--control", log, "--since", "2020-01-01"]
+    default = cli_json("changes", *args)
+    assert "A" not in {r["id"] for r in default}  # rebels on 01-01 and again on 04-01
+    every = cli_json("changes", *args, "--all")
+    assert [(r["date"], r["to"]) for r in every if r["id"] == "A"] == [
+        ("2020-02-01", "contested"), ("2020-03-01", "government"), ("2020-04-01", "rebels")]
+
+
+def test_summary_json_identities_against_share(cli_json, squares_args):
+    summary = cli_json("changes", *squares_args, "--since", "2020-01-01", "--until", "2020-03-01", "--summary")
+    assert (summary["since"], summary["until"], summary["days"]) == ("2020-01-01", "2020-03-01", 60)
+    d0 = {r["actor"]: r for r in cli_json("share", *squares_args, "--date", "2020-01-01")}
+    d1 = {r["actor"]: r for r in cli_json("share", *squares_args, "--date", "2020-03-01")}
+    for measure in ("districts", "area_km2", "population"):
+        rows, columns = {}, {}
+        for cell in summary["matrix"]:
+            rows[cell["from"]] = rows.get(cell["from"], 0) + cell[measure]
+            columns[cell["to"]] = columns.get(cell["to"], 0) + cell[measure]
+        for actor in set(rows) | set(d0):
+            assert rows.get(actor, 0) == pytest.approx(d0.get(actor, {}).get(measure, 0), abs=1e-9), (actor, measure)
+        for actor in set(columns) | set(d1):
+            assert columns.get(actor, 0) == pytest.approx(d1.get(actor, {}).get(measure, 0), abs=1e-9), (actor, measure)
+    actors = {r["actor"]: r for r in summary["actors"]}
+    # By hand: government gains A and half of B (1.5); rebels lose A and B (2).
+    assert actors["government"]["gained_districts"] == pytest.approx(1.5)
+    assert actors["rebels"]["net_districts"] == pytest.approx(-2)
+    assert actors["rebels"]["net_population"] == pytest.approx(-3000)
+
+
+def test_summary_csv_is_the_per_actor_table(cli, squares_args):
+    result = cli("changes", *squares_args, "--since", "2020-01-01", "--summary", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    by_actor = {r["actor"]: r for r in rows}
+    assert float(by_actor["kurdish forces"]["gained_districts"]) == pytest.approx(0.5)
+    assert float(by_actor["contested"]["net_districts"]) == 0  # reported, not dropped
+
+
+def test_matrix_csv_long_form(cli, squares_args):
+    result = cli("changes", *squares_args, "--since", "2020-01-01", "--matrix", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["from", "to", "districts", "area_km2", "population"]
+    cells = {(r["from"], r["to"]): float(r["districts"]) for r in rows}
+    assert cells[("rebels", "government")] == pytest.approx(1.5)
+    assert cells[("rebels", "kurdish forces")] == pytest.approx(0.5)
+    assert cells[("government", "government")] == pytest.approx(2)
+
+
+def test_table_summary_has_the_matrix_with_totals(cli, squares_args):
+    result = cli("changes", *squares_args, "--since", "2020-01-01", "--summary")
+    assert result.exit_code == 0, result.output
+    assert "Gains and losses 2020-01-01 → 2020-03-01 (60 days)" in result.stdout
+    assert "Transition matrix, districts" in result.stdout
+    assert "Transition matrix, km²" in result.stdout
+
+
+def test_table_leaves_out_long_sources(cli, squares_args):
+    result = cli("changes", *squares_args, "--since", "2020-01-01")
+    assert result.exit_code == 0, result.output
+    assert "Changed hands between 2020-01-01 and 2020-03-01: 2 row(s)" in result.stdout
+    assert "source" not in result.stdout
+
+
+def test_default_since_is_the_first_date(cli_json, squares_args):
+    rows = cli_json("changes", *squares_args)
+    assert {r["id"] for r in rows} == {"A", "B"}
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--since", "15/11/2016"], "--since"),
+    (["--since", "2020-03-01", "--until", "2020-01-01"], "after"),
+])
+def test_usage_errors_exit_2(cli, squares_args, args, message):
+    result = cli("changes", *squares_args, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_runs_on_the_bundled_sample(cli_json):
+    # No inputs: the sample. Identity: every change's `to` is the district's status on the last date.
+    rows = cli_json("changes")
+    status = {r["id"]: r["controller"] for r in cli_json("status")}
+    assert rows, "the sample's log has changes"
+    for r in rows:
+        assert status[r["id"]] == r["to"]

@@ -1,0 +1,127 @@
+"""conflictmap export through the CLI: stdout/file output, refusals, and pipes that close early."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pyogrio
+import pytest
+
+from tests.conftest import ROOT, squares_area
+
+
+def test_geojson_to_stdout(cli, squares_args):
+    result = cli("export", *squares_args, "--date", "2020-02-15")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    doc = json.loads(result.stdout)
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    props = {f["properties"]["id"]: f["properties"] for f in doc["features"]}
+    # SQUARES_LOG on 2020-02-15: A contested, B split 0.5/0.5 (largest holder: government, alphabetical tie).
+    assert props["A"]["controller"] == "contested"
+    assert (props["B"]["controller"], props["B"]["share_kurdish_forces"]) == ("government", 0.5)
+    assert props["D"]["area_km2"] == pytest.approx(squares_area("D"), rel=1e-6)
+
+
+def test_geojsonseq_with_rs(cli, squares_args):
+    result = cli("export", *squares_args, "-f", "geojsonseq", "--rs")
+    assert result.exit_code == 0, result.output
+    records = result.stdout.split("\x1e")[1:]
+    assert len(records) == 4
+    # Default date: the last of the log (2020-03-01): A government.
+    assert json.loads(records[0])["properties"]["controller"] == "government"
+
+
+def test_gpkg_file_round_trips_as_input(cli, cli_json, squares, squares_args):
+    out = squares["dir"] / "all.gpkg"
+    result = cli("export", *squares_args, "--date", "2020-02-15", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert [name for name, _ in pyogrio.list_layers(out)] == ["districts", "control"]
+    for day in ("2020-01-01", "2020-02-15", "2020-03-01"):
+        original = cli_json("status", *squares_args, "--date", day)
+        again = cli_json("status", "--districts", out, "--control", out, "--date", day)
+        assert again == original
+
+
+def test_format_follows_suffix(cli, squares, squares_args):
+    out = squares["dir"] / "lines.fgb"
+    result = cli("export", *squares_args, "--layer", "frontline", "--date", "2020-01-01", "-o", out)
+    assert result.exit_code == 0, result.output
+    back = pyogrio.read_dataframe(out)
+    assert list(zip(back["actor_a"], back["actor_b"])) == [("government", "rebels")]
+
+
+def test_changes_layer(cli, squares_args):
+    result = cli("export", *squares_args, "--layer", "changes", "--since", "2020-02-01", "--date", "2020-03-01")
+    assert result.exit_code == 0, result.output
+    (feature,) = json.loads(result.stdout)["features"]
+    # Only A moved after 2020-02-01: contested -> government on 2020-03-01.
+    assert {k: feature["properties"][k] for k in ("id", "from", "to", "date")} == \
+        {"id": "A", "from": "contested", "to": "government", "date": "2020-03-01"}
+
+
+def test_output_equal_to_input_is_refused(cli, squares, squares_args):
+    before = open(squares["districts"], "rb").read()
+    result = cli("export", *squares_args, "-o", squares["districts"])
+    assert result.exit_code == 2
+    assert "also an input" in result.stderr
+    assert open(squares["districts"], "rb").read() == before
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["-f", "gpkg"], "-o FILE"),
+    (["--layer", "changes"], "--since"),
+    (["--rs"], "geojsonseq"),
+    (["--since", "2020-01-01"], "--layer changes"),
+    (["--since", "15/01/2020", "--layer", "changes"], "YYYY-MM-DD"),
+])
+def test_usage_errors_exit_2(cli, squares_args, args, fragment):
+    result = cli("export", *squares_args, *args)
+    assert result.exit_code == 2, result.output
+    assert fragment in result.stderr
+    assert result.stdout == ""
+
+
+def grid_districts(path, n=40):
+    """n x n squares of 0.001°: a GeoJSON big enough (several 100 KB) to overflow a pipe buffer."""
+    features = []
+    for i in range(n):
+        for j in range(n):
+            x, y = 30 + i * 0.001, 50 + j * 0.001
+            ring = [[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]
+            features.append({"type": "Feature", "properties": {"id": f"g{i}-{j}"},
+                             "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "geojsonseq"])
+def test_reader_closing_early_ends_quietly(tmp_path, fmt):
+    # Like `conflictmap export ... | head -c 100`: a real process and a real pipe that closes.
+    districts = grid_districts(tmp_path / "grid.geojson")
+    writer = subprocess.Popen([sys.executable, "-m", "cli", "export", "--districts", districts, "-f", fmt],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    head = writer.stdout.read(100)
+    writer.stdout.close()
+    err = writer.stderr.read()
+    assert writer.wait(timeout=60) == 0
+    assert err == b""
+    assert head.startswith(b'{"type":"Feature')
+
+
+def test_pipe_into_ogr2ogr(tmp_path, squares_args):
+    if not shutil.which("ogr2ogr"):
+        pytest.skip("ogr2ogr (gdal-bin) is not installed")
+    out = tmp_path / "from-pipe.gpkg"
+    command = [sys.executable, "-m", "cli", "export", *squares_args, "--date", "2020-02-15"]
+    export = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=ROOT)
+    done = subprocess.run(["ogr2ogr", "-f", "GPKG", str(out), "/vsistdin/", "-nln", "districts"],
+                          stdin=export.stdout, capture_output=True)
+    export.stdout.close()
+    assert export.wait(timeout=60) == 0
+    assert done.returncode == 0, done.stderr
+    back = pyogrio.read_dataframe(out).set_index("id")
+    assert back.loc["A", "controller"] == "contested"
+    assert len(back) == 4

@@ -1,0 +1,64 @@
+"""conflictmap frontline through the CLI: json keys, tabular formats, warnings on stderr."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.test_frontline import GAPPED_LOG, MIDDLE_COLUMN, TOP_OF_BOTTOM_ROW, inset_squares
+
+
+def test_json_keys_and_length(cli_json, squares_args):
+    # 2020-02-15: A contested against government on its top and right edges (see tests/test_frontline.py).
+    rows = cli_json("frontline", *squares_args, "--date", "2020-02-15")
+    assert rows == [{"actor_a": "contested", "actor_b": "government", "length_km": pytest.approx(TOP_OF_BOTTOM_ROW + MIDDLE_COLUMN, rel=1e-9)}]
+
+
+def test_csv_is_unrounded(cli, squares_args):
+    result = cli("frontline", *squares_args, "--date", "2020-01-01", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert (row["actor_a"], row["actor_b"]) == ("government", "rebels")
+    assert float(row["length_km"]) == pytest.approx(2 * TOP_OF_BOTTOM_ROW, rel=1e-9)
+    assert len(row["length_km"]) > 8  # full precision, not the 2 decimals of the table
+
+
+def test_table_and_markdown_round_for_display(cli, squares_args):
+    for fmt in ("table", "markdown"):
+        result = cli("frontline", *squares_args, "--date", "2020-01-01", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert f"{2 * TOP_OF_BOTTOM_ROW:.2f}" in result.stdout
+
+
+def test_no_front_is_an_empty_list(cli_json, squares_args):
+    assert cli_json("frontline", *squares_args, "--date", "2020-03-01") == []
+
+
+def test_gapped_districts_warn_and_gap_bridges(cli, cli_json, tmp_path):
+    districts = tmp_path / "gapped.geojson"
+    districts.write_text(json.dumps(inset_squares(2e-5)))
+    log = tmp_path / "log.csv"
+    log.write_text(GAPPED_LOG)
+    args = ["--districts", districts, "--control", log]
+    result = cli("frontline", *args, "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+    assert "--gap" in result.stderr and "share no boundary" in result.stderr
+    rows = cli_json("frontline", *args, "--gap", "10")
+    assert [(r["actor_a"], r["actor_b"]) for r in rows] == [("government", "rebels")]
+    assert rows[0]["length_km"] > 2 * TOP_OF_BOTTOM_ROW * 0.99
+
+
+def test_bad_date_is_usage_error(cli, squares_args):
+    result = cli("frontline", *squares_args, "--date", "2020-13-01")
+    assert result.exit_code == 2
+    assert "--date" in result.stderr
+
+
+def test_on_the_bundled_sample(cli_json):
+    # No inputs: the Aleppo sample. Every pair is two different actors, lengths positive.
+    rows = cli_json("frontline", "--date", "2016-12-01")
+    assert rows
+    assert all(r["actor_a"] < r["actor_b"] and r["length_km"] > 0 for r in rows)
+    assert {"government", "rebels"} <= {a for r in rows for a in (r["actor_a"], r["actor_b"])}

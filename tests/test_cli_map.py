@@ -1,0 +1,93 @@
+"""`conflictmap map` through the CLI: the picture is written atomically, errors are one line."""
+
+import pytest
+
+
+def non_blank_png(path):
+    from matplotlib.image import imread
+
+    image = imread(path)[:, :, :3]
+    assert path.stat().st_size > 20_000
+    assert image.shape[1] == 1500 and 750 <= image.shape[0] <= 1500  # 10 in wide, height from the map's shape
+    assert 0.15 < (image < 0.98).any(axis=2).mean() < 0.95  # a map on a white page, not a blank one
+    return image
+
+
+def test_png_on_a_date(cli, squares_args, tmp_path):
+    out = tmp_path / "map.png"
+    result = cli("map", *squares_args, "--date", "2020-02-15", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""  # stdout carries data only; the picture goes to the file
+    non_blank_png(out)
+
+
+def test_svg_with_baseline_outline(cli, squares_args, tmp_path):
+    out = tmp_path / "map.svg"
+    result = cli("map", *squares_args, "--date", "2020-03-01", "-o", out, "--baseline", "2020-01-01", "--baseline-actor", "rebels")
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "Control on 2020-03-01" in text
+    assert "held by rebels" in text
+    # By hand: of A and B (rebels on 01-01), on 03-01 A is government and B split: government 75%.
+    assert "government 75.0%" in text
+
+
+def test_no_temporary_file_left_behind(cli, squares_args, tmp_path):
+    out = tmp_path / "map.png"
+    assert cli("map", *squares_args, "-o", out).exit_code == 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".map")] == []
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-o", "map.gif"], ".png or .svg"),
+    (["-o", "map.png", "--baseline", "2020-01-01"], "go together"),
+    (["-o", "map.png", "--date", "yesterday"], "--date"),
+    (["-o", "map.png", "--baseline", "2020-01-01", "--baseline-actor", "nobody"], "not an actor"),
+    (["-o", "no/such/folder/map.png"], "does not exist"),
+])
+def test_usage_errors_exit_2(cli, squares_args, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = cli("map", *squares_args, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert not (tmp_path / "map.png").exists()
+
+
+def test_output_is_required(cli, squares_args):
+    result = cli("map", *squares_args)
+    assert result.exit_code == 2
+    assert "--output" in result.stderr
+
+
+def test_baseline_actor_without_districts_exit_1(cli, squares_args, tmp_path):
+    result = cli("map", *squares_args, "-o", tmp_path / "map.png", "--baseline", "2019-01-01", "--baseline-actor", "rebels")
+    assert result.exit_code == 1
+    assert "held no district on 2019-01-01" in result.stderr
+
+
+def test_never_overwrites_an_input(cli, squares, tmp_path):
+    log = tmp_path / "log.svg"
+    log.write_text(open(squares["control"]).read())
+    result = cli("map", "--districts", squares["districts"], "--control", log, "-o", log)
+    assert result.exit_code == 2
+    assert "also an input" in result.stderr
+    assert log.read_text() == open(squares["control"]).read()
+
+
+def test_runs_on_the_bundled_sample(cli, tmp_path):
+    out = tmp_path / "sample.png"
+    result = cli("map", "-o", out, "--baseline", "2016-11-15", "--baseline-actor", "rebels")
+    assert result.exit_code == 0, result.output
+    non_blank_png(out)
+
+
+def test_shared_aleppo_neighbourhoods(cli, shared_data, tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("date,district,controller,share\n2016-11-15,Hanano,rebels,\n2016-11-15,Jabal Badro,rebels,\n"
+                   "2016-11-27,Bustan al-Basha,government,0.5\n2016-11-27,Bustan al-Basha,kurdish forces,0.5\n"
+                   "2016-11-30,Sheikh Sa'eed,contested,\n")
+    out = tmp_path / "aleppo.png"
+    result = cli("map", "--districts", shared_data / "aleppo" / "neighbourhoods-csr.geojson", "--dissolve",
+                 "--control", log, "-o", out, "--baseline", "2016-11-15", "--baseline-actor", "rebels")
+    assert result.exit_code == 0, result.output
+    non_blank_png(out)

@@ -1,0 +1,109 @@
+"""`conflictmap zones area` through the CLI: squares by hand, output formats, progress, DeepState."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import cell_area_km2
+from tests.test_zones import box_coords, write_zones
+
+KEYS = ["date", "actor", "area_km2", "change_km2"]
+
+
+@pytest.fixture
+def zones_dir(tmp_path):
+    """russia holds lon 0..0.02 (lat 0..0.01) on 2024-08-01, lon 0..0.03 on 2024-09-01."""
+    folder = tmp_path / "zones"
+    folder.mkdir()
+    write_zones(folder / "2024-08-01.geojson", [({}, box_coords(0, 0, 0.02, 0.01))])
+    write_zones(folder / "2024-09-01.geojson", [({}, box_coords(0, 0, 0.03, 0.01))])
+    return folder
+
+
+def test_json_keys_and_areas(cli_json, zones_dir):
+    rows = cli_json("zones", "area", zones_dir, "--actor", "russia")
+    assert all(list(r) == KEYS for r in rows)
+    first, second = cell_area_km2(0, 0, 0.02, 0.01), cell_area_km2(0, 0, 0.03, 0.01)
+    assert [r["date"] for r in rows] == ["2024-08-01", "2024-09-01"]
+    assert [r["area_km2"] for r in rows] == pytest.approx([first, second], rel=1e-6)
+    assert rows[0]["change_km2"] is None
+    assert rows[1]["change_km2"] == pytest.approx(second - first, rel=1e-6)
+
+
+def test_clip(cli_json, zones_dir, tmp_path):
+    clip = write_zones(tmp_path / "reference.geojson", [({}, box_coords(0.01, -1, 1, 1))])
+    rows = cli_json("zones", "area", zones_dir, "--actor", "russia", "--clip", clip)
+    assert [r["area_km2"] for r in rows] == pytest.approx(
+        [cell_area_km2(0.01, 0, 0.02, 0.01), cell_area_km2(0.01, 0, 0.03, 0.01)], rel=1e-6)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "ndjson", "markdown", "table"])
+def test_every_format(cli, zones_dir, fmt):
+    done = cli("zones", "area", zones_dir, "--actor", "russia", "--format", fmt)
+    assert done.exit_code == 0, done.output
+    if fmt in ("csv", "tsv"):
+        rows = list(csv.DictReader(io.StringIO(done.stdout), delimiter="," if fmt == "csv" else "\t"))
+        assert list(rows[0]) == KEYS and float(rows[0]["area_km2"]) == pytest.approx(cell_area_km2(0, 0, 0.02, 0.01), rel=1e-6)
+    elif fmt == "ndjson":
+        rows = [json.loads(line) for line in done.stdout.splitlines()]
+        assert [list(r) for r in rows] == [KEYS, KEYS]
+    else:
+        assert "2024-09-01" in done.stdout and "russia" in done.stdout
+
+
+def test_no_actor_is_a_usage_error(cli, zones_dir):
+    done = cli("zones", "area", zones_dir)
+    assert done.exit_code == 2
+    assert "--actor" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_progress_goes_to_stderr_only(cli, zones_dir, monkeypatch):
+    # As if stderr were a terminal: the bar is drawn there, and stdout stays plain JSON.
+    monkeypatch.setattr("cli.progress._stderr_is_terminal", lambda: True)
+    done = cli("zones", "area", zones_dir, "--actor", "russia", "-f", "json")
+    assert done.exit_code == 0, done.output
+    assert len(json.loads(done.stdout)) == 2
+    assert "reading zones" in done.stderr or "measuring" in done.stderr
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(cli, zones_dir):
+    done = cli("zones", "area", zones_dir, "--actor", "russia", "-f", "json")
+    assert done.exit_code == 0 and done.stderr == ""
+
+
+@pytest.mark.parametrize("args", [["zones", "--help"], ["zones", "area", "--help"], ["overlay", "--help"]])
+def test_help_imports_no_heavy_module(args):
+    heavy = ("geopandas", "pandas", "pyogrio", "matplotlib", "shapely", "pyproj", "dask", "distributed")
+    code = (
+        "import sys, json\n"
+        "from cli.app import app\n"
+        f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+    assert "Usage" in done.stdout
+
+
+def test_deepstate_within_ukraine(cli_json, shared_data):
+    # Public figures: Russia held about 18% of Ukraine in mid-2024 and under 20% through 2026;
+    # independent check of the first date: pyproj.Geod on a plain shapely intersection.
+    import shapely
+    from pyproj import Geod
+
+    ukraine = shared_data / "ukraine"
+    first_file = ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson"
+    last_file = ukraine / "zones-deepstate" / "deepstatemap_data_20260822.geojson"
+    rows = cli_json("zones", "area", first_file, last_file, "--actor", "russia",
+                    "--clip", ukraine / "national-boundary.geojson")
+    geod = Geod(ellps="WGS84")
+    boundary = shapely.union_all(shapely.get_parts(shapely.from_geojson((ukraine / "national-boundary.geojson").read_text())))
+    national = abs(geod.geometry_area_perimeter(boundary)[0]) / 1e6
+    zone = shapely.union_all(shapely.get_parts(shapely.from_geojson(first_file.read_text())))
+    assert rows[0]["area_km2"] == pytest.approx(abs(geod.geometry_area_perimeter(zone.intersection(boundary))[0]) / 1e6, rel=1e-6)
+    assert all(17.5 < r["area_km2"] / national * 100 < 20 for r in rows)
+    assert rows[1]["change_km2"] == pytest.approx(rows[1]["area_km2"] - rows[0]["area_km2"])

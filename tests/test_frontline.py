@@ -1,0 +1,196 @@
+"""Front lines on the four-square fixture, whose edges have lengths known in closed form.
+
+The squares (tests/conftest.py) are 0.01° cells:  C D  (lat 0.01..0.02)
+                                                   A B  (lat 0.00..0.01)
+Horizontal edges run along a parallel; at latitude 0.01° a geodesic between
+two points 0.01° apart on it differs from the parallel arc N(φ)·cosφ·Δλ by
+far less than 1e-9. Vertical edges are meridian arcs, integrated below
+(Simpson's rule). Neither uses pyproj, which the code under test does.
+"""
+
+import datetime as dt
+import json
+import math
+
+import numpy as np
+import pytest
+import shapely
+
+from conflictmap.dataset import load_dataset
+from conflictmap.errors import UsageError
+from conflictmap.figures import state_on
+from conflictmap.frontline import front_lines, main_holder
+from conflictmap.project import Inputs
+from tests.conftest import A_WGS84, F_WGS84, SIZE, squares_geojson
+
+D = dt.date
+E2 = F_WGS84 * (2 - F_WGS84)
+
+
+def parallel_arc_km(lat: float, dlon: float) -> float:
+    """Length along the parallel at `lat` over `dlon` degrees (prime-vertical radius N·cosφ)."""
+    s = math.sin(math.radians(lat))
+    n = A_WGS84 / math.sqrt(1 - E2 * s * s)
+    return n * math.cos(math.radians(lat)) * math.radians(dlon) / 1e3
+
+
+def meridian_arc_km(lat0: float, lat1: float, steps: int = 200) -> float:
+    """∫ M(φ) dφ with M = a(1-e²)/(1-e² sin²φ)^1.5, by Simpson's rule."""
+    def m(phi):
+        return A_WGS84 * (1 - E2) / (1 - E2 * math.sin(phi) ** 2) ** 1.5
+
+    a, b = math.radians(lat0), math.radians(lat1)
+    h = (b - a) / steps
+    total = m(a) + m(b) + sum((4 if k % 2 else 2) * m(a + k * h) for k in range(1, steps))
+    return total * h / 3 / 1e3
+
+
+TOP_OF_BOTTOM_ROW = parallel_arc_km(SIZE, SIZE)  # the edge A|C (or B|D): lat 0.01°, 0.01° long
+MIDDLE_COLUMN = meridian_arc_km(0, SIZE)  # the edge A|B: lon 0.01°, lat 0..0.01°
+
+
+def dataset(tmp_path, log: str, geojson=None):
+    districts = tmp_path / "d.geojson"
+    districts.write_text(json.dumps(geojson or squares_geojson()))
+    control = tmp_path / "c.csv"
+    control.write_text(log)
+    return load_dataset(Inputs(districts=str(districts), control=str(control)))
+
+
+@pytest.fixture
+def ds(squares):
+    return load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
+
+
+def by_pair(result):
+    return {(r["actor_a"], r["actor_b"]): r for r in result.lines.to_dict("records")}
+
+
+def test_rows_front_is_two_parallel_edges(ds):
+    # 2020-01-01: A, B rebels below; C, D government above -> the line lat 0.01°, lon 0..0.02°.
+    result = front_lines(ds, D(2020, 1, 1))
+    pairs = by_pair(result)
+    assert list(pairs) == [("government", "rebels")]
+    assert pairs[("government", "rebels")]["length_km"] == pytest.approx(2 * TOP_OF_BOTTOM_ROW, rel=1e-9)
+    lat = shapely.get_coordinates(pairs[("government", "rebels")]["geometry"])[:, 1]
+    assert np.allclose(lat, SIZE)
+
+
+def test_split_district_counts_for_largest_holder_tie_alphabetical(ds):
+    # 2020-02-15: A contested; B government 0.5 / kurdish 0.5 -> government (alphabetical tie);
+    # C, D government. Front contested|government = A's top edge + A's right edge.
+    result = front_lines(ds, D(2020, 2, 15))
+    pairs = by_pair(result)
+    assert list(pairs) == [("contested", "government")]
+    assert pairs[("contested", "government")]["length_km"] == pytest.approx(TOP_OF_BOTTOM_ROW + MIDDLE_COLUMN, rel=1e-9)
+    assert any("largest holder" in p.message and "'B'" in p.message for p in result.problems)
+
+
+def test_larger_share_wins(tmp_path):
+    # B mostly kurdish: B's left edge (A|B) and top edge (B|D) face the government.
+    ds = dataset(tmp_path, "date,district,controller,share\n2020-01-01,A,government,\n2020-01-01,B,kurdish forces,0.6\n"
+                           "2020-01-01,B,government,0.4\n2020-01-01,C,government,\n2020-01-01,D,government,\n")
+    pairs = by_pair(front_lines(ds, D(2020, 1, 1)))
+    assert list(pairs) == [("government", "kurdish forces")]
+    assert pairs[("government", "kurdish forces")]["length_km"] == pytest.approx(MIDDLE_COLUMN + TOP_OF_BOTTOM_ROW, rel=1e-9)
+
+
+def test_unknown_is_a_side_of_its_own(tmp_path):
+    # Only A and B are in the log; C and D stay unknown: the front rebels|unknown is reported.
+    ds = dataset(tmp_path, "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,B,rebels\n")
+    pairs = by_pair(front_lines(ds, D(2020, 1, 1)))
+    assert pairs[("rebels", "unknown")]["length_km"] == pytest.approx(2 * TOP_OF_BOTTOM_ROW, rel=1e-9)
+
+
+def test_three_sides_and_corner_contacts(tmp_path):
+    # A rebels, B government, C contested, D government. A and D meet only at a corner point: no line.
+    ds = dataset(tmp_path, "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,B,government\n"
+                           "2020-01-01,C,contested\n2020-01-01,D,government\n")
+    pairs = by_pair(front_lines(ds, D(2020, 1, 1)))
+    assert set(pairs) == {("government", "rebels"), ("contested", "rebels"), ("contested", "government")}
+    assert pairs[("government", "rebels")]["length_km"] == pytest.approx(MIDDLE_COLUMN, rel=1e-9)
+    assert pairs[("contested", "rebels")]["length_km"] == pytest.approx(TOP_OF_BOTTOM_ROW, rel=1e-9)
+    # C|D is the meridian lon 0.01° from lat 0.01° to 0.02°.
+    assert pairs[("contested", "government")]["length_km"] == pytest.approx(meridian_arc_km(SIZE, 2 * SIZE), rel=1e-9)
+
+
+def test_no_front_when_one_side_holds_all(ds):
+    # 2020-03-01: A government, B split government/kurdish (largest: government), C, D government.
+    result = front_lines(ds, D(2020, 3, 1))
+    assert len(result.lines) == 0
+    assert list(result.lines.columns) == ["actor_a", "actor_b", "length_km", "geometry"]
+
+
+def inset_squares(inset: float) -> dict:
+    """The four squares shrunk by `inset` degrees on every side: a street-like gap of 2*inset between them."""
+    data = squares_geojson()
+    for f in data["features"]:
+        ring = np.array(f["geometry"]["coordinates"][0])
+        lo = ring.min(axis=0) + inset
+        hi = ring.max(axis=0) - inset
+        f["geometry"]["coordinates"] = [[[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]], [lo[0], lo[1]]]]
+    return data
+
+
+GAPPED_LOG = "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,B,rebels\n2020-01-01,C,government\n2020-01-01,D,government\n"
+
+
+def test_gaps_are_reported_not_silently_zero(tmp_path):
+    ds = dataset(tmp_path, GAPPED_LOG, inset_squares(2e-5))  # gaps of about 4.5 m
+    result = front_lines(ds, D(2020, 1, 1))
+    assert len(result.lines) == 0
+    warning = [p.message for p in result.problems if p.level == "warning"]
+    assert len(warning) == 1 and "share no boundary" in warning[0] and "--gap" in warning[0]
+
+
+def test_gap_bridges_streets(tmp_path):
+    inset = 2e-5
+    ds = dataset(tmp_path, GAPPED_LOG, inset_squares(inset))
+    gap_m = 10.0
+    result = front_lines(ds, D(2020, 1, 1), gap_m=gap_m)
+    assert not [p for p in result.problems if p.level == "warning"]
+    (row,) = result.lines.to_dict("records")
+    assert (row["actor_a"], row["actor_b"]) == ("government", "rebels")
+    # Drawn on the government side: the bottom edges of C and D (each 0.01° - 2·inset long),
+    # plus at most gap_m up each of the 4 side edges that come within gap_m of A or B.
+    bottom = 2 * parallel_arc_km(SIZE + inset, SIZE - 2 * inset)
+    assert bottom <= row["length_km"] <= bottom + 4 * gap_m / 1e3
+    lat = shapely.get_coordinates(row["geometry"])[:, 1]
+    assert lat.min() == pytest.approx(SIZE + inset, abs=1e-7)  # on C's edge, to the 1 mm snapping grid
+
+
+def test_negative_gap_is_usage_error(ds):
+    with pytest.raises(UsageError, match="--gap"):
+        front_lines(ds, D(2020, 1, 1), gap_m=-1)
+
+
+def test_main_holder(ds):
+    holder, share = main_holder(state_on(ds, D(2020, 2, 15)), 4)
+    assert list(holder) == ["contested", "government", "government", "government"]
+    assert list(share) == [1.0, 0.5, 1.0, 1.0]
+
+
+def test_shared_boundaries_on_real_raions(shared_data, tmp_path):
+    # Ukraine raions share exact boundaries. Side by centroid longitude (east/west of 33°E);
+    # independently of the dissolve, sum boundary∩boundary of every touching east/west pair.
+    import pyogrio
+    from pyproj import Geod
+
+    path = shared_data / "ukraine" / "adm2-raions.geojson"
+    raw = pyogrio.read_dataframe(path)
+    east_of = dict(zip((str(i) for i in raw["shapeID"]), shapely.get_x(shapely.centroid(np.asarray(raw.geometry.values))) > 33))
+    log = "date,district,controller\n" + "".join(f"2022-01-01,{i},{'east' if e else 'west'}\n" for i, e in east_of.items())
+    control = tmp_path / "c.csv"
+    control.write_text(log)
+    ds = load_dataset(Inputs(districts=str(path), control=str(control), id_field="shapeID"))
+    result = front_lines(ds, D(2022, 1, 1))
+    geoms = np.asarray(ds.districts.geometry.values)
+    east = np.array([east_of[i] for i in ds.districts["id"]])
+    i, j = shapely.STRtree(geoms).query(geoms, predicate="touches")
+    keep = (i < j) & (east[i] != east[j])
+    shared = shapely.intersection(shapely.boundary(geoms[i[keep]]), shapely.boundary(geoms[j[keep]]))
+    geod = Geod(ellps="WGS84")
+    expected = sum(geod.geometry_length(g) for g in shared) / 1e3
+    (row,) = result.lines.to_dict("records")
+    assert row["length_km"] == pytest.approx(expected, rel=1e-6)
+    assert 500 < row["length_km"] < 3000  # Ukraine is about 900 km north to south; the line wiggles

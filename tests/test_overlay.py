@@ -1,0 +1,219 @@
+"""The overlay engine: hand-checkable squares, equality with full overlays, rules, change-only logs."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+import shapely
+
+from conflictmap import geodesy
+from conflictmap.overlay import AreaMeasure, Overlay, apply_rule, changed_rows, overlay_zones, polygonal
+from conflictmap.zones import Snapshot, ZoneSet
+from tests.conftest import SIZE, SQUARES, cell_area_km2
+
+
+def square_geoms():
+    return np.array([shapely.box(x, y, x + SIZE, y + SIZE) for x, y in SQUARES.values()], dtype=object)
+
+
+def voronoi_districts(n=300, seed=3):
+    """Irregular districts: Voronoi cells of random points, cut to a 2°x2° box near 48°N."""
+    rng = np.random.default_rng(seed)
+    points = shapely.multipoints(np.column_stack([30 + 2 * rng.random(n), 47 + 2 * rng.random(n)]))
+    cells = shapely.get_parts(shapely.voronoi_polygons(points))
+    return shapely.intersection(cells, shapely.box(30, 47, 32, 49))
+
+
+def jagged_zone(seed=5, vertices=2000):
+    """A star-shaped zone with a ragged edge, a hole and a separate island."""
+    rng = np.random.default_rng(seed)
+    angles = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    r = 0.7 * (1 + 0.2 * np.sin(9 * angles) + 0.05 * rng.uniform(-1, 1, vertices))
+    shell = np.column_stack([31 + r * np.cos(angles), 48 + r * np.sin(angles)])
+    hole = shapely.Point(31.1, 48.1).buffer(0.15, 16).exterior.coords
+    island = shapely.Point(31.85, 47.2).buffer(0.1, 16)
+    return shapely.MultiPolygon([shapely.Polygon(shell, [hole]), island])
+
+
+# --- hand-checkable squares (see tests/conftest.py: A B bottom row, C D top row, 0.01° each) ---
+
+def test_squares_shares_by_hand():
+    # Zone: lon -0.01..0.016, lat -0.01..0.01 -> A whole, B's western 0.006° of 0.01°,
+    # C and D only touched along an edge or a corner. Expected km² from the closed-form cell area.
+    engine = Overlay(square_geoms())
+    covered = engine.covered_km2(shapely.box(-0.01, -0.01, 0.016, 0.01))
+    expected = [cell_area_km2(0, 0, 0.01, 0.01), cell_area_km2(0.01, 0, 0.016, 0.01), 0.0, 0.0]
+    assert covered == pytest.approx(expected, rel=1e-6)
+
+
+def test_zone_inside_a_district_and_empty_zone():
+    engine = Overlay(square_geoms())
+    hole_in_a = shapely.box(0.002, 0.002, 0.004, 0.005)
+    assert engine.covered_km2(hole_in_a) == pytest.approx([cell_area_km2(0.002, 0.002, 0.004, 0.005), 0, 0, 0], rel=1e-6)
+    assert engine.covered_km2(shapely.Polygon()).tolist() == [0, 0, 0, 0]
+
+
+def test_district_areas_agree_with_closed_form():
+    engine = Overlay(square_geoms())
+    expected = [cell_area_km2(x, y, x + SIZE, y + SIZE) for x, y in SQUARES.values()]
+    assert engine.area_km2 == pytest.approx(expected, rel=1e-6)
+
+
+# --- equality with independent full computations ---
+
+def relative_gap(a, b):
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return np.where(scale > 0, np.abs(a - b) / np.where(scale > 0, scale, 1), 0).max()
+
+
+def test_equals_plain_shapely_intersection_of_every_district():
+    # Independent: intersect every district with the whole zone (no index, no fast path, no clip).
+    districts, zone = voronoi_districts(), jagged_zone()
+    engine = Overlay(districts)
+    full = engine.measure.km2(shapely.intersection(districts, zone))
+    ours = engine.covered_km2(zone)
+    assert (ours > 0).sum() > 50 and (ours < engine.area_km2 * 0.999).sum() > 20  # both paths exercised
+    assert relative_gap(ours, full) < 1e-9
+
+
+def test_equals_geopandas_overlay():
+    import geopandas as gpd
+
+    districts, zone = voronoi_districts(seed=11), jagged_zone(seed=12)
+    engine = Overlay(districts)
+    left = gpd.GeoDataFrame({"d": np.arange(len(districts))}, geometry=districts, crs=4326)
+    right = gpd.GeoDataFrame({"z": [1]}, geometry=[zone], crs=4326)
+    pieces = gpd.overlay(left, right, how="intersection", keep_geom_type=True)
+    theirs = np.zeros(len(districts))
+    np.add.at(theirs, pieces["d"].to_numpy(), engine.measure.km2(pieces.geometry.values))
+    assert relative_gap(engine.covered_km2(zone), theirs) < 1e-9
+
+
+def test_equal_area_measure_agrees_with_geod():
+    # The engine's equal-area projection against pyproj.Geod (geodesy.area_km2): within 0.1%.
+    districts, zone = voronoi_districts(), jagged_zone()
+    engine = Overlay(districts)
+    pieces = shapely.intersection(districts, zone)
+    geod = geodesy.area_km2([polygonal(p) for p in pieces])
+    ours = engine.measure.km2(pieces)
+    mask = geod > 1e-3
+    assert np.abs(ours[mask] / geod[mask] - 1).max() < 1e-3
+
+
+def test_wide_extent_falls_back_to_geodesic():
+    # Districts a continent apart: no single local projection, so pyproj.Geod itself.
+    geoms = np.array([shapely.box(-70, -10, -69, -9), shapely.box(100, 40, 101, 41)], dtype=object)
+    engine = Overlay(geoms)
+    assert engine.measure.transformer is None
+    assert engine.area_km2 == pytest.approx(geodesy.area_km2(geoms), rel=1e-12)
+
+
+def test_measure_ignores_lines_in_collections():
+    measure = AreaMeasure((0, 0, 1, 1))
+    square = shapely.box(0, 0, 0.01, 0.01)
+    collection = shapely.GeometryCollection([square, shapely.LineString([(0.5, 0.5), (0.6, 0.6)])])
+    assert measure.km2([collection])[0] == pytest.approx(measure.km2([square])[0], rel=1e-12)
+
+
+def test_ukraine_raions_equal_geopandas_overlay(shared_data):
+    import geopandas as gpd
+
+    from conflictmap.districts import load_districts
+    from conflictmap.zones import load_zones
+
+    ukraine = shared_data / "ukraine"
+    raions, _, _ = load_districts(ukraine / "adm2-raions.geojson")
+    zone = load_zones([ukraine / "zones-deepstate" / "deepstatemap_data_20240801.geojson"], actor="russia").snapshots[0].zones["russia"]
+    engine = Overlay(raions.geometry.values)
+    pieces = gpd.overlay(raions[["id", "geometry"]].assign(d=np.arange(len(raions))),
+                         gpd.GeoDataFrame(geometry=[zone], crs=4326), how="intersection", keep_geom_type=True)
+    theirs = np.zeros(len(raions))
+    np.add.at(theirs, pieces["d"].to_numpy(), engine.measure.km2(pieces.geometry.values))
+    assert relative_gap(engine.covered_km2(zone), theirs) < 1e-9
+
+
+# --- rules ---
+
+def test_fraction_rule_gives_the_rest_its_share():
+    shares = apply_rule(np.array([[0.25, 0.5], [0.0, 0.0]]), "fraction")
+    # columns: actor 0, actor 1, rest, contested
+    assert shares.tolist() == [[0.25, 0.5, 0.25, 0.0], [0.0, 0.0, 1.0, 0.0]]
+
+
+def test_min_share_drops_slivers_and_rescales():
+    shares = apply_rule(np.array([[0.995, 0.0]]), "fraction", min_share=0.01)
+    assert shares.tolist() == [[1.0, 0.0, 0.0, 0.0]]  # the 0.005 rest is a sliver: dropped
+    kept = apply_rule(np.array([[0.6, 0.3]]), "fraction", min_share=0.2)
+    assert kept[0] == pytest.approx([0.6 / 0.9, 0.3 / 0.9, 0.0, 0.0])
+
+
+def test_majority_rule_and_ties():
+    shares = apply_rule(np.array([[0.6, 0.0], [0.2, 0.3], [0.5, 0.0]]), "majority")
+    # 0.6 -> actor 0; 0.2/0.3/rest 0.5 -> rest; 0.5 vs rest 0.5 -> contested
+    assert shares.argmax(axis=1).tolist() == [0, 2, 3]
+    assert shares.sum(axis=1).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_centroid_rule():
+    engine = Overlay(square_geoms())
+    # Zone over lon -0.01..0.016: holds A's centroid (0.005) and B's (0.015), not C's or D's.
+    held = engine.holds_point(shapely.box(-0.01, -0.01, 0.016, 0.0101))
+    assert held.tolist() == [True, True, False, False]
+    shares = apply_rule(held[:, None].astype(float), "centroid")
+    assert shares[:, 0].tolist() == [1, 1, 0, 0] and shares[:, 1].tolist() == [0, 0, 1, 1]
+
+
+def test_changed_rows():
+    before = np.array([[1.0, 0.0], [0.5, 0.5]])
+    after = np.array([[1.0, 0.0], [0.4, 0.6]])
+    assert changed_rows(after, None).tolist() == [True, True]
+    assert changed_rows(after, before).tolist() == [False, True]
+
+
+# --- the log ---
+
+def squares_frame():
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame({"id": list(SQUARES)}, geometry=square_geoms(), crs=4326)
+
+
+def two_dates():
+    first = Snapshot(dt.date(2024, 1, 1), {"russia": shapely.box(-0.01, -0.01, 0.016, 0.01)}, ["a.geojson"])
+    second = Snapshot(dt.date(2024, 2, 1), {"russia": shapely.box(-0.01, -0.01, 0.02, 0.01)}, ["b.geojson"])
+    return ZoneSet([first, second], ["russia"], "file names")
+
+
+def test_log_rows_only_when_shares_change():
+    log = overlay_zones(squares_frame(), two_dates(), rest="ukraine")
+    first = log[log["date"] == "2024-01-01"]
+    assert set(first["district"]) == {"A", "B", "C", "D"}
+    b_share = cell_area_km2(0.01, 0, 0.016, 0.01) / cell_area_km2(0.01, 0, 0.02, 0.01)  # 0.6 by the formula
+    b = first[first["district"] == "B"].set_index("controller")["share"]
+    assert b["russia"] == pytest.approx(b_share, rel=1e-9) and b["ukraine"] == pytest.approx(1 - b_share, rel=1e-9)
+    second = log[log["date"] == "2024-02-01"]
+    assert second[["district", "controller", "share"]].values.tolist() == [["B", "russia", 1.0]]  # only B changed
+    assert log["note"].str.contains("rule fraction").all()
+    assert set(second["source"]) == {"b.geojson"}
+
+
+def test_every_date_writes_all_districts():
+    log = overlay_zones(squares_frame(), two_dates(), rest="ukraine", every_date=True)
+    assert log.groupby("date")["district"].nunique().tolist() == [4, 4]
+
+
+def test_rest_that_is_also_a_zone_actor_is_one_holding():
+    log = overlay_zones(squares_frame(), two_dates(), rest="russia")
+    assert set(log["controller"]) == {"russia"}
+    assert log["share"].tolist() == pytest.approx([1.0] * len(log))
+
+
+def test_rest_actor_with_zones_counts_before_the_majority_rule():
+    # B: russia 0.4, ukraine's own zone 0.3, uncovered 0.3 -> with --rest ukraine, ukraine holds 0.6: the majority.
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame({"id": ["B"]}, geometry=[shapely.box(0.01, 0, 0.02, 0.01)], crs=4326)
+    zones = {"russia": shapely.box(0.01, 0, 0.014, 0.01), "ukraine": shapely.box(0.014, 0, 0.017, 0.01)}
+    zoneset = ZoneSet([Snapshot(dt.date(2024, 1, 1), zones, ["z.geojson"])], ["russia", "ukraine"], "file names")
+    log = overlay_zones(frame, zoneset, rule="majority", rest="ukraine")
+    assert log[["controller", "share"]].values.tolist() == [["ukraine", 1.0]]
