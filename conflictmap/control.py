@@ -27,7 +27,7 @@ LOG_COLUMNS = ["idx", "district", "date", "controller", "share", "source", "conf
 class DistrictIndex:
     """Looks up a district by id or name, insensitive to case, accents and punctuation."""
 
-    def __init__(self, ids, names):
+    def __init__(self, ids, names, aliases=None):
         self.ids = list(ids)
         self.names = list(names)
         self.exact = {d: i for i, d in enumerate(self.ids)}
@@ -37,6 +37,9 @@ class DistrictIndex:
         self.by_name: dict[str, set[int]] = defaultdict(set)
         for i, n in enumerate(self.names):
             self.by_name[name_key(n)].add(i)
+        for i, more in enumerate(aliases if aliases is not None else ()):
+            for n in more:
+                self.by_name[name_key(n)].add(i)
 
     def find(self, text: str, where: str) -> int:
         if text in self.exact:

@@ -47,7 +47,7 @@ def load_dataset(inputs: Inputs) -> Dataset:
     )
     problems = list(fields.problems)
     if inputs.control:
-        index = DistrictIndex(districts["id"], districts["name"])
+        index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases"))
         log, log_problems = load_control(inputs.control, index, actors)
         problems += log_problems
     else:

@@ -150,6 +150,8 @@ def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
     names = groups["name"].nunique()
     for did in names[names > 1].index:
         checks.add("warning", source, f"--dissolve merged features with id {did!r} but different names: {', '.join(sorted(set(gdf.loc[gdf.id == did, 'name'])))}")
+    # Every merged feature's name still finds the district in the log ("as-Sakhour" and "as-Sakhour I").
+    merged["aliases"] = groups["name"].agg(lambda s: tuple(dict.fromkeys(s)))
     merged["geometry"] = groups.geometry.agg(lambda s: shapely.union_all(np.asarray(s.values)))
     fields.dissolved = len(gdf) - len(merged)
     import geopandas as gpd

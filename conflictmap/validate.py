@@ -122,7 +122,7 @@ def _initial(inputs: Inputs, actors: Actors, checks: Checks) -> None:
 
 def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks) -> None:
     source = label(inputs.control)
-    index = DistrictIndex(districts["id"], districts["name"]) if districts is not None else AnyDistrict()
+    index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases")) if districts is not None else AnyDistrict()
     try:
         rows = parse_rows(read_log_records(inputs.control), source, index, actors, checks)
     except InputError as exc:  # unreadable, or a required column is missing: no row can be checked

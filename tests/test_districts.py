@@ -101,6 +101,17 @@ def test_dissolve_merges_features_sharing_an_id(tmp_path):
     assert merged["population"] == 3000
 
 
+def test_dissolved_district_answers_to_every_merged_name(cli_json, tmp_path):
+    data = squares_geojson()
+    data["features"][1]["properties"]["id"] = "A"  # Beta merges into A (named Alpha)
+    path = tmp_path / "dup.geojson"
+    path.write_text(json.dumps(data))
+    log = tmp_path / "log.csv"
+    log.write_text("date,district,controller\n2020-01-01,Beta,rebels\n")
+    rows = {r["id"]: r for r in cli_json("status", "--districts", path, "--control", log, "--dissolve")}
+    assert rows["A"]["controller"] == "rebels" and rows["A"]["name"] == "Alpha"
+
+
 def test_lonlat_file_without_crs_is_taken_as_wgs84(tmp_path):
     # GeoJSON always has a CRS; a Shapefile without .prj does not.
     frame = gpd.GeoDataFrame(squares_geojson_frame(), crs=None)
