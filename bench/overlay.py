@@ -12,6 +12,9 @@ local Dask cluster, side by side.
     python bench/overlay.py                 # 1k, 10k, 50k cells; 50k x geopandas skipped
     python bench/overlay.py --full          # also geopandas.overlay on 50k cells (minutes)
     python bench/overlay.py --quick         # 1k and 10k cells, 10k-vertex zones only
+
+tobler is timed when importable; it is not a dependency of the project (it
+pulls in rasterio, statsmodels, scipy), so install it on the side to compare.
 """
 
 from __future__ import annotations

@@ -279,8 +279,13 @@ def load_zones(sources, actor: str | None = None, actor_field: str | None = None
     snapshots = _snapshots(groups, sources_by_date)
     names = sorted({who for _, who in groups})
     winners = _winners(allow_overlap, opts.actors, names)
+    slivers: list = []
     for snap in snapshots:
-        _settle_overlaps(snap, winners, problems)
+        _settle_overlaps(snap, winners, problems, slivers)
+    if slivers:
+        km2, day, a, b = max(slivers)
+        problems.append(Problem("warning", "zones", f"overlap slivers under {OVERLAP_TOLERANCE_KM2 * 1e6:.0f} m² ignored on "
+                                f"{len({s[1] for s in slivers})} date(s); the largest {km2 * 1e6:.2g} m² ({a} and {b}, {day})"))
     return ZoneSet(snapshots, names, origin, problems)
 
 
@@ -323,8 +328,12 @@ def overlap_km2(a, b) -> float:
     return float(geodesy.area_km2([polygonal(shapely.intersection(a, b))])[0])
 
 
-def _settle_overlaps(snap: Snapshot, winners: list[str], problems: list) -> None:
-    """Give overlaps to the --allow-overlap actors in their order; any other overlap is an error."""
+def _settle_overlaps(snap: Snapshot, winners: list[str], problems: list, slivers: list) -> None:
+    """Give overlaps to the --allow-overlap actors in their order; any other overlap is an error.
+
+    Overlaps under the tolerance are digitising slivers: collected in `slivers`
+    as (km², date, actor, actor) for one summary warning.
+    """
     day = snap.date.isoformat()
     zones = snap.zones
     for w in winners:
@@ -343,7 +352,7 @@ def _settle_overlaps(snap: Snapshot, winners: list[str], problems: list) -> None
                 raise InputError(f"{day} ({', '.join(snap.sources)}): zones of {a} and {b} overlap by {shared:.3f} km²; "
                                  f"fix the zones, or pass --allow-overlap {a} (or {b}) to say who holds the overlap")
             if shared > 0:
-                problems.append(Problem("warning", day, f"zones of {a} and {b} overlap by a sliver of {shared * 1e6:.0f} m² (under {OVERLAP_TOLERANCE_KM2 * 1e6:.0f} m²); ignored"))
+                slivers.append((shared, day, a, b))
 
 
 def load_clip(source):

@@ -246,3 +246,16 @@ def test_deepstate_in_ukraine_is_18_to_20_percent(shared_data):
     pct = table["area_km2"] / national * 100
     assert len(table) == 26 and pct.between(17.5, 20).all()
     assert table["area_km2"].iloc[-1] > table["area_km2"].iloc[0]  # Russian gains 2024 -> 2026
+
+
+def test_overlap_sliver_is_one_warning(tmp_path):
+    # Two zones sharing a strip 1e-6° wide (about 0.1 m x 1.1 km, ~120 m²): under the 1000 m² tolerance.
+    path = write_zones(tmp_path / "2024-08-01.geojson", [
+        ({"actor": "russia"}, box_coords(0, 0, 0.010001, 0.01)),
+        ({"actor": "ukraine"}, box_coords(0.01, 0, 0.02, 0.01)),
+    ])
+    zs = load_zones([path])
+    slivers = [str(p) for p in zs.problems if "sliver" in str(p)]
+    assert len(slivers) == 1 and "2024-08-01" in slivers[0]
+    m2 = cell_area_km2(0.01, 0, 0.010001, 0.01) * 1e6
+    assert f"{m2:.2g} m²" in slivers[0]
