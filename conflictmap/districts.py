@@ -180,6 +180,8 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     fields.id = detect_field(columns, id_field, ID_FIELDS, "id", "--id-field", where)
     fields.name = detect_field(columns, name_field, NAME_FIELDS, "name", "--name-field", where)
     fields.population = detect_field(columns, population_field, POP_FIELDS, "population", "--population-field", where)
+    if fields.population and not population_field and raw[fields.population].isna().all():
+        fields.population = None  # an empty column (e.g. our own export without population) is no population field
     if fields.id is None and fields.name is None:
         raise InputError(f"{where}: no id field found (fields: {', '.join(columns) or 'none'}); name one with --id-field")
     if fields.id is None:

@@ -64,6 +64,16 @@ def test_detects_common_field_names(tmp_path):
     assert gdf["population"].sum() == 10000
 
 
+def test_empty_detected_population_field_is_ignored(tmp_path):
+    data = squares_geojson()
+    for f in data["features"]:
+        f["properties"]["population"] = None
+    path = tmp_path / "nopop.geojson"
+    path.write_text(json.dumps(data))
+    gdf, fields, _ = load_districts(path)
+    assert fields.population is None and "population" not in gdf.columns
+
+
 def test_numeric_ids_become_text(tmp_path):
     data = squares_geojson()
     for i, f in enumerate(data["features"]):
