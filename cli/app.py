@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from cli import state
-from cli.commands import changes, export, frontline, info, map, overlay, share, status, timeline, validate, zones
+from cli.commands import changes, export, frontline, info, map, overlay, report, share, status, timeline, validate, zones
 
 app = typer.Typer(
     name="conflictmap",
@@ -43,7 +43,7 @@ def main_options(
     state.debug, state.quiet, state.verbose = debug, quiet, verbose
 
 
-for module in (info, status, share, changes, timeline, map, frontline, export, validate, overlay, zones):
+for module in (info, status, share, changes, timeline, map, frontline, export, validate, overlay, zones, report):
     module.register(app)
 
 

@@ -179,7 +179,7 @@ def test_area_shares_do_not_change_when_reprojected(data):
 @PROPERTY
 @given(datasets())
 def test_timeline_equals_share_on_each_date(data):
-    timeline = pytest.importorskip("conflictmap.timeline").timeline
+    from conflictmap.timeline import timeline
     geo, rows = data
     assume(rows)
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,0 +1,565 @@
+"""The report: headline sentences, the share and changes tables, as Markdown, HTML or JSON.
+
+report_model() gathers the figures (unrounded) and the sentences into a plain
+dict; render_markdown / render_html / render_json turn it into text. Numbers are
+rounded only in the sentences and the md/html tables; the JSON carries them as
+computed. Nothing depends on the clock or the working folder (inputs are named
+by file name), so the same inputs give the same bytes; a timestamp appears only
+when the caller passes `generated_at`.
+
+HTML is one self-contained file: inline CSS, the map and the timeline chart as
+SVG data URIs, and a Content-Security-Policy that forbids any network fetch.
+Markdown has the same text and tables but no pictures (a note says where to get
+them): a second file next to it would make the report more than one file to
+mail, diff and keep.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import json
+import math
+from pathlib import Path
+
+from . import __version__
+from .dataset import Dataset
+from .errors import InputError, UsageError
+from .io import check_not_input, write_bytes_atomic
+from .model import CONTESTED, UNKNOWN
+
+FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+CATEGORIES = (CONTESTED, UNKNOWN)
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+TINY = 1e-12  # a holding below this (in districts) is rounding noise from split shares, not a holding
+
+METHOD = [
+    "Areas are geodesic, on the WGS84 ellipsoid (km²), never in square degrees.",
+    "A district split between actors counts by share: half a district, half its area and people.",
+    "Contested and unknown are categories of their own: reported, never dropped or merged.",
+]
+BASELINE_NOTE = ("The baseline universe is what {actor} held on {date}, each district weighted by "
+                 "the share {actor} held then.")
+PICTURE_NOTE = ("The map and the timeline chart are in the HTML report (`-o report.html`), "
+                "or run `conflictmap map` and `conflictmap timeline --plot`.")
+
+
+# ---------------------------------------------------------------------------------------------- model
+
+
+def report_format(path, given: str | None = None) -> str:
+    """md, html or json: `given`, else from the file suffix; anything else is a usage error."""
+    if given:
+        if given not in ("md", "html", "json"):
+            raise UsageError(f"--format {given!r} is not a report format; give md, html or json")
+        return given
+    fmt = FORMATS.get(Path(str(path)).suffix.lower())
+    if not fmt:
+        hint = "; with -o - give --format md, html or json" if str(path) == "-" else ""
+        raise UsageError(f"{path}: unknown report format; name the file .md, .html or .json{hint}")
+    return fmt
+
+
+def previous_date(ds: Dataset, date: dt.date) -> dt.date | None:
+    """The last date of the log before `date` (None when the log starts on or after it)."""
+    earlier = [d for d in ds.dates if d < date]
+    return earlier[-1] if earlier else None
+
+
+def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None = None,
+                 baseline: dt.date | None = None, baseline_actors: list[str] | None = None,
+                 baseline_label: str | None = None, generated_at: str | None = None) -> dict:
+    """The report's figures and sentences as a JSON-ready dict (keys in a fixed order).
+
+    `since` defaults to the previous date of the log before `date`; with a
+    baseline, the headline is "of what `baseline_label` held on `baseline`,
+    the share the leading other actor holds on `date`".
+    """
+    from .figures import shares
+
+    if not len(ds.log):
+        raise InputError("the control log is empty; give a log with --control")
+    date = date or ds.last_date
+    since = since if since is not None else previous_date(ds, date)
+    if since is not None and since > date:
+        raise UsageError(f"--since {since} is after --date {date}; give a date on or before --date")
+    model = {
+        "title": f"Control on {words(date)}",
+        "date": date.isoformat(),
+        "since": since.isoformat() if since else None,
+        "days_since": (date - since).days if since else None,
+        "headline": "",
+        "sentences": [],
+        "totals": _totals(ds),
+        "shares": records(shares(ds, date)),
+        "baseline": _baseline(ds, date, baseline, baseline_actors, baseline_label) if baseline else None,
+        **_changes(ds, since, date),
+        "inputs": {k: Path(v).name if v and v != "-" else v
+                   for k, v in (("districts", ds.inputs.districts), ("control", ds.inputs.control), ("actors", ds.inputs.actors))},
+        "method": METHOD + ([BASELINE_NOTE.format(actor=the(baseline_label), date=words(baseline))] if baseline else []),
+        "generated_by": f"conflictmap {__version__}",
+        "generated_at": generated_at,
+    }
+    model["sentences"] = sentences(model)
+    model["headline"] = model["sentences"][0]
+    return model
+
+
+def _totals(ds: Dataset) -> dict:
+    d = ds.districts
+    population = float(d["population"].fillna(0).sum()) if ds.has_population else None
+    return {"districts": int(len(d)), "area_km2": float(d["area_km2"].sum()), "population": population}
+
+
+def _baseline(ds: Dataset, date, baseline, members, label) -> dict:
+    from .figures import shares
+
+    rows = records(shares(ds, date, "districts", baseline, members))
+    universe = {m: sum(r[m] for r in rows) for m in ("districts", "area_km2", "population") if m in rows[0]}
+    return {"date": baseline.isoformat(), "actor": label, "members": list(members), "universe": universe, "shares": rows}
+
+
+def _changes(ds: Dataset, since, date) -> dict:
+    """The districts that changed hands in (since, date] and the gains and losses per actor."""
+    from .changes import changes, gains_losses
+
+    if since is None:
+        return {"changes": [], "gains_losses": []}
+    return {"changes": records(changes(ds, since, date)), "gains_losses": records(gains_losses(ds, since, date))}
+
+
+def records(frame) -> list[dict]:
+    """DataFrame rows as plain Python values (NaN -> None), ready for json.dumps."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+# ------------------------------------------------------------------------------------------ sentences
+
+
+def words(day) -> str:
+    """'12 December 2016' (English month names, whatever the machine's locale)."""
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def the(actor: str) -> str:
+    """'the government' for a common noun, 'Hezbollah' for a proper name (capitalised in the data).
+
+    contested and unknown are categories, not actors: no article.
+    """
+    if actor in CATEGORIES or not actor[:1].islower():
+        return actor
+    return f"the {actor}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def pct(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def count(value: float) -> str:
+    """12, 1,234 or 2.5: a split district counts by share."""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def km2(value: float) -> str:
+    return f"{value:,.1f} km²"
+
+
+def sentences(model: dict) -> list[str]:
+    """The headline first (the baseline sentence when there is a baseline), then control, then changes."""
+    out = _baseline_sentences(model) if model["baseline"] else []
+    return out + [_control_sentence(model)] + _change_sentences(model)
+
+
+def _has_population(rows) -> bool:
+    return bool(rows) and rows[0].get("population_pct") is not None
+
+
+def _held(rows) -> tuple[list[dict], list[dict]]:
+    """Actors holding something, in table order, and the contested/unknown rows holding something."""
+    holders = [r for r in rows if r["actor"] not in CATEGORIES and r["districts"] > TINY]
+    categories = [r for c in CATEGORIES for r in rows if r["actor"] == c and r["districts"] > TINY]
+    return holders, categories
+
+
+def _figures(row: dict, population: bool, full: bool) -> str:
+    """'76.2% of the districts, 79.1% of the area' (full) or '19.0%, 14.6%'."""
+    parts = [pct(row["districts_pct"]), pct(row["area_pct"])] + ([pct(row["population_pct"])] if population else [])
+    if full:
+        labels = ["of the districts", "of the area", "of the population"]
+        parts = [f"{p} {lab}" for p, lab in zip(parts, labels)]
+    return ", ".join(parts)
+
+
+def _control_sentence(model: dict) -> str:
+    """'On D, of the 126 districts (129.0 km²), the government held 96 (76.2% of the districts, ...), ...'."""
+    rows, totals = model["shares"], model["totals"]
+    population = _has_population(rows)
+    holders, categories = _held(rows)
+    clauses = []
+    for i, r in enumerate(holders):
+        verb = " held" if i == 0 else ""
+        clauses.append(f"{the(r['actor'])}{verb} {count(r['districts'])} ({_figures(r, population, i == 0)})")
+    others = []
+    for r in categories:
+        figures = f"{count(r['districts'])} ({_figures(r, population, not clauses and not others)})"
+        if r["actor"] == CONTESTED:
+            others.append(f"{figures} {'was' if r['districts'] == 1 else 'were'} contested")
+        else:
+            others.append(f"the control of {figures} was unknown")
+    text = ", ".join(clauses)
+    if others:
+        text += ("; " if text else "") + " and ".join(others)
+    size = km2(totals["area_km2"]) + (f", {totals['population']:,.0f} people" if population else "")
+    return f"On {words(model['date'])}, of the {count(totals['districts'])} districts ({size}), {text}."
+
+
+def _baseline_sentences(model: dict) -> list[str]:
+    """The headline and who holds the rest of the baseline universe."""
+    b = model["baseline"]
+    rows, members, label = b["shares"], b["members"], b["actor"]
+    population = _has_population(rows) and b["universe"].get("population", 0) > 0
+    holders, categories = _held(rows)
+    others = [r for r in holders if r["actor"] not in members]
+    kept = _sum_rows([r for r in rows if r["actor"] in members])
+    when, then = words(model["date"]), words(b["date"])
+    if not others:
+        return [f"Of the districts that {the(label)} held on {then}, on {when} {the(label)} still held "
+                f"{pct(kept['districts_pct'])} ({_of_their(kept, population)})."
+                + (f" {_cap(_rest(categories, population))}." if categories else "")]
+    top = others[0]
+    headline = (f"On {when} {the(top['actor'])} held {pct(top['districts_pct'])} of the districts that "
+                f"{the(label)} held on {then} ({_of_their(top, population)}).")
+    return [headline, _cap(_rest_of_baseline(label, kept, others[1:], categories, population)) + "."]
+
+
+def _rest_of_baseline(label, kept, others, categories, population) -> str:
+    """'the rebels still held 34.3% (33.2% of the area), the kurdish forces 2.9% (2.9%); 2.9% (3.1%) was contested'."""
+    kept_any = kept["districts"] > TINY
+    clauses = [f"{the(label)} still held {pct(kept['districts_pct'])} ({_of_the(kept, population)})"] if kept_any else []
+    for r in others:
+        first = not clauses
+        clauses.append(f"{the(r['actor'])}{' held' if first else ''} {pct(r['districts_pct'])} ({_of_the(r, population, first)})")
+    parts = ([] if kept_any else [f"{the(label)} held none of it"]) + ([", ".join(clauses)] if clauses else [])
+    if categories:
+        parts.append(_rest(categories, population))
+    return "; ".join(parts)
+
+
+def _sum_rows(rows: list[dict]) -> dict:
+    """A group's members added up (a baseline actor may be a group of several)."""
+    keys = ("districts", "districts_pct", "area_km2", "area_pct", "population", "population_pct")
+    return {k: sum(r[k] for r in rows if r.get(k) is not None) for k in keys}
+
+
+def _of_their(row: dict, population: bool) -> str:
+    text = f"{pct(row['area_pct'])} of their area"
+    return text + (f" and {pct(row['population_pct'])} of their population" if population else "")
+
+
+def _of_the(row: dict, population: bool, full: bool = True) -> str:
+    """'33.2% of the area' (full) or '33.2%', and the population when there is one."""
+    parts = [pct(row["area_pct"])] + ([pct(row["population_pct"])] if population else [])
+    if full:
+        parts = [f"{parts[0]} of the area"] + [f"{p} of the population" for p in parts[1:]]
+    return ", ".join(parts)
+
+
+def _rest(categories: list[dict], population: bool) -> str:
+    parts = []
+    for r in categories:
+        figures = f"{pct(r['districts_pct'])} ({_of_the(r, population, False)})"
+        parts.append(f"{figures} was contested" if r["actor"] == CONTESTED else f"the control of {figures} was unknown")
+    return " and ".join(parts)
+
+
+def _change_sentences(model: dict) -> list[str]:
+    if model["since"] is None:
+        return [f"The log has no date before {words(model['date'])}: there are no earlier changes to report."]
+    span = f"between {words(model['since'])} and {words(model['date'])} ({_days(model['days_since'])})"
+    if not model["changes"]:
+        return [f"No district changed hands {span}."]
+    gains = model["gains_losses"]
+    moved = km2(sum(r["gained_area_km2"] for r in gains))
+    if gains and gains[0].get("gained_population") is not None:
+        moved += f", {sum(r['gained_population'] for r in gains):,.0f} people"
+    n = len(model["changes"])
+    first = f"{_cap(span)}, control changed in {n} district{'s' if n != 1 else ''} ({moved} changed hands)."
+    nets = [r for r in gains if abs(r["net_districts"]) > TINY or abs(r["net_area_km2"]) > TINY]
+    if not nets:
+        return [first, "Gains and losses cancel out: no actor's holding grew or shrank."]
+    parts = [f"{the(r['actor'])} {signed(r['net_districts'], count)} ({signed(r['net_area_km2'], km2)})" for r in nets]
+    unit = " district (" if abs(nets[0]["net_districts"]) == 1 else " districts ("
+    parts[0] = parts[0].replace(" (", unit, 1)
+    return [first, "Net change: " + ", ".join(parts) + "."]
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def signed(value: float, fmt) -> str:
+    """'+5', '-3.5 km²', '0' (no sign on a figure that rounds to zero)."""
+    text = fmt(abs(value))
+    if not any(ch in "123456789" for ch in text.split(" ")[0]):
+        return text
+    return ("+" if value > 0 else "-") + text
+
+
+# --------------------------------------------------------------------------------------------- tables
+
+SHARE_COLUMNS = (("actor", "actor", "text"), ("districts", "districts", "count"), ("districts_pct", "% of districts", "pct"),
+                 ("area_km2", "km²", "km2"), ("area_pct", "% of area", "pct"),
+                 ("population", "population", "people"), ("population_pct", "% of population", "pct"))
+CHANGE_COLUMNS = (("date", "date", "text"), ("id", "id", "text"), ("name", "name", "text"), ("from", "from", "text"),
+                  ("to", "to", "text"), ("area_km2", "km²", "km2"), ("population", "population", "people"),
+                  ("source", "source", "text"))
+GAIN_COLUMNS = (("actor", "actor", "text"), ("gained_districts", "gained", "count"), ("lost_districts", "lost", "count"),
+                ("net_districts", "net", "signed"), ("gained_area_km2", "gained km²", "km2"), ("lost_area_km2", "lost km²", "km2"),
+                ("net_area_km2", "net km²", "signed_km2"), ("net_area_km2_per_day", "net km²/day", "signed_km2"),
+                ("gained_population", "gained population", "people"), ("lost_population", "lost population", "people"),
+                ("net_population", "net population", "signed_people"))
+DISPLAY = {
+    "count": count, "pct": lambda v: f"{v:.1f}", "km2": lambda v: f"{v:,.2f}", "people": lambda v: f"{v:,.0f}",
+    "signed": lambda v: signed(v, count), "signed_km2": lambda v: signed(v, lambda x: f"{x:,.2f}"),
+    "signed_people": lambda v: signed(v, lambda x: f"{x:,.0f}"),
+}
+
+
+def _cell(value, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "text" or isinstance(value, str):
+        return " ".join(str(value).split())
+    return DISPLAY[kind](value)
+
+
+def display_table(rows: list[dict], columns) -> tuple[list[tuple], list[list[str]]]:
+    """The (key, header, kind) of the columns the rows carry, and the rounded cells."""
+    present = [c for c in columns if rows and c[0] in rows[0] and any(r.get(c[0]) is not None for r in rows)]
+    cells = [[_cell(r.get(key), kind) for key, _, kind in present] for r in rows]
+    return present, cells
+
+
+def sections(model: dict) -> list[tuple[str, str, list[dict], tuple]]:
+    """(heading, text above the table, rows, columns) for each table of the report."""
+    when = words(model["date"])
+    out = [(f"Who holds what on {when}", "", model["shares"], SHARE_COLUMNS)]
+    b = model["baseline"]
+    if b:
+        u = b["universe"]
+        size = f"{count(u['districts'])} districts, {km2(u['area_km2'])}"
+        out.append((f"What {the(b['actor'])} held on {words(b['date'])}: who holds it on {when}",
+                    f"The universe: {size}, held by {the(b['actor'])} on {words(b['date'])}.", b["shares"], SHARE_COLUMNS))
+    if model["since"]:
+        change_text = _change_sentences(model)[0]
+        out.append((f"Changes since {words(model['since'])}", change_text, model["changes"], CHANGE_COLUMNS))
+        if model["changes"]:
+            out.append(("Gains and losses", "Split districts count by share; net = holding on "
+                        f"{when} minus holding on {words(model['since'])}.", model["gains_losses"], GAIN_COLUMNS))
+    return out
+
+
+# ------------------------------------------------------------------------------------------- markdown
+
+
+def render_markdown(model: dict) -> str:
+    lines = [f"# {model['title']}", "", f"**{model['headline']}**", ""]
+    for text in model["sentences"][1:]:
+        lines += [text, ""]
+    for heading, text, rows, columns in sections(model):
+        lines += [f"## {heading}", ""]
+        if text:
+            lines += [text, ""]
+        if rows:
+            lines += _markdown_table(rows, columns) + [""]
+    lines += ["## Notes", ""] + [f"- {note}" for note in model["method"] + [PICTURE_NOTE]]
+    lines += [f"- {_provenance(model)}", ""]
+    return "\n".join(lines)
+
+
+def _markdown_table(rows, columns) -> list[str]:
+    present, cells = display_table(rows, columns)
+    escape = lambda s: s.replace("|", "\\|")  # noqa: E731
+    out = ["| " + " | ".join(header for _, header, _ in present) + " |",
+           "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in present) + "|"]
+    return out + ["| " + " | ".join(escape(c) for c in row) + " |" for row in cells]
+
+
+def _provenance(model: dict) -> str:
+    roles = {"districts": "districts", "control": "control log", "actors": "actors"}
+    inputs = ", ".join(f"{v} ({roles[k]})" for k, v in model["inputs"].items() if v)
+    stamp = f", {model['generated_at']}" if model["generated_at"] else ""
+    return f"Inputs: {inputs}. Made by {model['generated_by']}{stamp}."
+
+
+# ----------------------------------------------------------------------------------------------- json
+
+
+def render_json(model: dict) -> str:
+    return json.dumps(model, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------- html
+
+CSS = """
+:root { color-scheme: light; }
+body { margin: 0; background: #fff; color: #222; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+main { max-width: 62rem; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+h1 { font-size: 1.8rem; margin: 0 0 1rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 0.5rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
+.headline { font-size: 1.2rem; font-weight: 600; background: #f4f6f8; border-left: 4px solid #4a6a8a; padding: 0.75rem 1rem; margin: 0 0 1rem; }
+figure { margin: 1.5rem 0; break-inside: avoid; }
+figure img { display: block; width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #f4f6f8; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.text { overflow-wrap: break-word; }
+td.date { white-space: nowrap; }
+td.source { overflow-wrap: anywhere; font-size: 0.8rem; }
+.swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.4em; border: 1px solid #999; vertical-align: -0.05em; }
+footer { margin-top: 2.5rem; font-size: 0.85rem; color: #555; }
+@media print {
+  body { font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  .headline { background: none; }
+  h2 { break-after: avoid; }
+  tr, figure { break-inside: avoid; }
+  figure img { border: none; }
+}
+"""
+# No network, even if someone later adds a remote image or script: the browser refuses to fetch it.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def render_html(model: dict, pictures: dict[str, bytes] | None = None, colours: dict[str, str] | None = None) -> str:
+    """One self-contained page; `pictures` maps 'map'/'timeline' to SVG bytes, `colours` actor -> '#rrggbb'."""
+    e = html.escape
+    body = [f"<h1>{e(model['title'])}</h1>", f'<p class="headline">{e(model["headline"])}</p>']
+    body += [f"<p>{e(text)}</p>" for text in model["sentences"][1:]]
+    body += _html_figures(model, pictures or {})
+    for heading, text, rows, columns in sections(model):
+        body.append(f"<h2>{e(heading)}</h2>")
+        if text:
+            body.append(f"<p>{e(text)}</p>")
+        if rows:
+            body.append(_html_table(rows, columns, colours or {}))
+    notes = "".join(f"<li>{e(n)}</li>" for n in model["method"])
+    body.append(f"<footer><h2>Notes</h2><ul>{notes}</ul><p>{e(_provenance(model))}</p></footer>")
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(model['title'])} · conflictmap report</title>", f"<style>{CSS}</style>", "</head>",
+        "<body><main>", *body, "</main></body>", "</html>", "",
+    ])
+
+
+def _html_figures(model: dict, pictures: dict[str, bytes]) -> list[str]:
+    captions = {
+        "map": ("Map of control on " + words(model["date"]),
+                "Districts coloured by controller; split districts hatched in the colour of their second controller, "
+                "contested cross-hatched." + (" The dashed line outlines the baseline." if model["baseline"] else "")),
+        "timeline": ("Timeline chart of shares by districts", "Share of districts held by each actor at each date of the log"
+                     + (", of the baseline universe." if model["baseline"] else ".")),
+    }
+    out = []
+    for name in ("map", "timeline"):
+        if name in pictures:
+            data = base64.b64encode(pictures[name]).decode("ascii")
+            alt, caption = captions[name]
+            out.append(f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
+                       f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    return out
+
+
+def _html_table(rows, columns, colours) -> str:
+    e = html.escape
+    present, cells = display_table(rows, columns)
+    # Long source addresses may break anywhere; words and dates do not.
+    classes = ["num" if kind != "text" else key if key in ("date", "source") else "text" for key, _, kind in present]
+    head = "".join(f'<th class="{c}">{e(header)}</th>' for c, (_, header, _) in zip(classes, present))
+    lines = []
+    for row, cell_row in zip(rows, cells):
+        tds = []
+        for (key, _, _), c, text in zip(present, classes, cell_row):
+            swatch = ""
+            if key == "actor" and row.get("actor") in colours:
+                swatch = f'<span class="swatch" style="background:{e(colours[row["actor"]])}"></span>'
+            tds.append(f'<td class="{c}">{swatch}{e(text)}</td>')
+        lines.append("<tr>" + "".join(tds) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(lines) + "</tbody></table>"
+
+
+# ------------------------------------------------------------------------------------------- pictures
+
+
+def pictures(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, baseline_label=None) -> dict[str, bytes]:
+    """The map and the timeline chart (shares by districts, up to the report's date) as SVG bytes."""
+    from .plots import map_figure, timeline_figure
+    from .timeline import timeline
+
+    start = min(ds.first_date, date)
+    table = timeline(ds, start, date, None, baseline, baseline_actors)
+    return {"map": _svg(map_figure(ds, date, baseline, baseline_actors, baseline_label)),
+            "timeline": _svg(timeline_figure(ds, table, "districts", baseline, baseline_label))}
+
+
+def _svg(fig) -> bytes:
+    """The figure as SVG bytes, with no date and fixed ids (as plots.save writes files: same data, same bytes)."""
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "conflictmap"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
+    return buffer.getvalue()
+
+
+def colours_of(ds: Dataset, model: dict) -> dict[str, str]:
+    from .plots import actor_colours
+
+    actors = [r["actor"] for r in model["shares"]] + [r["actor"] for r in (model["baseline"] or {}).get("shares", [])]
+    return actor_colours(ds, list(dict.fromkeys(actors)))
+
+
+# ---------------------------------------------------------------------------------------------- entry
+
+
+def make_report(ds: Dataset, fmt: str, date=None, since=None, baseline=None, baseline_actors=None,
+                baseline_label=None, generated_at=None) -> str:
+    """The report as text in `fmt` (md, html or json)."""
+    model = report_model(ds, date, since, baseline, baseline_actors, baseline_label, generated_at)
+    if fmt == "json":
+        return render_json(model)
+    if fmt == "md":
+        return render_markdown(model)
+    day = dt.date.fromisoformat(model["date"])
+    return render_html(model, pictures(ds, day, baseline, baseline_actors, baseline_label), colours_of(ds, model))
+
+
+def write_report(ds: Dataset, path, fmt: str | None = None, **options) -> None:
+    """Write the report atomically to `path` (format from its suffix unless given); never over an input."""
+    fmt = report_format(path, fmt)
+    check_not_input(path, ds.inputs.paths())
+    write_bytes_atomic(path, make_report(ds, fmt, **options).encode("utf-8"))

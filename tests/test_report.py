@@ -1,0 +1,183 @@
+"""conflictmap.report on the four squares: figures and sentences by hand (conftest.SQUARES_LOG), renderers, atomic writes."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from conflictmap import report
+from conflictmap.dataset import load_dataset
+from conflictmap.errors import InputError, UsageError
+from conflictmap.project import Inputs
+from tests.conftest import POPULATION, squares_area
+
+D = dt.date
+
+
+@pytest.fixture
+def ds(squares):
+    return load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
+
+
+def area_pct(part: dict, keys) -> float:
+    """Percent of the area of `keys` held, from the closed-form cell areas (part: district -> share)."""
+    total = sum(squares_area(k) for k in keys)
+    return sum(share * squares_area(k) for k, share in part.items()) / total * 100
+
+
+def by_actor(rows):
+    return {r["actor"]: r for r in rows}
+
+
+def test_baseline_headline_by_hand(ds):
+    # Rebels held A and B on 01-01. On 03-01 A is government, B government 0.5 / kurdish forces 0.5:
+    # government 1.5 of 2 districts (75%); people (1000 + 2000/2) of 3000 = 66.7%.
+    # A and B lie in the same latitude band, so they have the same area: 75% of the area too.
+    model = report.report_model(ds, D(2020, 3, 1), None, D(2020, 1, 1), ["rebels"], "rebels")
+    gov = by_actor(model["baseline"]["shares"])["government"]
+    assert gov["districts_pct"] == pytest.approx(75.0)
+    assert gov["area_pct"] == pytest.approx(area_pct({"A": 1, "B": 0.5}, "AB"), rel=1e-6)
+    assert gov["population_pct"] == pytest.approx((1000 + 2000 / 2) / 3000 * 100)
+    assert model["headline"] == ("On 1 March 2020 the government held 75.0% of the districts that the rebels held on "
+                                 "1 January 2020 (75.0% of their area and 66.7% of their population).")
+    assert model["sentences"][1] == ("The rebels held none of it; the kurdish forces held 25.0% "
+                                     "(25.0% of the area, 33.3% of the population).")
+    universe = model["baseline"]["universe"]
+    assert universe["districts"] == pytest.approx(2)
+    assert universe["area_km2"] == pytest.approx(squares_area("A") + squares_area("B"), rel=1e-6)
+    assert universe["population"] == pytest.approx(POPULATION["A"] + POPULATION["B"])
+
+
+def test_control_sentence_by_hand(ds):
+    # On 02-15: A contested; B government 0.5 / kurdish forces 0.5; C and D government.
+    # government 2.5 of 4 (62.5%), kurdish forces 0.5 (12.5%), contested 1 (25%).
+    # People: government 1000 + 3000 + 4000 = 8000 of 10000; kurdish forces 1000; contested 1000.
+    model = report.report_model(ds, D(2020, 2, 15))
+    gov = area_pct({"B": 0.5, "C": 1, "D": 1}, "ABCD")
+    kurd = area_pct({"B": 0.5}, "ABCD")
+    contested = area_pct({"A": 1}, "ABCD")
+    total = sum(squares_area(k) for k in "ABCD")
+    assert model["headline"] == (
+        f"On 15 February 2020, of the 4 districts ({total:,.1f} km², 10,000 people), the government held 2.5 "
+        f"(62.5% of the districts, {gov:.1f}% of the area, 80.0% of the population), "
+        f"the kurdish forces 0.5 (12.5%, {kurd:.1f}%, 10.0%); 1 (25.0%, {contested:.1f}%, 10.0%) was contested.")
+
+
+def test_since_defaults_to_the_previous_date_of_the_log(ds):
+    assert report.report_model(ds, D(2020, 3, 1))["since"] == "2020-02-01"
+    assert report.report_model(ds, D(2020, 2, 15))["since"] == "2020-02-01"  # 02-15 is not in the log
+    assert report.report_model(ds, D(2020, 3, 1), D(2020, 1, 1))["since"] == "2020-01-01"
+    first = report.report_model(ds, D(2020, 1, 1))
+    assert first["since"] is None and first["changes"] == [] and first["gains_losses"] == []
+    assert "no date before 1 January 2020" in first["sentences"][-1]
+
+
+def test_changes_and_net_by_hand(ds):
+    # (02-01, 03-01]: only A, contested -> government.
+    model = report.report_model(ds, D(2020, 3, 1))
+    assert [(r["id"], r["from"], r["to"]) for r in model["changes"]] == [("A", "contested", "government")]
+    gains = by_actor(model["gains_losses"])
+    assert gains["government"]["net_districts"] == pytest.approx(1)
+    assert gains["contested"]["net_districts"] == pytest.approx(-1)
+    a = squares_area("A")
+    assert model["sentences"][-2] == (f"Between 1 February 2020 and 1 March 2020 (29 days), control changed in 1 district "
+                                      f"({a:,.1f} km², 1,000 people changed hands).")
+    assert model["sentences"][-1] == f"Net change: the government +1 district (+{a:,.1f} km²), contested -1 (-{a:,.1f} km²)."
+
+
+def test_no_change_in_the_window(ds):
+    model = report.report_model(ds, D(2020, 2, 20), D(2020, 2, 10))
+    assert model["changes"] == []
+    assert model["sentences"][-1] == "No district changed hands between 10 February 2020 and 20 February 2020 (10 days)."
+
+
+def test_group_baseline_adds_its_members(ds):
+    # A group of rebels and kurdish forces on 02-15 holds half of B (the kurdish half);
+    # on 03-01 B is still split the same way, so the group keeps all of it.
+    ds.actors.groups["opposition"] = ["rebels", "kurdish forces"]
+    model = report.report_model(ds, D(2020, 3, 1), None, D(2020, 2, 15), ["rebels", "kurdish forces"], "opposition")
+    assert model["baseline"]["universe"]["districts"] == pytest.approx(0.5)
+    assert model["headline"].startswith("Of the districts that the opposition held on 15 February 2020, "
+                                        "on 1 March 2020 the opposition still held 100.0%")
+
+
+def test_since_after_date_is_a_usage_error(ds):
+    with pytest.raises(UsageError, match="--since"):
+        report.report_model(ds, D(2020, 2, 1), D(2020, 3, 1))
+
+
+def test_empty_log_is_an_input_error(squares):
+    empty = load_dataset(Inputs(districts=squares["districts"]))
+    with pytest.raises(InputError, match="empty"):
+        report.report_model(empty)
+
+
+def test_words_and_names():
+    assert report.words(D(2016, 12, 12)) == "12 December 2016"
+    assert report.words("2020-03-01") == "1 March 2020"
+    assert report.the("government") == "the government"
+    assert report.the("Hezbollah") == "Hezbollah"
+    assert report.the("contested") == "contested"
+    assert report.signed(-3.54, report.km2) == "-3.5 km²"
+    assert report.signed(0.0001, report.km2) == "0.0 km²"  # no sign on a figure that rounds to zero
+    assert report.count(2.5) == "2.5" and report.count(1234.0) == "1,234"
+
+
+def test_json_is_unrounded_and_valid(ds):
+    text = report.render_json(report.report_model(ds, D(2020, 3, 1), None, D(2020, 1, 1), ["rebels"], "rebels"))
+    model = json.loads(text)
+    assert list(model) == ["title", "date", "since", "days_since", "headline", "sentences", "totals", "shares",
+                           "baseline", "changes", "gains_losses", "inputs", "method", "generated_by", "generated_at"]
+    assert by_actor(model["baseline"]["shares"])["government"]["population_pct"] == pytest.approx(200 / 3, rel=1e-15)
+    assert model["inputs"] == {"districts": "squares.geojson", "control": "squares.csv", "actors": None}
+    assert model["generated_at"] is None  # no clock unless asked
+
+
+def test_markdown_has_the_sentences_and_tables(ds):
+    model = report.report_model(ds, D(2020, 3, 1), None, D(2020, 1, 1), ["rebels"], "rebels")
+    text = report.render_markdown(model)
+    assert text.startswith("# Control on 1 March 2020\n\n**On 1 March 2020 the government held 75.0%")
+    for sentence in model["sentences"][1:]:
+        assert sentence in text
+    assert "| actor | districts | % of districts | km² | % of area | population | % of population |" in text
+    assert "| A | Alpha | contested | government |" in text  # the changes table
+    assert "conflictmap map" in text  # the note on where the pictures are
+
+
+def test_html_escapes_names(squares, tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("date,district,controller\n2020-01-01,A,<script>alert(1)</script>\n")
+    ds = load_dataset(Inputs(districts=squares["districts"], control=str(log)))
+    page = report.render_html(report.report_model(ds))
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_write_report_is_atomic_and_spares_inputs(ds, squares, monkeypatch):
+    out = squares["dir"] / "report.md"
+    out.write_text("yesterday's report")
+
+    def broken(model):
+        raise RuntimeError("renderer failed")
+
+    monkeypatch.setattr(report, "render_markdown", broken)
+    with pytest.raises(RuntimeError):
+        report.write_report(ds, out)
+    assert out.read_text() == "yesterday's report"
+    assert [p.name for p in squares["dir"].iterdir() if p.name.startswith(".report")] == []
+    monkeypatch.undo()
+    with pytest.raises(UsageError, match="also an input"):
+        report.write_report(ds, squares["control"], "md")
+
+
+@pytest.mark.parametrize("path, given, expected", [("r.md", None, "md"), ("R.HTML", None, "html"), ("r.json", None, "json"),
+                                                   ("-", "json", "json"), ("r.txt", "md", "md")])
+def test_report_format(path, given, expected):
+    assert report.report_format(path, given) == expected
+
+
+@pytest.mark.parametrize("path", ["r.txt", "-", "report"])
+def test_report_format_refuses_unknown_names(path):
+    with pytest.raises(UsageError, match=re.escape(".md, .html or .json")):
+        report.report_format(path)
