@@ -89,6 +89,8 @@ def read_vector(source, layer=None):
             raise InputError(f"{name}: file not found; check the path")
         if target.is_file() and target.stat().st_size == 0:
             raise InputError(f"{name}: empty file; {VECTOR_HINT}")
+        if target.suffix.lower() in PARQUET_SUFFIXES:
+            return _read_geoparquet(target, name)
     try:
         with _quiet_gdal():
             return pyogrio.read_dataframe(target, layer=layer)
@@ -99,6 +101,28 @@ def read_vector(source, layer=None):
                 raise InputError(found) from exc
         msg = _VSIMEM.sub(name, " ".join(str(exc).split()))[:200]
         raise InputError(f"{name}: cannot be read as a vector file ({msg}); {VECTOR_HINT}") from exc
+
+
+PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+
+
+def require_pyarrow(name: str) -> None:
+    """Parquet goes through pyarrow (the GDAL inside pyogrio's wheels has no Parquet driver)."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise InputError(f"{name}: reading Parquet needs pyarrow; install it with pip install 'conflictmap[parquet]'") from None
+
+
+def _read_geoparquet(path: Path, name: str):
+    import geopandas as gpd
+
+    require_pyarrow(name)
+    try:
+        return gpd.read_parquet(path)
+    except Exception as exc:
+        msg = " ".join(str(exc).split())[:200]
+        raise InputError(f"{name}: cannot be read as GeoParquet ({msg}); {VECTOR_HINT}") from exc
 
 
 _VSIMEM = re.compile(r"/vsimem/\S+?(?=['\s:;,)]|$)")  # pyogrio's in-memory file name means nothing to a user
@@ -278,6 +302,8 @@ def _read_frame_records(source, name: str) -> list[dict]:
     path = Path(source)
     if not path.exists():
         raise InputError(f"{name}: file not found; check the path")
+    if path.suffix.lower() == ".parquet":
+        require_pyarrow(name)
     try:
         if path.suffix.lower() == ".parquet":
             frame = pd.read_parquet(path)

@@ -142,3 +142,16 @@ def test_real_aleppo_polygons(shared_data):
     gdf, fields, _ = load_districts(path, dissolve=True)
     assert len(gdf) == 123  # the data README: 123 distinct Ids for 133 features
     assert gdf["area_km2"].sum() == pytest.approx(126, rel=0.01)  # "about 126 km²"
+
+
+def test_geoparquet_districts_and_parquet_log(frame, squares, tmp_path, cli_json):
+    import pandas as pd
+
+    districts = tmp_path / "d.parquet"
+    frame.to_parquet(districts)
+    log = tmp_path / "log.parquet"
+    pd.read_csv(squares["control"], dtype=str, keep_default_na=False).to_parquet(log)
+    rows = {r["actor"]: r for r in cli_json("share", "--districts", districts, "--control", log, "--date", "2020-02-15")}
+    # The same hand figures as the CSV/GeoJSON fixture: 2.5 of 4 districts government.
+    assert rows["government"]["districts"] == pytest.approx(2.5)
+    assert rows["government"]["area_km2"] == pytest.approx(squares_area("C") + squares_area("D") + squares_area("B") / 2, rel=1e-6)
