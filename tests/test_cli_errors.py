@@ -105,6 +105,7 @@ def test_share_outside_zero_one(cli, squares, tmp_path):
           "line 8", "share '1.5'", "between 0 and 1")
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")  # the fixture is written without a CRS on purpose
 def test_projected_coordinates_without_crs(cli, tmp_path):
     frame = gpd.GeoDataFrame({"id": ["a"]}, geometry=[shapely.box(350000, 4000000, 351000, 4001000)], crs=None)
     path = tmp_path / "metres.shp"

@@ -122,6 +122,7 @@ def test_dissolved_district_answers_to_every_merged_name(cli_json, tmp_path):
     assert rows["A"]["controller"] == "rebels" and rows["A"]["name"] == "Alpha"
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")  # the fixture is written without a CRS on purpose
 def test_lonlat_file_without_crs_is_taken_as_wgs84(tmp_path):
     # GeoJSON always has a CRS; a Shapefile without .prj does not.
     frame = gpd.GeoDataFrame(squares_geojson_frame(), crs=None)
