@@ -151,17 +151,23 @@ class Actors:
         return [found]
 
 
+def read_toml(path: Path, missing: Exception, what: str) -> dict:
+    """A TOML file as a dict; `missing` is raised when it does not exist, bad TOML is an InputError."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise missing from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid TOML ({exc}); {what}") from None
+
+
 def load_actors(path: str | Path | None) -> Actors:
     """Read an actors TOML file ([actors.NAME] aliases/colour, [groups] NAME = [members])."""
     if path is None:
         return Actors()
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: actors file not found; check the path given to --actors") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a valid TOML actors file ({exc}); see data/aleppo-2016/actors.toml for the layout") from None
+    data = read_toml(path, InputError(f"{path}: actors file not found; check the path given to --actors"),
+                     "see data/aleppo-2016/actors.toml for the layout of an actors file")
     table = data.get("actors")
     if not isinstance(table, dict) or not table:
         raise InputError(f"{path}: no [actors.NAME] tables found; see data/aleppo-2016/actors.toml for the layout")

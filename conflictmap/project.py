@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .errors import InputError, UsageError
+from .model import read_toml
 
 PROJECT_FILE = "conflictmap.toml"
 PATH_KEYS = ("districts", "control", "actors")
@@ -46,12 +46,8 @@ def sample_inputs() -> Inputs:
 
 
 def read_project(path: Path) -> Inputs:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: project file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, UsageError(f"{path}: project file not found; check the path given to --project"),
+                     "a project file holds keys such as districts = \"districts.geojson\"")
     known = {f.name for f in fields(Inputs)} - {"project"}
     unknown = sorted(set(data) - known)
     if unknown:
