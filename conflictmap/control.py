@@ -60,7 +60,8 @@ class DistrictIndex:
 
 
 def _columns(records, source: str) -> dict[str, str]:
-    present = [c for c in records[0] if c != "_where"] if records else []
+    # JSON records may leave optional keys out: the columns are every key seen, in first-seen order.
+    present = list(dict.fromkeys(k for rec in records for k in rec if k != "_where"))
     mapping = {}
     for col in REQUIRED + OPTIONAL:
         if col in present:
@@ -108,6 +109,8 @@ def parse_rows(records, source: str, index: DistrictIndex, actors: Actors, check
     """
     checks = checks or Checks()
     cols = _columns(records, source)
+    if not actors.strict and "controller" in cols:
+        actors.register([rec.get(cols["controller"], "") for rec in records])
     rows = []
     for rec in records:
         get = lambda c: rec.get(cols.get(c, ""), "") if c in cols else ""  # noqa: E731
@@ -144,16 +147,14 @@ def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Ch
 
 def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
     """Rows of one district on one date with shares that sum to exactly 1 (none when collecting an error)."""
+    group = _drop_duplicates(group, checks)
     first = group[0]
     if len(group) > 1 and any(r["share"] is None for r in group):
-        controllers = {r["controller"] for r in group}
-        if len(controllers) > 1:
-            checks.add("error", first["where"],
-                       f"district {first['district']!r} has {len(group)} rows on {first['date']} "
-                       f"({', '.join(sorted(controllers))}) without shares; give each a share, or keep one row")
-            return []
-        checks.add("warning", first["where"], f"duplicate rows for {first['district']!r} on {first['date']}; kept one")
-        group = [first]
+        controllers = sorted({r["controller"] for r in group})
+        checks.add("error", _join_wheres([r["where"] for r in group]),
+                   f"district {first['district']!r} has {len(group)} rows on {first['date']} "
+                   f"({', '.join(controllers)}), some without shares; give each a share, or keep one row")
+        return []
     merged: dict[str, dict] = {}
     # Summed in a fixed order (not the file's), so a shuffled log gives the same bits.
     for r in sorted(group, key=lambda r: (r["controller"], -1.0 if r["share"] is None else r["share"])):
@@ -172,6 +173,24 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
         if UNKNOWN in merged:
             out = _combine_unknown(out)
     return out
+
+
+def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
+    """Rows repeating a (controller, share) of the same district and date: one is kept, with a warning.
+
+    Which one is kept does not depend on the order of the file (sorted by the
+    row's own values), so a shuffled log gives the same result.
+    """
+    ordered = sorted(group, key=lambda r: (r["controller"], r["share"] is None, r["share"] or 0.0,
+                                           r["source"], r["confidence"], r["note"]))
+    kept: dict[tuple, dict] = {}
+    for r in ordered:
+        kept.setdefault((r["controller"], r["share"]), r)
+    if len(kept) < len(group):
+        first = ordered[0]
+        checks.add("warning", _join_wheres([r["where"] for r in group]),
+                   f"duplicate rows for {first['district']!r} on {first['date']}; kept one of each")
+    return list(kept.values())
 
 
 def _join_wheres(wheres: list[str]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .control import DistrictIndex, empty_log, load_control
 from .districts import Fields, load_districts
+from .errors import UsageError
 from .model import UNKNOWN, Actors, load_actors
 from .project import Inputs
 
@@ -60,6 +61,8 @@ def _initial(actors: Actors, name: str | None) -> str:
     """The controller before a district's first row; with an actors file it must be a known actor."""
     if not name:
         return UNKNOWN
+    if actors.is_group(name):
+        raise UsageError(f"--initial {name!r} is a group; name one actor (members: {', '.join(actors.members(name))})")
     if actors.strict:
         return actors.resolve_query(name, "--initial")[0]
     return actors.canonical(name)

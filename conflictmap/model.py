@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections import defaultdict
 import re
 import tomllib
 import unicodedata
@@ -20,6 +21,8 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _SERIAL = re.compile(r"^\d{5}(\.0+)?$")
 _INT_FLOAT = re.compile(r"^-?\d+\.0+$")
+_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+MIN_YEAR, MAX_YEAR = 1678, 2261  # the dates pandas can hold (nanoseconds since 1970)
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of spreadsheet serial dates (1900 date system)
 
 
@@ -49,10 +52,12 @@ def parse_date(text, where: str = "") -> dt.date:
     if isinstance(text, dt.date):
         return text
     raw = str(text).strip()
-    try:
-        return dt.date.fromisoformat(raw[:10]) if len(raw) >= 10 else dt.date.fromisoformat(raw)
-    except ValueError:
-        pass
+    prefix = f"{where}: " if where else ""
+    day = _iso_day(raw)
+    if day is not None:
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise InputError(f"{prefix}date {raw!r} is out of range (years {MIN_YEAR}-{MAX_YEAR}); check the year")
+        return day
     hint = "write dates as YYYY-MM-DD"
     m = _DMY.match(raw)
     if m:
@@ -61,8 +66,17 @@ def parse_date(text, where: str = "") -> dt.date:
         # A spreadsheet exported the cell's serial day number instead of the date.
         day = EXCEL_EPOCH + dt.timedelta(days=int(float(raw)))
         hint = f"it looks like a spreadsheet serial day number ({day.isoformat()}); format the column as YYYY-MM-DD before exporting"
-    prefix = f"{where}: " if where else ""
     raise InputError(f"{prefix}date {raw!r} is not an ISO 8601 date; {hint}")
+
+
+def _iso_day(raw: str) -> dt.date | None:
+    """YYYY-MM-DD, optionally with a time part after 'T' or a space (ignored); anything else is None."""
+    if len(raw) > 10 and raw[10] in "T " and _TIME.match(raw[11:]):
+        raw = raw[:10]
+    try:
+        return dt.date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        return None
 
 
 def parse_option_date(text: str, option: str) -> dt.date:
@@ -133,6 +147,23 @@ class Actors:
         self.add(text)
         return text
 
+    def register(self, labels) -> None:
+        """Without an actors file: fix one spelling per name before reading rows.
+
+        'Rebels' and 'rebels' are one actor, shown in its most frequent spelling
+        (the smallest on a tie), whatever the order of the rows.
+        """
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for label in labels:
+            text = clean_label(label)
+            if text and name_key(text) not in self._lookup:
+                counts[name_key(text)][text] += 1
+        for spellings in counts.values():
+            self.add(min(spellings, key=lambda t: (-spellings[t], t)))
+
+    def is_group(self, name: str) -> bool:
+        return any(name_key(g) == name_key(name) for g in self.groups)
+
     def members(self, name: str) -> list[str]:
         """The actors a name stands for: a group's members, or the actor itself."""
         for group, members in self.groups.items():
@@ -142,13 +173,20 @@ class Actors:
 
     def resolve_query(self, name: str, option: str) -> list[str]:
         """Members for an actor named on the command line; unknown names are usage errors."""
-        if any(name_key(g) == name_key(name) for g in self.groups):
+        if self.is_group(name):
             return self.members(name)
         found = self._lookup.get(name_key(clean_label(name)))
         if not found:
             known = ", ".join(sorted(set(self.names) | set(self.groups)))
             raise UsageError(f"{option} {name!r} is not an actor of this dataset; known: {known}")
         return [found]
+
+
+def _string_list(value, where: str, example: str) -> list[str]:
+    """A TOML list of names; a bare string would otherwise be read letter by letter."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{where}: give a list of names, e.g. {example}")
+    return value
 
 
 def read_toml(path: Path, missing: Exception, what: str) -> dict:
@@ -174,10 +212,12 @@ def load_actors(path: str | Path | None) -> Actors:
     actors = Actors(strict=True)
     for name, spec in table.items():
         spec = spec if isinstance(spec, dict) else {}
-        actors.add(clean_label(name), [clean_label(a) for a in spec.get("aliases", [])])
+        aliases = _string_list(spec.get("aliases", []), f"{path} [actors.{name}] aliases", '["regime", "SAA"]')
+        actors.add(clean_label(name), [clean_label(a) for a in aliases])
         colour = spec.get("colour") or spec.get("color")
         if colour:
             actors.colours[clean_label(name)] = str(colour)
     for group, members in (data.get("groups") or {}).items():
+        members = _string_list(members, f"{path} [groups] {group}", '["faction a", "faction b"]')
         actors.groups[clean_label(group)] = [actors.canonical(m, f"{path} [groups] {group}") for m in members]
     return actors

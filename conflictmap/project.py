@@ -52,6 +52,11 @@ def read_project(path: Path) -> Inputs:
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(f"{path}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}")
+    for key, value in data.items():
+        wanted = bool if key == "dissolve" else str
+        if not isinstance(value, wanted):
+            kind = "true or false" if wanted is bool else "a string (in quotes)"
+            raise InputError(f"{path}: {key} must be {kind}, not {value!r}")
     values = dict(data)
     for key in PATH_KEYS:  # paths in a project file are relative to the file, so cron can run anywhere
         if key in values and values[key] != "-":

@@ -1,0 +1,102 @@
+"""The control log reader: columns, duplicates, actor spellings, dates (hand-made logs on the four squares)."""
+
+import json
+
+import pytest
+
+from conflictmap.dataset import load_dataset
+from conflictmap.errors import InputError, UsageError
+from conflictmap.figures import status
+from conflictmap.model import parse_date
+from conflictmap.project import Inputs
+
+
+def load(squares, tmp_path, text, name="log.csv", actors=None, initial=None):
+    path = tmp_path / name
+    path.write_text(text)
+    return load_dataset(Inputs(districts=squares["districts"], control=str(path), actors=actors, initial=initial))
+
+
+def controllers(ds):
+    return dict(zip(status(ds)["id"], status(ds)["controller"]))
+
+
+def test_ndjson_records_with_different_keys(squares, tmp_path):
+    # The first record has no share key; the later ones do and must count.
+    text = "\n".join(json.dumps(r) for r in [
+        {"date": "2020-01-10", "district": "A", "controller": "rebels"},
+        {"date": "2020-01-10", "district": "B", "controller": "rebels", "share": 0.6},
+    ]) + "\n"
+    ds = load(squares, tmp_path, text, "log.ndjson")
+    assert controllers(ds)["B"] == "rebels 0.6; unknown 0.4"
+
+
+@pytest.mark.parametrize("rows", [
+    ["2020-01-10,B,rebels,", "2020-01-10,B,rebels,0.5"],
+    ["2020-01-10,B,rebels,0.5", "2020-01-10,B,rebels,"],
+])
+def test_rows_with_and_without_share_are_an_error_in_any_order(squares, tmp_path, rows):
+    with pytest.raises(InputError, match="some without shares"):
+        load(squares, tmp_path, "date,district,controller,share\n" + "\n".join(rows) + "\n")
+
+
+def test_exact_duplicate_rows_are_kept_once_with_a_warning(squares, tmp_path):
+    ds = load(squares, tmp_path, "date,district,controller,share\n2020-01-10,B,rebels,0.5\n2020-01-10,B,rebels,0.5\n")
+    assert controllers(ds)["B"] == "rebels 0.5; unknown 0.5"  # not summed to 1
+    assert any("duplicate rows" in p.message for p in ds.problems)
+
+
+def test_actor_spelling_does_not_depend_on_row_order(squares, tmp_path):
+    # Two spellings once each: the smallest ("Rebels") wins, in either order.
+    one = load(squares, tmp_path, "date,district,controller\n2020-01-10,A,rebels\n2020-01-10,B,Rebels \n")
+    two = load(squares, tmp_path, "date,district,controller\n2020-01-10,B,Rebels\n2020-01-10,A,rebels\n")
+    assert controllers(one)["A"] == controllers(two)["A"] == controllers(one)["B"] == "Rebels"
+    # The most frequent spelling wins over a stray one.
+    three = load(squares, tmp_path, "date,district,controller\n2020-01-10,A,REBELS\n2020-01-10,B,rebels\n2020-01-10,C,rebels\n")
+    assert set(controllers(three).values()) - {"unknown"} == {"rebels"}
+
+
+def test_string_aliases_are_refused(squares, tmp_path):
+    actors = tmp_path / "actors.toml"
+    actors.write_text('[actors.rebels]\naliases = "opposition"\n')
+    with pytest.raises(InputError, match="give a list of names"):
+        load(squares, tmp_path, "date,district,controller\n2020-01-10,A,rebels\n", actors=str(actors))
+
+
+def test_initial_cannot_be_a_group(squares, tmp_path):
+    actors = tmp_path / "actors.toml"
+    actors.write_text('[actors.f1]\n[actors.f2]\n[groups]\nrebels = ["f1", "f2"]\n')
+    with pytest.raises(UsageError, match="is a group"):
+        load(squares, tmp_path, "date,district,controller\n2020-01-10,A,f1\n", actors=str(actors), initial="rebels")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("2020-01-1022", "not an ISO 8601 date"),
+    ("2020-01-10 junk", "not an ISO 8601 date"),
+    ("0216-11-15", "out of range"),
+    ("2300-01-01", "out of range"),
+])
+def test_bad_dates(text, message):
+    with pytest.raises(InputError, match=message):
+        parse_date(text, "log.csv line 2")
+
+
+def test_dates_with_a_time_part():
+    assert parse_date("2016-11-15T10:30:00Z").isoformat() == "2016-11-15"
+    assert parse_date("2016-11-15 10:30").isoformat() == "2016-11-15"
+
+
+def test_out_of_range_log_date_names_the_row(cli, squares, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("date,district,controller\n2020-01-10,A,rebels\n2300-01-01,B,rebels\n")
+    result = cli("share", "--districts", squares["districts"], "--control", path)
+    assert result.exit_code == 1 and "line 3" in result.stderr and "out of range" in result.stderr
+    checked = cli("validate", "--districts", squares["districts"], "--control", path, "--format", "json")
+    assert checked.exit_code == 1 and "out of range" in checked.stdout
+
+
+@pytest.mark.parametrize("line, message", [('districts = 5', "must be a string"), ('dissolve = "no"', "must be true or false")])
+def test_project_values_have_types(tmp_path, cli, line, message):
+    (tmp_path / "p.toml").write_text(line + "\n")
+    result = cli("info", "--project", tmp_path / "p.toml")
+    assert result.exit_code == 1 and message in result.stderr
