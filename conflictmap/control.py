@@ -70,11 +70,11 @@ def _columns(records, source: str) -> dict[str, str]:
         alt = next((s for s in SYNONYMS.get(col, ()) if s in present and s not in mapping.values()), None)
         if alt:
             mapping[col] = alt
-        elif col in REQUIRED:
-            _check_header(present, source)
-            near = closest(col, present)
-            hint = f" (is {near[0]!r} a misspelling?)" if near else ""
-            raise InputError(f"{source}: no {col!r} column{hint}; columns: {', '.join(present) or 'none'}; the log needs date, district, controller")
+    missing = [c for c in REQUIRED if c not in mapping]
+    if missing:
+        _check_header(present, source)
+        hints = [f"{c!r} (is {near[0]!r} a misspelling?)" if (near := closest(c, present)) else repr(c) for c in missing]
+        raise InputError(f"{source}: no {' or '.join(hints)} column; columns: {', '.join(present) or 'none'}; the log needs date, district, controller")
     return mapping
 
 
@@ -167,7 +167,7 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
     if total > 1 + SHARE_TOLERANCE:
         checks.add("error", _join_wheres([r["where"] for r in group]), f"shares of {first['district']!r} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1")
         return []
-    out = sorted(merged.values(), key=lambda r: r["controller"])
+    out = sorted((r for r in merged.values() if r["share"] > 0), key=lambda r: r["controller"])
     if total < 1 - SHARE_TOLERANCE:
         out.append({**first, "controller": UNKNOWN, "share": 1 - total, "source": "", "confidence": "", "note": "remainder of shares"})
         if UNKNOWN in merged:

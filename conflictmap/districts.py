@@ -237,4 +237,6 @@ def _population(column, where: str, name: str, checks: Checks):
     bad = values.isna() & column.notna() & (column.astype(str).str.strip() != "")
     for i in np.flatnonzero(bad.to_numpy()):
         checks.add("error", f"{where} feature {i + 1}", f"population {column.iloc[i]!r} in field {name!r} is not a number")
+    for i in np.flatnonzero((values < 0).to_numpy()):
+        checks.add("error", f"{where} feature {i + 1}", f"population {column.iloc[i]!r} in field {name!r} is negative; give a count of people (0 or more)")
     return values.to_numpy(dtype=float)

@@ -182,6 +182,20 @@ class Actors:
         return [found]
 
 
+_HEX_COLOUR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+
+
+def _colour(text: str, where: str) -> str:
+    """A colour maps can use: #rgb/#rrggbb hex, or a name matplotlib knows (checked only for names)."""
+    if _HEX_COLOUR.match(text):
+        return text
+    from matplotlib.colors import is_color_like  # only for named colours: keeps start-up light
+
+    if not is_color_like(text):
+        raise InputError(f"{where}: {text!r} is not a colour; give a hex code such as \"#b2182b\" or a name such as \"darkred\"")
+    return text
+
+
 def _string_list(value, where: str, example: str) -> list[str]:
     """A TOML list of names; a bare string would otherwise be read letter by letter."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -210,13 +224,19 @@ def load_actors(path: str | Path | None) -> Actors:
     if not isinstance(table, dict) or not table:
         raise InputError(f"{path}: no [actors.NAME] tables found; see data/aleppo-2016/actors.toml for the layout")
     actors = Actors(strict=True)
+    owner: dict[str, str] = {name_key(b): b for b in BUILTIN_ACTORS}
     for name, spec in table.items():
         spec = spec if isinstance(spec, dict) else {}
         aliases = _string_list(spec.get("aliases", []), f"{path} [actors.{name}] aliases", '["regime", "SAA"]')
+        for label in (name, *aliases):
+            # One label naming two actors would silently merge them.
+            other = owner.setdefault(name_key(label), clean_label(name))
+            if other != clean_label(name):
+                raise InputError(f"{path} [actors.{name}]: {label!r} also names {other!r}; give each actor its own names")
         actors.add(clean_label(name), [clean_label(a) for a in aliases])
         colour = spec.get("colour") or spec.get("color")
         if colour:
-            actors.colours[clean_label(name)] = str(colour)
+            actors.colours[clean_label(name)] = _colour(str(colour), f"{path} [actors.{name}] colour")
     for group, members in (data.get("groups") or {}).items():
         members = _string_list(members, f"{path} [groups] {group}", '["faction a", "faction b"]')
         actors.groups[clean_label(group)] = [actors.canonical(m, f"{path} [groups] {group}") for m in members]

@@ -46,7 +46,7 @@ def sample_inputs() -> Inputs:
 
 
 def read_project(path: Path) -> Inputs:
-    data = read_toml(path, UsageError(f"{path}: project file not found; check the path given to --project"),
+    data = read_toml(path, InputError(f"{path}: project file not found; check the path given to --project"),
                      "a project file holds keys such as districts = \"districts.geojson\"")
     known = {f.name for f in fields(Inputs)} - {"project"}
     unknown = sorted(set(data) - known)

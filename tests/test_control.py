@@ -100,3 +100,44 @@ def test_project_values_have_types(tmp_path, cli, line, message):
     (tmp_path / "p.toml").write_text(line + "\n")
     result = cli("info", "--project", tmp_path / "p.toml")
     assert result.exit_code == 1 and message in result.stderr
+
+
+def test_alias_naming_another_actor_is_an_error(squares, tmp_path):
+    actors = tmp_path / "actors.toml"
+    actors.write_text('[actors.x]\n[actors.y]\naliases = ["X "]\n')
+    with pytest.raises(InputError, match="'X ' also names 'x'"):
+        load(squares, tmp_path, "date,district,controller\n2020-01-10,A,x\n", actors=str(actors))
+
+
+@pytest.mark.parametrize("colour, ok", [('"#b2182b"', True), ('"darkred"', True), ('"reddish"', False)])
+def test_actor_colours_are_checked(squares, tmp_path, colour, ok):
+    actors = tmp_path / "actors.toml"
+    actors.write_text(f'[actors.rebels]\ncolour = {colour}\n')
+    text = "date,district,controller\n2020-01-10,A,rebels\n"
+    if ok:
+        assert load(squares, tmp_path, text, actors=str(actors)).actors.colours["rebels"] == colour.strip('"')
+    else:
+        with pytest.raises(InputError, match="is not a colour"):
+            load(squares, tmp_path, text, actors=str(actors))
+
+
+def test_every_missing_column_is_named(squares, tmp_path):
+    with pytest.raises(InputError, match="no 'district' or 'controller' column"):
+        load(squares, tmp_path, "date,place,who\n2020-01-10,A,rebels\n")
+
+
+def test_a_zero_share_is_no_holder(squares, tmp_path):
+    ds = load(squares, tmp_path, "date,district,controller,share\n2020-01-10,A,rebels,0\n")
+    assert controllers(ds)["A"] == "unknown"
+
+
+def test_negative_population_is_an_error(tmp_path):
+    from conflictmap.districts import load_districts
+    from tests.conftest import squares_geojson
+
+    data = squares_geojson()
+    data["features"][2]["properties"]["population"] = -5
+    path = tmp_path / "neg.geojson"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="feature 3.*negative"):
+        load_districts(path)
