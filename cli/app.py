@@ -12,10 +12,13 @@ from typing import Annotated
 import typer
 
 from cli import state
+from cli.group import App
 from cli.commands import changes, export, frontline, info, map, overlay, report, share, status, timeline, validate, zones
 
 app = typer.Typer(
     name="conflictmap",
+    cls=App,  # the global flags after a subcommand too; flags shown as flags in --help
+    rich_markup_mode="markdown",  # docstring paragraphs wrap to the terminal, not at the source's line breaks
     help="Territorial control analysis: who holds what on a date, shares by districts, km² and people, changes over time.\n\nWith no inputs (and no ./conflictmap.toml) every command runs on the bundled Aleppo 2016 sample.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

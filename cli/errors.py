@@ -12,8 +12,8 @@ from conflictmap.errors import ConflictmapError
 
 
 def say(message: str, level: str = "error") -> None:
-    """One line on stderr; warnings are silenced by --quiet."""
-    if level == "warning" and state.quiet:
+    """One line on stderr; warnings and notes are silenced by --quiet."""
+    if level in ("warning", "note") and state.quiet:
         return
     if level == "info" and not state.verbose:
         return

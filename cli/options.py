@@ -7,14 +7,19 @@ them into an `Inputs` and a `Format`, and routes errors through cli.errors.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
+from enum import Enum
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from cli.errors import guarded
 from cli.output import Format
+from conflictmap.errors import UsageError
+from conflictmap.model import parse_option_date
 from conflictmap.project import Inputs
 
 INPUT_PANEL = "Inputs"
@@ -66,14 +71,111 @@ def load(inputs: Inputs):
     """Resolve (project file / sample) and load the dataset; warnings go to stderr."""
     from cli.errors import report_problems, say
     from conflictmap.dataset import load_dataset
-    from conflictmap.project import resolve
 
-    resolved = resolve(inputs)
-    if not inputs.districts and not inputs.project and resolved.districts:
-        say(f"using districts {resolved.districts}", "info")
+    resolved = resolve_inputs(inputs)
     ds = load_dataset(resolved)
     report_problems(ds.problems)
+    if resolved.districts and not resolved.control:
+        say(f"no control log given: every district is held by {ds.initial}", "warning")
     return ds
 
 
+def resolve_inputs(inputs: Inputs) -> Inputs:
+    """project.resolve, saying where the inputs come from: a note when it is the bundled sample."""
+    from cli.errors import say
+    from conflictmap.project import resolve
+
+    resolved = resolve(inputs)
+    # resolve() falls back to the sample only when no districts were given and no project file was read.
+    if not inputs.districts and resolved.project is None and resolved.districts:
+        folder = _shown(Path(resolved.districts).parent)
+        say(f"no inputs and no ./conflictmap.toml here: using the bundled Aleppo 2016 sample ({folder})", "note")
+    if not inputs.districts and resolved.districts:
+        say(f"using districts {resolved.districts}", "info")
+    return resolved
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working folder when it is inside it (data/aleppo-2016), else as it is."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="Date (YYYY-MM-DD); default: the last date of the log.")]
+
+
+def query_date(ds, text: str | None, option: str = "--date") -> dt.date | None:
+    """A date option as a date (default: the log's last date); one before the log starts gets a warning."""
+    day = parse_option_date(text, option) if text else ds.last_date
+    warn_before_log(ds, day)
+    return day
+
+
+def warn_before_log(ds, day: dt.date | None) -> None:
+    """Before the log's first date every district is its initial holder: legal, but rarely what was meant."""
+    from cli.errors import say
+
+    if day is not None and ds.first_date is not None and day < ds.first_date:
+        say(f"{day.isoformat()} is before the first date of the log ({ds.first_date.isoformat()}): "
+            f"districts are shown as before their first row ({ds.initial})", "warning")
+
+
+class By(str, Enum):
+    count = "count"
+    area = "area"
+    population = "population"
+
+
+MEASURE = {By.count: "districts", By.area: "area_km2", By.population: "population"}
+
+
+def check_measure(ds, by: By) -> str:
+    """The figures column of a --by choice; --by population needs a population field."""
+    if by == By.population and not ds.has_population:
+        raise UsageError("--by population needs a population field; name it with --population-field")
+    return MEASURE[by]
+
+
+def baseline_date(baseline: str | None, baseline_actor: str | None) -> dt.date | None:
+    """--baseline as a date, checked before any data is loaded: it goes with --baseline-actor."""
+    if (baseline is None) != (baseline_actor is None):
+        raise UsageError("--baseline and --baseline-actor go together: give both (e.g. --baseline 2016-11-15 --baseline-actor rebels)")
+    return parse_option_date(baseline, "--baseline") if baseline else None
+
+
+def baseline_members(ds, baseline_actor: str | None) -> list[str] | None:
+    """The actors --baseline-actor names in this dataset (a group gives its members); None without a baseline."""
+    return ds.actors.resolve_query(baseline_actor, "--baseline-actor") if baseline_actor else None
+
+
+def baseline_label(ds, baseline_actor: str | None) -> str | None:
+    """The canonical name of --baseline-actor for titles: 'regime' is shown as 'government', a group by its name."""
+    from conflictmap.model import name_key
+
+    if not baseline_actor:
+        return None
+    groups = [g for g in ds.actors.groups if name_key(g) == name_key(baseline_actor)]
+    return groups[0] if groups else ds.actors.resolve_query(baseline_actor, "--baseline-actor")[0]
+
+
+def check_output(path: str | None, inputs, option: str = "-o") -> None:
+    """Before any work: a file output goes to an existing folder and is none of the inputs.
+
+    `inputs` is the command's Inputs (resolved here, so project-file and sample
+    paths count too) or a list of input paths. '-' (stdout) needs no check.
+    """
+    from conflictmap.io import check_not_input
+    from conflictmap.project import resolve
+
+    if not path or str(path) == "-":
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option} {path} is a folder; give a file name in it")
+    folder = target.parent
+    if not folder.is_dir():
+        raise UsageError(f"{option} {path}: folder {folder} does not exist; create it or choose another path")
+    paths = resolve(inputs).paths() if isinstance(inputs, Inputs) else list(inputs)
+    check_not_input(path, paths)

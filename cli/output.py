@@ -2,7 +2,8 @@
 
 csv/tsv/json/ndjson are the stable interface for scripts: values unrounded,
 floats in Python's shortest round-trip form, keys in a fixed order. table
-and markdown are for people: rounded for display only.
+and markdown are for people: rounded for display only, one rule per kind of
+column (see KINDS), the same for every row of a column.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
 import sys
 from enum import Enum
+
+from conflictmap.values import plain
 
 
 class Format(str, Enum):
@@ -23,21 +25,6 @@ class Format(str, Enum):
     json = "json"
     ndjson = "ndjson"
     markdown = "markdown"
-
-
-def plain(value):
-    """numpy/pandas scalars and NaN -> JSON-safe Python values."""
-    if value is None:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
 
 
 def records(frame_or_rows) -> list[dict]:
@@ -56,24 +43,77 @@ def _flat_cell(value) -> str:
     return str(value)
 
 
-def _display_cell(key: str, value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return _flat_cell(value)
+# How people see each kind of number (csv/json keep them unrounded):
+#   pct     percentages, 1 decimal always: 50.0
+#   km      km² and km, 2 decimals with thousands separators: 1,234.50
+#   people  population, whole people with separators: 12,345
+#   count   district counts and other numbers: whole (12) when every value of the
+#           column is whole, else 2 decimals for the whole column (12.00, 2.50)
+KINDS = ("pct", "km", "people", "count")
+WHOLE = 1e-9  # 65.00000000001 from summed shares is 65 districts, not a fraction
+
+
+def column_kind(key: str) -> str:
+    """The kind of a column from its name: *_pct, *_km2* / *_km, *population*, else count."""
     if key.endswith("_pct"):
-        return f"{value:.1f}"
-    if key.endswith("_km2") or key.endswith("_km"):
-        return f"{value:,.2f}"
-    if key in ("population",) or key.startswith("population"):
-        return f"{value:,.0f}"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:.2f}"
-    return f"{value:,.0f}" if isinstance(value, float) else str(value)
+        return "pct"
+    if "_km2" in key or key.endswith("_km"):
+        return "km"
+    if "population" in key:
+        return "people"
+    return "count"
 
 
-def to_text(rows: list[dict], fmt: Format, columns: list[str] | None = None, title: str | None = None) -> str:
-    """Rows as text in the requested format (the table format is rendered by rich)."""
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _fractional(values) -> bool:
+    return any(isinstance(v, float) and abs(v - round(v)) > WHOLE for v in values if _is_number(v))
+
+
+def _number_format(kind: str, values) -> str:
+    """The format spec of a column of this kind holding these values."""
+    if kind == "pct":
+        return ".1f"
+    if kind == "km":
+        return ",.2f"
+    if kind == "people":
+        return ",.0f"
+    return ",.2f" if _fractional(values) else ",.0f"
+
+
+def _column_cells(rows, column: str, kind: str) -> list[str]:
+    """The display text of one column: one number format for all its rows."""
+    values = [r.get(column) for r in rows]
+    spec = _number_format(kind, values)
+    cells = []
+    for v in values:
+        if v is None:
+            cells.append("")
+        elif not _is_number(v):
+            cells.append(_flat_cell(v))
+        elif kind == "count" and isinstance(v, int):
+            cells.append(str(v))  # ints are ids, row numbers or counts as given: no separators added
+        else:
+            cells.append(format(v, spec))
+    return cells
+
+
+def _display_rows(rows, columns, kinds) -> list[list[str]]:
+    """Rows of display text; `kinds` maps a column to its kind when its name does not tell (an actor column)."""
+    kinds = kinds or {}
+    cells = [_column_cells(rows, c, kinds.get(c) or column_kind(c)) for c in columns]
+    return [list(row) for row in zip(*cells)] if columns else [[] for _ in rows]
+
+
+def to_text(rows: list[dict], fmt: Format, columns: list[str] | None = None, title: str | None = None,
+            kinds: dict[str, str] | None = None) -> str:
+    """Rows as text in the requested format (the table format is rendered by rich).
+
+    `kinds` (column -> pct, km, people or count) sets the display rule of columns whose
+    name does not tell it, e.g. a column per actor holding percentages.
+    """
     columns = columns or (list(rows[0]) if rows else [])
     if fmt == Format.json:
         return json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, indent=2) + "\n"
@@ -88,9 +128,9 @@ def to_text(rows: list[dict], fmt: Format, columns: list[str] | None = None, tit
     if fmt == Format.markdown:
         lines = ([f"**{title}**", ""] if title else []) + ["| " + " | ".join(columns) + " |",
                                                            "|" + "|".join(_md_rule(r0_is_num(rows, c)) for c in columns) + "|"]
-        lines += ["| " + " | ".join(_display_cell(c, r.get(c)).replace("|", "\\|") for c in columns) + " |" for r in rows]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in _display_rows(rows, columns, kinds)]
         return "\n".join(lines) + "\n"
-    return _rich_table(rows, columns, title)
+    return _rich_table(rows, columns, title, kinds)
 
 
 def r0_is_num(rows, column) -> bool:
@@ -120,14 +160,14 @@ def _width() -> int:
     return 160
 
 
-def _rich_table(rows, columns, title) -> str:
+def _rich_table(rows, columns, title, kinds=None) -> str:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
     for c in columns:
         table.add_column(c, justify="right" if r0_is_num(rows, c) else "left", overflow="fold")
-    for r in rows:
-        table.add_row(*(_display_cell(c, r.get(c)) for c in columns))
+    for row in _display_rows(rows, columns, kinds):
+        table.add_row(*row)
     buf = io.StringIO()
     console(buf).print(table)
     return buf.getvalue()
@@ -138,8 +178,8 @@ def emit(text: str) -> None:
     sys.stdout.flush()
 
 
-def emit_rows(rows, fmt: Format, columns=None, title=None) -> None:
-    emit(to_text(records(rows), fmt, columns, title))
+def emit_rows(rows, fmt: Format, columns=None, title=None, kinds: dict[str, str] | None = None) -> None:
+    emit(to_text(records(rows), fmt, columns, title, kinds))
 
 
 def emit_object(obj: dict, fmt: Format, title: str | None = None) -> None:

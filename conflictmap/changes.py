@@ -13,18 +13,34 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .errors import UsageError
-from .figures import _measures, actors_so_far, controller_labels, state_on
+from .errors import InputError, UsageError
+from .figures import actors_so_far, fast_labels, measures, state_on
 from .transfer import share_matrix, total_flows
 
 BEFORE = pd.Timestamp.min  # the date of the virtual "initial holder" group
 
 
-def _check_window(ds: Dataset, since: dt.date, until: dt.date | None) -> dt.date:
-    until = until or ds.last_date or since
-    if since > until:
-        raise UsageError(f"--since {since} is after --until {until}; give D0 on or before D1")
-    return until
+def window(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """D0 and D1 of a comparison; by default the first and the last date of the log.
+
+    None means the caller left the bound out, so an error names the log's date
+    rather than an option the user never gave.
+    """
+    if since is None and not len(ds.log):
+        raise InputError("the control log is empty; give a log with --control")
+    d0 = since or ds.first_date
+    d1 = until or ds.last_date or d0
+    if d0 > d1:
+        raise UsageError(_window_error(since, until, d0, d1))
+    return d0, d1
+
+
+def _window_error(since, until, d0: dt.date, d1: dt.date) -> str:
+    if until is None:
+        return f"--since {d0} is after the last date of the log ({d1}); give an earlier --since, or a later --until"
+    if since is None:
+        return f"--until {d1} is before the first date of the log ({d0}); give a later --until, or an earlier --since"
+    return f"--since {d0} is after --until {d1}; give D0 on or before D1"
 
 
 def _groups(ds: Dataset) -> pd.DataFrame:
@@ -52,15 +68,15 @@ def _starts(idx: np.ndarray, date: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
-def transitions(ds: Dataset, since: dt.date, until: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def transitions(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every change of state in (since, until]: (idx, date, gid_from, gid_to) and the groups the gids index."""
-    until = _check_window(ds, since, until)
+    since, until = window(ds, since, until)
     groups = _groups(ds)
     groups["gid"] = groups.index
     d0, d1 = pd.Timestamp(since), pd.Timestamp(until)
     base = groups[groups["date"] <= d0].groupby("idx").tail(1)
-    window = groups[(groups["date"] > d0) & (groups["date"] <= d1)]
-    seq = pd.concat([base, window]).sort_values(["idx", "date"], kind="stable")
+    inside = groups[(groups["date"] > d0) & (groups["date"] <= d1)]
+    seq = pd.concat([base, inside]).sort_values(["idx", "date"], kind="stable")
     prev_key = seq.groupby("idx")["key"].shift()
     prev_gid = seq.groupby("idx")["gid"].shift()
     changed = prev_key.notna() & (seq["key"] != prev_key)
@@ -79,9 +95,11 @@ def _group_rows(ds: Dataset, groups: pd.DataFrame, gids) -> pd.DataFrame:
     return rows[rows["gid"].isin(gids)].sort_values(["gid", "controller"], kind="stable")
 
 
-def changes(ds: Dataset, since: dt.date, until: dt.date | None = None, every_change: bool = False) -> pd.DataFrame:
+def changes(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None,
+            every_change: bool = False) -> pd.DataFrame:
     """Districts whose control on `until` differs from `since`, with the date of the change.
 
+    The window defaults to the first and last dates of the log (see window()).
     The date is that of the last change in the window (from then on the district
     is as on `until`). With every_change, each change in (since, until] is a
     row, so a district that changed and changed back is listed twice.
@@ -114,18 +132,9 @@ def _describe(ds: Dataset, moves: pd.DataFrame, groups: pd.DataFrame) -> pd.Data
 
 
 def _group_text(rows: pd.DataFrame) -> tuple[dict, dict, dict]:
-    """Per gid: the controller label, the {controller: share} map and the sources joined.
-
-    Labels come from figures.controller_labels, which is slow per group; a group
-    held wholly by one controller is labelled with its name, as that function
-    does, and only split groups go through it.
-    """
+    """Per gid: the controller label (figures.fast_labels), the {controller: share} map and the sources joined."""
     gid, controller, share = rows["gid"].to_numpy(), rows["controller"].to_numpy(), rows["share"].to_numpy(dtype=float)
-    size = rows.groupby("gid")["gid"].transform("size").to_numpy()
-    whole = (size == 1) & (share >= 1 - 1e-12)
-    labels = dict(zip(gid[whole], controller[whole]))
-    if (~whole).any():
-        labels.update(controller_labels(rows[~whole].rename(columns={"gid": "idx"})).to_dict())
+    labels = fast_labels(rows[["gid", "controller", "share"]].rename(columns={"gid": "idx"})).to_dict()
     share_maps: dict = {}
     sources: dict = {}
     for g, c, v, src in zip(gid, controller, share, rows["source"].to_numpy()):
@@ -136,7 +145,7 @@ def _group_text(rows: pd.DataFrame) -> tuple[dict, dict, dict]:
     return labels, share_maps, {g: "; ".join(v) for g, v in sources.items()}
 
 
-def transition_matrix(ds: Dataset, since: dt.date, until: dt.date | None = None) -> pd.DataFrame:
+def transition_matrix(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None) -> pd.DataFrame:
     """Long form: from (controller on since), to (controller on until), districts, area_km2, [population].
 
     Inside a split district the conflictmap.transfer rule says who took what
@@ -144,32 +153,43 @@ def transition_matrix(ds: Dataset, since: dt.date, until: dt.date | None = None)
     column to its holding on `until`, by count, km² and people, as
     figures.shares() reports them.
     """
-    until = _check_window(ds, since, until)
+    since, until = window(ds, since, until)
     then, now = state_on(ds, since), state_on(ds, until)
     actors = sorted(set(then["controller"]) | set(now["controller"]) | set(actors_so_far(ds, since)) | set(actors_so_far(ds, until)))
     n = len(ds.districts)
     s0, s1 = share_matrix(then, actors, n), share_matrix(now, actors, n)
     table = pd.DataFrame({"from": np.repeat(actors, len(actors)), "to": np.tile(actors, len(actors))})
-    for name, per_district in _measures(ds).items():
+    for name, per_district in measures(ds).items():
         table[name] = total_flows(s0, s1, per_district).ravel()
     return table
 
 
-def gains_losses(ds: Dataset, since: dt.date, until: dt.date | None = None, matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+def matrix_table(matrix: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """One measure of the long matrix as a grid: a row per controller on D0 (column "from"), a column
+    per controller on D1, plus a "total" column (what each held on D0) and a "total" row (on D1)."""
+    grid = matrix.pivot(index="from", columns="to", values=measure)
+    grid["total"] = grid.sum(axis=1)
+    grid.loc["total"] = grid.sum(axis=0)
+    grid.columns.name = None
+    return grid.reset_index(names="from")
+
+
+def gains_losses(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None,
+                 matrix: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per actor: gained, lost and net (districts, km², people) between the dates, and net km² per day.
 
     Gains are what flows in from other controllers in the transition matrix,
     losses what flows out; net = holding on `until` - holding on `since`.
     """
-    until = _check_window(ds, since, until)
+    since, until = window(ds, since, until)
     matrix = transition_matrix(ds, since, until) if matrix is None else matrix
     moved = matrix[matrix["from"] != matrix["to"]]
-    measures = [m for m in ("districts", "area_km2", "population") if m in matrix.columns]
-    gained = moved.groupby("to")[measures].sum()
-    lost = moved.groupby("from")[measures].sum()
+    present = [m for m in ("districts", "area_km2", "population") if m in matrix.columns]
+    gained = moved.groupby("to")[present].sum()
+    lost = moved.groupby("from")[present].sum()
     actors = sorted(set(matrix["from"]))
     out = pd.DataFrame({"actor": actors})
-    for m in measures:
+    for m in present:
         g, lo = gained[m].reindex(actors, fill_value=0.0).to_numpy(), lost[m].reindex(actors, fill_value=0.0).to_numpy()
         out[f"gained_{m}"], out[f"lost_{m}"], out[f"net_{m}"] = g, lo, g - lo
     days = (until - since).days
@@ -177,9 +197,9 @@ def gains_losses(ds: Dataset, since: dt.date, until: dt.date | None = None, matr
     return out.sort_values(["net_districts", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def summary(ds: Dataset, since: dt.date, until: dt.date | None = None) -> dict:
-    """Gains/losses per actor and the transition matrix, with the window they cover."""
-    until = _check_window(ds, since, until)
+def summary(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None) -> dict:
+    """Gains/losses per actor and the transition matrix, with the window they cover (defaults as in window())."""
+    since, until = window(ds, since, until)
     matrix = transition_matrix(ds, since, until)
     return {"since": since.isoformat(), "until": until.isoformat(), "days": (until - since).days,
             "actors": gains_losses(ds, since, until, matrix), "matrix": matrix}

@@ -36,15 +36,27 @@ def parse_scheduler(text: str) -> tuple[str, int | str]:
     return "address", text
 
 
-def run_dates(districts, snapshots: list[dict], rule: str, scheduler: str | None = None, progress=None) -> list:
-    """overlay.measure_dates over all dates: here, or partitioned by date on Dask."""
+def runner(scheduler: str | None = None):
+    """The `run` for overlay.overlay_zones: overlay.measure_dates here (no scheduler), or over Dask.
+
+    The scheduler text is checked now, so a bad --scheduler is refused before any data is read.
+    """
     from .overlay import measure_dates
 
     if not scheduler:
-        return measure_dates(districts, snapshots, rule, progress)
+        return measure_dates
     kind, target = parse_scheduler(scheduler)
-    with _client(kind, target) as client:
-        return _run_on(client, districts, snapshots, rule, progress)
+
+    def on_dask(districts, snapshots: list[dict], rule: str, progress=None) -> list:
+        with _client(kind, target) as client:
+            return _run_on(client, districts, snapshots, rule, progress)
+
+    return on_dask
+
+
+def run_dates(districts, snapshots: list[dict], rule: str, scheduler: str | None = None, progress=None) -> list:
+    """overlay.measure_dates over all dates: here, or partitioned by date on Dask."""
+    return runner(scheduler)(districts, snapshots, rule, progress)
 
 
 def _import_distributed():

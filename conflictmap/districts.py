@@ -9,13 +9,13 @@ import shapely
 
 from . import geodesy
 from .errors import Checks, InputError, UsageError
+from .geometry import lonlat_problem, polygonal
 from .io import label, read_vector
 from .model import closest, id_text
 
 ID_FIELDS = ("id", "Id", "ID", "shapeID", "district_id", "districtid", "code", "pcode", "fid")
 NAME_FIELDS = ("name", "NAME", "Name", "shapeName", "district", "name_en", "NAME_EN", "ADM2_EN", "ADM1_EN", "neighbourhood")
 POP_FIELDS = ("population", "pop", "Population", "POPULATION", "POP", "pop_total", "total_pop", "inhabitants")
-LONLAT_BOUNDS = (-180.0, -90.0, 180.0, 90.0)
 
 
 @dataclass
@@ -89,25 +89,11 @@ def _finite(geoms) -> np.ndarray:
 
 
 def _set_crs(gdf, source: str, checks: Checks):
-    """The frame with a CRS; lon/lat is assumed only when the coordinates fit the lon/lat range."""
-    geoms = np.asarray(gdf.geometry.values)
-    if not (~shapely.is_empty(geoms)).any():
+    """The frame with a CRS; lon/lat is assumed only when the coordinates fit the lon/lat range (geometry.lonlat_problem)."""
+    problem = lonlat_problem(gdf.crs, gdf.total_bounds)  # all geometries empty: NaN bounds, no problem
+    if problem is None:
         return gdf if gdf.crs is not None else gdf.set_crs(4326)
-    minx, miny, maxx, maxy = gdf.total_bounds
-    lo = LONLAT_BOUNDS
-    fits = minx >= lo[0] and miny >= lo[1] and maxx <= lo[2] and maxy <= lo[3]
-    span = f"(x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f})"
-    if gdf.crs is None and fits:
-        return gdf.set_crs(4326)
-    if gdf.crs is None:
-        checks.add("error", source, f"no CRS and coordinates outside lon/lat range {span} "
-                   "look projected; give the file a CRS (e.g. ogr2ogr -a_srs EPSG:32637 out.gpkg in.geojson)")
-    elif gdf.crs.is_geographic and not fits:
-        # GeoJSON is lon/lat by definition (RFC 7946), so GDAL reports EPSG:4326 even for metres.
-        checks.add("error", source, f"coordinates outside the lon/lat range {span} although the CRS is {gdf.crs.to_string()}; "
-                   "they look projected (metres): convert with the real CRS, e.g. ogr2ogr -s_srs EPSG:32637 -t_srs EPSG:4326 out.geojson in.geojson")
-    else:
-        return gdf
+    checks.add("error", source, problem)
     # Collecting: no geometry can be measured, but the ids still serve to check the log.
     gdf = gdf.set_geometry(np.array([shapely.Polygon()] * len(gdf), dtype=object), crs=None)
     return gdf.set_crs(4326, allow_override=True)
@@ -126,7 +112,7 @@ def _repair(gdf, source: str, ids, checks: Checks) -> None:
         checks.add("warning", source, f"{len(invalid)} invalid polygon(s) repaired with make_valid (ids {shown})")
     fixed = shapely.make_valid(geoms[invalid])
     # make_valid may return collections with stray lines; keep the polygonal part.
-    fixed = np.array([_polygonal(g) for g in fixed], dtype=object)
+    fixed = np.array([polygonal(g) for g in fixed], dtype=object)
     geoms = geoms.copy()
     geoms[invalid] = fixed
     # A ring whose points lie on one line repairs to a line: a district of 0 km² would skew every share.
@@ -135,13 +121,6 @@ def _repair(gdf, source: str, ids, checks: Checks) -> None:
         checks.add("error", _feature(source, i, ids), "polygon has no area (its points lie on a line); fix or remove that feature")
     geoms[flat] = shapely.Polygon()
     gdf.geometry = geoms
-
-
-def _polygonal(geom):
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else geom
 
 
 def _dissolve(gdf, source: str, fields: Fields, checks: Checks):

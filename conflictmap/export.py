@@ -29,9 +29,11 @@ import pandas as pd
 import shapely
 
 from .errors import UsageError
-from .figures import controller_labels, state_on
+from .figures import fast_labels, state_on
 from .frontline import front_lines, main_holder
 from .io import _quiet_gdal, atomic_path, check_not_input
+from .transfer import share_matrix
+from .values import plain
 
 LAYERS = ("districts", "frontline", "changes")
 FORMATS = ("geojson", "geojsonseq", "gpkg", "fgb")
@@ -116,9 +118,9 @@ def district_layer(ds, date: dt.date | None = None):
     state = state_on(ds, date)
     holder, top_share = main_holder(state, n)
     out = pd.DataFrame({"id": d["id"].to_numpy(), "name": d["name"].to_numpy(), "controller": holder,
-                        "controller_share": top_share, "controllers": _labels(state, n)})
+                        "controller_share": top_share, "controllers": fast_labels(state).reindex(range(n)).to_numpy(dtype=object)})
     actors = sorted(set(ds.actors.names) | set(ds.log["controller"]) | set(state["controller"]) | {ds.initial})
-    matrix = _share_matrix(state, actors, n)
+    matrix = share_matrix(state, actors, n)
     for actor, column in share_columns(actors).items():
         out[column] = matrix[:, actors.index(actor)]
     dates = state.groupby("idx")["date"].first().reindex(range(n))
@@ -130,32 +132,10 @@ def district_layer(ds, date: dt.date | None = None):
     return gpd.GeoDataFrame(out, geometry=d.geometry.to_numpy(), crs=4326)
 
 
-def _share_matrix(state, actors: list[str], count: int) -> np.ndarray:
-    """districts x actors: the share each actor holds (zero where none)."""
-    matrix = np.zeros((count, len(actors)))
-    column = state["controller"].map({a: k for k, a in enumerate(actors)}).to_numpy(dtype=int)
-    np.add.at(matrix, (state["idx"].to_numpy(dtype=int), column), state["share"].to_numpy(dtype=float))
-    return matrix
-
-
 def _sources(state, count: int) -> np.ndarray:
     """Per district, the distinct sources of the rows in force, joined with '; ' (None when none)."""
     named = state[state["source"].fillna("").astype(str) != ""].drop_duplicates(["idx", "source"])
     return named.groupby("idx")["source"].agg("; ".join).reindex(range(count)).to_numpy(dtype=object)
-
-
-def _labels(state, count: int) -> np.ndarray:
-    """figures.controller_labels per district, its per-group Python only for the (few) split districts."""
-    where = state["idx"].to_numpy(dtype=int)
-    rows = np.bincount(where, minlength=count)
-    single = state[(rows[where] == 1) & (state["share"] >= 1 - 1e-12)]
-    labels = np.full(count, None, dtype=object)
-    labels[single["idx"].to_numpy(dtype=int)] = single["controller"].to_numpy(dtype=object)
-    rest = state[~state["idx"].isin(single["idx"])]
-    if len(rest):
-        split = controller_labels(rest)
-        labels[split.index.to_numpy(dtype=int)] = split.to_numpy(dtype=object)
-    return labels
 
 
 def share_columns(actors) -> dict[str, str]:
@@ -305,12 +285,4 @@ def _json_records(props) -> list[bytes]:
     columns = list(props.columns)
     rows = props.astype(object).where(props.notna(), None).itertuples(index=False, name=None)
     dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
-    return [dumps(dict(zip(columns, map(_plain, row)))).encode("utf-8") for row in rows]
-
-
-def _plain(value):
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+    return [dumps(dict(zip(columns, map(plain, row)))).encode("utf-8") for row in rows]

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError
+from .model import CONTESTED, UNKNOWN
 from .transfer import from_members, share_matrix
 
 MEASURES = ("districts", "area_km2", "population")
@@ -49,6 +50,13 @@ def actors_so_far(ds: Dataset, date: dt.date | None = None) -> list[str]:
     return sorted(set(past["controller"]) | {ds.initial})
 
 
+def reported_actors(ds: Dataset, extra=()) -> list[str]:
+    """The rows of every share table, the same on every date: each actor of the whole log, the initial
+    holder, `extra` (baseline actors), and always contested and unknown (0 when nobody), so that
+    categories are never dropped and scripts diffing daily output see stable rows."""
+    return sorted(set(ds.log["controller"]) | {ds.initial, CONTESTED, UNKNOWN} | set(extra))
+
+
 def _label(group: pd.DataFrame) -> str:
     if len(group) == 1 and group["share"].iloc[0] >= 1 - 1e-12:
         return group["controller"].iloc[0]
@@ -59,6 +67,18 @@ def _label(group: pd.DataFrame) -> str:
 def controller_labels(state: pd.DataFrame) -> pd.Series:
     """Per district idx: 'rebels', or 'government 0.5; kurdish forces 0.5' for a split district."""
     return state.groupby("idx")[["controller", "share"]].apply(_label)
+
+
+def fast_labels(state: pd.DataFrame) -> pd.Series:
+    """controller_labels, fast: a district held wholly by one controller is labelled with its name
+    in one vectorised step; only the (few) split districts go through the per-group Python."""
+    idx = state["idx"].to_numpy()
+    size = state.groupby("idx")["idx"].transform("size").to_numpy()
+    whole = (size == 1) & (state["share"].to_numpy(dtype=float) >= 1 - 1e-12)
+    labels = pd.Series(state["controller"].to_numpy(dtype=object)[whole], index=pd.Index(idx[whole], name="idx"), dtype=object)
+    if (~whole).any():
+        labels = pd.concat([labels, controller_labels(state[~whole])])
+    return labels.sort_index()
 
 
 def status(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
@@ -92,7 +112,17 @@ def held_weights(ds: Dataset, date: dt.date | None, actors: list[str]) -> np.nda
     return weights
 
 
-def _measures(ds: Dataset) -> dict[str, np.ndarray]:
+def baseline_weights(ds: Dataset, day: dt.date, members: list[str]) -> np.ndarray:
+    """held_weights of a baseline universe: what `members` held on `day`; an InputError when that is nothing."""
+    weights = held_weights(ds, day, members)
+    if not weights.any():
+        raise InputError(f"{', '.join(members)} held no district on {day.isoformat()}, so there is nothing to take a "
+                         "share of; choose a --baseline date on which they held some, or another --baseline-actor")
+    return weights
+
+
+def measures(ds: Dataset) -> dict[str, np.ndarray]:
+    """Per measure (districts, area_km2 and, when known, population), its amount per district."""
     d = ds.districts
     out = {"districts": np.ones(len(d)), "area_km2": d["area_km2"].to_numpy(dtype=float)}
     if ds.has_population:
@@ -111,42 +141,40 @@ def shares(ds: Dataset, date: dt.date | None = None, by: str = "districts",
     conflictmap.transfer (each side keeps min(share then, share now)).
     """
     state = state_on(ds, date)
-    actors = sorted(set(state["controller"]) | set(actors_so_far(ds, date)) | set(baseline_actors or []))
+    actors = reported_actors(ds, baseline_actors or [])
     now = share_matrix(state, actors, len(ds.districts))
     if baseline is None:
         amounts, weights = now, np.ones(len(ds.districts))
     else:
         amounts, weights = _from_baseline(ds, baseline, baseline_actors, actors, now)
     columns, totals = {"actor": actors}, {}
-    for name, per_district in _measures(ds).items():
+    for name, per_district in measures(ds).items():
         columns[name] = per_district @ amounts
         totals[name] = float(weights @ per_district)
     out = pd.DataFrame(columns)
     for name, total in totals.items():
-        out[_pct_name(name)] = out[name] / total * 100 if total else 0.0
-    out = out[["actor"] + [c for name in totals for c in (name, _pct_name(name))]]
+        out[pct_name(name)] = out[name] / total * 100 if total else 0.0
+    out = out[["actor"] + [c for name in totals for c in (name, pct_name(name))]]
     sort_key = by if by in out.columns else "districts"
     return out.sort_values([sort_key, "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def _from_baseline(ds: Dataset, baseline: dt.date, members: list[str], actors: list[str], now: np.ndarray):
     """Per district and actor, the part of what `members` held on `baseline` that the actor holds now."""
+    weights = baseline_weights(ds, baseline, members)
     then_state = state_on(ds, baseline)
     actors_then = sorted(set(actors) | set(then_state["controller"]))
     then = share_matrix(then_state, actors_then, len(ds.districts))
     position = [actors_then.index(a) for a in actors]
     now_full = np.zeros_like(then)
     now_full[:, position] = now
-    mask = np.isin(actors_then, members)
-    weights = then[:, mask].sum(axis=1)
-    if not weights.any():
-        raise InputError(f"{', '.join(members)} held no district on {baseline.isoformat()}; nothing to take a share of")
-    amounts = from_members(then, now_full, mask)
+    amounts = from_members(then, now_full, np.isin(actors_then, members))
     # An actor that held part of the universe then but nothing now still belongs in the table.
     return amounts[:, position], weights
 
 
-def _pct_name(measure: str) -> str:
+def pct_name(measure: str) -> str:
+    """The percent column of a measure: districts_pct, area_pct, population_pct."""
     return "districts_pct" if measure == "districts" else measure.replace("_km2", "") + "_pct"
 
 

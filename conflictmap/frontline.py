@@ -14,7 +14,10 @@ actor_b alphabetically). Rules:
 - With gap_m = 0 only boundaries the polygons really share count. Real district
   files often leave gaps (streets) between neighbours; gap_m bridges gaps up to
   that many metres: the line is then the part of actor_a's district boundary
-  lying within gap_m of actor_b's district.
+  that faces actor_b's district across the gap, i.e. from which a perpendicular
+  of at most gap_m, drawn outwards, reaches it. Being merely within gap_m is not
+  enough: every edge running away from the contact (the far side of a street
+  corner) would add a stub of gap_m at each end of the contact.
 """
 
 from __future__ import annotations
@@ -30,12 +33,18 @@ from . import geodesy
 from .dataset import Dataset
 from .errors import Problem, UsageError
 from .figures import state_on
+from .geometry import clip_to_boxes
 
 COLUMNS = ["actor_a", "actor_b", "length_km"]
 # Neighbours closer than this (metres, roughly) that share no boundary suggest a gapped file.
 PROBE_M = 20.0
 METRES_PER_DEGREE = 111_320.0  # along a meridian or the equator; only for the probe
 PROBE_SAMPLE = 200
+# How far beside a boundary (metres) a point is taken to tell the outside of a district from its inside.
+SIDE_PROBE_M = 0.01
+# Lines drawn in metres (--gap) are merged on a grid of this many metres (1 mm): the pieces cut by
+# different rectangles meet at computed points a hair off the original segment.
+GRID_M = 1e-3
 
 
 @dataclass
@@ -44,8 +53,12 @@ class FrontLines:
     problems: list = field(default_factory=list)
 
 
-def main_holder(state: pd.DataFrame, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per district idx: the controller holding the largest share (ties: alphabetical) and that share."""
+def main_holder(state: pd.DataFrame, count: int, second: bool = False) -> tuple:
+    """Per district idx: the controller holding the largest share (ties: alphabetical) and that share.
+
+    With `second`, also the next holder of a split district (the map hatches it),
+    None where the district has no second holder with a share above 0.
+    """
     ordered = state.sort_values(["idx", "share", "controller"], ascending=[True, False, True], kind="stable")
     first = ordered.drop_duplicates("idx")
     idx = first["idx"].to_numpy(dtype=int)
@@ -53,7 +66,13 @@ def main_holder(state: pd.DataFrame, count: int) -> tuple[np.ndarray, np.ndarray
     share = np.zeros(count)
     holder[idx] = first["controller"].to_numpy(dtype=object)
     share[idx] = first["share"].to_numpy(dtype=float)
-    return holder, share
+    if not second:
+        return holder, share
+    held = ordered[ordered["share"] > 0]
+    runner_up = held[held["idx"].duplicated()].drop_duplicates("idx")  # the second row of each split district
+    other = np.full(count, None, dtype=object)
+    other[runner_up["idx"].to_numpy(dtype=int)] = runner_up["controller"].to_numpy(dtype=object)
+    return holder, share, other
 
 
 def front_lines(ds: Dataset, date: dt.date | None = None, gap_m: float = 0.0) -> FrontLines:
@@ -87,13 +106,14 @@ def _shared_boundaries(geoms, holder):
 
 
 def _bridged_boundaries(geoms, holder, gap_m: float):
-    """Pairs within gap_m metres with different holders: actor_a's boundary within gap_m of actor_b's district.
+    """Pairs within gap_m metres with different holders: the parts of actor_a's boundary facing actor_b's district.
 
     Distances need metres, so the work is done in an azimuthal equidistant
     projection centred on the districts (distortion under 0.5% across a country
     the size of Ukraine, which is plenty for a tolerance) and the lines are
     brought back to lon/lat (after the dissolve, which must see exactly equal
-    segments to merge them) to be measured geodesically.
+    segments to merge them) to be measured geodesically. Returns one row per
+    stretch of line, with the pair of districts it belongs to.
     """
     to_metric, to_lonlat = _local_metric(geoms)
     metric = shapely.transform(geoms, to_metric, interleaved=False)
@@ -107,8 +127,89 @@ def _bridged_boundaries(geoms, holder, gap_m: float):
     buffered = np.full(len(geoms), None, dtype=object)
     near = np.unique(b)
     buffered[near] = shapely.buffer(metric[near], gap_m)
-    lines = shapely.intersection(shapely.boundary(metric[a]), buffered[b]) if len(a) else np.zeros(0, object)
-    return a, b, lines, to_lonlat
+    # Candidates: actor_a's boundary within gap_m of actor_b; of those, only what faces actor_b.
+    close = shapely.intersection(shapely.boundary(metric[a]), buffered[b]) if len(a) else np.zeros(0, object)
+    lines, pair = _facing(close, metric[a], metric[b], gap_m)
+    return a[pair], b[pair], lines, to_lonlat
+
+
+def _facing(lines, own, other, gap_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of `lines` (pieces of the boundary of `own`) facing `other` across at most gap_m,
+    as two-point LineStrings, with the position of the pair each came from.
+
+    A point faces `other` when the perpendicular drawn outwards from it reaches
+    `other` within gap_m. Along a straight segment those points are exactly the
+    projection onto it of `other` ∩ the rectangle the segment sweeps outwards
+    over gap_m. In the segment's own frame (x along it from its start, y
+    outwards) that rectangle is the box [0, length] x [0, gap_m], so a clip to
+    a box gives the intersection and the x-extent of each part its projection:
+    no sampling, no general overlay, all segments at once.
+    """
+    parts, pair = _line_parts(lines)
+    start, end, part = _segments(parts)
+    step = end - start
+    length = np.hypot(step[:, 0], step[:, 1])
+    real = length > 0
+    start, part, step, length = start[real], part[real], step[real], length[real]
+    along = step / length[:, None]
+    outward = _outward(start + step / 2, along, own[pair[part]])
+    corners = np.stack([start, start + step, start + step + outward * gap_m, start + outward * gap_m])
+    boxes = np.column_stack([corners.min(axis=0) - GRID_M, corners.max(axis=0) + GRID_M])
+    # The neighbour cut to each rectangle's bounding box first: only a few of its vertices are turned.
+    local = _in_frame(clip_to_boxes(other[pair[part]], boxes), start, along, outward)
+    seen = _clip_frames(local, length, gap_m)
+    pieces, seg = shapely.get_parts(seen, return_index=True)
+    pieces, inner = shapely.get_parts(pieces, return_index=True)  # collections may hold multi-parts
+    seg = seg[inner]
+    x0, _, x1, _ = shapely.bounds(pieces).T
+    lo, hi = np.clip(x0, 0, length[seg]), np.clip(x1, 0, length[seg])
+    keep = hi - lo > 0  # a point or a sliver ending on a side of the rectangle faces nothing
+    lo, hi, seg = lo[keep], hi[keep], seg[keep]
+    ends = np.stack([start[seg] + along[seg] * lo[:, None], start[seg] + along[seg] * hi[:, None]], axis=1)
+    return shapely.linestrings(ends), pair[part[seg]]
+
+
+def _clip_frames(local, length, gap_m: float) -> np.ndarray:
+    """Each geometry ∩ its box [0, length] x [0, gap_m], the box grown by GRID_M on every side.
+
+    Grown, so that a boundary shared with the segment (y = 0 give or take float
+    noise) and the shared vertices at its ends lie inside the box, not on its
+    edge, where rectangle clipping is fragile. Should GEOS still refuse a
+    degenerate piece, all are done again with snap-rounding on the grid (robust, slower).
+    """
+    lo, hi = -GRID_M, gap_m + GRID_M
+    try:
+        with np.errstate(invalid="ignore"):
+            return shapely.lib.clip_by_rect(local, lo, lo, length + GRID_M, hi)
+    except shapely.errors.GEOSException:
+        return shapely.intersection(local, shapely.box(lo, lo, length + GRID_M, hi), grid_size=GRID_M)
+
+
+def _outward(points, along, own) -> np.ndarray:
+    """Unit normals to the segments through `points` (directions `along`), pointing out of `own`.
+
+    The ring's direction is not to be trusted (input files get it wrong, overlays
+    may reverse lines): the outside is where a point just beside the line is not in the district.
+    """
+    normal = np.column_stack([along[:, 1], -along[:, 0]])
+    side = points + normal * SIDE_PROBE_M
+    normal[shapely.contains_xy(own, side[:, 0], side[:, 1])] *= -1
+    return normal
+
+
+def _in_frame(geoms, origin, x_axis, y_axis) -> np.ndarray:
+    """Each geometry in its own frame: coordinates relative to its origin, on its (unit) x and y axes."""
+    coords, which = shapely.get_coordinates(geoms, return_index=True)
+    offset = coords - origin[which]
+    local = np.column_stack([(offset * x_axis[which]).sum(axis=1), (offset * y_axis[which]).sum(axis=1)])
+    return shapely.set_coordinates(np.array(geoms, dtype=object), local)
+
+
+def _segments(parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every two-point segment of the LineStrings `parts`: start, end and the part it belongs to."""
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    return coords[:-1][same], coords[1:][same], part[:-1][same]
 
 
 def _local_metric(geoms):
@@ -142,7 +243,7 @@ def _dissolve(actor_a, actor_b, lines, to_lonlat=None):
     """
     import geopandas as gpd
 
-    grid = None if to_lonlat is None else 1e-3
+    grid = None if to_lonlat is None else GRID_M
     parts, index = _line_parts(np.asarray(lines, dtype=object))
     x, y = np.asarray(actor_a, dtype=object)[index], np.asarray(actor_b, dtype=object)[index]
     swap = y < x

@@ -177,7 +177,7 @@ class Actors:
             return self.members(name)
         found = self._lookup.get(name_key(clean_label(name)))
         if not found:
-            known = ", ".join(sorted(set(self.names) | set(self.groups)))
+            known = ", ".join(sorted(set(self.names) | set(self.groups) | set(BUILTIN_ACTORS)))
             raise UsageError(f"{option} {name!r} is not an actor of this dataset; known: {known}")
         return [found]
 

@@ -26,7 +26,9 @@ import numpy as np
 import shapely
 
 from . import geodesy
-from .model import CONTESTED
+from .errors import UsageError
+from .geometry import clip_to_boxes, polygonal
+from .model import CONTESTED, UNKNOWN
 
 RULES = ("fraction", "majority", "centroid")
 # A district's shares are written again on a date only when one of them moves by
@@ -60,21 +62,6 @@ class AreaMeasure:
         if self.transformer is None:
             return geodesy.area_km2([polygonal(g) for g in geoms])
         return shapely.area(shapely.transform(geoms, self._project)) / 1e6
-
-
-def polygonal(geom):
-    """The area part of a geometry as a Polygon or MultiPolygon.
-
-    make_valid and intersections may return collections with stray lines or
-    points; those have no area, and pyproj.Geod must not see them.
-    """
-    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = shapely.get_parts(shapely.get_parts(geom))  # collection -> members -> polygons
-    polygons = parts[shapely.get_type_id(parts) == 3]
-    if len(polygons) == 1:
-        return polygons[0]
-    return shapely.multipolygons(polygons) if len(polygons) else shapely.Polygon()
 
 
 def polygon_parts(zone) -> np.ndarray:
@@ -153,8 +140,8 @@ class Overlay:
         """
         if not len(dist):
             return np.empty(0, dtype=object)
-        zone_cut = _cut(parts, self.bounds[dist])
-        district_cut = _cut(self.geoms[dist], shapely.bounds(zone_cut))
+        zone_cut = clip_to_boxes(parts, self.bounds[dist])
+        district_cut = clip_to_boxes(self.geoms[dist], shapely.bounds(zone_cut))
         return shapely.intersection(zone_cut, district_cut)
 
     def holds_point(self, zone) -> np.ndarray:
@@ -168,22 +155,6 @@ class Overlay:
             _, hit = self.point_tree.query(parts, predicate="intersects")
             out[hit] = True
         return out
-
-
-def _cut(geoms, boxes) -> np.ndarray:
-    """Each geometry clipped to its box (grown a hair); the geometry itself where that is not safe."""
-    x0, y0, x1, y1 = boxes.T
-    pad = 1e-6 * np.maximum(x1 - x0, y1 - y0) + 1e-9  # degrees: far above float noise, far below any edge
-    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
-    # shapely.clip_by_rect accepts one rectangle only; the ufunc beneath it
-    # broadcasts, so every geometry is clipped to its own box in one C loop.
-    with np.errstate(invalid="ignore"):
-        cut = shapely.lib.clip_by_rect(geoms, x0, y0, x1, y1)
-    # clip_by_rect is fast but may return an invalid polygon in degenerate cases,
-    # and an empty box (NaN bounds) clips nothing: keep the whole geometry there.
-    keep = ~shapely.is_valid(cut) | np.isnan(boxes).any(axis=1)
-    cut[keep] = geoms[keep]
-    return cut
 
 
 def _reference_points(geoms) -> np.ndarray:
@@ -227,15 +198,28 @@ def _measure(engine: Overlay, zones: dict, rule: str) -> np.ndarray:
     return values
 
 
-def apply_rule(actor_values: np.ndarray, rule: str, min_share: float = 0.0) -> np.ndarray:
+def check_rule(rule: str, min_share: float = 0.0) -> None:
+    """A UsageError unless `rule` is one of RULES and min_share a fraction in 0..1 that the rule uses."""
+    if rule not in RULES:
+        raise UsageError(f"--rule {rule!r} is not a rule; choose one of {', '.join(RULES)}")
+    if not 0 <= min_share < 1:  # also refuses NaN
+        raise UsageError(f"--min-share {min_share:g} is outside 0..1; give a fraction such as 0.01")
+    if min_share and rule != "fraction":
+        raise UsageError(f"--min-share applies to --rule fraction only, not {rule}; drop --min-share")
+
+
+def apply_rule(actor_values: np.ndarray, rule: str, min_share: float = 0.0, exempt=()) -> np.ndarray:
     """Shares per district over [actors..., rest, contested], each row summing to 1.
 
-    fraction: the covered shares, the rest to `rest`; shares under `min_share`
-      are dropped and the others scaled back up to 1.
+    fraction: the covered shares, the rest to `rest`. Zone actors' shares under
+      `min_share` are dropped and given to the district's other zone actors in
+      proportion; the rest, contested and the actor columns in `exempt` (e.g. an
+      actor named unknown) are never dropped nor rescaled (see _drop_small).
     majority: the whole district to the largest share (rest included); an exact
       tie between the two largest makes the district `contested`.
     centroid: the whole district to the actor whose zone holds its centroid.
     """
+    check_rule(rule, min_share)
     n, k = actor_values.shape
     shares = np.zeros((n, k + 2))
     covered = actor_values.sum(axis=1)
@@ -245,7 +229,9 @@ def apply_rule(actor_values: np.ndarray, rule: str, min_share: float = 0.0) -> n
     shares[:, :k] = actor_values / scale[:, None]
     shares[:, k] = np.clip(1 - shares[:, :k].sum(axis=1), 0, 1)
     if rule == "fraction":
-        return _drop_small(shares, min_share)
+        keep_as_is = np.zeros(k + 2, dtype=bool)
+        keep_as_is[list(exempt) + [k, k + 1]] = True
+        return _drop_small(shares, min_share, keep_as_is)
     if rule == "centroid":
         held = shares[:, :k] > 0
         winner = np.where(held.any(axis=1), np.argmax(held, axis=1), k)
@@ -264,12 +250,23 @@ def _one_hot(winner: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _drop_small(shares: np.ndarray, min_share: float) -> np.ndarray:
-    """Zero shares under min_share (keeping each district's largest) and rescale rows to 1."""
+def _drop_small(shares: np.ndarray, min_share: float, keep_as_is: np.ndarray) -> np.ndarray:
+    """Zone actors' shares under min_share dropped, their part shared out among the district's other zone actors.
+
+    The columns in `keep_as_is` (the rest, contested, unknown) are never dropped
+    nor rescaled: "who holds the area no zone covers" and contested ground are
+    reported as they are. So the zone actors' total in a district does not move,
+    and each district's largest zone share is kept even under min_share (there
+    is no other zone actor to take it).
+    """
     shares[shares < CHANGE_TOLERANCE] = 0.0  # slivers of float noise are never a holding
     if min_share > 0:
-        largest = shares == shares.max(axis=1, keepdims=True)
-        shares[(shares < min_share) & ~largest] = 0.0
+        zone = shares[:, ~keep_as_is]
+        total = zone.sum(axis=1, keepdims=True)
+        largest = zone == zone.max(axis=1, keepdims=True)
+        zone = np.where((zone < min_share) & ~largest, 0.0, zone)
+        kept = zone.sum(axis=1, keepdims=True)
+        shares[:, ~keep_as_is] = zone * np.divide(total, kept, out=np.ones_like(total), where=kept > 0)
     return shares / shares.sum(axis=1, keepdims=True)
 
 
@@ -280,33 +277,36 @@ def changed_rows(current: np.ndarray, previous: np.ndarray | None) -> np.ndarray
     return (np.abs(current - previous) > CHANGE_TOLERANCE).any(axis=1)
 
 
-def overlay_zones(districts, zoneset, rule: str = "fraction", rest: str = "unknown", min_share: float = 0.0,
-                  every_date: bool = False, scheduler: str | None = None, progress=None):
+def overlay_zones(districts, zoneset, rule: str = "fraction", rest: str = UNKNOWN, min_share: float = 0.0,
+                  every_date: bool = False, run=None, progress=None):
     """The control log (date, district, controller, share, source, note) from dated zones.
 
     `districts` is the GeoDataFrame of districts.load_districts; `zoneset` a
     zones.ZoneSet. Rows are written for every district on the first date and
     then only when a district's shares change (unless `every_date`): the log
     semantics ("in force until the next row") make the two equivalent.
+    `run(districts, snapshots, rule, progress)` measures the dates: by default
+    measure_dates in this process; distributed.runner gives one for Dask.
     """
     import pandas as pd
 
-    from .distributed import run_dates
-
+    check_rule(rule, min_share)
     actors = list(zoneset.actors)
     columns = {a: i for i, a in enumerate(actors)}
     work = [{columns[a]: g for a, g in snap.zones.items()} for snap in zoneset.snapshots]
     geoms = np.asarray(districts.geometry.values, dtype=object)
-    measured = run_dates(geoms, work, rule, scheduler, progress)
+    measured = (run or measure_dates)(geoms, work, rule, progress)
     labels = np.array(actors + [rest, CONTESTED], dtype=object)
+    # Who holds the uncovered area, contested and unknown ground are never dropped by min_share.
+    exempt = [i for i, a in enumerate(actors) if a in (rest, CONTESTED, UNKNOWN)]
     ids = districts["id"].to_numpy(dtype=object)
     frames, previous = [], None
     for snap, values in zip(zoneset.snapshots, measured):
         values = _fold_rest(_pad(values, len(actors)), actors, rest)
-        shares = apply_rule(values, rule, min_share)
+        shares = apply_rule(values, rule, min_share, exempt)
         keep = np.ones(len(ids), bool) if every_date else changed_rows(shares, previous)
         previous = shares if previous is None else np.where(keep[:, None], shares, previous)
-        frames.append(_rows(snap, ids, labels, shares, keep, rule))
+        frames.append(_rows(snap, ids, labels, shares, keep, _note(rule, min_share)))
     columns_out = ["date", "district", "controller", "share", "source", "note"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns_out)
 
@@ -329,12 +329,19 @@ def _fold_rest(values: np.ndarray, actors: list[str], rest: str) -> np.ndarray:
     return values
 
 
-def _rows(snap, ids, labels, shares, keep, rule):
+def _note(rule: str, min_share: float) -> str:
+    """The note column's text: the rule, and min_share with what it spares."""
+    if not min_share:
+        return f"zones overlay, rule {rule}"
+    return f"zones overlay, rule {rule}, zone shares under {min_share:g} given to other zones (rest, contested, unknown kept)"
+
+
+def _rows(snap, ids, labels, shares, keep, note_text):
     import pandas as pd
 
     dist, col = np.nonzero(shares * keep[:, None])
     rest_col = len(labels) - 2
-    note = np.full(len(col), f"zones overlay, rule {rule}", dtype=object)
+    note = np.full(len(col), note_text, dtype=object)
     note[col == rest_col] += "; area no zone covers"
     note[col == rest_col + 1] += "; the largest shares tie"
     return pd.DataFrame({

@@ -15,7 +15,8 @@ import numpy as np
 
 from .dataset import Dataset
 from .errors import InputError, UsageError
-from .figures import _pct_name
+from .figures import pct_name
+from .frontline import main_holder
 from .io import atomic_path, check_not_input
 from .model import CONTESTED, UNKNOWN
 from .timeline import LAST
@@ -96,7 +97,7 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
 
     actors = list(dict.fromkeys(table["actor"]))
     dates = sorted(set(table["date"]))
-    values = table.pivot(index="date", columns="actor", values=_pct_name(by)).reindex(index=dates, columns=actors).to_numpy()
+    values = table.pivot(index="date", columns="actor", values=pct_name(by)).reindex(index=dates, columns=actors).to_numpy()
     x = _step_edges(dates)
     values = np.vstack([values, values[-1:]])  # the last state drawn for one step, else it has no width
     colours = actor_colours(ds, actors)
@@ -118,8 +119,29 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
     fig.legend(handles=handles, title=f"share on {dates[-1].isoformat()}", loc="outside right upper",
                frameon=False, fontsize=9, title_fontsize=9, alignment="left")
     fig.suptitle(_timeline_title(by, dates, baseline, baseline_actor), fontsize=12, color=INK, x=0.02, ha="left")
-    fig.text(0.02, 0.005, _footnote(ds, by), fontsize=7, color="#666666", ha="left", va="bottom")
+    universe = _universe(table, by, baseline, baseline_actor) if baseline is not None else None
+    _footer(ax, _footnote(ds, by, universe=universe), below=24)  # under the date labels
     return fig
+
+
+def _footer(ax, text: str, below: float) -> None:
+    """The small print, `below` points under the axes, from the figure's left margin.
+
+    An annotation of the axes (not a figure text) so that the constrained layout makes room for it.
+    """
+    ax.annotate(text, xy=(0.02, 0), xycoords=("figure fraction", "axes fraction"), xytext=(0, -below),
+                textcoords="offset points", fontsize=7, color="#666666", ha="left", va="top", annotation_clip=False)
+
+
+def _universe(table, by: str, baseline: dt.date, actor: str) -> str:
+    """'70 districts held by rebels on 2016-11-15': the 100% of a baseline chart (any date's rows add up to it)."""
+    first = table[table["date"] == table["date"].iloc[0]]
+    text = f"{count(first['districts'].sum())} districts held by {actor} on {baseline.isoformat()}"
+    if by == "area_km2":
+        text += f" ({first['area_km2'].sum():,.1f} km²)"
+    elif by == "population":
+        text += f" ({first['population'].sum():,.0f} people)"
+    return text
 
 
 def _percent_axes(ax, x, label: str) -> None:
@@ -130,14 +152,45 @@ def _percent_axes(ax, x, label: str) -> None:
     ax.set_ylim(0, 100)
     ax.set_ylabel(label, color=INK)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
+    ax.xaxis.set_major_formatter(_date_formatter())
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(colors=INK, labelsize=9)
+
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def date_labels(days: list[dt.date]) -> list[str]:
+    """Tick labels that cannot be misread: '15 Nov 2016', '22 Nov', '1 Dec' (the year on the first tick and
+    where it changes); 'Nov 2016', 'Dec' for ticks on the 1st of months; '2016' for ticks on 1 January.
+    English month names whatever the machine's locale."""
+    if days and all(d.month == 1 and d.day == 1 for d in days):
+        return [str(d.year) for d in days]
+    monthly = all(d.day == 1 for d in days)
+    labels = []
+    for i, d in enumerate(days):
+        text = MONTH_NAMES[d.month - 1] if monthly else f"{d.day} {MONTH_NAMES[d.month - 1]}"
+        labels.append(text + f" {d.year}" if i == 0 or d.year != days[i - 1].year else text)
+    return labels
+
+
+def _date_formatter():
+    """A matplotlib formatter writing date_labels() (a day number alone, as in '15 22 Dec 08', reads as the wrong month)."""
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import Formatter
+
+    class DayMonth(Formatter):
+        def __call__(self, x, pos=None):
+            return date_labels([num2date(x).date()])[0]
+
+        def format_ticks(self, values):
+            return date_labels([num2date(v).date() for v in values])
+
+    return DayMonth()
 
 
 def _step_edges(dates) -> np.ndarray:
@@ -166,8 +219,9 @@ def _timeline_title(by: str, dates, baseline, baseline_actor) -> str:
     return f"Share of {MEASURE_WORDS[by]} held by each actor, {span}"
 
 
-def _footnote(ds: Dataset, by: str, timeline: bool = True) -> str:
-    parts = [f"{len(ds.districts)} districts"]
+def _footnote(ds: Dataset, by: str, timeline: bool = True, universe: str | None = None) -> str:
+    """What the chart covers; with a baseline, its universe first (the 100% is not every district)."""
+    parts = [f"100% = {universe}, of {len(ds.districts)} districts in all" if universe else f"{len(ds.districts)} districts"]
     if by == "area_km2":
         parts.append(f"{ds.districts['area_km2'].sum():,.1f} km² (geodesic, WGS84)")
     sources = [Path(p).name for p in (ds.inputs.districts, ds.inputs.control) if p]
@@ -211,43 +265,34 @@ def _oriented(geom):
     return shapely.multipolygons([orient(p) for p in shapely.get_parts(geom)])
 
 
-def _layers(state):
-    """Per district idx: the main controller (largest share) and, when split, the second one."""
-    ordered = state.sort_values(["idx", "share", "controller"], ascending=[True, False, True], kind="stable")
-    ordered = ordered[ordered["share"] > 0]
-    first = ordered.groupby("idx").nth(0).set_index("idx")["controller"]
-    second = ordered.groupby("idx").nth(1).set_index("idx")["controller"]
-    return first, second
-
-
 def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
                baseline_actors: list[str] | None = None, baseline_label: str | None = None):
     """Districts coloured by controller; split districts hatched in the second controller's colour."""
-    from .figures import held_weights, shares, state_on
+    from .figures import baseline_weights, shares, state_on
 
     date = date or ds.last_date
     weights = None
     if baseline is not None:
-        weights = held_weights(ds, baseline, baseline_actors)
-        if not weights.any():
-            raise InputError(f"{', '.join(baseline_actors)} held no district on {baseline.isoformat()}; nothing to outline")
+        weights = baseline_weights(ds, baseline, baseline_actors)
     state = state_on(ds, date)
-    first, second = _layers(state)
+    first, _, second = main_holder(state, len(ds.districts), second=True)
     table = shares(ds, date)
     held = table[table["districts"] > 0]
     colours = actor_colours(ds, list(table["actor"]) + list(state["controller"]))
 
     fig = _figure(10, _map_height(ds))
+    # Margins (inches) round the map, the titles and the legend: none of them flush with the page's edge.
+    fig.get_layout_engine().set(w_pad=0.2, h_pad=0.12)
     ax = fig.add_subplot()
     paths = [_path(g) for g in ds.districts.geometry.values]
     _fill(ax, paths, first, colours)
     _hatch(ax, paths, first, second, colours)
-    handles = _map_legend(ds, held, _map_order(held), colours, split=len(second) > 0)
+    handles = _map_legend(ds, held, _map_order(held), colours, split=np.not_equal(second, None).any())
     if weights is not None:
         handles.append(_outline(ax, ds, weights, baseline_label, baseline))
         ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")
     _frame(ax, ds)
-    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5,
+    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5, borderaxespad=1.5,
                title=_legend_title(ds), title_fontsize=9, alignment="left", labelspacing=0.9)
     when = date.isoformat() if date else "(no log)"
     fig.suptitle(f"Control on {when}", fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold")
@@ -260,7 +305,7 @@ def _fill(ax, paths, first, colours) -> None:
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import PathPatch
 
-    holders = [first.get(i, UNKNOWN) for i in range(len(paths))]
+    holders = [a or UNKNOWN for a in first]
     # Unknown districts get a grey edge, else their pale fill melts into the page.
     edges = [UNKNOWN_EDGE if a == UNKNOWN else BORDER for a in holders]
     ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors=[colours[a] for a in holders],
@@ -272,11 +317,13 @@ def _hatch(ax, paths, first, second, colours) -> None:
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import PathPatch
 
-    contested = [i for i, a in first.items() if a == CONTESTED]
-    if contested:
+    contested = np.flatnonzero(first == CONTESTED)
+    if len(contested):
         ax.add_collection(PatchCollection([PathPatch(paths[i]) for i in contested], facecolors="none",
                                           edgecolors=CONTESTED_LINES, hatch=CONTESTED_HATCH, linewidths=0))
-    for actor, idx in second.groupby(second).groups.items():
+    split = np.not_equal(second, None)
+    for actor in sorted(set(second[split])):
+        idx = np.flatnonzero(split & (second == actor))
         colour = CONTESTED_LINES if actor == CONTESTED else colours[actor]
         ax.add_collection(PatchCollection([PathPatch(paths[i]) for i in idx], facecolors="none",
                                           edgecolors=colour, hatch="////", linewidths=0))
@@ -295,7 +342,7 @@ def _map_legend(ds: Dataset, held, actors, colours, split: bool) -> list:
     handles = []
     for actor in actors:
         r = rows.loc[actor]
-        text = f"{actor}\n{_count(r['districts'])} ({r['districts_pct']:.1f}%), {r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%)"
+        text = f"{actor}\n{_districts(r['districts'])} ({r['districts_pct']:.1f}%), {r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%)"
         if ds.has_population:
             text += f"\npop. {r['population']:,.0f} ({r['population_pct']:.1f}%)"
         handles.append(_legend_patch(Patch, actor, colours[actor], text))
@@ -305,10 +352,16 @@ def _map_legend(ds: Dataset, held, actors, colours, split: bool) -> list:
     return handles
 
 
-def _count(value: float) -> str:
-    """'1 district', '12 districts', '2.5 districts' (a split district counts by share)."""
-    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
-    return f"{shown} district" if value == 1 else f"{shown} districts"
+def count(value: float) -> str:
+    """12, 1,234 or 2.5: a split district counts by share (also the report's figures)."""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _districts(value: float) -> str:
+    """'1 district', '12 districts', '2.5 districts'."""
+    return f"{count(value)} district" if value == 1 else f"{count(value)} districts"
 
 
 def _legend_title(ds: Dataset) -> str:
@@ -357,22 +410,30 @@ def _frame(ax, ds: Dataset) -> None:
     minx, miny, maxx, maxy = (float(v) for v in ds.districts.total_bounds)
     width, height = (maxx - minx) or 0.01, (maxy - miny) or 0.01
     ax.set_xlim(minx - width * 0.02, maxx + width * 0.02)
-    ax.set_ylim(miny - height * 0.09, maxy + height * 0.02)  # a strip below the districts for the scale bar
+    ax.set_ylim(miny - height * 0.12, maxy + height * 0.02)  # a strip below the districts for the scale bar
     mid = (miny + maxy) / 2
     ax.set_aspect(1 / max(math.cos(math.radians(mid)), 0.01))
     ax.set_axis_off()
-    _scale_bar(ax, minx, maxx, miny - height * 0.06, height, mid)
+    _scale_bar(ax, minx, maxx, miny, mid)
 
 
-def _scale_bar(ax, x0, x1, y, height, lat) -> None:
-    """A bar of a round number of km (about a fifth of the map's width), measured geodesically at mid-latitude."""
+SCALE_BAR_GAP = 16  # points between the lowest district and the scale bar, whatever the map's size
+
+
+def _scale_bar(ax, x0, x1, y, lat) -> None:
+    """A bar of a round number of km (about a fifth of the map's width), measured geodesically at mid-latitude,
+    SCALE_BAR_GAP points below `y` (the districts' bottom), its label on its right: it never touches a district."""
+    from matplotlib.transforms import offset_copy
+
     from .geodesy import WGS84
 
     _, _, width_m = WGS84.inv(x0, lat, x1, lat)
     km = _nice(width_m / 1000 / 5)
     degrees = (x1 - x0) * km * 1000 / width_m
-    ax.plot([x0, x0 + degrees], [y, y], color=INK, linewidth=2.5, solid_capstyle="butt")
-    ax.text(x0 + degrees / 2, y + height * 0.01, f"{km:g} km", ha="center", va="bottom", fontsize=8, color=INK)
+    bar = offset_copy(ax.transData, fig=ax.figure, y=-SCALE_BAR_GAP, units="points")
+    label = offset_copy(ax.transData, fig=ax.figure, x=5, y=-SCALE_BAR_GAP, units="points")
+    ax.plot([x0, x0 + degrees], [y, y], color=INK, linewidth=2.5, solid_capstyle="butt", transform=bar, clip_on=False)
+    ax.text(x0 + degrees, y, f"{km:g} km", ha="left", va="center", fontsize=8, color=INK, transform=label)
 
 
 def _nice(value: float) -> float:

@@ -21,7 +21,6 @@ import datetime as dt
 import html
 import io
 import json
-import math
 from pathlib import Path
 
 from . import __version__
@@ -29,6 +28,8 @@ from .dataset import Dataset
 from .errors import InputError, UsageError
 from .io import check_not_input, write_bytes_atomic
 from .model import CONTESTED, UNKNOWN
+from .plots import count
+from .values import plain
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 CATEGORIES = (CONTESTED, UNKNOWN)
@@ -133,17 +134,7 @@ def _changes(ds: Dataset, since, date) -> dict:
 
 def records(frame) -> list[dict]:
     """DataFrame rows as plain Python values (NaN -> None), ready for json.dumps."""
-    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 # ------------------------------------------------------------------------------------------ sentences
@@ -171,13 +162,6 @@ def _cap(text: str) -> str:
 
 def pct(value: float) -> str:
     return f"{value:.1f}%"
-
-
-def count(value: float) -> str:
-    """12, 1,234 or 2.5: a split district counts by share."""
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def km2(value: float) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError, UsageError
-from .figures import _measures, _pct_name, held_weights
+from .figures import baseline_weights, measures, pct_name, reported_actors
 from .model import CONTESTED, UNKNOWN
 from .transfer import from_members
 
@@ -47,6 +47,16 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def stepped_dates(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
+    """start, start + step, ... up to end, and end itself as the last point even when off the step
+    (--end defaults to the log's last date: a weekly series must not stop short of the latest state)."""
+    return _with_end(_steps(start, end, every), end)
+
+
+def _with_end(dates: list[dt.date], end: dt.date) -> list[dt.date]:
+    return dates if dates and dates[-1] == end else dates + [end]
+
+
+def _steps(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
     """start, start + step, ... up to end (inclusive)."""
     count, unit = parse_step(every)
     if unit in ("d", "w"):
@@ -69,11 +79,20 @@ def date_grid(ds: Dataset, start: dt.date | None = None, end: dt.date | None = N
         raise InputError("the control log is empty; give a log with --control (or both --start and --end)")
     first, last = start or ds.first_date, end or ds.last_date
     if first > last:
-        raise UsageError(f"--start {first} is after --end {last}; give a start on or before the end")
+        raise UsageError(_span_error(start, end, first, last))
     if every:
         return stepped_dates(first, last, every)
     dates = {d for d in ds.dates if first <= d <= last} | {d for d in (start, end) if d is not None}
     return sorted(dates)
+
+
+def _span_error(start, end, first: dt.date, last: dt.date) -> str:
+    """Name the options the user gave; a bound left out (None) is the log's first or last date."""
+    if end is None:
+        return f"--start {first} is after the last date of the log ({last}); give an earlier --start, or a later --end"
+    if start is None:
+        return f"--end {last} is before the first date of the log ({first}); give a later --end, or an earlier --start"
+    return f"--start {first} is after --end {last}; give a start on or before the end"
 
 
 def _days(values) -> np.ndarray:
@@ -144,7 +163,7 @@ def holdings(ds: Dataset, dates: list[dt.date], weights: np.ndarray | None = Non
     size = (len(grid) + 1) * len(names)
     weights = np.ones(len(ds.districts)) if weights is None else weights
     out = {}
-    for measure, per_district in _measures(ds).items():
+    for measure, per_district in measures(ds).items():
         amount = signed * (weights * per_district)[where]
         held = np.bincount(cell, weights=amount, minlength=size).reshape(len(grid) + 1, len(names))
         out[measure] = np.cumsum(held, axis=0)[: len(grid)]
@@ -172,9 +191,7 @@ def _baseline_holdings(ds: Dataset, dates, baseline: dt.date, members: list[str]
     by 1) and go through the event sums; only districts they held in part need
     the per-district transfer rule, on those districts alone.
     """
-    weights = held_weights(ds, baseline, members)
-    if not weights.any():
-        raise InputError(f"{', '.join(members)} held no district on {baseline.isoformat()}; nothing to take a share of")
+    weights = baseline_weights(ds, baseline, members)
     whole = np.abs(weights - 1) <= NOISE
     names, held = holdings(ds, dates, np.where(whole, 1.0, 0.0))
     partial = np.flatnonzero(~whole & (weights > 0))
@@ -182,7 +199,7 @@ def _baseline_holdings(ds: Dataset, dates, baseline: dt.date, members: list[str]
         _, then = district_shares(ds, [baseline], partial)
         _, now = district_shares(ds, dates, partial)
         amounts = from_members(then, now, np.isin(names, members))  # [district, date, actor]
-        for measure, per_district in _measures(ds).items():
+        for measure, per_district in measures(ds).items():
             held[measure] += np.einsum("k,kta->ta", per_district[partial], amounts)
     return names, held, weights
 
@@ -208,23 +225,24 @@ def timeline(ds: Dataset, start: dt.date | None = None, end: dt.date | None = No
         names, held = holdings(ds, dates)
     else:
         names, held, weights = _baseline_holdings(ds, dates, baseline, baseline_actors)
-    for measure, per_district in _measures(ds).items():
+    for measure, per_district in measures(ds).items():
         total = float((weights * per_district).sum())
         held[measure][np.abs(held[measure]) <= NOISE * max(total, 1.0)] = 0.0
-    names, held = _with_actors(names, held, baseline_actors or [])
+    # The same rows as figures.shares(): contested and unknown (and baseline actors) even when 0.
+    names, held = _with_actors(names, held, reported_actors(ds, baseline_actors or []))
     order = actor_order(names, held["districts"])
     columns = {"date": np.repeat(np.asarray(dates, dtype=object), len(order)),
                "actor": np.tile(np.asarray(names, dtype=object)[order], len(dates))}
-    for measure, per_district in _measures(ds).items():
+    for measure, per_district in measures(ds).items():
         values = held[measure][:, order]
         total = float((weights * per_district).sum())
         columns[measure] = values.ravel()
-        columns[_pct_name(measure)] = (values / total * 100 if total else np.zeros_like(values)).ravel()
+        columns[pct_name(measure)] = (values / total * 100 if total else np.zeros_like(values)).ravel()
     return pd.DataFrame(columns)
 
 
 def _with_actors(names, held, extra):
-    """Add zero columns for actors that must be reported but appear nowhere in the log (a baseline actor)."""
+    """Add zero columns for actors that must be reported but appear nowhere in the log (a baseline actor, contested)."""
     missing = [a for a in extra if a not in names]
     if not missing:
         return names, held

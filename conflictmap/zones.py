@@ -26,9 +26,9 @@ import shapely
 
 from . import geodesy
 from .errors import InputError, Problem, UsageError
+from .geometry import lonlat_problem, polygonal
 from .io import label, read_vector
 from .model import Actors, clean_label, closest, parse_date
-from .overlay import polygonal
 
 ZONE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geojsonl", ".geojsons")
 ACTOR_FIELDS = ("actor", "controller", "holder", "side", "controlled_by")
@@ -144,12 +144,12 @@ def _field_hint(collection: dict) -> str:
 
 
 def _to_lonlat(frame, name: str):
+    """The frame in EPSG:4326; without a CRS, lon/lat only when the coordinates fit (as for districts)."""
+    problem = lonlat_problem(frame.crs, frame.total_bounds)
+    if problem:
+        raise InputError(f"{name}: {problem}")
     if frame.crs is None:
-        minx, miny, maxx, maxy = frame.total_bounds
-        if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
-            return frame.set_crs(4326)
-        raise InputError(f"{name}: no CRS and coordinates outside lon/lat range look projected; give the file a CRS "
-                         "(e.g. ogr2ogr -a_srs EPSG:32637 out.gpkg in.geojson)")
+        return frame.set_crs(4326)
     return frame if frame.crs.equals("EPSG:4326") else frame.to_crs(4326)
 
 

@@ -164,3 +164,54 @@ def test_summary_states_its_window(ds):
     s = summary(ds, D(2020, 1, 1))
     assert (s["since"], s["until"], s["days"]) == ("2020-01-01", "2020-03-01", 60)
     assert set(s["actors"]["actor"]) == set(s["matrix"]["from"])
+
+
+def test_window_defaults_to_the_dates_of_the_log(ds):
+    from conflictmap.changes import window
+
+    # SQUARES_LOG runs from 2020-01-01 to 2020-03-01.
+    assert window(ds) == (D(2020, 1, 1), D(2020, 3, 1))
+    assert window(ds, D(2020, 2, 1)) == (D(2020, 2, 1), D(2020, 3, 1))
+    assert window(ds, until=D(2020, 2, 1)) == (D(2020, 1, 1), D(2020, 2, 1))
+
+
+def test_changes_and_summary_default_their_window(ds):
+    assert changes(ds).equals(changes(ds, D(2020, 1, 1), D(2020, 3, 1)))
+    result = summary(ds)
+    assert (result["since"], result["until"], result["days"]) == ("2020-01-01", "2020-03-01", 60)
+
+
+def test_empty_log_is_a_data_error(squares):
+    from conflictmap.errors import InputError
+
+    empty = load_dataset(Inputs(districts=squares["districts"]))
+    for call in (changes, summary):
+        with pytest.raises(InputError, match="the control log is empty"):
+            call(empty)
+
+
+@pytest.mark.parametrize("since, until, said, unsaid", [
+    (D(2020, 3, 15), None, "--since 2020-03-15 is after the last date of the log (2020-03-01)", "--until"),
+    (None, D(2019, 12, 1), "--until 2019-12-01 is before the first date of the log (2020-01-01)", "--since"),
+    (D(2020, 3, 1), D(2020, 1, 1), "--since 2020-03-01 is after --until 2020-01-01", "the log"),
+])
+def test_window_errors_name_only_the_options_given(ds, since, until, said, unsaid):
+    with pytest.raises(UsageError) as caught:
+        changes(ds, since, until)
+    assert said in str(caught.value)
+    assert unsaid not in str(caught.value).split(";")[0]
+
+
+def test_matrix_table_totals_by_hand(ds):
+    from conflictmap.changes import matrix_table
+
+    # 01-01 -> 03-01 by hand: government keeps C, D (2); rebels' A -> government, B -> half government, half kurdish.
+    grid = matrix_table(transition_matrix(ds, D(2020, 1, 1), D(2020, 3, 1)), "districts").set_index("from")
+    assert grid.loc["government", "government"] == pytest.approx(2)
+    assert grid.loc["rebels", "government"] == pytest.approx(1.5)
+    assert grid.loc["rebels", "kurdish forces"] == pytest.approx(0.5)
+    # Row totals: held on 01-01 (government 2, rebels 2); column totals: held on 03-01 (3.5 and 0.5); 4 in all.
+    assert grid["total"].to_dict() == pytest.approx({"contested": 0, "government": 2, "kurdish forces": 0,
+                                                     "rebels": 2, "unknown": 0, "total": 4})
+    assert grid.loc["total"].to_dict() == pytest.approx({"contested": 0, "government": 3.5, "kurdish forces": 0.5,
+                                                         "rebels": 0, "unknown": 0, "total": 4})

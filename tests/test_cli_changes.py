@@ -119,3 +119,36 @@ def test_runs_on_the_bundled_sample(cli_json):
     assert rows, "the sample's log has changes"
     for r in rows:
         assert status[r["id"]] == r["to"]
+
+
+@pytest.mark.parametrize("args, said, unsaid", [
+    # SQUARES_LOG runs from 2020-01-01 to 2020-03-01; the bound not given is the log's date, not an option.
+    (["--since", "2020-03-15"], "--since 2020-03-15 is after the last date of the log (2020-03-01)", "--until"),
+    (["--until", "2019-12-01"], "--until 2019-12-01 is before the first date of the log (2020-01-01)", "--since"),
+])
+def test_errors_name_only_the_options_given(cli, squares_args, args, said, unsaid):
+    result = cli("changes", *squares_args, *args)
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert said in line
+    assert unsaid not in line.split(";")[0]
+
+
+def test_no_log_is_a_data_error(cli, squares):
+    # Districts without a control log: there is no first date to default --since to.
+    result = cli("changes", "--districts", squares["districts"])
+    assert result.exit_code == 1, result.output
+    assert "the control log is empty" in result.stderr
+
+
+def test_markdown_matrix_totals_by_hand(cli, squares_args):
+    result = cli("changes", *squares_args, "--since", "2020-01-01", "--summary", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    block = result.stdout.split("**Transition matrix, districts")[1].split("\n\n")[1]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in block.splitlines()]
+    header = rows[0]
+    body = {r[0]: dict(zip(header, r)) for r in rows[2:]}
+    assert header == ["from \\ to", "contested", "government", "kurdish forces", "rebels", "unknown", "total"]
+    # By hand: held on 01-01 government 2, rebels 2; on 03-01 government 3.5, kurdish forces 0.5; 4 districts.
+    assert (body["government"]["total"], body["rebels"]["total"]) == ("2", "2")
+    assert (body["total"]["government"], body["total"]["kurdish forces"], body["total"]["total"]) == ("3.50", "0.50", "4")

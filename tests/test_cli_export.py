@@ -101,7 +101,8 @@ def grid_districts(path, n=40):
 def test_reader_closing_early_ends_quietly(tmp_path, fmt):
     # Like `conflictmap export ... | head -c 100`: a real process and a real pipe that closes.
     districts = grid_districts(tmp_path / "grid.geojson")
-    writer = subprocess.Popen([sys.executable, "-m", "cli", "export", "--districts", districts, "-f", fmt],
+    # -q: districts without a log warn on stderr; this test wants stderr to show only a BrokenPipe trace, if any.
+    writer = subprocess.Popen([sys.executable, "-m", "cli", "export", "-q", "--districts", districts, "-f", fmt],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     head = writer.stdout.read(100)
     writer.stdout.close()

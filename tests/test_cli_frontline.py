@@ -50,6 +50,15 @@ def test_gapped_districts_warn_and_gap_bridges(cli, cli_json, tmp_path):
     assert rows[0]["length_km"] > 2 * TOP_OF_BOTTOM_ROW * 0.99
 
 
+def test_gap_adds_no_stubs_to_shared_boundaries(cli_json, squares_args):
+    # The review's repro: on 2020-01-15 the front is the line lat 0.01°, lon 0..0.02° (two top edges of
+    # the bottom row); --gap 10 used to add 10 m up every edge running away from it.
+    for gap in ("0", "10"):
+        rows = cli_json("frontline", *squares_args, "--date", "2020-01-15", "--gap", gap)
+        assert [(r["actor_a"], r["actor_b"]) for r in rows] == [("government", "rebels")]
+        assert rows[0]["length_km"] == pytest.approx(2 * TOP_OF_BOTTOM_ROW, abs=1e-3)  # ±1 m
+
+
 def test_bad_date_is_usage_error(cli, squares_args):
     result = cli("frontline", *squares_args, "--date", "2020-13-01")
     assert result.exit_code == 2

@@ -43,7 +43,8 @@ def test_verbose_says_which_inputs_are_used(cli, tmp_path, monkeypatch):
     plain = cli("share", "--format", "json")
     verbose = cli("-v", "share", "--format", "json")
     assert plain.exit_code == verbose.exit_code == 0, verbose.output
-    assert plain.stderr == ""
+    # By default only the note that the sample is used (one line); -v adds the full path.
+    assert len(plain.stderr.splitlines()) == 1 and plain.stderr.startswith("conflictmap: note: ")
     assert "conflictmap: using districts" in verbose.stderr and "aleppo-2016" in verbose.stderr
     assert verbose.stdout == plain.stdout
 
@@ -93,3 +94,74 @@ def _env():
     import os
 
     return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+# -- the global flags after the subcommand too (cli/group.py) ------------------------------------------------
+
+def missing_input_commands(tmp_path) -> dict[str, list]:
+    """A command line per kind of command, each failing with a conflictmap error (exit 1 or 2)."""
+    missing = tmp_path / "missing.geojson"
+    return {
+        "share": ["share", "--districts", missing],  # @dataset_command
+        "validate": ["validate", "--until", "15/11/2016"],  # @dataset_command, its own loading; validate lists
+        # a missing file as a row, so a bad date (a usage error) is what raises here
+        "zones area": ["zones", "area", missing, "--actor", "russia"],  # a nested group's command
+        "overlay": ["overlay", missing, "--actor", "russia", "-d", missing],  # its own options
+    }
+
+
+@pytest.mark.parametrize("command", ["share", "validate", "zones area", "overlay"])
+def test_debug_before_or_after_the_subcommand(cli, tmp_path, command):
+    from conflictmap.errors import ConflictmapError
+
+    args = missing_input_commands(tmp_path)[command]
+    words = len(command.split())
+    plain = cli(*args)
+    before = cli("--debug", *args)
+    after = cli(*args[:words], "--debug", *args[words:])
+    at_end = cli(*args, "--debug")
+    assert plain.exit_code in (1, 2) and (plain.exception is None or isinstance(plain.exception, SystemExit))
+    assert "Traceback" not in plain.stderr
+    for result in (before, after, at_end):
+        assert isinstance(result.exception, ConflictmapError), result.output
+        assert type(result.exception) is type(before.exception) and str(result.exception) == str(before.exception)
+
+
+@pytest.mark.parametrize("flag", ["-q", "--quiet"])
+def test_quiet_after_the_subcommand(cli, bowtie, flag):
+    loud = cli("status", "--districts", bowtie, "--format", "json")
+    quiet = cli("status", "--districts", bowtie, flag, "--format", "json")
+    assert "repaired" in loud.stderr
+    assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == loud.stdout
+
+
+def test_quiet_after_validate_keeps_the_data(cli, bowtie):
+    # The bow-tie is a warning for validate: its summary line goes, the rows stay.
+    loud = cli("validate", "--districts", bowtie, "--format", "json")
+    quiet = cli("validate", "--districts", bowtie, "-q", "--format", "json")
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "warning" in loud.stderr and quiet.stderr == ""
+    assert quiet.stdout == loud.stdout and json.loads(quiet.stdout)
+
+
+def test_quiet_after_zones_area(cli, tmp_path):
+    from tests.test_zones import box_coords, write_zones
+
+    folder = tmp_path / "zones"
+    folder.mkdir()
+    # A zone file without a date in its name or a date field: a usage error either way; -q keeps errors.
+    write_zones(folder / "zones.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    result = cli("zones", "area", folder, "--actor", "russia", "-q")
+    assert result.exit_code != 0 and "error" in result.stderr
+
+
+@pytest.mark.parametrize("flag", ["-v", "--verbose"])
+def test_verbose_after_the_subcommand(cli, tmp_path, monkeypatch, flag):
+    monkeypatch.chdir(tmp_path)  # the bundled sample
+    result = cli("share", flag, "--format", "json")
+    assert result.exit_code == 0 and "conflictmap: using districts" in result.stderr
+
+
+def test_flags_after_the_subcommand_are_not_listed_twice_in_help(cli):
+    result = cli("share", "--help")
+    assert result.exit_code == 0 and "--debug" not in result.stdout and "--quiet" not in result.stdout

@@ -63,6 +63,23 @@ def test_majority_rule_is_recorded(cli_json, squares, zones_dir):
     assert all("rule majority" in r["note"] for r in rows)
 
 
+def test_min_share_keeps_the_rest(cli_json, squares, zones_dir):
+    # 2024-01-01: B is russia 0.6 / the rest 0.4 (cell-area formula). --min-share 0.5 drops only zone
+    # actors' slivers: ukraine, who holds the area no zone covers, keeps its 0.4.
+    rows = cli_json("overlay", zones_dir, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"],
+                    "--min-share", "0.5")
+    first = {r["controller"]: r["share"] for r in rows if r["date"] == "2024-01-01" and r["district"] == "B"}
+    assert first == pytest.approx({"russia": b_share(), "ukraine": 1 - b_share()}, rel=1e-9)
+    assert all("zone shares under 0.5" in r["note"] for r in rows)
+
+
+def test_min_share_help_says_what_is_kept(cli):
+    done = cli("overlay", "--help")
+    assert done.exit_code == 0
+    text = " ".join(done.stdout.replace("│", " ").split())  # unwrapped, without the panel's borders
+    assert "the --rest share, contested and unknown are never dropped" in text
+
+
 def test_csv_is_the_default_format(cli, squares, zones_dir):
     done = cli("overlay", zones_dir, "--actor", "russia", "-d", squares["districts"])
     assert done.exit_code == 0, done.output

@@ -69,7 +69,8 @@ def test_table_has_a_column_per_actor(cli, squares_args):
 
 def test_every_month(cli_json, squares_args):
     rows = cli_json("timeline", *squares_args, "--start", "2020-01-15", "--end", "2020-04-30", "--every", "1m")
-    assert list(by_date(rows)) == ["2020-01-15", "2020-02-15", "2020-03-15", "2020-04-15"]
+    # Monthly from the 15th, and the end date (off the step) as the last point.
+    assert list(by_date(rows)) == ["2020-01-15", "2020-02-15", "2020-03-15", "2020-04-15", "2020-04-30"]
 
 
 def test_plot_writes_a_chart_and_no_table(cli, squares_args, tmp_path):
@@ -104,6 +105,19 @@ def test_usage_errors_exit_2(cli, squares_args, args, message):
     result = cli("timeline", *squares_args, *args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("args, said, unsaid", [
+    # SQUARES_LOG runs from 2020-01-01 to 2020-03-01; the bound not given is the log's date, not an option.
+    (["--end", "2019-01-01"], "--end 2019-01-01 is before the first date of the log (2020-01-01)", "--start"),
+    (["--start", "2020-04-01"], "--start 2020-04-01 is after the last date of the log (2020-03-01)", "--end"),
+])
+def test_errors_name_only_the_options_given(cli, squares_args, args, said, unsaid):
+    result = cli("timeline", *squares_args, *args)
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert said in line
+    assert unsaid not in line.split(";")[0]
 
 
 def test_population_needs_a_population_field(cli, squares, tmp_path):

@@ -333,3 +333,13 @@ def test_geopackage_bytes_do_not_depend_on_the_clock(ds, tmp_path):
         time.sleep(0.05)
     first, second = runs
     assert first == second
+
+
+def test_share_columns_use_transfer_share_matrix(ds):
+    # One share matrix for the whole library; the layer's share_ columns by hand on 2020-02-15:
+    # B is government 0.5 / kurdish forces 0.5 (SQUARES_LOG).
+    from conflictmap import transfer
+
+    assert ex.share_matrix is transfer.share_matrix and not hasattr(ex, "_share_matrix")
+    b = ex.district_layer(ds, D(2020, 2, 15)).set_index("id").loc["B"]
+    assert (b["share_government"], b["share_kurdish_forces"], b["share_rebels"]) == (0.5, 0.5, 0.0)

@@ -89,3 +89,77 @@ def test_change_in_force_on_its_date(ds):
     assert rows.loc["B", "controller"] == "government 0.5; kurdish forces 0.5"
     assert rows.loc["B", "shares"] == {"government": 0.5, "kurdish forces": 0.5}
     assert rows.loc["A", "source"] == "s3"
+
+
+def test_measures_are_public_per_district_amounts(ds):
+    from conflictmap.figures import measures, pct_name
+
+    got = measures(ds)
+    order = list(ds.districts["id"])
+    # Independent: one per district, the closed-form cell area, conftest.POPULATION.
+    assert list(got) == ["districts", "area_km2", "population"]
+    assert list(got["districts"]) == [1.0] * 4
+    assert list(got["area_km2"]) == pytest.approx([squares_area(k) for k in order], rel=1e-6)
+    assert list(got["population"]) == [POPULATION[k] for k in order]
+    assert [pct_name(m) for m in got] == ["districts_pct", "area_pct", "population_pct"]
+
+
+def test_no_module_imports_a_private_figures_helper():
+    # figures' helpers used elsewhere are public; a leading underscore means "this module only".
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in [*(root / "conflictmap").glob("*.py"), *(root / "cli").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("figures"):
+                offenders += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+    assert offenders == []
+
+
+def test_baseline_weights_by_hand(ds):
+    from conflictmap.figures import baseline_weights
+
+    weights = dict(zip(ds.districts["id"], baseline_weights(ds, D(2020, 1, 1), ["rebels"])))
+    assert weights == {"A": 1.0, "B": 1.0, "C": 0.0, "D": 0.0}  # SQUARES_LOG 01-01: rebels hold A and B
+    weights = dict(zip(ds.districts["id"], baseline_weights(ds, D(2020, 2, 1), ["government"])))
+    assert weights == {"A": 0.0, "B": 0.5, "C": 1.0, "D": 1.0}  # 02-01: half of B, C, D
+
+
+def test_baseline_that_held_nothing_gives_one_message_everywhere(ds):
+    # shares, the timeline and the map all go through figures.baseline_weights: the same line, with the fix.
+    from conflictmap.errors import InputError
+    from conflictmap.plots import map_figure
+    from conflictmap.timeline import timeline
+
+    calls = [lambda: shares(ds, D(2020, 3, 1), baseline=D(2020, 2, 1), baseline_actors=["rebels"]),
+             lambda: timeline(ds, baseline=D(2020, 2, 1), baseline_actors=["rebels"]),
+             lambda: map_figure(ds, D(2020, 3, 1), D(2020, 2, 1), ["rebels"], "rebels")]
+    messages = set()
+    for call in calls:
+        with pytest.raises(InputError) as caught:
+            call()
+        messages.add(str(caught.value))
+    # 02-01: A contested, B government/kurdish: the rebels hold nothing.
+    assert messages == {"rebels held no district on 2020-02-01, so there is nothing to take a share of; "
+                        "choose a --baseline date on which they held some, or another --baseline-actor"}
+
+
+def test_fast_labels_by_hand(ds):
+    # 2020-02-15 (SQUARES_LOG): A contested, B government 0.5 / kurdish forces 0.5, C and D government.
+    from conflictmap.figures import controller_labels, fast_labels
+
+    state = state_on(ds, D(2020, 2, 15))
+    expected = ["contested", "government 0.5; kurdish forces 0.5", "government", "government"]
+    labels = fast_labels(state)
+    assert labels.index.tolist() == [0, 1, 2, 3] and labels.tolist() == expected
+    assert controller_labels(state).tolist() == expected  # the per-group path agrees
+
+
+def test_one_fast_label_helper():
+    # export's districts layer and changes' from/to columns label through the same function.
+    from conflictmap import changes, export, figures
+
+    assert export.fast_labels is figures.fast_labels and changes.fast_labels is figures.fast_labels
+    assert not hasattr(export, "_labels")

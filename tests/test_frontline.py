@@ -151,12 +151,56 @@ def test_gap_bridges_streets(tmp_path):
     assert not [p for p in result.problems if p.level == "warning"]
     (row,) = result.lines.to_dict("records")
     assert (row["actor_a"], row["actor_b"]) == ("government", "rebels")
-    # Drawn on the government side: the bottom edges of C and D (each 0.01° - 2·inset long),
-    # plus at most gap_m up each of the 4 side edges that come within gap_m of A or B.
+    # Drawn on the government side: the bottom edges of C and D (each 0.01° - 2·inset long), which face
+    # A and B across the street. The side edges of C and D also come within gap_m of A or B near the
+    # corners, but run away from the street: they are no front (they used to add gap_m each).
     bottom = 2 * parallel_arc_km(SIZE + inset, SIZE - 2 * inset)
-    assert bottom <= row["length_km"] <= bottom + 4 * gap_m / 1e3
+    assert row["length_km"] == pytest.approx(bottom, abs=1e-3)  # ±1 m
     lat = shapely.get_coordinates(row["geometry"])[:, 1]
-    assert lat.min() == pytest.approx(SIZE + inset, abs=1e-7)  # on C's edge, to the 1 mm snapping grid
+    assert lat == pytest.approx(np.full(len(lat), SIZE + inset), abs=1e-7)  # all on C's and D's bottom edges (1 mm grid)
+
+
+def test_gap_does_not_lengthen_shared_boundaries(ds):
+    # The squares share their edges exactly: bridging gaps adds nothing to the 2020-01-01 front
+    # (the line lat 0.01°, lon 0..0.02°), however wide the gap.
+    for gap_m in (10.0, 300.0):
+        (row,) = front_lines(ds, D(2020, 1, 1), gap_m=gap_m).lines.to_dict("records")
+        assert row["length_km"] == pytest.approx(2 * TOP_OF_BOTTOM_ROW, abs=1e-3)  # ±1 m
+
+
+def rectangle(lon0, lat0, lon1, lat1) -> dict:
+    ring = [[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_gap_front_ends_where_the_neighbour_ends(tmp_path):
+    # A (rebels) is a 0.01° square; C (government) a 0.02° x 0.01° block north of it, a street of
+    # 2·inset (about 4.4 m) between them. C's bottom edge runs on 0.01° past A's corner: near the
+    # corner it is within gap_m of A, but it faces nothing there. The front is A's width only.
+    inset = 2e-5
+    geojson = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "A"}, "geometry": rectangle(inset, inset, SIZE - inset, SIZE - inset)},
+        {"type": "Feature", "properties": {"id": "C"}, "geometry": rectangle(inset, SIZE + inset, 2 * SIZE - inset, 2 * SIZE - inset)},
+    ]}
+    ds = dataset(tmp_path, "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,C,government\n", geojson)
+    (row,) = front_lines(ds, D(2020, 1, 1), gap_m=10.0).lines.to_dict("records")
+    assert row["length_km"] == pytest.approx(parallel_arc_km(SIZE + inset, SIZE - 2 * inset), abs=1e-3)  # ±1 m
+
+
+def test_gap_front_when_rectangle_clipping_fails(tmp_path, monkeypatch):
+    # GEOS's rectangle clipping may refuse a degenerate piece; the snap-rounding fallback gives the
+    # same front (the bottom edges of C and D, as in test_gap_bridges_streets).
+    import conflictmap.frontline as fl
+
+    def refuse(*args, **kwargs):
+        raise shapely.errors.GEOSException("IllegalArgumentException: Invalid number of points in LinearRing")
+
+    monkeypatch.setattr(fl.shapely.lib, "clip_by_rect", refuse)
+    monkeypatch.setattr(fl, "clip_to_boxes", lambda geoms, boxes: geoms)  # only a speed-up; it clips by rectangle too
+    inset = 2e-5
+    ds = dataset(tmp_path, GAPPED_LOG, inset_squares(inset))
+    (row,) = front_lines(ds, D(2020, 1, 1), gap_m=10.0).lines.to_dict("records")
+    assert row["length_km"] == pytest.approx(2 * parallel_arc_km(SIZE + inset, SIZE - 2 * inset), abs=1e-3)  # ±1 m
 
 
 def test_negative_gap_is_usage_error(ds):
@@ -165,9 +209,20 @@ def test_negative_gap_is_usage_error(ds):
 
 
 def test_main_holder(ds):
+    # 2020-02-15: A contested; B government 0.5 / kurdish forces 0.5 (tie: alphabetical); C, D government.
     holder, share = main_holder(state_on(ds, D(2020, 2, 15)), 4)
     assert list(holder) == ["contested", "government", "government", "government"]
     assert list(share) == [1.0, 0.5, 1.0, 1.0]
+    holder, share, second = main_holder(state_on(ds, D(2020, 2, 15)), 4, second=True)
+    assert list(holder) == ["contested", "government", "government", "government"]
+    assert list(second) == [None, "kurdish forces", None, None]  # only B is split
+
+
+def test_second_holder_needs_a_share(tmp_path):
+    # A row with share 0 names no holder: B (rebels 1, government 0) has no second holder to hatch.
+    ds = dataset(tmp_path, "date,district,controller,share\n2020-01-01,B,rebels,1\n2020-01-01,B,government,0\n")
+    _, _, second = main_holder(state_on(ds, D(2020, 1, 1)), 4, second=True)
+    assert list(second) == [None] * 4
 
 
 def test_shared_boundaries_on_real_raions(shared_data, tmp_path):

@@ -1,13 +1,16 @@
 """The overlay engine: hand-checkable squares, equality with full overlays, rules, change-only logs."""
 
 import datetime as dt
+import re
 
 import numpy as np
 import pytest
 import shapely
 
 from conflictmap import geodesy
-from conflictmap.overlay import AreaMeasure, Overlay, apply_rule, changed_rows, overlay_zones, polygonal
+from conflictmap.errors import UsageError
+from conflictmap.geometry import polygonal
+from conflictmap.overlay import AreaMeasure, Overlay, apply_rule, changed_rows, overlay_zones
 from conflictmap.zones import Snapshot, ZoneSet
 from tests.conftest import SIZE, SQUARES, cell_area_km2
 
@@ -140,11 +143,40 @@ def test_fraction_rule_gives_the_rest_its_share():
     assert shares.tolist() == [[0.25, 0.5, 0.25, 0.0], [0.0, 0.0, 1.0, 0.0]]
 
 
-def test_min_share_drops_slivers_and_rescales():
-    shares = apply_rule(np.array([[0.995, 0.0]]), "fraction", min_share=0.01)
-    assert shares.tolist() == [[1.0, 0.0, 0.0, 0.0]]  # the 0.005 rest is a sliver: dropped
-    kept = apply_rule(np.array([[0.6, 0.3]]), "fraction", min_share=0.2)
-    assert kept[0] == pytest.approx([0.6 / 0.9, 0.3 / 0.9, 0.0, 0.0])
+def test_min_share_drops_zone_slivers_and_rescales_among_zones():
+    # Three zone actors 0.6 / 0.3 / 0.05, the rest 0.05. At 0.1 the third actor's 0.05 goes to the other
+    # two in proportion (their 0.9 becomes the zones' 0.95); the rest keeps its 0.05.
+    shares = apply_rule(np.array([[0.6, 0.3, 0.05]]), "fraction", min_share=0.1)
+    assert shares[0] == pytest.approx([0.6 * 0.95 / 0.9, 0.3 * 0.95 / 0.9, 0.0, 0.05, 0.0], rel=1e-12)
+
+
+def test_min_share_never_drops_the_rest():
+    # The review's case: actor 0.96, the rest (unknown) 0.04. At 0.3 the rest is not a sliver to drop.
+    shares = apply_rule(np.array([[0.96]]), "fraction", min_share=0.3)
+    assert shares[0] == pytest.approx([0.96, 0.04, 0.0], rel=1e-12)
+    # Nor the other way round: a lone zone share under min_share has no other zone to go to; it stays.
+    shares = apply_rule(np.array([[0.04]]), "fraction", min_share=0.3)
+    assert shares[0] == pytest.approx([0.04, 0.96, 0.0], rel=1e-12)
+
+
+def test_min_share_never_drops_exempt_actors():
+    # Zones of russia 0.9 and of an actor named unknown 0.05 (column 1, exempt), the rest 0.05.
+    shares = apply_rule(np.array([[0.9, 0.05]]), "fraction", min_share=0.1, exempt=[1])
+    assert shares[0] == pytest.approx([0.9, 0.05, 0.05, 0.0], rel=1e-12)
+
+
+@pytest.mark.parametrize("rule, min_share, message", [
+    ("fractoin", 0.0, "--rule 'fractoin' is not a rule"),
+    ("fraction", 1.5, "--min-share 1.5 is outside 0..1"),
+    ("fraction", -0.1, "outside 0..1"),
+    ("fraction", float("nan"), "outside 0..1"),
+    ("majority", 0.1, "--min-share applies to --rule fraction only"),
+])
+def test_bad_rule_or_min_share_is_usage_error(rule, min_share, message):
+    with pytest.raises(UsageError, match=re.escape(message)):
+        apply_rule(np.array([[0.5]]), rule, min_share)
+    with pytest.raises(UsageError, match="--rule|--min-share"):
+        overlay_zones(squares_frame(), two_dates(), rule=rule, min_share=min_share)
 
 
 def test_majority_rule_and_ties():
@@ -195,6 +227,30 @@ def test_log_rows_only_when_shares_change():
     assert second[["district", "controller", "share"]].values.tolist() == [["B", "russia", 1.0]]  # only B changed
     assert log["note"].str.contains("rule fraction").all()
     assert set(second["source"]) == {"b.geojson"}
+
+
+def test_min_share_keeps_the_rest_in_the_log():
+    # 2024-01-01: B is russia 0.6 / ukraine (the rest) 0.4 by the cell-area formula. At --min-share 0.5
+    # the rest's 0.4 stays; the note says what min_share did.
+    log = overlay_zones(squares_frame(), two_dates(), rest="ukraine", min_share=0.5)
+    b = log[(log["date"] == "2024-01-01") & (log["district"] == "B")].set_index("controller")
+    b_share = cell_area_km2(0.01, 0, 0.016, 0.01) / cell_area_km2(0.01, 0, 0.02, 0.01)
+    assert b["share"].to_dict() == pytest.approx({"russia": b_share, "ukraine": 1 - b_share}, rel=1e-9)
+    assert log["note"].str.contains("zone shares under 0.5").all()
+    assert b.loc["ukraine", "note"].endswith("area no zone covers")
+
+
+def test_overlay_does_not_import_distributed():
+    # Layering: distributed runs overlay's per-date work, so overlay must not import distributed.
+    import ast
+    import inspect
+
+    import conflictmap.overlay
+
+    tree = ast.parse(inspect.getsource(conflictmap.overlay))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not {m for m in imported if m and "distributed" in m}
 
 
 def test_every_date_writes_all_districts():

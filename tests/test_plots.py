@@ -118,8 +118,23 @@ def test_without_actors_file_every_actor_gets_a_palette_colour(squares):
 
 
 def test_bad_colour_in_actors_file_is_an_input_error(squares, tmp_path):
+    # Checked when the actors file is read, so validate and every command see it, not only the map.
     actors = tmp_path / "actors.toml"
     actors.write_text('[actors.government]\ncolour = "reddish"\n[actors.rebels]\n[actors."kurdish forces"]\n')
-    ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"], actors=str(actors)))
-    with pytest.raises(InputError, match="'reddish' of 'government' is not a colour"):
-        control_map(ds, None, tmp_path / "map.png")
+    with pytest.raises(InputError, match=r"\[actors.government\] colour: 'reddish' is not a colour"):
+        load_dataset(Inputs(districts=squares["districts"], control=squares["control"], actors=str(actors)))
+
+
+def test_count_is_one_function_for_maps_and_reports():
+    # 2.001 districts shows as 2 (two decimals at most, no dangling point), 2.5 as 2.5, thousands grouped.
+    from conflictmap import plots, report
+
+    assert report.count is plots.count
+    assert [plots.count(v) for v in (2.001, 2.5, 1234.0, 1.0)] == ["2", "2.5", "1,234", "1"]
+
+
+def test_map_uses_the_shared_main_holder():
+    # The map's fill and hatch come from frontline.main_holder(second=True), not a copy of it.
+    from conflictmap import frontline, plots
+
+    assert plots.main_holder is frontline.main_holder and not hasattr(plots, "_layers")

@@ -22,8 +22,27 @@ def independent_state(date: str) -> dict[str, dict[str, float]]:
     return state
 
 
-def test_sample_loads_without_problems(cli):
+SAMPLE_NOTE = "conflictmap: note: no inputs and no ./conflictmap.toml here: using the bundled Aleppo 2016 sample ("
+
+
+def test_sample_loads_without_problems(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # surely no conflictmap.toml here
     result = cli("info", "--format", "json")
+    assert result.exit_code == 0
+    # The note saying where the data come from is the only line: the sample itself has no problem.
+    [line] = result.stderr.splitlines()
+    assert line.startswith(SAMPLE_NOTE) and line.endswith("aleppo-2016)")
+
+
+def test_sample_note_is_silenced_by_quiet(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in (["-q", "info"], ["info", "-q"]):
+        result = cli(*args, "--format", "json")
+        assert result.exit_code == 0 and result.stderr == "", args
+
+
+def test_no_note_with_inputs(cli, squares_args):
+    result = cli("info", *squares_args, "--format", "json")
     assert result.exit_code == 0 and result.stderr == ""
 
 

@@ -133,18 +133,38 @@ def test_bad_step_is_a_usage_error(text):
 
 
 def test_monthly_steps_clamp_to_the_end_of_month():
-    # 31 Jan + 1 month = 29 Feb 2020 (leap year), + 2 months = 31 Mar.
-    assert stepped_dates(D(2020, 1, 31), D(2020, 4, 29), "1m") == [D(2020, 1, 31), D(2020, 2, 29), D(2020, 3, 31)]
+    # 31 Jan + 1 month = 29 Feb 2020 (leap year), + 2 months = 31 Mar; then the end, 29 Apr.
+    assert stepped_dates(D(2020, 1, 31), D(2020, 4, 29), "1m") == [D(2020, 1, 31), D(2020, 2, 29), D(2020, 3, 31), D(2020, 4, 29)]
 
 
 def test_weekly_and_yearly_steps():
-    assert stepped_dates(D(2020, 1, 1), D(2020, 1, 20), "1w") == [D(2020, 1, 1), D(2020, 1, 8), D(2020, 1, 15)]
-    assert stepped_dates(D(2020, 2, 29), D(2022, 3, 1), "1y") == [D(2020, 2, 29), D(2021, 2, 28), D(2022, 2, 28)]
+    # Each ends with the end date, off the step.
+    assert stepped_dates(D(2020, 1, 1), D(2020, 1, 20), "1w") == [D(2020, 1, 1), D(2020, 1, 8), D(2020, 1, 15), D(2020, 1, 20)]
+    assert stepped_dates(D(2020, 2, 29), D(2022, 3, 1), "1y") == [D(2020, 2, 29), D(2021, 2, 28), D(2022, 2, 28), D(2022, 3, 1)]
+
+
+def test_a_step_landing_on_the_end_adds_no_second_end():
+    # 1, 8, 15, 22 Jan: the 4th step is the end itself.
+    assert stepped_dates(D(2020, 1, 1), D(2020, 1, 22), "7d") == [D(2020, 1, 1), D(2020, 1, 8), D(2020, 1, 15), D(2020, 1, 22)]
+    assert stepped_dates(D(2020, 1, 1), D(2020, 1, 1), "1d") == [D(2020, 1, 1)]
 
 
 def test_start_after_end_is_a_usage_error(ds):
     with pytest.raises(UsageError, match="after"):
         timeline(ds, D(2020, 3, 1), D(2020, 1, 1))
+
+
+@pytest.mark.parametrize("start, end, said, unsaid", [
+    (D(2020, 4, 1), None, "--start 2020-04-01 is after the last date of the log (2020-03-01)", "--end"),
+    (None, D(2019, 1, 1), "--end 2019-01-01 is before the first date of the log (2020-01-01)", "--start"),
+    (D(2020, 3, 1), D(2020, 1, 1), "--start 2020-03-01 is after --end 2020-01-01", "the log"),
+])
+def test_span_errors_name_only_the_options_given(ds, start, end, said, unsaid):
+    # SQUARES_LOG runs from 2020-01-01 to 2020-03-01; a bound left out (None) is the log's date.
+    with pytest.raises(UsageError) as caught:
+        date_grid(ds, start, end)
+    assert said in str(caught.value)
+    assert unsaid not in str(caught.value).split(";")[0]
 
 
 def test_explicit_start_and_end_join_the_log_dates(ds):

@@ -190,6 +190,26 @@ def test_projected_zones_are_reprojected(tmp_path):
     assert zone.bounds == pytest.approx((30, 48, 30.1, 48.1), abs=1e-6)
 
 
+def test_metres_in_a_geojson_are_refused(tmp_path):
+    # GeoJSON is lon/lat by definition, so GDAL reports EPSG:4326 even for UTM metres: the same
+    # check as for districts (conflictmap.geometry.lonlat_problem) refuses them.
+    path = write_zones(tmp_path / "2024-08-01.geojson", [({}, box_coords(500000, 5300000, 510000, 5310000))])
+    with pytest.raises(InputError, match="2024-08-01.geojson: coordinates outside the lon/lat range"):
+        load_zones([path], actor="russia")
+
+
+def test_zones_do_not_import_the_overlay():
+    # Layering: zones feed the overlay, so they must not import it (shared helpers live in geometry.py).
+    import ast
+    import inspect
+
+    import conflictmap.zones
+
+    tree = ast.parse(inspect.getsource(conflictmap.zones))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert "overlay" not in imported
+
+
 def test_missing_path():
     with pytest.raises(InputError, match="not found"):
         load_zones(["/no/such/zones"], actor="russia")

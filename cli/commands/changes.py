@@ -9,6 +9,7 @@ from cli.output import Format, emit, emit_rows, records, to_text
 from conflictmap.model import parse_option_date
 
 MATRIX_MEASURES = {"districts": "districts", "area_km2": "km²", "population": "people"}
+KINDS = {"districts": "count", "area_km2": "km", "population": "people"}  # display rule of a matrix's cells
 
 
 @dataset_command()
@@ -28,13 +29,13 @@ def changes(
     In csv/tsv --summary prints the per-actor table; use --matrix for the matrix.
     The screen table leaves out the source column; csv, json and markdown carry it.
     """
-    ds = load(inputs)
-    d0 = parse_option_date(since, "--since") if since else ds.first_date
-    d1 = parse_option_date(until, "--until") if until else ds.last_date
-    if d0 is None:
-        from conflictmap.errors import InputError
+    from conflictmap.changes import window
 
-        raise InputError("the control log is empty; give a log with --control")
+    # A bound left out stays None: the library defaults it to the log's first or last date and says so in errors.
+    d0 = parse_option_date(since, "--since") if since else None
+    d1 = parse_option_date(until, "--until") if until else None
+    ds = load(inputs)
+    d0, d1 = window(ds, d0, d1)
     if summary:
         _summary(ds, d0, d1, fmt)
     elif matrix:
@@ -58,7 +59,7 @@ def _list(ds, d0, d1, every_change, fmt) -> None:
 
 
 def _summary(ds, d0, d1, fmt) -> None:
-    from conflictmap.changes import summary
+    from conflictmap.changes import matrix_table, summary
 
     result = summary(ds, d0, d1)
     if fmt in (Format.csv, Format.tsv):
@@ -74,18 +75,11 @@ def _summary(ds, d0, d1, fmt) -> None:
     text = to_text(records(result["actors"]), fmt, title=f"Gains and losses {span}")
     for measure, unit in MATRIX_MEASURES.items():
         if measure in result["matrix"].columns:
-            grid = _matrix_table(result["matrix"], measure)
-            text += "\n" + to_text(grid, fmt, title=f"Transition matrix, {unit}: rows on {d0}, columns on {d1}")
+            grid = matrix_table(result["matrix"], measure).rename(columns={"from": "from \\ to"})
+            kinds = {c: KINDS[measure] for c in grid.columns}
+            text += "\n" + to_text(records(grid), fmt, title=f"Transition matrix, {unit}: rows on {d0}, columns on {d1}",
+                                   kinds=kinds)
     emit(text)
-
-
-def _matrix_table(matrix, measure: str) -> list[dict]:
-    """The long matrix as rows (from) x columns (to), with row and column totals."""
-    grid = matrix.pivot(index="from", columns="to", values=measure)
-    grid["total"] = grid.sum(axis=1)
-    grid.loc["total"] = grid.sum(axis=0)
-    grid.columns.name = None
-    return records(grid.reset_index(names="from \\ to"))
 
 
 def register(app):

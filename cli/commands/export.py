@@ -3,12 +3,14 @@
 import os
 import sys
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from cli.errors import report_problems, say
-from cli.options import DateOpt, dataset_command, load
+from cli.options import DateOpt, check_output, dataset_command, load, query_date
+from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 
 
@@ -31,7 +33,7 @@ def export(
     date: DateOpt = None,
     layer: Annotated[Layer, typer.Option("--layer", "-l", help="districts: control per district; frontline: lines between controllers; changes: districts that changed hands since --since.", case_sensitive=False)] = Layer.districts,
     since: Annotated[Optional[str], typer.Option("--since", help="D0 for --layer changes (YYYY-MM-DD).")] = None,
-    geo_format: Annotated[Optional[GeoFormat], typer.Option("--format", "-f", help="geojson (RFC 7946), geojsonseq (RFC 8142, streams), gpkg or fgb (to a file). Default: from the -o suffix, else geojson.", case_sensitive=False)] = None,
+    geo_format: Annotated[Optional[GeoFormat], typer.Option("--format", "-f", help="geojson (RFC 7946), geojsonseq (RFC 8142, streams), gpkg or fgb (to a file). Default: from the -o suffix (.geojson/.json, .geojsonl/.geojsons/.ndjson, .gpkg, .fgb); geojson on stdout.", case_sensitive=False)] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")] = "-",
     precision: Annotated[Optional[int], typer.Option("--precision", help="Decimals of GeoJSON coordinates (default 6, about 0.1 m).")] = None,
     rs: Annotated[bool, typer.Option("--rs", help="Start each GeoJSONSeq record with an RFC 8142 record separator (0x1E).")] = False,
@@ -47,10 +49,11 @@ def export(
     from conflictmap.export import export as write_layer
     from conflictmap.export import make_request
 
-    request = make_request(layer.value, geo_format.value if geo_format else None, output, precision, rs,
+    request = make_request(layer.value, _format(geo_format, output), output, precision, rs,
                            parse_option_date(since, "--since") if since else None, gap)
+    check_output(request.output, inputs)  # a missing folder or an input as output fails before any work
     ds = load(inputs)
-    day = parse_option_date(date, "--date") if date else ds.last_date
+    day = query_date(ds, date)
     if request.output == "-":
         result = _to_stdout(lambda stream: write_layer(ds, request, day, stream))
     else:
@@ -58,6 +61,26 @@ def export(
         say(f"wrote {len(result.frame)} feature(s) to {request.output}", "info")
     if result is not None:
         report_problems(result.problems)
+
+
+def _format(geo_format: GeoFormat | None, output: str) -> str | None:
+    """The format -f gives, else the one the -o suffix names; an unknown or contradicting suffix is a usage error.
+
+    A GeoJSON text in a file named .shp or .txt would be read wrongly (or not at all) by the next tool.
+    """
+    from conflictmap.export import SUFFIX_FORMATS
+
+    given = geo_format.value if geo_format else None
+    if output == "-" or Path(output).is_dir():  # a folder gets make_request's own message
+        return given
+    suffix = Path(output).suffix.lower()
+    named = SUFFIX_FORMATS.get(suffix)
+    if given is None and named is None:
+        raise UsageError(f"-o {output}: unknown output suffix; use .geojson, .geojsonl, .gpkg or .fgb, or give -f")
+    if given is not None and named is not None and named != given:
+        raise UsageError(f"-o {output}: the suffix {suffix} means {named}, not -f {given}; "
+                         f"change the suffix or drop -f")
+    return given or named
 
 
 def _to_stdout(write):

@@ -15,7 +15,7 @@ def frontline(
     inputs,
     fmt,
     date: DateOpt = None,
-    gap: Annotated[float, typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts; default 0: shared boundaries only.")] = 0.0,
+    gap: Annotated[float, typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default 0: shared boundaries only.")] = 0.0,
 ):
     """One row per actor pair: the geodesic length in km of the boundary between their districts.
 

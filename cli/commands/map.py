@@ -5,9 +5,8 @@ from typing import Annotated, Optional
 import typer
 
 from cli.errors import say
-from cli.options import DateOpt, dataset_command, load
-from conflictmap.errors import UsageError
-from conflictmap.model import parse_option_date
+from cli.options import (DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
+                         query_date)
 
 
 @dataset_command(tabular=False)
@@ -24,14 +23,12 @@ def map_command(
     """
     from conflictmap.plots import control_map, output_format
 
-    if (baseline is None) != (baseline_actor is None):
-        raise UsageError("--baseline and --baseline-actor go together: give both (e.g. --baseline 2016-11-15 --baseline-actor rebels)")
-    output_format(output)  # a bad file name fails before any work
+    base_day = baseline_date(baseline, baseline_actor)
+    output_format(output)  # a bad file name, a missing folder or an input as output fails before any work
+    check_output(output, inputs)
     ds = load(inputs)
-    day = parse_option_date(date, "--date") if date else ds.last_date
-    base_day = parse_option_date(baseline, "--baseline") if baseline else None
-    members = ds.actors.resolve_query(baseline_actor, "--baseline-actor") if baseline_actor else None
-    control_map(ds, day, output, base_day, members, baseline_actor)
+    day = query_date(ds, date)
+    control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor))
     say(f"wrote {output}", "info")
 
 

@@ -9,7 +9,7 @@ import typer
 from cli.commands.zones import (ActorFieldOpt, ActorOpt, ActorsOpt, AllowOverlapOpt, DateFieldOpt, DateFromNameOpt,
                                 ZonesArg, read_zones)
 from cli.errors import guarded, report_problems, say
-from cli.options import COMMON
+from cli.options import COMMON, check_output
 from cli.output import Format, emit, records, to_text
 from cli.progress import ProgressBar
 from conflictmap.errors import UsageError
@@ -39,7 +39,7 @@ def overlay(
     allow_overlap: AllowOverlapOpt = None,
     rest: Annotated[str, typer.Option("--rest", help="Who holds the area no zone covers (e.g. ukraine).")] = "unknown",
     rule: Annotated[Rule, typer.Option("--rule", help="fraction: area shares; majority: the whole district to the largest share; centroid: to whoever holds its centroid.", case_sensitive=False)] = Rule.fraction,
-    min_share: Annotated[float, typer.Option("--min-share", help="fraction rule: drop shares under X (e.g. 0.01 for slivers) and scale the others up to 1.")] = 0.0,
+    min_share: Annotated[float, typer.Option("--min-share", help="fraction rule: drop zone actors' shares under X (e.g. 0.01 for slivers), scaling the district's other zone actors up to fill them; the --rest share, contested and unknown are never dropped, so with one zone actor nothing changes (see the note column).")] = 0.0,
     every_date: Annotated[bool, typer.Option("--every-date", help="Write every district on every date, not only when its shares change.")] = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Run dates on Dask: local[:N] workers on this machine, or a scheduler address (needs conflictmap\\[dask]; see the README).")] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output file (csv, tsv, json, ndjson by suffix), written atomically; '-' (default) for stdout.")] = "-",
@@ -54,20 +54,19 @@ def overlay(
 
     Each district gets, per date, the share of its area in each actor's zone;
     the rest goes to --rest. Rows are written on the first date and whenever a
-    district's shares change. The rule is recorded in the note column. The log
+    district's shares change. The rule (and --min-share) is recorded in the note column. The log
     feeds every other command: conflictmap share --districts D --control log.csv
     Example: conflictmap overlay zones-deepstate/ --actor russia --rest ukraine -d raions.geojson -o log.csv
     """
-    from conflictmap.io import check_not_input, write_bytes_atomic
-    from conflictmap.overlay import overlay_zones
+    from conflictmap.distributed import runner
+    from conflictmap.io import write_bytes_atomic
+    from conflictmap.overlay import check_rule, overlay_zones
 
     fmt = _format(fmt, output)
-    if min_share and rule != Rule.fraction:
-        raise UsageError("--min-share applies to --rule fraction only")
-    if not 0 <= min_share < 1:
-        raise UsageError(f"--min-share {min_share:g} is outside 0..1; give a fraction such as 0.01")
+    check_rule(rule.value, min_share)  # usage errors before any data is read
+    run = runner(scheduler)
     table_inputs = _district_inputs(districts, id_field, name_field, dissolve, project, actors)
-    check_not_input(output, list(zones) + table_inputs.paths())
+    check_output(output, list(zones) + table_inputs.paths())
     from conflictmap.model import load_actors
 
     names = load_actors(table_inputs.actors)
@@ -75,7 +74,7 @@ def overlay(
     with ProgressBar() as bar:
         zoneset = read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap, names, bar)
         places = _load_districts(table_inputs)
-        log = overlay_zones(places, zoneset, rule.value, rest_name, min_share, every_date, scheduler,
+        log = overlay_zones(places, zoneset, rule.value, rest_name, min_share, every_date, run=run,
                             progress=bar.stage("overlay"))
     text = to_text(records(log), fmt, LOG_COLUMNS, title=f"Control log from zones (rule {rule.value})")
     if output == "-":

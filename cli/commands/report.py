@@ -6,14 +6,15 @@ from typing import Annotated, Optional
 import typer
 
 from cli.errors import say
-from cli.options import DateOpt, dataset_command, load
+from cli.options import (DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
+                         warn_before_log)
 from cli.output import emit
-from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 
 
 class ReportFormat(str, Enum):
     md = "md"
+    markdown = "markdown"  # the name every other command's --format uses
     html = "html"
     json = "json"
 
@@ -26,7 +27,7 @@ def report(
     since: Annotated[Optional[str], typer.Option("--since", help="Report the changes since this date (YYYY-MM-DD); default: the previous date of the log before --date.")] = None,
     baseline: Annotated[Optional[str], typer.Option("--baseline", help="Baseline date D0 for the headline: of what --baseline-actor held then, who holds it on --date.")] = None,
     baseline_actor: Annotated[Optional[str], typer.Option("--baseline-actor", help="Actor or group whose D0 holdings are the universe of the headline.")] = None,
-    report_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="md, html or json; default: from the -o suffix.", case_sensitive=False)] = None,
+    report_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="md (or markdown), html or json; default: from the -o suffix.", case_sensitive=False)] = None,
     generated_at: Annotated[bool, typer.Option("--generated-at", help="Stamp the report with the time it was made (UTC). Off by default: the same inputs give the same bytes.")] = False,
 ):
     """A report to paste or mail: headline sentences, shares, changes since --since, gains and losses.
@@ -38,16 +39,17 @@ def report(
     """
     from conflictmap.report import make_report, report_format as check_format, write_report
 
-    if (baseline is None) != (baseline_actor is None):
-        raise UsageError("--baseline and --baseline-actor go together: give both (e.g. --baseline 2016-11-15 --baseline-actor rebels)")
-    fmt = check_format(output, report_format.value if report_format else None)  # a bad name fails before any work
+    base_day = baseline_date(baseline, baseline_actor)
+    given = "md" if report_format == ReportFormat.markdown else report_format.value if report_format else None
+    fmt = check_format(output, given)  # a bad name fails before any work
+    check_output(output, inputs)  # a missing folder or an input as output fails before any work
     day = parse_option_date(date, "--date") if date else None
     since_day = parse_option_date(since, "--since") if since else None
-    base_day = parse_option_date(baseline, "--baseline") if baseline else None
     ds = load(inputs)
-    members = ds.actors.resolve_query(baseline_actor, "--baseline-actor") if baseline_actor else None
+    warn_before_log(ds, day)
+    members = baseline_members(ds, baseline_actor)
     options = {"date": day, "since": since_day, "baseline": base_day, "baseline_actors": members,
-               "baseline_label": baseline_actor, "generated_at": _now() if generated_at else None}
+               "baseline_label": baseline_label(ds, baseline_actor), "generated_at": _now() if generated_at else None}
     if output == "-":
         emit(make_report(ds, fmt, **options))
         return

@@ -1,23 +1,12 @@
 """conflictmap share: what share of districts, km² and people each actor holds."""
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
-from cli.options import DateOpt, dataset_command, load
+from cli.options import (By, DateOpt, baseline_date, baseline_label, baseline_members, check_measure, dataset_command,
+                         load, query_date)
 from cli.output import emit_rows
-from conflictmap.errors import UsageError
-from conflictmap.model import parse_option_date
-
-
-class By(str, Enum):
-    count = "count"
-    area = "area"
-    population = "population"
-
-
-MEASURE = {By.count: "districts", By.area: "area_km2", By.population: "population"}
 
 
 @dataset_command()
@@ -32,19 +21,17 @@ def share(
     """One row per actor: districts, km² and population held, absolute and percent.
 
     With --baseline D0 --baseline-actor A: of what A held on D0, the share each actor holds on --date.
+
+    Every actor of the log is a row on every date (0 when it holds nothing), and so are contested and unknown.
     """
     from conflictmap.figures import shares
 
-    if (baseline is None) != (baseline_actor is None):
-        raise UsageError("--baseline and --baseline-actor go together: give both (e.g. --baseline 2016-11-15 --baseline-actor rebels)")
+    base_day = baseline_date(baseline, baseline_actor)
     ds = load(inputs)
-    if by == By.population and not ds.has_population:
-        raise UsageError("--by population needs a population field; name it with --population-field")
-    day = parse_option_date(date, "--date") if date else ds.last_date
-    base_day = parse_option_date(baseline, "--baseline") if baseline else None
-    members = ds.actors.resolve_query(baseline_actor, "--baseline-actor") if baseline_actor else None
-    table = shares(ds, day, MEASURE[by], base_day, members)
-    emit_rows(table, fmt, title=_title(day, base_day, baseline_actor))
+    measure = check_measure(ds, by)
+    day = query_date(ds, date)
+    table = shares(ds, day, measure, base_day, baseline_members(ds, baseline_actor))
+    emit_rows(table, fmt, title=_title(day, base_day, baseline_label(ds, baseline_actor)))
 
 
 def _title(day, base_day, actor) -> str:

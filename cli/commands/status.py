@@ -1,8 +1,7 @@
 """conflictmap status: who holds each district on a date."""
 
-from cli.options import DateOpt, dataset_command, load
+from cli.options import DateOpt, dataset_command, load, query_date
 from cli.output import Format, emit_rows
-from conflictmap.model import parse_option_date
 
 
 @dataset_command()
@@ -11,7 +10,7 @@ def status(inputs, fmt, date: DateOpt = None):
     from conflictmap.figures import status as compute
 
     ds = load(inputs)
-    day = parse_option_date(date, "--date") if date else ds.last_date
+    day = query_date(ds, date)
     table = compute(ds, day)
     columns = [c for c in table.columns if c != "shares" or fmt in (Format.json, Format.ndjson)]
     title = f"Control on {day.isoformat()}" if day else "Control (no log)"

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.errors import say
-from cli.options import dataset_command
+from cli.options import dataset_command, resolve_inputs
 from cli.output import emit_rows
 from conflictmap.model import parse_option_date
 
@@ -23,12 +23,11 @@ def validate(
     (repaired polygons, overlapping districts, a log not sorted by date, rows after --until).
     Exit code 1 when there is an error, 0 with warnings only: ready for cron.
     """
-    from conflictmap.project import resolve
     from conflictmap.validate import COLUMNS
     from conflictmap.validate import validate as check
 
     day = parse_option_date(until, "--until") if until else None
-    result = check(resolve(inputs), day)
+    result = check(resolve_inputs(inputs), day)
     emit_rows(result.rows(), fmt, COLUMNS, title=f"Validation: {result.counts()}")
     if result.errors:
         say(result.summary())

@@ -1,0 +1,75 @@
+"""Low-level geometry helpers shared by districts, zones and the overlay: polygonal parts, lon/lat checks.
+
+No file reading and no geopandas here: functions take shapely geometries,
+bounds and CRS objects, so every layer above may use them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+LONLAT_BOUNDS = (-180.0, -90.0, 180.0, 90.0)
+
+
+def polygonal(geom):
+    """The area part of a geometry as a Polygon or MultiPolygon (an empty Polygon when it has none).
+
+    make_valid and intersections may return collections with stray lines or
+    points; those have no area, and pyproj.Geod must not see them. None stays None.
+    """
+    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = shapely.get_parts(shapely.get_parts(geom))  # collection -> members -> polygons
+    polygons = parts[shapely.get_type_id(parts) == 3]
+    if len(polygons) == 1:
+        return polygons[0]
+    return shapely.multipolygons(polygons) if len(polygons) else shapely.Polygon()
+
+
+def clip_to_boxes(geoms, boxes) -> np.ndarray:
+    """Each geometry clipped to its own box (rows of minx, miny, maxx, maxy, grown a hair);
+    the geometry itself where that is not safe. Lets GEOS work on a few local vertices of a huge geometry.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    x0, y0, x1, y1 = np.asarray(boxes, dtype=float).T
+    pad = 1e-6 * np.maximum(x1 - x0, y1 - y0) + 1e-9  # far above float noise, far below any edge (degrees or metres)
+    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    # shapely.clip_by_rect accepts one rectangle only; the ufunc beneath it
+    # broadcasts, so every geometry is clipped to its own box in one C loop.
+    with np.errstate(invalid="ignore"):
+        cut = shapely.lib.clip_by_rect(geoms, x0, y0, x1, y1)
+    # clip_by_rect is fast but may return an invalid polygon in degenerate cases,
+    # and an empty box (NaN bounds) clips nothing: keep the whole geometry there.
+    keep = ~shapely.is_valid(cut) | np.isnan(np.asarray(boxes, dtype=float)).any(axis=1)
+    cut[keep] = geoms[keep]
+    return cut
+
+
+def fits_lonlat(bounds) -> bool:
+    """Do (minx, miny, maxx, maxy) lie within the lon/lat range?"""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    lo = LONLAT_BOUNDS
+    return minx >= lo[0] and miny >= lo[1] and maxx <= lo[2] and maxy <= lo[3]
+
+
+def lonlat_problem(crs, bounds) -> str | None:
+    """Why coordinates with these bounds cannot be read as lon/lat under `crs` (None: no CRS), or None when they can.
+
+    Without a CRS, lon/lat is assumed only when the coordinates fit its range.
+    A geographic CRS with coordinates outside that range is wrong too: GeoJSON is
+    lon/lat by definition (RFC 7946), so GDAL reports EPSG:4326 even for metres.
+    Bounds that are not finite (no coordinates) are not judged here.
+    """
+    if not np.isfinite(np.asarray(bounds, dtype=float)).all() or fits_lonlat(bounds):
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    span = f"(x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f})"
+    if crs is None:
+        return (f"no CRS and coordinates outside lon/lat range {span} look projected; "
+                "give the file a CRS (e.g. ogr2ogr -a_srs EPSG:32637 out.gpkg in.geojson)")
+    if crs.is_geographic:
+        return (f"coordinates outside the lon/lat range {span} although the CRS is {crs.to_string()}; "
+                "they look projected (metres): convert with the real CRS, e.g. "
+                "ogr2ogr -s_srs EPSG:32637 -t_srs EPSG:4326 out.geojson in.geojson")
+    return None
