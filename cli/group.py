@@ -35,6 +35,13 @@ class App(TyperGroup):
             command.params += [p for p in flags if not taken & set(p.opts)]
             tidy_help(command)
 
+    def get_params(self, ctx):
+        # Typer adds --install-completion and --show-completion after the group is made: tidy them here.
+        params = super().get_params(ctx)
+        for param in params:
+            flag_look(param)
+        return params
+
 
 def subcommands(group):
     """Every command below `group`, nested groups (zones) and their commands included."""
@@ -76,8 +83,7 @@ def tidy_help(command) -> None:
     if command.help:
         command.help = EXAMPLE.sub(r"\n\n\1", command.help)
     for param in command.params:
-        if getattr(param, "is_flag", False) and not getattr(param, "count", False):
-            param.metavar = ""
+        flag_look(param)
         if "default" in (getattr(param, "help", None) or "").lower():
             param.show_default = False
     get_help_option = command.get_help_option
@@ -85,7 +91,13 @@ def tidy_help(command) -> None:
     def help_option(ctx):
         option = get_help_option(ctx)
         if option is not None:
-            option.metavar = ""
+            flag_look(option)
         return option
 
     command.get_help_option = help_option
+
+
+def flag_look(param) -> None:
+    """An empty metavar: the help's type column stays blank for a flag."""
+    if getattr(param, "is_flag", False) and not getattr(param, "count", False):
+        param.metavar = ""

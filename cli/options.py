@@ -35,7 +35,8 @@ COMMON = {
     "dissolve": (bool, typer.Option("--dissolve", help="Merge features that share an id into one district instead of failing.", rich_help_panel=INPUT_PANEL)),
     "project": (Optional[str], typer.Option("--project", help="Project file (default: ./conflictmap.toml when present; else the bundled sample).", rich_help_panel=INPUT_PANEL)),
 }
-FORMAT = (Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False))
+# The help names the choices: the metavar stays short, so it does not fold in a 100-column terminal.
+FORMAT = (Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False, metavar="<format>"))
 
 
 def _param(name: str, spec, default=None) -> inspect.Parameter:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError, UsageError
-from .figures import actors_so_far, fast_labels, measures, state_on
+from .figures import fast_labels, measures, reported_actors, state_on
 from .transfer import share_matrix, total_flows
 
 BEFORE = pd.Timestamp.min  # the date of the virtual "initial holder" group
@@ -155,7 +155,7 @@ def transition_matrix(ds: Dataset, since: dt.date | None = None, until: dt.date 
     """
     since, until = window(ds, since, until)
     then, now = state_on(ds, since), state_on(ds, until)
-    actors = sorted(set(then["controller"]) | set(now["controller"]) | set(actors_so_far(ds, since)) | set(actors_so_far(ds, until)))
+    actors = reported_actors(ds)  # the same rows and columns as the share tables, whatever the window
     n = len(ds.districts)
     s0, s1 = share_matrix(then, actors, n), share_matrix(now, actors, n)
     table = pd.DataFrame({"from": np.repeat(actors, len(actors)), "to": np.tile(actors, len(actors))})

@@ -44,12 +44,6 @@ def state_on(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
     return state.sort_values(["idx", "controller"], kind="stable").reset_index(drop=True)
 
 
-def actors_so_far(ds: Dataset, date: dt.date | None = None) -> list[str]:
-    """Every controller named in the log up to the date (plus the initial one): rows may be zero."""
-    past = ds.log[ds.log["date"] <= _timestamp(date, ds)]
-    return sorted(set(past["controller"]) | {ds.initial})
-
-
 def reported_actors(ds: Dataset, extra=()) -> list[str]:
     """The rows of every share table, the same on every date: each actor of the whole log, the initial
     holder, `extra` (baseline actors), and always contested and unknown (0 when nobody), so that

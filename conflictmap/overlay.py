@@ -208,13 +208,16 @@ def check_rule(rule: str, min_share: float = 0.0) -> None:
         raise UsageError(f"--min-share applies to --rule fraction only, not {rule}; drop --min-share")
 
 
-def apply_rule(actor_values: np.ndarray, rule: str, min_share: float = 0.0, exempt=()) -> np.ndarray:
+def apply_rule(actor_values: np.ndarray, rule: str, min_share: float = 0.0, exempt=(), holders=()) -> np.ndarray:
     """Shares per district over [actors..., rest, contested], each row summing to 1.
 
-    fraction: the covered shares, the rest to `rest`. Zone actors' shares under
-      `min_share` are dropped and given to the district's other zone actors in
-      proportion; the rest, contested and the actor columns in `exempt` (e.g. an
-      actor named unknown) are never dropped nor rescaled (see _drop_small).
+    fraction: the covered shares, the rest to `rest`. A zone actor's share under
+      `min_share` is dropped and the district's shares held by real actors are
+      scaled up in proportion to fill it (see _drop_small). Real actors are the
+      zone actors and the columns in `holders` (the rest column and the rest
+      actor's own column, when --rest names an actor); `holders` are never
+      dropped. The actor columns in `exempt` (actors named unknown or
+      contested), an unknown rest and contested are never dropped nor rescaled.
     majority: the whole district to the largest share (rest included); an exact
       tie between the two largest makes the district `contested`.
     centroid: the whole district to the actor whose zone holds its centroid.
@@ -229,9 +232,13 @@ def apply_rule(actor_values: np.ndarray, rule: str, min_share: float = 0.0, exem
     shares[:, :k] = actor_values / scale[:, None]
     shares[:, k] = np.clip(1 - shares[:, :k].sum(axis=1), 0, 1)
     if rule == "fraction":
-        keep_as_is = np.zeros(k + 2, dtype=bool)
-        keep_as_is[list(exempt) + [k, k + 1]] = True
-        return _drop_small(shares, min_share, keep_as_is)
+        real = np.zeros(k + 2, dtype=bool)
+        real[:k] = True
+        real[list(exempt)] = False
+        real[list(holders)] = True
+        droppable = real.copy()
+        droppable[list(holders) + [k, k + 1]] = False
+        return _drop_small(shares, min_share, droppable, real)
     if rule == "centroid":
         held = shares[:, :k] > 0
         winner = np.where(held.any(axis=1), np.argmax(held, axis=1), k)
@@ -250,23 +257,24 @@ def _one_hot(winner: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _drop_small(shares: np.ndarray, min_share: float, keep_as_is: np.ndarray) -> np.ndarray:
-    """Zone actors' shares under min_share dropped, their part shared out among the district's other zone actors.
+def _drop_small(shares: np.ndarray, min_share: float, droppable: np.ndarray, real: np.ndarray) -> np.ndarray:
+    """Droppable shares under min_share set to 0, the district's other `real` shares scaled up to fill them.
 
-    The columns in `keep_as_is` (the rest, contested, unknown) are never dropped
-    nor rescaled: "who holds the area no zone covers" and contested ground are
-    reported as they are. So the zone actors' total in a district does not move,
-    and each district's largest zone share is kept even under min_share (there
-    is no other zone actor to take it).
+    Columns outside `real` (unknown, contested) are never dropped nor rescaled:
+    who holds nothing known and contested ground are reported as they are. A
+    district with no real share left to absorb its slivers stays as it is, so
+    a sliver is never handed to unknown or silently lost.
     """
     shares[shares < CHANGE_TOLERANCE] = 0.0  # slivers of float noise are never a holding
     if min_share > 0:
-        zone = shares[:, ~keep_as_is]
-        total = zone.sum(axis=1, keepdims=True)
-        largest = zone == zone.max(axis=1, keepdims=True)
-        zone = np.where((zone < min_share) & ~largest, 0.0, zone)
-        kept = zone.sum(axis=1, keepdims=True)
-        shares[:, ~keep_as_is] = zone * np.divide(total, kept, out=np.ones_like(total), where=kept > 0)
+        small = droppable & (shares > 0) & (shares < min_share)
+        takers = real & ~small
+        freed = np.where(small, shares, 0.0).sum(axis=1)
+        room = np.where(takers, shares, 0.0).sum(axis=1)
+        moved = (freed > 0) & (room > 0)
+        scale = np.divide(room + freed, room, out=np.ones_like(room), where=moved)
+        shares = np.where(moved[:, None] & takers, shares * scale[:, None], shares)
+        shares = np.where(moved[:, None] & small, 0.0, shares)
     return shares / shares.sum(axis=1, keepdims=True)
 
 
@@ -297,18 +305,28 @@ def overlay_zones(districts, zoneset, rule: str = "fraction", rest: str = UNKNOW
     geoms = np.asarray(districts.geometry.values, dtype=object)
     measured = (run or measure_dates)(geoms, work, rule, progress)
     labels = np.array(actors + [rest, CONTESTED], dtype=object)
-    # Who holds the uncovered area, contested and unknown ground are never dropped by min_share.
-    exempt = [i for i, a in enumerate(actors) if a in (rest, CONTESTED, UNKNOWN)]
+    # min_share: unknown and contested ground are never dropped nor rescaled; a named
+    # --rest actor is never dropped but takes its part of the slivers (see apply_rule).
+    exempt = [i for i, a in enumerate(actors) if a in (CONTESTED, UNKNOWN)]
+    holders = _holders(actors, rest)
     ids = districts["id"].to_numpy(dtype=object)
     frames, previous = [], None
     for snap, values in zip(zoneset.snapshots, measured):
         values = _fold_rest(_pad(values, len(actors)), actors, rest)
-        shares = apply_rule(values, rule, min_share, exempt)
+        shares = apply_rule(values, rule, min_share, exempt, holders)
         keep = np.ones(len(ids), bool) if every_date else changed_rows(shares, previous)
         previous = shares if previous is None else np.where(keep[:, None], shares, previous)
-        frames.append(_rows(snap, ids, labels, shares, keep, _note(rule, min_share)))
+        frames.append(_rows(snap, ids, labels, shares, keep, _note(rule, min_share, rest)))
     columns_out = ["date", "district", "controller", "share", "source", "note"]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns_out)
+    log = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns_out)
+    return log.astype({"share": float})  # 1.0, never 1: one type per key in json/csv
+
+
+def _holders(actors: list[str], rest: str) -> list[int]:
+    """The columns of the --rest actor when it is a real actor: the rest column, and its own zones'."""
+    if rest in (UNKNOWN, CONTESTED):
+        return []
+    return [len(actors)] + ([actors.index(rest)] if rest in actors else [])
 
 
 def _pad(values: np.ndarray, width: int) -> np.ndarray:
@@ -329,11 +347,13 @@ def _fold_rest(values: np.ndarray, actors: list[str], rest: str) -> np.ndarray:
     return values
 
 
-def _note(rule: str, min_share: float) -> str:
-    """The note column's text: the rule, and min_share with what it spares."""
+def _note(rule: str, min_share: float, rest: str) -> str:
+    """The note column's text: the rule, and what min_share did."""
     if not min_share:
         return f"zones overlay, rule {rule}"
-    return f"zones overlay, rule {rule}, zone shares under {min_share:g} given to other zones (rest, contested, unknown kept)"
+    takers = "zone actors" if rest in (UNKNOWN, CONTESTED) else f"zone actors and {rest}"
+    return (f"zones overlay, rule {rule}, zone shares under {min_share:g} dropped and given to the district's other "
+            f"{takers} in proportion (unknown and contested never changed; with none of them left, unchanged)")
 
 
 def _rows(snap, ids, labels, shares, keep, note_text):

@@ -117,7 +117,7 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
                     ha="left", va="bottom", annotation_clip=False)
     _percent_axes(ax, x, _y_label(by, baseline, baseline_actor))
     fig.legend(handles=handles, title=f"share on {dates[-1].isoformat()}", loc="outside right upper",
-               frameon=False, fontsize=9, title_fontsize=9, alignment="left")
+               frameon=False, fontsize=9, title_fontsize=9, alignment="left", borderaxespad=1.2)
     fig.suptitle(_timeline_title(by, dates, baseline, baseline_actor), fontsize=12, color=INK, x=0.02, ha="left")
     universe = _universe(table, by, baseline, baseline_actor) if baseline is not None else None
     _footer(ax, _footnote(ds, by, universe=universe), below=24)  # under the date labels
@@ -229,7 +229,19 @@ def _footnote(ds: Dataset, by: str, timeline: bool = True, universe: str | None 
         parts.append("data: " + ", ".join(sources))
     if timeline:
         parts.append("split districts count by share")
-    return " · ".join(parts)
+    return _lines(parts)
+
+
+def _lines(parts: list[str], width: int = 150) -> str:
+    """Parts joined by ' · ', a new line before a part that would pass `width` characters: a 10-inch page holds
+    about 170 characters of 7-point text, and a longer footer would squeeze the chart to make room."""
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + 3 + len(part) > width:
+            lines.append(part)
+        else:
+            lines[-1] += " · " + part
+    return "\n".join(lines)
 
 
 def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline=None, baseline_actor=None) -> None:

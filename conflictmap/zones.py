@@ -1,11 +1,12 @@
 """Dated zone polygons (DeepStateMap style): read, date, attribute to actors, check.
 
 A zone is the area an actor holds on a date. Zones come as a file per date
-(the date in the file name: deepstatemap_data_20240801.geojson, 2024-08-01.json)
-or as files whose features carry a date field. Each actor's features of one
-date are merged into one valid (Multi)Polygon; invalid rings are repaired and
-reported; zones of different actors that overlap are an error naming the date
-and the overlap in km², unless `allow_overlap` says who holds the overlap.
+(the date anywhere in the file name: deepstatemap_data_20240801.geojson,
+2024-08-01.json, zones_2024_08_01.gpkg) or as files whose features carry a
+date field. Each actor's features of one date are merged into one valid
+(Multi)Polygon; invalid rings are repaired and reported; zones of different
+actors that overlap are an error naming the date and the overlap in km²,
+unless `allow_overlap` says who holds the overlap.
 
 A FeatureCollection wrapped in another object (the NZZ map export,
 `{"value": FeatureCollection}`) is refused with a message saying how to unwrap
@@ -36,8 +37,10 @@ DATE_FIELDS = ("date", "Date", "DATE", "as_of", "day")
 # Overlaps up to this area (km², i.e. 1000 m²) are digitising slivers along a shared
 # edge: reported as a warning, not an error.
 OVERLAP_TOLERANCE_KM2 = 1e-3
-_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+# YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD (one separator used twice), not inside a longer run of digits.
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})([-_]?)(\d{2})\2(\d{2})(?!\d)")
 _WRAPPED = re.compile(rb'^\s*\{\s*"([^"]+)"\s*:\s*\{')
+_NAME_HINT = "put the date in the file name (e.g. zones_2024-08-01.geojson)"
 _GEOJSON_KEYS = {"type", "features", "crs", "name", "bbox", "properties", "geometry", "id"}
 
 
@@ -66,8 +69,7 @@ class ZoneSet:
 class _Options:
     actor: str | None
     actor_field: str | None
-    date_field: str | None
-    from_name: bool
+    date_fields: dict  # file -> the field holding its dates, None for the date in its name
     actors: Actors
 
 
@@ -91,16 +93,21 @@ def zone_files(sources) -> list[Path]:
 
 
 def date_from_name(path) -> dt.date | None:
-    """The date in a file name (YYYYMMDD or YYYY-MM-DD), None when it has none."""
+    """The one date anywhere in a file's stem (YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD), None when it has none.
+
+    Eight digits that are no valid date (an id, month 13) are not a date; the
+    same date written twice is one date; two different dates are an error.
+    """
     found = set()
     for m in _NAME_DATE.finditer(Path(path).stem):
         try:
-            found.add(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+            found.add(dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4))))
         except ValueError:
             continue
     if len(found) > 1:
         shown = ", ".join(d.isoformat() for d in sorted(found))
-        raise InputError(f"{path}: file name holds several dates ({shown}); rename it or give --date-field")
+        raise InputError(f"{path}: file name holds different dates ({shown}); keep one date in the name, "
+                         "or give --date-field F to take dates from the features")
     return found.pop() if found else None
 
 
@@ -191,9 +198,9 @@ def _actor_labels(frame, name: str, opts: _Options) -> list[str]:
     if opts.actor:
         return [opts.actors.canonical(opts.actor, "--actor")] * len(frame)
     wanted = opts.actor_field or next((c for c in ACTOR_FIELDS if c in columns), None)
-    if wanted is None:
-        raise UsageError(f"{name}: zones carry no actor field (fields: {', '.join(columns) or 'none'}); "
-                         "name the actor with --actor NAME (e.g. --actor russia) or a field with --actor-field")
+    if wanted is None:  # the data lacks what the options leave to it: a data error, exit 1
+        raise InputError(f"{name}: zones carry no actor field ({', '.join(ACTOR_FIELDS)}; fields: {', '.join(columns) or 'none'}); "
+                         "name the actor with --actor NAME (e.g. --actor russia) or a field with --actor-field F")
     if wanted not in columns:
         near = closest(wanted, columns)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
@@ -208,41 +215,53 @@ def _actor_labels(frame, name: str, opts: _Options) -> list[str]:
     return out
 
 
-def _dates(frame, path: Path, name: str, opts: _Options) -> list[dt.date]:
-    if opts.from_name:
+def _dates(frame, path: Path, name: str, date_field: str | None) -> list[dt.date]:
+    if date_field is None:
         day = date_from_name(path)
-        if day is None:
-            raise InputError(f"{name}: no date in the file name; name it like deepstatemap_data_20240801.geojson "
-                             "or 2024-08-01.json, or give --date-field")
+        if day is None:  # _date_source checks first; kept for callers that skip it
+            raise InputError(f"{name}: no date in the file name; {_NAME_HINT}, or give --date-field F")
         return [day] * len(frame)
     columns = [c for c in frame.columns if c != frame.geometry.name]
-    if opts.date_field not in columns:
-        near = closest(opts.date_field, columns)
+    if date_field not in columns:  # only a --date-field given by hand can be missing: the option is wrong
+        near = closest(date_field, columns)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
-        raise UsageError(f"{name}: no field {opts.date_field!r} for --date-field{hint}; fields: {', '.join(columns) or 'none'}")
+        raise UsageError(f"{name}: no field {date_field!r} for --date-field{hint}; fields: {', '.join(columns) or 'none'}")
     out = []
-    for i, value in enumerate(frame[opts.date_field].tolist()):
+    for i, value in enumerate(frame[date_field].tolist()):
         where = f"{name} feature {i + 1}"
         if value is None or value != value or str(value).strip() == "":
-            raise InputError(f"{where}: empty {opts.date_field!r}; give every zone a date")
+            raise InputError(f"{where}: empty {date_field!r}; give every zone a date")
         out.append(parse_date(value, where))
     return out
 
 
-def _date_source(files: list[Path], date_field: str | None, from_name: bool) -> tuple[str | None, bool, str]:
-    """Where dates come from: a field, the file names, or (neither given) whichever is there."""
+def _date_source(files: list[Path], date_field: str | None, from_name: bool) -> tuple[dict, str]:
+    """Where each file's dates come from (file -> field, None for its name), and how to say it.
+
+    With neither option, each file is dated by its name when the name holds a
+    date, else by a date field (date, Date, as_of, ...) of its features. A file
+    with neither is a data error naming that file, found before any file is read.
+    """
     if date_field and from_name:
         raise UsageError("give --date-field or --date-from-name, not both")
     if date_field:
-        return date_field, False, f"field {date_field!r}"
-    if from_name or all(date_from_name(f) for f in files):
-        return None, True, "file names"
-    fields = _field_names(files[0])
-    found = next((c for c in DATE_FIELDS if c in fields), None)
-    if found is None:
-        raise UsageError(f"{files[0]}: no date in the file name and no date field (fields: {', '.join(fields) or 'none'}); "
-                         "name files like deepstatemap_data_20240801.geojson or give --date-field")
-    return found, False, f"field {found!r}"
+        return dict.fromkeys(files, date_field), f"field {date_field!r}"
+    undated = [f for f in files if date_from_name(f) is None]
+    if from_name and undated:
+        raise InputError(f"{undated[0]}: no date in the file name (--date-from-name); {_NAME_HINT}, "
+                         "or give --date-field F")
+    plan = dict.fromkeys(files)
+    used: list[str] = []
+    for path in undated:
+        fields = _field_names(path)
+        found = next((c for c in DATE_FIELDS if c in fields), None)
+        if found is None:
+            raise InputError(f"{path}: no date in the file name and no date field ({', '.join(DATE_FIELDS)}; "
+                             f"fields: {', '.join(fields) or 'none'}); {_NAME_HINT}, or give --date-field F")
+        plan[path] = found
+        used += [] if found in used else [found]
+    origin = (["file names"] if len(undated) < len(files) else []) + [f"field {f!r}" for f in used]
+    return plan, " and ".join(origin)
 
 
 def _field_names(path: Path) -> list[str]:
@@ -262,8 +281,8 @@ def load_zones(sources, actor: str | None = None, actor_field: str | None = None
     if actor and actor_field:
         raise UsageError("give --actor or --actor-field, not both")
     files = zone_files(sources)
-    field_name, from_name, origin = _date_source(files, date_field, from_name)
-    opts = _Options(actor, actor_field, field_name, from_name, actors or Actors())
+    date_fields, origin = _date_source(files, date_field, from_name)
+    opts = _Options(actor, actor_field, date_fields, actors or Actors())
     problems: list = []
     groups: dict = defaultdict(list)
     sources_by_date: dict = defaultdict(list)
@@ -298,7 +317,7 @@ def _read_file(path: Path, opts: _Options, problems: list):
         return []
     frame = _to_lonlat(frame, name)
     geoms = _geometries(frame, name, problems)
-    days = _dates(frame, path, name, opts)
+    days = _dates(frame, path, name, opts.date_fields[path])
     who = _actor_labels(frame, name, opts)
     return [(d, a, g) for d, a, g in zip(days, who, geoms) if g is not None and not g.is_empty]
 
@@ -400,4 +419,6 @@ def zone_areas(zoneset: ZoneSet, clip=None, progress=None):
             previous[who] = area
         if progress:
             progress(n, total)
-    return pd.DataFrame(rows, columns=["date", "actor", "area_km2", "change_km2"])
+    table = pd.DataFrame(rows, columns=["date", "actor", "area_km2", "change_km2"])
+    # Floats always (0.0, not 0; a missing change is NaN, null in JSON): one type per key for consumers.
+    return table.astype({"area_km2": float, "change_km2": float})

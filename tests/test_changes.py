@@ -215,3 +215,13 @@ def test_matrix_table_totals_by_hand(ds):
                                                      "rebels": 2, "unknown": 0, "total": 4})
     assert grid.loc["total"].to_dict() == pytest.approx({"contested": 0, "government": 3.5, "kurdish forces": 0.5,
                                                          "rebels": 0, "unknown": 0, "total": 4})
+
+
+def test_matrix_has_the_share_tables_rows_whatever_the_window(squares):
+    # SQUARES_LOG: contested first appears on 2020-02-01; a window before it still reports a contested row and column.
+    ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
+    matrix = transition_matrix(ds, dt.date(2019, 12, 31), dt.date(2020, 1, 1))
+    actors = {"contested", "government", "kurdish forces", "rebels", "unknown"}
+    assert set(matrix["from"]) == set(matrix["to"]) == actors
+    # Everything was unknown on 2019-12-31: the unknown row holds all 4 districts.
+    assert matrix[matrix["from"] == "unknown"]["districts"].sum() == pytest.approx(4)

@@ -84,6 +84,52 @@ def test_usage_errors_exit_2(cli, squares_args, args, fragment):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("name", ["o.shp", "o.txt", "o"])
+def test_unknown_suffix_without_format_is_refused(cli, squares_args, tmp_path, name):
+    # GeoJSON text in a file named .shp would be unreadable as a Shapefile: refuse before writing anything.
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / name
+    result = cli("export", *squares_args, "-o", out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"conflictmap: error: -o {out}: unknown output suffix; use .geojson, .geojsonl, .gpkg or .fgb, or give -f"]
+    assert list(out.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, fmt", [("o.gpkg", "geojson"), ("o.geojson", "fgb"), ("o.ndjson", "geojson")])
+def test_suffix_contradicting_format_is_refused(cli, squares_args, tmp_path, name, fmt):
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / name
+    result = cli("export", *squares_args, "-o", out, "-f", fmt)
+    assert result.exit_code == 2, result.output
+    assert f"-o {out}: the suffix" in result.stderr and f"not -f {fmt}" in result.stderr
+    assert list(out.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, kind", [("o.geojson", "geojson"), ("o.json", "geojson"), ("o.geojsonl", "geojsonseq"),
+                                        ("o.geojsons", "geojsonseq"), ("o.ndjson", "geojsonseq"),
+                                        ("o.gpkg", "gpkg"), ("o.fgb", "fgb")])
+def test_format_is_inferred_from_the_suffix(cli, squares_args, tmp_path, name, kind):
+    out = tmp_path / name
+    result = cli("export", *squares_args, "-o", out)
+    assert result.exit_code == 0, result.output
+    if kind == "geojson":
+        assert json.loads(out.read_text())["type"] == "FeatureCollection"
+    elif kind == "geojsonseq":
+        lines = out.read_text().splitlines()
+        assert len(lines) == 4 and all(json.loads(line)["type"] == "Feature" for line in lines)  # the four squares
+    else:  # a districts GeoPackage also holds the log as the table `control`: name the layer
+        layer = {"layer": "districts"} if kind == "gpkg" else {}
+        assert sorted(pyogrio.read_dataframe(out, **layer)["id"]) == ["A", "B", "C", "D"]
+
+
+def test_an_unknown_suffix_with_format_is_what_was_asked(cli, squares_args, tmp_path):
+    out = tmp_path / "o.txt"
+    result = cli("export", *squares_args, "-o", out, "-f", "geojson")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(out.read_text())["features"]) == 4
+
+
 def grid_districts(path, n=40):
     """n x n squares of 0.001°: a GeoJSON big enough (several 100 KB) to overflow a pipe buffer."""
     features = []

@@ -145,14 +145,17 @@ def test_quiet_after_validate_keeps_the_data(cli, bowtie):
 
 
 def test_quiet_after_zones_area(cli, tmp_path):
-    from tests.test_zones import box_coords, write_zones
+    from tests.test_zones import write_zones
 
     folder = tmp_path / "zones"
     folder.mkdir()
-    # A zone file without a date in its name or a date field: a usage error either way; -q keeps errors.
-    write_zones(folder / "zones.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
-    result = cli("zones", "area", folder, "--actor", "russia", "-q")
-    assert result.exit_code != 0 and "error" in result.stderr
+    # A bow-tie zone: repaired, with a warning on stderr.
+    write_zones(folder / "2024-08-01.geojson", [({}, [[[0, 0], [0.01, 0.01], [0.01, 0], [0, 0.01], [0, 0]]])])
+    loud = cli("zones", "area", folder, "--actor", "russia", "--format", "json")
+    quiet = cli("zones", "area", folder, "--actor", "russia", "-q", "--format", "json")
+    assert loud.exit_code == quiet.exit_code == 0, quiet.output
+    assert "repaired" in loud.stderr and quiet.stderr == ""
+    assert quiet.stdout == loud.stdout
 
 
 @pytest.mark.parametrize("flag", ["-v", "--verbose"])

@@ -60,3 +60,72 @@ def test_version(cli):
     result = cli("--version")
     assert result.exit_code == 0
     assert __version__ in result.stdout
+
+
+def all_helps(cli):
+    """(command words, help text) of the app, every command and every command of a nested group."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    out = [((), cli("--help").stdout)]
+    for name, command in sorted(group.commands.items()):
+        out.append(((name,), cli(name, "--help").stdout))
+        for sub in sorted(getattr(command, "commands", {})):
+            out.append(((name, sub), cli(name, sub, "--help").stdout))
+    return out
+
+
+def test_flags_look_like_flags(cli):
+    # Typer's rich help shows a <bool> type for flags as if they took a value (--all <bool>).
+    for words, text in all_helps(cli):
+        assert "Usage" in text, words
+        assert "<bool>" not in text, words
+    share = cli("share", "--help").stdout
+    assert [line for line in share.splitlines() if "--dissolve" in line][0].split()[:3] == ["│", "--dissolve", "Merge"]
+
+
+def test_a_default_said_in_words_is_not_repeated(cli):
+    text = cli("frontline", "--help").stdout
+    assert "default 0" in text and "[default: 0.0]" not in text
+    # A default the help does not mention is still shown.
+    assert "[default: table]" in text
+
+
+def test_paragraphs_wrap_to_the_terminal_not_to_the_source(cli, monkeypatch):
+    # Very wide: each paragraph of a command's docstring is then one line of its --help (the source's line
+    # breaks, e.g. in the middle of validate's sentences, are gone); an "Example:" line is a paragraph of its own.
+    import inspect
+    import re
+
+    import typer.main
+
+    monkeypatch.setenv("COLUMNS", "2000")
+    group = typer.main.get_command(app)
+    for words, text in all_helps(cli)[1:]:
+        command = group
+        for word in words:
+            command = command.commands[word]
+        paragraphs = [p for p in re.split(r"\n\s*\n", inspect.cleandoc(command.help)) if p.strip()]
+        lines = text.splitlines()
+        start = next(i for i, line in enumerate(lines) if "Usage:" in line) + 1
+        end = next(i for i, line in enumerate(lines) if line.startswith("╭"))
+        described = [line for line in lines[start:end] if line.strip()]
+        assert len(described) == len(paragraphs), (words, described)
+
+
+def test_validate_help_keeps_its_sentences_whole(cli):
+    text = " ".join(cli("validate", "--help").stdout.split())  # at 120 columns, joined back
+    assert "Errors are what other commands refuse (duplicate ids, bad geometry, unknown districts or actors," in text
+    assert "Exit code 1 when there is an error, 0 with warnings only: ready for cron." in text
+
+
+def test_gap_help_is_one_wording_with_one_default(cli):
+    # export --layer frontline and frontline take the same --gap: one wording, its default said once.
+    texts = []
+    for name in ("frontline", "export"):
+        result = cli(name, "--help")
+        assert result.exit_code == 0, name
+        flat = " ".join(result.stdout.replace("│", " ").split())  # unwrapped, without the panel's borders
+        start = flat.index("--gap")
+        texts.append(flat[start:flat.index("--", start + 5)])
+    assert texts[0] == texts[1] and "default 0" in texts[0] and "[default" not in texts[0]

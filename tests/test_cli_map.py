@@ -91,3 +91,13 @@ def test_shared_aleppo_neighbourhoods(cli, shared_data, tmp_path):
                  "--control", log, "-o", out, "--baseline", "2016-11-15", "--baseline-actor", "rebels")
     assert result.exit_code == 0, result.output
     non_blank_png(out)
+
+
+def test_baseline_actor_by_its_canonical_name(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the bundled sample: 'regime' is an alias of government in its actors file
+    out = tmp_path / "map.svg"
+    result = cli("map", "-q", "-o", out, "--baseline", "2016-11-15", "--baseline-actor", "regime")
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "held by government" in text and "the districts government held on 2016-11-15" in text
+    assert "regime" not in text

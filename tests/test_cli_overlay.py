@@ -77,7 +77,48 @@ def test_min_share_help_says_what_is_kept(cli):
     done = cli("overlay", "--help")
     assert done.exit_code == 0
     text = " ".join(done.stdout.replace("│", " ").split())  # unwrapped, without the panel's borders
-    assert "the --rest share, contested and unknown are never dropped" in text
+    assert "other real actors (zone actors and a named --rest such as ukraine) are scaled up" in text
+    assert "unknown and contested are never dropped nor rescaled" in text
+    assert "no real actor left to take the sliver stays as it is" in text
+
+
+@pytest.fixture
+def sliver_zone(tmp_path):
+    """russia over lon -0.01..0.0103: A whole, about 3% of B (its western 0.0003°), C/D only touched."""
+    return write_zones(tmp_path / "deepstatemap_data_20240101.geojson", [({}, box_coords(-0.01, -0.01, 0.0103, 0.01))])
+
+
+def sliver():
+    return cell_area_km2(0.01, 0, 0.0103, 0.01) / cell_area_km2(0.01, 0, 0.02, 0.01)  # about 0.03
+
+
+def test_min_share_with_one_zone_actor_gives_the_sliver_to_the_rest(cli_json, squares, sliver_zone):
+    # The DeepState case: russia only, --rest ukraine. B's russia 0.03 < 0.05 goes to ukraine: B is ukraine's.
+    rows = cli_json("overlay", sliver_zone, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"],
+                    "--min-share", "0.05")
+    held = {(r["district"], r["controller"]): r["share"] for r in rows}
+    assert held == {("A", "russia"): 1.0, ("B", "ukraine"): 1.0, ("C", "ukraine"): 1.0, ("D", "ukraine"): 1.0}
+    assert all("zone shares under 0.05 dropped" in r["note"] for r in rows)
+
+
+def test_min_share_never_gives_a_sliver_to_unknown(cli_json, squares, sliver_zone):
+    # The rest is unknown: no real actor takes russia's 0.03, so B stays as measured.
+    rows = cli_json("overlay", sliver_zone, "--actor", "russia", "-d", squares["districts"], "--min-share", "0.05")
+    b = {r["controller"]: r["share"] for r in rows if r["district"] == "B"}
+    assert b == pytest.approx({"russia": sliver(), "unknown": 1 - sliver()}, rel=1e-9)
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv"])
+def test_shares_are_always_floats(cli, squares, zones_dir, fmt):
+    # QA: "share": 1 next to 0.997...: whole shares are written 1.0 (A is wholly russian on 2024-01-01).
+    done = cli("overlay", zones_dir, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"], "-f", fmt)
+    assert done.exit_code == 0, done.output
+    if fmt == "csv":
+        shares = [r["share"] for r in csv.DictReader(io.StringIO(done.stdout))]
+        assert "1.0" in shares and all("." in v for v in shares)
+        return
+    rows = json.loads(done.stdout) if fmt == "json" else [json.loads(line) for line in done.stdout.splitlines()]
+    assert '"share": 1.0' in done.stdout and all(type(r["share"]) is float for r in rows)
 
 
 def test_csv_is_the_default_format(cli, squares, zones_dir):
@@ -101,7 +142,7 @@ def test_output_never_overwrites_an_input(cli, squares, zones_dir):
     (["--actor", "russia", "-d", "{d}", "--rule", "majority", "--min-share", "0.1"], "--min-share"),
     (["--actor", "russia", "-d", "{d}", "--min-share", "1.5"], "outside 0..1"),
     (["--actor", "russia", "-d", "{d}", "-o", "{tmp}/log.xyz"], "format"),
-    (["-d", "{d}"], "--actor"),
+    (["--actor", "russia", "--actor-field", "side", "-d", "{d}"], "not both"),
     (["--actor", "russia", "-d", "{d}", "--scheduler", "local:zero"], "local:N"),
 ])
 def test_usage_errors_exit_2(cli, squares, zones_dir, tmp_path, args, message):
@@ -109,6 +150,13 @@ def test_usage_errors_exit_2(cli, squares, zones_dir, tmp_path, args, message):
     done = cli("overlay", zones_dir, *args)
     assert done.exit_code == 2, done.output
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_zones_without_actor_are_a_data_error(cli, squares, zones_dir):
+    done = cli("overlay", zones_dir, "-d", squares["districts"])
+    assert done.exit_code == 1, done.output
+    assert "zones carry no actor field" in done.stderr and "--actor NAME" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_nzz_file_is_one_clear_line(cli, squares, tmp_path):

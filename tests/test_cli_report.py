@@ -264,3 +264,21 @@ def test_shuffled_inputs_give_the_same_report(cli, squares, squares_args, tmp_pa
         got = report_json(cli, tmp_path, *other, *BASELINE, "--since", "2020-01-01")
         assert got["inputs"] != expected["inputs"]  # the copies have other names ...
         assert {**got, "inputs": None} == {**expected, "inputs": None}  # ... and nothing else differs
+
+
+def test_markdown_is_a_name_of_md(cli, squares_args):
+    md = cli("report", *squares_args, "-o", "-", "--format", "md")
+    markdown = cli("report", *squares_args, "-o", "-", "--format", "markdown")
+    assert md.exit_code == markdown.exit_code == 0, markdown.output
+    assert markdown.stdout == md.stdout and markdown.stdout.startswith("# Control on 1 March 2020")
+
+
+def test_baseline_actor_by_its_canonical_name(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the bundled sample: 'regime' is an alias of government
+    result = cli("report", "-q", "-o", "-", "--format", "md", "--baseline", "2016-11-15", "--baseline-actor", "regime")
+    assert result.exit_code == 0, result.output
+    assert "## What the government held on 15 November 2016" in result.stdout
+    assert "regime" not in result.stdout
+    model = json.loads(cli("report", "-q", "-o", "-", "--format", "json", "--baseline", "2016-11-15",
+                           "--baseline-actor", "regime").stdout)
+    assert model["baseline"]["actor"] == "government"

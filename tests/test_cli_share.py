@@ -83,3 +83,38 @@ def test_baseline_actor_that_held_nothing_is_a_data_error(cli, squares_args):
     result = cli("share", *squares_args, "--baseline", "2019-01-01", "--baseline-actor", "rebels")
     assert result.exit_code == 1
     assert "held no district on 2019-01-01" in result.stderr
+
+
+def test_csv_rows_are_stable_across_dates(cli, squares_args):
+    # Scripts diffing daily output: the same actors every day, contested and unknown included (0 when nobody).
+    actors = set()
+    for day in ("2019-12-31", "2020-01-01", "2020-02-01", "2020-03-01"):
+        result = cli("share", *squares_args, "--date", day, "--format", "csv")
+        assert result.exit_code == 0, result.output
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        actors.add(frozenset(r["actor"] for r in rows))
+    assert actors == {frozenset({"rebels", "government", "kurdish forces", "contested", "unknown"})}
+
+
+def test_share_and_timeline_have_the_same_rows(cli_json, squares_args):
+    timeline = cli_json("timeline", *squares_args, "--initial", "ukraine")
+    for day in ("2020-01-01", "2020-02-01", "2020-03-01"):
+        shares = cli_json("share", *squares_args, "--initial", "ukraine", "--date", day)
+        assert sorted(r["actor"] for r in shares) == sorted(r["actor"] for r in timeline if r["date"] == day)
+        assert {r["actor"] for r in shares} >= {"ukraine", "unknown", "contested"}
+
+
+def test_title_uses_the_canonical_name(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the bundled sample: its actors file makes 'regime' an alias of government
+    result = cli("share", "--baseline", "2016-11-15", "--baseline-actor", "regime", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "**Of what government held on 2016-11-15: share held on 2016-12-22**"
+
+
+def test_unknown_baseline_actor_lists_the_categories_too(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("share", "--baseline", "2016-11-15", "--baseline-actor", "nobody")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == ("conflictmap: error: --baseline-actor 'nobody' is not an actor of "
+                                                      "this dataset; known: contested, government, kurdish forces, "
+                                                      "rebels, unknown")

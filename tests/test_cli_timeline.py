@@ -156,3 +156,45 @@ def test_shared_aleppo_neighbourhoods(cli_json, shared_data, tmp_path):
             assert days[day][r["actor"]]["area_km2"] == pytest.approx(r["area_km2"], abs=1e-9)
     assert days["2016-11-15"]["rebels"]["districts"] == 3
     assert days["2016-11-28"]["rebels"]["districts"] == 1
+
+
+def test_every_step_ends_on_the_last_date_of_the_log(cli_json, squares_args):
+    # Weekly from 2020-01-01: ..., 19 Feb, 26 Feb; then the log's last date, 1 Mar (--end's default), off the step.
+    days = list(by_date(cli_json("timeline", *squares_args, "--every", "7d")))
+    assert days[-3:] == ["2020-02-19", "2020-02-26", "2020-03-01"]
+    assert len(days) == 9 + 1
+
+
+def test_help_says_the_end_is_always_included(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # one line per option's help
+    result = cli("timeline", "--help")
+    assert "the end date is always the last point" in result.stdout
+
+
+def test_every_date_has_the_same_actors(cli_json, squares_args):
+    rows = cli_json("timeline", *squares_args, "--start", "2019-12-31")
+    actors = {day: sorted(by_actor) for day, by_actor in by_date(rows).items()}
+    assert set(map(tuple, actors.values())) == {("contested", "government", "kurdish forces", "rebels", "unknown")}
+
+
+def test_table_percentages_have_one_decimal(cli, squares_args):
+    result = cli("timeline", *squares_args, "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    # Actors by total holding over the dates (government 2 + 2.5 + 3.5, rebels 2, kurdish 1), categories last.
+    assert lines[2] == "| date | government | rebels | kurdish forces | contested | unknown |"
+    # By hand (conftest.SQUARES_LOG): 02-01 government C, D and half of B = 2.5/4; kurdish 0.5/4; A contested.
+    assert "| 2020-01-01 | 50.0 | 50.0 | 0.0 | 0.0 | 0.0 |" in lines
+    assert "| 2020-02-01 | 62.5 | 0.0 | 12.5 | 25.0 | 0.0 |" in lines
+    assert "| 2020-03-01 | 87.5 | 0.0 | 12.5 | 0.0 | 0.0 |" in lines
+
+
+def test_titles_and_chart_use_the_canonical_name(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the bundled sample: 'regime' is an alias of government
+    baseline = ["--baseline", "2016-11-15", "--baseline-actor", "regime"]
+    table = cli("timeline", "-q", *baseline, "--format", "markdown")
+    assert table.stdout.splitlines()[0] == "**% of what government held on 2016-11-15 (districts), by who holds it**"
+    out = tmp_path / "t.svg"
+    assert cli("timeline", "-q", *baseline, "--plot", out).exit_code == 0
+    text = out.read_text()
+    assert "What government held on 2016-11-15" in text and "regime" not in text

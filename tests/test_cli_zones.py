@@ -55,10 +55,74 @@ def test_every_format(cli, zones_dir, fmt):
         assert "2024-09-01" in done.stdout and "russia" in done.stdout
 
 
-def test_no_actor_is_a_usage_error(cli, zones_dir):
+def test_no_actor_is_a_data_error(cli, zones_dir):
+    # The files carry no actor field: a data problem (exit 1), one line naming the file and the fix.
     done = cli("zones", "area", zones_dir)
+    assert done.exit_code == 1
+    assert "2024-08-01.geojson: zones carry no actor field" in done.stderr
+    assert "--actor NAME" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_no_date_is_a_data_error(cli, zones_dir):
+    write_zones(zones_dir / "latest.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    done = cli("zones", "area", zones_dir, "--actor", "russia")
+    assert done.exit_code == 1
+    assert "latest.geojson: no date in the file name" in done.stderr and "--date-field F" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--actor", "russia", "--actor-field", "side"], "not both"),
+    (["--actor", "russia", "--date-field", "date", "--date-from-name"], "not both"),
+])
+def test_conflicting_options_are_usage_errors(cli, zones_dir, args, message):
+    done = cli("zones", "area", zones_dir, *args)
     assert done.exit_code == 2
-    assert "--actor" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_dates_anywhere_in_the_name(cli_json, tmp_path):
+    # QA: `zones area two/` with a_2026-08-22.geojson; the other forms alongside. Areas by the closed form.
+    folder = tmp_path / "two"
+    folder.mkdir()
+    write_zones(folder / "a_2026-08-22.geojson", [({}, box_coords(0, 0, 0.02, 0.01))])
+    write_zones(folder / "b_2026_09_01.geojson", [({}, box_coords(0, 0, 0.03, 0.01))])
+    write_zones(folder / "c20261001.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    rows = cli_json("zones", "area", folder, "--actor", "russia")
+    assert [r["date"] for r in rows] == ["2026-08-22", "2026-09-01", "2026-10-01"]
+    assert [r["area_km2"] for r in rows] == pytest.approx(
+        [cell_area_km2(0, 0, x, 0.01) for x in (0.02, 0.03, 0.01)], rel=1e-6)
+
+
+@pytest.fixture
+def absent_actor(tmp_path):
+    """wagner holds lon 0.01..0.02 on 2024-08-01 and nothing on 2024-09-01 (area 0)."""
+    return write_zones(tmp_path / "z.geojson", [
+        ({"date": "2024-08-01", "actor": "russia"}, box_coords(0, 0, 0.01, 0.01)),
+        ({"date": "2024-08-01", "actor": "wagner"}, box_coords(0.01, 0, 0.02, 0.01)),
+        ({"date": "2024-09-01", "actor": "russia"}, box_coords(0, 0, 0.02, 0.01)),
+    ])
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson"])
+def test_areas_are_always_floats(cli, absent_actor, fmt):
+    # QA: "area_km2": 0 next to floats. Every area and change is a JSON float (0.0), or null for no change.
+    done = cli("zones", "area", absent_actor, "-f", fmt)
+    assert done.exit_code == 0, done.output
+    rows = json.loads(done.stdout) if fmt == "json" else [json.loads(line) for line in done.stdout.splitlines()]
+    wagner = [r for r in rows if r["actor"] == "wagner" and r["date"] == "2024-09-01"]
+    assert wagner[0]["area_km2"] == 0.0 and '"area_km2": 0.0' in done.stdout
+    assert all(type(r["area_km2"]) is float for r in rows)
+    assert all(type(r["change_km2"]) is float for r in rows if r["change_km2"] is not None)
+
+
+def test_csv_areas_are_floats(cli, absent_actor):
+    done = cli("zones", "area", absent_actor, "-f", "csv")
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    wagner = [r for r in rows if r["actor"] == "wagner" and r["date"] == "2024-09-01"]
+    assert wagner[0]["area_km2"] == "0.0"
+    assert all("." in r["area_km2"] for r in rows)
 
 
 def test_progress_goes_to_stderr_only(cli, zones_dir, monkeypatch):

@@ -163,3 +163,42 @@ def test_one_fast_label_helper():
 
     assert export.fast_labels is figures.fast_labels and changes.fast_labels is figures.fast_labels
     assert not hasattr(export, "_labels")
+
+
+# -- the same rows on every date: every actor of the log, the initial holder, contested and unknown ------------
+
+LOG_ACTORS = {"rebels", "government", "kurdish forces", "contested"}  # conftest.SQUARES_LOG's controllers
+
+
+@pytest.mark.parametrize("day", [D(2019, 12, 31), D(2020, 1, 1), D(2020, 2, 1), D(2020, 3, 1)])
+def test_shares_report_the_same_actors_on_every_date(ds, day):
+    table = shares(ds, day)
+    assert set(table["actor"]) == LOG_ACTORS | {"unknown"}
+    # By hand: 2020-01-01 rebels A B, government C D: nobody contested, nothing unknown, but both are rows.
+    if day == D(2020, 1, 1):
+        t = by_actor(table)
+        assert t["contested"]["districts"] == t["unknown"]["districts"] == 0
+        assert t["rebels"]["districts"] == t["government"]["districts"] == 2
+
+
+def test_an_initial_holder_is_a_row_and_unknown_stays_one(squares):
+    ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"], initial="ukraine"))
+    for day in (D(2019, 12, 31), D(2020, 3, 1)):
+        t = by_actor(shares(ds, day))
+        assert set(t) == LOG_ACTORS | {"unknown", "ukraine"}
+        assert t["unknown"]["districts"] == 0
+    # Before the log all four squares are the initial holder's; once every square has a row, none is.
+    assert by_actor(shares(ds, D(2019, 12, 31)))["ukraine"]["districts"] == 4
+    assert by_actor(shares(ds, D(2020, 3, 1)))["ukraine"]["districts"] == 0
+
+
+def test_baseline_shares_have_the_same_rows(ds):
+    # kurdish forces hold half of B from 2020-02-01 on: the baseline universe is that half, all theirs still.
+    t = by_actor(shares(ds, D(2020, 3, 1), "districts", D(2020, 2, 1), ["kurdish forces"]))
+    assert set(t) == LOG_ACTORS | {"unknown"}
+    assert t["kurdish forces"]["districts_pct"] == pytest.approx(100)
+
+
+def test_rows_keep_their_sort_order(ds):
+    # Largest first by the --by measure, then by name: zeros (contested, rebels, unknown) alphabetically.
+    assert list(shares(ds, D(2020, 3, 1))["actor"]) == ["government", "kurdish forces", "contested", "rebels", "unknown"]

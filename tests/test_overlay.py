@@ -165,6 +165,39 @@ def test_min_share_never_drops_exempt_actors():
     assert shares[0] == pytest.approx([0.9, 0.05, 0.05, 0.0], rel=1e-12)
 
 
+# The brief's hand cases for --min-share 0.05. Columns: zone actors..., rest, contested.
+
+def test_min_share_sliver_goes_to_a_named_rest():
+    # russia 0.03 / ukraine (the rest, a real actor: holders=[rest column]) 0.97 -> ukraine 1.0.
+    shares = apply_rule(np.array([[0.03]]), "fraction", min_share=0.05, holders=[1])
+    assert shares[0].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_min_share_sliver_never_goes_to_unknown():
+    # russia 0.03 / unknown (the rest) 0.97: no real actor to take the sliver -> unchanged.
+    shares = apply_rule(np.array([[0.03]]), "fraction", min_share=0.05)
+    assert shares[0] == pytest.approx([0.03, 0.97, 0.0], rel=1e-12)
+
+
+def test_min_share_sliver_goes_to_other_zones_not_unknown():
+    # A 0.02 / B 0.48 / unknown 0.5 -> B 0.5 / unknown 0.5 (unknown neither dropped nor rescaled).
+    shares = apply_rule(np.array([[0.02, 0.48]]), "fraction", min_share=0.05)
+    assert shares[0] == pytest.approx([0.0, 0.5, 0.5, 0.0], rel=1e-12)
+
+
+def test_min_share_slivers_with_no_real_actor_left_stay():
+    # A 0.02 / B 0.03 / unknown 0.95: both are slivers, nobody real remains -> unchanged.
+    shares = apply_rule(np.array([[0.02, 0.03]]), "fraction", min_share=0.05)
+    assert shares[0] == pytest.approx([0.02, 0.03, 0.95, 0.0], rel=1e-12)
+
+
+def test_min_share_named_rest_is_never_dropped_but_takes_its_part():
+    # russia 0.9 / wagner 0.04 / ukraine (rest) 0.06 at 0.1: ukraine's 0.06 is under 0.1 but the rest is
+    # never dropped; wagner's 0.04 is shared by russia and ukraine in proportion 0.9 : 0.06.
+    shares = apply_rule(np.array([[0.9, 0.04]]), "fraction", min_share=0.1, holders=[2])
+    assert shares[0] == pytest.approx([0.9 / 0.96, 0.0, 0.06 / 0.96, 0.0], rel=1e-12)
+
+
 @pytest.mark.parametrize("rule, min_share, message", [
     ("fractoin", 0.0, "--rule 'fractoin' is not a rule"),
     ("fraction", 1.5, "--min-share 1.5 is outside 0..1"),
@@ -229,6 +262,34 @@ def test_log_rows_only_when_shares_change():
     assert set(second["source"]) == {"b.geojson"}
 
 
+def sliver_date():
+    """One date, russia over lon -0.01..0.0103: A whole, B's western 0.0003° (about 3%)."""
+    snap = Snapshot(dt.date(2024, 1, 1), {"russia": shapely.box(-0.01, -0.01, 0.0103, 0.01)}, ["s.geojson"])
+    return ZoneSet([snap], ["russia"], "file names")
+
+
+def test_min_share_sliver_in_the_log_goes_to_the_rest_actor():
+    # B: russia 0.03 by the cell-area formula, under --min-share 0.05: with --rest ukraine, B is ukraine's
+    # whole; with the rest unknown, nobody real takes it and B stays russia 0.03 / unknown 0.97.
+    sliver = cell_area_km2(0.01, 0, 0.0103, 0.01) / cell_area_km2(0.01, 0, 0.02, 0.01)
+    assert 0.029 < sliver < 0.031
+    log = overlay_zones(squares_frame(), sliver_date(), rest="ukraine", min_share=0.05)
+    b = log[log["district"] == "B"]
+    assert b[["controller", "share"]].values.tolist() == [["ukraine", 1.0]]
+    assert "given to the district's other zone actors and ukraine" in b["note"].iloc[0]
+    log = overlay_zones(squares_frame(), sliver_date(), min_share=0.05)
+    b = log[log["district"] == "B"].set_index("controller")["share"]
+    assert b.to_dict() == pytest.approx({"russia": sliver, "unknown": 1 - sliver}, rel=1e-9)
+
+
+def test_log_shares_are_floats():
+    # Whole shares are 1.0, not 1, for every rule (one type per key for json/csv consumers).
+    for rule in ("fraction", "majority", "centroid"):
+        log = overlay_zones(squares_frame(), two_dates(), rule=rule, rest="ukraine")
+        assert log["share"].dtype == float
+        assert all(type(v) is float for v in log.to_dict("list")["share"])
+
+
 def test_min_share_keeps_the_rest_in_the_log():
     # 2024-01-01: B is russia 0.6 / ukraine (the rest) 0.4 by the cell-area formula. At --min-share 0.5
     # the rest's 0.4 stays; the note says what min_share did.
@@ -273,3 +334,23 @@ def test_rest_actor_with_zones_counts_before_the_majority_rule():
     zoneset = ZoneSet([Snapshot(dt.date(2024, 1, 1), zones, ["z.geojson"])], ["russia", "ukraine"], "file names")
     log = overlay_zones(frame, zoneset, rule="majority", rest="ukraine")
     assert log[["controller", "share"]].values.tolist() == [["ukraine", 1.0]]
+
+
+def test_min_share_rest_actor_with_zones_is_one_holder():
+    # B (lon 0.01..0.02): russia lon 0.01..0.0103 (about 0.03), ukraine's own zone lon 0.0103..0.013,
+    # the rest uncovered. With --rest ukraine, ukraine holds about 0.97 (zone + uncovered, one holding):
+    # russia's sliver goes to ukraine -> ukraine 1.0.
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame({"id": ["B"]}, geometry=[shapely.box(0.01, 0, 0.02, 0.01)], crs=4326)
+    zones = {"russia": shapely.box(0.01, 0, 0.0103, 0.01), "ukraine": shapely.box(0.0103, 0, 0.013, 0.01)}
+    zoneset = ZoneSet([Snapshot(dt.date(2024, 1, 1), zones, ["z.geojson"])], ["russia", "ukraine"], "file names")
+    log = overlay_zones(frame, zoneset, rest="ukraine", min_share=0.05)
+    assert log[["controller", "share"]].values.tolist() == [["ukraine", 1.0]]
+    # The other way round: ukraine's holding (about 0.03) is under 0.05, but the --rest actor is never dropped.
+    zones = {"russia": shapely.box(0.01, 0, 0.0197, 0.01), "ukraine": shapely.box(0.0197, 0, 0.0199, 0.01)}
+    zoneset = ZoneSet([Snapshot(dt.date(2024, 1, 1), zones, ["z.geojson"])], ["russia", "ukraine"], "file names")
+    shares = overlay_zones(frame, zoneset, rest="ukraine", min_share=0.05).set_index("controller")["share"]
+    ukraine = cell_area_km2(0.0197, 0, 0.02, 0.01) / cell_area_km2(0.01, 0, 0.02, 0.01)
+    # rel 1e-6: the engine's equal-area projection against the closed-form cell area
+    assert shares.to_dict() == pytest.approx({"russia": 1 - ukraine, "ukraine": ukraine}, rel=1e-6)

@@ -138,3 +138,103 @@ def test_map_uses_the_shared_main_holder():
     from conflictmap import frontline, plots
 
     assert plots.main_holder is frontline.main_holder and not hasattr(plots, "_layers")
+
+
+# -- labels that cannot be misread, the baseline's universe, margins -------------------------------------------
+
+def test_date_labels_name_the_month_on_every_tick():
+    from conflictmap.plots import date_labels
+
+    days = [D(2016, 11, 15), D(2016, 11, 22), D(2016, 12, 1), D(2016, 12, 8), D(2017, 1, 5)]
+    assert date_labels(days) == ["15 Nov 2016", "22 Nov", "1 Dec", "8 Dec", "5 Jan 2017"]
+    assert date_labels([D(2016, 11, 1), D(2016, 12, 1), D(2017, 1, 1)]) == ["Nov 2016", "Dec", "Jan 2017"]
+    assert date_labels([D(2015, 1, 1), D(2016, 1, 1)]) == ["2015", "2016"]
+
+
+def test_chart_ticks_are_day_and_month(ds):
+    # The squares' log spans 2020-01-01 .. 2020-03-01: ticks inside January and February, e.g. "8 Jan", "1 Feb".
+    import re
+
+    from conflictmap.plots import timeline_figure
+
+    fig = timeline_figure(ds, timeline(ds), "districts")
+    drawn(fig)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert len(labels) >= 4
+    assert all(re.fullmatch(r"\d{1,2} (Jan|Feb|Mar)( 2020)?", label) for label in labels), labels
+    assert labels[0].endswith(" 2020") and not any(label.endswith(" 2020") for label in labels[1:])
+
+
+def figure_texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+def drawn(fig):
+    """The figure laid out and drawn by Agg, and its renderer (for the window extents of artists)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def test_baseline_chart_footer_names_its_universe(ds):
+    # On 2020-01-01 rebels held A and B: 2 of the 4 squares are the chart's 100%.
+    from conflictmap.plots import timeline_figure
+
+    table = timeline(ds, baseline=D(2020, 1, 1), baseline_actors=["rebels"])
+    fig = timeline_figure(ds, table, "districts", D(2020, 1, 1), "rebels")
+    footers = [t for t in figure_texts(fig) if "data:" in t]
+    assert footers and footers[0].startswith("100% = 2 districts held by rebels on 2020-01-01, of 4 districts in all")
+
+
+def test_chart_footer_is_below_the_date_labels(ds):
+    from conflictmap.plots import timeline_figure
+
+    fig = timeline_figure(ds, timeline(ds), "districts")
+    renderer = drawn(fig)
+    footer = next(t for t in fig.findobj(lambda a: hasattr(a, "get_text")) if "data:" in t.get_text())
+    lowest_tick = min(t.get_window_extent(renderer).y0 for t in fig.axes[0].get_xticklabels() if t.get_text())
+    assert footer.get_window_extent(renderer).y1 < lowest_tick  # display y grows upwards
+    assert footer.get_window_extent(renderer).y0 >= 0  # and on the page
+
+
+def test_map_margins_and_scale_bar_clear_of_the_districts(ds):
+    # The four 0.01° squares: a small map, where the scale bar used to touch the polygons.
+    from conflictmap.plots import SCALE_BAR_GAP, map_figure
+
+    fig = map_figure(ds, D(2020, 3, 1), D(2020, 1, 1), ["rebels"], "rebels")
+    renderer = drawn(fig)
+    ax = fig.axes[0]
+    points = fig.dpi / 72
+    districts_bottom = ax.collections[0].get_window_extent(renderer).y0
+    bar = [line for line in ax.lines if line.get_linewidth() == 2.5][0]
+    label = next(t for t in ax.texts if t.get_text().endswith(" km"))
+    for artist in (bar, label):
+        assert artist.get_window_extent(renderer).y1 <= districts_bottom - 0.5 * SCALE_BAR_GAP * points
+    # The subtitle (what the outline shows) starts as far in as the title, not at the page's edge.
+    texts = fig.findobj(lambda a: hasattr(a, "get_text"))
+    subtitle = next(t for t in texts if t.get_text().startswith("Outlined:"))
+    title_x = next(t for t in texts if t.get_text() == "Control on 2020-03-01").get_window_extent(renderer).x0
+    assert subtitle.get_window_extent(renderer).x0 >= title_x - 2
+    assert title_x >= 0.15 * fig.dpi  # at least 0.15 inch from the left edge
+
+
+def test_a_long_footer_wraps_instead_of_squeezing_the_chart(squares, tmp_path):
+    # A data file with a very long name: the footer goes on two lines; the chart keeps its width.
+    import shutil
+
+    from conflictmap.plots import timeline_figure
+
+    long_name = tmp_path / ("aleppo-neighbourhoods-" * 5 + "2016.geojson")
+    shutil.copy(squares["districts"], long_name)
+    widths, footers = [], []
+    for districts in (squares["districts"], str(long_name)):
+        ds = load_dataset(Inputs(districts=districts, control=squares["control"]))
+        fig = timeline_figure(ds, timeline(ds), "area_km2")
+        renderer = drawn(fig)
+        widths.append(fig.axes[0].get_window_extent(renderer).width)
+        footers.append(next(t for t in figure_texts(fig) if "data:" in t))
+    assert len(footers[0].splitlines()) == 1
+    assert len(footers[1].splitlines()) > 1 and all(len(line) <= 150 for line in footers[1].splitlines())
+    assert widths[1] == pytest.approx(widths[0], abs=1)

@@ -31,16 +31,57 @@ def write_zones(path, features, wrap=None):
     ("deepstatemap_data_20240801.geojson", dt.date(2024, 8, 1)),
     ("2024-08-01.json", dt.date(2024, 8, 1)),
     ("zones_2024-08-01_v2.gpkg", dt.date(2024, 8, 1)),
+    ("a_2026-08-22.geojson", dt.date(2026, 8, 22)),  # QA: a date after a prefix
+    ("zones_2024_08_01.geojson", dt.date(2024, 8, 1)),
+    ("map20240801final.fgb", dt.date(2024, 8, 1)),  # letters either side
+    ("2024-08-01_20240801.geojson", dt.date(2024, 8, 1)),  # the same date twice is one date
     ("zones.geojson", None),
     ("deepstatemap_data_20241301.geojson", None),  # month 13: not a date
+    ("layer_12345678.geojson", None),  # 8 digits that are no date (month 56)
+    ("zones_2024-08_01.geojson", None),  # mixed separators: not one of the three forms
+    ("id_120240801.geojson", None),  # 9 digits: an id, not a date
 ])
 def test_date_from_name(name, expected):
     assert date_from_name(name) == expected
 
 
-def test_two_dates_in_a_name_is_an_error():
-    with pytest.raises(InputError, match="several dates"):
-        date_from_name("from_20240801_to_20240901.geojson")
+@pytest.mark.parametrize("name", ["from_20240801_to_20240901.geojson", "2024-08-01_2024_09_01.geojson"])
+def test_two_different_dates_in_a_name_is_an_error(name):
+    with pytest.raises(InputError) as err:
+        date_from_name(name)
+    message = str(err.value)
+    assert name in message and "2024-08-01, 2024-09-01" in message and "--date-field" in message
+
+
+def test_folder_with_each_date_form(tmp_path):
+    # The QA case: names with a prefix and dates in any of the three forms, in one folder.
+    folder = tmp_path / "two"
+    folder.mkdir()
+    write_zones(folder / "a_2026-08-22.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    write_zones(folder / "b_2026_08_23.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    write_zones(folder / "c20260824.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    zs = load_zones([folder], actor="russia")
+    assert zs.dates == [dt.date(2026, 8, 22), dt.date(2026, 8, 23), dt.date(2026, 8, 24)]
+    assert zs.dates_from == "file names"
+
+
+def test_each_file_dated_by_its_name_else_its_field(tmp_path):
+    named = write_zones(tmp_path / "zones_2024-08-01.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    fielded = write_zones(tmp_path / "later.geojson", [({"date": "2024-09-01"}, box_coords(0, 0, 0.02, 0.01))])
+    zs = load_zones([named, fielded], actor="russia")
+    assert zs.dates == [dt.date(2024, 8, 1), dt.date(2024, 9, 1)]
+    assert zs.dates_from == "file names and field 'date'"
+
+
+def test_undated_file_among_dated_ones_is_named(tmp_path):
+    # The error names the file without a date, not the first file of the folder.
+    write_zones(tmp_path / "a_2026-08-22.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    write_zones(tmp_path / "b.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    with pytest.raises(InputError) as err:
+        load_zones([tmp_path], actor="russia")
+    message = str(err.value)
+    assert "b.geojson: no date in the file name and no date field" in message
+    assert "a_2026" not in message and "--date-field F" in message
 
 
 def test_folder_of_dated_files(tmp_path):
@@ -80,19 +121,30 @@ def test_actor_field_names_are_canonical(tmp_path):
         load_zones([path2], actor_field="who", actors=actors)
 
 
-def test_no_actor_is_a_usage_error(tmp_path):
-    path = write_zones(tmp_path / "2024-08-01.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
-    with pytest.raises(UsageError, match="--actor"):
+def test_no_actor_field_is_a_data_error(tmp_path):
+    # The zones lack an actor: the data's problem (exit 1), with the options that fix it.
+    path = write_zones(tmp_path / "2024-08-01.geojson", [({"kind": "x"}, box_coords(0, 0, 0.01, 0.01))])
+    with pytest.raises(InputError, match=r"2024-08-01.geojson: zones carry no actor field .*fields: kind.*--actor NAME.*--actor-field F"):
         load_zones([path])
+
+
+def test_wrong_or_conflicting_options_are_usage_errors(tmp_path):
+    path = write_zones(tmp_path / "2024-08-01.geojson", [({"kind": "x"}, box_coords(0, 0, 0.01, 0.01))])
     with pytest.raises(UsageError, match="not both"):
         load_zones([path], actor="a", actor_field="b")
+    with pytest.raises(UsageError, match="not both"):
+        load_zones([path], actor="a", date_field="kind", from_name=True)
+    with pytest.raises(UsageError, match="no field 'who' for --actor-field"):
+        load_zones([path], actor_field="who")
+    with pytest.raises(UsageError, match="no field 'day' for --date-field"):
+        load_zones([path], actor="a", date_field="day")
 
 
-def test_no_date_anywhere_is_a_usage_error(tmp_path):
+def test_no_date_anywhere_is_a_data_error(tmp_path):
     path = write_zones(tmp_path / "zones.geojson", [({"kind": "x"}, box_coords(0, 0, 0.01, 0.01))])
-    with pytest.raises(UsageError, match="--date-field"):
+    with pytest.raises(InputError, match=r"zones.geojson: no date in the file name and no date field .*fields: kind.*--date-field F"):
         load_zones([path], actor="russia")
-    with pytest.raises(InputError, match="no date in the file name"):
+    with pytest.raises(InputError, match=r"zones.geojson: no date in the file name \(--date-from-name\).*--date-field F"):
         load_zones([path], actor="russia", from_name=True)
 
 
@@ -246,6 +298,7 @@ def test_actor_absent_on_a_date_has_zero_area(tmp_path):
     ])
     table = zone_areas(load_zones([path])).set_index(["date", "actor"])
     assert table.loc[("2024-09-01", "wagner"), "area_km2"] == 0.0
+    assert table["area_km2"].dtype == float and table["change_km2"].dtype == float  # 0.0, never 0
     assert table.loc[("2024-09-01", "wagner"), "change_km2"] == pytest.approx(-cell_area_km2(0.01, 0, 0.02, 0.01), rel=1e-6)
 
 

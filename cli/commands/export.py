@@ -37,7 +37,7 @@ def export(
     output: Annotated[str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")] = "-",
     precision: Annotated[Optional[int], typer.Option("--precision", help="Decimals of GeoJSON coordinates (default 6, about 0.1 m).")] = None,
     rs: Annotated[bool, typer.Option("--rs", help="Start each GeoJSONSeq record with an RFC 8142 record separator (0x1E).")] = False,
-    gap: Annotated[float, typer.Option("--gap", help="Front lines: bridge gaps (e.g. streets) up to this many metres between districts.")] = 0.0,
+    gap: Annotated[float, typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default 0: shared boundaries only.")] = 0.0,
 ):
     """Write a layer for QGIS, ogr2ogr, mapshaper, kepler.gl or a web map.
 

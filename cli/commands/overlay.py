@@ -39,7 +39,7 @@ def overlay(
     allow_overlap: AllowOverlapOpt = None,
     rest: Annotated[str, typer.Option("--rest", help="Who holds the area no zone covers (e.g. ukraine).")] = "unknown",
     rule: Annotated[Rule, typer.Option("--rule", help="fraction: area shares; majority: the whole district to the largest share; centroid: to whoever holds its centroid.", case_sensitive=False)] = Rule.fraction,
-    min_share: Annotated[float, typer.Option("--min-share", help="fraction rule: drop zone actors' shares under X (e.g. 0.01 for slivers), scaling the district's other zone actors up to fill them; the --rest share, contested and unknown are never dropped, so with one zone actor nothing changes (see the note column).")] = 0.0,
+    min_share: Annotated[float, typer.Option("--min-share", help="fraction rule: a zone actor's share under X (e.g. 0.01 for slivers) is dropped and the district's other real actors (zone actors and a named --rest such as ukraine) are scaled up in proportion to fill it; unknown and contested are never dropped nor rescaled; a district with no real actor left to take the sliver stays as it is (see the note column).")] = 0.0,
     every_date: Annotated[bool, typer.Option("--every-date", help="Write every district on every date, not only when its shares change.")] = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Run dates on Dask: local[:N] workers on this machine, or a scheduler address (needs conflictmap\\[dask]; see the README).")] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output file (csv, tsv, json, ndjson by suffix), written atomically; '-' (default) for stdout.")] = "-",

@@ -40,7 +40,7 @@ def report(
     from conflictmap.report import make_report, report_format as check_format, write_report
 
     base_day = baseline_date(baseline, baseline_actor)
-    given = "md" if report_format == ReportFormat.markdown else report_format.value if report_format else None
+    given = {ReportFormat.markdown: "md"}.get(report_format, report_format.value if report_format else None)
     fmt = check_format(output, given)  # a bad name fails before any work
     check_output(output, inputs)  # a missing folder or an input as output fails before any work
     day = parse_option_date(date, "--date") if date else None

@@ -23,9 +23,9 @@ ActorOpt = Annotated[Optional[str], typer.Option(
 ActorFieldOpt = Annotated[Optional[str], typer.Option(
     "--actor-field", help="Field naming each zone's actor (default: actor, controller, holder or side when present).", rich_help_panel=ZONE_PANEL)]
 DateFieldOpt = Annotated[Optional[str], typer.Option(
-    "--date-field", help="Field holding each zone's date (default: the file name's date, else a 'date' field).", rich_help_panel=ZONE_PANEL)]
+    "--date-field", help="Field holding each zone's date (default: the date in each file's name, else its 'date' field).", rich_help_panel=ZONE_PANEL)]
 DateFromNameOpt = Annotated[bool, typer.Option(
-    "--date-from-name", help="Take dates from file names (deepstatemap_data_20240801.geojson, 2024-08-01.json).", rich_help_panel=ZONE_PANEL)]
+    "--date-from-name", help="Take dates from file names: one date anywhere in the name, YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD (deepstatemap_data_20240801.geojson, zones_2024-08-01.json).", rich_help_panel=ZONE_PANEL)]
 AllowOverlapOpt = Annotated[Optional[list[str]], typer.Option(
     "--allow-overlap", help="Where zones of two actors overlap, this actor holds the overlap (repeat to rank several); default: overlap is an error.", rich_help_panel=ZONE_PANEL)]
 ActorsOpt = Annotated[Optional[str], COMMON["actors"][1]]

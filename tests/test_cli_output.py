@@ -1,0 +1,114 @@
+"""Display rules of cli/output.py: one rule per kind of column for table and markdown; csv/json unrounded."""
+
+import json
+import re
+
+import pytest
+
+from cli.output import Format, column_kind, to_text
+
+
+def markdown_cells(text: str) -> list[list[str]]:
+    """The body cells of a markdown table (no title, header or rule)."""
+    lines = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines]
+
+
+@pytest.mark.parametrize("key, kind", [
+    ("districts_pct", "pct"), ("area_pct", "pct"), ("area_km2", "km"), ("net_area_km2_per_day", "km"),
+    ("length_km", "km"), ("population", "people"), ("gained_population", "people"), ("districts", "count"),
+    ("net_districts", "count"), ("row", "count"),
+])
+def test_column_kind_from_its_name(key, kind):
+    assert column_kind(key) == kind
+
+
+def test_percentages_always_one_decimal():
+    rows = [{"districts_pct": 50}, {"districts_pct": 42.857142857142854}, {"districts_pct": 4.0}]
+    assert markdown_cells(to_text(rows, Format.markdown)) == [["50.0"], ["42.9"], ["4.0"]]
+
+
+def test_km2_two_decimals_with_thousands_separators():
+    rows = [{"area_km2": 1234.5}, {"area_km2": 0}, {"area_km2": 67.4}]
+    assert markdown_cells(to_text(rows, Format.markdown)) == [["1,234.50"], ["0.00"], ["67.40"]]
+
+
+def test_population_whole_people_with_separators():
+    rows = [{"population": 12345.6}, {"population": 0.0}, {"population": 1000}]
+    assert markdown_cells(to_text(rows, Format.markdown)) == [["12,346"], ["0"], ["1,000"]]
+
+
+def test_counts_whole_unless_the_column_has_a_fraction():
+    whole = [{"districts": 2.0}, {"districts": 0.0}, {"districts": 1234.0}]
+    split = [{"districts": 2.5}, {"districts": 0.0}, {"districts": 1.0}]
+    assert markdown_cells(to_text(whole, Format.markdown)) == [["2"], ["0"], ["1,234"]]
+    # One split district makes the whole column 2 decimals: 2.50, 0.00, 1.00, not 2.50, 0, 1.
+    assert markdown_cells(to_text(split, Format.markdown)) == [["2.50"], ["0.00"], ["1.00"]]
+
+
+def test_a_sum_of_shares_off_by_rounding_noise_is_whole():
+    rows = [{"districts": 0.1 + 0.2 + 0.7}, {"districts": 3.0}]  # 0.1 + 0.2 + 0.7 = 1.0000000000000002
+    assert markdown_cells(to_text(rows, Format.markdown)) == [["1"], ["3"]]
+
+
+def test_kinds_name_the_rule_of_columns_named_by_actor():
+    rows = [{"date": "2020-01-01", "rebels": 50, "government": 42.857142857142854}]
+    cells = markdown_cells(to_text(rows, Format.markdown, kinds={"rebels": "pct", "government": "pct"}))
+    assert cells == [["2020-01-01", "50.0", "42.9"]]
+
+
+def test_integers_and_text_are_left_as_they_are():
+    rows = [{"row": 12, "id": "04", "note": None, "ok": True}]
+    assert markdown_cells(to_text(rows, Format.markdown)) == [["12", "04", "", "True"]]
+
+
+def test_table_uses_the_same_rules_as_markdown():
+    rows = [{"actor": "a", "districts": 2.5, "districts_pct": 50, "area_km2": 1234.5}, {"actor": "b", "districts": 1.0,
+                                                                                      "districts_pct": 20, "area_km2": 1}]
+    text = to_text(rows, Format.table)
+    for cell in ("2.50", "1.00", "50.0", "20.0", "1,234.50", "1.00"):
+        assert cell in text
+
+
+def test_machine_formats_stay_unrounded():
+    rows = [{"districts": 2.5, "districts_pct": 42.857142857142854, "area_km2": 1234.56789}]
+    assert json.loads(to_text(rows, Format.json)) == rows
+    assert to_text(rows, Format.csv).splitlines()[1] == "2.5,42.857142857142854,1234.56789"
+
+
+def test_share_table_on_the_squares(cli, squares_args):
+    # 2020-02-15 by hand: government 2.5 districts, contested 1, kurdish 0.5, rebels and unknown 0.
+    result = cli("share", *squares_args, "--date", "2020-02-15", "--format", "markdown")
+    cells = {row[0]: row for row in markdown_cells(result.stdout)}
+    assert [cells[a][1] for a in ("government", "contested", "kurdish forces", "rebels", "unknown")] == \
+        ["2.50", "1.00", "0.50", "0.00", "0.00"]
+    assert [cells[a][2] for a in ("government", "contested", "rebels")] == ["62.5", "25.0", "0.0"]
+
+
+def test_transition_matrix_cells_follow_their_measure(cli, squares_args):
+    result = cli("changes", *squares_args, "--since", "2020-01-01", "--until", "2020-02-01", "--summary",
+                 "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    tables = result.stdout.split("**Transition matrix")
+    districts, km2 = tables[1], tables[2]
+    # By hand: A (rebels) went contested, B (rebels) split government 0.5 / kurdish 0.5. The columns to
+    # government and to kurdish forces hold halves: 2 decimals for all their cells; the others are whole
+    # (columns contested, government, kurdish forces, rebels, unknown, total).
+    rows = {row[0]: row for row in markdown_cells(districts)}
+    assert rows["rebels"][1:] == ["1", "0.50", "0.50", "0", "0", "2"]
+    assert rows["government"][1:] == ["0", "2.00", "0.00", "0", "0", "2"]
+    # km²: 2 decimals everywhere, zeros too.
+    assert all(re.fullmatch(r"-?[\d,]+\.\d\d", cell) for row in markdown_cells(km2) for cell in row[1:])
+
+
+def test_a_matrix_of_whole_counts_has_no_decimals(cli, squares_args):
+    # 2019-12-31 (before the log: all unknown) -> 2020-01-01: rebels A, B and government C, D; no split yet.
+    result = cli("changes", *squares_args, "--since", "2019-12-31", "--until", "2020-01-01", "--summary",
+                 "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    districts = result.stdout.split("**Transition matrix")[1]
+    rows = {row[0]: row for row in markdown_cells(districts)}
+    header = [line for line in districts.splitlines() if line.startswith("| from")][0]
+    # Every actor of the log, contested and unknown included, whatever the window.
+    assert header == "| from \\ to | contested | government | kurdish forces | rebels | unknown | total |"
+    assert rows["unknown"][1:] == ["0", "2", "0", "2", "0", "4"]
