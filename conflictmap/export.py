@@ -70,12 +70,11 @@ class Layer:
 
 
 def make_request(layer="districts", fmt=None, output="-", precision=None, rs=False, since=None, gap_m=0.0) -> Request:
-    """A checked Request; the format defaults to the output's suffix, else geojson."""
+    """A checked Request; the format defaults to the output's suffix (geojson on stdout)."""
     output = output or "-"
     if layer not in LAYERS:
         raise UsageError(f"--layer {layer!r} is not a layer; choose one of {', '.join(LAYERS)}")
-    if fmt is None:
-        fmt = "geojson" if output == "-" else SUFFIX_FORMATS.get(Path(output).suffix.lower(), "geojson")
+    fmt = _format(fmt, output)
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r} is not a geographic format; choose one of {', '.join(FORMATS)}")
     if fmt in DRIVERS and output == "-":
@@ -95,6 +94,22 @@ def make_request(layer="districts", fmt=None, output="-", precision=None, rs=Fal
     if output != "-" and Path(output).is_dir():
         raise UsageError(f"-o {output} is a folder; give a file name, e.g. {Path(output) / ('export.' + fmt)}")
     return Request(layer, fmt, output, DEFAULT_PRECISION if precision is None else precision, rs, since, gap_m)
+
+
+def _format(given: str | None, output: str) -> str:
+    """-f, else the format the -o suffix names; an unknown or contradicting suffix is a usage error.
+
+    A GeoJSON text in a file named .shp or .txt would be read wrongly (or not at all) by the next tool.
+    """
+    if output == "-" or Path(output).is_dir():  # a folder gets its own message below
+        return given or "geojson"
+    suffix = Path(output).suffix.lower()
+    named = SUFFIX_FORMATS.get(suffix)
+    if given is None and named is None:
+        raise UsageError(f"-o {output}: unknown output suffix; use .geojson, .geojsonl, .gpkg or .fgb, or give -f")
+    if given is not None and named is not None and named != given:
+        raise UsageError(f"-o {output}: the suffix {suffix} means {named}, not -f {given}; change the suffix or drop -f")
+    return given or named
 
 
 # ---------------------------------------------------------------- layers

@@ -343,3 +343,17 @@ def test_share_columns_use_transfer_share_matrix(ds):
     assert ex.share_matrix is transfer.share_matrix and not hasattr(ex, "_share_matrix")
     b = ex.district_layer(ds, D(2020, 2, 15)).set_index("id").loc["B"]
     assert (b["share_government"], b["share_kurdish_forces"], b["share_rebels"]) == (0.5, 0.5, 0.0)
+
+
+@pytest.mark.parametrize("output, fmt, message", [
+    ("o.shp", None, "unknown output suffix"),
+    ("o.gpkg", "geojson", "the suffix .gpkg means gpkg"),
+])
+def test_make_request_refuses_wrong_suffixes(tmp_path, output, fmt, message):
+    # The library itself refuses, not only the CLI: a GeoJSON text in a .shp file helps nobody.
+    from conflictmap.errors import UsageError
+    from conflictmap.export import make_request
+
+    with pytest.raises(UsageError, match=message):
+        make_request(fmt=fmt, output=str(tmp_path / output))
+    assert make_request(output=str(tmp_path / "o.fgb")).fmt == "fgb"

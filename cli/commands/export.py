@@ -3,14 +3,12 @@
 import os
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from cli.errors import report_problems, say
 from cli.options import DateOpt, check_output, dataset_command, load, query_date
-from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 
 
@@ -49,7 +47,7 @@ def export(
     from conflictmap.export import export as write_layer
     from conflictmap.export import make_request
 
-    request = make_request(layer.value, _format(geo_format, output), output, precision, rs,
+    request = make_request(layer.value, geo_format.value if geo_format else None, output, precision, rs,
                            parse_option_date(since, "--since") if since else None, gap)
     check_output(request.output, inputs)  # a missing folder or an input as output fails before any work
     ds = load(inputs)
@@ -61,26 +59,6 @@ def export(
         say(f"wrote {len(result.frame)} feature(s) to {request.output}", "info")
     if result is not None:
         report_problems(result.problems)
-
-
-def _format(geo_format: GeoFormat | None, output: str) -> str | None:
-    """The format -f gives, else the one the -o suffix names; an unknown or contradicting suffix is a usage error.
-
-    A GeoJSON text in a file named .shp or .txt would be read wrongly (or not at all) by the next tool.
-    """
-    from conflictmap.export import SUFFIX_FORMATS
-
-    given = geo_format.value if geo_format else None
-    if output == "-" or Path(output).is_dir():  # a folder gets make_request's own message
-        return given
-    suffix = Path(output).suffix.lower()
-    named = SUFFIX_FORMATS.get(suffix)
-    if given is None and named is None:
-        raise UsageError(f"-o {output}: unknown output suffix; use .geojson, .geojsonl, .gpkg or .fgb, or give -f")
-    if given is not None and named is not None and named != given:
-        raise UsageError(f"-o {output}: the suffix {suffix} means {named}, not -f {given}; "
-                         f"change the suffix or drop -f")
-    return given or named
 
 
 def _to_stdout(write):
