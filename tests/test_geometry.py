@@ -1,6 +1,5 @@
 """Low-level geometry helpers: the polygonal part of a geometry, the lon/lat check shared by districts and zones."""
 
-import pytest
 import shapely
 from pyproj import CRS
 
