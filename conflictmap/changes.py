@@ -15,6 +15,7 @@ import pandas as pd
 from .dataset import Dataset
 from .errors import InputError, UsageError
 from .figures import fast_labels, measures, reported_actors, state_on
+from .model import span_error
 from .transfer import share_matrix, total_flows
 
 BEFORE = pd.Timestamp.min  # the date of the virtual "initial holder" group
@@ -31,16 +32,8 @@ def window(ds: Dataset, since: dt.date | None = None, until: dt.date | None = No
     d0 = since or ds.first_date
     d1 = until or ds.last_date or d0
     if d0 > d1:
-        raise UsageError(_window_error(since, until, d0, d1))
+        raise UsageError(span_error(("--since", "--until"), (since, until), d0, d1))
     return d0, d1
-
-
-def _window_error(since, until, d0: dt.date, d1: dt.date) -> str:
-    if until is None:
-        return f"--since {d0} is after the last date of the log ({d1}); give an earlier --since, or a later --until"
-    if since is None:
-        return f"--until {d1} is before the first date of the log ({d0}); give a later --until, or an earlier --since"
-    return f"--since {d0} is after --until {d1}; give D0 on or before D1"
 
 
 def _groups(ds: Dataset) -> pd.DataFrame:

@@ -100,6 +100,16 @@ def id_text(value) -> str:
     return text.split(".")[0] if _INT_FLOAT.match(text) else text
 
 
+def span_error(options: tuple[str, str], given: tuple, first: dt.date, last: dt.date) -> str:
+    """Why a date span is empty, naming only the options the user gave (a bound left out is the log's own)."""
+    low, high = options
+    if given[1] is None:
+        return f"{low} {first} is after the last date of the log ({last}); give an earlier {low}, or a later {high}"
+    if given[0] is None:
+        return f"{high} {last} is before the first date of the log ({first}); give a later {high}, or an earlier {low}"
+    return f"{low} {first} is after {high} {last}; give {low} on or before {high}"
+
+
 def clean_label(text) -> str:
     """Trim and collapse whitespace: 'rebels  ' and 'rebels' are one actor."""
     return " ".join(str(text).split())

@@ -21,7 +21,7 @@ import pandas as pd
 from .dataset import Dataset
 from .errors import InputError, UsageError
 from .figures import baseline_weights, measures, pct_name, reported_actors
-from .model import CONTESTED, UNKNOWN
+from .model import CONTESTED, UNKNOWN, span_error
 from .transfer import from_members
 
 STEP = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
@@ -79,20 +79,11 @@ def date_grid(ds: Dataset, start: dt.date | None = None, end: dt.date | None = N
         raise InputError("the control log is empty; give a log with --control (or both --start and --end)")
     first, last = start or ds.first_date, end or ds.last_date
     if first > last:
-        raise UsageError(_span_error(start, end, first, last))
+        raise UsageError(span_error(("--start", "--end"), (start, end), first, last))
     if every:
         return stepped_dates(first, last, every)
     dates = {d for d in ds.dates if first <= d <= last} | {d for d in (start, end) if d is not None}
     return sorted(dates)
-
-
-def _span_error(start, end, first: dt.date, last: dt.date) -> str:
-    """Name the options the user gave; a bound left out (None) is the log's first or last date."""
-    if end is None:
-        return f"--start {first} is after the last date of the log ({last}); give an earlier --start, or a later --end"
-    if start is None:
-        return f"--end {last} is before the first date of the log ({first}); give a later --end, or an earlier --start"
-    return f"--start {first} is after --end {last}; give a start on or before the end"
 
 
 def _days(values) -> np.ndarray:
