@@ -180,3 +180,8 @@ def check_output(path: str | None, inputs, option: str = "-o") -> None:
         raise UsageError(f"{option} {path}: folder {folder} does not exist; create it or choose another path")
     paths = resolve(inputs).paths() if isinstance(inputs, Inputs) else list(inputs)
     check_not_input(path, paths)
+
+BaselineOpt = Annotated[Optional[str], typer.Option(
+    "--baseline", help="Baseline date D0 (YYYY-MM-DD): the universe is what --baseline-actor held then.")]
+BaselineActorOpt = Annotated[Optional[str], typer.Option(
+    "--baseline-actor", help="Actor or group whose holdings on --baseline are the universe (needs --baseline).")]

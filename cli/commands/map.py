@@ -1,11 +1,11 @@
 """conflictmap map: a picture of who holds what on a date."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from cli.errors import say
-from cli.options import (DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
+from cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
                          query_date)
 
 
@@ -14,8 +14,8 @@ def map_command(
     inputs,
     output: Annotated[str, typer.Option("--output", "-o", help="Picture file: FILE.png or FILE.svg (or .pdf).")],
     date: DateOpt = None,
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Outline what --baseline-actor held on this date (YYYY-MM-DD).")] = None,
-    baseline_actor: Annotated[Optional[str], typer.Option("--baseline-actor", help="Actor or group whose holdings on --baseline are outlined.")] = None,
+    baseline: BaselineOpt = None,
+    baseline_actor: BaselineActorOpt = None,
 ):
     """Districts coloured by controller on a date: split districts hatched, contested and unknown distinct, shares in the legend.
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.errors import say
-from cli.options import (DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
+from cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
                          warn_before_log)
 from cli.output import emit
 from conflictmap.model import parse_option_date
@@ -25,8 +25,8 @@ def report(
     output: Annotated[str, typer.Option("--output", "-o", help="Report file: FILE.md, FILE.html or FILE.json, written atomically; '-' for stdout (with --format).")],
     date: DateOpt = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Report the changes since this date (YYYY-MM-DD); default: the previous date of the log before --date.")] = None,
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Baseline date D0 for the headline: of what --baseline-actor held then, who holds it on --date.")] = None,
-    baseline_actor: Annotated[Optional[str], typer.Option("--baseline-actor", help="Actor or group whose D0 holdings are the universe of the headline.")] = None,
+    baseline: BaselineOpt = None,
+    baseline_actor: BaselineActorOpt = None,
     report_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="md (or markdown), html or json; default: from the -o suffix.", case_sensitive=False)] = None,
     generated_at: Annotated[bool, typer.Option("--generated-at", help="Stamp the report with the time it was made (UTC). Off by default: the same inputs give the same bytes.")] = False,
 ):

@@ -1,10 +1,10 @@
 """conflictmap share: what share of districts, km² and people each actor holds."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from cli.options import (By, DateOpt, baseline_date, baseline_label, baseline_members, check_measure, dataset_command,
+from cli.options import (BaselineActorOpt, BaselineOpt, By, DateOpt, baseline_date, baseline_label, baseline_members, check_measure, dataset_command,
                          load, query_date)
 from cli.output import emit_rows
 
@@ -15,8 +15,8 @@ def share(
     fmt,
     date: DateOpt = None,
     by: Annotated[By, typer.Option("--by", help="Sort by this measure (all measures are printed).")] = By.count,
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Baseline date D0: the universe is what --baseline-actor held then.")] = None,
-    baseline_actor: Annotated[Optional[str], typer.Option("--baseline-actor", help="Actor or group whose D0 holdings are the universe.")] = None,
+    baseline: BaselineOpt = None,
+    baseline_actor: BaselineActorOpt = None,
 ):
     """One row per actor: districts, km² and population held, absolute and percent.
 

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.errors import say
-from cli.options import (By, baseline_date, baseline_label, baseline_members, check_measure, check_output,
+from cli.options import (BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_label, baseline_members, check_measure, check_output,
                          dataset_command, load, warn_before_log)
 from cli.output import Format, emit_rows
 from conflictmap.model import parse_option_date
@@ -21,8 +21,8 @@ def timeline(
     end: Annotated[Optional[str], typer.Option("--end", help="Last date (YYYY-MM-DD); default: the last date of the log.")] = None,
     every: Annotated[Optional[str], typer.Option("--every", help="Fixed step: 1d, 7d, 2w, 1m, 1y, from --start; the end date is always the last point, even off the step. Default: each date of the log.")] = None,
     by: Annotated[By, typer.Option("--by", help="Measure of the table (a column per actor) and of the chart; csv/json carry all.")] = By.count,
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Baseline date D0: the universe is what --baseline-actor held then.")] = None,
-    baseline_actor: Annotated[Optional[str], typer.Option("--baseline-actor", help="Actor or group whose D0 holdings are the universe.")] = None,
+    baseline: BaselineOpt = None,
+    baseline_actor: BaselineActorOpt = None,
     plot: Annotated[Optional[str], typer.Option("--plot", help="Write a chart to FILE.png or FILE.svg instead of printing the table.")] = None,
 ):
     """Shares per actor on each date of the log (or at a fixed step): districts, km², people, absolute and percent.
