@@ -43,12 +43,13 @@ def _groups(ds: Dataset) -> pd.DataFrame:
     two groups hold a district the same way exactly when their keys are equal.
     """
     log = ds.log.sort_values(["idx", "date", "controller"], kind="stable")
-    pairs = (log["controller"] + "=" + log["share"].map(repr) + ";").to_numpy(dtype=object)
+    # Shares to 6 decimals: a move of less than a millionth of a district is float or digitising noise.
+    pairs = (log["controller"] + "=" + log["share"].map(lambda v: f"{v:.6f}") + ";").to_numpy(dtype=object)
     starts = _starts(log["idx"].to_numpy(), log["date"].to_numpy())
     head = log.iloc[starts]
     keys = np.add.reduceat(pairs, starts) if len(pairs) else np.array([], dtype=object)  # string concatenation
     n = len(ds.districts)
-    groups = pd.concat([pd.DataFrame({"idx": np.arange(n), "date": BEFORE, "key": f"{ds.initial}=1.0;"}),
+    groups = pd.concat([pd.DataFrame({"idx": np.arange(n), "date": BEFORE, "key": f"{ds.initial}={1.0:.6f};"}),
                         pd.DataFrame({"idx": head["idx"].to_numpy(), "date": head["date"].to_numpy(), "key": keys})],
                        ignore_index=True)
     return groups.sort_values(["idx", "date"], kind="stable").reset_index(drop=True)

@@ -55,7 +55,16 @@ def _label(group: pd.DataFrame) -> str:
     if len(group) == 1 and group["share"].iloc[0] >= 1 - 1e-12:
         return group["controller"].iloc[0]
     ordered = group.sort_values(["share", "controller"], ascending=[False, True])
-    return "; ".join(f"{c} {s:.4g}" for c, s in zip(ordered["controller"], ordered["share"]))
+    return "; ".join(f"{c} {share_text(s)}" for c, s in zip(ordered["controller"], ordered["share"]))
+
+
+def share_text(share: float) -> str:
+    """A share for people: up to 4 decimals, never an exponent, never a '1' or '0' for a part."""
+    if 0 < share < 5e-5:
+        return "<0.0001"
+    if 1 - 5e-5 < share < 1:
+        return ">0.9999"
+    return f"{share:.4f}".rstrip("0").rstrip(".")
 
 
 def controller_labels(state: pd.DataFrame) -> pd.Series:

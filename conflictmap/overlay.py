@@ -34,6 +34,9 @@ RULES = ("fraction", "majority", "centroid")
 # A district's shares are written again on a date only when one of them moves by
 # more than this: the log says "in force until the next row", so repeats are noise.
 CHANGE_TOLERANCE = 1e-9
+# A new log row needs a share to move by more than a millionth of the district: zones re-digitised
+# from one date to the next move boundary shares by ~1e-8, which is noise, not a change of control.
+WRITE_TOLERANCE = 1e-6
 # Past this extent (degrees) a single equal-area projection is no longer "local".
 LOCAL_EXTENT_DEG = 40.0
 
@@ -279,10 +282,10 @@ def _drop_small(shares: np.ndarray, min_share: float, droppable: np.ndarray, rea
 
 
 def changed_rows(current: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
-    """Districts whose shares moved since the last rows written for them."""
+    """Districts whose shares moved (by more than WRITE_TOLERANCE) since the last rows written for them."""
     if previous is None:
         return np.ones(len(current), dtype=bool)
-    return (np.abs(current - previous) > CHANGE_TOLERANCE).any(axis=1)
+    return (np.abs(current - previous) > WRITE_TOLERANCE).any(axis=1)
 
 
 def overlay_zones(districts, zoneset, rule: str = "fraction", rest: str = UNKNOWN, min_share: float = 0.0,

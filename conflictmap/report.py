@@ -146,12 +146,19 @@ def words(day) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+# Names ending in one of these are groups of people ("the government", "the kurdish forces");
+# any other name is taken as a proper name and gets no article ("ukraine held", never "the ukraine").
+GROUP_NOUNS = {"government", "regime", "rebels", "opposition", "army", "military", "militia", "militias",
+               "forces", "troops", "insurgents", "coalition", "fighters", "groups", "separatists",
+               "loyalists", "authorities", "police", "guard", "factions", "jihadists", "kurds"}
+
+
 def the(actor: str) -> str:
-    """'the government' for a common noun, 'Hezbollah' for a proper name (capitalised in the data).
+    """'the government' for a common noun, 'ukraine' or 'Hezbollah' for a proper name.
 
     contested and unknown are categories, not actors: no article.
     """
-    if actor in CATEGORIES or not actor[:1].islower():
+    if actor in CATEGORIES or not actor[:1].islower() or actor.split()[-1] not in GROUP_NOUNS:
         return actor
     return f"the {actor}"
 

@@ -225,3 +225,11 @@ def test_matrix_has_the_share_tables_rows_whatever_the_window(squares):
     assert set(matrix["from"]) == set(matrix["to"]) == actors
     # Everything was unknown on 2019-12-31: the unknown row holds all 4 districts.
     assert matrix[matrix["from"] == "unknown"]["districts"].sum() == pytest.approx(4)
+
+
+def test_share_noise_is_not_a_change(squares):
+    # B's split moves by 2e-8 on 2020-02-10 (re-digitised zones do this): no change of control.
+    with open(squares["control"], "a") as fh:
+        fh.write("2020-02-10,B,government,0.50000002,s9\n2020-02-10,B,kurdish forces,0.49999998,s9\n")
+    ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
+    assert list(changes(ds, dt.date(2020, 2, 5), dt.date(2020, 2, 15))["id"]) == []

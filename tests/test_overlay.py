@@ -354,3 +354,12 @@ def test_min_share_rest_actor_with_zones_is_one_holder():
     ukraine = cell_area_km2(0.0197, 0, 0.02, 0.01) / cell_area_km2(0.01, 0, 0.02, 0.01)
     # rel 1e-6: the engine's equal-area projection against the closed-form cell area
     assert shares.to_dict() == pytest.approx({"russia": 1 - ukraine, "ukraine": ukraine}, rel=1e-6)
+
+
+def test_share_noise_writes_no_new_row():
+    # A boundary share moving by 2e-8 between dates (re-digitised zones) is not a change; 2e-6 is.
+    from conflictmap.overlay import changed_rows
+
+    previous = np.array([[0.9974647228, 0.0025352772]])
+    assert not changed_rows(previous + [[2e-8, -2e-8]], previous).any()
+    assert changed_rows(previous + [[2e-6, -2e-6]], previous).all()

@@ -181,3 +181,11 @@ def test_report_format(path, given, expected):
 def test_report_format_refuses_unknown_names(path):
     with pytest.raises(UsageError, match=re.escape(".md, .html or .json")):
         report.report_format(path)
+
+
+@pytest.mark.parametrize("actor, text", [("government", "the government"), ("kurdish forces", "the kurdish forces"),
+                                         ("ukraine", "ukraine"), ("Hezbollah", "Hezbollah"), ("contested", "contested")])
+def test_articles_only_for_groups_of_people(actor, text):
+    from conflictmap.report import the
+
+    assert the(actor) == text
