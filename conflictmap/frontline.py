@@ -53,11 +53,11 @@ class FrontLines:
     problems: list = field(default_factory=list)
 
 
-def main_holder(state: pd.DataFrame, count: int, second: bool = False) -> tuple:
+def main_holder(state: pd.DataFrame, count: int, second: bool = False, second_min: float = 0.0) -> tuple:
     """Per district idx: the controller holding the largest share (ties: alphabetical) and that share.
 
     With `second`, also the next holder of a split district (the map hatches it),
-    None where the district has no second holder with a share above 0.
+    None where the district has no second holder with a share above `second_min`.
     """
     ordered = state.sort_values(["idx", "share", "controller"], ascending=[True, False, True], kind="stable")
     first = ordered.drop_duplicates("idx")
@@ -68,7 +68,7 @@ def main_holder(state: pd.DataFrame, count: int, second: bool = False) -> tuple:
     share[idx] = first["share"].to_numpy(dtype=float)
     if not second:
         return holder, share
-    held = ordered[ordered["share"] > 0]
+    held = ordered[ordered["share"] > second_min]
     runner_up = held[held["idx"].duplicated()].drop_duplicates("idx")  # the second row of each split district
     other = np.full(count, None, dtype=object)
     other[runner_up["idx"].to_numpy(dtype=int)] = runner_up["controller"].to_numpy(dtype=object)

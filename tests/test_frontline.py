@@ -249,3 +249,15 @@ def test_shared_boundaries_on_real_raions(shared_data, tmp_path):
     (row,) = result.lines.to_dict("records")
     assert row["length_km"] == pytest.approx(expected, rel=1e-6)
     assert 500 < row["length_km"] < 3000  # Ukraine is about 900 km north to south; the line wiggles
+
+
+def test_second_holder_below_the_minimum_is_not_reported():
+    # District 0: a 0.97 / 0.03 split; district 1: 0.6 / 0.4. With second_min 0.05 only district 1 has a second holder.
+    import pandas as pd
+
+    from conflictmap.frontline import main_holder
+
+    state = pd.DataFrame({"idx": [0, 0, 1, 1], "controller": ["a", "b", "a", "b"], "share": [0.97, 0.03, 0.6, 0.4]})
+    first, share, second = main_holder(state, 2, second=True, second_min=0.05)
+    assert list(first) == ["a", "a"] and list(second) == [None, "b"]
+    assert list(main_holder(state, 2, second=True)[2]) == ["b", "b"]
