@@ -190,17 +190,21 @@ def emit_object(obj: dict, fmt: Format, title: str | None = None) -> None:
     elif fmt == Format.ndjson:
         emit(json.dumps(obj, ensure_ascii=False) + "\n")
     else:
-        emit(to_text(list(_flatten(obj)), fmt, ["item", "value"], title))
+        for_people = fmt in (Format.table, Format.markdown)
+        emit(to_text(list(_flatten(obj, rounded=for_people)), fmt, ["item", "value"], title))
 
 
-def _flatten(obj, prefix=""):
+def _flatten(obj, prefix="", rounded=False):
+    """Key/value rows of a nested object; floats rounded to 2 decimals for people, unrounded for csv/tsv."""
     for key, value in obj.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict) and value:
-            yield from _flatten(value, name + ".")
+            yield from _flatten(value, name + ".", rounded)
         elif isinstance(value, list) and value and isinstance(value[0], dict):
             for i, item in enumerate(value, start=1):
                 yield {"item": f"{name}[{i}]", "value": "; ".join(f"{k}={v}" for k, v in item.items() if v)}
         else:
             shown = ", ".join(f"{v:.6f}" if isinstance(v, float) else str(v) for v in value) if isinstance(value, list) else value
+            if isinstance(shown, float):
+                shown = f"{shown:,.2f}" if rounded else repr(shown)
             yield {"item": name, "value": "" if shown is None else str(shown)}
