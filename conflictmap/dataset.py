@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .control import DistrictIndex, empty_log, load_control
 from .districts import Fields, load_districts
-from .errors import UsageError
+from .errors import InputError, UsageError
 from .model import UNKNOWN, Actors, load_actors
 from .project import Inputs
 
@@ -43,9 +43,12 @@ class Dataset:
 def load_dataset(inputs: Inputs) -> Dataset:
     """Load what `inputs` names (already resolved by project.resolve)."""
     actors = load_actors(inputs.actors)
-    districts, fields, source_crs = load_districts(
-        inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve
-    )
+    try:
+        districts, fields, source_crs = load_districts(
+            inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve
+        )
+    except UsageError as exc:
+        raise _project_error(exc, inputs) from None
     problems = list(fields.problems)
     if inputs.control:
         index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases"))
@@ -55,6 +58,15 @@ def load_dataset(inputs: Inputs) -> Dataset:
         log = empty_log()
     initial = _initial(actors, inputs.initial)
     return Dataset(districts, log, actors, initial, fields, source_crs, inputs, problems)
+
+
+def _project_error(exc: UsageError, inputs: Inputs) -> Exception:
+    """A field named in the project file that the districts lack is a data error of that file, not of an option."""
+    for key in ("id_field", "name_field", "population_field"):
+        option = "--" + key.replace("_", "-")
+        if key in inputs.from_project and option in str(exc):
+            return InputError(str(exc).replace(f"for {option}", f"for {key} in {inputs.project}"))
+    return exc
 
 
 def _initial(actors: Actors, name: str | None) -> str:

@@ -25,6 +25,7 @@ class Inputs:
     population_field: str | None = None
     dissolve: bool = False
     project: str | None = None
+    from_project: tuple = ()  # the keys whose values came from the project file (its errors name the file)
 
     def paths(self) -> list[str]:
         return [p for p in (self.districts, self.control, self.actors, self.project) if p]
@@ -48,7 +49,7 @@ def sample_inputs() -> Inputs:
 def read_project(path: Path) -> Inputs:
     data = read_toml(path, InputError(f"{path}: project file not found; check the path given to --project"),
                      "a project file holds keys such as districts = \"districts.geojson\"")
-    known = {f.name for f in fields(Inputs)} - {"project"}
+    known = {f.name for f in fields(Inputs)} - {"project", "from_project"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(f"{path}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}")
@@ -61,7 +62,7 @@ def read_project(path: Path) -> Inputs:
     for key in PATH_KEYS:  # paths in a project file are relative to the file, so cron can run anywhere
         if key in values and values[key] != "-":
             values[key] = str((path.parent / values[key]))
-    return Inputs(**values, project=str(path))
+    return Inputs(**values, project=str(path), from_project=tuple(values))
 
 
 def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
@@ -74,8 +75,10 @@ def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
     elif not given.districts and not given.control:
         base = sample_inputs()
     if base is not None:
-        overrides = {f.name: getattr(given, f.name) for f in fields(Inputs) if getattr(given, f.name) not in (None, False)}
-        given = replace(base, **overrides)
+        overrides = {f.name: getattr(given, f.name) for f in fields(Inputs)
+                     if f.name != "from_project" and getattr(given, f.name) not in (None, False)}
+        kept = tuple(k for k in base.from_project if k not in overrides)
+        given = replace(base, **overrides, from_project=kept)
     if given.districts == "-" and given.control == "-":
         raise UsageError("--districts and --control cannot both read stdin ('-'); give one of them as a file")
     if given.control and not given.districts:

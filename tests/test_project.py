@@ -49,3 +49,13 @@ def test_sample_runs_with_no_inputs(cli_json, monkeypatch, tmp_path):
     info = cli_json("info")
     assert info["districts"]["count"] > 50
     assert info["control"]["first_date"] == "2016-11-15"
+
+
+def test_a_bad_field_in_the_project_file_is_a_data_error_naming_the_file(tmp_path, squares, cli):
+    proj = tmp_path / "conflictmap.toml"
+    proj.write_text(f'districts = "{squares["districts"]}"\nname_field = "nme"\n')
+    result = cli("share", "--project", proj)
+    assert result.exit_code == 1
+    assert "name_field in" in result.stderr and "conflictmap.toml" in result.stderr and "--name-field" not in result.stderr
+    # The same mistake as an option stays a usage error.
+    assert cli("share", "--districts", squares["districts"], "--name-field", "nme").exit_code == 2
