@@ -290,9 +290,13 @@ def feature_texts(frame, precision: int):
 
 
 def rfc7946_geometry(geoms, precision: int):
-    """Coordinates rounded to `precision` decimals, then exteriors counter-clockwise and holes clockwise."""
+    """Coordinates rounded to `precision` decimals, then exteriors counter-clockwise and holes clockwise.
+
+    Rounding can make neighbouring vertices equal: those repeats are dropped (a GIS reads
+    [p, p] as a zero-length segment).
+    """
     rounded = shapely.transform(geoms, lambda xy: np.round(xy, precision))
-    return shapely.orient_polygons(rounded, exterior_cw=False)
+    return shapely.orient_polygons(shapely.remove_repeated_points(rounded), exterior_cw=False)
 
 
 def _json_records(props) -> list[bytes]:

@@ -357,3 +357,14 @@ def test_make_request_refuses_wrong_suffixes(tmp_path, output, fmt, message):
     with pytest.raises(UsageError, match=message):
         make_request(fmt=fmt, output=str(tmp_path / output))
     assert make_request(output=str(tmp_path / "o.fgb")).fmt == "fgb"
+
+
+def test_rounding_drops_the_vertices_it_makes_equal():
+    # Two vertices 1e-8° apart become one point at 6 decimals: no zero-length segment is written.
+    import shapely
+
+    from conflictmap.export import rfc7946_geometry
+
+    line = shapely.LineString([(0, 0), (0.1, 0.1), (0.1 + 1e-8, 0.1), (0.2, 0.2)])
+    (rounded,) = rfc7946_geometry(np.array([line], dtype=object), 6)
+    assert shapely.get_coordinates(rounded).tolist() == [[0, 0], [0.1, 0.1], [0.2, 0.2]]
