@@ -5,10 +5,11 @@ import subprocess
 import sys
 
 import pytest
+import typer.main
 
 from cli.app import app
 
-HEAVY = ("geopandas", "pandas", "pyogrio", "matplotlib", "shapely", "pyproj")
+HEAVY = ("geopandas", "pandas", "pyogrio", "matplotlib", "shapely", "pyproj", "dask", "distributed")
 
 
 def command_names():
@@ -27,31 +28,34 @@ def test_every_command_has_help_text(cli):
         assert (cmd.help or "").strip(), f"{name} has no help text"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["share", "--help"], ["status", "--help"], ["info", "--help"]])
-def test_help_imports_no_heavy_module(args):
-    # A fresh interpreter: run the app's --help, then list which heavy modules got imported.
+def heavy_after(*argvs) -> list[str]:
+    """The heavy modules a fresh interpreter has imported after running each argv (a --help) in turn."""
     code = (
         "import sys, json\n"
         "from cli.app import app\n"
-        f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+        f"for argv in {list(argvs)!r}:\n"
+        "    try:\n        app(argv)\n    except SystemExit:\n        pass\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded = json.loads(done.stderr.strip().splitlines()[-1])
-    assert loaded == []
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--help"], ["share", "--help"], ["status", "--help"], ["info", "--help"],
+                                  ["zones", "--help"], ["zones", "area", "--help"], ["overlay", "--help"]])
+def test_help_imports_no_heavy_module(args):
+    assert heavy_after(args) == []
 
 
 def test_every_command_help_is_light():
-    code = (
-        "import sys, json, typer.main\n"
-        "from cli.app import app\n"
-        "names = sorted(typer.main.get_command(app).commands)\n"
-        "for n in names:\n"
-        "    try:\n        app([n, '--help'])\n    except SystemExit:\n        pass\n"
-        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]), file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+    # Every command, nested ones (zones area) included, in one interpreter.
+    from cli.group import subcommands
+
+    group = typer.main.get_command(app)
+    paths = [[name] for name in group.commands]
+    paths += [[name, sub] for name, cmd in group.commands.items() for sub in getattr(cmd, "commands", {})]
+    assert heavy_after(*[[*p, "--help"] for p in paths]) == []
+    assert len(paths) == len(list(subcommands(group)))
 
 
 def test_version(cli):

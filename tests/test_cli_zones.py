@@ -3,8 +3,6 @@
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -137,20 +135,6 @@ def test_progress_goes_to_stderr_only(cli, zones_dir, monkeypatch):
 def test_no_progress_when_stderr_is_not_a_terminal(cli, zones_dir):
     done = cli("zones", "area", zones_dir, "--actor", "russia", "-f", "json")
     assert done.exit_code == 0 and done.stderr == ""
-
-
-@pytest.mark.parametrize("args", [["zones", "--help"], ["zones", "area", "--help"], ["overlay", "--help"]])
-def test_help_imports_no_heavy_module(args):
-    heavy = ("geopandas", "pandas", "pyogrio", "matplotlib", "shapely", "pyproj", "dask", "distributed")
-    code = (
-        "import sys, json\n"
-        "from cli.app import app\n"
-        f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
-        f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]), file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
-    assert "Usage" in done.stdout
 
 
 def test_deepstate_within_ukraine(cli_json, shared_data):
