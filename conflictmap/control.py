@@ -7,56 +7,31 @@ without special cases.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
-from .errors import FAILED, Checks, InputError
+from .errors import FAILED, Checks, InputError, Problem
 from .io import label, read_records
-from .model import UNKNOWN, Actors, closest, id_text, name_key, parse_date
+from .matching import DistrictIndex
+from .model import UNKNOWN, Actors, closest, near_names, parse_date
+
+__all__ = ["DistrictIndex", "load_control", "parse_rows", "settle"]
 
 REQUIRED = ("date", "district", "controller")
 SYNONYMS = {
     "district": ("district_id", "districtid", "neighbourhood", "neighborhood", "unit", "area", "id", "name"),
-    "controller": ("actor", "holder", "controlled_by", "control", "side"),
+    "controller": ("actor", "holder", "controlled_by", "control", "side", "to", "to_actor", "to_controller", "new_controller"),
     "date": ("day", "as_of", "date_in_force"),
+    "from": ("from_actor", "from_controller", "previous", "previous_controller", "old_controller"),
+    "source": ("source_url", "url", "sources", "reported_by"),
+    "confidence": ("grade", "certainty", "status"),
+    "note": ("notes", "comment", "comments"),
 }
-OPTIONAL = ("share", "source", "confidence", "note")
+# A change list (the public record: date, place, from, to) names the place as reported.
+DISTRICT_PREFIXES = ("neighbourhood", "neighborhood", "district")
+OPTIONAL = ("share", "source", "confidence", "note", "from")
 SHARE_TOLERANCE = 1e-9
-LOG_COLUMNS = ["idx", "district", "date", "controller", "share", "source", "confidence", "note", "where"]
-
-
-class DistrictIndex:
-    """Looks up a district by id or name, insensitive to case, accents and punctuation."""
-
-    def __init__(self, ids, names, aliases=None):
-        self.ids = list(ids)
-        self.names = list(names)
-        self.exact = {d: i for i, d in enumerate(self.ids)}
-        self.by_key: dict[str, set[int]] = defaultdict(set)
-        for i, d in enumerate(self.ids):
-            self.by_key[name_key(d)].add(i)
-        self.by_name: dict[str, set[int]] = defaultdict(set)
-        for i, n in enumerate(self.names):
-            self.by_name[name_key(n)].add(i)
-        for i, more in enumerate(aliases if aliases is not None else ()):
-            for n in more:
-                self.by_name[name_key(n)].add(i)
-
-    def find(self, text: str, where: str) -> int:
-        if text in self.exact:
-            return self.exact[text]
-        if id_text(text) in self.exact:  # '16.0' from a spreadsheet is id 16 (its name key '160' is not)
-            return self.exact[id_text(text)]
-        key = name_key(text)
-        for table in (self.by_key, self.by_name):
-            hits = table.get(key)
-            if hits and len(hits) == 1:
-                return next(iter(hits))
-            if hits:
-                shown = ", ".join(sorted(self.ids[i] for i in hits))
-                raise InputError(f"{where}: district {text!r} is ambiguous (ids {shown}); use the id")
-        near = closest(text, self.names + self.ids)
-        hint = f"; closest: {', '.join(near)}" if near else ""
-        raise InputError(f"{where}: unknown district {text!r}{hint}; use a district id or name from the districts file")
+LOG_COLUMNS = ["idx", "district", "date", "controller", "share", "source", "confidence", "note", "where", "from"]
 
 
 def _columns(records, source: str) -> dict[str, str]:
@@ -68,6 +43,8 @@ def _columns(records, source: str) -> dict[str, str]:
             mapping[col] = col
             continue
         alt = next((s for s in SYNONYMS.get(col, ()) if s in present and s not in mapping.values()), None)
+        if alt is None and col == "district":
+            alt = next((p for p in present if p.startswith(DISTRICT_PREFIXES)), None)
         if alt:
             mapping[col] = alt
     missing = [c for c in REQUIRED if c not in mapping]
@@ -105,20 +82,27 @@ def parse_rows(records, source: str, index: DistrictIndex, actors: Actors, check
     """Checked rows: dates parsed, districts resolved, actors canonical, shares numeric.
 
     The first bad value raises; with `checks` collecting, every bad value of
-    every row is recorded and the rows that have one are left out.
+    every row is recorded and the rows that have one are left out. A row whose
+    district is an alias of several districts gives one row per district; one
+    whose place has no district (alias '-') gives none. Names matched only by the
+    looser tier, rows left out and actor labels that look like typos are
+    reported once each (notes and warnings in `checks`).
     """
     checks = checks or Checks()
     cols = _columns(records, source)
     if not actors.strict and "controller" in cols:
-        actors.register([rec.get(cols["controller"], "") for rec in records])
+        labels = [rec.get(cols[c], "") for c in ("controller", "from") if c in cols for rec in records]
+        actors.register(labels)
+        for problem in actor_typos(actors, records, cols, source):
+            checks.add_problem(problem)
     rows = []
     for rec in records:
         get = lambda c: rec.get(cols.get(c, ""), "") if c in cols else ""  # noqa: E731
         if not get("date") and not get("district") and not get("controller"):
             continue
-        row = _parse_row(get, rec["_where"], index, actors, checks)
-        if row is not None:
-            rows.append(row)
+        rows += _parse_row(get, rec["_where"], index, actors, checks)
+    for problem in lookup_problems(index, source):
+        checks.add_problem(problem)
     return rows
 
 
@@ -127,22 +111,64 @@ def _empty_controller(text: str, where: str) -> None:
         raise InputError(f"{where}: empty controller; name who holds the district (or 'unknown')")
 
 
-def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Checks) -> dict | None:
-    """One row, each value checked in turn (the first failure raises unless collecting)."""
+def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Checks) -> list[dict]:
+    """The rows one record gives, each value checked in turn (the first failure raises unless collecting)."""
     values = [
         checks.attempt(_empty_controller, get("controller"), where, where=where),
-        checks.attempt(index.find, get("district"), where, where=where),
+        checks.attempt(index.find_all, get("district"), where, where=where),
         checks.attempt(parse_date, get("date"), where, where=where),
         checks.attempt(actors.canonical, get("controller"), where, where=where) if get("controller") else None,
         checks.attempt(_share, get("share"), where, where=where),
+        checks.attempt(actors.canonical, get("from"), where, where=where) if get("from") else "",
     ]
     if any(v is FAILED for v in values):
-        return None
-    _, idx, date, controller, share = values
-    return {
+        return []
+    _, found, date, controller, share, previous = values
+    return [{
         "idx": idx, "district": index.ids[idx], "date": date, "controller": controller, "share": share,
         "source": get("source"), "confidence": get("confidence"), "note": get("note"), "where": where,
-    }
+        "from": previous,
+    } for idx in found]
+
+
+def lookup_problems(index: DistrictIndex, source: str) -> list[Problem]:
+    """One note per name matched by the looser tier, one warning for the rows left out ('-' aliases)."""
+    problems = []
+    for (text, idx), wheres in sorted(index.lookups.loose.items(), key=lambda kv: kv[1][0]):
+        more = f" (and {_count(len(wheres) - 1, 'more row')})" if len(wheres) > 1 else ""
+        problems.append(Problem("note", wheres[0] + more, f"{text!r} matched {index.names[idx]!r} by a looser spelling "
+                                "(Arabic article, transliteration); add it to an aliases file to make it exact, or use --strict-names to refuse it"))
+    skipped = index.lookups.skipped
+    if skipped:
+        shown = "; ".join(f"{text!r} ({', '.join(w.removeprefix(source).strip() for w in wheres)})" for text, wheres in skipped.items())
+        total = sum(len(w) for w in skipped.values())
+        problems.append(Problem("warning", source, f"{_count(total, 'row')} left out: they name places the aliases file marks "
+                                f"as having no district ('-'): {shown}"))
+    index.lookups.loose.clear()
+    skipped.clear()
+    return problems
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def actor_typos(actors: Actors, records, cols: dict, source: str) -> list[Problem]:
+    """Without an actors file: a warning for each pair of actor labels one or two letters apart."""
+    uses: dict[str, list[str]] = defaultdict(list)
+    for rec in records:
+        for col in ("controller", "from"):
+            text = rec.get(cols.get(col, ""), "") if col in cols else ""
+            if text:
+                uses[actors.canonical(text)].append(rec["_where"])
+    problems = []
+    for a, b in near_names(sorted(uses)):
+        rare, common = sorted((a, b), key=lambda n: (len(uses[n]), n))
+        shown = ", ".join(w.removeprefix(source).strip() for w in uses[rare][:3]) + (" ..." if len(uses[rare]) > 3 else "")
+        problems.append(Problem("warning", source, f"actors {rare!r} ({_count(len(uses[rare]), 'row')}: {shown}) and {common!r} "
+                                f"({_count(len(uses[common]), 'row')}) differ by a letter or two; if they are one actor, "
+                                "fix the spelling or give an actors file (--actors) with an alias"))
+    return problems
 
 
 def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
@@ -169,7 +195,7 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
         return []
     out = sorted((r for r in merged.values() if r["share"] > 0), key=lambda r: r["controller"])
     if total < 1 - SHARE_TOLERANCE:
-        out.append({**first, "controller": UNKNOWN, "share": 1 - total, "source": "", "confidence": "", "note": "remainder of shares"})
+        out.append({**first, "controller": UNKNOWN, "share": 1 - total, "source": "", "confidence": "", "note": "remainder of shares", "from": ""})
         if UNKNOWN in merged:
             out = _combine_unknown(out)
     return out
@@ -206,23 +232,53 @@ def _combine_unknown(rows: list[dict]) -> list[dict]:
     return kept + [{**base, "share": unknown}]
 
 
-def load_control(source, index: DistrictIndex, actors: Actors, checks: Checks | None = None):
+def load_control(source, index: DistrictIndex, actors: Actors, checks: Checks | None = None,
+                 encoding: str | None = None, initial: str = UNKNOWN):
     """The normalised control log as a DataFrame (LOG_COLUMNS) and the problems found.
 
     With `checks` collecting (validate), bad rows are recorded there and left out.
+    A `from` that disagrees with the log is a warning here (validate makes it an error).
     """
     problems: list = []
     checks = checks or Checks(problems)
-    rows = parse_rows(read_log_records(source), label(source), index, actors, checks)
+    rows = parse_rows(read_log_records(source, encoding), label(source), index, actors, checks)
+    for problem in from_problems(rows, initial):
+        checks.add_problem(problem)
     return settle(rows, checks), problems
 
 
-def read_log_records(source) -> list[dict]:
+def read_log_records(source, encoding: str | None = None) -> list[dict]:
     """The raw records of a control log; a log without rows is an error."""
-    records = read_records(source)
+    records = read_records(source, encoding)
     if not records:
         raise InputError(f"{label(source)}: no rows; expected a header 'date,district,controller' and one row per change")
     return records
+
+
+def from_problems(rows: list[dict], initial: str = UNKNOWN, level: str = "warning") -> list[Problem]:
+    """Rows whose `from` is not a holder of the district on the day before, by the log itself.
+
+    The state in force on the day before a row dated D is given by the
+    district's rows of the latest date before D (all of them, for a split
+    district), or by `initial` before its first row; an unknown initial state
+    cannot contradict anything.
+    """
+    held: dict[int, dict] = defaultdict(lambda: defaultdict(set))
+    for r in rows:
+        held[r["idx"]][r["date"]].add(r["controller"])
+    problems = []
+    for r in sorted((r for r in rows if r.get("from")), key=lambda r: (r["date"], r["where"])):
+        earlier = [d for d in held[r["idx"]] if d < r["date"]]
+        since = max(earlier) if earlier else None
+        state = held[r["idx"]][since] if since else {initial}
+        if r["from"] in state or (since is None and initial == UNKNOWN):
+            continue
+        before = (r["date"] - dt.timedelta(days=1)).isoformat()
+        basis = f"(since {since.isoformat()})" if since else "(its initial holder)"
+        holders = " and ".join(repr(c) for c in sorted(state))
+        problems.append(Problem(level, r["where"], f"{r['district']!r} changes from {r['from']!r}, but the log has it held by "
+                                f"{holders} on {before} {basis}; check the row or the one before it"))
+    return problems
 
 
 def settle(rows: list[dict], checks: Checks | None = None):

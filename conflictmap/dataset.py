@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .control import DistrictIndex, empty_log, load_control
+from .aliases import district_index
+from .control import empty_log, load_control
 from .districts import Fields, load_districts
 from .errors import InputError, UsageError
+from .io import label
 from .model import UNKNOWN, Actors, load_actors
 from .project import Inputs
 
@@ -45,24 +47,25 @@ def load_dataset(inputs: Inputs) -> Dataset:
     actors = load_actors(inputs.actors)
     try:
         districts, fields, source_crs = load_districts(
-            inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve
+            inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve,
+            alt_name_field=inputs.alt_name_field,
         )
     except UsageError as exc:
         raise _project_error(exc, inputs) from None
     problems = list(fields.problems)
+    initial = _initial(actors, inputs.initial)
     if inputs.control:
-        index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases"))
-        log, log_problems = load_control(inputs.control, index, actors)
+        index = district_index(districts, inputs, source=label(inputs.districts))
+        log, log_problems = load_control(inputs.control, index, actors, encoding=inputs.encoding, initial=initial)
         problems += log_problems
     else:
         log = empty_log()
-    initial = _initial(actors, inputs.initial)
     return Dataset(districts, log, actors, initial, fields, source_crs, inputs, problems)
 
 
 def _project_error(exc: UsageError, inputs: Inputs) -> Exception:
     """A field named in the project file that the districts lack is a data error of that file, not of an option."""
-    for key in ("id_field", "name_field", "population_field"):
+    for key in ("id_field", "name_field", "population_field", "alt_name_field"):
         option = "--" + key.replace("_", "-")
         if key in inputs.from_project and option in str(exc):
             return InputError(str(exc).replace(f"for {option}", f"for {key} in {inputs.project}"))

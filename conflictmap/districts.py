@@ -15,6 +15,9 @@ from .model import closest, id_text
 
 ID_FIELDS = ("id", "Id", "ID", "shapeID", "district_id", "districtid", "code", "pcode", "fid")
 NAME_FIELDS = ("name", "NAME", "Name", "shapeName", "district", "name_en", "NAME_EN", "ADM2_EN", "ADM1_EN", "neighbourhood")
+# Names in another script or language that a log may use instead (CSR's NAME_A is Arabic).
+ALT_NAME_FIELDS = ("name_ar", "NAME_A", "NAME_AR", "name_arabic", "name_uk", "name_ua", "name_ru", "name_local",
+                   "NAME_LOCAL", "alt_name", "ADM2_UA", "ADM2_RU", "ADM1_UA", "ADM1_RU", "shapeName_local")
 POP_FIELDS = ("population", "pop", "Population", "POPULATION", "POP", "pop_total", "total_pop", "inhabitants")
 
 
@@ -25,6 +28,7 @@ class Fields:
     id: str | None = None
     name: str | None = None
     population: str | None = None
+    alt_names: tuple = ()
     dissolved: int = 0
     problems: list = field(default_factory=list)
 
@@ -131,6 +135,9 @@ def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
         checks.add("warning", source, f"--dissolve merged features with id {did!r} but different names: {', '.join(sorted(set(gdf.loc[gdf.id == did, 'name'])))}")
     # Every merged feature's name still finds the district in the log ("as-Sakhour" and "as-Sakhour I").
     merged["aliases"] = groups["name"].agg(lambda s: tuple(dict.fromkeys(s)))
+    if "aliases" in gdf:
+        others = groups["aliases"].agg(lambda s: tuple(dict.fromkeys(n for names in s for n in names)))
+        merged["aliases"] = [a + tuple(n for n in o if n not in a) for a, o in zip(merged["aliases"], others)]
     merged["geometry"] = groups.geometry.agg(lambda s: shapely.union_all(np.asarray(s.values)))
     fields.dissolved = len(gdf) - len(merged)
     import geopandas as gpd
@@ -138,7 +145,16 @@ def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
     return gpd.GeoDataFrame(merged.reset_index(), geometry="geometry", crs=gdf.crs)
 
 
-def load_districts(source, id_field=None, name_field=None, population_field=None, dissolve=False, checks=None):
+def alt_name_fields(columns, wanted: str | None, taken, source: str) -> tuple:
+    """Other name fields: those named (comma-separated) by the user, else the common ones present."""
+    if wanted:
+        return tuple(detect_field(columns, w.strip(), (), "other name", "--alt-name-field", source)
+                     for w in wanted.split(",") if w.strip())
+    return tuple(c for c in ALT_NAME_FIELDS if c in columns and c not in taken)
+
+
+def load_districts(source, id_field=None, name_field=None, population_field=None, dissolve=False, checks=None,
+                   alt_name_field=None):
     """Districts as a GeoDataFrame in EPSG:4326 with id, name, population, area_km2 (geodesic), sorted by id.
 
     The first error is raised; with `checks` collecting (validate) every problem
@@ -161,6 +177,7 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     fields.population = detect_field(columns, population_field, POP_FIELDS, "population", "--population-field", where)
     if fields.population and not population_field and raw[fields.population].isna().all():
         fields.population = None  # an empty column (e.g. our own export without population) is no population field
+    fields.alt_names = alt_name_fields(columns, alt_name_field, (fields.id, fields.name), where)
     if fields.id is None and fields.name is None:
         raise InputError(f"{where}: no id field found (fields: {', '.join(columns) or 'none'}); name one with --id-field")
     if fields.id is None:
@@ -169,6 +186,9 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     names = _as_text(raw[fields.name]) if fields.name else list(ids)
     blank = _blank_ids(ids, where, fields.id or fields.name, checks)
     gdf = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=raw.geometry.values, crs=raw.crs)
+    if fields.alt_names:  # kept per feature as a tuple of other names (a dissolve joins them)
+        others = [raw[f].map(lambda v: "" if v is None or v != v else str(v).strip()) for f in fields.alt_names]
+        gdf["aliases"] = [tuple(dict.fromkeys(n for n in names_ if n)) for names_ in zip(*others)]
     if fields.population:
         gdf["population"] = _population(raw[fields.population], where, fields.population, checks)
     unusable = _check_geometry(gdf, where, ids, checks)
@@ -179,7 +199,7 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     source_crs = gdf.crs.to_string()
     _repair(gdf, where, ids, checks)
     gdf = gdf[~blank]
-    gdf = _check_duplicates(gdf, where, dissolve, fields, checks)
+    gdf = _check_duplicates(gdf, where, dissolve, fields, checks, unique_hint(raw, fields))
     gdf = gdf.to_crs(4326) if not gdf.crs.equals("EPSG:4326") else gdf
     gdf["area_km2"] = geodesy.area_km2(gdf.geometry.values)
     # Sorted by id, whatever the order of the features: every later sum runs in
@@ -188,7 +208,27 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     return gdf, fields, source_crs
 
 
-def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: Checks):
+def unique_hint(raw, fields: Fields) -> str:
+    """How to get one district per id, judged on the file: a unique field, or a dissolve that merges only same names."""
+    columns = [c for c in raw.columns if c != raw.geometry.name and c != fields.id]
+    ids = raw[fields.id or fields.name].map(id_text)
+    if not ids.duplicated().any():
+        return ""
+    for column in columns:
+        values = raw[column].map(id_text)
+        if values.ne("").all() and not values.duplicated().any():
+            return f"use a unique field as the id (--id-field {column})"
+    if fields.name and fields.id:
+        names = raw[fields.name].map(id_text)
+        mixed = sorted({i for i, group in names.groupby(ids) if group.nunique() > 1})
+        if mixed:
+            shown = ", ".join(repr(i) for i in mixed[:3])
+            return (f"--dissolve alone would merge different names sharing an id ({shown}); "
+                    f"--id-field {fields.name} --dissolve merges only features of the same name")
+    return "pass --dissolve to merge features that share an id"
+
+
+def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: Checks, hint: str = ""):
     """Features sharing an id: an error listing them, or merged with --dissolve."""
     duplicated = gdf["id"].duplicated(keep=False)
     if not duplicated.any():
@@ -199,7 +239,7 @@ def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: C
     by_id: dict[str, list[int]] = {}
     for did, number in zip(gdf["id"][duplicated], numbers[duplicated.to_numpy()]):
         by_id.setdefault(did, []).append(int(number))
-    fix = "fix the ids or pass --dissolve to merge features that share an id"
+    fix = f"fix the ids, or {hint}" if hint else "fix the ids or pass --dissolve to merge features that share an id"
     if checks.collect:  # validate lists every one; the first feature of each id stands for it
         for did, numbers in by_id.items():
             checks.add("error", f"{where} features {', '.join(map(str, numbers))}", f"duplicate district id {did!r}; {fix}")

@@ -38,7 +38,7 @@ def state_on(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
     before = np.flatnonzero(~held)
     initial = pd.DataFrame({"idx": before, "district": ds.districts["id"].to_numpy()[before],
                             "date": pd.NaT, "controller": ds.initial, "share": 1.0,
-                            "source": "", "confidence": "", "note": "before the first row of the log", "where": ""})
+                            "source": "", "confidence": "", "note": "before the first row of the log", "where": "", "from": ""})
     frames = [f for f in (current, initial) if len(f)]
     state = pd.concat(frames, ignore_index=True) if frames else initial
     return state.sort_values(["idx", "controller"], kind="stable").reset_index(drop=True)

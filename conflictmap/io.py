@@ -168,10 +168,31 @@ def _quiet_gdal():
         yield
 
 
-def _decode(data: bytes, name: str) -> str:
-    """Text of a table: UTF-8 (with or without BOM), or UTF-16 with its BOM (Excel's 'Unicode text')."""
+ENCODING_NAMES = {"cp1251": "Cyrillic", "cp1256": "Arabic", "cp1252": "Western European", "latin_1": "Western European",
+                  "iso8859_5": "Cyrillic", "koi8_r": "Cyrillic", "koi8_u": "Cyrillic", "iso8859_6": "Arabic",
+                  "cp1253": "Greek", "iso8859_7": "Greek", "cp1255": "Hebrew", "iso8859_8": "Hebrew", "mac_cyrillic": "Cyrillic"}
+
+
+def check_encoding(name: str, option: str = "--encoding") -> str:
+    """An encoding name Python knows, normalised (cp1251, utf-8, latin-1...); a usage error otherwise."""
+    import codecs
+
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise UsageError(f"{option} {name!r} is not an encoding Python knows; give one such as cp1251, cp1256, latin-1 or utf-8") from None
+
+
+def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
+    """Text of a table: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's 'Unicode text'), or `encoding`."""
     if data[:4] == b"PK\x03\x04":
         raise InputError(f"{name}: a zip file (an Excel .xlsx workbook?), not a text table; save the sheet as CSV UTF-8")
+    if encoding:
+        try:
+            return data.decode(encoding).removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name} line {_line_of(data, exc.start)}: not {encoding} (bad byte 0x{data[exc.start]:02x}); "
+                             f"{_guess_hint(data, name)}") from None
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return data.decode("utf-16")
@@ -180,14 +201,45 @@ def _decode(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name} line {_line_of(data, exc.start)}: not UTF-8 (bad byte 0x{data[exc.start]:02x}); re-save the file as UTF-8 "
-            "(e.g. iconv -f latin1 -t utf-8)"
-        ) from None
+        raise InputError(f"{name} line {_line_of(data, exc.start)}: not UTF-8 (bad byte 0x{data[exc.start]:02x}); "
+                         f"{_guess_hint(data, name)}") from None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise InputError(f"{name} line {line}: NUL byte in a text table (a binary file, or UTF-16 without BOM?); re-save it as UTF-8 CSV")
     return text
+
+
+# On a tie of charset-normalizer's coherence, the encodings most tables in this field are saved in.
+COMMON_ENCODINGS = ("cp1252", "cp1251", "cp1256", "cp1250", "cp1253", "cp1255", "koi8_r", "iso8859_1")
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """The most likely legacy encoding of bytes that are not UTF-8 (charset-normalizer), or None.
+
+    charset-normalizer's own best guess prefers cp1250 for short Cyrillic or
+    Western tables; its coherence (do the decoded letters form words of one
+    language) separates them, and common encodings win a tie.
+    """
+    from charset_normalizer import from_bytes
+
+    plausible = [m for m in from_bytes(data) if m.chaos <= 0.2]
+    if not plausible:
+        return None
+    rank = {e: i for i, e in enumerate(COMMON_ENCODINGS)}
+    best = min(plausible, key=lambda m: (-round(m.coherence, 2), round(m.chaos, 2), rank.get(m.encoding, len(rank))))
+    # Encodings that decode these bytes to the same text are one guess: name the common one.
+    return min(best.could_be_from_charset or [best.encoding], key=lambda e: rank.get(e, len(rank)))
+
+
+def _guess_hint(data: bytes, name: str) -> str:
+    guess = guess_encoding(data)
+    if guess is None or guess.startswith("utf"):
+        return "re-save the file as UTF-8, or name its encoding with --encoding"
+    script = ENCODING_NAMES.get(guess)
+    kind = f" ({script})" if script else ""
+    shown = guess.replace("_", "-")
+    return (f"it looks like {shown}{kind}: read it with --encoding {shown}, "
+            f"or re-save it as UTF-8 (e.g. iconv -f {shown} -t utf-8 {name})")
 
 
 def _table_kind(source, text: str) -> str:
@@ -213,13 +265,16 @@ def _sniff_delimiter(text: str, default: str) -> str:
     return best if counts[best] > 0 else default
 
 
-def read_records(source) -> list[dict]:
-    """Rows of a CSV/TSV/JSON/NDJSON table as dicts of strings, each with its '_where' location."""
+def read_records(source, encoding: str | None = None) -> list[dict]:
+    """Rows of a CSV/TSV/JSON/NDJSON table as dicts of strings, each with its '_where' location.
+
+    Text is UTF-8 (or UTF-16 with a BOM) unless `encoding` names another.
+    """
     name = label(source)
     suffix = Path(str(source)).suffix.lower()
     if suffix in (".parquet", ".gpkg"):
         return _read_frame_records(source, name)
-    text = _decode(read_source_bytes(source), name)
+    text = decode_text(read_source_bytes(source), name, encoding)
     if not text.strip():
         raise InputError(f"{name}: empty file; expected a header line 'date,district,controller'")
     kind = _table_kind(source, text)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections import defaultdict
 import re
 import tomllib
-import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, UsageError
+from .names import edit_distance, name_key, suggest
 
 UNKNOWN = "unknown"
 CONTESTED = "contested"
 BUILTIN_ACTORS = (UNKNOWN, CONTESTED)
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _SERIAL = re.compile(r"^\d{5}(\.0+)?$")
 _INT_FLOAT = re.compile(r"^-?\d+\.0+$")
@@ -26,23 +24,30 @@ MIN_YEAR, MAX_YEAR = 1678, 2261  # the dates pandas can hold (nanoseconds since 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of spreadsheet serial dates (1900 date system)
 
 
-def name_key(text: str) -> str:
-    """Match key for names: case, accents, punctuation and spacing do not count.
-
-    "Sheikh Sa'eed", "sheikh sa’eed" and "SHEIKH SAEED" share one key.
-    """
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_ALNUM.sub("", stripped.casefold())
-
-
 def closest(word: str, candidates, n: int = 3) -> list[str]:
-    """Up to n candidates that look like `word` (by match key), best first."""
-    by_key: dict[str, str] = {}
-    for c in candidates:
-        by_key.setdefault(name_key(c), c)
-    keys = difflib.get_close_matches(name_key(word), list(by_key), n=n, cutoff=0.5)
-    return [by_key[k] for k in keys]
+    """Up to n candidates that look like `word`, best first (names.suggest: rapidfuzz on Latin spellings)."""
+    return suggest(word, candidates, n=n, cutoff=50.0)
+
+
+def near_names(names) -> list[tuple[str, str]]:
+    """Pairs of names whose match keys are one edit apart (two for long names): likely typos of each other.
+
+    Names that differ in a digit ('brigade 1', 'brigade 2') are different on purpose.
+    """
+    keys = [(name_key(n), n) for n in names]
+    pairs = []
+    for i, (a, name_a) in enumerate(keys):
+        for b, name_b in keys[i + 1:]:
+            if a == b or min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 2:
+                continue
+            allowed = 2 if min(len(a), len(b)) >= 9 else 1
+            if edit_distance(a, b) <= allowed and _same_digits(a, b):
+                pairs.append((name_a, name_b))
+    return pairs
+
+
+def _same_digits(a: str, b: str) -> bool:
+    return [c for c in a if c.isdigit()] == [c for c in b if c.isdigit()]
 
 
 def parse_date(text, where: str = "") -> dt.date:
@@ -120,7 +125,8 @@ class Actors:
     """Canonical actor names, aliases, colours and groups (from an optional TOML file).
 
     Without a file every name in the log is its own actor, matched by name_key so
-    that 'Rebels ' and 'rebels' are one; with a file an unknown name is an error.
+    that 'Rebels ' and 'rebels' are one (but 'Україна' and 'Росія' two); with a
+    file an unknown name is an error.
     """
 
     names: list[str] = field(default_factory=list)

@@ -9,7 +9,10 @@ from .errors import InputError, UsageError
 from .model import read_toml
 
 PROJECT_FILE = "conflictmap.toml"
-PATH_KEYS = ("districts", "control", "actors")
+PATH_KEYS = ("districts", "control", "actors", "aliases")
+# Settings that describe one input file: a project's apply to the project's own file only.
+DISTRICT_KEYS = ("id_field", "name_field", "population_field", "alt_name_field", "dissolve", "aliases")
+CONTROL_KEYS = ("encoding",)
 
 
 @dataclass(frozen=True)
@@ -23,12 +26,16 @@ class Inputs:
     id_field: str | None = None
     name_field: str | None = None
     population_field: str | None = None
+    alt_name_field: str | None = None  # other name fields whose names also match (comma-separated)
     dissolve: bool = False
+    aliases: tuple = ()  # aliases files: reported spellings -> districts
+    strict_names: bool = False  # a name matched only by the looser tier is an error
+    encoding: str | None = None  # of the text tables (log, aliases), when not UTF-8
     project: str | None = None
     from_project: tuple = ()  # the keys whose values came from the project file (its errors name the file)
 
     def paths(self) -> list[str]:
-        return [p for p in (self.districts, self.control, self.actors, self.project) if p]
+        return [p for p in (self.districts, self.control, self.actors, *self.aliases, self.project) if p]
 
 
 def sample_dir() -> Path:
@@ -53,16 +60,56 @@ def read_project(path: Path) -> Inputs:
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(f"{path}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}")
-    for key, value in data.items():
-        wanted = bool if key == "dissolve" else str
-        if not isinstance(value, wanted):
-            kind = "true or false" if wanted is bool else "a string (in quotes)"
-            raise InputError(f"{path}: {key} must be {kind}, not {value!r}")
     values = dict(data)
+    if isinstance(values.get("aliases"), str):
+        values["aliases"] = [values["aliases"]]
+    for key, value in values.items():
+        _check_type(path, key, value)
     for key in PATH_KEYS:  # paths in a project file are relative to the file, so cron can run anywhere
-        if key in values and values[key] != "-":
+        if key == "aliases" and key in values:
+            values[key] = tuple(str(path.parent / p) for p in values[key])
+        elif key in values and values[key] != "-":
             values[key] = str((path.parent / values[key]))
+    if "encoding" in values:
+        values["encoding"] = _project_encoding(path, values["encoding"])
     return Inputs(**values, project=str(path), from_project=tuple(values))
+
+
+def _check_type(path: Path, key: str, value) -> None:
+    if key in ("dissolve", "strict_names"):
+        ok, kind = isinstance(value, bool), "true or false"
+    elif key == "aliases":
+        ok, kind = isinstance(value, list) and all(isinstance(v, str) for v in value), "a file name or a list of file names"
+    else:
+        ok, kind = isinstance(value, str), "a string (in quotes)"
+    if not ok:
+        raise InputError(f"{path}: {key} must be {kind}, not {value!r}")
+
+
+def _project_encoding(path: Path, name: str) -> str:
+    """An encoding named in a project file: a bad name is a data error of that file (exit 1)."""
+    from .io import check_encoding
+
+    try:
+        return check_encoding(name)
+    except UsageError as exc:
+        raise InputError(f"{path}: encoding {name!r} {str(exc).split(' is ', 1)[1]}") from None
+
+
+def _own_files_only(base: Inputs, given: Inputs) -> Inputs:
+    """A project's field settings describe the project's files: an explicit -d or -c drops them.
+
+    `id_field = "NAME"` in conflictmap.toml is about the project's districts; with
+    `-d other.geojson` it would pick a field of another file by accident.
+    """
+    dropped: dict = {}
+    if given.districts and given.districts != base.districts:
+        dropped |= {k: () if k == "aliases" else (False if k == "dissolve" else None) for k in DISTRICT_KEYS}
+    if given.control and given.control != base.control:
+        dropped |= {k: None for k in CONTROL_KEYS}
+    if not dropped:
+        return base
+    return replace(base, **dropped, from_project=tuple(k for k in base.from_project if k not in dropped))
 
 
 def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
@@ -75,8 +122,9 @@ def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
     elif not given.districts and not given.control:
         base = sample_inputs()
     if base is not None:
+        base = _own_files_only(base, given)
         overrides = {f.name: getattr(given, f.name) for f in fields(Inputs)
-                     if f.name != "from_project" and getattr(given, f.name) not in (None, False)}
+                     if f.name != "from_project" and getattr(given, f.name) not in (None, False, ())}
         kept = tuple(k for k in base.from_project if k not in overrides)
         given = replace(base, **overrides, from_project=kept)
     if given.districts == "-" and given.control == "-":

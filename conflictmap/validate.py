@@ -20,11 +20,13 @@ import numpy as np
 import shapely
 
 from . import geodesy
-from .control import DistrictIndex, parse_rows, read_log_records, settle
+from .aliases import district_index
+from .control import from_problems, parse_rows, read_log_records, settle
+from .matching import Lookups
 from .districts import load_districts
 from .errors import Checks, ConflictmapError, InputError, Problem
 from .io import label
-from .model import Actors, load_actors, name_key
+from .model import UNKNOWN, Actors, load_actors, name_key
 from .project import Inputs
 
 OVERLAP_TOLERANCE = 0.001  # overlaps up to 0.1% of the smaller district are digitising noise
@@ -103,7 +105,8 @@ def _districts(inputs: Inputs, checks: Checks):
         return None
     try:
         gdf, _, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field,
-                                   inputs.population_field, inputs.dissolve, checks=checks)
+                                   inputs.population_field, inputs.dissolve, checks=checks,
+                                   alt_name_field=inputs.alt_name_field)
     except InputError as exc:
         _record(checks, exc, inputs.districts)
         return None
@@ -122,13 +125,16 @@ def _initial(inputs: Inputs, actors: Actors, checks: Checks) -> None:
 
 def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks) -> None:
     source = label(inputs.control)
-    index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases")) if districts is not None else AnyDistrict()
+    index = district_index(districts, inputs, checks, label(inputs.districts)) if districts is not None else AnyDistrict()
     try:
-        rows = parse_rows(read_log_records(inputs.control), source, index, actors, checks)
+        rows = parse_rows(read_log_records(inputs.control, inputs.encoding), source, index, actors, checks)
     except InputError as exc:  # unreadable, or a required column is missing: no row can be checked
         _record(checks, exc, inputs.control)
         return
     settle(rows, checks)
+    initial = inputs.initial if inputs.initial and not actors.is_group(inputs.initial) else UNKNOWN
+    for problem in from_problems(rows, actors.canonical(initial) if not actors.strict or initial == UNKNOWN else initial, "error"):
+        checks.add_problem(problem)
     order = order_problem(rows)
     if order:
         checks.add_problem(order)
@@ -141,14 +147,16 @@ class AnyDistrict:
 
     def __init__(self):
         self.ids: list[str] = []
+        self.names = self.ids
         self._seen: dict[str, int] = {}
+        self.lookups = Lookups()
 
-    def find(self, text: str, where: str) -> int:
+    def find_all(self, text: str, where: str) -> tuple:
         key = name_key(text) or text
         if key not in self._seen:
             self._seen[key] = len(self.ids)
             self.ids.append(text)
-        return self._seen[key]
+        return (self._seen[key],)
 
 
 def order_problem(rows: list[dict]) -> Problem | None:

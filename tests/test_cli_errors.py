@@ -58,8 +58,9 @@ def test_duplicate_ids_listed(cli, tmp_path):
     data = squares_geojson()
     data["features"][1]["properties"]["id"] = "A"
     data["features"][3]["properties"]["id"] = "C"
-    check(cli("info", "--districts", write(tmp_path, "dup.geojson", json.dumps(data))), 1,
-          "2 duplicate district id(s)", "'A'", "'C'", "--dissolve")
+    # The names are still unique (Alpha, Beta, Gamma, Delta): the hint names that field.
+    check(cli("status", "--districts", write(tmp_path, "dup.geojson", json.dumps(data))), 1,
+          "2 duplicate district id(s)", "'A'", "'C'", "--id-field name")
 
 
 def test_invalid_polygon_repaired_with_warning(cli, tmp_path):

@@ -199,7 +199,7 @@ def random_dataset(seed: int, n: int = 40, days: int = 60) -> Dataset:
     log = pd.DataFrame({"idx": frame["idx"], "district": frame["idx"].map(lambda i: f"d{i}"),
                         "date": pd.Timestamp("2021-01-01") + pd.to_timedelta(frame["day"], unit="D"),
                         "controller": frame["controller"], "share": frame["share"],
-                        "source": "", "confidence": "", "note": "", "where": ""})[LOG_COLUMNS]
+                        "source": "", "confidence": "", "note": "", "where": "", "from": ""})[LOG_COLUMNS]
     districts = pd.DataFrame({"id": [f"d{i}" for i in range(n)], "name": [f"n{i}" for i in range(n)],
                               "area_km2": rng.uniform(0.1, 9.0, n), "population": rng.integers(0, 5000, n).astype(float)})
     return Dataset(districts=districts, log=log.reset_index(drop=True), actors=Actors())

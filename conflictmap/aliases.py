@@ -1,0 +1,123 @@
+"""Aliases files: reported spellings mapped to district ids or names (`--aliases FILE`).
+
+Two shapes are read as they are:
+
+* a table (CSV, TSV, ...) with columns ``alias,district``; ``district`` may list
+  several districts separated by ``;`` (a reported area made of several units)
+  or be ``-`` (a place the record names that has no polygon: rows naming it are
+  left out, with a warning). Other columns (``match``, ``note``) are ignored, so
+  the file ``validate --write-aliases`` writes reads back as it is.
+* the JSON of ``neighbourhood-name-variants.json``: an object of entries, each
+  with ``original_name`` and lists ``alternative_english``/``alternative_arabic``
+  (and ``original_name_a``). A spelling listed under several entries names all
+  of them, so it is left out of the aliases (a log using it stays ambiguous and
+  says so) instead of being given to one of them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from .errors import InputError
+from .io import decode_text, label, read_records, read_source_bytes
+from .matching import DistrictIndex
+from .names import name_key
+
+ALIAS_COLUMNS = ("alias", "spelling", "reported", "name_as_reported", "variant")
+TARGET_COLUMNS = ("district", "district_id", "id", "name", "target", "polygon")
+VARIANT_LISTS = ("alternative_english", "alternative_arabic", "alternatives", "aliases")
+
+
+def read_aliases(source, encoding: str | None = None) -> list[tuple[str, str, str]]:
+    """(alias, district, where) triples from an aliases file, in file order."""
+    name = label(source)
+    if str(source).lower().endswith(".json"):
+        doc = _json(source, name, encoding)
+        if isinstance(doc, dict) and doc and all(isinstance(v, dict) for v in doc.values()):
+            return _variants(doc, name)
+        if isinstance(doc, dict) and all(isinstance(v, str) for v in doc.values()):
+            return [(k, v, f"{name} key {k!r}") for k, v in doc.items()]
+    records = read_records(source, encoding)
+    if not records:
+        raise InputError(f"{name}: no aliases; expected a header 'alias,district' and one line per spelling")
+    alias_col = _column(records, ALIAS_COLUMNS, name)
+    target_col = _column(records, TARGET_COLUMNS, name)
+    return [(r.get(alias_col, ""), r.get(target_col, ""), r["_where"]) for r in records
+            if r.get(alias_col, "") or r.get(target_col, "")]
+
+
+def _json(source, name: str, encoding: str | None):
+    try:
+        return json.loads(decode_text(read_source_bytes(source), name, encoding))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})") from None
+
+
+def _column(records, choices, name: str) -> str:
+    present = [k for k in records[0] if k != "_where"]
+    found = next((c for c in choices if c in present), None)
+    if found is None:
+        raise InputError(f"{name}: no {choices[0]!r} column (columns: {', '.join(present)}); "
+                         "an aliases file has the columns alias,district")
+    return found
+
+
+def _variants(doc: dict, name: str) -> list[tuple[str, str, str]]:
+    """Every spelling of every entry, except those that several entries claim."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    rows = []
+    for key, entry in doc.items():
+        target = entry.get("original_name") or entry.get("name")
+        if not isinstance(target, str) or not target.strip():
+            raise InputError(f"{name} entry {key!r}: no original_name; each entry names its district in original_name")
+        spellings = [entry.get("original_name_a") or ""]
+        for listed in VARIANT_LISTS:
+            value = entry.get(listed) or []
+            spellings += value if isinstance(value, list) else [value]
+        for text in dict.fromkeys(s for s in spellings if isinstance(s, str) and s.strip()):
+            owners[name_key(text)].add(target)
+            rows.append((text, target, f"{name} entry {key!r}"))
+    return [r for r in rows if len(owners[name_key(r[0])]) == 1 and name_key(r[0]) != name_key(r[1])]
+
+
+def apply_aliases(index: DistrictIndex, sources, encoding: str | None = None) -> None:
+    """Add every alias of every file to the index (a file's errors name its line)."""
+    for source in sources:
+        if not Path(str(source)).exists():
+            raise InputError(f"{source}: aliases file not found; check the path given to --aliases")
+        here: set[str] = set()
+        for text, target, where in read_aliases(source, encoding):
+            key = name_key(text)
+            if key in index.aliases and key not in here:
+                del index.aliases[key]  # a later file corrects an earlier one (a reviewed file after a shared list)
+            here.add(key)
+            if not _already_exact(index, text, target):
+                index.add_alias(text, target, where)
+
+def _already_exact(index: DistrictIndex, text: str, target: str) -> bool:
+    """An alias that only repeats a district's own name (the variants file lists it too) adds nothing."""
+    hits = index.exact_hits(text)
+    return bool(hits) and len(hits) == 1 and index.exact_hits(target) == hits
+
+
+def district_index(districts, inputs, checks=None, source: str = "") -> DistrictIndex:
+    """The lookup for a loaded districts frame: its names and other names, the aliases files, --strict-names.
+
+    Two districts whose different names share a match key are an error naming
+    both: every lookup by either name would merge them.
+    """
+    from .errors import Checks
+
+    checks = checks or Checks()
+    index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases"), inputs.strict_names)
+    for name, did, other, other_id in index.collisions():
+        checks.add("error", source, f"districts {did!r} ({name!r}) and {other_id!r} ({other!r}) have names that match "
+                   "as one (case, accents and punctuation aside); rename one, or refer to them by id")
+    checks.attempt(apply_aliases, index, inputs.aliases, inputs.encoding, where=_first(inputs.aliases))
+    return index
+
+
+def _first(paths) -> str:
+    return label(paths[0]) if paths else ""

@@ -1,0 +1,169 @@
+"""Which district a name in a log means: ids, names, other names, aliases, then a looser tier.
+
+Order of lookup, first hit wins:
+
+1. the id as written (``16``, ``16.0``);
+2. an alias from an aliases file (``--aliases``), which may stand for several
+   districts or for none (``-``: a place the record names that has no polygon);
+3. the exact-tier key (``names.name_key``) of an id, a name or another name of a
+   district (an Arabic ``name_ar`` field, the names merged by ``--dissolve``);
+4. the looser tier (``names.loose_key``, Arabic articles and transliteration),
+   tried on the name and on its bracketed and unbracketed parts, used only when
+   everything it finds is one district, and recorded so the caller can report it.
+
+Two districts whose different names share an exact key would be merged by
+every lookup: ``collisions`` lists them so that loading can refuse the file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .model import id_text
+from .names import loose_key, name_key, suggest, without_parentheses
+
+NO_DISTRICT = "-"  # an alias target: the place has no polygon; rows naming it are left out
+
+
+@dataclass
+class Alias:
+    targets: tuple  # district positions; () for NO_DISTRICT
+    text: str  # the alias as written
+    where: str  # file and line, for messages
+
+
+@dataclass
+class Lookups:
+    """What a batch of lookups needed beyond an exact match, for the caller to report once."""
+
+    loose: dict = field(default_factory=lambda: defaultdict(list))  # (text, idx) -> wheres
+    skipped: dict = field(default_factory=lambda: defaultdict(list))  # alias text -> wheres
+
+
+class DistrictIndex:
+    """Looks up districts by id, name, other names, aliases and (reported) looser spellings."""
+
+    def __init__(self, ids, names, aliases=None, strict_names: bool = False):
+        self.ids = list(ids)
+        self.names = list(names)
+        self.other_names = [tuple(a) for a in aliases] if aliases is not None else [() for _ in self.ids]
+        self.strict_names = strict_names
+        self.exact = {d: i for i, d in enumerate(self.ids)}
+        self.by_key: dict[str, set[int]] = defaultdict(set)
+        for i, d in enumerate(self.ids):
+            self.by_key[name_key(d)].add(i)
+        self.by_name: dict[str, set[int]] = defaultdict(set)
+        self.by_loose: dict[str, set[int]] = defaultdict(set)
+        for i, label in self._labels():
+            self.by_name[name_key(label)].add(i)
+            self.by_loose[loose_key(label)].add(i)
+        self.aliases: dict[str, Alias] = {}
+        self.lookups = Lookups()
+
+    def _labels(self):
+        for i, (name, more) in enumerate(zip(self.names, self.other_names)):
+            for label in dict.fromkeys((name, *more)):
+                if label:
+                    yield i, label
+
+    def collisions(self) -> list[tuple[str, str, str, str]]:
+        """(name, id, other name, other id) for districts whose different names share an exact key."""
+        seen: dict[str, tuple[str, int]] = {}
+        found = []
+        for i, label in self._labels():
+            key = name_key(label)
+            if key in seen and seen[key][1] != i and seen[key][0] != label:
+                first, j = seen[key]
+                found.append((first, self.ids[j], label, self.ids[i]))
+            seen.setdefault(key, (label, i))
+        return found
+
+    def add_alias(self, text: str, target: str, where: str) -> None:
+        """Map a reported spelling to its district(s) ('a; b' for several, '-' for none)."""
+        key = name_key(text)
+        if not key:
+            raise InputError(f"{where}: empty alias; give the name as the record writes it")
+        if key in self.aliases:
+            raise InputError(f"{where}: alias {text!r} is given twice (also {self.aliases[key].where}); keep one line per alias")
+        targets = () if target.strip() == NO_DISTRICT else tuple(self._target(t, text, where) for t in _split(target))
+        if not target.strip():
+            raise InputError(f"{where}: alias {text!r} has no district; give a district id or name, or '-' for a place with no polygon")
+        clash = self.by_name.get(key) or self.by_key.get(key)
+        if clash and set(clash) != set(targets):
+            other = ", ".join(sorted(repr(self.names[i]) for i in clash))
+            raise InputError(f"{where}: alias {text!r} is also the name of district {other}; "
+                             "an alias must not rename another district")
+        self.aliases[key] = Alias(targets, text, where)
+
+    def _target(self, text: str, alias: str, where: str) -> int:
+        hits = self.exact_hits(text)
+        if hits is None:
+            near = suggest(text, self.names)
+            hint = f"; closest: {', '.join(near)}" if near else ""
+            raise InputError(f"{where}: alias {alias!r} points at {text!r}, which is no district{hint}; "
+                             "give a district id or name from the districts file")
+        if len(hits) > 1:
+            raise InputError(f"{where}: alias {alias!r} points at {text!r}, which names several districts "
+                             f"(ids {', '.join(sorted(self.ids[i] for i in hits))}); use the id")
+        return next(iter(hits))
+
+    def exact_hits(self, text: str) -> set[int] | None:
+        """Districts an id, name or other name points at exactly (tiers 1 and 3), or None."""
+        if text in self.exact:
+            return {self.exact[text]}
+        if id_text(text) in self.exact:  # '16.0' from a spreadsheet is id 16 (its name key '160' is not)
+            return {self.exact[id_text(text)]}
+        key = name_key(text)
+        return self.by_key.get(key) or self.by_name.get(key) or None
+
+    def find_all(self, text: str, where: str) -> tuple:
+        """The districts a log cell names: usually one, several for a group alias, none for a '-' alias."""
+        if text in self.exact:
+            return (self.exact[text],)
+        alias = self.aliases.get(name_key(text))
+        if alias is not None:
+            if not alias.targets:
+                self.lookups.skipped[alias.text].append(where)
+            return alias.targets
+        hits = self.exact_hits(text)
+        if hits and len(hits) == 1:
+            return tuple(hits)
+        if hits:
+            shown = ", ".join(sorted(self.ids[i] for i in hits))
+            raise InputError(f"{where}: district {text!r} is ambiguous (ids {shown}); use the id, or an aliases file")
+        return (self._loose(text, where),)
+
+    def find(self, text: str, where: str) -> int:
+        """The one district a name stands for (an alias for several or none is an error here)."""
+        found = self.find_all(text, where)
+        if len(found) != 1:
+            raise InputError(f"{where}: {text!r} stands for {len(found)} districts here; name one district")
+        return found[0]
+
+    def _loose(self, text: str, where: str) -> int:
+        hits = self.loose_hits(text)
+        if len(hits) == 1:
+            idx = next(iter(hits))
+            if self.strict_names:
+                raise InputError(f"{where}: district {text!r} is not an exact name; it matches {self.names[idx]!r} "
+                                 "only by a looser spelling (--strict-names); add it to an aliases file")
+            self.lookups.loose[(text, idx)].append(where)
+            return idx
+        near = suggest(text, self.names + [n for more in self.other_names for n in more])
+        hint = f"; closest: {', '.join(near)}" if near else ""
+        raise InputError(f"{where}: unknown district {text!r}{hint}; use a district id or name "
+                         "from the districts file, or map the spelling to one with --aliases")
+
+    def loose_hits(self, text: str) -> set[int]:
+        """Districts the looser tier finds for a name, its bracketed parts and the rest (see module doc)."""
+        hits: set[int] = set()
+        for form in [text, *without_parentheses(text)]:
+            exact = self.exact_hits(form) if form != text else None
+            key = loose_key(form)
+            hits |= exact or (self.by_loose.get(key, set()) if key else set())
+        return hits
+
+def _split(target: str) -> list[str]:
+    return [t.strip() for t in target.split(";") if t.strip()]
