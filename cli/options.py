@@ -32,7 +32,11 @@ COMMON = {
     "id_field": (Optional[str], typer.Option("--id-field", help="District id field (default: detected, e.g. id, shapeID).", rich_help_panel=INPUT_PANEL)),
     "name_field": (Optional[str], typer.Option("--name-field", help="District name field (default: detected, e.g. name, shapeName).", rich_help_panel=INPUT_PANEL)),
     "population_field": (Optional[str], typer.Option("--population-field", help="Population field (default: detected, e.g. population, pop).", rich_help_panel=INPUT_PANEL)),
+    "alt_name_field": (Optional[str], typer.Option("--alt-name-field", help="Other name fields whose names also match, comma-separated (default: detected, e.g. NAME_A, name_ar, name_uk).", rich_help_panel=INPUT_PANEL)),
     "dissolve": (bool, typer.Option("--dissolve", help="Merge features that share an id into one district instead of failing.", rich_help_panel=INPUT_PANEL)),
+    "aliases": (Optional[list[str]], typer.Option("--aliases", help="Aliases file mapping reported spellings to districts: CSV alias,district or a name-variants JSON (repeatable; a later file wins).", rich_help_panel=INPUT_PANEL)),
+    "strict_names": (bool, typer.Option("--strict-names", help="Refuse names matched only by a looser spelling (Arabic articles, transliteration) instead of noting them.", rich_help_panel=INPUT_PANEL)),
+    "encoding": (Optional[str], typer.Option("--encoding", help="Encoding of the text tables (control log, aliases) when not UTF-8, e.g. cp1251, cp1256, latin-1.", rich_help_panel=INPUT_PANEL)),
     "project": (Optional[str], typer.Option("--project", help="Project file (default: ./conflictmap.toml when present; else the bundled sample).", rich_help_panel=INPUT_PANEL)),
 }
 # The help names the choices: the metavar stays short, so it does not fold in a 100-column terminal.
@@ -56,7 +60,7 @@ def dataset_command(tabular: bool = True):
         @functools.wraps(fn)
         @guarded
         def wrapper(**kwargs):
-            given = {name: kwargs.pop(name) for name in COMMON}
+            given = checked_inputs({name: kwargs.pop(name) for name in COMMON})
             fmt = kwargs.pop("fmt", None)
             return fn(inputs=Inputs(**given), fmt=fmt, **kwargs) if tabular else fn(inputs=Inputs(**given), **kwargs)
 
@@ -66,6 +70,16 @@ def dataset_command(tabular: bool = True):
         return wrapper
 
     return decorate
+
+
+def checked_inputs(given: dict) -> dict:
+    """Option values as Inputs fields: repeated --aliases as a tuple, --encoding a name Python knows."""
+    from conflictmap.io import check_encoding
+
+    given["aliases"] = tuple(given.get("aliases") or ())
+    if given.get("encoding"):
+        given["encoding"] = check_encoding(given["encoding"])
+    return given
 
 
 def load(inputs: Inputs):

@@ -79,7 +79,9 @@ def _variants(doc: dict, name: str) -> list[tuple[str, str, str]]:
         for text in dict.fromkeys(s for s in spellings if isinstance(s, str) and s.strip()):
             owners[name_key(text)].add(target)
             rows.append((text, target, f"{name} entry {key!r}"))
-    return [r for r in rows if len(owners[name_key(r[0])]) == 1 and name_key(r[0]) != name_key(r[1])]
+    kept = {(name_key(r[0]), r[1]): r for r in reversed(rows)}  # entries repeating a spelling for one district: one row
+    return [r for r in rows if kept.get((name_key(r[0]), r[1])) is r
+            and len(owners[name_key(r[0])]) == 1 and name_key(r[0]) != name_key(r[1])]
 
 
 def apply_aliases(index: DistrictIndex, sources, encoding: str | None = None) -> None:
@@ -121,3 +123,36 @@ def district_index(districts, inputs, checks=None, source: str = "") -> District
 
 def _first(paths) -> str:
     return label(paths[0]) if paths else ""
+
+
+SUGGESTED_COLUMNS = ["alias", "district", "match", "rows"]
+
+
+def suggested_aliases(index: DistrictIndex) -> list[dict]:
+    """Rows for an aliases file to review: every unmatched name with its suggestion, and every
+    name the looser tier matched (so that an accepted file makes them exact), in the log's order."""
+    from .matching import suggestion
+
+    rows = []
+    for text, wheres in index.lookups.unmatched.items():
+        rows.append({"alias": text, **suggestion(index, text), "rows": _rows(wheres)})
+    for text, idx in index.lookups.matched_loose.items():
+        rows.append({"alias": text, "district": index.names[idx], "match": "looser spelling", "rows": ""})
+    return rows
+
+
+def _rows(wheres: list[str]) -> str:
+    lines = [w.rsplit(" ", 1)[-1] for w in wheres]
+    return ("line " if wheres and " line " in wheres[0] else "") + ", ".join(lines)
+
+
+def aliases_csv(rows: list[dict]) -> str:
+    """The suggestions as CSV (alias,district,match,rows), read back as it is by --aliases."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=SUGGESTED_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

@@ -13,7 +13,7 @@ from collections import defaultdict
 from .errors import FAILED, Checks, InputError, Problem
 from .io import label, read_records
 from .matching import DistrictIndex
-from .model import UNKNOWN, Actors, closest, near_names, parse_date
+from .model import CONTESTED, UNKNOWN, Actors, closest, near_names, parse_date
 
 __all__ = ["DistrictIndex", "load_control", "parse_rows", "settle"]
 
@@ -134,7 +134,7 @@ def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Ch
 def lookup_problems(index: DistrictIndex, source: str) -> list[Problem]:
     """One note per name matched by the looser tier, one warning for the rows left out ('-' aliases)."""
     problems = []
-    for (text, idx), wheres in sorted(index.lookups.loose.items(), key=lambda kv: kv[1][0]):
+    for (text, idx), wheres in index.lookups.loose.items():
         more = f" (and {_count(len(wheres) - 1, 'more row')})" if len(wheres) > 1 else ""
         problems.append(Problem("note", wheres[0] + more, f"{text!r} matched {index.names[idx]!r} by a looser spelling "
                                 "(Arabic article, transliteration); add it to an aliases file to make it exact, or use --strict-names to refuse it"))
@@ -260,8 +260,9 @@ def from_problems(rows: list[dict], initial: str = UNKNOWN, level: str = "warnin
 
     The state in force on the day before a row dated D is given by the
     district's rows of the latest date before D (all of them, for a split
-    district), or by `initial` before its first row; an unknown initial state
-    cannot contradict anything.
+    district), or by `initial` before its first row. An unknown state cannot
+    contradict anything, and a contested one is consistent with a change from
+    any side.
     """
     held: dict[int, dict] = defaultdict(lambda: defaultdict(set))
     for r in rows:
@@ -271,7 +272,7 @@ def from_problems(rows: list[dict], initial: str = UNKNOWN, level: str = "warnin
         earlier = [d for d in held[r["idx"]] if d < r["date"]]
         since = max(earlier) if earlier else None
         state = held[r["idx"]][since] if since else {initial}
-        if r["from"] in state or (since is None and initial == UNKNOWN):
+        if r["from"] in state or state & {UNKNOWN, CONTESTED}:
             continue
         before = (r["date"] - dt.timedelta(days=1)).isoformat()
         basis = f"(since {since.isoformat()})" if since else "(its initial holder)"

@@ -17,12 +17,13 @@ every lookup: ``collisions`` lists them so that loading can refuse the file.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .errors import InputError
 from .model import id_text
-from .names import loose_key, name_key, suggest, without_parentheses
+from .names import fuzzy_form, loose_key, name_key, suggest, without_parentheses
 
 NO_DISTRICT = "-"  # an alias target: the place has no polygon; rows naming it are left out
 
@@ -40,6 +41,8 @@ class Lookups:
 
     loose: dict = field(default_factory=lambda: defaultdict(list))  # (text, idx) -> wheres
     skipped: dict = field(default_factory=lambda: defaultdict(list))  # alias text -> wheres
+    unmatched: dict = field(default_factory=lambda: defaultdict(list))  # text -> wheres (for --write-aliases)
+    matched_loose: dict = field(default_factory=dict)  # text -> idx, kept after reporting
 
 
 class DistrictIndex:
@@ -150,7 +153,9 @@ class DistrictIndex:
                 raise InputError(f"{where}: district {text!r} is not an exact name; it matches {self.names[idx]!r} "
                                  "only by a looser spelling (--strict-names); add it to an aliases file")
             self.lookups.loose[(text, idx)].append(where)
+            self.lookups.matched_loose[text] = idx
             return idx
+        self.lookups.unmatched[text].append(where)
         near = suggest(text, self.names + [n for more in self.other_names for n in more])
         hint = f"; closest: {', '.join(near)}" if near else ""
         raise InputError(f"{where}: unknown district {text!r}{hint}; use a district id or name "
@@ -164,6 +169,46 @@ class DistrictIndex:
             key = loose_key(form)
             hits |= exact or (self.by_loose.get(key, set()) if key else set())
         return hits
+
+_PARTS = re.compile(r"\s*(?:[,;/()\[\]]|\band\b|\be\.g\.|\bincl\.)\s*")
+
+
+def suggestion(index: DistrictIndex, text: str) -> dict:
+    """What an aliases file could map an unmatched name to, and how sure that is.
+
+    A name that lists places ('Karm al-Maysar, Karm al-Tahhan, Karm al-Qaterji')
+    gives the districts its parts match exactly or by the looser tier; any other
+    name its closest district when the spellings are close (rapidfuzz ratio
+    of at least FUZZY_CUTOFF on Latin spellings or on loose keys); else '-'.
+    """
+    parts = [p for p in _PARTS.split(text) if p and p.strip()]
+    found, missing = [], []
+    for part in parts if len(parts) > 1 else []:
+        hits = index.exact_hits(part) or index.loose_hits(part)
+        (found.append(index.names[next(iter(hits))]) if hits and len(hits) == 1 else missing.append(part))
+    if found:
+        rest = f"; no district for {', '.join(repr(m) for m in missing)}" if missing else ""
+        return {"district": "; ".join(dict.fromkeys(found)), "match": f"parts{rest}"}
+    best = closest_score(text, index.names)
+    if best:
+        return {"district": best[0], "match": f"close spelling ({best[1]:.0f}/100)"}
+    return {"district": NO_DISTRICT, "match": "no district looks like it; '-' leaves its rows out"}
+
+
+FUZZY_CUTOFF = 85.0
+
+
+def closest_score(text: str, candidates) -> tuple[str, float] | None:
+    """The candidate most like `text` by whole-name similarity, if at least FUZZY_CUTOFF."""
+    from rapidfuzz import fuzz
+
+    best = None
+    for c in candidates:
+        score = max(fuzz.ratio(fuzzy_form(text), fuzzy_form(c)), fuzz.ratio(loose_key(text), loose_key(c)))
+        if score >= FUZZY_CUTOFF and (best is None or score > best[1]):
+            best = (c, score)
+    return best
+
 
 def _split(target: str) -> list[str]:
     return [t.strip() for t in target.split(";") if t.strip()]

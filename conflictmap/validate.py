@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 
 from . import geodesy
-from .aliases import district_index
+from .aliases import district_index, suggested_aliases
 from .control import from_problems, parse_rows, read_log_records, settle
 from .matching import Lookups
 from .districts import load_districts
@@ -39,6 +39,7 @@ class Validation:
 
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    aliases: list[dict] = field(default_factory=list)  # suggested aliases (aliases.suggested_aliases)
 
     @property
     def errors(self) -> int:
@@ -76,10 +77,10 @@ def validate(inputs: Inputs, until: dt.date | None = None) -> Validation:
     actors = _actors(inputs, checks)
     districts = _districts(inputs, checks)
     _initial(inputs, actors, checks)
-    if inputs.control:
-        _control(inputs, districts, actors, until, checks)
-    files = [label(p) for p in (inputs.districts, inputs.control, inputs.actors) if p]
-    return Validation(checks.problems, files)
+    index = _control(inputs, districts, actors, until, checks) if inputs.control else None
+    files = [label(p) for p in (inputs.districts, inputs.control, inputs.actors, *inputs.aliases) if p]
+    suggested = suggested_aliases(index) if index is not None and districts is not None else []
+    return Validation(checks.problems, files, suggested)
 
 
 def _record(checks: Checks, exc: ConflictmapError, source) -> None:
@@ -123,14 +124,15 @@ def _initial(inputs: Inputs, actors: Actors, checks: Checks) -> None:
             checks.add("error", "--initial", str(exc))
 
 
-def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks) -> None:
+def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks):
+    """Check the log; returns the district index it was read with (its lookups feed --write-aliases)."""
     source = label(inputs.control)
     index = district_index(districts, inputs, checks, label(inputs.districts)) if districts is not None else AnyDistrict()
     try:
         rows = parse_rows(read_log_records(inputs.control, inputs.encoding), source, index, actors, checks)
     except InputError as exc:  # unreadable, or a required column is missing: no row can be checked
         _record(checks, exc, inputs.control)
-        return
+        return index
     settle(rows, checks)
     initial = inputs.initial if inputs.initial and not actors.is_group(inputs.initial) else UNKNOWN
     for problem in from_problems(rows, actors.canonical(initial) if not actors.strict or initial == UNKNOWN else initial, "error"):
@@ -140,6 +142,7 @@ def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks) -
         checks.add_problem(order)
     for problem in after_problems(rows, until):
         checks.add_problem(problem)
+    return index
 
 
 class AnyDistrict:

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.errors import say
-from cli.options import dataset_command, resolve_inputs
+from cli.options import check_output, dataset_command, resolve_inputs
 from cli.output import emit_rows
 from conflictmap.model import parse_option_date
 
@@ -15,6 +15,7 @@ def validate(
     inputs,
     fmt,
     until: Annotated[Optional[str], typer.Option("--until", help="Last date of interest (YYYY-MM-DD): log rows after it are reported.")] = None,
+    write_aliases: Annotated[Optional[str], typer.Option("--write-aliases", help="Write a suggested match for every unmatched (or loosely matched) district name to this CSV, to review and pass back with --aliases.")] = None,
 ):
     """List every problem in the districts, control log and actors files: one row per problem.
 
@@ -27,13 +28,26 @@ def validate(
     from conflictmap.validate import validate as check
 
     day = parse_option_date(until, "--until") if until else None
+    check_output(write_aliases, inputs, "--write-aliases")
     result = check(resolve_inputs(inputs), day)
     emit_rows(result.rows(), fmt, COLUMNS, title=f"Validation: {result.counts()}")
+    if write_aliases:
+        _write_aliases(write_aliases, result.aliases)
     if result.errors:
         say(result.summary())
         raise typer.Exit(1)
     if result.warnings:
         say(result.summary(), "warning")
+
+
+def _write_aliases(path: str, rows: list[dict]) -> None:
+    from conflictmap.aliases import aliases_csv
+    from conflictmap.io import write_bytes_atomic
+
+    write_bytes_atomic(path, aliases_csv(rows).encode("utf-8"))
+    unsure = sum(r["district"] == "-" or r["match"].startswith(("close", "parts")) for r in rows)
+    say(f"wrote {len(rows)} suggested aliases to {path} ({unsure} to review: close spellings, lists of places, "
+        "names with no district '-'); check them, then pass the file with --aliases", "note")
 
 
 def register(app):
