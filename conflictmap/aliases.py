@@ -105,20 +105,22 @@ def _already_exact(index: DistrictIndex, text: str, target: str) -> bool:
 
 
 def district_index(districts, inputs, checks=None, source: str = "") -> DistrictIndex:
-    """The lookup for a loaded districts frame: its names and other names, the aliases files, --strict-names.
-
-    Two districts whose different names share a match key are an error naming
-    both: every lookup by either name would merge them.
-    """
+    """The lookup for a loaded districts frame: its names and other names, the aliases files, --strict-names."""
     from .errors import Checks
 
     checks = checks or Checks()
     index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases"), inputs.strict_names)
-    for name, did, other, other_id in index.collisions():
-        checks.add("error", source, f"districts {did!r} ({name!r}) and {other_id!r} ({other!r}) have names that match "
-                   "as one (case, accents and punctuation aside); rename one, or refer to them by id")
     checks.attempt(apply_aliases, index, inputs.aliases, inputs.encoding, where=_first(inputs.aliases))
     return index
+
+
+def check_names(districts, source: str, checks) -> None:
+    """Two districts whose different names share a match key are an error naming both:
+    every lookup by either name would merge them."""
+    index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases"))
+    for name, did, other, other_id in index.collisions():
+        checks.add("error", source, f"districts {did!r} ({name!r}) and {other_id!r} ({other!r}) have names that match "
+                   "as one (case, accents and punctuation aside); rename one so that each name finds one district")
 
 
 def _first(paths) -> str:

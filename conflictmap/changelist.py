@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .aliases import district_index
+from .aliases import check_names, district_index
 from .control import from_problems, parse_rows, read_log_records
 from .districts import load_districts
 from .errors import Checks, InputError, Problem, UsageError
@@ -47,6 +47,7 @@ def from_changes(inputs, changes, baseline=None, baseline_date: dt.date | None =
     districts, fields, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field,
                                           inputs.dissolve, alt_name_field=inputs.alt_name_field)
     problems += fields.problems
+    check_names(districts, label(inputs.districts), checks)
     index = district_index(districts, inputs, checks, label(inputs.districts))
     change_rows = parse_rows(read_log_records(changes, inputs.encoding), label(changes), index, actors, checks)
     if not change_rows:

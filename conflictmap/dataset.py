@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .aliases import district_index
+from .aliases import check_names, district_index
 from .control import empty_log, load_control
 from .districts import Fields, load_districts
-from .errors import InputError, UsageError
+from .errors import Checks, InputError, UsageError
 from .io import label
 from .model import UNKNOWN, Actors, load_actors
 from .project import Inputs
@@ -53,6 +53,7 @@ def load_dataset(inputs: Inputs) -> Dataset:
     except UsageError as exc:
         raise _project_error(exc, inputs) from None
     problems = list(fields.problems)
+    check_names(districts, label(inputs.districts), Checks(problems))
     initial = _initial(actors, inputs.initial)
     if inputs.control:
         index = district_index(districts, inputs, source=label(inputs.districts))

@@ -209,26 +209,52 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
     return text
 
 
-# On a tie of charset-normalizer's coherence, the encodings most tables in this field are saved in.
-COMMON_ENCODINGS = ("cp1252", "cp1251", "cp1256", "cp1250", "cp1253", "cp1255", "koi8_r", "iso8859_1")
+# The encodings tables in this field are saved in, most common first (a tie goes to the first).
+COMMON_ENCODINGS = ("cp1252", "cp1251", "cp1256", "cp1250", "cp1253", "cp1255", "koi8_r", "koi8_u", "iso8859_1")
+_WORDS = re.compile(r"\w+")
 
 
 def guess_encoding(data: bytes) -> str | None:
-    """The most likely legacy encoding of bytes that are not UTF-8 (charset-normalizer), or None.
+    """The most likely legacy encoding of bytes that are not UTF-8, or None.
 
-    charset-normalizer's own best guess prefers cp1250 for short Cyrillic or
-    Western tables; its coherence (do the decoded letters form words of one
-    language) separates them, and common encodings win a tie.
+    charset-normalizer proposes candidates, but on the few short names of a
+    control log its own ranking often prefers cp1250 for Cyrillic or Arabic.
+    So each candidate (and each common encoding) is judged by the words it
+    decodes to: in real text every word with a non-ASCII letter is in one
+    script, has a natural case shape (київ, Київ, КИЇВ) and, if Latin, mixes
+    in plain ASCII letters (unifiées, Łódź); a wrong decoding breaks that
+    (Őŕđęłâ, unifiйes, ΚθΏβ). Ties go to charset-normalizer's coherence, then
+    to the more common encoding.
     """
     from charset_normalizer import from_bytes
 
-    plausible = [m for m in from_bytes(data) if m.chaos <= 0.2]
-    if not plausible:
-        return None
-    rank = {e: i for i, e in enumerate(COMMON_ENCODINGS)}
-    best = min(plausible, key=lambda m: (-round(m.coherence, 2), round(m.chaos, 2), rank.get(m.encoding, len(rank))))
-    # Encodings that decode these bytes to the same text are one guess: name the common one.
-    return min(best.could_be_from_charset or [best.encoding], key=lambda e: rank.get(e, len(rank)))
+    coherence = {e: m.coherence for m in from_bytes(data) for e in (m.could_be_from_charset or [m.encoding])}
+    scores = []
+    for rank, encoding in enumerate(dict.fromkeys([*COMMON_ENCODINGS, *coherence])):
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        scores.append((-_natural_words(text), -round(coherence.get(encoding, 0.0), 2), rank, encoding))
+    return min(scores)[3] if scores else None
+
+
+def _natural_words(text: str) -> float:
+    """Share of the words with a non-ASCII letter that look like words of one script (see guess_encoding)."""
+    import unicodedata
+
+    words = [w for w in _WORDS.findall(text) if not w.isascii()]
+    if not words:
+        return 0.0
+    good = 0
+    for word in words:
+        letters = [c for c in word if c.isalpha()]
+        scripts = {unicodedata.name(c, "?").split(" ")[0] for c in letters if not c.isascii()}
+        shape = word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower()) or not any(c.isupper() for c in word)
+        latin_ok = scripts != {"LATIN"} or any(c.isascii() for c in letters)
+        pure = not (scripts - {"LATIN"}) or not any(c.isascii() for c in letters)
+        good += len(scripts) == 1 and shape and latin_ok and pure
+    return good / len(words)
 
 
 def _guess_hint(data: bytes, name: str) -> str:

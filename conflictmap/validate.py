@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 
 from . import geodesy
-from .aliases import district_index, suggested_aliases
+from .aliases import check_names, district_index, suggested_aliases
 from .control import from_problems, parse_rows, read_log_records, settle
 from .matching import Lookups
 from .districts import load_districts
@@ -113,6 +113,7 @@ def _districts(inputs: Inputs, checks: Checks):
         return None
     for problem in overlap_problems(gdf, label(inputs.districts)):
         checks.add_problem(problem)
+    check_names(gdf, label(inputs.districts), checks)
     return gdf
 
 

@@ -27,6 +27,7 @@ class Case(NamedTuple):
     code: int  # expected exit code
     fragments: tuple = ()  # all must appear on stderr (an error, or the warning of a case that works)
     defect: str = ""
+    validate_code: int | None = None  # when validate is stricter than the other commands (a warning there, an error here)
 
 
 CASES = [
@@ -56,6 +57,7 @@ CASES = [
     Case("d_unclosed_ring.geojson", "districts", 1, ("d_unclosed_ring.geojson feature 3", "not closed"), "a ring whose last point is not the first"),
     Case("d_utm_with_crs_member.geojson", "districts", 0, (), "UTM 31N coordinates with an old-style \"crs\" member"),
     Case("d_overlap.geojson", "districts", 0, (), "district B overlaps half of A (commands run; validate warns)"),
+    Case("d_names_share_a_key.geojson", "districts", 1, ("d_names_share_a_key.geojson", "'A' (\"Sheikh Sa'eed\") and 'B' ('Sheikh Saeed')", "match as one"), "two districts named Sheikh Sa'eed and Sheikh Saeed (one name once punctuation is ignored)"),
     # -- control logs (with the four good squares as districts)
     Case("c_empty.csv", "control", 1, ("c_empty.csv", "empty file"), "0 bytes"),
     Case("c_header_only.csv", "control", 1, ("c_header_only.csv", "no rows"), "a header and no rows"),
@@ -76,7 +78,9 @@ CASES = [
     Case("c_shares_sum_over_one.csv", "control", 1, ("c_shares_sum_over_one.csv line 7", "line 8", "sum to 1.2"), "shares 0.5 + 0.7 for one district and date"),
     Case("c_share_not_a_number.csv", "control", 1, ("c_share_not_a_number.csv line 7", "'half'"), "share 'half'"),
     Case("c_split_without_shares.csv", "control", 1, ("c_split_without_shares.csv line 7", "without shares"), "two controllers of one district on one date, no shares"),
-    Case("c_latin1.csv", "control", 1, ("c_latin1.csv line 8", "not UTF-8", "iconv"), "Latin-1 bytes (é)"),
+    Case("c_latin1.csv", "control", 1, ("c_latin1.csv line 8", "not UTF-8", "iconv", "--encoding cp1252"), "Latin-1 bytes (é)"),
+    Case("c_cp1251.csv", "control", 1, ("c_cp1251.csv line 2", "not UTF-8", "cp1251 (Cyrillic)", "--encoding cp1251"), "Cyrillic actors in cp1251 bytes"),
+    Case("c_from_contradicts_log.csv", "control", 0, ("c_from_contradicts_log.csv line 7", "changes from 'government'", "held by 'rebels' on 2020-01-31"), "a 'from' column whose line 7 says B changed from the government, which the log has rebel-held (a warning; an error in validate)", validate_code=1),
     Case("c_nul_bytes.csv", "control", 1, ("c_nul_bytes.csv line 9", "NUL"), "a NUL byte"),
     Case("c_xlsx_renamed.csv", "control", 1, ("c_xlsx_renamed.csv", "zip", "CSV"), "an Excel workbook renamed to .csv"),
     Case("c_empty_controller.csv", "control", 1, ("c_empty_controller.csv line 5", "empty controller"), "a row with no controller"),
@@ -93,8 +97,12 @@ CASES = [
     Case("c_unknown_actor.csv", "control+actors", 1, ("c_unknown_actor.csv line 9", "'goverment'", "did you mean 'government'"), "actor 'goverment' not in the actors file c_actors.toml"),
     Case("c_aliases.csv", "control+actors", 0, (), "aliases 'regime' and 'YPG' (from c_actors.toml)"),
     Case("a_malformed.toml", "actors", 1, ("a_malformed.toml", "TOML", "line 4"), "an actors file with an unclosed array"),
+    # -- aliases files, with the good squares and their log
+    Case("a_alias_unknown_district.csv", "aliases", 1, ("a_alias_unknown_district.csv line 2", "'Alpah', which is no district", "Alpha"), "an alias pointing at 'Alpah' (a typo of Alpha)"),
+    Case("a_alias_duplicate.csv", "aliases", 1, ("a_alias_duplicate.csv line 3", "given twice", "line 2"), "the alias Alfa given twice (for A and for B)"),
     # -- project file
     Case("p_unknown_key.toml", "project", 1, ("p_unknown_key.toml", "controll", "known keys"), "a project file with a misspelt key"),
+    Case("p_unknown_encoding.toml", "project", 1, ("p_unknown_encoding.toml", "'klingon'", "cp1251"), "a project file naming an encoding Python does not know"),
 ]
 COMPANIONS = {"c_actors.toml", "README.md"}  # good files the cases use
 
@@ -111,6 +119,7 @@ def command_args(case: Case, squares) -> list[str]:
         "control": ["--districts", squares["districts"], "--control", path],
         "control+actors": ["--districts", squares["districts"], "--control", path, *actors],
         "actors": ["--districts", squares["districts"], "--control", squares["control"], "--actors", path],
+        "aliases": ["--districts", squares["districts"], "--control", squares["control"], "--aliases", path],
         "project": ["--project", path],
     }[case.role]
 
@@ -166,7 +175,8 @@ def test_export_leaves_no_partial_file(cli, squares, workdir, case):
 @pytest.mark.parametrize("case", CASES, ids=ids)
 def test_validate_agrees(cli, squares, workdir, case):
     result = cli("validate", "--format", "json", *command_args(case, squares))
-    assert result.exit_code == case.code, result.output
+    code = case.code if case.validate_code is None else case.validate_code
+    assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) <= 1, result.stderr
     if case.role == "project":  # the project file is read before any input: a plain error
@@ -174,7 +184,7 @@ def test_validate_agrees(cli, squares, workdir, case):
         return
     problems = json.loads(result.stdout)
     errors = [p for p in problems if p["level"] == "error"]
-    if case.code:
+    if code:
         # The error names the bad file itself (an unknown actor is a fault of the log).
         assert any(Path(p["file"]).name == case.file for p in errors), problems
     else:
