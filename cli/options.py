@@ -82,13 +82,13 @@ def checked_inputs(given: dict) -> dict:
     return given
 
 
-def load(inputs: Inputs):
+def load(inputs: Inputs, describe: bool = False):
     """Resolve (project file / sample) and load the dataset; warnings go to stderr."""
     from cli.errors import report_problems, say
     from conflictmap.dataset import load_dataset
 
     resolved = resolve_inputs(inputs)
-    ds = load_dataset(resolved)
+    ds = load_dataset(resolved, describe)
     report_problems(ds.problems)
     if resolved.districts and not resolved.control:
         say(f"no control log given: every district is held by {ds.initial}", "warning")

@@ -42,13 +42,16 @@ class Dataset:
         return self.log["date"].min().date() if len(self.log) else None
 
 
-def load_dataset(inputs: Inputs) -> Dataset:
-    """Load what `inputs` names (already resolved by project.resolve)."""
+def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
+    """Load what `inputs` names (already resolved by project.resolve).
+
+    With `describe` (info), districts sharing an id are kept and listed instead of refused.
+    """
     actors = load_actors(inputs.actors)
     try:
         districts, fields, source_crs = load_districts(
             inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve,
-            alt_name_field=inputs.alt_name_field,
+            alt_name_field=inputs.alt_name_field, describe=describe,
         )
     except UsageError as exc:
         raise _project_error(exc, inputs) from None

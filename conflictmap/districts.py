@@ -29,6 +29,8 @@ class Fields:
     name: str | None = None
     population: str | None = None
     alt_names: tuple = ()
+    duplicates: dict = field(default_factory=dict)  # id -> names of the features sharing it (kept by describe=True)
+    unique_hint: str = ""
     dissolved: int = 0
     problems: list = field(default_factory=list)
 
@@ -154,13 +156,15 @@ def alt_name_fields(columns, wanted: str | None, taken, source: str) -> tuple:
 
 
 def load_districts(source, id_field=None, name_field=None, population_field=None, dissolve=False, checks=None,
-                   alt_name_field=None):
+                   alt_name_field=None, describe=False):
     """Districts as a GeoDataFrame in EPSG:4326 with id, name, population, area_km2 (geodesic), sorted by id.
 
     The first error is raised; with `checks` collecting (validate) every problem
     is recorded instead and loading carries on: a feature with an unusable
     geometry keeps its id with an empty geometry, a `feature` column keeps each
     one's position in the file, and only the first of features sharing an id is kept.
+    With `describe` (info) features sharing an id are kept as they are and listed
+    in `fields.duplicates`, with the advice in `fields.unique_hint`.
     Returns (districts, fields, source_crs_label).
     """
     import geopandas as gpd
@@ -199,13 +203,23 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     source_crs = gdf.crs.to_string()
     _repair(gdf, where, ids, checks)
     gdf = gdf[~blank]
-    gdf = _check_duplicates(gdf, where, dissolve, fields, checks, unique_hint(raw, fields))
+    fields.unique_hint = unique_hint(raw, fields)
+    if describe and not dissolve:
+        fields.duplicates = duplicate_ids(gdf)
+    else:
+        gdf = _check_duplicates(gdf, where, dissolve, fields, checks, fields.unique_hint)
     gdf = gdf.to_crs(4326) if not gdf.crs.equals("EPSG:4326") else gdf
     gdf["area_km2"] = geodesy.area_km2(gdf.geometry.values)
     # Sorted by id, whatever the order of the features: every later sum runs in
     # the same order, so shuffled inputs give byte-identical figures.
     gdf = gdf.sort_values("id", kind="stable").reset_index(drop=True)
     return gdf, fields, source_crs
+
+
+def duplicate_ids(gdf) -> dict:
+    """id -> the names of the features sharing it, in file order."""
+    shared = gdf[gdf["id"].duplicated(keep=False)]
+    return {did: list(group["name"]) for did, group in shared.groupby("id", sort=True)}
 
 
 def unique_hint(raw, fields: Fields) -> str:

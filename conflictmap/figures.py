@@ -194,6 +194,8 @@ def summary(ds: Dataset) -> dict:
             "fields": {"id": ds.fields.id, "name": ds.fields.name, "population": ds.fields.population},
             "population": float(np.nansum(d["population"])) if ds.has_population else None,
             "merged_by_dissolve": ds.fields.dissolved,
+            "other_name_fields": list(ds.fields.alt_names),
+            "duplicate_ids": _duplicates(ds.fields),
         },
         "control": {
             "source": ds.inputs.control, "rows": int(log["where"].nunique()) if len(log) else 0,
@@ -204,6 +206,16 @@ def summary(ds: Dataset) -> dict:
         "actors": {str(k): int(v) for k, v in counts.items()},
         "problems": [p.as_dict() for p in ds.problems],
     }
+
+
+def _duplicates(fields) -> dict | None:
+    """Features sharing an id (info keeps them): how many, which, and whether their names agree."""
+    if not fields.duplicates:
+        return None
+    mixed = sorted(i for i, names in fields.duplicates.items() if len(set(names)) > 1)
+    return {"ids": len(fields.duplicates), "features": sum(len(n) for n in fields.duplicates.values()),
+            "by_id": {i: names for i, names in fields.duplicates.items()},
+            "ids_with_different_names": mixed, "hint": fields.unique_hint}
 
 
 def _iso_date(value) -> str | None:

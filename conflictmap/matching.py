@@ -76,6 +76,8 @@ class DistrictIndex:
         seen: dict[str, tuple[str, int]] = {}
         found = []
         for i, label in self._labels():
+            if label == self.ids[i]:
+                continue  # no name field: ids that differ only in punctuation are still told apart by the exact id
             key = name_key(label)
             if key in seen and seen[key][1] != i and seen[key][0] != label:
                 first, j = seen[key]

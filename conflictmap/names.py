@@ -30,6 +30,7 @@ _ARABIC_ARTICLE = re.compile(r"^(ال|وال|بال)(?=\w{2,})")
 _VOWELS = set("aeiouy")
 _WORD = re.compile(r"[0-9a-z]+")
 _APOSTROPHES = re.compile(r"['’‘`ʼʿʾ´]")
+_DIGIT_GAP = re.compile(r"(?<=\d) +(?=\d)")
 _PARENS = re.compile(r"\s*[(\[]([^)\]]*)[)\]]\s*")
 
 
@@ -41,7 +42,9 @@ def name_key(text: str) -> str:
     "Україна" and "Росія" do not; "Łódź" and "Lodz" do.
     """
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", str(text)).casefold())
-    return "".join(_key_char(c) for c in folded)
+    key = "".join(_key_char(c) or (" " if c.isspace() or unicodedata.category(c)[0] in "PSZ" else "") for c in folded)
+    # Dropped punctuation between two numbers still parts them: 'g1-10' and 'g11-0' are two codes.
+    return _DIGIT_GAP.sub("·", key).replace(" ", "")
 
 
 def _key_char(c: str) -> str:

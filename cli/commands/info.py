@@ -6,10 +6,14 @@ from cli.output import emit_object
 
 @dataset_command()
 def info(inputs, fmt):
-    """Describe the inputs: districts (count, km², CRS, bbox, fields), control log (rows, dates, actors), problems."""
+    """Describe the inputs: districts (count, km², CRS, bbox, fields), control log (rows, dates, actors), problems.
+
+    A districts file whose features share ids is described as it is: the shared ids, whether the names agree
+    within each, and which field or option would give one district per id.
+    """
     from conflictmap.figures import summary
 
-    emit_object(summary(load(inputs)), fmt, title="conflictmap info")
+    emit_object(summary(load(inputs, describe=True)), fmt, title="conflictmap info")
 
 
 def register(app):

@@ -1,0 +1,108 @@
+"""conflictmap log from-changes: a log from a change list and a baseline, by hand on the four squares."""
+
+import csv
+import io
+import json
+
+import pytest
+
+CHANGES = """date,district,from,to,source
+2020-02-01,Alpha,rebels,contested,s2
+2020-03-01,A,contested,government,s3
+2020-02-01,B,rebels,government,s2
+"""
+# By hand: the baseline '*' row gives C and D to the government on 2020-01-01; with --infer-baseline
+# A and B start with the 'from' of their first change (rebels). Then A is contested from 2020-02-01 and
+# government from 2020-03-01; B is government from 2020-02-01.
+
+
+@pytest.fixture
+def change_files(tmp_path):
+    changes = tmp_path / "changes.csv"
+    changes.write_text(CHANGES)
+    baseline = tmp_path / "baseline.csv"
+    baseline.write_text("district,controller\n*,government\n")
+    return str(changes), str(baseline)
+
+
+def build(cli, squares, change_files, *more):
+    changes, baseline = change_files
+    return cli("log", "from-changes", changes, "-d", squares["districts"], "--baseline", baseline,
+               "--baseline-date", "2020-01-01", *more)
+
+
+def test_from_changes_gives_the_hand_counted_states(cli, cli_json, squares, change_files, tmp_path):
+    out = tmp_path / "control.csv"
+    result = build(cli, squares, change_files, "--infer-baseline", "-o", out)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [(r["date"], r["district"], r["controller"]) for r in rows if r["date"] == "2020-01-01"] == [
+        ("2020-01-01", "A", "rebels"), ("2020-01-01", "B", "rebels"), ("2020-01-01", "C", "government"), ("2020-01-01", "D", "government")]
+    held = {d: {r["id"]: r["controller"] for r in cli_json("status", "-d", squares["districts"], "-c", out, "--date", d)}
+            for d in ("2020-01-15", "2020-02-15", "2020-03-01")}
+    assert held["2020-01-15"] == {"A": "rebels", "B": "rebels", "C": "government", "D": "government"}
+    assert held["2020-02-15"] == {"A": "contested", "B": "government", "C": "government", "D": "government"}
+    assert set(held["2020-03-01"].values()) == {"government"}
+    assert cli("validate", "-d", squares["districts"], "-c", out).exit_code == 0
+
+
+def test_from_that_disagrees_with_the_baseline_is_a_warning(cli, squares, change_files):
+    # Without --infer-baseline, the '*' row gives A and B to the government: their first 'from' (rebels) disagrees.
+    result = build(cli, squares, change_files)
+    assert result.exit_code == 0
+    warned = [line for line in result.stderr.splitlines() if "changes from 'rebels'" in line]
+    assert len(warned) == 2 and "held by 'government' on 2020-01-31" in result.stderr
+
+
+def test_from_changes_is_byte_identical(cli, squares, change_files):
+    first, second = build(cli, squares, change_files, "--infer-baseline"), build(cli, squares, change_files, "--infer-baseline")
+    assert first.exit_code == 0 and first.stdout_bytes == second.stdout_bytes
+
+
+def test_baseline_errors(cli, squares, change_files, tmp_path):
+    changes, _ = change_files
+    late = cli("log", "from-changes", changes, "-d", squares["districts"], "--default", "government", "--baseline-date", "2020-02-15")
+    assert late.exit_code == 2 and "after the first change (2020-02-01)" in late.stderr
+    none = cli("log", "from-changes", changes, "-d", squares["districts"])
+    assert none.exit_code == 2 and "give a baseline" in none.stderr
+    undated = cli("log", "from-changes", changes, "-d", squares["districts"], "--default", "government")
+    assert undated.exit_code == 2 and "--baseline-date" in undated.stderr
+
+
+def test_the_shared_aleppo_record_becomes_a_validated_log(cli, cli_json, shared_data, tmp_path):
+    """From the public record's change list and the CSR polygons to a log that validates, with no hand-renaming.
+
+    The only inputs written here are the ones a user states once: which actor labels of the record are which
+    actor, and the baseline (government by default, the Kurdish-held Sheikh Maqsoud, the rest inferred from the
+    'from' of each district's first change). The spellings come from validate --write-aliases, accepted as written.
+    """
+    aleppo = shared_data / "aleppo"
+    districts = ["-d", aleppo / "neighbourhoods-csr.geojson", "--id-field", "NAME", "--dissolve"]
+    variants = ["--aliases", aleppo / "neighbourhood-name-variants.json"]
+    changes = aleppo / "control-changes-2016.csv"
+    actors = tmp_path / "actors.toml"
+    actors.write_text('[actors.government]\naliases = ["government (then rebel counter-attack 5 Dec)"]\n[actors.rebels]\n'
+                      '[actors."kurdish forces"]\naliases = ["Kurdish forces (YPG/SDF)"]\n'
+                      '[actors."government and kurdish forces"]\naliases = ["government + YPG/SDF"]\n')
+    suggested = tmp_path / "aliases.csv"
+    first = cli("validate", *districts, "-c", changes, *variants, "--actors", actors, "--write-aliases", suggested, "--format", "json")
+    assert first.exit_code == 1  # the record's own spellings do not all match
+    reviewed = list(csv.DictReader(io.StringIO(suggested.read_text(encoding="utf-8"))))
+    # The record's polygon_names column is its author's own matching: every suggested district must be in it.
+    record = {r["neighbourhood_as_reported"]: r["polygon_names"] for r in csv.DictReader(changes.open(encoding="utf-8"))}
+    for row in reviewed:
+        for district in row["district"].split("; ") if row["district"] != "-" else []:
+            assert district in record[row["alias"]], row
+    baseline = tmp_path / "baseline.csv"
+    baseline.write_text("district,controller\n*,government\nash-Sheikh Maqsoud,kurdish forces\n", encoding="utf-8")
+    log = tmp_path / "control.csv"
+    built = cli("log", "from-changes", changes, *districts, *variants, "--aliases", suggested, "--actors", actors,
+                "--baseline", baseline, "--baseline-date", "2016-11-15", "--infer-baseline", "--strict-names", "-o", log)
+    assert built.exit_code == 0, built.output
+    assert "changes from" not in built.stderr  # every 'from' agrees with the state before it
+    checked = cli("validate", *districts, "-c", log, "--actors", actors, "--strict-names", "--format", "json")
+    assert checked.exit_code == 0 and [p for p in json.loads(checked.stdout) if p["level"] == "error"] == []
+    held = {r["id"]: r["controller"] for r in cli_json("status", *districts, "-c", log, "--actors", actors, "--date", "2016-11-29")}
+    # Rows 9-11 of the record (28 November): as-Sakhour, al-Haydariyeh and Sheikh Kheder to the government.
+    assert held["as-Sakhour"] == held["al-Haydariyeh"] == held["Sheikh Kheder"] == "government"
+    assert held["ash-Sheikh Fares"] == "kurdish forces"
