@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .aliases import check_names, district_index
 from .control import empty_log, load_control
 from .districts import Fields, load_districts
 from .errors import Checks, InputError, UsageError
 from .io import label
-from .model import UNKNOWN, Actors, load_actors
+from .model import UNKNOWN, Actors, actors_from_table, load_actors
 from .project import Inputs
 
 
@@ -48,6 +48,11 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
     With `describe` (info), districts sharing an id are kept and listed instead of refused.
     """
     actors = load_actors(inputs.actors)
+    stored, stored_initial = stored_actors(inputs.control)
+    if stored is not None and not inputs.actors:  # our own GeoPackage export carries its actors and initial holder
+        actors = stored
+    if stored_initial and not inputs.initial:
+        inputs = replace(inputs, initial=stored_initial)
     try:
         districts, fields, source_crs = load_districts(
             inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve,
@@ -65,6 +70,16 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
     else:
         log = empty_log()
     return Dataset(districts, log, actors, initial, fields, source_crs, inputs, problems)
+
+
+def stored_actors(control) -> tuple:
+    """(Actors, initial) from the actors table of a GeoPackage control log written by export, else (None, None)."""
+    if not control or not str(control).lower().endswith(".gpkg"):
+        return None, None
+    from .io import read_table_layer
+
+    rows = read_table_layer(control, "actors")
+    return actors_from_table(rows) if rows else (None, None)
 
 
 def _project_error(exc: UsageError, inputs: Inputs) -> Exception:

@@ -46,6 +46,7 @@ DEFAULT_PRECISION = 6
 RS = b"\x1e"  # RFC 8142 record separator
 CHUNK = 1000  # features serialised per vectorised step (bounds memory while streaming)
 LOG_TABLE = "control"
+ACTORS_TABLE = "actors"
 
 
 @dataclass
@@ -208,6 +209,22 @@ def log_table(ds):
                          "source": log["source"], "confidence": log["confidence"], "note": log["note"]})
 
 
+def actors_table(ds):
+    """The actors, their aliases, colours and groups, and the log's initial holder, as a plain table.
+
+    With it a GeoPackage export reads back (-d x.gpkg -c x.gpkg) with the figures
+    of the original inputs: the initial holder of districts before their first
+    row, and the same actor names, is part of what the figures mean.
+    """
+    actors = ds.actors
+    aliases = {n: [a for a in actors.labels(n) if a != n] for n in actors.names}
+    rows = [{"kind": "actor", "name": n, "value": "; ".join(aliases[n]), "colour": actors.colours.get(n, "")} for n in actors.names]
+    rows += [{"kind": "group", "name": g, "value": "; ".join(m), "colour": ""} for g, m in actors.groups.items()]
+    rows.append({"kind": "initial", "name": ds.initial, "value": "", "colour": ""})
+    rows.append({"kind": "strict", "name": "true" if actors.strict else "false", "value": "", "colour": ""})
+    return pd.DataFrame(rows, columns=["kind", "name", "value", "colour"])
+
+
 # ---------------------------------------------------------------- writers
 
 
@@ -245,6 +262,7 @@ def write_ogr(layer: Layer, path, fmt: str, ds=None) -> None:
         pyogrio.write_dataframe(layer.frame, path, layer=layer.name, driver=DRIVERS[fmt], dataset_options=options)
         if fmt == "gpkg" and layer.name == "districts" and ds is not None and len(ds.log):
             pyogrio.write_dataframe(log_table(ds), path, layer=LOG_TABLE, driver="GPKG")
+            pyogrio.write_dataframe(actors_table(ds), path, layer=ACTORS_TABLE, driver="GPKG")
 
 
 @contextlib.contextmanager

@@ -405,6 +405,19 @@ def _read_frame_records(source, name: str) -> list[dict]:
     return rows
 
 
+def read_table_layer(path, layer: str) -> list[dict] | None:
+    """The rows of a named attribute table in a GeoPackage as dicts of strings, or None when it has none."""
+    import pyogrio
+
+    try:
+        if layer not in [row[0] for row in pyogrio.list_layers(path)]:
+            return None
+        frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+    except Exception:  # an unreadable file is reported by the control reader itself
+        return None
+    return [{k: ("" if _is_missing(v) else str(v)) for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 

@@ -134,6 +134,7 @@ class Actors:
     groups: dict[str, list[str]] = field(default_factory=dict)
     strict: bool = False
     _lookup: dict[str, str] = field(default_factory=dict)
+    _aliases: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self):
         for b in BUILTIN_ACTORS:
@@ -144,6 +145,7 @@ class Actors:
             self.names.append(name)
         for label in (name, *aliases):
             self._lookup[name_key(label)] = name
+        self._aliases.setdefault(name, []).extend(a for a in aliases if a != name)
 
     def canonical(self, label, where: str = "") -> str:
         """The canonical name for a label from the log or the command line."""
@@ -176,6 +178,10 @@ class Actors:
                 counts[name_key(text)][text] += 1
         for spellings in counts.values():
             self.add(min(spellings, key=lambda t: (-spellings[t], t)))
+
+    def labels(self, name: str) -> list[str]:
+        """Every label that reads as `name`: the name itself and its aliases (as match keys allow)."""
+        return [name] + sorted(self._aliases.get(name, []))
 
     def is_group(self, name: str) -> bool:
         return any(name_key(g) == name_key(name) for g in self.groups)
@@ -227,6 +233,23 @@ def read_toml(path: Path, missing: Exception, what: str) -> dict:
         raise missing from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not valid TOML ({exc}); {what}") from None
+
+
+def actors_from_table(rows: list[dict]) -> tuple[Actors, str | None]:
+    """Actors and the initial holder from a GeoPackage's actors table (export.actors_table)."""
+    actors = Actors(strict=any(r.get("kind") == "strict" and r.get("name") == "true" for r in rows))
+    initial = None
+    for r in rows:
+        split = [v.strip() for v in (r.get("value") or "").split(";") if v.strip()]
+        if r.get("kind") == "actor":
+            actors.add(r["name"], split)
+            if r.get("colour"):
+                actors.colours[r["name"]] = r["colour"]
+        elif r.get("kind") == "group":
+            actors.groups[r["name"]] = split
+        elif r.get("kind") == "initial":
+            initial = r["name"] or None
+    return actors, initial
 
 
 def load_actors(path: str | Path | None) -> Actors:

@@ -38,11 +38,26 @@ def test_gpkg_file_round_trips_as_input(cli, cli_json, squares, squares_args):
     result = cli("export", *squares_args, "--date", "2020-02-15", "-o", out)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert [name for name, _ in pyogrio.list_layers(out)] == ["districts", "control"]
+    assert [name for name, _ in pyogrio.list_layers(out)] == ["districts", "control", "actors"]
     for day in ("2020-01-01", "2020-02-15", "2020-03-01"):
         original = cli_json("status", *squares_args, "--date", day)
         again = cli_json("status", "--districts", out, "--control", out, "--date", day)
         assert again == original
+
+
+def test_gpkg_keeps_initial_and_actors_of_the_bundled_sample(cli, cli_json, tmp_path):
+    """The sample has an actors file (aliases such as 'regime') and the figures depend on them; a district
+    with no row before a date is held by --initial: both must survive the GeoPackage round trip."""
+    from conflictmap.project import sample_dir
+
+    sample = sample_dir()
+    given = ["--districts", sample / "districts.geojson", "--control", sample / "control.csv",
+             "--actors", sample / "actors.toml", "--initial", "government"]
+    out = tmp_path / "sample.gpkg"
+    assert cli("export", *given, "-o", out).exit_code == 0
+    for command in (["share", "--date", "2016-11-14"], ["share", "--baseline", "2016-11-15", "--baseline-actor", "regime",
+                                                         "--date", "2016-12-12", "--by", "area"]):
+        assert cli_json(*command, "-d", out, "-c", out) == cli_json(*command, *given)
 
 
 def test_format_follows_suffix(cli, squares, squares_args):
