@@ -216,7 +216,7 @@ def test_binary_formats_read_back(ds, tmp_path, fmt):
 def test_geopackage_holds_the_log_and_reads_back_as_input(ds, tmp_path):
     out = written(ds, tmp_path, "gpkg")
     layers = [name for name, _ in pyogrio.list_layers(out)]
-    assert layers == ["districts", "control"]
+    assert layers == ["districts", "control", "actors"]
     back = load_dataset(Inputs(districts=str(out), control=str(out)))
     assert len(back.log) == len(ds.log)
     for day in (D(2019, 12, 1), D(2020, 1, 1), DAY, D(2020, 3, 1)):
