@@ -59,3 +59,32 @@ def test_a_bad_field_in_the_project_file_is_a_data_error_naming_the_file(tmp_pat
     assert "name_field in" in result.stderr and "conflictmap.toml" in result.stderr and "--name-field" not in result.stderr
     # The same mistake as an option stays a usage error.
     assert cli("share", "--districts", squares["districts"], "--name-field", "nme").exit_code == 2
+
+
+def test_project_field_settings_apply_to_the_project_files_only(tmp_path, squares):
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / "conflictmap.toml").write_text(
+        f'districts = "{squares["districts"]}"\nid_field = "name"\ndissolve = true\naliases = "aliases.csv"\n'
+        'encoding = "cp1251"\n')
+    own = resolve(Inputs(), cwd=folder)
+    assert (own.id_field, own.dissolve, own.aliases, own.encoding) == ("name", True, (str(folder / "aliases.csv"),), "cp1251")
+    # Another districts file given on the command line: the project's field settings are not its settings.
+    other = resolve(Inputs(districts="other.geojson"), cwd=folder)
+    assert (other.id_field, other.dissolve, other.aliases) == (None, False, ())
+    assert other.encoding == "cp1251"  # the log is still the project's (none given): its encoding stays
+    assert resolve(Inputs(control="log.csv"), cwd=folder).encoding is None
+
+
+def test_info_describes_shared_ids_instead_of_refusing(tmp_path, cli_json):
+    import json
+
+    from tests.conftest import squares_geojson
+
+    data = squares_geojson()
+    data["features"][1]["properties"]["id"] = "A"  # B's feature now says A, with its own name
+    path = tmp_path / "dup.geojson"
+    path.write_text(json.dumps(data))
+    shared = cli_json("info", "--districts", path)["districts"]["duplicate_ids"]
+    assert shared["by_id"] == {"A": ["Alpha", "Beta"]} and shared["ids_with_different_names"] == ["A"]
+    assert "--id-field name" in shared["hint"]  # the names are unique: that field gives one district per id
