@@ -62,7 +62,7 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
         raise _project_error(exc, inputs) from None
     problems = list(fields.problems)
     check_names(districts, label(inputs.districts), Checks(problems))
-    initial = _initial(actors, inputs.initial)
+    initial = initial_holder(actors, inputs.initial)
     if inputs.control:
         index = district_index(districts, inputs, source=label(inputs.districts))
         log, log_problems = load_control(inputs.control, index, actors, encoding=inputs.encoding, initial=initial)
@@ -91,7 +91,7 @@ def _project_error(exc: UsageError, inputs: Inputs) -> Exception:
     return exc
 
 
-def _initial(actors: Actors, name: str | None) -> str:
+def initial_holder(actors: Actors, name: str | None) -> str:
     """The controller before a district's first row; with an actors file it must be a known actor."""
     if not name:
         return UNKNOWN

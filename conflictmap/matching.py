@@ -64,6 +64,7 @@ class DistrictIndex:
             self.by_loose[loose_key(label)].add(i)
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
+        self._memo: dict[str, tuple] = {}
 
     def _labels(self):
         for i, (name, more) in enumerate(zip(self.names, self.other_names)):
@@ -101,6 +102,7 @@ class DistrictIndex:
             raise InputError(f"{where}: alias {text!r} is also the name of district {other}; "
                              "an alias must not rename another district")
         self.aliases[key] = Alias(targets, text, where)
+        self._memo.clear()
 
     def _target(self, text: str, alias: str, where: str) -> int:
         hits = self.exact_hits(text)
@@ -127,18 +129,27 @@ class DistrictIndex:
         """The districts a log cell names: usually one, several for a group alias, none for a '-' alias."""
         if text in self.exact:
             return (self.exact[text],)
+        hit = self._memo.get(text)
+        if hit is None:  # a log repeats its names: each distinct text is resolved once (errors are not kept)
+            hit = self._memo[text] = self._resolve(text, where)
+        found, kind = hit
+        if kind == "skipped":
+            self.lookups.skipped[self.aliases[name_key(text)].text].append(where)
+        elif kind == "loose":
+            self.lookups.loose[(text, found[0])].append(where)
+        return found
+
+    def _resolve(self, text: str, where: str) -> tuple[tuple, str]:
         alias = self.aliases.get(name_key(text))
         if alias is not None:
-            if not alias.targets:
-                self.lookups.skipped[alias.text].append(where)
-            return alias.targets
+            return alias.targets, "alias" if alias.targets else "skipped"
         hits = self.exact_hits(text)
         if hits and len(hits) == 1:
-            return tuple(hits)
+            return tuple(hits), "exact"
         if hits:
             shown = ", ".join(sorted(self.ids[i] for i in hits))
             raise InputError(f"{where}: district {text!r} is ambiguous (ids {shown}); use the id, or an aliases file")
-        return (self._loose(text, where),)
+        return (self._loose(text, where),), "loose"
 
     def find(self, text: str, where: str) -> int:
         """The one district a name stands for (an alias for several or none is an error here)."""
@@ -154,7 +165,6 @@ class DistrictIndex:
             if self.strict_names:
                 raise InputError(f"{where}: district {text!r} is not an exact name; it matches {self.names[idx]!r} "
                                  "only by a looser spelling (--strict-names); add it to an aliases file")
-            self.lookups.loose[(text, idx)].append(where)
             self.lookups.matched_loose[text] = idx
             return idx
         self.lookups.unmatched[text].append(where)

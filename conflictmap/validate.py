@@ -22,10 +22,11 @@ import shapely
 from . import geodesy
 from .aliases import check_names, district_index, suggested_aliases
 from .control import from_problems, parse_rows, read_log_records, settle
-from .matching import Lookups
+from .dataset import initial_holder
 from .districts import load_districts
 from .errors import Checks, ConflictmapError, InputError, Problem
 from .io import label
+from .matching import Lookups
 from .model import UNKNOWN, Actors, load_actors, name_key
 from .project import Inputs
 
@@ -135,8 +136,7 @@ def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks):
         _record(checks, exc, inputs.control)
         return index
     settle(rows, checks)
-    initial = inputs.initial if inputs.initial and not actors.is_group(inputs.initial) else UNKNOWN
-    for problem in from_problems(rows, actors.canonical(initial) if not actors.strict or initial == UNKNOWN else initial, "error"):
+    for problem in from_problems(rows, _initial_holder(inputs, actors), "error"):
         checks.add_problem(problem)
     order = order_problem(rows)
     if order:
@@ -144,6 +144,14 @@ def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks):
     for problem in after_problems(rows, until):
         checks.add_problem(problem)
     return index
+
+
+def _initial_holder(inputs: Inputs, actors: Actors) -> str:
+    """--initial as a canonical actor ('regime' is 'government'); unknown when absent or not an actor (reported apart)."""
+    try:
+        return initial_holder(actors, inputs.initial)
+    except ConflictmapError:
+        return UNKNOWN
 
 
 class AnyDistrict:
