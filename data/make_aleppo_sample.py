@@ -315,8 +315,9 @@ RECORD: list[tuple[str, list[str], str, str, str, str]] = [
      "icrc_dec22", "the evacuation of the last enclave is complete (ICRC); the army says it holds all of Aleppo"),
 ]
 
-# Reported names in the shared change record with no CSR unit (left out, with the reason).
+# Reported names of the shared change record with no CSR unit: left out, or applied to the units of that area.
 NO_POLYGON = {"Ard al-Hamra", "Inzarat", "Tariq al-Bab", "Karam al-Beik", "Sheikh Lutfi"}
+APPLIED_TO_AREA = {"Bab al-Hadid": BAB_AL_HADID_UNITS}
 OLD_CITY_MARK = "(several Old City units"
 
 CONTROL_COLUMNS = ["date", "district", "controller", "share", "source", "confidence", "note"]
@@ -436,9 +437,12 @@ def check_extends_shared(record_path: Path, rows: list[dict]) -> None:
         for rec in csv.DictReader(fh):
             polys = [p.strip().removesuffix(" (probable match)") for p in rec["polygon_names"].split(";") if p.strip()]
             if not polys:
-                if rec["neighbourhood_as_reported"] not in NO_POLYGON and rec["date"] != "2016-12-07":
-                    raise RuntimeError(f"shared record row without polygon not accounted for: {rec['neighbourhood_as_reported']}")
-                continue
+                reported = rec["neighbourhood_as_reported"]
+                if reported in NO_POLYGON:
+                    continue
+                if reported not in APPLIED_TO_AREA:
+                    raise RuntimeError(f"shared record row without polygon not accounted for: {reported}")
+                polys = APPLIED_TO_AREA[reported]
             if polys[0].startswith(OLD_CITY_MARK):
                 polys = OLD_CITY_NORTH_AND_CENTRE
             for p in polys:
