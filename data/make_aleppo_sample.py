@@ -90,6 +90,7 @@ S = {
     "manar_dec7": SRC_LAST_ENCLAVE,
     "masdar_dec7": "https://mail.derechos.org/peace/syria/doc/syr7814.html",
     "masdar_dec8": "http://repsrpskaenglish.blogspot.com/2016/12/battle-footage-of-syrian-army-capturing.html",
+    "presstv_dec7": "https://parstoday.ir/en/news/west_asia-i37561",
     "storyful_dec7": "https://rumble.com/v33bf6-clashes-reported-near-aleppo-citadel-as-regime-claims-capture-of-additional.html",
     "masdar_dec11": "http://repsrpskaenglish.blogspot.com/2016/12/syrian-army-liberates-new-district-in.html",
     "sohr_dec12": "https://www.syriahr.com/en/56903/",
@@ -301,6 +302,9 @@ RECORD: list[tuple[str, list[str], str, str, str, str]] = [
      "Marjah taken on Wednesday 7 Dec (Al-Masdar; Alalam and Press TV date it 6 Dec)"),
     ("2016-12-07", BAB_AL_NAIRAB_UNITS, GOV, "claimed", "storyful_dec7",
      "pro-regime forces claimed Bab al-Nirab on 7 Dec (Storyful) [judgment: these CSR units are the Bab al-Nairab area]"),
+    ("2016-12-07", ["Karm ad-Da'ada'a"], CON, "inferred", "presstv_dec7",
+     "Press TV: the army took 'Karm al-Dada' on 6 Dec; al-Manar (7 Dec) lists Karm al-Da'da' among the districts the "
+     "rebels withdrew to; SOHR (12 Dec): the army 'completed' its control there [judgment: contested from 7 Dec]"),
     ("2016-12-11", ["al-Asileh"], GOV, "claimed", "masdar_dec11", "Al-Asilah: full control (Al-Masdar)"),
     ("2016-12-12", ["Sheikh Sa’eed", "al-Kallaseh", "Bustan al-Qaser", "as-Salheen", "al-Fardos", "aj-Jalloum",
                     "Karm ad-Da'ada'a", "Bab al-Maqam"], GOV, "confirmed", "sohr_dec12",
@@ -308,9 +312,10 @@ RECORD: list[tuple[str, list[str], str, str, str, str]] = [
      "of Karm al-Da'da and Bab al-Maqam; state TV and the Russian MoD report the same districts"),
     ("2016-12-12", ["Karm Homad"], GOV, "claimed", "mod_dec12",
      "Russian reconciliation centre: Sheikh Saeed, Karim Khum and Al-Maqamat liberated in the past 24 hours"),
-    ("2016-12-12", ["as-Sukkari"], GOV, "claimed", "ap_dec12",
-     "al-Ikhbaria TV: the rebels withdrew from al-Sukkari (AP) [AFP photos of 14-15 Dec still show people leaving the "
-     "'rebel-held' Sukkari sector]"),
+    ("2016-12-12", ["as-Sukkari"], CON, "inferred", "ap_dec12",
+     "al-Ikhbaria TV (AP): the rebels withdrew from al-Sukkari; but AFP (14 Dec) shows a woman fleeing al-Sukari during "
+     "the operation and Reuters (15 Dec) people leaving 'the al-Sukkari rebel-held sector' [judgment: contested from "
+     "12 Dec, not government]"),
     ("2016-12-22", ["al-Ansari", "al-Ansari Mashhad", "az-Zebdiyeh", "Salah ad-Deen", "al-‘Amiriyeh"], GOV, "confirmed",
      "icrc_dec22", "the evacuation of the last enclave is complete (ICRC); the army says it holds all of Aleppo"),
 ]

@@ -197,3 +197,13 @@ def test_readme_claims_table_equals_the_share_command(cli_json):
         column = "districts_pct" if claim["measure"] == "neighbourhoods" else "area_pct"
         got = {r["actor"]: r[column] for r in cli_json("share", "--date", claim["date"], *baseline)}
         assert cells[5:9] == [f"{got[a]:.1f}" for a in ("government", "rebels", "contested", "kurdish forces")], line
+
+
+def test_data_readme_counts_are_the_logs():
+    # data/README.md states how many rows have each confidence; counted here with the csv module.
+    text = " ".join((ROOT / "data" / "README.md").read_text(encoding="utf-8").split())
+    stated = re.search(r"Of the (\d+) rows, (\d+) are confirmed, (\d+) claimed and (\d+) inferred", text)
+    rows = log_rows()
+    count = {c: sum(r["confidence"] == c for r in rows) for c in CONFIDENCES}
+    assert stated and [int(g) for g in stated.groups()] == [len(rows), count["confirmed"], count["claimed"], count["inferred"]]
+    assert f"{count['claimed']} rows rest on one side's claim" in text
