@@ -17,6 +17,7 @@ from .dataset import Dataset
 from .errors import InputError, UsageError
 from .figures import pct_name
 from .frontline import main_holder
+from .project import SAMPLE_CREDIT, is_sample
 from .io import atomic_path, check_not_input
 from .model import CONTESTED, UNKNOWN
 from .timeline import LAST
@@ -228,7 +229,9 @@ def _footnote(ds: Dataset, by: str, timeline: bool = True, universe: str | None 
     if by == "area_km2":
         parts.append(f"{ds.districts['area_km2'].sum():,.1f} km² (geodesic, WGS84)")
     sources = [Path(p).name for p in (ds.inputs.districts, ds.inputs.control) if p]
-    if sources:
+    if is_sample(ds.inputs.districts):
+        parts.append("data: " + SAMPLE_CREDIT)
+    elif sources:
         parts.append("data: " + ", ".join(sources))
     if timeline:
         parts.append("split districts count by share")

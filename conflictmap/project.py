@@ -47,6 +47,18 @@ def sample_dir() -> Path:
     raise InputError("the bundled sample is missing from this installation; reinstall conflictmap or give --districts")
 
 
+SAMPLE_CREDIT = ("the bundled Aleppo 2016 sample: Columbia CSR neighbourhood polygons (MIT), "
+                 "control log from public reports (data/README.md)")
+
+
+def is_sample(path) -> bool:
+    """Whether a path is a file of the bundled sample (its maps and charts say so)."""
+    try:
+        return bool(path) and Path(path).resolve().parent == sample_dir().resolve()
+    except InputError:
+        return False
+
+
 def sample_inputs() -> Inputs:
     folder = sample_dir()
     return Inputs(districts=str(folder / "districts.geojson"), control=str(folder / "control.csv"),

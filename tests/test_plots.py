@@ -238,3 +238,13 @@ def test_a_long_footer_wraps_instead_of_squeezing_the_chart(squares, tmp_path):
     assert len(footers[0].splitlines()) == 1
     assert len(footers[1].splitlines()) > 1 and all(len(line) <= 150 for line in footers[1].splitlines())
     assert widths[1] == pytest.approx(widths[0], abs=1)
+
+
+def test_footer_says_what_the_bundled_sample_is(squares):
+    from conflictmap.plots import _footnote
+    from conflictmap.project import sample_inputs
+
+    sample = load_dataset(sample_inputs())
+    assert "bundled Aleppo 2016 sample" in _footnote(sample, "area_km2") and "CSR" in _footnote(sample, "area_km2")
+    own = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
+    assert "squares.geojson" in _footnote(own, "districts") and "sample" not in _footnote(own, "districts")
