@@ -168,3 +168,17 @@ def test_district_names_sharing_a_key_are_an_error_naming_both(cli, tmp_path):
     result = cli("status", "-d", districts, "-c", log)
     assert result.exit_code == 1
     assert "'A' (\"Sheikh Sa'eed\") and 'B' ('Sheikh Saeed')" in result.stderr
+
+
+def test_the_sample_answers_to_its_arabic_names(cli, cli_json, tmp_path):
+    from conflictmap.project import sample_dir
+
+    sample = ["-d", sample_dir() / "districts.geojson"]
+    # name_ar is read as another name: هنانو is Hanano; الحيدرية (with its article) is al-Haydariyeh.
+    log = write(tmp_path, "log.csv", "date,district,controller\n2016-11-26,هنانو,government\n2016-11-28,الحيدرية,government\n")
+    held = {r["id"]: r["controller"] for r in cli_json("status", *sample, "-c", log)}
+    assert held["hanano"] == held["haydariyeh"] == "government"
+    # One Arabic name covers al-Hamdaniyeh I-V in the CSR data: ambiguous, never given to one of them.
+    shared = write(tmp_path, "shared.csv", "date,district,controller\n2016-11-26,الحمدانية,government\n")
+    result = cli("status", *sample, "-c", shared)
+    assert result.exit_code == 1 and "ambiguous" in result.stderr and "hamdaniyeh-v" in result.stderr
