@@ -318,7 +318,6 @@ def read_columns(source, encoding: str | None = None):
     (not a CSV, a parse error, a quoted line break, a repeated column name...):
     the caller then reads row by row, which gives the exact error or warning.
     """
-    import numpy as np
     import pandas as pd
 
     if str(source) == "-" or Path(str(source)).suffix.lower() in (".parquet", ".gpkg"):
