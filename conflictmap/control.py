@@ -137,7 +137,7 @@ def lookup_problems(index: DistrictIndex, source: str) -> list[Problem]:
     for (text, idx), wheres in index.lookups.loose.items():
         more = f" (and {_count(len(wheres) - 1, 'more row')})" if len(wheres) > 1 else ""
         problems.append(Problem("note", wheres[0] + more, f"{text!r} matched {index.names[idx]!r} by a looser spelling "
-                                "(Arabic article, transliteration); add it to an aliases file to make it exact, or use --strict-names to refuse it"))
+                                "(an article, a transliteration, a unit word such as raion); add it to an aliases file to make it exact, or use --strict-names to refuse it"))
     skipped = index.lookups.skipped
     if skipped:
         shown = "; ".join(f"{text!r} ({', '.join(w.removeprefix(source).strip() for w in wheres)})" for text, wheres in skipped.items())
