@@ -36,7 +36,7 @@ FILES = {
     "export": [["-o", "out.geojson"], ["-o", "-", "--format", "geojsonseq"], ["-o", "out.fgb"], ["-o", "out.gpkg"],
                ["--layer", "frontline", "-o", "front.geojson"],
                ["--layer", "changes", "--since", "2020-01-01", "-o", "changes.geojson"]],
-    "map": [["-o", "map.png"], ["-o", "map.svg"]],
+    "map": [["-o", "map.png"], ["-o", "map.svg"], ["-o", "map.html"]],
     "timeline --plot": [["--plot", "chart.png"], ["--plot", "chart.svg"]],
     "report": [["-o", "report.md"], ["-o", "report.json"], ["-o", "report.html"],
                ["--baseline", "2020-01-01", "--baseline-actor", "rebels", "--since", "2020-01-01", "-o", "report.html"],
