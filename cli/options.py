@@ -33,6 +33,7 @@ COMMON = {
     "name_field": (Optional[str], typer.Option("--name-field", help="District name field (default: detected, e.g. name, shapeName).", rich_help_panel=INPUT_PANEL)),
     "population_field": (Optional[str], typer.Option("--population-field", help="Population field (default: detected, e.g. population, pop).", rich_help_panel=INPUT_PANEL)),
     "dissolve": (bool, typer.Option("--dissolve", help="Merge features that share an id into one district instead of failing.", rich_help_panel=INPUT_PANEL)),
+    "land": (Optional[str], typer.Option("--land", help="Land mask (e.g. a national land boundary): shares and km² of a district are measured on its part inside it.", rich_help_panel=INPUT_PANEL)),
     "project": (Optional[str], typer.Option("--project", help="Project file (default: ./conflictmap.toml when present; else the bundled sample).", rich_help_panel=INPUT_PANEL)),
 }
 # The help names the choices: the metavar stays short, so it does not fold in a 100-column terminal.

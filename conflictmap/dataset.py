@@ -50,6 +50,11 @@ def load_dataset(inputs: Inputs) -> Dataset:
     except UsageError as exc:
         raise _project_error(exc, inputs) from None
     problems = list(fields.problems)
+    if inputs.land:  # shares and km² of a district refer to its part inside the mask
+        from .land import load_land
+
+        districts, _, land_problems = load_land(districts, inputs.land)
+        problems += land_problems
     if inputs.control:
         index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases"))
         log, log_problems = load_control(inputs.control, index, actors)

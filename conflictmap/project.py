@@ -9,7 +9,7 @@ from .errors import InputError, UsageError
 from .model import read_toml
 
 PROJECT_FILE = "conflictmap.toml"
-PATH_KEYS = ("districts", "control", "actors")
+PATH_KEYS = ("districts", "control", "actors", "land")
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,10 @@ class Inputs:
     dissolve: bool = False
     project: str | None = None
     from_project: tuple = ()  # the keys whose values came from the project file (its errors name the file)
+    land: str | None = None  # land mask: districts are measured on their part inside it (conflictmap.land)
 
     def paths(self) -> list[str]:
-        return [p for p in (self.districts, self.control, self.actors, self.project) if p]
+        return [p for p in (self.districts, self.control, self.actors, self.project, self.land) if p]
 
 
 def sample_dir() -> Path:
