@@ -283,9 +283,11 @@ def feature_texts(frame, precision: int):
     geometry = frame.geometry.to_numpy()
     props = frame.drop(columns=frame.geometry.name)
     for start in range(0, len(frame), CHUNK):
-        geoms = shapely.to_geojson(rfc7946_geometry(geometry[start:start + CHUNK], precision))
+        part = rfc7946_geometry(geometry[start:start + CHUNK], precision)
+        part = np.where(shapely.is_empty(part), None, part)  # a district with no land in the mask: null geometry
+        geoms = shapely.to_geojson(part)
         records = _json_records(props.iloc[start:start + CHUNK])
-        yield [b'{"type":"Feature","properties":' + r + b',"geometry":' + g.encode() + b"}"
+        yield [b'{"type":"Feature","properties":' + r + b',"geometry":' + (g.encode() if g else b"null") + b"}"
                for r, g in zip(records, geoms)]
 
 
