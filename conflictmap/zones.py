@@ -572,5 +572,52 @@ def zone_areas(zoneset: ZoneSet, clip=None, progress=None):
         if progress:
             progress(n, total)
     table = pd.DataFrame(rows, columns=["date", "actor", "area_km2", "change_km2"])
+    if clip is not None:  # the share of the reference area held: the figure people quote ("18% of Ukraine")
+        table["clip_pct"] = table["area_km2"] / float(geodesy.area_km2([clip])[0]) * 100
     # Floats always (0.0, not 0; a missing change is NaN, null in JSON): one type per key for consumers.
     return table.astype({"area_km2": float, "change_km2": float})
+
+
+# A step is flagged when it moves more than this share of the reference area (the clip, the districts,
+# else the largest zone of the series) and more than the neighbouring steps together.
+BREAK_SHARE = 0.02
+
+
+def series_breaks(table, total_km2: float, sources: dict) -> list:
+    """Warnings for steps of a zone series that look like a change of definition, not of the front.
+
+    `table` has date, actor, area_km2 (dates in order); `sources` maps an ISO date
+    to its file names. A step is implausible when its change exceeds
+    BREAK_SHARE of `total_km2` *and* the absolute changes of the steps before and
+    after it together (a series of two dates has no step to compare with): a map that stops drawing the areas held since 2014 drops
+    by thousands of km² between two small steps. The warning names both files.
+    """
+    out = []
+    for actor, rows in table.groupby("actor", sort=True):
+        dates, area = rows["date"].tolist(), rows["area_km2"].to_numpy(dtype=float)
+        step = np.diff(area)
+        if len(step) < 2:  # one step has nothing to be compared with
+            continue
+        for i, change in enumerate(step):
+            around = (abs(step[i - 1]) if i > 0 else 0.0) + (abs(step[i + 1]) if i + 1 < len(step) else 0.0)
+            if abs(change) <= BREAK_SHARE * total_km2 or abs(change) <= around:
+                continue
+            before, after = "; ".join(sources.get(dates[i], [])), "; ".join(sources.get(dates[i + 1], []))
+            out.append(Problem("warning", "zones", (
+                f"{actor} {change:+,.0f} km² from {dates[i]} ({before}) to {dates[i + 1]} ({after}): more than "
+                f"{BREAK_SHARE:.0%} of {total_km2:,.0f} km² and more than the steps before and after it together "
+                f"({around:,.0f} km²); check that both files draw the same thing (a source that stops drawing an area "
+                "reads as a battlefield change)")))
+    return out
+
+
+def total_for_breaks(zoneset: ZoneSet, reference_km2: float | None = None) -> float:
+    """The area a step is compared with: the reference (clip, districts), else the largest zone of the series."""
+    if reference_km2:
+        return float(reference_km2)
+    largest = [float(geodesy.area_km2([z])[0]) for snap in zoneset.snapshots for z in snap.zones.values()]
+    return max(largest, default=0.0)
+
+
+def sources_by_date(zoneset: ZoneSet) -> dict:
+    return {snap.date.isoformat(): list(snap.sources) for snap in zoneset.snapshots}

@@ -88,8 +88,17 @@ def overlay(
     else:
         write_bytes_atomic(output, text.encode("utf-8"))
     outside = _report_coverage(result.coverage, mask)
+    _report_breaks(result.coverage, places, zoneset)
     say(f"{len(log)} row(s), {len(zoneset.snapshots)} date(s), {len(places)} district(s), rule {rule.value}"
         + ("" if output == "-" else f", written to {output}") + f"; {outside}", "info")
+
+
+def _report_breaks(coverage, places, zoneset) -> None:
+    """A step of the series that looks like a change of definition is a warning naming both files."""
+    from conflictmap.zones import series_breaks, sources_by_date
+
+    table = coverage.rename(columns={"zone_km2": "area_km2"})[["date", "actor", "area_km2"]]
+    report_problems(series_breaks(table, float(places["area_km2"].sum()), sources_by_date(zoneset)))
 
 
 def _report_coverage(table, mask) -> str:

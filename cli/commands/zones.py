@@ -78,7 +78,8 @@ def area(
 
     Example: conflictmap zones area zones-deepstate/ --actor russia --clip national-boundary.geojson
     """
-    from conflictmap.zones import load_clip, zone_areas
+    from conflictmap import geodesy
+    from conflictmap.zones import load_clip, series_breaks, sources_by_date, total_for_breaks, zone_areas
 
     from conflictmap.model import load_actors
 
@@ -90,8 +91,11 @@ def area(
             reference, problems = load_clip(clip)
             report_problems(problems)
         table = zone_areas(zoneset, reference, progress=bar.stage("measuring"))
+    total = total_for_breaks(zoneset, float(geodesy.area_km2([reference])[0]) if reference is not None else None)
+    report_problems(series_breaks(table, total, sources_by_date(zoneset)))
     title = f"Zone areas (km²) within {Path(clip).name}" if clip else "Zone areas (km²)"
-    emit_rows(table, fmt, ["date", "actor", "area_km2", "change_km2"], title)
+    columns = ["date", "actor", "area_km2", "change_km2"] + (["clip_pct"] if clip else [])
+    emit_rows(table, fmt, columns, title)
 
 
 def register(app):
