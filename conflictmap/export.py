@@ -223,6 +223,29 @@ def export(ds, request: Request, date: dt.date | None, stream=None) -> Layer:
     return layer
 
 
+def export_zone_front(zoneset, clip, request: Request, date: dt.date | None, inputs=(), stream=None) -> Layer:
+    """The front along the zones' edges (frontline.zone_front_lines) on the snapshot in force on `date`
+    (default: the last), written like any layer: date, actor, length_km per zone actor."""
+    from .frontline import zone_front_lines
+
+    if request.layer != "frontline":
+        raise UsageError(f"--zones gives --layer frontline only, not {request.layer}; drop --zones for districts layers")
+    if request.output != "-":
+        check_not_input(request.output, list(inputs))
+    dates = [s.date for s in zoneset.snapshots]
+    day = max((d for d in dates if date is None or d <= date), default=None)
+    if day is None:
+        raise UsageError(f"--date {date} is before the first zone date ({dates[0]}); give a later date")
+    snap = next(s for s in zoneset.snapshots if s.date == day)
+    one = type(zoneset)([snap], zoneset.actors, zoneset.dates_from)
+    layer = Layer("frontline", zone_front_lines(one, clip), date=day)
+    if request.output == "-":
+        write_text(layer.frame, stream, request)
+    else:
+        write_file(layer, request)
+    return layer
+
+
 def write_file(layer: Layer, request: Request, ds=None) -> None:
     """Write to a temporary file in the output's folder, then rename: a failure leaves the old file intact."""
     with atomic_path(request.output) as tmp:

@@ -294,3 +294,65 @@ def _split_note(ds: Dataset, share: np.ndarray) -> list:
     ids = ds.districts["id"].to_numpy()[split]
     shown = ", ".join(map(repr, ids[:5])) + (" ..." if len(ids) > 5 else "")
     return [Problem("info", "", f"{len(split)} split district(s) counted for their largest holder in front lines: {shown}")]
+
+
+# ------------------------------------------------------------------------------ front lines from zones
+
+# How far out (metres) from a zone's edge the other side is looked for. Past the mismatch between a
+# zone's coastline and the clip's (hundreds of metres on DeepState and the 2015 land boundary) and
+# a wide river, well short of the smallest areas that matter on a national map.
+ZONE_PROBE_M = 2000.0
+ZONE_STEP_M = 250.0  # zone edges are cut into pieces this long, each judged on its own
+ZONE_COLUMNS = ["date", "actor", "length_km"]
+
+
+def zone_front_lines(zoneset, clip, probe_m: float = ZONE_PROBE_M):
+    """Per date and actor: the part of the zone's edge that faces land inside `clip` the zone does not hold.
+
+    The clip's own boundary (coasts, the international border) is not a front,
+    and neither is a zone edge drawn a little inside it: a piece of the zone's
+    edge counts when the point `probe_m` out from its middle, at right angles
+    and away from the zone, lies inside the clip and outside the zone. Lengths
+    are geodesic (the pieces are drawn in a local equidistant projection and
+    measured back on the ellipsoid). Returns a GeoDataFrame: date, actor,
+    length_km, geometry (MultiLineString, EPSG:4326).
+    """
+    import geopandas as gpd
+
+    if clip is None:
+        raise UsageError("front lines from zones need --clip FILE (e.g. the national land boundary): "
+                         "a zone's edge is a front only where it faces land inside it")
+    to_metric, to_lonlat = _local_metric(np.asarray([clip], dtype=object))
+    area = shapely.transform(clip, to_metric, interleaved=False)
+    shapely.prepare(area)
+    rows, geoms = [], []
+    for snap in zoneset.snapshots:
+        for actor in zoneset.actors:
+            zone = snap.zones.get(actor)
+            line = _facing_edges(shapely.transform(zone, to_metric, interleaved=False), area, probe_m) \
+                if zone is not None else shapely.MultiLineString()
+            line = shapely.transform(line, to_lonlat, interleaved=False)
+            rows.append({"date": snap.date.isoformat(), "actor": actor})
+            geoms.append(line)
+    frame = pd.DataFrame(rows, columns=ZONE_COLUMNS[:2])
+    frame["length_km"] = geodesy.length_km(np.asarray(geoms, dtype=object)) if geoms else np.zeros(0)
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=4326)
+
+
+def _facing_edges(zone, area, probe_m: float):
+    """The pieces of `zone`'s edge whose outward probe lands in `area` outside `zone` (metric coordinates)."""
+    shapely.prepare(zone)
+    start, end, _ = _segments(shapely.get_parts(shapely.line_merge(shapely.segmentize(shapely.boundary(zone), ZONE_STEP_M))))
+    step = end - start
+    length = np.hypot(step[:, 0], step[:, 1])
+    real = length > 0
+    start, end, step, length = start[real], end[real], step[real], length[real]
+    if not len(start):
+        return shapely.MultiLineString()
+    middle = start + step / 2
+    normal = _outward(middle, step / length[:, None], zone)
+    probe = middle + normal * probe_m
+    faces = shapely.contains_xy(area, probe[:, 0], probe[:, 1]) & ~shapely.contains_xy(zone, probe[:, 0], probe[:, 1])
+    pieces = shapely.linestrings(np.stack([start[faces], end[faces]], axis=1)) if faces.any() else np.zeros(0, object)
+    merged = shapely.line_merge(shapely.multilinestrings(pieces)) if len(pieces) else shapely.MultiLineString()
+    return merged if merged.geom_type == "MultiLineString" else shapely.MultiLineString([merged])
