@@ -58,7 +58,7 @@ class Request:
     precision: int = DEFAULT_PRECISION
     rs: bool = False
     since: dt.date | None = None
-    gap_m: float = 0.0
+    gap_m: float | None = None  # None: detected (frontline.detect_gap)
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Layer:
     date: dt.date | None = None  # the date the layer shows
 
 
-def make_request(layer="districts", fmt=None, output="-", precision=None, rs=False, since=None, gap_m=0.0) -> Request:
+def make_request(layer="districts", fmt=None, output="-", precision=None, rs=False, since=None, gap_m=None) -> Request:
     """A checked Request; the format defaults to the output's suffix (geojson on stdout)."""
     output = output or "-"
     if layer not in LAYERS:
@@ -89,7 +89,7 @@ def make_request(layer="districts", fmt=None, output="-", precision=None, rs=Fal
         raise UsageError("--layer changes needs --since D0: the districts that changed hands after D0")
     if since is not None and layer != "changes":
         raise UsageError("--since applies to --layer changes only")
-    if gap_m and layer != "frontline":
+    if gap_m is not None and layer != "frontline":
         raise UsageError("--gap applies to --layer frontline only")
     if output != "-" and Path(output).is_dir():
         raise UsageError(f"-o {output} is a folder; give a file name, e.g. {Path(output) / ('export.' + fmt)}")

@@ -26,7 +26,7 @@ def frontline(
     fmt,
     zones: ZonesOpt = None,
     date: DateOpt = None,
-    gap: Annotated[float, typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default 0: shared boundaries only.")] = 0.0,
+    gap: Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")] = None,
     clip: ClipOpt = None,
     actor: ActorOpt = None,
     actor_field: ActorFieldOpt = None,
@@ -64,7 +64,7 @@ def _from_zones(inputs, fmt, zones, date, gap, clip, actor, actor_field, date_fi
     from conflictmap.model import load_actors
     from conflictmap.zones import load_clip
 
-    if inputs.districts or inputs.control or gap:
+    if inputs.districts or inputs.control or gap is not None:
         raise UsageError("frontline ZONES measures the zones' edges: drop --districts, --control and --gap")
     if not clip:
         raise UsageError("frontline ZONES needs --clip FILE (e.g. national-boundary.geojson): the front is where a "
