@@ -267,8 +267,12 @@ def _path(geom):
     for poly in shapely.get_parts(_oriented(geom)):
         for ring in (poly.exterior, *poly.interiors):
             xy = np.asarray(ring.coords)
+            if len(xy) < 4:  # an empty ring (a district with no land inside a land mask): nothing to draw
+                continue
             vertices.append(xy)
             codes.append(np.r_[MPath.MOVETO, np.full(len(xy) - 2, MPath.LINETO), MPath.CLOSEPOLY])
+    if not vertices:
+        return MPath(np.zeros((0, 2)))
     return MPath(np.concatenate(vertices), np.concatenate(codes).astype(np.uint8))
 
 
@@ -357,10 +361,13 @@ def _map_legend(ds: Dataset, held, actors, colours, split: bool) -> list:
     from matplotlib.patches import Patch
 
     rows = held.set_index("actor")
+    fractional = _fractional(ds)
     handles = []
     for actor in actors:
         r = rows.loc[actor]
         text = f"{actor}\n{_districts(r['districts'])} ({r['districts_pct']:.1f}%), {r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%)"
+        if fractional:  # measured shares: km² first, counts as district-equivalents
+            text = f"{actor}\n{r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%), {count(r['districts'])} district-eq."
         if ds.has_population:
             text += f"\npop. {r['population']:,.0f} ({r['population_pct']:.1f}%)"
         handles.append(_legend_patch(Patch, actor, colours[actor], text))
@@ -383,15 +390,29 @@ def _districts(value: float) -> str:
 
 
 def _legend_title(ds: Dataset) -> str:
+    if _fractional(ds):
+        return "area (km²) and district-equivalents, with population" if ds.has_population else "area (km²) and district-equivalents"
     return "share of districts, area (km²) and population" if ds.has_population else "share of districts and area (km²)"
 
 
+MAJORITY = 0.5  # the outline goes round the districts the baseline actor held more than half of
+
+
 def _outline(ax, ds: Dataset, weights, label: str, baseline: dt.date):
-    """The outline of what the baseline actor held on D0 (districts with any share then)."""
+    """The outline of what the baseline actor held on D0: the districts where it held the majority.
+
+    Not every district where it held any share: a sliver (coastline mismatch, an
+    overlay's boundary district) would draw the line through land it never held.
+    """
     import shapely
     from matplotlib.lines import Line2D
 
-    held = np.asarray(ds.districts.geometry.values)[weights > 0]
+    style = dict(color=INK, linewidth=1.8, linestyle=(0, (4, 1.5)))
+    text = f"held by {label} on {baseline.isoformat()}\n(districts where {label} held the majority)"
+    mask = weights > MAJORITY
+    if not mask.any():
+        return Line2D([0], [0], **style, label=f"{label} held the majority of no district\non {baseline.isoformat()}")
+    held = np.asarray(ds.districts.geometry.values)[mask]
     # Neighbouring polygons in real files rarely share edges exactly: close the slivers between
     # them (a buffer out and back in, about 0.2% of the map's extent) so the outline shows the
     # edge of the held area, not every internal seam.
@@ -401,18 +422,28 @@ def _outline(ax, ds: Dataset, weights, label: str, baseline: dt.date):
     outline = shapely.boundary(closed)
     for line in shapely.get_parts(outline):
         xy = np.asarray(line.coords)
-        ax.plot(xy[:, 0], xy[:, 1], color=INK, linewidth=1.8, linestyle=(0, (4, 1.5)), solid_capstyle="round")
-    return Line2D([0], [0], color=INK, linewidth=1.8, linestyle=(0, (4, 1.5)), label=f"held by {label}\non {baseline.isoformat()}")
+        ax.plot(xy[:, 0], xy[:, 1], **style, solid_capstyle="round")
+    return Line2D([0], [0], **style, label=text)
 
 
 def _baseline_note(ds: Dataset, date, baseline, baseline_actors, label) -> str:
     from .figures import shares
 
-    table = shares(ds, date, "districts", baseline, baseline_actors)
-    top = table[table["districts_pct"] > 0].head(3)
-    parts = ", ".join(f"{r.actor} {r.districts_pct:.1f}%" for r in top.itertuples())
+    area = _fractional(ds)  # shares from zones: the area is the figure, not a count of districts
+    key = "area" if area else "districts"
+    table = shares(ds, date, "area_km2" if area else "districts", baseline, baseline_actors)
+    top = table[table[f"{key}_pct"] > 0].head(3)
+    parts = ", ".join(f"{r.actor} {getattr(r, key + '_pct'):.1f}%" for r in top.itertuples())
     when = date.isoformat() if date else "the last date"
-    return textwrap.fill(f"Outlined: the districts {label} held on {baseline.isoformat()}; of these, on {when}: {parts} (by count)", 100)
+    what = f"the area {label} held" if area else f"the districts {label} held"
+    return textwrap.fill(f"Outlined: the districts where {label} held the majority on {baseline.isoformat()}. "
+                         f"Of {what} then, on {when}: {parts} (by {'area' if area else 'count'})", 100)
+
+
+def _fractional(ds: Dataset) -> bool:
+    from .changes import is_fractional
+
+    return is_fractional(ds)
 
 
 def _map_height(ds: Dataset, map_width: float = 6.6, margins: float = 1.6) -> float:

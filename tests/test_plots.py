@@ -248,3 +248,21 @@ def test_footer_says_what_the_bundled_sample_is(squares):
     assert "bundled Aleppo 2016 sample" in _footnote(sample, "area_km2") and "CSR" in _footnote(sample, "area_km2")
     own = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
     assert "squares.geojson" in _footnote(own, "districts") and "sample" not in _footnote(own, "districts")
+
+
+def test_baseline_outline_goes_round_the_majority_districts_only(squares, tmp_path):
+    # On 2020-01-01 the rebels hold A whole and 10% of B (a sliver); C and D are the government's.
+    # The outline (linewidth 1.8) must go round A only (lon 0..0.01, lat 0..0.01), not through B.
+    from conflictmap.plots import map_figure
+
+    log = tmp_path / "sliver.csv"
+    log.write_text("date,district,controller,share\n2020-01-01,A,rebels,\n2020-01-01,B,rebels,0.1\n"
+                   "2020-01-01,B,government,0.9\n2020-01-01,C,government,\n2020-01-01,D,government,\n")
+    ds = load_dataset(Inputs(districts=squares["districts"], control=str(log)))
+    fig = map_figure(ds, D(2020, 1, 1), D(2020, 1, 1), ["rebels"], "rebels")
+    outline = [line for line in fig.axes[0].lines if line.get_linewidth() == 1.8]
+    xy = np.concatenate([line.get_xydata() for line in outline])
+    assert xy[:, 0].min() == pytest.approx(0.0, abs=1e-6) and xy[:, 0].max() == pytest.approx(0.01, abs=1e-6)
+    assert xy[:, 1].min() == pytest.approx(0.0, abs=1e-6) and xy[:, 1].max() == pytest.approx(0.01, abs=1e-6)
+    legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+    assert "districts where rebels held the majority" in legend
