@@ -91,8 +91,9 @@ def _district_states(ds: Dataset, day, index: dict) -> list[tuple]:
 
 def _features(ds: Dataset) -> dict:
     geoms = shapely.transform(np.asarray(ds.districts.geometry.values), lambda xy: np.round(xy, DECIMALS))
+    # A district with no land inside a --land mask has no geometry: it stays in the data, undrawn.
     features = [{"type": "Feature", "properties": {"i": i, "id": str(did), "name": str(name)},
-                 "geometry": json.loads(shapely.to_geojson(g))}
+                 "geometry": json.loads(shapely.to_geojson(g)) if g is not None and not g.is_empty else None}
                 for i, (did, name, g) in enumerate(zip(ds.districts["id"], ds.districts["name"], geoms))]
     return {"type": "FeatureCollection", "features": features}
 
