@@ -37,6 +37,7 @@ FILES = {
                ["--layer", "frontline", "-o", "front.geojson"],
                ["--layer", "changes", "--since", "2020-01-01", "-o", "changes.geojson"]],
     "map": [["-o", "map.png"], ["-o", "map.svg"], ["-o", "map.html"]],
+    "animate": [["-o", "a.gif", "--every", "14d"]],
     "timeline --plot": [["--plot", "chart.png"], ["--plot", "chart.svg"]],
     "report": [["-o", "report.md"], ["-o", "report.json"], ["-o", "report.html"],
                ["--baseline", "2020-01-01", "--baseline-actor", "rebels", "--since", "2020-01-01", "-o", "report.html"],
