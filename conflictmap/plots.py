@@ -94,9 +94,13 @@ def save(fig, path, ds: Dataset) -> None:
 # ---------------------------------------------------------------------------------------------- timeline
 
 
+STYLES = ("stacked", "lines")
+
+
 def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date | None = None,
-                    baseline_actor: str | None = None):
-    """Stacked step areas of each actor's share (percent of the --by measure) over the timeline's dates."""
+                    baseline_actor: str | None = None, style: str = "stacked"):
+    """Each actor's share (percent of the --by measure) over the timeline's dates: stacked step areas, or
+    (style 'lines') one step line per actor on a y axis fitted to the data, so that 17.1 -> 18.3% shows."""
     from matplotlib.patches import Patch
 
     actors = list(dict.fromkeys(table["actor"]))
@@ -106,20 +110,30 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
     values = np.vstack([values, values[-1:]])  # the last state drawn for one step, else it has no width
     colours = actor_colours(ds, actors)
 
+    if style not in STYLES:
+        raise UsageError(f"--style {style!r}: choose one of {', '.join(STYLES)}")
     fig = _figure(10, 5.2)
     ax = fig.add_subplot()
-    layers = ax.stackplot(x, values.T, step="post", colors=[colours[a] for a in actors], linewidth=0)
     handles = []
-    for actor, layer, column in zip(actors, layers, values.T):
-        if actor == CONTESTED:
-            layer.set_hatch(CONTESTED_HATCH)
-            layer.set_edgecolor(CONTESTED_LINES)
-        handles.append(_legend_patch(Patch, actor, colours[actor], f"{actor}  {column[-1]:.1f}%"))
+    if style == "lines":
+        for actor, column in zip(actors, values.T):
+            if np.nanmax(np.abs(column)) > 0:  # an actor at 0% throughout would only flatten the axis
+                ax.step(x, column, where="post", color=colours[actor], linewidth=2)
+                handles.append(_legend_patch(Patch, actor, colours[actor], f"{actor}  {column[-1]:.1f}%"))
+    else:
+        layers = ax.stackplot(x, values.T, step="post", colors=[colours[a] for a in actors], linewidth=0)
+        for actor, layer, column in zip(actors, layers, values.T):
+            if actor == CONTESTED:
+                layer.set_hatch(CONTESTED_HATCH)
+                layer.set_edgecolor(CONTESTED_LINES)
+            handles.append(_legend_patch(Patch, actor, colours[actor], f"{actor}  {column[-1]:.1f}%"))
     if baseline is not None:
         ax.axvline(np.datetime64(baseline), color=INK, linestyle="--", linewidth=1.2)
         ax.annotate(f" baseline {baseline.isoformat()}", (np.datetime64(baseline), 100), fontsize=8, color=INK,
                     ha="left", va="bottom", annotation_clip=False)
     _percent_axes(ax, x, _y_label(by, baseline, baseline_actor))
+    if style == "lines":
+        _fit_y(ax, values)
     fig.legend(handles=handles, title=f"share on {dates[-1].isoformat()}", loc="outside right upper",
                frameon=False, fontsize=9, title_fontsize=9, alignment="left", borderaxespad=1.2)
     fig.suptitle(_timeline_title(by, dates, baseline, baseline_actor), fontsize=12, color=INK, x=0.02, ha="left")
@@ -146,6 +160,14 @@ def _universe(table, by: str, baseline: dt.date, actor: str) -> str:
     elif by == "population":
         text += f" ({first['population'].sum():,.0f} people)"
     return text
+
+
+def _fit_y(ax, values) -> None:
+    """A y range round the lines drawn (a tenth of their span either side, within 0-100%)."""
+    shown = values[:, np.nanmax(np.abs(values), axis=0) > 0]
+    low, high = float(np.nanmin(shown)), float(np.nanmax(shown))
+    pad = max((high - low) * 0.1, 0.5)
+    ax.set_ylim(max(0.0, low - pad), min(100.0, high + pad))
 
 
 def _percent_axes(ax, x, label: str) -> None:
@@ -250,9 +272,10 @@ def _lines(parts: list[str], width: int = 150) -> str:
     return "\n".join(lines)
 
 
-def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline=None, baseline_actor=None) -> None:
+def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline=None, baseline_actor=None,
+                   style: str = "stacked") -> None:
     output_format(path)
-    save(timeline_figure(ds, table, by, baseline, baseline_actor), path, ds)
+    save(timeline_figure(ds, table, by, baseline, baseline_actor, style), path, ds)
 
 
 # ---------------------------------------------------------------------------------------------------- map

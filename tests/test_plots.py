@@ -7,7 +7,8 @@ import pytest
 
 from conflictmap.dataset import load_dataset
 from conflictmap.errors import InputError, UsageError
-from conflictmap.plots import CONTESTED_FACE, PALETTE, UNKNOWN_FACE, actor_colours, control_map, output_format, timeline_chart
+from conflictmap.plots import (CONTESTED_FACE, PALETTE, UNKNOWN_FACE, actor_colours, control_map, output_format, timeline_chart,
+                              timeline_figure)
 from conflictmap.project import Inputs
 from conflictmap.timeline import timeline
 
@@ -266,3 +267,19 @@ def test_baseline_outline_goes_round_the_majority_districts_only(squares, tmp_pa
     assert xy[:, 1].min() == pytest.approx(0.0, abs=1e-6) and xy[:, 1].max() == pytest.approx(0.01, abs=1e-6)
     legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
     assert "districts where rebels held the majority" in legend
+
+
+def test_lines_style_fits_the_y_axis_to_the_data(ds):
+    # By hand from the fixture log: every share by count lies between 0% and 50% once contested and
+    # kurdish forces appear, and the government goes from 50% to 100%: lines of 0..100 would fill the axis,
+    # so take the district measure of the government alone through a small table.
+    table = timeline(ds)
+    gov = table[table["actor"] == "government"]
+    fig = timeline_figure(ds, gov, "districts", style="lines")
+    low, high = fig.axes[0].get_ylim()
+    shown = gov["districts_pct"]
+    span = shown.max() - shown.min()
+    assert low == pytest.approx(max(0, shown.min() - 0.1 * span)) and high == pytest.approx(min(100, shown.max() + 0.1 * span))
+    assert [line.get_color() for line in fig.axes[0].lines] == [actor_colours(ds, ["government"])["government"]]
+    with pytest.raises(UsageError):
+        timeline_figure(ds, gov, "districts", style="bars")
