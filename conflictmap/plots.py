@@ -311,8 +311,14 @@ def _oriented(geom):
 
 
 def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
-               baseline_actors: list[str] | None = None, baseline_label: str | None = None):
-    """Districts coloured by controller; split districts hatched in the second controller's colour."""
+               baseline_actors: list[str] | None = None, baseline_label: str | None = None,
+               title: str | None = None, credit: str | None = None, labels: int = 0):
+    """Districts coloured by controller; split districts hatched in the second controller's colour.
+
+    `title` replaces 'Control on DATE' (the date is kept after it), `credit` adds a source line to the
+    footer, and `labels` names up to that many of the largest districts, skipping any whose name would
+    overlap one already placed or leave its district.
+    """
     from .figures import baseline_weights, shares, state_on
 
     date = date or ds.last_date
@@ -340,9 +346,50 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
     fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5, borderaxespad=1.5,
                title=_legend_title(ds), title_fontsize=9, alignment="left", labelspacing=0.9)
     when = date.isoformat() if date else "(no log)"
-    fig.suptitle(f"Control on {when}", fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold")
-    fig.text(0.02, 0.005, _footnote(ds, "area_km2", timeline=False), fontsize=7, color="#666666", ha="left", va="bottom")
+    heading = f"{title} ({when})" if title else f"Control on {when}"
+    fig.suptitle(_plain_text(heading), fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold")
+    footer = _footnote(ds, "area_km2", timeline=False) + (f"\n{_plain_text(credit)}" if credit else "")
+    fig.text(0.02, 0.005, footer, fontsize=7, color="#666666", ha="left", va="bottom")
+    if labels:
+        _labels(fig, ax, ds, labels)
     return fig
+
+
+def _plain_text(text: str) -> str:
+    """Text from the user or the data drawn as it is: '$' would start matplotlib's mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def _labels(fig, ax, ds: Dataset, most: int) -> None:
+    """Names of the largest districts at a point inside each, greedily: a label that would overlap one
+    already placed, or stick out of its own district's box, is left out."""
+    import shapely
+
+    order = np.argsort(-ds.districts["area_km2"].to_numpy(dtype=float), kind="stable")[:most]
+    geoms = np.asarray(ds.districts.geometry.values)
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # the layout first: label boxes are measured where they will be drawn
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for i in order:
+        geom = geoms[i]
+        if geom is None or geom.is_empty:
+            continue
+        point = shapely.point_on_surface(geom)
+        text = ax.text(point.x, point.y, _plain_text(ds.districts["name"].iloc[i]), fontsize=6.5, color=INK,
+                       ha="center", va="center", clip_on=True,
+                       bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+        box = text.get_window_extent(renderer)
+        lon0, lat0 = ax.transData.inverted().transform((box.x0, box.y0))
+        lon1, lat1 = ax.transData.inverted().transform((box.x1, box.y1))
+        inside = shapely.box(*geom.bounds).buffer(max(lon1 - lon0, lat1 - lat0) * 0.25).contains(shapely.box(lon0, lat0, lon1, lat1))
+        if not inside or any(box.overlaps(other) for other in placed):
+            text.remove()
+            continue
+        placed.append(box)
 
 
 def _fill(ax, paths, first, colours) -> None:
@@ -514,6 +561,7 @@ def _nice(value: float) -> float:
     return max(m for m in (1, 2, 5) if m * power <= value) * power
 
 
-def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None) -> None:
+def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None,
+                title: str | None = None, credit: str | None = None, labels: int = 0) -> None:
     output_format(path)
-    save(map_figure(ds, date, baseline, baseline_actors, baseline_label), path, ds)
+    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels), path, ds)

@@ -283,3 +283,18 @@ def test_lines_style_fits_the_y_axis_to_the_data(ds):
     assert [line.get_color() for line in fig.axes[0].lines] == [actor_colours(ds, ["government"])["government"]]
     with pytest.raises(UsageError):
         timeline_figure(ds, gov, "districts", style="bars")
+
+
+def test_map_labels_title_and_credit(ds):
+    from conflictmap.plots import map_figure
+
+    fig = map_figure(ds, D(2020, 2, 15), title="Squares $1 and $2", credit="Data: s1, s2", labels=3)
+    ax = fig.axes[0]
+    names = [t.get_text() for t in ax.texts if t.get_text() in ("Alpha", "Beta", "Gamma", "Delta")]
+    # The four squares are equal in area: the three first by area (a stable sort keeps file order) are labelled.
+    assert 1 <= len(names) <= 3
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in names]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert fig._suptitle.get_text() == r"Squares \$1 and \$2 (2020-02-15)"  # '$' drawn as a dollar, not mathtext
+    assert any("Data: s1, s2" in t.get_text() for t in fig.texts)

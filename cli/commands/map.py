@@ -1,6 +1,6 @@
 """conflictmap map: a picture of who holds what on a date."""
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -16,6 +16,9 @@ def map_command(
     date: DateOpt = None,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Title of the picture (the date is added after it); default: 'Control on DATE'.")] = None,
+    credit: Annotated[Optional[str], typer.Option("--credit", help="A source line added to the footer, e.g. 'Data: SOHR, ISW; map: conflictmap'.")] = None,
+    labels: Annotated[int, typer.Option("--labels", help="Name up to this many of the largest districts, leaving out names that would overlap (default 0: none).", min=0)] = 0,
     interactive: Annotated[bool, typer.Option("--interactive", help="One HTML file that opens with no network: a date slider and play button over every date of the log, tooltips, pan and zoom (implied by -o FILE.html).")] = False,
 ):
     """Districts coloured by controller on a date: split districts hatched, contested and unknown distinct, shares in the legend.
@@ -35,7 +38,8 @@ def map_command(
     check_output(output, inputs)
     ds = load(inputs)
     day = query_date(ds, date)
-    control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor))
+    control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor),
+                title, credit, labels)
     say(f"wrote {output}", "info")
 
 
