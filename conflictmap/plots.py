@@ -17,6 +17,7 @@ from .dataset import Dataset
 from .errors import InputError, UsageError
 from .figures import pct_name
 from .frontline import main_holder
+from .names import name_key
 from .project import SAMPLE_CREDIT, is_sample
 from .io import atomic_path, check_not_input
 from .model import CONTESTED, UNKNOWN
@@ -25,6 +26,16 @@ from .timeline import LAST
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 # tab10 without its grey: grey is kept for contested and unknown.
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
+# Colours readers of conflict maps expect, for actors the actors file gives none (matched by name key):
+# government/regime and Russia red, Ukraine blue, Kurdish forces yellow, rebels/opposition green, IS dark grey.
+CONVENTIONAL = {
+    **dict.fromkeys(("government", "regime", "syrian government", "saa", "syrian arab army"), "#b2182b"),
+    **dict.fromkeys(("russia", "russian forces", "russian federation", "russian army"), "#c62828"),
+    **dict.fromkeys(("ukraine", "ukrainian forces", "ukrainian army", "afu"), "#1f5fbf"),
+    **dict.fromkeys(("kurdish forces", "ypg", "sdf", "ypg/sdf", "kurds"), "#e6a117"),
+    **dict.fromkeys(("rebels", "opposition", "fsa", "free syrian army", "armed opposition"), "#2c7a3f"),
+    **dict.fromkeys(("islamic state", "isis", "isil", "daesh", "is"), "#3d3d3d"),
+}
 CONTESTED_FACE, CONTESTED_HATCH, CONTESTED_LINES = "#c4c4c4", "xxx", "#5a5a5a"
 UNKNOWN_FACE, UNKNOWN_EDGE = "#f2f2f2", "#c8c8c8"
 BORDER = "#ffffff"
@@ -44,12 +55,20 @@ def output_format(path) -> str:
 
 
 def actor_colours(ds: Dataset, actors) -> dict[str, str]:
-    """Colours from the actors file; the others get palette colours the file does not use, in a stable order."""
+    """Colours from the actors file; then the conventional colour of a well-known actor (CONVENTIONAL);
+    the others get palette colours nobody uses yet, in a stable order."""
     given = _checked_colours(ds)
     used = {c.lower() for c in given.values()}
     free = [c for c in PALETTE if c.lower() not in used] or PALETTE
     out = {CONTESTED: CONTESTED_FACE, UNKNOWN: UNKNOWN_FACE}
     known = [a for a in ds.actors.names if a in actors] + sorted(a for a in actors if a not in ds.actors.names)
+    conventional = {name_key(k): c for k, c in CONVENTIONAL.items()}
+    for actor in known:  # a conventional colour, unless the file or an earlier actor already uses it
+        colour = conventional.get(name_key(actor))
+        if actor not in out and actor not in given and colour and colour.lower() not in used:
+            out[actor] = colour
+            used.add(colour.lower())
+    free = [c for c in free if c.lower() not in used] or PALETTE
     spare = iter(free * (len(known) // len(free) + 1))
     for actor in known:
         if actor in out:

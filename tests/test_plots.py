@@ -104,18 +104,24 @@ def test_never_overwrites_an_input(squares, tmp_path):
 
 
 def test_default_colours_are_distinct_and_avoid_file_colours(ds):
-    colours = actor_colours(ds, ["government", "rebels", "kurdish forces", "islamic state", "contested", "unknown"])
+    colours = actor_colours(ds, ["government", "rebels", "kurdish forces", "faction x", "contested", "unknown"])
     assert colours["government"] == COLOURS["government"]
-    assert colours["islamic state"] in PALETTE
+    assert colours["faction x"] in PALETTE
     assert len(set(colours.values())) == 6
     assert colours["contested"] != colours["unknown"]
 
 
-def test_without_actors_file_every_actor_gets_a_palette_colour(squares):
+def test_without_actors_file_well_known_actors_get_conventional_colours(squares):
+    from conflictmap.plots import CONVENTIONAL
+
     ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
-    colours = actor_colours(ds, ["government", "rebels", "kurdish forces"])
-    assert len({colours[a] for a in ("government", "rebels", "kurdish forces")}) == 3
-    assert all(colours[a] in PALETTE for a in ("government", "rebels", "kurdish forces"))
+    colours = actor_colours(ds, ["government", "rebels", "kurdish forces", "islamic state", "faction x"])
+    # The documented table: government red, rebels green, Kurdish forces yellow, IS dark grey; others the palette.
+    assert [colours[a] for a in ("government", "rebels", "kurdish forces", "islamic state")] == [
+        CONVENTIONAL["government"], CONVENTIONAL["rebels"], CONVENTIONAL["kurdish forces"], CONVENTIONAL["islamic state"]]
+    assert colours["faction x"] in PALETTE
+    two_reds = actor_colours(ds, ["government", "russia"])  # both red by convention: the second takes the palette
+    assert two_reds["government"] != two_reds["russia"]
 
 
 def test_bad_colour_in_actors_file_is_an_input_error(squares, tmp_path):
