@@ -358,6 +358,12 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
     _fill(ax, paths, first, colours)
     _hatch(ax, paths, first, second, colours)
     handles = _map_legend(ds, held, _map_order(held), colours, split=np.not_equal(second, None).any())
+    before = int(state.loc[state["date"].isna(), "idx"].nunique()) if len(ds.log) else 0
+    if before:  # not reported but assumed: say so, next to the shares it changes
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="none", edgecolor="none",
+                             label=f"{count(before)} district{'s' if before != 1 else ''} with no log row yet:\nshown as held by {ds.initial}, the initial holder"))
     if weights is not None:
         handles.append(_outline(ax, ds, weights, baseline_label, baseline))
         ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")

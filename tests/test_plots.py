@@ -304,3 +304,13 @@ def test_map_labels_title_and_credit(ds):
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     assert fig._suptitle.get_text() == r"Squares \$1 and \$2 (2020-02-15)"  # '$' drawn as a dollar, not mathtext
     assert any("Data: s1, s2" in t.get_text() for t in fig.texts)
+
+
+def test_map_legend_says_which_districts_no_row_covers_yet(squares, tmp_path):
+    from conflictmap.plots import map_figure
+
+    log = tmp_path / "one.csv"
+    log.write_text("date,district,controller\n2020-01-01,A,government\n")  # B, C and D have no row: the initial holder's
+    ds = load_dataset(Inputs(districts=squares["districts"], control=str(log), initial="rebels"))
+    legend = " ".join(t.get_text() for t in map_figure(ds, D(2020, 1, 1)).legends[0].get_texts())
+    assert "3 districts with no log row yet" in legend and "held by rebels, the initial holder" in legend
