@@ -560,22 +560,27 @@ def zone_areas(zoneset: ZoneSet, clip=None, progress=None):
     """
     import pandas as pd
 
-    rows, previous = [], {}
+    rows, previous, before = [], {}, None
     total = len(zoneset.snapshots)
     for n, snap in enumerate(zoneset.snapshots, start=1):
+        days = (snap.date - before).days if before else None
         for who in zoneset.actors:
             zone = snap.zones.get(who)
             area = float(geodesy.area_km2([clipped(zone, clip)])[0]) if zone is not None else 0.0
             change = area - previous[who] if who in previous else None
-            rows.append({"date": snap.date.isoformat(), "actor": who, "area_km2": area, "change_km2": change})
+            # Snapshots are irregular (a week, a month apart): the rate is what compares across steps.
+            per_day = change / days if change is not None and days else None
+            rows.append({"date": snap.date.isoformat(), "actor": who, "area_km2": area, "change_km2": change,
+                         "change_km2_per_day": per_day})
             previous[who] = area
+        before = snap.date
         if progress:
             progress(n, total)
-    table = pd.DataFrame(rows, columns=["date", "actor", "area_km2", "change_km2"])
+    table = pd.DataFrame(rows, columns=["date", "actor", "area_km2", "change_km2", "change_km2_per_day"])
     if clip is not None:  # the share of the reference area held: the figure people quote ("18% of Ukraine")
         table["clip_pct"] = table["area_km2"] / float(geodesy.area_km2([clip])[0]) * 100
     # Floats always (0.0, not 0; a missing change is NaN, null in JSON): one type per key for consumers.
-    return table.astype({"area_km2": float, "change_km2": float})
+    return table.astype({"area_km2": float, "change_km2": float, "change_km2_per_day": float})
 
 
 # A step is flagged when it moves more than this share of the reference area (the clip, the districts,

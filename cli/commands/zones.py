@@ -94,7 +94,7 @@ def area(
     total = total_for_breaks(zoneset, float(geodesy.area_km2([reference])[0]) if reference is not None else None)
     report_problems(series_breaks(table, total, sources_by_date(zoneset)))
     title = f"Zone areas (km²) within {Path(clip).name}" if clip else "Zone areas (km²)"
-    columns = ["date", "actor", "area_km2", "change_km2"] + (["clip_pct"] if clip else [])
+    columns = ["date", "actor", "area_km2", "change_km2", "change_km2_per_day"] + (["clip_pct"] if clip else [])
     emit_rows(table, fmt, columns, title)
 
 
