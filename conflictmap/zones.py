@@ -457,8 +457,11 @@ def _mapped(frame, name: str, kind: str, opts: _Options) -> list:
 def _labels(frame, columns: list, name: str, kind: str, opts: _Options) -> list[str]:
     """The label of every feature: DeepState's status class, NZZ's type, or the actor field's value."""
     if kind == "deepstate":
-        if "name" not in columns:  # the DeepStateMap archive files: the occupied area, no properties
+        if not columns:  # the DeepStateMap archive files: the occupied area, no properties at all
             return ["occupied"] * len(frame)
+        if "name" not in columns:
+            raise InputError(f"{name}: --source deepstate, but the features have no 'name' with a DeepState status "
+                             f"(fields: {', '.join(columns)}); leave --source out to detect the source, or give --source generic")
         return [zone_sources.deepstate_class(v) for v in frame["name"].tolist()]
     wanted = "type" if kind == "nzz" else (opts.actor_field or next((c for c in ACTOR_FIELDS if c in columns), None))
     if wanted is None or wanted not in columns:

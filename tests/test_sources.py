@@ -157,3 +157,9 @@ def test_real_nzz_losses_are_not_held(shared_data, cli_json):
     assert rows[0]["area_km2"] == pytest.approx(held, rel=1e-6)
     lost = abs(geod.geometry_area_perimeter(geoms["losses"].intersection(land))[0]) / 1e6
     assert lost > 5000
+
+
+def test_source_deepstate_on_another_source_is_a_data_error(nzz):
+    # An NZZ file named as DeepState: its `type` is no DeepState status, and its losses must not be read as held.
+    with pytest.raises(InputError, match="no 'name' with a DeepState status"):
+        load_zones([nzz], source="deepstate")
