@@ -33,6 +33,7 @@ class Inputs:
     encoding: str | None = None  # of the text tables (log, aliases), when not UTF-8
     project: str | None = None
     from_project: tuple = ()  # the keys whose values came from the project file (its errors name the file)
+    confidence_levels: str | None = None  # "confirmed > reported > claimed > inferred" (conflictmap.confidence)
 
     def paths(self) -> list[str]:
         return [p for p in (self.districts, self.control, self.actors, *self.aliases, self.project) if p]

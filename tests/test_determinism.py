@@ -12,6 +12,7 @@ import typer.main
 
 from cli.app import app
 from tests.conftest import ROOT
+from tests.conftest import FIXTURES
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
 INPUTS = "{inputs}"  # stands for --districts/--control of the four squares
@@ -23,12 +24,14 @@ TABULAR = {
     "info": [[INPUTS]],
     "status": [[INPUTS], [INPUTS, "--date", "2020-02-15"]],
     "share": [[INPUTS], [INPUTS, "--date", "2020-02-15", "--by", "area"],
-              [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels"]],
+              [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels"],
+              [INPUTS, "--range"], [INPUTS, "--confidence", "confirmed"]],
     "changes": [[INPUTS], [INPUTS, "--all"], [INPUTS, "--summary"], [INPUTS, "--matrix"]],
     "timeline": [[INPUTS], [INPUTS, "--every", "7d"], [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels", "--by", "area"]],
     "frontline": [[INPUTS], [INPUTS, "--date", "2020-02-15"]],
     "validate": [[INPUTS], [INPUTS, "--until", "2020-01-15"]],
     "zones area": [[ZONES, "--actor", "rebels"]],
+    "claims check": [[str(FIXTURES / "squares_claims.csv"), INPUTS], [str(FIXTURES / "squares_claims.csv"), INPUTS, "--tolerance", "1"]],
     "overlay": [[ZONES, "--actor", "rebels", "--rest", "government", "--districts", DISTRICTS]],
 }
 # Commands that write files (or GeoJSON to stdout): option sets naming their output.
