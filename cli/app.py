@@ -13,7 +13,7 @@ import typer
 
 from cli import state
 from cli.group import App
-from cli.commands import claims
+from cli.commands import claims, movement
 from cli.commands import changes, export, frontline, info, log, map, overlay, report, share, status, timeline, validate, zones
 
 app = typer.Typer(
@@ -50,6 +50,7 @@ def main_options(
 for module in (info, status, share, changes, timeline, map, frontline, export, validate, overlay, zones, log, report):
     module.register(app)
 claims.register(app)
+movement.register(app)
 
 
 def main() -> None:

@@ -31,7 +31,9 @@ TABULAR = {
     "frontline": [[INPUTS], [INPUTS, "--date", "2020-02-15"]],
     "validate": [[INPUTS], [INPUTS, "--until", "2020-01-15"]],
     "zones area": [[ZONES, "--actor", "rebels"]],
+    "zones movement": [[ZONES, "--actor", "rebels", "--rest", "government"]],
     "claims check": [[str(FIXTURES / "squares_claims.csv"), INPUTS], [str(FIXTURES / "squares_claims.csv"), INPUTS, "--tolerance", "1"]],
+    "front-movement": [[INPUTS], [INPUTS, "--every", "14d"], [INPUTS, "--since", "2020-02-01", "--gap", "5"]],
     "overlay": [[ZONES, "--actor", "rebels", "--rest", "government", "--districts", DISTRICTS]],
 }
 # Commands that write files (or GeoJSON to stdout): option sets naming their output.
