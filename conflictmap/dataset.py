@@ -60,6 +60,10 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
         )
     except UsageError as exc:
         raise _project_error(exc, inputs) from None
+    if inputs.population_raster:  # people per district from a raster (conflictmap.raster)
+        from .raster import with_raster_population
+
+        districts = with_raster_population(districts, inputs.population_raster)
     problems = list(fields.problems)
     check_names(districts, label(inputs.districts), Checks(problems))
     initial = initial_holder(actors, inputs.initial)

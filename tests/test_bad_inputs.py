@@ -107,7 +107,7 @@ CASES = [
 COMPANIONS = {"c_actors.toml", "README.md"}  # good files the cases use
 # Inputs of other commands than status/export/validate, run by their own tests (claims check: tests/test_cli_claims.py).
 OWN_TESTS = {"claims_unknown_measure.csv", "claims_unparseable_value.csv", "claims_range_low_above_high.csv", "claims_unknown_actor.csv",
-             "conf_not_in_order.csv", "conf_levels.toml"}
+             "conf_not_in_order.csv", "conf_levels.toml", "r_no_crs.tif", "r_elsewhere.tif"}
 COMPANIONS |= OWN_TESTS
 
 

@@ -61,6 +61,7 @@ def area(
     allow_overlap: AllowOverlapOpt = None,
     actors: ActorsOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False)] = Format.table,
+    population_raster: Annotated[Optional[str], typer.Option("--population-raster", help="GeoTIFF of people per cell: also the people inside each zone (needs conflictmap[raster]).")] = None,
 ):
     """km² each actor's zones cover on each date (geodesic, WGS84), and the change since the previous date.
 
@@ -78,8 +79,20 @@ def area(
             reference, problems = load_clip(clip)
             report_problems(problems)
         table = zone_areas(zoneset, reference, progress=bar.stage("measuring"))
+    columns = ["date", "actor", "area_km2", "change_km2"]
+    if population_raster:
+        columns.append("population")
+        table["population"] = with_people(table, zoneset, population_raster, reference)
     title = f"Zone areas (km²) within {Path(clip).name}" if clip else "Zone areas (km²)"
-    emit_rows(table, fmt, ["date", "actor", "area_km2", "change_km2"], title)
+    emit_rows(table, fmt, columns, title)
+
+
+def with_people(table, zoneset, raster, reference):
+    """The people column of a zone-area table: 0 where an actor has no zone that day."""
+    from conflictmap.raster import zone_population
+
+    people = zone_population(zoneset, raster, reference)
+    return [people.get((d, a), 0.0) for d, a in zip(table["date"], table["actor"])]
 
 
 def register(app):
