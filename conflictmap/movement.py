@@ -179,3 +179,28 @@ def _zone_front(zone, clip):
     inside = shapely.intersection(zone.boundary, clip)
     border = shapely.clip_by_rect(clip.boundary, *zone.buffer(1e-6).bounds)
     return shapely.difference(inside, border) if not border.is_empty else inside
+
+
+def gains_layer(ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m: float = 0.0):
+    """The strips gained and lost between the dates, one feature per (actor, from) pair with area moved.
+
+    The geometry is the union of the districts whose main holder went from `from` to `actor`; a pair
+    whose moved km² lies only in parts of split districts has no strip to draw and no feature (its km²
+    is in front-movement). `area_km2` is the strip's geodesic area and `moved_km2` the km² that moved
+    by the log's shares (split districts included), as front-movement.
+    """
+    import geopandas as gpd
+
+    since, until = window(ds, since, until)
+    table = front_movement(ds, since, until, gap_m)
+    dates = _Dates(ds, gap_m)
+    then, now = dates.on(since), dates.on(until)
+    geoms = []
+    for actor, loser in zip(table["actor"], table["from"]):
+        moved = (then["holder"] == loser) & (now["holder"] == actor)
+        geoms.append(shapely.union_all(dates.geoms[moved]) if moved.any() else None)  # null: no whole district moved
+    frame = table.rename(columns={"area_km2": "moved_km2"})
+    frame.insert(frame.columns.get_loc("moved_km2"), "area_km2", geodesy.area_km2(geoms))
+    frame["districts"] = [int(((then["holder"] == b) & (now["holder"] == a)).sum()) for a, b in zip(table["actor"], table["from"])]
+    drawn = np.array([g is not None for g in geoms], dtype=bool)
+    return gpd.GeoDataFrame(frame[drawn].reset_index(drop=True), geometry=[g for g in geoms if g is not None], crs=4326)

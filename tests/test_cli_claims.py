@@ -1,7 +1,6 @@
 """conflictmap claims check on the four squares (tests/conftest.py) and on the bundled sample."""
 
 import csv
-import json
 
 import pytest
 
@@ -81,3 +80,30 @@ def test_readme_shows_what_the_command_prints(cli):
     result = cli("-q", "claims", "check", SAMPLE / "claims.csv", "--format", "markdown")
     table = result.stdout.split("\n", 2)[2].strip()  # without the title line
     assert result.exit_code == 0 and table in block
+
+
+def test_ukraine_claim_on_an_overlaid_deepstate_log(cli, cli_json, shared_data, tmp_path):
+    """'Russia holds about 18% of Ukraine' on 2024-07-08, against a log overlaid from that DeepState snapshot;
+    the figure is checked against the zone's share of the oblasts' area computed here with shapely and pyproj."""
+    import geopandas as gpd
+    import shapely
+    from pyproj import Geod
+
+    ukraine = shared_data / "ukraine"
+    zone_file = ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson"
+    oblasts = ukraine / "adm1-oblasts.geojson"
+    log = tmp_path / "log.csv"
+    made = cli("-q", "overlay", zone_file, "--actor", "russia", "--rest", "ukraine", "-d", oblasts, "-o", log)
+    assert made.exit_code == 0, made.output
+    claims = tmp_path / "claims.csv"
+    claims.write_text("date,actor,measure,value,who\n2024-07-08,russia,area_pct,18,illustrative\n"
+                      "2024-07-08,not russia,area_pct,>80,illustrative\n")
+    rows = cli_json("claims", "check", claims, "-d", oblasts, "-c", log, "--tolerance", "2")
+    geod = Geod(ellps="WGS84")
+    land = shapely.union_all(shapely.make_valid(gpd.read_file(oblasts).geometry.values))
+    zone = shapely.union_all(shapely.make_valid(gpd.read_file(zone_file).geometry.values))
+    area = lambda g: abs(geod.geometry_area_perimeter(g)[0])  # noqa: E731
+    share = area(shapely.intersection(zone, land)) / area(land) * 100
+    assert rows[0]["figure"] == pytest.approx(share, rel=5e-3)
+    assert rows[1]["figure"] == pytest.approx(100 - share, rel=5e-3)
+    assert rows[0]["verdict"] == ("consistent" if abs(share - 18) <= 2 else ("higher" if share > 18 else "lower"))

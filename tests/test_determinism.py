@@ -40,7 +40,8 @@ TABULAR = {
 FILES = {
     "export": [["-o", "out.geojson"], ["-o", "-", "--format", "geojsonseq"], ["-o", "out.fgb"], ["-o", "out.gpkg"],
                ["--layer", "frontline", "-o", "front.geojson"],
-               ["--layer", "changes", "--since", "2020-01-01", "-o", "changes.geojson"]],
+               ["--layer", "changes", "--since", "2020-01-01", "-o", "changes.geojson"],
+               ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.geojson"], ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.gpkg"]],
     "map": [["-o", "map.png"], ["-o", "map.svg"]],
     "timeline --plot": [["--plot", "chart.png"], ["--plot", "chart.svg"]],
     "report": [["-o", "report.md"], ["-o", "report.json"], ["-o", "report.html"],

@@ -117,3 +117,31 @@ def test_ukraine_deepstate_movement_agrees_with_zone_areas(cli_json, shared_data
     lost = sum(r["area_km2"] for r in rows if r["actor"] == "ukraine")
     assert gained - lost == pytest.approx(areas[1]["change_km2"], rel=1e-4, abs=0.05)
     assert all(r["front_km"] > 500 for r in rows)  # the front in Ukraine is about 1,000 km or more
+
+
+def test_export_gains_layer_draws_the_strip(cli, strips, tmp_path):
+    result = cli("export", *strips, "--layer", "gains", "--since", "2020-01-01", "-o", "-")
+    assert result.exit_code == 0, result.output
+    features = json.loads(result.stdout)["features"]
+    assert len(features) == 1
+    props = features[0]["properties"]
+    area = cell_area_km2(2 * KM, 0, 3 * KM, HEIGHT)
+    assert (props["actor"], props["from"], props["districts"]) == ("west", "east", 1)
+    assert props["area_km2"] == pytest.approx(area, rel=1e-6) and props["moved_km2"] == pytest.approx(area, rel=1e-6)
+    lon = [x for x, _ in features[0]["geometry"]["coordinates"][0]]
+    assert (min(lon), max(lon)) == (pytest.approx(2 * KM, abs=1e-6), pytest.approx(3 * KM, abs=1e-6))
+
+
+def test_export_gains_of_a_split_district_follow_its_main_holder(cli, squares_args):
+    # B goes from the rebels to government 0.5 / kurdish forces 0.5: half its km² moves to each, and the
+    # strip is drawn for its main holder (a tie goes to the actor first in alphabetical order: government).
+    from tests.conftest import squares_area
+
+    result = cli("export", *squares_args, "--layer", "gains", "--since", "2020-01-01", "--date", "2020-02-01", "-o", "-")
+    assert result.exit_code == 0, result.output
+    rows = {(f["properties"]["actor"], f["properties"]["from"]): f for f in json.loads(result.stdout)["features"]}
+    split = rows[("government", "rebels")]
+    assert split["properties"]["moved_km2"] == pytest.approx(squares_area("B") / 2, rel=1e-6)
+    assert split["properties"]["area_km2"] == pytest.approx(squares_area("B"), rel=1e-6) and split["properties"]["districts"] == 1
+    # The kurdish forces' half of B has no strip to draw: no feature (its km² is in front-movement).
+    assert ("kurdish forces", "rebels") not in rows
