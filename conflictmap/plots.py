@@ -284,7 +284,7 @@ def _oriented(geom):
 
 
 def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
-               baseline_actors: list[str] | None = None, baseline_label: str | None = None):
+               baseline_actors: list[str] | None = None, baseline_label: str | None = None, unsure=None):
     """Districts coloured by controller; split districts hatched in the second controller's colour."""
     from .figures import baseline_weights, shares, state_on
 
@@ -306,6 +306,8 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
     _fill(ax, paths, first, colours)
     _hatch(ax, paths, first, second, colours)
     handles = _map_legend(ds, held, _map_order(held), colours, split=np.not_equal(second, None).any())
+    if unsure is not None and unsure[0].any():  # conflictmap.confidence.depends_on_unsure (map --range)
+        handles.append(_unsure(ax, paths, unsure))
     if weights is not None:
         handles.append(_outline(ax, ds, weights, baseline_label, baseline))
         ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")
@@ -316,6 +318,21 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
     fig.suptitle(f"Control on {when}", fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold")
     fig.text(0.02, 0.005, _footnote(ds, "area_km2", timeline=False), fontsize=7, color="#666666", ha="left", va="bottom")
     return fig
+
+
+def _unsure(ax, paths, unsure):
+    """Districts whose holder rests on a row below the confidence asked for: dotted, with a legend entry.
+
+    `unsure` is (per-district mask, the least sure level that counts), from map --range.
+    """
+    unsure, level = unsure
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Patch, PathPatch
+
+    ax.add_collection(PatchCollection([PathPatch(paths[i]) for i in np.flatnonzero(unsure)], facecolors="none",
+                                      edgecolors=INK, hatch="...", linewidths=0))
+    return Patch(facecolor="white", edgecolor=INK, hatch="...", linewidth=0,
+                 label=f"holder rests on a row less sure\nthan {level} ({int(unsure.sum())} districts)")
 
 
 def _fill(ax, paths, first, colours) -> None:
@@ -460,6 +477,6 @@ def _nice(value: float) -> float:
     return max(m for m in (1, 2, 5) if m * power <= value) * power
 
 
-def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None) -> None:
+def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None, unsure=None) -> None:
     output_format(path)
-    save(map_figure(ds, date, baseline, baseline_actors, baseline_label), path, ds)
+    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, unsure), path, ds)

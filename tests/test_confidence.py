@@ -122,3 +122,17 @@ def test_bad_input_label_outside_the_order(cli, squares):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "conf_not_in_order.csv line 7: confidence 'rumour' is not one of the levels" in lines[0]
     assert "conf_levels.toml" in lines[0]
+
+
+def test_districts_whose_holder_rests_on_unsure_rows(cli, graded, squares, tmp_path):
+    from conflictmap.confidence import Levels, depends_on_unsure
+    from conflictmap.dataset import load_dataset
+    from conflictmap.project import Inputs
+    import datetime as dt
+
+    ds = load_dataset(Inputs(districts=squares["districts"], control=graded[-1]))
+    # On 2020-03-01 only A's holder differs between every row (government) and confirmed changes (rebels).
+    assert list(depends_on_unsure(ds, dt.date(2020, 3, 1), {0}, Levels())) == [True, False, False, False]
+    result = cli("map", *graded, "--date", "2020-03-01", "--range", "-o", tmp_path / "map.png")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -42,7 +42,7 @@ FILES = {
                ["--layer", "frontline", "-o", "front.geojson"],
                ["--layer", "changes", "--since", "2020-01-01", "-o", "changes.geojson"],
                ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.geojson"], ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.gpkg"]],
-    "map": [["-o", "map.png"], ["-o", "map.svg"]],
+    "map": [["-o", "map.png"], ["-o", "map.svg"], ["--range", "-o", "map.png"]],
     "timeline --plot": [["--plot", "chart.png"], ["--plot", "chart.svg"]],
     "report": [["-o", "report.md"], ["-o", "report.json"], ["-o", "report.html"],
                ["--baseline", "2020-01-01", "--baseline-actor", "rebels", "--since", "2020-01-01", "-o", "report.html"],

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from cli.confidence import ConfidenceOpt, confidence_filter
 from cli.errors import say
 from cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
                          query_date)
@@ -16,6 +17,8 @@ def map_command(
     date: DateOpt = None,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
+    confidence: ConfidenceOpt = None,
+    range_: Annotated[bool, typer.Option("--range", help="Dot the districts whose holder on --date rests on a row less sure than --confidence (default: confirmed).")] = False,
 ):
     """Districts coloured by controller on a date: split districts hatched, contested and unknown distinct, shares in the legend.
 
@@ -28,7 +31,13 @@ def map_command(
     check_output(output, inputs)
     ds = load(inputs)
     day = query_date(ds, date)
-    control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor))
+    unsure = None
+    if confidence or range_:
+        from conflictmap.confidence import depends_on_unsure
+
+        ds, keep, levels = confidence_filter(ds, confidence, range_)
+        unsure = (depends_on_unsure(ds, day, keep, levels), levels.names[max(keep)]) if range_ else None
+    control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor), unsure)
     say(f"wrote {output}", "info")
 
 
