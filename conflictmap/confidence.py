@@ -67,6 +67,9 @@ def load_levels(inputs) -> Levels:
 def check_labels(log: pd.DataFrame, levels: Levels) -> list[Problem]:
     """Labels outside a configured order are errors (first row named); with the default order, warnings."""
     labels = log["confidence"].fillna("").astype(str).str.strip().str.lower()
+    if len(log) and (labels == "").all():
+        return [Problem("warning", "", "no row of the control log has a confidence: every change ranks below the "
+                        "levels, so only the districts' first rows count (add a confidence column)")]
     odd = log[(labels != "") & ~labels.isin(levels.names)]
     if not len(odd):
         return []

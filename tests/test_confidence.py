@@ -136,3 +136,58 @@ def test_districts_whose_holder_rests_on_unsure_rows(cli, graded, squares, tmp_p
     result = cli("map", *graded, "--date", "2020-03-01", "--range", "-o", tmp_path / "map.png")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_status_and_timeline_take_confidence(cli_json, graded):
+    status = {r["id"]: r["controller"] for r in cli_json("status", "--date", "2020-03-01", "--confidence", "confirmed", *graded)}
+    assert status["A"] == "rebels"  # its claimed and inferred changes do not count
+    # The confirmed rows are dated 2020-01-01 and 2020-02-01 (B's split): the timeline has those two dates.
+    rows = cli_json("timeline", "--confidence", "confirmed", *graded)
+    assert sorted({r["date"] for r in rows}) == ["2020-01-01", "2020-02-01"]
+    end = {r["actor"]: r["districts"] for r in rows if r["date"] == "2020-02-01"}
+    assert (end["government"], end["rebels"], end["kurdish forces"]) == (2.5, 1, 0.5)
+
+
+def test_a_log_without_confidence_says_so(cli, squares_args):
+    result = cli("share", "--date", "2020-03-01", "--confidence", "confirmed", *squares_args, "--format", "json")
+    assert result.exit_code == 0
+    assert "no row of the control log has a confidence" in result.stderr
+    # Only the first rows count: the 2020-01-01 snapshot (A, B rebels; C, D government).
+    assert {r["actor"]: r["districts"] for r in json.loads(result.stdout)}["rebels"] == 2
+
+
+def test_report_headline_gives_the_range(cli, graded):
+    # 2020-03-01: the government holds 3.5 of 4 districts by every row, 2.5 by the confirmed changes only.
+    result = cli("report", *graded, "--date", "2020-03-01", "--range", "-o", "-", "--format", "md")
+    assert result.exit_code == 0, result.output
+    headline = result.stdout.splitlines()[2]
+    # People: 9,000 of 10,000 by every row (A, half of B, C, D), 8,000 by the confirmed changes (not A).
+    assert "the government held 3.5 (62.5–87.5% of the districts, 62.5–87.5% of the area, 80.0–90.0% of the population)" in headline
+    assert "the kurdish forces 0.5 (12.5%, 12.5%, 10.0%)" in headline  # the same either way: no range
+    model = json.loads(cli("report", *graded, "--date", "2020-03-01", "--range", "-o", "-", "--format", "json").stdout)
+    gov = {r["actor"]: r for r in model["shares"]}["government"]
+    assert (gov["districts_pct"], gov["districts_pct_low"], gov["districts_pct_high"]) == (87.5, 62.5, 87.5)
+    assert (gov["districts_low"], gov["districts_high"]) == (2.5, 3.5)
+    assert model["headline"] in result.stdout and "confirmed" in model["method"][-1]
+
+
+def test_report_range_of_a_baseline_sums_both_figures(cli):
+    # The sample on 9 Dec: the rebels' own share of their 15-Nov districts is the same range as share --range.
+    share = {r["actor"]: r for r in json.loads(cli("share", "--date", "2016-12-09", "--baseline", "2016-11-15",
+                                                   "--baseline-actor", "rebels", "--range", "--format", "json").stdout)}
+    result = cli("-q", "report", "--date", "2016-12-09", "--baseline", "2016-11-15", "--baseline-actor", "rebels",
+                 "--range", "-o", "-", "--format", "md")
+    low, high = share["rebels"]["districts_pct_low"], share["rebels"]["districts_pct_high"]
+    assert f"The rebels still held {low:.1f}–{high:.1f}%" in result.stdout
+    gov = share["government"]
+    assert f"the government held {gov['districts_pct_low']:.1f}–{gov['districts_pct_high']:.1f}% of the districts" in result.stdout
+
+
+def test_readme_report_range_headline_is_the_commands(cli):
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = text.split("<!-- report-range:start -->", 1)[1].split("<!-- report-range:end -->", 1)[0].strip()
+    result = cli("-q", "report", "--range", "--baseline", "2016-11-15", "--baseline-actor", "rebels", "--date", "2016-12-09",
+                 "-o", "-", "--format", "md")
+    assert result.stdout.splitlines()[2] == shown

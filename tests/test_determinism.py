@@ -22,7 +22,7 @@ DISTRICTS = "{districts}"
 # Per command, the option sets to run (each in every format). A new command must be added here.
 TABULAR = {
     "info": [[INPUTS]],
-    "status": [[INPUTS], [INPUTS, "--date", "2020-02-15"]],
+    "status": [[INPUTS], [INPUTS, "--date", "2020-02-15"], [INPUTS, "--confidence", "confirmed"]],
     "share": [[INPUTS], [INPUTS, "--date", "2020-02-15", "--by", "area"],
               [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels"],
               [INPUTS, "--range"], [INPUTS, "--confidence", "confirmed"]],
@@ -46,7 +46,7 @@ FILES = {
     "timeline --plot": [["--plot", "chart.png"], ["--plot", "chart.svg"]],
     "report": [["-o", "report.md"], ["-o", "report.json"], ["-o", "report.html"],
                ["--baseline", "2020-01-01", "--baseline-actor", "rebels", "--since", "2020-01-01", "-o", "report.html"],
-               ["-o", "-", "--format", "md"]],
+               ["-o", "-", "--format", "md"], ["--range", "-o", "report.html"], ["--range", "-o", "report.json"]],
 }
 
 
