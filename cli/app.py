@@ -14,6 +14,7 @@ import typer
 from cli import state
 from cli.group import App
 from cli.commands import animate, changes, export, frontline, info, log, map, overlay, report, share, status, timeline, validate, zones
+from cli.commands import claims, movement
 
 app = typer.Typer(
     name="conflictmap",
@@ -48,6 +49,8 @@ def main_options(
 
 for module in (info, status, share, changes, timeline, map, animate, frontline, export, validate, overlay, zones, log, report):
     module.register(app)
+claims.register(app)
+movement.register(app)
 
 
 def main() -> None:

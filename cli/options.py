@@ -39,6 +39,7 @@ COMMON = {
     "encoding": (Optional[str], typer.Option("--encoding", help="Encoding of the text tables (control log, aliases) when not UTF-8, e.g. cp1251, cp1256, latin-1.", rich_help_panel=INPUT_PANEL)),
     "land": (Optional[str], typer.Option("--land", help="Land mask (e.g. a national land boundary): shares and km² of a district are measured on its part inside it.", rich_help_panel=INPUT_PANEL)),
     "project": (Optional[str], typer.Option("--project", help="Project file (default: ./conflictmap.toml when present; else the bundled sample).", rich_help_panel=INPUT_PANEL)),
+    "population_raster": (Optional[str], typer.Option("--population-raster", help="GeoTIFF of people per cell (WorldPop, GHS-POP): population per district by zonal sums, instead of a population field (needs conflictmap[raster]).", rich_help_panel=INPUT_PANEL)),
 }
 # The help names the choices: the metavar stays short, so it does not fold in a 100-column terminal.
 FORMAT = (Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False, metavar="<format>"))

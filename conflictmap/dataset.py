@@ -60,6 +60,10 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
         )
     except UsageError as exc:
         raise _project_error(exc, inputs) from None
+    if inputs.population_raster:  # people per district from a raster (conflictmap.raster)
+        from .raster import with_raster_population
+
+        districts = with_raster_population(districts, inputs.population_raster)
     problems = list(fields.problems)
     if inputs.land:  # shares and km² of a district refer to its part inside the mask
         from .land import load_land

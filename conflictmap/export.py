@@ -35,7 +35,7 @@ from .io import _quiet_gdal, atomic_path, check_not_input
 from .transfer import share_matrix
 from .values import plain
 
-LAYERS = ("districts", "frontline", "changes")
+LAYERS = ("districts", "frontline", "changes", "gains")
 FORMATS = ("geojson", "geojsonseq", "gpkg", "fgb")
 TEXT_FORMATS = ("geojson", "geojsonseq")
 DRIVERS = {"gpkg": "GPKG", "fgb": "FlatGeobuf"}
@@ -88,10 +88,12 @@ def make_request(layer="districts", fmt=None, output="-", precision=None, rs=Fal
         raise UsageError("--rs (RFC 8142 record separators) applies to --format geojsonseq only")
     if layer == "changes" and since is None:
         raise UsageError("--layer changes needs --since D0: the districts that changed hands after D0")
-    if since is not None and layer != "changes":
-        raise UsageError("--since applies to --layer changes only")
-    if gap_m is not None and layer != "frontline":
-        raise UsageError("--gap applies to --layer frontline only")
+    if layer == "gains" and since is None:
+        raise UsageError("--layer gains needs --since D0: the ground gained and lost after D0")
+    if since is not None and layer not in ("changes", "gains"):
+        raise UsageError("--since applies to --layer changes and gains only")
+    if gap_m and layer not in ("frontline", "gains"):
+        raise UsageError("--gap applies to --layer frontline and gains only")
     if output != "-" and Path(output).is_dir():
         raise UsageError(f"-o {output} is a folder; give a file name, e.g. {Path(output) / ('export.' + fmt)}")
     return Request(layer, fmt, output, DEFAULT_PRECISION if precision is None else precision, rs, since, gap_m)
@@ -194,6 +196,10 @@ def build_layer(ds, request: Request, date: dt.date | None) -> Layer:
         if date is not None and request.since > date:
             raise UsageError(f"--since {request.since} is after --date {date}; give D0 on or before the export date")
         return Layer("changes", changes_layer(ds, request.since, date), date=date)
+    if request.layer == "gains":  # the strips gained and lost (conflictmap.movement)
+        from .movement import gains_layer
+
+        return Layer("gains", gains_layer(ds, request.since, date, request.gap_m), date=date)
     return Layer("districts", district_layer(ds, date), date=date)
 
 

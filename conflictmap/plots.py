@@ -331,7 +331,7 @@ def _oriented(geom):
 
 def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
                baseline_actors: list[str] | None = None, baseline_label: str | None = None,
-               title: str | None = None, credit: str | None = None, labels: int = 0):
+               title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None):
     """Districts coloured by controller; split districts hatched in the second controller's colour.
 
     `title` replaces 'Control on DATE' (the date is kept after it), `credit` adds a source line to the
@@ -364,6 +364,8 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
 
         handles.append(Patch(facecolor="none", edgecolor="none",
                              label=f"{count(before)} district{'s' if before != 1 else ''} with no log row yet:\nshown as held by {ds.initial}, the initial holder"))
+    if unsure is not None and unsure[0].any():  # conflictmap.confidence.depends_on_unsure (map --range)
+        handles.append(_unsure(ax, paths, unsure))
     if weights is not None:
         handles.append(_outline(ax, ds, weights, baseline_label, baseline))
         ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")
@@ -415,6 +417,21 @@ def _labels(fig, ax, ds: Dataset, most: int) -> None:
             text.remove()
             continue
         placed.append(box)
+
+
+def _unsure(ax, paths, unsure):
+    """Districts whose holder rests on a row below the confidence asked for: dotted, with a legend entry.
+
+    `unsure` is (per-district mask, the least sure level that counts), from map --range.
+    """
+    unsure, level = unsure
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Patch, PathPatch
+
+    ax.add_collection(PatchCollection([PathPatch(paths[i]) for i in np.flatnonzero(unsure)], facecolors="none",
+                                      edgecolors=INK, hatch="...", linewidths=0))
+    return Patch(facecolor="white", edgecolor=INK, hatch="...", linewidth=0,
+                 label=f"holder rests on a row less sure\nthan {level} ({int(unsure.sum())} districts)")
 
 
 def _fill(ax, paths, first, colours) -> None:
@@ -587,6 +604,6 @@ def _nice(value: float) -> float:
 
 
 def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None,
-                title: str | None = None, credit: str | None = None, labels: int = 0) -> None:
+                title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None) -> None:
     output_format(path)
-    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels), path, ds)
+    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels, unsure), path, ds)

@@ -9,7 +9,7 @@ from .errors import InputError, UsageError
 from .model import read_toml
 
 PROJECT_FILE = "conflictmap.toml"
-PATH_KEYS = ("districts", "control", "actors", "aliases", "land")
+PATH_KEYS = ("districts", "control", "actors", "aliases", "land", "population_raster")
 # Settings that describe one input file: a project's apply to the project's own file only.
 DISTRICT_KEYS = ("id_field", "name_field", "population_field", "alt_name_field", "dissolve", "aliases")
 CONTROL_KEYS = ("encoding",)
@@ -34,6 +34,8 @@ class Inputs:
     project: str | None = None
     from_project: tuple = ()  # the keys whose values came from the project file (its errors name the file)
     land: str | None = None  # land mask: districts are measured on their part inside it (conflictmap.land)
+    confidence_levels: str | None = None  # "confirmed > reported > claimed > inferred" (conflictmap.confidence)
+    population_raster: str | None = None  # a GeoTIFF of people per cell: population per district (conflictmap.raster)
 
     def paths(self) -> list[str]:
         return [p for p in (self.districts, self.control, self.actors, *self.aliases, self.project, self.land) if p]

@@ -233,6 +233,9 @@ def _cap(text: str) -> str:
 
 
 def pct(value: float) -> str:
+    low, high = getattr(value, "low", value), getattr(value, "high", value)  # a report_range.Ranged figure
+    if f"{low:.1f}" != f"{high:.1f}":
+        return f"{low:.1f}–{high:.1f}%"
     return f"{value:.1f}%"
 
 

@@ -12,6 +12,7 @@ import typer.main
 
 from cli.app import app
 from tests.conftest import ROOT
+from tests.conftest import FIXTURES
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
 INPUTS = "{inputs}"  # stands for --districts/--control of the four squares
@@ -21,27 +22,32 @@ DISTRICTS = "{districts}"
 # Per command, the option sets to run (each in every format). A new command must be added here.
 TABULAR = {
     "info": [[INPUTS]],
-    "status": [[INPUTS], [INPUTS, "--date", "2020-02-15"]],
+    "status": [[INPUTS], [INPUTS, "--date", "2020-02-15"], [INPUTS, "--confidence", "confirmed"]],
     "share": [[INPUTS], [INPUTS, "--date", "2020-02-15", "--by", "area"],
-              [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels"]],
+              [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels"],
+              [INPUTS, "--range"], [INPUTS, "--confidence", "confirmed"]],
     "changes": [[INPUTS], [INPUTS, "--all"], [INPUTS, "--summary"], [INPUTS, "--matrix"]],
     "timeline": [[INPUTS], [INPUTS, "--every", "7d"], [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels", "--by", "area"]],
     "frontline": [[INPUTS], [INPUTS, "--date", "2020-02-15"]],
     "validate": [[INPUTS], [INPUTS, "--until", "2020-01-15"]],
     "zones area": [[ZONES, "--actor", "rebels"]],
+    "zones movement": [[ZONES, "--actor", "rebels", "--rest", "government"]],
+    "claims check": [[str(FIXTURES / "squares_claims.csv"), INPUTS], [str(FIXTURES / "squares_claims.csv"), INPUTS, "--tolerance", "1"]],
+    "front-movement": [[INPUTS], [INPUTS, "--every", "14d"], [INPUTS, "--since", "2020-02-01", "--gap", "5"]],
     "overlay": [[ZONES, "--actor", "rebels", "--rest", "government", "--districts", DISTRICTS]],
 }
 # Commands that write files (or GeoJSON to stdout): option sets naming their output.
 FILES = {
     "export": [["-o", "out.geojson"], ["-o", "-", "--format", "geojsonseq"], ["-o", "out.fgb"], ["-o", "out.gpkg"],
                ["--layer", "frontline", "-o", "front.geojson"],
-               ["--layer", "changes", "--since", "2020-01-01", "-o", "changes.geojson"]],
-    "map": [["-o", "map.png"], ["-o", "map.svg"], ["-o", "map.html"]],
+               ["--layer", "changes", "--since", "2020-01-01", "-o", "changes.geojson"],
+               ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.geojson"], ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.gpkg"]],
+    "map": [["-o", "map.png"], ["-o", "map.svg"], ["--range", "-o", "map.png"], ["-o", "map.html"]],
     "animate": [["-o", "a.gif", "--every", "14d"]],
     "timeline --plot": [["--plot", "chart.png"], ["--plot", "chart.svg"]],
     "report": [["-o", "report.md"], ["-o", "report.json"], ["-o", "report.html"],
                ["--baseline", "2020-01-01", "--baseline-actor", "rebels", "--since", "2020-01-01", "-o", "report.html"],
-               ["-o", "-", "--format", "md"]],
+               ["-o", "-", "--format", "md"], ["--range", "-o", "report.html"], ["--range", "-o", "report.json"]],
 }
 
 

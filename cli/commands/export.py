@@ -16,6 +16,7 @@ class Layer(str, Enum):
     districts = "districts"
     frontline = "frontline"
     changes = "changes"
+    gains = "gains"
 
 
 class GeoFormat(str, Enum):
@@ -29,8 +30,8 @@ class GeoFormat(str, Enum):
 def export(
     inputs,
     date: DateOpt = None,
-    layer: Annotated[Layer, typer.Option("--layer", "-l", help="districts: control per district; frontline: lines between controllers; changes: districts that changed hands since --since.", case_sensitive=False)] = Layer.districts,
-    since: Annotated[Optional[str], typer.Option("--since", help="D0 for --layer changes (YYYY-MM-DD).")] = None,
+    layer: Annotated[Layer, typer.Option("--layer", "-l", help="districts: control per district; frontline: lines between controllers; changes: districts that changed hands since --since; gains: the ground each actor gained from another since --since, with its km² (as front-movement).", case_sensitive=False)] = Layer.districts,
+    since: Annotated[Optional[str], typer.Option("--since", help="D0 for --layer changes and gains (YYYY-MM-DD).")] = None,
     geo_format: Annotated[Optional[GeoFormat], typer.Option("--format", "-f", help="geojson (RFC 7946), geojsonseq (RFC 8142, streams), gpkg or fgb (to a file). Default: from the -o suffix (.geojson/.json, .geojsonl/.geojsons/.ndjson, .gpkg, .fgb); geojson on stdout.", case_sensitive=False)] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")] = "-",
     precision: Annotated[Optional[int], typer.Option("--precision", help="Decimals of GeoJSON coordinates (default 6, about 0.1 m).")] = None,

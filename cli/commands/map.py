@@ -4,6 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from cli.confidence import ConfidenceOpt, confidence_filter
 from cli.errors import say
 from cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
                          query_date)
@@ -20,6 +21,8 @@ def map_command(
     credit: Annotated[Optional[str], typer.Option("--credit", help="A source line added to the footer, e.g. 'Data: SOHR, ISW; map: conflictmap'.")] = None,
     labels: Annotated[int, typer.Option("--labels", help="Name up to this many of the largest districts, leaving out names that would overlap (default 0: none).", min=0)] = 0,
     interactive: Annotated[bool, typer.Option("--interactive", help="One HTML file that opens with no network: a date slider and play button over every date of the log, tooltips, pan and zoom (implied by -o FILE.html).")] = False,
+    confidence: ConfidenceOpt = None,
+    range_: Annotated[bool, typer.Option("--range", help="Dot the districts whose holder on --date rests on a row less sure than --confidence (default: confirmed).")] = False,
 ):
     """Districts coloured by controller on a date: split districts hatched, contested and unknown distinct, shares in the legend.
 
@@ -38,8 +41,14 @@ def map_command(
     check_output(output, inputs)
     ds = load(inputs)
     day = query_date(ds, date)
+    unsure = None
+    if confidence or range_:
+        from conflictmap.confidence import depends_on_unsure
+
+        ds, keep, levels = confidence_filter(ds, confidence, range_)
+        unsure = (depends_on_unsure(ds, day, keep, levels), levels.names[max(keep)]) if range_ else None
     control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor),
-                title, credit, labels)
+                title, credit, labels, unsure)
     say(f"wrote {output}", "info")
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from cli.confidence import ConfidenceOpt, confidence_filter
 from cli.errors import say
 from cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
                          warn_before_log)
@@ -29,6 +30,8 @@ def report(
     baseline_actor: BaselineActorOpt = None,
     report_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="md (or markdown), html or json; default: from the -o suffix.", case_sensitive=False)] = None,
     generated_at: Annotated[bool, typer.Option("--generated-at", help="Stamp the report with the time it was made (UTC). Off by default: the same inputs give the same bytes.")] = False,
+    confidence: ConfidenceOpt = None,
+    range_: Annotated[bool, typer.Option("--range", help="Where the figure from every row and from the changes of --confidence (default: confirmed) differ, the sentences give the range (79.0–84.0%) and the JSON _low/_high.")] = False,
 ):
     """A report to paste or mail: headline sentences, shares, changes since --since, gains and losses.
 
@@ -50,10 +53,29 @@ def report(
     members = baseline_members(ds, baseline_actor)
     options = {"date": day, "since": since_day, "baseline": base_day, "baseline_actors": members,
                "baseline_label": baseline_label(ds, baseline_actor), "generated_at": _now() if generated_at else None}
+    if confidence or range_:
+        ds, keep, levels = confidence_filter(ds, confidence, range_)
+        if range_:
+            _ranged(ds, keep, levels, output, fmt, options)
+            return
     if output == "-":
         emit(make_report(ds, fmt, **options))
         return
     write_report(ds, output, fmt, **options)
+    say(f"wrote {output}", "info")
+
+
+def _ranged(ds, keep, levels, output, fmt, options) -> None:
+    from conflictmap.confidence import filtered
+    from conflictmap.io import check_not_input, write_bytes_atomic
+    from conflictmap.report_range import ranged_report
+
+    text = ranged_report(ds, filtered(ds, keep, levels), levels.names[max(keep)], fmt, **options)
+    if output == "-":
+        emit(text)
+        return
+    check_not_input(output, ds.inputs.paths())
+    write_bytes_atomic(output, text.encode("utf-8"))
     say(f"wrote {output}", "info")
 
 

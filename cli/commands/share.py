@@ -6,6 +6,7 @@ import typer
 
 from cli.options import (BaselineActorOpt, BaselineOpt, By, DateOpt, baseline_date, baseline_label, baseline_members, check_measure, dataset_command,
                          load, query_date)
+from cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_columns, range_kinds
 from cli.output import emit_rows
 
 
@@ -17,12 +18,17 @@ def share(
     by: Annotated[By, typer.Option("--by", help="Sort by this measure (all measures are printed).")] = By.count,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
+    confidence: ConfidenceOpt = None,
+    range_: RangeOpt = False,
 ):
     """One row per actor: districts, km² and population held, absolute and percent.
 
     With --baseline D0 --baseline-actor A: of what A held on D0, the share each actor holds on --date.
 
     Every actor of the log is a row on every date (0 when it holds nothing), and so are contested and unknown.
+
+    With --confidence LEVEL only the changes at least that sure count; with --range each figure also gets
+    `_low` and `_high`: the lower and higher of the figure from every row and from the confirmed changes only.
     """
     from conflictmap.figures import shares
 
@@ -30,8 +36,19 @@ def share(
     ds = load(inputs)
     measure = check_measure(ds, by)
     day = query_date(ds, date)
-    table = shares(ds, day, measure, base_day, baseline_members(ds, baseline_actor))
-    emit_rows(table, fmt, title=_title(day, base_day, baseline_label(ds, baseline_actor)))
+    members = baseline_members(ds, baseline_actor)
+    title = _title(day, base_day, baseline_label(ds, baseline_actor))
+    if confidence or range_:
+        ds, keep, levels = confidence_filter(ds, confidence, range_)
+        if range_:
+            from conflictmap.confidence import share_range
+
+            table = share_range(ds, day, measure, base_day, members, keep, levels)
+            emit_rows(table, fmt, range_columns(table, fmt), title + f" (range: every row / {levels.names[max(keep)]} or surer)",
+                      range_kinds(table))
+            return
+    table = shares(ds, day, measure, base_day, members)
+    emit_rows(table, fmt, title=title)
 
 
 def _title(day, base_day, actor) -> str:

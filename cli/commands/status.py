@@ -1,15 +1,18 @@
 """conflictmap status: who holds each district on a date."""
 
+from cli.confidence import ConfidenceOpt, confidence_filter
 from cli.options import DateOpt, dataset_command, load, query_date
 from cli.output import Format, emit_rows
 
 
 @dataset_command()
-def status(inputs, fmt, date: DateOpt = None):
+def status(inputs, fmt, date: DateOpt = None, confidence: ConfidenceOpt = None):
     """One row per district: controller(s) with shares, date of the row in force, km², population, source."""
     from conflictmap.figures import status as compute
 
     ds = load(inputs)
+    if confidence:  # only the changes at least that sure (conflictmap.confidence)
+        ds = confidence_filter(ds, confidence, False)[0]
     day = query_date(ds, date)
     table = compute(ds, day)
     columns = [c for c in table.columns if c != "shares" or fmt in (Format.json, Format.ndjson)]

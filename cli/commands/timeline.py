@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from cli.confidence import ConfidenceOpt, confidence_filter
 from cli.errors import say
 from cli.options import (BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_label, baseline_members, check_measure, check_output,
                          dataset_command, load, warn_before_log)
@@ -31,6 +32,7 @@ def timeline(
     baseline_actor: BaselineActorOpt = None,
     plot: Annotated[Optional[str], typer.Option("--plot", help="Write a chart to FILE.png or FILE.svg instead of printing the table.")] = None,
     style: Annotated[Style, typer.Option("--style", help="Chart style: stacked (shares adding up to 100%) or lines (one line per actor, the y axis fitted to the data: small changes show).")] = "stacked",
+    confidence: ConfidenceOpt = None,
 ):
     """Shares per actor on each date of the log (or at a fixed step): districts, km², people, absolute and percent.
 
@@ -47,6 +49,8 @@ def timeline(
         output_format(plot)  # a bad file name, a missing folder or an input as output fails before any work
         check_output(plot, inputs, "--plot")
     ds = load(inputs)
+    if confidence:  # only the changes at least that sure (conflictmap.confidence)
+        ds = confidence_filter(ds, confidence, False)[0]
     measure = check_measure(ds, by)
     # A bound left out stays None: the library then knows it is the log's first or last date.
     first = parse_option_date(start, "--start") if start else None

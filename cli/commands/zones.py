@@ -73,6 +73,7 @@ def area(
     actor_map: ActorMapOpt = None,
     actors: ActorsOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False)] = Format.table,
+    population_raster: Annotated[Optional[str], typer.Option("--population-raster", help="GeoTIFF of people per cell: also the people inside each zone (needs conflictmap[raster]).")] = None,
 ):
     """km² each actor's zones cover on each date (geodesic, WGS84), and the change since the previous date.
 
@@ -95,8 +96,54 @@ def area(
     report_problems(series_breaks(table, total, sources_by_date(zoneset)))
     title = f"Zone areas (km²) within {Path(clip).name}" if clip else "Zone areas (km²)"
     columns = ["date", "actor", "area_km2", "change_km2", "change_km2_per_day"] + (["clip_pct"] if clip else [])
+    if population_raster:
+        columns.append("population")
+        table["population"] = with_people(table, zoneset, population_raster, reference)
     emit_rows(table, fmt, columns, title)
+
+
+def with_people(table, zoneset, raster, reference):
+    """The people column of a zone-area table: 0 where an actor has no zone that day."""
+    from conflictmap.raster import zone_population
+
+    people = zone_population(zoneset, raster, reference)
+    return [people.get((d, a), 0.0) for d, a in zip(table["date"], table["actor"])]
 
 
 def register(app):
     app.add_typer(zones_app, name="zones")
+
+
+@zones_app.command("movement")
+@guarded
+def movement(
+    zones: ZonesArg,
+    clip: Annotated[Optional[str], typer.Option("--clip", help="Reference area (e.g. a national boundary): zones are measured within it, and the zone edge outside it (the border, the coast) is no front.")] = None,
+    rest: Annotated[str, typer.Option("--rest", help="Name of whoever holds the ground outside every zone (e.g. ukraine).")] = "rest",
+    actor: ActorOpt = None,
+    actor_field: ActorFieldOpt = None,
+    date_field: DateFieldOpt = None,
+    date_from_name: DateFromNameOpt = False,
+    allow_overlap: AllowOverlapOpt = None,
+    actors: ActorsOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False)] = Format.table,
+):
+    """Between consecutive dates, per actor: km² gained and lost, the front length on the earlier date, the
+    mean advance depth (km² ÷ front km), the maximum advance (geodesic) and the rates in km/day.
+
+    Example: conflictmap zones movement zones-deepstate/ --actor russia --rest ukraine --clip national-boundary.geojson
+    """
+    from conflictmap.model import load_actors
+    from conflictmap.movement import COLUMNS, zone_movement
+    from conflictmap.zones import load_clip
+
+    with ProgressBar() as bar:
+        zoneset = read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap, load_actors(actors), bar)
+        reference = None
+        if clip:
+            reference, problems = load_clip(clip)
+            report_problems(problems)
+        else:
+            say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
+        table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"))
+    emit_rows(table, fmt, COLUMNS if fmt not in (Format.table, Format.markdown) else COLUMNS[:2] + COLUMNS[3:-1], "Front movement of the zones")

@@ -1,0 +1,47 @@
+"""conflictmap front-movement: how far and how fast the front moved between dates, per actor pair."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from cli.errors import say
+from cli.options import dataset_command, load
+from cli.output import emit_rows
+from conflictmap.model import parse_option_date
+
+PEOPLE_COLUMNS = ["since", "until", "actor", "from", "area_km2", "front_km", "depth_km", "max_advance_km", "rate_km_per_day"]
+
+
+@dataset_command()
+def front_movement(
+    inputs,
+    fmt,
+    since: Annotated[Optional[str], typer.Option("--since", help="D0 (YYYY-MM-DD); default: the first date of the log.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="D1 (YYYY-MM-DD); default: the last date of the log.")] = None,
+    every: Annotated[Optional[str], typer.Option("--every", help="One row set per step between --since and --until: 1d, 7d, 2w, 1m.")] = None,
+    gap: Annotated[float, typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts when drawing the D0 front (as in frontline); default 0: shared boundaries only.")] = 0.0,
+):
+    """Per actor pair: km² that changed hands, the D0 front length, the mean advance depth (km² ÷ front km),
+    the maximum advance (farthest gained point from the D0 front, geodesic) and the rates in km/day.
+
+    Example: conflictmap front-movement --since 2016-11-26 --until 2016-12-12 --gap 15
+    """
+    from conflictmap.movement import COLUMNS, front_movement as compute, stepped_movement
+    from conflictmap.timeline import date_grid
+
+    ds = load(inputs)
+    d0 = parse_option_date(since, "--since") if since else None
+    d1 = parse_option_date(until, "--until") if until else None
+    if every:
+        table = stepped_movement(ds, date_grid(ds, d0, d1, every), gap)
+    else:
+        table = compute(ds, d0, d1, gap)
+    if gap == 0 and len(table) and table["front_km"].eq(0).any():
+        say("a pair moved area but shares no boundary on D0: its depth is empty; if the districts are separated "
+            "by streets, bridge the gaps with --gap (e.g. --gap 15)", "warning")
+    columns = PEOPLE_COLUMNS if fmt.value in ("table", "markdown") else COLUMNS
+    emit_rows(table, fmt, columns, "Front movement")
+
+
+def register(app):
+    app.command("front-movement")(front_movement)

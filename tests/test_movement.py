@@ -1,0 +1,147 @@
+"""Front movement on a straight front that moves 1 km east in 10 days (hand-checkable strips)."""
+
+import json
+import math
+
+import pytest
+from pyproj import Geod
+
+from tests.conftest import cell_area_km2
+
+KM = 1000 / (6378137.0 * math.pi / 180)  # degrees of longitude per km on the equator (equatorial radius)
+HEIGHT = 0.05  # degrees of latitude, about 5.5 km
+
+# Four strips 1 km wide, west to east: W1 W2 E1 E2. On 2020-01-01 the west holds W1, W2 and the east E1, E2;
+# on 2020-01-11 the west has taken E1: the front (the meridian between W2 and E1) moved 1 km east in 10 days.
+STRIPS = ["W1", "W2", "E1", "E2"]
+LOG = """date,district,controller
+2020-01-01,W1,west
+2020-01-01,W2,west
+2020-01-01,E1,east
+2020-01-01,E2,east
+2020-01-11,E1,west
+"""
+
+
+def strip(i):
+    x0, x1 = i * KM, (i + 1) * KM
+    return {"type": "Polygon", "coordinates": [[[x0, 0], [x1, 0], [x1, HEIGHT], [x0, HEIGHT], [x0, 0]]]}
+
+
+@pytest.fixture
+def strips(tmp_path):
+    features = [{"type": "Feature", "properties": {"id": name}, "geometry": strip(i)} for i, name in enumerate(STRIPS)]
+    (tmp_path / "strips.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    (tmp_path / "strips.csv").write_text(LOG)
+    return ["--districts", str(tmp_path / "strips.geojson"), "--control", str(tmp_path / "strips.csv")]
+
+
+def test_a_straight_front_moving_1_km_in_10_days(cli_json, strips):
+    rows = cli_json("front-movement", *strips)
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["actor"], row["from"], row["days"]) == ("west", "east", 10)
+    # Independently: the area of strip E1 (authalic formula) and the geodesic length of the old front.
+    area = cell_area_km2(2 * KM, 0, 3 * KM, HEIGHT)
+    front = Geod(ellps="WGS84").inv(2 * KM, 0, 2 * KM, HEIGHT)[2] / 1000
+    assert row["area_km2"] == pytest.approx(area, rel=1e-6)
+    assert row["front_km"] == pytest.approx(front, rel=1e-6)
+    assert row["depth_km"] == pytest.approx(1.0, rel=0.01)
+    assert row["depth_km"] == pytest.approx(area / front, rel=1e-6)
+    assert row["rate_km_per_day"] == pytest.approx(0.1, rel=0.01)
+    # The farthest point of E1 from the old front is its east edge: 1 km along the equator.
+    assert row["max_advance_km"] == pytest.approx(Geod(ellps="WGS84").inv(2 * KM, 0, 3 * KM, 0)[2] / 1000, rel=1e-6)
+    assert row["max_rate_km_per_day"] == pytest.approx(0.1, rel=0.01)
+
+
+def test_every_step_gives_a_row_set_per_step(cli_json, strips):
+    rows = cli_json("front-movement", *strips, "--every", "5d")
+    # Steps 01-01..01-06 (nothing moved), 01-06..01-11 (E1 moved, 5 days: 0.2 km/day).
+    assert [(r["since"], r["until"]) for r in rows] == [("2020-01-06", "2020-01-11")]
+    assert rows[0]["rate_km_per_day"] == pytest.approx(0.2, rel=0.01)
+
+
+def test_squares_split_district_moves_area_not_vertices(cli_json, squares_args):
+    # 2020-01-01 -> 2020-02-01: B (rebels) split government 0.5 / kurdish forces 0.5, A rebels -> contested.
+    rows = {(r["actor"], r["from"]): r for r in cli_json("front-movement", *squares_args, "--until", "2020-02-01")}
+    from tests.conftest import squares_area
+
+    assert rows[("government", "rebels")]["area_km2"] == pytest.approx(squares_area("B") / 2, rel=1e-6)
+    assert rows[("contested", "rebels")]["area_km2"] == pytest.approx(squares_area("A"), rel=1e-6)
+    assert rows[("contested", "rebels")]["front_km"] == 0.0 and rows[("contested", "rebels")]["depth_km"] is None
+
+
+def test_readme_shows_what_the_command_prints(cli):
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- front-movement:start -->", 1)[1].split("<!-- front-movement:end -->", 1)[0]
+    result = cli("-q", "front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--gap", "15", "--format", "markdown")
+    assert result.exit_code == 0
+    assert result.stdout.split("\n", 2)[2].strip() == block.strip()
+
+
+def test_zones_moving_1_km_in_10_days(cli_json, tmp_path):
+    # A zone of 'north' covering the two west strips, then three; the clip is the four strips, so the
+    # zone's west, south and north edges lie on the clip's boundary and only its east edge is front.
+    folder = tmp_path / "zones"
+    folder.mkdir()
+    for day, cols in (("2020-01-01", 2), ("2020-01-11", 3)):
+        ring = [[0, 0], [cols * KM, 0], [cols * KM, HEIGHT], [0, HEIGHT], [0, 0]]
+        feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        (folder / f"{day}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    clip = tmp_path / "clip.geojson"
+    box = [[0, 0], [4 * KM, 0], [4 * KM, HEIGHT], [0, HEIGHT], [0, 0]]
+    clip.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [box]}}))
+    rows = cli_json("zones", "movement", folder, "--actor", "north", "--rest", "south", "--clip", clip)
+    assert len(rows) == 1
+    row = rows[0]
+    area = cell_area_km2(2 * KM, 0, 3 * KM, HEIGHT)
+    front = Geod(ellps="WGS84").inv(2 * KM, 0, 2 * KM, HEIGHT)[2] / 1000
+    assert (row["actor"], row["from"], row["days"]) == ("north", "south", 10)
+    assert row["area_km2"] == pytest.approx(area, rel=1e-6)
+    assert row["front_km"] == pytest.approx(front, rel=1e-6)
+    assert row["depth_km"] == pytest.approx(1.0, rel=0.01) and row["rate_km_per_day"] == pytest.approx(0.1, rel=0.01)
+    assert row["max_advance_km"] == pytest.approx(1.0, rel=0.01)
+
+
+def test_ukraine_deepstate_movement_agrees_with_zone_areas(cli_json, shared_data):
+    # Two DeepState snapshots: net km² gained = the change of `zones area` (both clipped to the boundary).
+    ukraine = shared_data / "ukraine"
+    folder = ukraine / "zones-deepstate"
+    files = sorted(folder.glob("deepstatemap_data_*.geojson"))[:2]
+    clip = ["--clip", ukraine / "national-boundary.geojson"]
+    rows = cli_json("zones", "movement", *files, "--actor", "russia", "--rest", "ukraine", *clip)
+    areas = cli_json("zones", "area", *files, "--actor", "russia", *clip)
+    gained = sum(r["area_km2"] for r in rows if r["actor"] == "russia")
+    lost = sum(r["area_km2"] for r in rows if r["actor"] == "ukraine")
+    assert gained - lost == pytest.approx(areas[1]["change_km2"], rel=1e-4, abs=0.05)
+    assert all(r["front_km"] > 500 for r in rows)  # the front in Ukraine is about 1,000 km or more
+
+
+def test_export_gains_layer_draws_the_strip(cli, strips, tmp_path):
+    result = cli("export", *strips, "--layer", "gains", "--since", "2020-01-01", "-o", "-")
+    assert result.exit_code == 0, result.output
+    features = json.loads(result.stdout)["features"]
+    assert len(features) == 1
+    props = features[0]["properties"]
+    area = cell_area_km2(2 * KM, 0, 3 * KM, HEIGHT)
+    assert (props["actor"], props["from"], props["districts"]) == ("west", "east", 1)
+    assert props["area_km2"] == pytest.approx(area, rel=1e-6) and props["moved_km2"] == pytest.approx(area, rel=1e-6)
+    lon = [x for x, _ in features[0]["geometry"]["coordinates"][0]]
+    assert (min(lon), max(lon)) == (pytest.approx(2 * KM, abs=1e-6), pytest.approx(3 * KM, abs=1e-6))
+
+
+def test_export_gains_of_a_split_district_follow_its_main_holder(cli, squares_args):
+    # B goes from the rebels to government 0.5 / kurdish forces 0.5: half its km² moves to each, and the
+    # strip is drawn for its main holder (a tie goes to the actor first in alphabetical order: government).
+    from tests.conftest import squares_area
+
+    result = cli("export", *squares_args, "--layer", "gains", "--since", "2020-01-01", "--date", "2020-02-01", "-o", "-")
+    assert result.exit_code == 0, result.output
+    rows = {(f["properties"]["actor"], f["properties"]["from"]): f for f in json.loads(result.stdout)["features"]}
+    split = rows[("government", "rebels")]
+    assert split["properties"]["moved_km2"] == pytest.approx(squares_area("B") / 2, rel=1e-6)
+    assert split["properties"]["area_km2"] == pytest.approx(squares_area("B"), rel=1e-6) and split["properties"]["districts"] == 1
+    # The kurdish forces' half of B has no strip to draw: no feature (its km² is in front-movement).
+    assert ("kurdish forces", "rebels") not in rows
