@@ -45,7 +45,7 @@ def from_changes(inputs, changes, baseline=None, baseline_date: dt.date | None =
     checks = Checks(problems)
     actors = load_actors(inputs.actors)
     districts, fields, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field,
-                                          inputs.dissolve, alt_name_field=inputs.alt_name_field)
+                                          inputs.dissolve, alt_name_field=inputs.alt_name_field, layer=inputs.districts_layer)
     problems += fields.problems
     check_names(districts, label(inputs.districts), checks)
     index = district_index(districts, inputs, checks, label(inputs.districts))
