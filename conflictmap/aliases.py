@@ -149,12 +149,7 @@ def _rows(wheres: list[str]) -> str:
 
 
 def aliases_csv(rows: list[dict]) -> str:
-    """The suggestions as CSV (alias,district,match,rows), read back as it is by --aliases."""
-    import csv
-    import io
+    """The suggestions as CSV (alias,district,match,rows), read back as it is by --aliases (a bare \\r is quoted)."""
+    from .escape import csv_line
 
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=SUGGESTED_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_line(SUGGESTED_COLUMNS) + "".join(csv_line([row.get(c, "") for c in SUGGESTED_COLUMNS]) for row in rows)

@@ -96,7 +96,7 @@ def _json_problem(data: bytes, name: str) -> str | None:
     if isinstance(doc, dict) and doc.get("type") == "Topology":
         return f"{name}: TopoJSON, not GeoJSON; convert it, e.g. mapshaper {name} -o format=geojson districts.geojson"
     if isinstance(doc, dict) and doc.get("type") not in ("FeatureCollection", "Feature"):
-        keys = ", ".join(list(doc)[:5])
+        keys = shown_columns(list(doc), limit=5)
         if len(doc) == 1 and isinstance(next(iter(doc.values())), dict):
             inner = next(iter(doc))
             return (f"{name}: a FeatureCollection wrapped in a {{{inner!r}: ...}} object, not GeoJSON; "

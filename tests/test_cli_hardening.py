@@ -397,3 +397,13 @@ def test_an_unwritable_output_folder_is_a_usage_error_before_any_work(cli, squar
     assert result.exit_code == 2, result.output
     one_error_line(result, f"{locked} is not writable")
     assert list(locked.iterdir()) == []
+
+
+def test_a_zone_across_the_antimeridian_is_refused(cli, tmp_path):
+    zones = tmp_path / "zones"
+    zones.mkdir()
+    crossing = [[[179.99, 0.0], [-179.99, 0.0], [-179.99, 0.01], [179.99, 0.01], [179.99, 0.0]]]
+    write_zones(zones / "deepstatemap_data_20240101.geojson", [({}, box_coords(0, 0, 0.01, 0.01)), ({}, crossing)])
+    result = cli("zones", "area", zones, "--actor", "russia", "--format", "json")
+    assert result.exit_code == 1 and result.stdout == ""
+    one_error_line(result, "deepstatemap_data_20240101.geojson feature 2", "antimeridian")
