@@ -13,7 +13,7 @@ import typer
 
 from cli import state
 from cli.group import App
-from cli.commands import changes, export, frontline, info, log, map, overlay, report, share, status, timeline, validate, zones
+from cli.commands import animate, changes, export, frontline, info, log, map, overlay, report, share, status, timeline, validate, zones
 
 app = typer.Typer(
     name="conflictmap",
@@ -52,7 +52,7 @@ def main_options(
         warnings.showwarning = show_warning
 
 
-for module in (info, status, share, changes, timeline, map, frontline, export, validate, overlay, zones, log, report):
+for module in (info, status, share, changes, timeline, map, animate, frontline, export, validate, overlay, zones, log, report):
     module.register(app)
 
 

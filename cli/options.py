@@ -38,6 +38,7 @@ COMMON = {
     "aliases": (Optional[list[str]], typer.Option("--aliases", help="Aliases file mapping reported spellings to districts: CSV alias,district or a name-variants JSON (repeatable; a later file wins).", rich_help_panel=INPUT_PANEL)),
     "strict_names": (bool, typer.Option("--strict-names", help="Refuse names matched only by a looser spelling (Arabic articles, transliteration) instead of noting them.", rich_help_panel=INPUT_PANEL)),
     "encoding": (Optional[str], typer.Option("--encoding", help="Encoding of the text tables (control log, aliases) when not UTF-8, e.g. cp1251, cp1256, latin-1.", rich_help_panel=INPUT_PANEL)),
+    "land": (Optional[str], typer.Option("--land", help="Land mask (e.g. a national land boundary): shares and km² of a district are measured on its part inside it.", rich_help_panel=INPUT_PANEL)),
     "project": (Optional[str], typer.Option("--project", help="Project file (default: ./conflictmap.toml when present; else the bundled sample).", rich_help_panel=INPUT_PANEL)),
 }
 # The help names the choices: the metavar stays short, so it does not fold in a 100-column terminal.

@@ -20,7 +20,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from .errors import InputError
+from .errors import Checks, InputError
 from .io import decode_text, label, read_records, read_source_bytes, shown_columns
 from .matching import DistrictIndex
 from .names import name_key
@@ -106,8 +106,6 @@ def _already_exact(index: DistrictIndex, text: str, target: str) -> bool:
 
 def district_index(districts, inputs, checks=None, source: str = "") -> DistrictIndex:
     """The lookup for a loaded districts frame: its names and other names, the aliases files, --strict-names."""
-    from .errors import Checks
-
     checks = checks or Checks()
     index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases"), inputs.strict_names)
     checks.attempt(apply_aliases, index, inputs.aliases, inputs.encoding, where=_first(inputs.aliases))

@@ -90,14 +90,49 @@ def _group_rows(ds: Dataset, groups: pd.DataFrame, gids) -> pd.DataFrame:
 
 
 def changes(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None,
-            every_change: bool = False) -> pd.DataFrame:
-    """Districts whose control on `until` differs from `since`, with the date of the change.
+            every_change: bool = False, shifts: bool = False) -> pd.DataFrame:
+    """Districts that changed hands between `since` and `until`, with the date of the change.
+
+    A district changed hands when its largest holder changed (for a split
+    district, the set of holders tied for the largest share); `moved_km2` is the
+    area that moved between actors, Σ of the share gains × the district's km²
+    (its whole area for a whole-district change). With `shifts`, districts whose
+    shares moved while the largest holder stayed (an overlay's 0.077 → 0.078)
+    are listed too, with changed_hands false.
 
     The window defaults to the first and last dates of the log (see window()).
     The date is that of the last change in the window (from then on the district
     is as on `until`). With every_change, each change in (since, until] is a
     row, so a district that changed and changed back is listed twice.
     """
+    table = _all_changes(ds, since, until, every_change)
+    return table if shifts else table[table["changed_hands"]].reset_index(drop=True)
+
+
+def is_fractional(ds: Dataset) -> bool:
+    """Is the log one of measured area shares (an overlay's), so that area, not districts, is the figure?
+
+    A hand log with a few split districts (0.5 / 0.5, as reported) stays a log
+    of districts. Measured shares are told by the overlay's note, or by shares
+    no reporter would write (more than three decimals, e.g. 0.0769).
+    """
+    if not len(ds.log):
+        return False
+    share = ds.log["share"].to_numpy(dtype=float)
+    measured = np.abs(share * 1000 - np.round(share * 1000)) > 1e-6
+    noted = ds.log["note"].fillna("").astype(str).str.startswith("zones overlay")
+    return bool(measured.any() or noted.any())
+
+
+def moved_area(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None,
+               matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The km² that moved from one actor to another between the dates: the off-diagonal of the matrix."""
+    matrix = transition_matrix(ds, since, until) if matrix is None else matrix
+    moved = matrix[(matrix["from"] != matrix["to"]) & (matrix["area_km2"] > 0)]
+    return moved[["from", "to", "area_km2"]].reset_index(drop=True)
+
+
+def _all_changes(ds: Dataset, since, until, every_change: bool) -> pd.DataFrame:
     moves, groups = transitions(ds, since, until)
     if not every_change:
         last = moves.groupby("idx").tail(1).set_index("idx")
@@ -119,10 +154,25 @@ def _describe(ds: Dataset, moves: pd.DataFrame, groups: pd.DataFrame) -> pd.Data
         "from_shares": [share_maps[g] for g in moves["gid_from"]], "to_shares": [share_maps[g] for g in moves["gid_to"]],
         "area_km2": d["area_km2"].to_numpy(dtype=float)[idx],
     })
+    pairs = list(zip(moves["gid_from"], moves["gid_to"]))
+    moved = np.array([_moved(share_maps[a], share_maps[b]) for a, b in pairs], dtype=float)
+    out["moved_km2"] = moved * out["area_km2"].to_numpy(dtype=float)
+    out["changed_hands"] = np.array([_largest(share_maps[a]) != _largest(share_maps[b]) for a, b in pairs], dtype=bool)
     if ds.has_population:
         out["population"] = d["population"].to_numpy(dtype=float)[idx]
     out["source"] = [sources[g] for g in moves["gid_to"]]
     return out.sort_values(["date", "id"], kind="stable").reset_index(drop=True)
+
+
+def _moved(then: dict, now: dict) -> float:
+    """The share of a district that went from one actor to another: Σ of the gains."""
+    return float(sum(max(0.0, v - then.get(c, 0.0)) for c, v in now.items()))
+
+
+def _largest(shares: dict) -> frozenset:
+    """The holders of the largest share (several when tied): who a district counts for."""
+    top = max(shares.values(), default=0.0)
+    return frozenset(c for c, v in shares.items() if v >= top - 1e-9)
 
 
 def _group_text(rows: pd.DataFrame) -> tuple[dict, dict, dict]:

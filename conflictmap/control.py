@@ -137,7 +137,7 @@ def lookup_problems(index: DistrictIndex, source: str) -> list[Problem]:
     for (text, idx), wheres in index.lookups.loose.items():
         more = f" (and {_count(len(wheres) - 1, 'more row')})" if len(wheres) > 1 else ""
         problems.append(Problem("note", wheres[0] + more, f"{text!r} matched {index.names[idx]!r} by a looser spelling "
-                                "(Arabic article, transliteration); add it to an aliases file to make it exact, or use --strict-names to refuse it"))
+                                "(an article, a transliteration, a unit word such as raion); add it to an aliases file to make it exact, or use --strict-names to refuse it"))
     skipped = index.lookups.skipped
     if skipped:
         shown = "; ".join(f"{text!r} ({', '.join(w.removeprefix(source).strip() for w in wheres)})" for text, wheres in skipped.items())
@@ -241,6 +241,9 @@ def load_control(source, index: DistrictIndex, actors: Actors, checks: Checks | 
     """
     problems: list = []
     checks = checks or Checks(problems)
+    fast = None if checks.collect else fast_log(source, index, actors, checks, encoding)
+    if fast is not None:
+        return fast, problems
     rows = parse_rows(read_log_records(source, encoding), label(source), index, actors, checks)
     for problem in from_problems(rows, initial):
         checks.add_problem(problem)
@@ -303,3 +306,106 @@ def empty_log():
     frame["idx"] = frame["idx"].astype(int)
     frame["share"] = frame["share"].astype(float)
     return frame
+
+
+# ---------------------------------------------------------------- the column-wise reader
+#
+# A large log is mostly the same few district names, dates and actors repeated:
+# each distinct value is checked once and the columns are mapped, and groups of
+# one plain row (the common case) are settled with array operations. Whatever
+# is unusual (a bad value, a looser name match, an alias for several districts,
+# a `from` column, actor labels that look like typos, duplicate rows) returns
+# None, and the row-by-row reader above runs instead: it is the one definition
+# of every error and warning, with its row numbers, so both readers give the
+# same log and the same messages (tests/test_control_fast.py checks it).
+
+
+def fast_log(source, index: DistrictIndex, actors: Actors, checks: Checks, encoding: str | None = None):
+    """The settled log read column-wise, or None when the row-by-row reader must decide."""
+    from .io import read_columns
+
+    table = read_columns(source, encoding)
+    if table is None:
+        return None
+    frame, lines = table
+    if not len(frame):
+        return None
+    name = label(source)
+    try:
+        cols = _columns([dict.fromkeys(frame.columns, "")], name)
+    except InputError:
+        return None
+    if "from" in cols or "controller" not in cols:
+        return None
+    get = lambda c: frame[cols[c]] if c in cols else None  # noqa: E731
+    mapped = _mapped_values(get, index, actors, name)
+    if mapped is None:
+        return None
+    idx, dates, controllers, shares = mapped
+    return _settle_columns(frame, get, lines, name, idx, dates, controllers, shares, index.ids, checks)
+
+
+def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
+    """Districts, dates, controllers and shares mapped from their distinct values; None on anything unusual."""
+    import numpy as np
+    import pandas as pd
+
+    controller = get("controller")
+    if (controller == "").any() or (get("district") == "").any() or (get("date") == "").any():
+        return None
+    if not actors.strict:
+        tally = controller.value_counts()
+        actors.register_counts(dict(zip(tally.index, tally.to_numpy())))
+        if near_names(sorted({actors.canonical(t) for t in tally.index})):
+            return None
+    try:
+        places, where_place = _distinct(get("district"), lambda t: index.find_all(t, name))
+        days, where_day = _distinct(get("date"), lambda t: parse_date(t, name))
+        holders, where_holder = _distinct(controller, lambda t: actors.canonical(t, name))
+        share = get("share")
+        fractions, where_share = _distinct(share, lambda t: _share(t, name)) if share is not None else ([None], np.zeros(len(controller), dtype=np.int64))
+    except InputError:
+        return None
+    if index.lookups.loose or index.lookups.skipped or any(len(p) != 1 for p in places):
+        index.lookups.loose.clear()
+        index.lookups.skipped.clear()
+        return None
+    idx = np.asarray([p[0] for p in places], dtype=np.int64)[where_place]
+    dates = pd.to_datetime(pd.Series(days)).to_numpy()[where_day]
+    shares = np.asarray([np.nan if f is None else f for f in fractions], dtype=float)[where_share]
+    return idx, dates, np.asarray(holders, dtype=object)[where_holder], shares
+
+
+def _distinct(column, check):
+    """`check` of each distinct value of a column, and each row's position among them (pandas.factorize)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column, sort=False)
+    return [check(u) for u in uniques], codes
+
+
+def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, shares, ids, checks: Checks):
+    """The settled log: single plain rows as they are, every other group through _settle_group."""
+    import numpy as np
+    import pandas as pd
+
+    text = lambda c: get(c).to_numpy(dtype=object) if get(c) is not None else np.full(len(idx), "", dtype=object)  # noqa: E731
+    out = pd.DataFrame({"idx": idx, "district": np.asarray(ids, dtype=object)[idx], "date": dates,
+                        "controller": controllers, "share": shares,
+                        "source": text("source"), "confidence": text("confidence"), "note": text("note"),
+                        "where": f"{name} line " + pd.Series(lines).astype(str), "from": ""})
+    key = out["idx"].to_numpy() * 1_000_000 + (out["date"].to_numpy().astype("datetime64[D]").astype(np.int64))
+    single = ~pd.Series(key).duplicated(keep=False).to_numpy()
+    plain = single & (np.isnan(shares) | (np.abs(shares - 1.0) <= SHARE_TOLERANCE))
+    fast = out[plain].copy()
+    fast["share"] = np.where(np.isnan(fast["share"]), 1.0, fast["share"])
+    rest = out[~plain]
+    if len(rest):
+        rows = rest.assign(date=rest["date"].dt.date).to_dict("records")
+        for r in rows:  # the row reader's None for 'no share given' (a float column would hold NaN)
+            r["share"] = None if r["share"] != r["share"] else float(r["share"])
+            r["idx"] = int(r["idx"])
+        settled = settle(rows, checks)
+        fast = pd.concat([fast, settled], ignore_index=True)
+    fast["share"] = fast["share"].astype(float)
+    return fast.sort_values(["idx", "date"], kind="stable").reset_index(drop=True)[LOG_COLUMNS]

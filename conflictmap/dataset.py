@@ -61,6 +61,11 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
     except UsageError as exc:
         raise _project_error(exc, inputs) from None
     problems = list(fields.problems)
+    if inputs.land:  # shares and km² of a district refer to its part inside the mask
+        from .land import load_land
+
+        districts, _, land_problems = load_land(districts, inputs.land)
+        problems += land_problems
     check_names(districts, label(inputs.districts), Checks(problems))
     initial = initial_holder(actors, inputs.initial)
     if inputs.control:

@@ -59,7 +59,7 @@ class Request:
     precision: int = DEFAULT_PRECISION
     rs: bool = False
     since: dt.date | None = None
-    gap_m: float = 0.0
+    gap_m: float | None = None  # None: detected (frontline.detect_gap)
 
 
 @dataclass
@@ -70,7 +70,7 @@ class Layer:
     date: dt.date | None = None  # the date the layer shows
 
 
-def make_request(layer="districts", fmt=None, output="-", precision=None, rs=False, since=None, gap_m=0.0) -> Request:
+def make_request(layer="districts", fmt=None, output="-", precision=None, rs=False, since=None, gap_m=None) -> Request:
     """A checked Request; the format defaults to the output's suffix (geojson on stdout)."""
     output = output or "-"
     if layer not in LAYERS:
@@ -90,7 +90,7 @@ def make_request(layer="districts", fmt=None, output="-", precision=None, rs=Fal
         raise UsageError("--layer changes needs --since D0: the districts that changed hands after D0")
     if since is not None and layer != "changes":
         raise UsageError("--since applies to --layer changes only")
-    if gap_m and layer != "frontline":
+    if gap_m is not None and layer != "frontline":
         raise UsageError("--gap applies to --layer frontline only")
     if output != "-" and Path(output).is_dir():
         raise UsageError(f"-o {output} is a folder; give a file name, e.g. {Path(output) / ('export.' + fmt)}")
@@ -240,6 +240,29 @@ def export(ds, request: Request, date: dt.date | None, stream=None) -> Layer:
     return layer
 
 
+def export_zone_front(zoneset, clip, request: Request, date: dt.date | None, inputs=(), stream=None) -> Layer:
+    """The front along the zones' edges (frontline.zone_front_lines) on the snapshot in force on `date`
+    (default: the last), written like any layer: date, actor, length_km per zone actor."""
+    from .frontline import zone_front_lines
+
+    if request.layer != "frontline":
+        raise UsageError(f"--zones gives --layer frontline only, not {request.layer}; drop --zones for districts layers")
+    if request.output != "-":
+        check_not_input(request.output, list(inputs))
+    dates = [s.date for s in zoneset.snapshots]
+    day = max((d for d in dates if date is None or d <= date), default=None)
+    if day is None:
+        raise UsageError(f"--date {date} is before the first zone date ({dates[0]}); give a later date")
+    snap = next(s for s in zoneset.snapshots if s.date == day)
+    one = type(zoneset)([snap], zoneset.actors, zoneset.dates_from)
+    layer = Layer("frontline", zone_front_lines(one, clip), date=day)
+    if request.output == "-":
+        write_text(layer.frame, stream, request)
+    else:
+        write_file(layer, request)
+    return layer
+
+
 def write_file(layer: Layer, request: Request, ds=None) -> None:
     """Write to a temporary file in the output's folder, then rename: a failure leaves the old file intact."""
     with atomic_path(request.output) as tmp:
@@ -301,9 +324,11 @@ def feature_texts(frame, precision: int):
     geometry = frame.geometry.to_numpy()
     props = frame.drop(columns=frame.geometry.name)
     for start in range(0, len(frame), CHUNK):
-        geoms = shapely.to_geojson(rfc7946_geometry(geometry[start:start + CHUNK], precision))
+        part = rfc7946_geometry(geometry[start:start + CHUNK], precision)
+        part = np.where(shapely.is_empty(part), None, part)  # a district with no land in the mask: null geometry
+        geoms = shapely.to_geojson(part)
         records = _json_records(props.iloc[start:start + CHUNK])
-        yield [b'{"type":"Feature","properties":' + r + b',"geometry":' + g.encode() + b"}"
+        yield [b'{"type":"Feature","properties":' + r + b',"geometry":' + (g.encode() if g else b"null") + b"}"
                for r, g in zip(records, geoms)]
 
 

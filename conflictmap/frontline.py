@@ -12,8 +12,9 @@ actor_b alphabetically). Rules:
   rebel-held and contested ground is a front line of its own, not dropped.
 - The outer edge of the districts is not a front line (nothing is known beyond it).
 - With gap_m = 0 only boundaries the polygons really share count. Real district
-  files often leave gaps (streets) between neighbours; gap_m bridges gaps up to
-  that many metres: the line is then the part of actor_a's district boundary
+  files often leave gaps (streets) between neighbours; by default the typical
+  gap is detected and bridged (detect_gap), or gap_m bridges gaps up to that
+  many metres: the line is then the part of actor_a's district boundary
   that faces actor_b's district across the gap, i.e. from which a perpendicular
   of at most gap_m, drawn outwards, reaches it. Being merely within gap_m is not
   enough: every edge running away from the contact (the far side of a street
@@ -75,13 +76,22 @@ def main_holder(state: pd.DataFrame, count: int, second: bool = False, second_mi
     return holder, share, other
 
 
-def front_lines(ds: Dataset, date: dt.date | None = None, gap_m: float = 0.0) -> FrontLines:
-    """Front lines on a date, one row per actor pair, longest first."""
-    if not gap_m >= 0:
+def front_lines(ds: Dataset, date: dt.date | None = None, gap_m: float | None = None) -> FrontLines:
+    """Front lines on a date, one row per actor pair, longest first.
+
+    `gap_m` None (the default) detects gaps between neighbours by itself: when
+    most close neighbours share no boundary (streets between the polygons), the
+    gaps are bridged up to a distance set from the typical gap, and a note says
+    which; 0 uses shared boundaries only.
+    """
+    if gap_m is not None and not gap_m >= 0:
         raise UsageError(f"--gap {gap_m} is negative; give a distance in metres (0 for shared boundaries only)")
     geoms = np.asarray(ds.districts.geometry.values)
     holder, share = main_holder(state_on(ds, date), len(geoms))
     problems = _split_note(ds, share)
+    if gap_m is None:
+        gap_m, note = detect_gap(geoms)
+        problems += [note] if note else []
     if gap_m == 0:
         a, b, lines, gapped = _shared_boundaries(geoms, holder)
         problems += [gapped] if gapped else []
@@ -264,8 +274,24 @@ def _dissolve(actor_a, actor_b, lines, to_lonlat=None):
     return out.sort_values(["length_km", "actor_a", "actor_b"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
 
 
-def _gap_warning(tree, geoms) -> Problem | None:
-    """A warning when most close neighbours do not touch: the file has gaps (e.g. streets).
+def detect_gap(geoms) -> tuple[float, Problem | None]:
+    """The bridging distance (metres) a file needs, and a note saying so: 0 and None when neighbours touch."""
+    typical = typical_gap(shapely.STRtree(geoms), geoms)
+    if typical is None:
+        return 0.0, None
+    gap = bridging(typical)
+    return float(gap), Problem("note", "", f"neighbouring districts do not touch (typical gap about {typical:.0f} m, "
+                                           f"e.g. streets): front lines bridge gaps up to {gap} m; --gap 0 for shared "
+                                           "boundaries only, --gap N to choose")
+
+
+def bridging(typical: float) -> int:
+    """A bridging distance for a typical gap: half as much again, in steps of 5 m (at least 5)."""
+    return max(5, int(np.ceil(typical * 1.5 / 5) * 5))
+
+
+def typical_gap(tree, geoms) -> float | None:
+    """The median gap (metres) between close neighbours that share no boundary, when most of them do not.
 
     Checked on up to PROBE_SAMPLE districts spread through the file: a ratio
     needs no more, and the distance query is the costly part.
@@ -278,12 +304,19 @@ def _gap_warning(tree, geoms) -> Problem | None:
     apart = ~shapely.intersects(geoms[s], geoms[t])
     if not len(s) or apart.sum() <= len(s) / 2:
         return None
-    typical = float(np.median(shapely.distance(geoms[s[apart]], geoms[t[apart]]))) * METRES_PER_DEGREE
-    suggest = max(5, int(np.ceil(typical * 1.5 / 5) * 5))
+    return float(np.median(shapely.distance(geoms[s[apart]], geoms[t[apart]]))) * METRES_PER_DEGREE
+
+
+def _gap_warning(tree, geoms) -> Problem | None:
+    """With --gap 0 on a file whose neighbours do not touch: a warning that fronts along the gaps are missed."""
+    typical = typical_gap(tree, geoms)
+    if typical is None:
+        return None
+    suggest = bridging(typical)
     return Problem(
         "warning", "",
-        f"{apart.mean():.0%} of neighbouring district pairs share no boundary (typical gap about {typical:.0f} m, "
-        f"e.g. streets), so front lines along them are missed; pass --gap {suggest} to bridge gaps up to {suggest} m",
+        f"neighbouring districts share no boundary (typical gap about {typical:.0f} m, e.g. streets), so with --gap 0 "
+        f"front lines along them are missed; leave --gap out to bridge them (up to {suggest} m here)",
     )
 
 
@@ -294,3 +327,65 @@ def _split_note(ds: Dataset, share: np.ndarray) -> list:
     ids = ds.districts["id"].to_numpy()[split]
     shown = ", ".join(map(repr, ids[:5])) + (" ..." if len(ids) > 5 else "")
     return [Problem("info", "", f"{len(split)} split district(s) counted for their largest holder in front lines: {shown}")]
+
+
+# ------------------------------------------------------------------------------ front lines from zones
+
+# How far out (metres) from a zone's edge the other side is looked for. Past the mismatch between a
+# zone's coastline and the clip's (hundreds of metres on DeepState and the 2015 land boundary) and
+# a wide river, well short of the smallest areas that matter on a national map.
+ZONE_PROBE_M = 2000.0
+ZONE_STEP_M = 250.0  # zone edges are cut into pieces this long, each judged on its own
+ZONE_COLUMNS = ["date", "actor", "length_km"]
+
+
+def zone_front_lines(zoneset, clip, probe_m: float = ZONE_PROBE_M):
+    """Per date and actor: the part of the zone's edge that faces land inside `clip` the zone does not hold.
+
+    The clip's own boundary (coasts, the international border) is not a front,
+    and neither is a zone edge drawn a little inside it: a piece of the zone's
+    edge counts when the point `probe_m` out from its middle, at right angles
+    and away from the zone, lies inside the clip and outside the zone. Lengths
+    are geodesic (the pieces are drawn in a local equidistant projection and
+    measured back on the ellipsoid). Returns a GeoDataFrame: date, actor,
+    length_km, geometry (MultiLineString, EPSG:4326).
+    """
+    import geopandas as gpd
+
+    if clip is None:
+        raise UsageError("front lines from zones need --clip FILE (e.g. the national land boundary): "
+                         "a zone's edge is a front only where it faces land inside it")
+    to_metric, to_lonlat = _local_metric(np.asarray([clip], dtype=object))
+    area = shapely.transform(clip, to_metric, interleaved=False)
+    shapely.prepare(area)
+    rows, geoms = [], []
+    for snap in zoneset.snapshots:
+        for actor in zoneset.actors:
+            zone = snap.zones.get(actor)
+            line = _facing_edges(shapely.transform(zone, to_metric, interleaved=False), area, probe_m) \
+                if zone is not None else shapely.MultiLineString()
+            line = shapely.transform(line, to_lonlat, interleaved=False)
+            rows.append({"date": snap.date.isoformat(), "actor": actor})
+            geoms.append(line)
+    frame = pd.DataFrame(rows, columns=ZONE_COLUMNS[:2])
+    frame["length_km"] = geodesy.length_km(np.asarray(geoms, dtype=object)) if geoms else np.zeros(0)
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=4326)
+
+
+def _facing_edges(zone, area, probe_m: float):
+    """The pieces of `zone`'s edge whose outward probe lands in `area` outside `zone` (metric coordinates)."""
+    shapely.prepare(zone)
+    start, end, _ = _segments(shapely.get_parts(shapely.line_merge(shapely.segmentize(shapely.boundary(zone), ZONE_STEP_M))))
+    step = end - start
+    length = np.hypot(step[:, 0], step[:, 1])
+    real = length > 0
+    start, end, step, length = start[real], end[real], step[real], length[real]
+    if not len(start):
+        return shapely.MultiLineString()
+    middle = start + step / 2
+    normal = _outward(middle, step / length[:, None], zone)
+    probe = middle + normal * probe_m
+    faces = shapely.contains_xy(area, probe[:, 0], probe[:, 1]) & ~shapely.contains_xy(zone, probe[:, 0], probe[:, 1])
+    pieces = shapely.linestrings(np.stack([start[faces], end[faces]], axis=1)) if faces.any() else np.zeros(0, object)
+    merged = shapely.line_merge(shapely.multilinestrings(pieces)) if len(pieces) else shapely.MultiLineString()
+    return merged if merged.geom_type == "MultiLineString" else shapely.MultiLineString([merged])

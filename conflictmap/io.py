@@ -440,6 +440,67 @@ def read_records(source, encoding: str | None = None) -> list[dict]:
     return _csv_records(text, name, _sniff_delimiter(text, "\t" if kind == "tsv" else ","))
 
 
+def read_columns(source, encoding: str | None = None):
+    """A plain CSV/TSV table read column-wise by pandas' C reader: (frame of stripped strings, line numbers).
+
+    None whenever the fast reader could differ from `read_records` in any way
+    (not a CSV, a parse error, a quoted line break, a repeated column name...):
+    the caller then reads row by row, which gives the exact error or warning.
+    """
+    import pandas as pd
+
+    if str(source) == "-" or _is_stream(source) or Path(str(source)).suffix.lower() in (".parquet", ".gpkg"):
+        return None  # a pipe can be read once only: the row reader reads it
+    name = label(source)
+    try:
+        text = decode_text(read_source_bytes(source), name, encoding)
+    except InputError:
+        return None
+    if not text.strip() or _table_kind(source, text) not in ("csv", "tsv") or "\r" in text:
+        return None
+    delimiter = _sniff_delimiter(text, "\t" if _table_kind(source, text) == "tsv" else ",")
+    filled = _filled_lines(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=object, keep_default_na=False, na_filter=False,
+                            skip_blank_lines=True, engine="c", quoting=csv.QUOTE_MINIMAL, doublequote=True)
+    except Exception:  # any parse problem: the row reader names it
+        return None
+    header = [str(c).strip().lower() for c in frame.columns]
+    # pandas renames a repeated column ('controller', 'controller.1'): judge repeats on the header line itself.
+    given = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])]
+    if len(set(given)) != len(given):
+        return None
+    if len(filled) - 1 != len(frame) or len(set(header)) != len(header) or any(h.startswith("unnamed:") for h in header):
+        return None  # a quoted line break, a repeated or empty column name: line numbers or columns would differ
+    frame.columns = header
+    frame = frame.apply(_stripped)
+    numbers = filled[1:]
+    if all((frame[c] == "").any() for c in frame.columns):  # a row of empty values is no row (as for the row reader)
+        keep = (frame != "").any(axis=1).to_numpy()
+        frame, numbers = frame[keep].reset_index(drop=True), numbers[keep]
+    return frame, numbers
+
+
+def _stripped(column):
+    """A text column with its values stripped, each distinct value once (pandas.factorize)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), sort=False)
+    return pd.Series(np.asarray([u.strip() for u in uniques], dtype=object)[codes], index=column.index, dtype=object)
+
+
+def _filled_lines(text: str):
+    """Line numbers (from 1) of the lines that hold something: all of them, as a range, when none is blank."""
+    import numpy as np
+
+    count = text.count("\n") + (not text.endswith("\n"))
+    body = text.removesuffix("\n")
+    if not (body.startswith(("\n", " ", "\t")) or "\n\n" in body or "\n " in body or "\n\t" in body):
+        return np.arange(1, count + 1, dtype=np.int64)  # no line is blank (the common case, found with C string search)
+    return np.asarray([i + 1 for i, line in enumerate(text.split("\n")) if line.strip()], dtype=np.int64)
+
+
 def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
     # strict: a quote left open must be an error, not a field that swallows the rest of the file.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from .errors import InputError
 from .model import id_text
-from .names import fuzzy_form, loose_key, name_key, suggest, without_parentheses
+from .names import fuzzy_form, loose_key, loose_keys, name_key, suggest, without_parentheses
 
 NO_DISTRICT = "-"  # an alias target: the place has no polygon; rows naming it are left out
 
@@ -61,7 +61,8 @@ class DistrictIndex:
         self.by_loose: dict[str, set[int]] = defaultdict(set)
         for i, label in self._labels():
             self.by_name[name_key(label)].add(i)
-            self.by_loose[loose_key(label)].add(i)
+            for key in loose_keys(label):
+                self.by_loose[key].add(i)
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
         self._memo: dict[str, tuple] = {}
@@ -178,8 +179,7 @@ class DistrictIndex:
         hits: set[int] = set()
         for form in [text, *without_parentheses(text)]:
             exact = self.exact_hits(form) if form != text else None
-            key = loose_key(form)
-            hits |= exact or (self.by_loose.get(key, set()) if key else set())
+            hits |= exact or set().union(*(self.by_loose.get(key, set()) for key in loose_keys(form)))
         return hits
 
 _PARTS = re.compile(r"\s*(?:[,;/()\[\]]|\band\b|\be\.g\.|\bincl\.)\s*")

@@ -171,11 +171,18 @@ class Actors:
         'Rebels' and 'rebels' are one actor, shown in its most frequent spelling
         (the smallest on a tie), whatever the order of the rows.
         """
-        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        tally: dict[str, int] = defaultdict(int)
         for label in labels:
+            tally[label] += 1
+        self.register_counts(tally)
+
+    def register_counts(self, tally: dict) -> None:
+        """`register` for labels already counted (label -> number of rows)."""
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for label, n in tally.items():
             text = clean_label(label)
             if text and name_key(text) not in self._lookup:
-                counts[name_key(text)][text] += 1
+                counts[name_key(text)][text] += n
         for spellings in counts.values():
             self.add(min(spellings, key=lambda t: (-spellings[t], t)))
 
@@ -300,7 +307,7 @@ def load_actors(path: str | Path | None) -> Actors:
 
 
 ACTORS_FILE_KEYS = ("actors", "groups")
-ACTOR_KEYS = ("aliases", "colour", "color")
+ACTOR_KEYS = ("aliases", "colour", "color", "display")  # display: the name report sentences use (report.display_names)
 
 
 def _known_keys(table: dict, known, where: str, what: str) -> None:

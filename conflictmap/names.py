@@ -11,7 +11,9 @@ nothing else:
   Digits of any script are read as their value (``٣`` is ``3``).
 * ``loose_key`` (looser tier, for transliterated names): the name in Latin
   letters (anyascii), leading Arabic articles dropped (``al-``, ``ash-``,
-  ``ال``...), a final ``-eh``/``-ah`` read as ``-e``/``-a``, and each word
+  ``ال``...), words that name the kind of unit (``raion``, ``oblast``)
+  dropped and (``loose_keys``) a Slavic adjective also read as the name of
+  its centre (``Бахмутський район`` is ``Bakhmut``), a final ``-eh``/``-ah`` read as ``-e``/``-a``, and each word
   reduced to its first letter, its consonants with doubled letters collapsed,
   and whether it ends in a vowel: ``Sheikh Khodr`` and ``Sheikh Kheder``, ``Haydariya`` and
   ``al-Haydariyeh``, ``Qasr`` and ``Qaser`` share one. It is loose on purpose,
@@ -26,6 +28,12 @@ from functools import lru_cache
 
 # Arabic articles as transliterated (sun-letter assimilation gives ash-, as-, ad-, ...).
 ARTICLES = frozenset("al el il ul el as ash ad adh at ath ar az an aj at ad".split())
+# Words that say what kind of unit a name is ('Бахмутський район' is the raion of Bakhmut), in Latin letters.
+UNIT_WORDS = frozenset("raion rayon raioni oblast oblasti hromada hromady misto gorod district municipality "
+                       "governorate muhafazah nahiya qada".split())
+# Slavic adjective endings that make a unit's name from its centre's (Bakhmutskyi, Donetska): the centre is
+# the stem or the stem + 'sk' (Bakhmut, Donetsk), so both are tried.
+_ADJECTIVE = re.compile(r"^([a-z]{3,}?)sk(?:yi|ii|iy|yy|y|a|e|aya|aia|oe|oye)$")
 _ARABIC_ARTICLE = re.compile(r"^(ال|وال|بال)(?=\w{2,})")
 _VOWELS = set("aeiouy")
 _WORD = re.compile(r"[0-9a-z]+")
@@ -72,6 +80,25 @@ def loose_key(text: str) -> str:
     return " ".join(w for w in words if w)
 
 
+@lru_cache(maxsize=65536)
+def loose_keys(text: str) -> frozenset:
+    """The looser-tier keys of a name: `loose_key`, and with a Slavic adjective read as its centre's name."""
+    words = _latin_words(str(text))
+    forms = [[w] for w in words]
+    for i, w in enumerate(words):
+        m = _ADJECTIVE.match(w)
+        if m:
+            forms[i] = [w, m.group(1), m.group(1) + "sk"]
+    keys = {" ".join(_skeleton(w) for w in combo) for combo in _product(forms)}
+    return frozenset(k for k in keys if k.strip())
+
+
+def _product(forms: list[list[str]]):
+    from itertools import islice, product
+
+    return islice(product(*forms), 16)  # a name has few adjectives: a bound, not a search
+
+
 def _latin_words(text: str) -> list[str]:
     """The words of a name in lower-case Latin letters, Arabic articles dropped."""
     from anyascii import anyascii
@@ -81,7 +108,7 @@ def _latin_words(text: str) -> list[str]:
     text = " ".join(_ARABIC_ARTICLE.sub("", w) for w in text.split())
     latin = _APOSTROPHES.sub("", anyascii(text).lower())
     words = _WORD.findall(latin)
-    kept = [w for w in words if w not in ARTICLES]
+    kept = [w for w in words if w not in ARTICLES and w not in UNIT_WORDS]
     return kept or words
 
 

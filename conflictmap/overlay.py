@@ -22,6 +22,8 @@ continent the engine measures geodesically instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import shapely
 
@@ -288,8 +290,28 @@ def changed_rows(current: np.ndarray, previous: np.ndarray | None) -> np.ndarray
     return (np.abs(current - previous) > WRITE_TOLERANCE).any(axis=1)
 
 
+@dataclass
+class OverlayResult:
+    """The control log, and per (date, actor) how much of the zone the districts hold.
+
+    `coverage` rows: date, actor, zone_km2 (the zone, inside the land mask when
+    there is one), in_districts_km2 (Σ of the zone ∩ each district) and
+    outside_km2 (the zone km² in no district: coastline or border mismatch, or
+    districts that do not cover the whole area).
+    """
+
+    log: object
+    coverage: object
+
+
 def overlay_zones(districts, zoneset, rule: str = "fraction", rest: str = UNKNOWN, min_share: float = 0.0,
                   every_date: bool = False, run=None, progress=None):
+    """The control log of overlay_result (see there)."""
+    return overlay_result(districts, zoneset, rule, rest, min_share, every_date, run, progress).log
+
+
+def overlay_result(districts, zoneset, rule: str = "fraction", rest: str = UNKNOWN, min_share: float = 0.0,
+                   every_date: bool = False, run=None, progress=None, mask=None) -> OverlayResult:
     """The control log (date, district, controller, share, source, note) from dated zones.
 
     `districts` is the GeoDataFrame of districts.load_districts; `zoneset` a
@@ -298,6 +320,8 @@ def overlay_zones(districts, zoneset, rule: str = "fraction", rest: str = UNKNOW
     semantics ("in force until the next row") make the two equivalent.
     `run(districts, snapshots, rule, progress)` measures the dates: by default
     measure_dates in this process; distributed.runner gives one for Dask.
+    `mask` is the land mask the districts were cut to (land.apply_mask), so the
+    zone km² in no district are counted on land only.
     """
     import pandas as pd
 
@@ -313,16 +337,57 @@ def overlay_zones(districts, zoneset, rule: str = "fraction", rest: str = UNKNOW
     exempt = [i for i, a in enumerate(actors) if a in (CONTESTED, UNKNOWN)]
     holders = _holders(actors, rest)
     ids = districts["id"].to_numpy(dtype=object)
+    area = _areas(districts, geoms)
+    landless = area <= 0
+    if mask is not None and landless.any() and UNKNOWN not in (rest, *actors):
+        labels = np.append(labels, UNKNOWN)  # who holds a district with no land: nobody known
     frames, previous = [], None
     for snap, values in zip(zoneset.snapshots, measured):
         values = _fold_rest(_pad(values, len(actors)), actors, rest)
         shares = apply_rule(values, rule, min_share, exempt, holders)
+        if mask is not None:
+            shares = _no_land(shares, landless, actors, rest)
         keep = np.ones(len(ids), bool) if every_date else changed_rows(shares, previous)
         previous = shares if previous is None else np.where(keep[:, None], shares, previous)
-        frames.append(_rows(snap, ids, labels, shares, keep, _note(rule, min_share, rest)))
+        frames.append(_rows(snap, ids, labels, shares, keep, _note(rule, min_share, rest), len(actors),
+                            landless & (mask is not None)))
     columns_out = ["date", "district", "controller", "share", "source", "note"]
     log = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns_out)
-    return log.astype({"share": float})  # 1.0, never 1: one type per key in json/csv
+    log = log.astype({"share": float})  # 1.0, never 1: one type per key in json/csv
+    if rule == "centroid":  # centroid values say who holds a point, not how much area: measure the area
+        measured = (run or measure_dates)(geoms, work, "fraction")
+    return OverlayResult(log, coverage(zoneset, measured, area, geoms, mask))
+
+
+def _areas(districts, geoms) -> np.ndarray:
+    """The districts' km² (area_km2 from districts.load_districts, cut by a land mask), or measured here."""
+    if "area_km2" in districts.columns:
+        return districts["area_km2"].to_numpy(dtype=float)
+    return AreaMeasure(shapely.total_bounds(geoms)).km2(geoms)
+
+
+def coverage(zoneset, measured, area_km2, geoms, mask=None):
+    """Per date and actor: the zone's km² (inside `mask`), the part in districts, the part in none.
+
+    The zone is measured with the engine's own equal-area projection, so the
+    difference is not an artefact of two ways of measuring.
+    """
+    import pandas as pd
+
+    from .zones import clipped
+
+    measure = AreaMeasure(shapely.total_bounds(geoms))
+    rows = []
+    for snap, values in zip(zoneset.snapshots, measured):
+        for col, actor in enumerate(zoneset.actors):
+            zone = snap.zones.get(actor)
+            if zone is None:
+                continue
+            total = float(measure.km2([clipped(zone, mask)])[0])
+            inside = float((values[:, col] * area_km2).sum()) if col < values.shape[1] else 0.0
+            rows.append({"date": snap.date.isoformat(), "actor": actor, "zone_km2": total,
+                         "in_districts_km2": inside, "outside_km2": max(total - inside, 0.0)})
+    return pd.DataFrame(rows, columns=["date", "actor", "zone_km2", "in_districts_km2", "outside_km2"])
 
 
 def _holders(actors: list[str], rest: str) -> list[int]:
@@ -359,14 +424,35 @@ def _note(rule: str, min_share: float, rest: str) -> str:
             f"{takers} in proportion (unknown and contested never changed; with none of them left, unchanged)")
 
 
-def _rows(snap, ids, labels, shares, keep, note_text):
+def _no_land(shares: np.ndarray, landless: np.ndarray, actors: list[str], rest: str) -> np.ndarray:
+    """A district with no land inside the mask is `unknown` (share 1), never given to --rest.
+
+    Its shares would be 0/0: the zones are drawn on land, so no zone can hold it,
+    and handing it to --rest would count sea as held.
+    """
+    if not landless.any():
+        return shares
+    columns = actors + [rest, CONTESTED]
+    if UNKNOWN in columns:
+        col = actors.index(UNKNOWN) if UNKNOWN in actors else len(actors)
+    else:
+        col = len(columns)
+        shares = np.hstack([shares, np.zeros((len(shares), 1))])
+    shares = shares.copy()
+    shares[landless] = 0.0
+    shares[landless, col] = 1.0
+    return shares
+
+
+def _rows(snap, ids, labels, shares, keep, note_text, rest_col, landless):
     import pandas as pd
 
     dist, col = np.nonzero(shares * keep[:, None])
-    rest_col = len(labels) - 2
     note = np.full(len(col), note_text, dtype=object)
-    note[col == rest_col] += "; area no zone covers"
+    dry = landless[dist]
+    note[(col == rest_col) & ~dry] += "; area no zone covers"
     note[col == rest_col + 1] += "; the largest shares tie"
+    note[dry] += "; no land inside the land mask"
     return pd.DataFrame({
         "date": snap.date.isoformat(),
         "district": ids[dist],

@@ -17,6 +17,7 @@ from .dataset import Dataset
 from .errors import InputError, UsageError
 from .figures import pct_name
 from .frontline import main_holder
+from .names import name_key
 from .project import SAMPLE_CREDIT, is_sample
 from .io import atomic_path, check_not_input, text_of_path
 from .model import CONTESTED, UNKNOWN
@@ -25,6 +26,16 @@ from .timeline import LAST
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 # tab10 without its grey: grey is kept for contested and unknown.
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
+# Colours readers of conflict maps expect, for actors the actors file gives none (matched by name key):
+# government/regime and Russia red, Ukraine blue, Kurdish forces yellow, rebels/opposition green, IS dark grey.
+CONVENTIONAL = {
+    **dict.fromkeys(("government", "regime", "syrian government", "saa", "syrian arab army"), "#b2182b"),
+    **dict.fromkeys(("russia", "russian forces", "russian federation", "russian army"), "#c62828"),
+    **dict.fromkeys(("ukraine", "ukrainian forces", "ukrainian army", "afu"), "#1f5fbf"),
+    **dict.fromkeys(("kurdish forces", "ypg", "sdf", "ypg/sdf", "kurds"), "#e6a117"),
+    **dict.fromkeys(("rebels", "opposition", "fsa", "free syrian army", "armed opposition"), "#2c7a3f"),
+    **dict.fromkeys(("islamic state", "isis", "isil", "daesh", "is"), "#3d3d3d"),
+}
 CONTESTED_FACE, CONTESTED_HATCH, CONTESTED_LINES = "#c4c4c4", "xxx", "#5a5a5a"
 UNKNOWN_FACE, UNKNOWN_EDGE = "#f2f2f2", "#c8c8c8"
 BORDER = "#ffffff"
@@ -44,12 +55,20 @@ def output_format(path) -> str:
 
 
 def actor_colours(ds: Dataset, actors) -> dict[str, str]:
-    """Colours from the actors file; the others get palette colours the file does not use, in a stable order."""
+    """Colours from the actors file; then the conventional colour of a well-known actor (CONVENTIONAL);
+    the others get palette colours nobody uses yet, in a stable order."""
     given = _checked_colours(ds)
     used = {c.lower() for c in given.values()}
     free = [c for c in PALETTE if c.lower() not in used] or PALETTE
     out = {CONTESTED: CONTESTED_FACE, UNKNOWN: UNKNOWN_FACE}
     known = [a for a in ds.actors.names if a in actors] + sorted(a for a in actors if a not in ds.actors.names)
+    conventional = {name_key(k): c for k, c in CONVENTIONAL.items()}
+    for actor in known:  # a conventional colour, unless the file or an earlier actor already uses it
+        colour = conventional.get(name_key(actor))
+        if actor not in out and actor not in given and colour and colour.lower() not in used:
+            out[actor] = colour
+            used.add(colour.lower())
+    free = [c for c in free if c.lower() not in used] or PALETTE
     spare = iter(free * (len(known) // len(free) + 1))
     for actor in known:
         if actor in out:
@@ -103,9 +122,13 @@ def literal_text(fig) -> None:
 # ---------------------------------------------------------------------------------------------- timeline
 
 
+STYLES = ("stacked", "lines")
+
+
 def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date | None = None,
-                    baseline_actor: str | None = None):
-    """Stacked step areas of each actor's share (percent of the --by measure) over the timeline's dates."""
+                    baseline_actor: str | None = None, style: str = "stacked"):
+    """Each actor's share (percent of the --by measure) over the timeline's dates: stacked step areas, or
+    (style 'lines') one step line per actor on a y axis fitted to the data, so that 17.1 -> 18.3% shows."""
     from matplotlib.patches import Patch
 
     actors = list(dict.fromkeys(table["actor"]))
@@ -115,20 +138,30 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
     values = np.vstack([values, values[-1:]])  # the last state drawn for one step, else it has no width
     colours = actor_colours(ds, actors)
 
+    if style not in STYLES:
+        raise UsageError(f"--style {style!r}: choose one of {', '.join(STYLES)}")
     fig = _figure(10, 5.2)
     ax = fig.add_subplot()
-    layers = ax.stackplot(x, values.T, step="post", colors=[colours[a] for a in actors], linewidth=0)
     handles = []
-    for actor, layer, column in zip(actors, layers, values.T):
-        if actor == CONTESTED:
-            layer.set_hatch(CONTESTED_HATCH)
-            layer.set_edgecolor(CONTESTED_LINES)
-        handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {column[-1]:.1f}%"))
+    if style == "lines":
+        for actor, column in zip(actors, values.T):
+            if np.nanmax(np.abs(column)) > 0:  # an actor at 0% throughout would only flatten the axis
+                ax.step(x, column, where="post", color=colours[actor], linewidth=2)
+                handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {column[-1]:.1f}%"))
+    else:
+        layers = ax.stackplot(x, values.T, step="post", colors=[colours[a] for a in actors], linewidth=0)
+        for actor, layer, column in zip(actors, layers, values.T):
+            if actor == CONTESTED:
+                layer.set_hatch(CONTESTED_HATCH)
+                layer.set_edgecolor(CONTESTED_LINES)
+            handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {column[-1]:.1f}%"))
     if baseline is not None:
         ax.axvline(np.datetime64(baseline), color=INK, linestyle="--", linewidth=1.2)
         ax.annotate(f" baseline {baseline.isoformat()}", (np.datetime64(baseline), 100), fontsize=8, color=INK,
                     ha="left", va="bottom", annotation_clip=False)
     _percent_axes(ax, x, _y_label(by, baseline, baseline_actor))
+    if style == "lines":
+        _fit_y(ax, values)
     fig.legend(handles=handles, title=f"share on {dates[-1].isoformat()}", loc="outside right upper",
                frameon=False, fontsize=9, title_fontsize=9, alignment="left", borderaxespad=1.2)
     fig.suptitle(_timeline_title(by, dates, baseline, baseline_actor), fontsize=12, color=INK, x=0.02, ha="left")
@@ -155,6 +188,14 @@ def _universe(table, by: str, baseline: dt.date, actor: str) -> str:
     elif by == "population":
         text += f" ({first['population'].sum():,.0f} people)"
     return text
+
+
+def _fit_y(ax, values) -> None:
+    """A y range round the lines drawn (a tenth of their span either side, within 0-100%)."""
+    shown = values[:, np.nanmax(np.abs(values), axis=0) > 0]
+    low, high = float(np.nanmin(shown)), float(np.nanmax(shown))
+    pad = max((high - low) * 0.1, 0.5)
+    ax.set_ylim(max(0.0, low - pad), min(100.0, high + pad))
 
 
 def _percent_axes(ax, x, label: str) -> None:
@@ -275,9 +316,10 @@ def _lines(parts: list[str], width: int = 150) -> str:
     return "\n".join(lines)
 
 
-def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline=None, baseline_actor=None) -> None:
+def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline=None, baseline_actor=None,
+                   style: str = "stacked") -> None:
     output_format(path)
-    save(timeline_figure(ds, table, by, baseline, baseline_actor), path, ds)
+    save(timeline_figure(ds, table, by, baseline, baseline_actor, style), path, ds)
 
 
 # ---------------------------------------------------------------------------------------------------- map
@@ -292,8 +334,12 @@ def _path(geom):
     for poly in shapely.get_parts(_oriented(geom)):
         for ring in (poly.exterior, *poly.interiors):
             xy = np.asarray(ring.coords)
+            if len(xy) < 4:  # an empty ring (a district with no land inside a land mask): nothing to draw
+                continue
             vertices.append(xy)
             codes.append(np.r_[MPath.MOVETO, np.full(len(xy) - 2, MPath.LINETO), MPath.CLOSEPOLY])
+    if not vertices:
+        return MPath(np.zeros((0, 2)))
     return MPath(np.concatenate(vertices), np.concatenate(codes).astype(np.uint8))
 
 
@@ -309,8 +355,14 @@ def _oriented(geom):
 
 
 def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
-               baseline_actors: list[str] | None = None, baseline_label: str | None = None):
-    """Districts coloured by controller; split districts hatched in the second controller's colour."""
+               baseline_actors: list[str] | None = None, baseline_label: str | None = None,
+               title: str | None = None, credit: str | None = None, labels: int = 0):
+    """Districts coloured by controller; split districts hatched in the second controller's colour.
+
+    `title` replaces 'Control on DATE' (the date is kept after it), `credit` adds a source line to the
+    footer, and `labels` names up to that many of the largest districts, skipping any whose name would
+    overlap one already placed or leave its district.
+    """
     from .figures import baseline_weights, shares, state_on
 
     date = date or ds.last_date
@@ -331,6 +383,12 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
     _fill(ax, paths, first, colours)
     _hatch(ax, paths, first, second, colours)
     handles = _map_legend(ds, held, _map_order(held), colours, split=np.not_equal(second, None).any())
+    before = int(state.loc[state["date"].isna(), "idx"].nunique()) if len(ds.log) else 0
+    if before:  # not reported but assumed: say so, next to the shares it changes
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="none", edgecolor="none",
+                             label=f"{count(before)} district{'s' if before != 1 else ''} with no log row yet:\nshown as held by {ds.initial}, the initial holder"))
     if weights is not None:
         handles.append(_outline(ax, ds, weights, baseline_label, baseline))
         ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")
@@ -338,9 +396,50 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
     fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5, borderaxespad=1.5,
                title=_legend_title(ds), title_fontsize=9, alignment="left", labelspacing=0.9)
     when = date.isoformat() if date else "(no log)"
-    fig.suptitle(f"Control on {when}", fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold")
-    fig.text(0.02, 0.005, _footnote(ds, "area_km2", timeline=False), fontsize=7, color="#666666", ha="left", va="bottom")
+    heading = f"{title} ({when})" if title else f"Control on {when}"
+    fig.suptitle(_plain_text(heading), fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold")
+    footer = _footnote(ds, "area_km2", timeline=False) + (f"\n{_plain_text(credit)}" if credit else "")
+    fig.text(0.02, 0.005, footer, fontsize=7, color="#666666", ha="left", va="bottom")
+    if labels:
+        _labels(fig, ax, ds, labels)
     return fig
+
+
+def _plain_text(text: str) -> str:
+    """Text from the user or the data drawn as it is: '$' would start matplotlib's mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def _labels(fig, ax, ds: Dataset, most: int) -> None:
+    """Names of the largest districts at a point inside each, greedily: a label that would overlap one
+    already placed, or stick out of its own district's box, is left out."""
+    import shapely
+
+    order = np.argsort(-ds.districts["area_km2"].to_numpy(dtype=float), kind="stable")[:most]
+    geoms = np.asarray(ds.districts.geometry.values)
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # the layout first: label boxes are measured where they will be drawn
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for i in order:
+        geom = geoms[i]
+        if geom is None or geom.is_empty:
+            continue
+        point = shapely.point_on_surface(geom)
+        text = ax.text(point.x, point.y, _plain_text(ds.districts["name"].iloc[i]), fontsize=6.5, color=INK,
+                       ha="center", va="center", clip_on=True,
+                       bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+        box = text.get_window_extent(renderer)
+        lon0, lat0 = ax.transData.inverted().transform((box.x0, box.y0))
+        lon1, lat1 = ax.transData.inverted().transform((box.x1, box.y1))
+        inside = shapely.box(*geom.bounds).buffer(max(lon1 - lon0, lat1 - lat0) * 0.25).contains(shapely.box(lon0, lat0, lon1, lat1))
+        if not inside or any(box.overlaps(other) for other in placed):
+            text.remove()
+            continue
+        placed.append(box)
 
 
 def _fill(ax, paths, first, colours) -> None:
@@ -382,10 +481,13 @@ def _map_legend(ds: Dataset, held, actors, colours, split: bool) -> list:
     from matplotlib.patches import Patch
 
     rows = held.set_index("actor")
+    fractional = _fractional(ds)
     handles = []
     for actor in actors:
         r = rows.loc[actor]
         text = f"{legend_name(actor)}\n{_districts(r['districts'])} ({r['districts_pct']:.1f}%), {r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%)"
+        if fractional:  # measured shares: km² first, counts as district-equivalents
+            text = f"{legend_name(actor)}\n{r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%), {count(r['districts'])} district-eq."
         if ds.has_population:
             text += f"\npop. {r['population']:,.0f} ({r['population_pct']:.1f}%)"
         handles.append(_legend_patch(Patch, actor, colours[actor], text))
@@ -408,15 +510,29 @@ def _districts(value: float) -> str:
 
 
 def _legend_title(ds: Dataset) -> str:
+    if _fractional(ds):
+        return "area (km²) and district-equivalents, with population" if ds.has_population else "area (km²) and district-equivalents"
     return "share of districts, area (km²) and population" if ds.has_population else "share of districts and area (km²)"
 
 
+MAJORITY = 0.5  # the outline goes round the districts the baseline actor held more than half of
+
+
 def _outline(ax, ds: Dataset, weights, label: str, baseline: dt.date):
-    """The outline of what the baseline actor held on D0 (districts with any share then)."""
+    """The outline of what the baseline actor held on D0: the districts where it held the majority.
+
+    Not every district where it held any share: a sliver (coastline mismatch, an
+    overlay's boundary district) would draw the line through land it never held.
+    """
     import shapely
     from matplotlib.lines import Line2D
 
-    held = np.asarray(ds.districts.geometry.values)[weights > 0]
+    style = dict(color=INK, linewidth=1.8, linestyle=(0, (4, 1.5)))
+    text = f"held by {label} on {baseline.isoformat()}\n(districts where {label} held the majority)"
+    mask = weights > MAJORITY
+    if not mask.any():
+        return Line2D([0], [0], **style, label=f"{label} held the majority of no district\non {baseline.isoformat()}")
+    held = np.asarray(ds.districts.geometry.values)[mask]
     # Neighbouring polygons in real files rarely share edges exactly: close the slivers between
     # them (a buffer out and back in, about 0.2% of the map's extent) so the outline shows the
     # edge of the held area, not every internal seam.
@@ -426,18 +542,28 @@ def _outline(ax, ds: Dataset, weights, label: str, baseline: dt.date):
     outline = shapely.boundary(closed)
     for line in shapely.get_parts(outline):
         xy = np.asarray(line.coords)
-        ax.plot(xy[:, 0], xy[:, 1], color=INK, linewidth=1.8, linestyle=(0, (4, 1.5)), solid_capstyle="round")
-    return Line2D([0], [0], color=INK, linewidth=1.8, linestyle=(0, (4, 1.5)), label=f"held by {label}\non {baseline.isoformat()}")
+        ax.plot(xy[:, 0], xy[:, 1], **style, solid_capstyle="round")
+    return Line2D([0], [0], **style, label=text)
 
 
 def _baseline_note(ds: Dataset, date, baseline, baseline_actors, label) -> str:
     from .figures import shares
 
-    table = shares(ds, date, "districts", baseline, baseline_actors)
-    top = table[table["districts_pct"] > 0].head(3)
-    parts = ", ".join(f"{r.actor} {r.districts_pct:.1f}%" for r in top.itertuples())
+    area = _fractional(ds)  # shares from zones: the area is the figure, not a count of districts
+    key = "area" if area else "districts"
+    table = shares(ds, date, "area_km2" if area else "districts", baseline, baseline_actors)
+    top = table[table[f"{key}_pct"] > 0].head(3)
+    parts = ", ".join(f"{r.actor} {getattr(r, key + '_pct'):.1f}%" for r in top.itertuples())
     when = date.isoformat() if date else "the last date"
-    return textwrap.fill(f"Outlined: the districts {label} held on {baseline.isoformat()}; of these, on {when}: {parts} (by count)", 100)
+    what = f"the area {label} held" if area else f"the districts {label} held"
+    return textwrap.fill(f"Outlined: the districts where {label} held the majority on {baseline.isoformat()}. "
+                         f"Of {what} then, on {when}: {parts} (by {'area' if area else 'count'})", 100)
+
+
+def _fractional(ds: Dataset) -> bool:
+    from .changes import is_fractional
+
+    return is_fractional(ds)
 
 
 def _map_height(ds: Dataset, map_width: float = 6.6, margins: float = 1.6) -> float:
@@ -485,6 +611,7 @@ def _nice(value: float) -> float:
     return max(m for m in (1, 2, 5) if m * power <= value) * power
 
 
-def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None) -> None:
+def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None,
+                title: str | None = None, credit: str | None = None, labels: int = 0) -> None:
     output_format(path)
-    save(map_figure(ds, date, baseline, baseline_actors, baseline_label), path, ds)
+    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels), path, ds)

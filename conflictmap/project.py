@@ -9,7 +9,7 @@ from .errors import InputError, UsageError
 from .model import read_toml
 
 PROJECT_FILE = "conflictmap.toml"
-PATH_KEYS = ("districts", "control", "actors", "aliases")
+PATH_KEYS = ("districts", "control", "actors", "aliases", "land")
 # Settings that describe one input file: a project's apply to the project's own file only.
 DISTRICT_KEYS = ("id_field", "name_field", "population_field", "alt_name_field", "dissolve", "aliases", "districts_layer")
 CONTROL_KEYS = ("encoding",)
@@ -34,9 +34,10 @@ class Inputs:
     encoding: str | None = None  # of the text tables (log, aliases), when not UTF-8
     project: str | None = None
     from_project: tuple = ()  # the keys whose values came from the project file (its errors name the file)
+    land: str | None = None  # land mask: districts are measured on their part inside it (conflictmap.land)
 
     def paths(self) -> list[str]:
-        return [p for p in (self.districts, self.control, self.actors, *self.aliases, self.project) if p]
+        return [p for p in (self.districts, self.control, self.actors, *self.aliases, self.project, self.land) if p]
 
 
 def sample_dir() -> Path:

@@ -99,15 +99,76 @@ def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None
         "shares": records(shares(ds, date)),
         "baseline": _baseline(ds, date, baseline, baseline_actors, baseline_label) if baseline else None,
         **_changes(ds, since, date),
+        "fractional": _fractional(ds),
+        "display": display_names(ds),
         "inputs": {k: text_of_path(Path(v).name) if v and v != "-" else v
                    for k, v in (("districts", ds.inputs.districts), ("control", ds.inputs.control), ("actors", ds.inputs.actors))},
         "method": METHOD + ([BASELINE_NOTE.format(actor=the(baseline_label), date=words(baseline))] if baseline else []),
         "generated_by": f"conflictmap {__version__}",
         "generated_at": generated_at,
     }
-    model["sentences"] = sentences(model)
+    model["sentences"] = sentences(displayed(model))
     model["headline"] = model["sentences"][0]
     return model
+
+
+def _fractional(ds: Dataset) -> bool:
+    from .changes import is_fractional
+
+    return is_fractional(ds)
+
+
+def display_names(ds: Dataset) -> dict:
+    """How each actor is named in sentences: `display` in the actors file, else a capitalised proper name.
+
+    'ukraine' -> 'Ukraine', 'islamic state' -> 'Islamic State'; groups of people
+    ('government', 'kurdish forces') and the categories keep their lower case,
+    as they read "the government held ...".
+    """
+    names = set(ds.log["controller"]) | set(ds.actors.names) | {ds.initial}
+    given = _display_from_file(ds.inputs.actors)
+    out = {}
+    for name in sorted(names):
+        if name in given:
+            out[name] = given[name]
+        elif name in CATEGORIES or not name[:1].islower() or name.split()[-1] in GROUP_NOUNS:
+            out[name] = name
+        else:
+            out[name] = " ".join(w[:1].upper() + w[1:] for w in name.split(" "))
+    return out
+
+
+def _display_from_file(path) -> dict:
+    """{canonical name: display} from the `display` keys of an actors file ([actors.NAME] display = "...")."""
+    from .model import clean_label, read_toml
+
+    if not path:
+        return {}
+    data = read_toml(Path(path), InputError(f"{path}: actors file not found"), "")
+    out = {}
+    for name, spec in (data.get("actors") or {}).items():
+        shown = spec.get("display") if isinstance(spec, dict) else None
+        if shown is not None:
+            if not isinstance(shown, str) or not shown.strip():
+                raise InputError(f"{path} [actors.{name}] display: give a name in quotes, e.g. display = \"Ukraine\"")
+            out[clean_label(name)] = shown.strip()
+    return out
+
+
+def displayed(model: dict) -> dict:
+    """The model with actor names as displayed (for the sentences; the tables and JSON keep canonical names)."""
+    names = model.get("display") or {}
+
+    def rows(items):
+        return [{**r, **{k: names.get(r[k], r[k]) for k in ("actor", "from", "to") if k in r}} for r in items]
+
+    out = {**model, "shares": rows(model["shares"]), "gains_losses": rows(model["gains_losses"]),
+           "moved": rows(model.get("moved") or [])}
+    if model["baseline"]:
+        b = model["baseline"]
+        out["baseline"] = {**b, "shares": rows(b["shares"]), "actor": names.get(b["actor"], b["actor"]),
+                           "members": [names.get(m, m) for m in b["members"]]}
+    return out
 
 
 def _totals(ds: Dataset) -> dict:
@@ -128,9 +189,13 @@ def _changes(ds: Dataset, since, date) -> dict:
     """The districts that changed hands in (since, date] and the gains and losses per actor."""
     from .changes import changes, gains_losses
 
+    from .changes import moved_area, transition_matrix
+
     if since is None:
-        return {"changes": [], "gains_losses": []}
-    return {"changes": records(changes(ds, since, date)), "gains_losses": records(gains_losses(ds, since, date))}
+        return {"changes": [], "gains_losses": [], "moved": []}
+    matrix = transition_matrix(ds, since, date)
+    return {"changes": records(changes(ds, since, date)), "gains_losses": records(gains_losses(ds, since, date, matrix)),
+            "moved": records(moved_area(ds, since, date, matrix))}
 
 
 def records(frame) -> list[dict]:
@@ -178,8 +243,80 @@ def km2(value: float) -> str:
 
 def sentences(model: dict) -> list[str]:
     """The headline first (the baseline sentence when there is a baseline), then control, then changes."""
+    if model.get("fractional"):  # shares from an overlay: area leads, no fractional "districts"
+        out = _baseline_area_sentences(model) if model["baseline"] else []
+        return out + [_control_area_sentence(model)] + _change_area_sentences(model)
     out = _baseline_sentences(model) if model["baseline"] else []
     return out + [_control_sentence(model)] + _change_sentences(model)
+
+
+def _held_area(rows) -> tuple[list[dict], list[dict]]:
+    holders = [r for r in rows if r["actor"] not in CATEGORIES and r["area_km2"] > TINY]
+    categories = [r for c in CATEGORIES for r in rows if r["actor"] == c and r["area_km2"] > TINY]
+    return holders, categories
+
+
+def _area_figures(row: dict, population: bool, full: bool) -> str:
+    """'109,919.5 km² (18.7% of the area, 12.0% of the population)' (full) or '479,365.7 km² (81.3%)'."""
+    parts = [pct(row["area_pct"])] + ([pct(row["population_pct"])] if population else [])
+    if full:
+        parts = [f"{parts[0]} of the area"] + [f"{p} of the population" for p in parts[1:]]
+    return f"{km2(row['area_km2'])} ({', '.join(parts)})"
+
+
+def _control_area_sentence(model: dict) -> str:
+    """'On D, of the 589,285.2 km² of the 495 districts, Russia held 109,919.5 km² (18.7% of the area), ...'."""
+    rows, totals = model["shares"], model["totals"]
+    population = _has_population(rows)
+    holders, categories = _held_area(rows)
+    clauses = [f"{the(r['actor'])}{' held' if i == 0 else ''} {_area_figures(r, population, i == 0)}"
+               for i, r in enumerate(holders)]
+    others = []
+    for r in categories:
+        figures = _area_figures(r, population, not clauses and not others)
+        others.append(f"{figures} {'was contested' if r['actor'] == CONTESTED else 'was of unknown control'}")
+    text = ", ".join(clauses) + (("; " if clauses else "") + " and ".join(others) if others else "")
+    size = f"{km2(totals['area_km2'])} of the {count(totals['districts'])} districts"
+    return f"On {words(model['date'])}, of the {size}, {text}."
+
+
+def _change_area_sentences(model: dict) -> list[str]:
+    """'Between D0 and D1 (n days), 304.6 km² moved between actors (...); no district changed hands.' and the net."""
+    if model["since"] is None:
+        return [f"The log has no date before {words(model['date'])}: there are no earlier changes to report."]
+    span = f"between {words(model['since'])} and {words(model['date'])} ({_days(model['days_since'])})"
+    moved = model.get("moved") or []
+    if not moved:
+        return [f"No area changed hands {span}."]
+    pairs = ", ".join(f"{the(r['from'])} to {the(r['to'])} {km2(r['area_km2'])}" for r in moved)
+    n = len(model["changes"])
+    hands = (f"{n} district{'s' if n != 1 else ''} changed hands (the largest holder changed)" if n
+             else "no district changed hands (no largest holder changed)")
+    total = km2(sum(r["area_km2"] for r in moved))
+    first = f"{_cap(span)}, {total} moved between actors ({pairs}); {hands}."
+    nets = [r for r in model["gains_losses"] if abs(r["net_area_km2"]) > TINY]
+    if not nets:
+        return [first, "Gains and losses cancel out: no actor's area grew or shrank."]
+    return [first, "Net change: " + ", ".join(f"{the(r['actor'])} {signed(r['net_area_km2'], km2)}" for r in nets) + "."]
+
+
+def _baseline_area_sentences(model: dict) -> list[str]:
+    """'On D1 Russia held 12.3% of the area that Ukraine held on D0 (1,234.5 km²).' and the rest of it."""
+    b = model["baseline"]
+    rows, members, label = b["shares"], b["members"], b["actor"]
+    holders, categories = _held_area(rows)
+    others = [r for r in holders if r["actor"] not in members]
+    kept = _sum_rows([r for r in rows if r["actor"] in members])
+    when, then = words(model["date"]), words(b["date"])
+    universe = km2(b["universe"].get("area_km2", 0.0))
+    if not others:
+        return [f"Of the {universe} that {the(label)} held on {then}, on {when} {the(label)} still held "
+                f"{pct(kept['area_pct'])} ({km2(kept['area_km2'])})."]
+    top = others[0]
+    rest = [f"{the(label)} still held {pct(kept['area_pct'])} ({km2(kept['area_km2'])})"]
+    rest += [f"{the(r['actor'])} {pct(r['area_pct'])} ({km2(r['area_km2'])})" for r in others[1:] + categories]
+    return [f"On {when} {the(top['actor'])} held {pct(top['area_pct'])} of the area that {the(label)} held on {then} "
+            f"({km2(top['area_km2'])} of {universe}).", _cap(", ".join(rest)) + "."]
 
 
 def _has_population(rows) -> bool:
@@ -355,20 +492,42 @@ def display_table(rows: list[dict], columns) -> tuple[list[tuple], list[list[str
 def sections(model: dict) -> list[tuple[str, str, list[dict], tuple]]:
     """(heading, text above the table, rows, columns) for each table of the report."""
     when = words(model["date"])
-    out = [(f"Who holds what on {when}", "", model["shares"], SHARE_COLUMNS)]
+    fractional = model.get("fractional")
+    shares_cols, change_cols, gain_cols = (_equivalents(c) for c in (SHARE_COLUMNS, CHANGE_COLUMNS, GAIN_COLUMNS)) \
+        if fractional else (SHARE_COLUMNS, CHANGE_COLUMNS, GAIN_COLUMNS)
+    out = [(f"Who holds what on {when}", EQUIVALENTS_NOTE if fractional else "", model["shares"], shares_cols)]
     b = model["baseline"]
     if b:
         u = b["universe"]
-        size = f"{count(u['districts'])} districts, {km2(u['area_km2'])}"
+        size = (f"{km2(u['area_km2'])}" if fractional else f"{count(u['districts'])} districts, {km2(u['area_km2'])}")
         out.append((f"What {the(b['actor'])} held on {words(b['date'])}: who holds it on {when}",
-                    f"The universe: {size}, held by {the(b['actor'])} on {words(b['date'])}.", b["shares"], SHARE_COLUMNS))
+                    f"The universe: {size}, held by {the(b['actor'])} on {words(b['date'])}.", b["shares"], shares_cols))
     if model["since"]:
-        change_text = _change_sentences(model)[0]
-        out.append((f"Changes since {words(model['since'])}", change_text, model["changes"], CHANGE_COLUMNS))
-        if model["changes"]:
+        shown = displayed(model)
+        change_text = (_change_area_sentences if fractional else _change_sentences)(shown)[0]
+        out.append((f"Changes since {words(model['since'])}", change_text, model["changes"], change_cols))
+        if model["changes"] or (fractional and model.get("moved")):
             out.append(("Gains and losses", "Split districts count by share; net = holding on "
-                        f"{when} minus holding on {words(model['since'])}.", model["gains_losses"], GAIN_COLUMNS))
+                        f"{when} minus holding on {words(model['since'])}.", model["gains_losses"], gain_cols))
     return out
+
+
+EQUIVALENTS_NOTE = ("The log holds shares (e.g. from zones): a district split between actors counts by share, "
+                    "so district counts are district-equivalents; km² are the figure to read.")
+
+
+def _equivalents(columns) -> tuple:
+    """Column headers for a log with shares: district counts are district-equivalents, and moved km² are shown."""
+    out = []
+    for key, header, kind in columns:
+        if key == "districts":
+            header = "district-equivalents"
+        elif key.endswith("_districts"):
+            header = f"{header} (district-eq.)"
+        out.append((key, header, kind))
+        if key == "area_km2" and any(k == "from" for k, _, _ in columns):
+            out.append(("moved_km2", "moved km²", "km2"))
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------------------------- markdown

@@ -8,9 +8,10 @@ date field. Each actor's features of one date are merged into one valid
 actors that overlap are an error naming the date and the overlap in km²,
 unless `allow_overlap` says who holds the overlap.
 
-A FeatureCollection wrapped in another object (the NZZ map export,
-`{"value": FeatureCollection}`) is refused with a message saying how to unwrap
-it, rather than guessed at: its features mix gains, losses and unchanged area.
+Sources have semantics (conflictmap.sources): a DeepStateMap API export or an
+NZZ map export (`{"value": FeatureCollection}`) is read as its authors mean it,
+detected from the data or named with `source`; `where` filters features
+(OGR SQL, pyogrio's `where`) and `actor_map` says which labels mean whom.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import shapely
 
-from . import geodesy
+from . import geodesy, sources as zone_sources
 from .errors import InputError, Problem, UsageError
 from .geometry import crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, read_vector
@@ -39,9 +40,7 @@ DATE_FIELDS = ("date", "Date", "DATE", "as_of", "day")
 OVERLAP_TOLERANCE_KM2 = 1e-3
 # YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD (one separator used twice), not inside a longer run of digits.
 _NAME_DATE = re.compile(r"(?<!\d)(\d{4})([-_]?)(\d{2})\2(\d{2})(?!\d)")
-_WRAPPED = re.compile(rb'^\s*\{\s*"([^"]+)"\s*:\s*\{')
 _NAME_HINT = "put the date in the file name (e.g. zones_2024-08-01.geojson)"
-_GEOJSON_KEYS = {"type", "features", "crs", "name", "bbox", "properties", "geometry", "id"}
 
 
 @dataclass
@@ -71,6 +70,12 @@ class _Options:
     actor_field: str | None
     date_fields: dict  # file -> the field holding its dates, None for the date in its name
     actors: Actors
+    sources: dict = field(default_factory=dict)  # file -> deepstate | nzz | generic
+    where: str | None = None
+    actor_map: dict = field(default_factory=dict)
+    seen: set = field(default_factory=set)  # labels met in the features (for --actor-map checks)
+    tally: Counter = field(default_factory=Counter)  # (source, label, actor or '-') -> features
+    misdated: list = field(default_factory=list)  # (file, date in its name, dates of its features)
 
 
 def zone_files(sources) -> list[Path]:
@@ -111,45 +116,6 @@ def date_from_name(path) -> dt.date | None:
     return found.pop() if found else None
 
 
-def _check_wrapped(path: Path) -> None:
-    """Refuse {"value": FeatureCollection} (NZZ) with a message on how to unwrap it."""
-    if path.suffix.lower() not in (".json", ".geojson"):
-        return
-    with open(path, "rb") as fh:
-        head = fh.read(512)
-    m = _WRAPPED.match(head)
-    if not m or m.group(1).decode("utf-8", "replace") in _GEOJSON_KEYS:
-        return
-    key = m.group(1).decode("utf-8", "replace")
-    try:
-        doc = json.loads(path.read_bytes())
-    except (ValueError, RecursionError):
-        return  # not JSON after all: read_vector gives the parse error
-    inner = doc.get(key) if isinstance(doc, dict) and len(doc) == 1 else None
-    if not isinstance(inner, dict) or inner.get("type") != "FeatureCollection":
-        return
-    raise InputError(
-        f"{path}: a FeatureCollection wrapped in {{\"{key}\": ...}} (as the NZZ map exports it), not GeoJSON; "
-        f"unwrap it first, e.g. jq '.{key}' {path.name} > {path.stem}.geojson{_field_hint(inner)}"
-    )
-
-
-def _field_hint(collection: dict) -> str:
-    """Name a property whose few values look like zone kinds (NZZ: type = nochange/gains/losses)."""
-    values = defaultdict(set)
-    for feat in collection.get("features") or []:
-        for k, v in ((feat or {}).get("properties") or {}).items():
-            if isinstance(v, str) and not k.startswith("_") and not _NAME_DATE.search(v):
-                values[k].add(v)
-    kinds = {k: v for k, v in values.items() if len(v) <= 8}
-    name = next((k for k in ("type", *ACTOR_FIELDS) if k in kinds), None)
-    name = name or next((k for k, v in kinds.items() if len(v) > 1), None)
-    if name is None:
-        return ""
-    found = kinds[name]
-    return f"; its features carry {name!r} ({', '.join(sorted(found))}): keep them apart with --actor-field {name}"
-
-
 def _to_lonlat(frame, name: str):
     """The frame in EPSG:4326; without a CRS, lon/lat only when the coordinates fit (as for districts)."""
     problem = lonlat_problem(frame.crs, frame.total_bounds)
@@ -167,7 +133,7 @@ def _to_lonlat(frame, name: str):
 
 def _geometries(frame, name: str, problems: list) -> np.ndarray:
     """Valid polygonal geometries (None for features without one, skipped with a warning)."""
-    geoms = np.asarray(frame.geometry.values, dtype=object)
+    geoms = shapely.force_2d(np.asarray(frame.geometry.values, dtype=object))  # DeepState exports carry z = 0
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.any():
         problems.append(Problem("warning", name, f"{int(empty.sum())} feature(s) without geometry skipped (first: feature {int(np.flatnonzero(empty)[0]) + 1})"))
@@ -240,7 +206,7 @@ def _dates(frame, path: Path, name: str, date_field: str | None) -> list[dt.date
     return out
 
 
-def _date_source(files: list[Path], date_field: str | None, from_name: bool) -> tuple[dict, str]:
+def _date_source(files: list[Path], date_field: str | None, from_name: bool, kinds=None) -> tuple[dict, str]:
     """Where each file's dates come from (file -> field, None for its name), and how to say it.
 
     With neither option, each file is dated by its name when the name holds a
@@ -251,7 +217,9 @@ def _date_source(files: list[Path], date_field: str | None, from_name: bool) -> 
         raise UsageError("give --date-field or --date-from-name, not both")
     if date_field:
         return dict.fromkeys(files, date_field), f"field {date_field!r}"
-    undated = [f for f in files if date_from_name(f) is None]
+    kinds = kinds or {}
+    # NZZ: the features' own date (the file name's is 0-5 days later); --date-from-name keeps the name's.
+    undated = [f for f in files if date_from_name(f) is None or (kinds.get(f) == "nzz" and not from_name)]
     if from_name and undated:
         raise InputError(f"{undated[0]}: no date in the file name (--date-from-name); {_NAME_HINT}, "
                          "or give --date-field F")
@@ -260,19 +228,26 @@ def _date_source(files: list[Path], date_field: str | None, from_name: bool) -> 
     for path in undated:
         fields = _field_names(path)
         found = next((c for c in DATE_FIELDS if c in fields), None)
+        if found is None and date_from_name(path) is not None:
+            continue  # an NZZ-like file without a date field: its name's date
         if found is None:
             raise InputError(f"{path}: no date in the file name and no date field ({', '.join(DATE_FIELDS)}; "
                              f"fields: {', '.join(fields) or 'none'}); {_NAME_HINT}, or give --date-field F")
         plan[path] = found
         used += [] if found in used else [found]
-    origin = (["file names"] if len(undated) < len(files) else []) + [f"field {f!r}" for f in used]
+    origin = (["file names"] if any(v is None for v in plan.values()) else []) + [f"field {f!r}" for f in used]
     return plan, " and ".join(origin)
 
 
 def _field_names(path: Path) -> list[str]:
     import pyogrio
 
-    _check_wrapped(path)
+    wrapped = zone_sources.wrapped_collection(path)
+    if wrapped:
+        keys: dict = {}
+        for feat in wrapped[1].get("features") or []:
+            keys.update(dict.fromkeys(((feat or {}).get("properties") or {})))
+        return list(keys)
     try:
         return list(pyogrio.read_info(path)["fields"])
     except Exception:  # an unreadable file gets read_vector's message
@@ -281,13 +256,25 @@ def _field_names(path: Path) -> list[str]:
 
 
 def load_zones(sources, actor: str | None = None, actor_field: str | None = None, date_field: str | None = None,
-               from_name: bool = False, allow_overlap=(), actors: Actors | None = None, progress=None) -> ZoneSet:
-    """Read dated zones from files or folders: one merged, valid geometry per (date, actor)."""
+               from_name: bool = False, allow_overlap=(), actors: Actors | None = None, progress=None,
+               source: str | None = None, where: str | None = None, actor_map=None) -> ZoneSet:
+    """Read dated zones from files or folders: one merged, valid geometry per (date, actor).
+
+    `source` (deepstate, nzz, generic; default: detected per file, see
+    conflictmap.sources) gives the labels their meaning; `where` is an OGR SQL
+    filter on the features; `actor_map` ({label: actor or '-'}) maps labels to
+    actors, over the source's own meaning.
+    """
     if actor and actor_field:
         raise UsageError("give --actor or --actor-field, not both")
+    zone_sources.check_source(source)
+    if actor_field and source in ("deepstate", "nzz"):
+        raise UsageError(f"--actor-field reads actors from a field, which --source {source} does itself; "
+                         "drop --actor-field, or use --actor-map to change what a label means")
     files = zone_files(sources)
-    date_fields, origin = _date_source(files, date_field, from_name)
-    opts = _Options(actor, actor_field, date_fields, actors or Actors())
+    opts = _Options(actor, actor_field, {}, actors or Actors(), where=where, actor_map=dict(actor_map or {}))
+    opts.sources = {f: _detect(f, source, actor_field, bool(actor)) for f in files}
+    opts.date_fields, origin = _date_source(files, date_field, from_name, opts.sources)
     problems: list = []
     groups: dict = defaultdict(list)
     sources_by_date: dict = defaultdict(list)
@@ -298,8 +285,10 @@ def load_zones(sources, actor: str | None = None, actor_field: str | None = None
                 sources_by_date[day].append(path.name)
         if progress:
             progress(n, len(files))
+    _check_actor_map(opts, files)
+    problems += _source_notes(opts, source) + _misdated_warning(opts)
     if not groups:
-        raise InputError(f"{label(files[0])}{' ...' if len(files) > 1 else ''}: no zone polygons found")
+        raise InputError(_nothing_read(files, opts))
     snapshots = _snapshots(groups, sources_by_date)
     names = sorted({who for _, who in groups})
     winners = _winners(allow_overlap, opts.actors, names)
@@ -313,18 +302,181 @@ def load_zones(sources, actor: str | None = None, actor_field: str | None = None
     return ZoneSet(snapshots, names, origin, problems)
 
 
+def _nothing_read(files: list[Path], opts: _Options) -> str:
+    where = f"{label(files[0])}{' ...' if len(files) > 1 else ''}"
+    if opts.where:
+        return (f"{where}: --where {opts.where!r} selects no feature in {len(files)} file(s); check the field "
+                f"names and values (fields: {', '.join(_field_names(files[0])) or 'none'})")
+    if opts.tally:
+        return f"{where}: no feature is held by anyone ({_tally_text(opts.tally)}); check --source and --actor-map"
+    return f"{where}: no zone polygons found"
+
+
+def _detect(path: Path, given: str | None, actor_field: str | None, actor_given: bool) -> str:
+    """The source of one file: as given, else from its data (conflictmap.sources)."""
+    if given:
+        return given
+    if actor_field:
+        return "generic"
+    wrapped = zone_sources.wrapped_collection(path)
+    if wrapped:
+        return "nzz" if zone_sources.is_nzz(wrapped[1]) else "generic"
+    try:
+        import pyogrio
+
+        if "name" not in list(pyogrio.read_info(path)["fields"]):
+            return "generic"
+        names = pyogrio.read_dataframe(path, columns=["name"], read_geometry=False)["name"].tolist()
+    except Exception:  # unreadable: the reader gives the error
+        return "generic"
+    return "deepstate" if zone_sources.looks_deepstate(names) else "generic"
+
+
+def _check_actor_map(opts: _Options, files: list[Path]) -> None:
+    missing = [k for k in opts.actor_map if k not in opts.seen]
+    if missing:
+        found = ", ".join(sorted(opts.seen)) or "none"
+        raise InputError(f"--actor-map label {missing[0]!r} matches no feature of {label(files[0])}"
+                         f"{' ...' if len(files) > 1 else ''} (labels found: {found}); check its spelling")
+
+
+def _tally_text(tally: Counter) -> str:
+    held: dict = defaultdict(list)
+    for (_, lab, who), n in sorted(tally.items()):
+        held["not held" if who == zone_sources.NOT_HELD else f"held by {who}"].append(f"{lab} {n}")
+    return "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(held.items(), key=lambda kv: kv[0] == "not held"))
+
+
+def _source_notes(opts: _Options, given: str | None) -> list:
+    """Say how each source's features were read (what is held, what not, what was dropped)."""
+    out = []
+    for kind in ("deepstate", "nzz"):
+        files = [f for f, k in opts.sources.items() if k == kind]
+        if not files:
+            continue
+        how = "--source" if given else "detected from the data; give --source to choose"
+        tally = Counter({k: v for k, v in opts.tally.items() if k[0] == kind})
+        out.append(Problem("note", "zones", f"{len(files)} file(s) read as {zone_sources.describe(kind)} ({how}); "
+                                            f"features {_tally_text(tally)}"))
+    return out
+
+
+def _read_frame(path: Path, name: str, opts: _Options):
+    """The file's features (unwrapped from {"value": ...}), filtered by --where."""
+    import io as _io
+
+    import pyogrio
+
+    wrapped = zone_sources.wrapped_collection(path)
+    target = _io.BytesIO(json.dumps(wrapped[1]).encode("utf-8")) if wrapped else path
+    frame = read_vector(path) if not wrapped else pyogrio.read_dataframe(target)
+    if not opts.where:
+        return frame
+    if wrapped:
+        target.seek(0)
+    try:
+        return pyogrio.read_dataframe(target, where=opts.where)
+    except Exception as exc:  # the file read without it: the filter is what is wrong
+        msg = " ".join(str(exc).split())[:200]
+        raise UsageError(f"--where {opts.where!r} cannot filter {name} ({msg}); write an OGR SQL condition "
+                         f"on its fields ({', '.join(c for c in frame.columns if c != frame.geometry.name) or 'none'}), "
+                         "e.g. --where \"type <> 'losses'\"") from None
+
+
+def _drop_points_and_lines(frame, name: str, opts: _Options):
+    """DeepState exports mix unit markers (points) and arrows (lines) with the areas: dropped, counted."""
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    kinds = shapely.get_type_id(geoms)
+    other = ~(shapely.is_missing(geoms) | np.isin(kinds, (3, 6, 7)))
+    if other.any():
+        opts.tally[("deepstate", "points/lines dropped", zone_sources.NOT_HELD)] += int(other.sum())
+    return frame[~other]
+
+
 def _read_file(path: Path, opts: _Options, problems: list):
     name = label(path)
-    _check_wrapped(path)
-    frame = read_vector(path)
+    kind = opts.sources[path]
+    frame = _read_frame(path, name, opts)
     if len(frame) == 0:
-        problems.append(Problem("warning", name, "no features; no zones read from this file"))
+        why = "no feature matches --where" if opts.where else "no features"
+        problems.append(Problem("warning", name, f"{why}; no zones read from this file"))
         return []
     frame = _to_lonlat(frame, name)
+    if kind == "deepstate":
+        frame = _drop_points_and_lines(frame, name, opts)
     geoms = _geometries(frame, name, problems)
     days = _dates(frame, path, name, opts.date_fields[path])
-    who = _actor_labels(frame, name, opts)
-    return [(d, a, g) for d, a, g in zip(days, who, geoms) if g is not None and not g.is_empty]
+    if kind == "nzz":
+        _check_name_date(path, name, days, opts)
+    who = _actor_labels(frame, name, opts) if kind == "generic" and not opts.actor_map else _mapped(frame, name, kind, opts)
+    return [(d, a, g) for d, a, g in zip(days, who, geoms) if a is not None and g is not None and not g.is_empty]
+
+
+def _check_name_date(path: Path, name: str, days: list, opts: _Options) -> None:
+    """NZZ names a file some days after its features' date: the features' date is used, and the difference said."""
+    named = date_from_name(path)
+    found = sorted(set(days))
+    if named is not None and found and named not in found:
+        opts.misdated.append((name, named, found))
+
+
+def _misdated_warning(opts: _Options) -> list:
+    """One warning for every file whose name's date differs from its features' date."""
+    if not opts.misdated:
+        return []
+    gaps = [(named - found[0]).days for _, named, found in opts.misdated]
+    name, named, found = opts.misdated[0]
+    span = f"{min(gaps)}" if min(gaps) == max(gaps) else f"{min(gaps)} to {max(gaps)}"
+    return [Problem("warning", "zones", f"{len(opts.misdated)} file(s) have a name dated {span} day(s) from their "
+                    f"features' date (first: {name}, features {found[0].isoformat()}); the features' date is used "
+                    "(--date-from-name for the names')")]
+
+
+def _mapped(frame, name: str, kind: str, opts: _Options) -> list:
+    """Each feature's actor (None: not held) from its label, by the source's meaning and --actor-map."""
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    holder = opts.actors.canonical(opts.actor or zone_sources.DEFAULT_HOLDER, "--actor")
+    meaning = zone_sources.default_map(kind, holder)
+    meaning.update(opts.actor_map)
+    labels = _labels(frame, columns, name, kind, opts)
+    out = []
+    for i, lab in enumerate(labels):
+        opts.seen.add(lab)
+        target = meaning.get(lab)
+        if target is None:
+            hint = (f"add {lab}=ACTOR (or {lab}=- for not held) to --actor-map" if kind == "generic"
+                    else f"map it with --actor-map '{lab}=ACTOR' (or '{lab}=-')")
+            raise InputError(f"{name} feature {i + 1}: label {lab!r} has no meaning for {kind} zones "
+                             f"(known: {', '.join(sorted(meaning)) or 'none'}); {hint}")
+        who = None if target == zone_sources.NOT_HELD else opts.actors.canonical(target, "--actor-map")
+        opts.tally[(kind, lab, who or zone_sources.NOT_HELD)] += 1
+        out.append(who)
+    if kind == "deepstate" and labels and all(lab == zone_sources.DEEPSTATE_OTHER for lab in labels) \
+            and zone_sources.DEEPSTATE_OTHER not in opts.actor_map:
+        first = frame["name"].iloc[0] if "name" in columns else None
+        raise InputError(f"{name}: no feature carries a DeepState status in 'name' (first: {str(first)[:60]!r}); "
+                         "for other files give --source generic with --actor or --actor-field")
+    return out
+
+
+def _labels(frame, columns: list, name: str, kind: str, opts: _Options) -> list[str]:
+    """The label of every feature: DeepState's status class, NZZ's type, or the actor field's value."""
+    if kind == "deepstate":
+        if "name" not in columns:  # the DeepStateMap archive files: the occupied area, no properties
+            return ["occupied"] * len(frame)
+        return [zone_sources.deepstate_class(v) for v in frame["name"].tolist()]
+    wanted = "type" if kind == "nzz" else (opts.actor_field or next((c for c in ACTOR_FIELDS if c in columns), None))
+    if wanted is None or wanted not in columns:
+        what = "'type'" if kind == "nzz" else f"actor field ({', '.join(ACTOR_FIELDS)})"
+        raise InputError(f"{name}: zones carry no {what} (fields: {', '.join(columns) or 'none'}); "
+                         "name the field with --actor-field F")
+    out = []
+    for i, value in enumerate(frame[wanted].tolist()):
+        text = "" if value is None or value != value else clean_label(value)
+        if not text:
+            raise InputError(f"{name} feature {i + 1}: empty {wanted!r}; every zone needs a status")
+        out.append(text)
+    return out
 
 
 def _snapshots(groups: dict, sources_by_date: dict) -> list[Snapshot]:
@@ -413,17 +565,69 @@ def zone_areas(zoneset: ZoneSet, clip=None, progress=None):
     """
     import pandas as pd
 
-    rows, previous = [], {}
+    rows, previous, before = [], {}, None
     total = len(zoneset.snapshots)
     for n, snap in enumerate(zoneset.snapshots, start=1):
+        days = (snap.date - before).days if before else None
         for who in zoneset.actors:
             zone = snap.zones.get(who)
             area = float(geodesy.area_km2([clipped(zone, clip)])[0]) if zone is not None else 0.0
             change = area - previous[who] if who in previous else None
-            rows.append({"date": snap.date.isoformat(), "actor": who, "area_km2": area, "change_km2": change})
+            # Snapshots are irregular (a week, a month apart): the rate is what compares across steps.
+            per_day = change / days if change is not None and days else None
+            rows.append({"date": snap.date.isoformat(), "actor": who, "area_km2": area, "change_km2": change,
+                         "change_km2_per_day": per_day})
             previous[who] = area
+        before = snap.date
         if progress:
             progress(n, total)
-    table = pd.DataFrame(rows, columns=["date", "actor", "area_km2", "change_km2"])
+    table = pd.DataFrame(rows, columns=["date", "actor", "area_km2", "change_km2", "change_km2_per_day"])
+    if clip is not None:  # the share of the reference area held: the figure people quote ("18% of Ukraine")
+        table["clip_pct"] = table["area_km2"] / float(geodesy.area_km2([clip])[0]) * 100
     # Floats always (0.0, not 0; a missing change is NaN, null in JSON): one type per key for consumers.
-    return table.astype({"area_km2": float, "change_km2": float})
+    return table.astype({"area_km2": float, "change_km2": float, "change_km2_per_day": float})
+
+
+# A step is flagged when it moves more than this share of the reference area (the clip, the districts,
+# else the largest zone of the series) and more than the neighbouring steps together.
+BREAK_SHARE = 0.02
+
+
+def series_breaks(table, total_km2: float, sources: dict) -> list:
+    """Warnings for steps of a zone series that look like a change of definition, not of the front.
+
+    `table` has date, actor, area_km2 (dates in order); `sources` maps an ISO date
+    to its file names. A step is implausible when its change exceeds
+    BREAK_SHARE of `total_km2` *and* the absolute changes of the steps before and
+    after it together (a series of two dates has no step to compare with): a map that stops drawing the areas held since 2014 drops
+    by thousands of km² between two small steps. The warning names both files.
+    """
+    out = []
+    for actor, rows in table.groupby("actor", sort=True):
+        dates, area = rows["date"].tolist(), rows["area_km2"].to_numpy(dtype=float)
+        step = np.diff(area)
+        if len(step) < 2:  # one step has nothing to be compared with
+            continue
+        for i, change in enumerate(step):
+            around = (abs(step[i - 1]) if i > 0 else 0.0) + (abs(step[i + 1]) if i + 1 < len(step) else 0.0)
+            if abs(change) <= BREAK_SHARE * total_km2 or abs(change) <= around:
+                continue
+            before, after = "; ".join(sources.get(dates[i], [])), "; ".join(sources.get(dates[i + 1], []))
+            out.append(Problem("warning", "zones", (
+                f"{actor} {change:+,.0f} km² from {dates[i]} ({before}) to {dates[i + 1]} ({after}): more than "
+                f"{BREAK_SHARE:.0%} of {total_km2:,.0f} km² and more than the steps before and after it together "
+                f"({around:,.0f} km²); check that both files draw the same thing (a source that stops drawing an area "
+                "reads as a battlefield change)")))
+    return out
+
+
+def total_for_breaks(zoneset: ZoneSet, reference_km2: float | None = None) -> float:
+    """The area a step is compared with: the reference (clip, districts), else the largest zone of the series."""
+    if reference_km2:
+        return float(reference_km2)
+    largest = [float(geodesy.area_km2([z])[0]) for snap in zoneset.snapshots for z in snap.zones.values()]
+    return max(largest, default=0.0)
+
+
+def sources_by_date(zoneset: ZoneSet) -> dict:
+    return {snap.date.isoformat(): list(snap.sources) for snap in zoneset.snapshots}

@@ -97,6 +97,13 @@ def squares_args(squares):
     return ["--districts", squares["districts"], "--control", squares["control"]]
 
 
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory, monkeypatch):
+    """Every test runs in an empty working folder: a stray ./conflictmap.toml where pytest
+    was started cannot change a result."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 @pytest.fixture
 def runner(monkeypatch):
     """A CliRunner with a pinned width and no colour, so output is terminal-independent."""

@@ -27,6 +27,7 @@ class Case(NamedTuple):
     code: int  # expected exit code
     fragments: tuple = ()  # all must appear on stderr (an error, or the warning of a case that works)
     defect: str = ""
+    args: tuple = ()  # options of a zone case (role "zones")
     validate_code: int | None = None  # when validate is stricter than the other commands (a warning there, an error here)
 
 
@@ -120,7 +121,17 @@ CASES = [
     # -- project file
     Case("p_unknown_key.toml", "project", 1, ("p_unknown_key.toml", "controll", "known keys"), "a project file with a misspelt key"),
     Case("p_unknown_encoding.toml", "project", 1, ("p_unknown_encoding.toml", "'klingon'", "cp1251"), "a project file naming an encoding Python does not know"),
+    # -- land mask (--land), with the good squares and log
+    Case("l_far_mask.geojson", "land", 1, ("l_far_mask.geojson", "covers none of the districts"), "a land mask 1000 km from every district (another country)"),
+    # -- zone files (zones area and overlay, with the options given)
+    Case("z_ds_no_status_2024-08-01.geojson", "zones", 1, ("z_ds_no_status_2024-08-01.geojson", "no feature carries a DeepState status", "--source generic"), "DeepState-style names (an airfield, Abkhazia) but no feature with a status of the war in Ukraine"),
+    Case("z_actor_map_typo_2024-07-08.json", "zones", 1, ("--actor-map label 'nochnage' matches no feature", "labels found"), "an NZZ file read with --actor-map 'nochnage=russia' (a typo of nochange)", ("--actor-map", "nochnage=russia")),
+    Case("z_where_nothing_2024-07-08.json", "zones", 1, ("--where", "selects no feature", "fields: type, date"), "an NZZ file read with --where \"type = 'gain'\" (the value is gains)", ("--where", "type = 'gain'")),
 ]
+ZONE_CASES = [c for c in CASES if c.role == "zones"]
+CASES = [c for c in CASES if c.role != "zones"]
+# validate checks the districts, log and actors files; a land mask is checked where it is applied.
+NOT_VALIDATED = {"land"}
 COMPANIONS = {"c_actors.toml", "README.md"}  # good files the cases use
 
 
@@ -138,6 +149,7 @@ def command_args(case: Case, squares) -> list[str]:
         "actors": ["--districts", squares["districts"], "--control", squares["control"], "--actors", path],
         "aliases": ["--districts", squares["districts"], "--control", squares["control"], "--aliases", path],
         "project": ["--project", path],
+        "land": ["--districts", squares["districts"], "--control", squares["control"], "--land", path],
     }[case.role]
 
 
@@ -189,7 +201,7 @@ def test_export_leaves_no_partial_file(cli, squares, workdir, case):
         assert json.loads((workdir / "out.geojson").read_text())["type"] == "FeatureCollection"
 
 
-@pytest.mark.parametrize("case", CASES, ids=ids)
+@pytest.mark.parametrize("case", [c for c in CASES if c.role not in NOT_VALIDATED], ids=ids)
 def test_validate_agrees(cli, squares, workdir, case):
     result = cli("validate", "--format", "json", *command_args(case, squares))
     code = case.code if case.validate_code is None else case.validate_code
@@ -206,6 +218,18 @@ def test_validate_agrees(cli, squares, workdir, case):
         assert any(Path(p["file"]).name == case.file for p in errors), problems
     else:
         assert errors == []
+
+
+@pytest.mark.parametrize("case", ZONE_CASES, ids=ids)
+def test_zone_cases(cli, squares, workdir, case):
+    path = BAD / case.file
+    result = cli("zones", "area", path, *case.args, "-f", "csv")
+    assert result.exit_code == case.code, result.output
+    check_stderr(result, case)
+    result = cli("overlay", path, *case.args, "-d", squares["districts"], "-o", workdir / "log.csv")
+    assert result.exit_code == case.code, result.output
+    check_stderr(result, case)
+    assert list(workdir.iterdir()) == ([] if case.code else [workdir / "log.csv"])
 
 
 # -- the cases that work give the figures of the clean input
@@ -252,7 +276,7 @@ def test_wrapped_json_rows_are_read(cli_json, squares):
 
 def test_every_file_has_a_case_and_a_readme_row():
     files = {p.name for p in BAD.iterdir()} - COMPANIONS
-    assert files == {c.file for c in CASES}
+    assert files == {c.file for c in CASES + ZONE_CASES}
     assert len(CASES) >= 30
     readme = (BAD / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([^`]+)` \|", readme, flags=re.M))

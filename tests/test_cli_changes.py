@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import SQUARES_LOG, squares_area
 
-KEYS = ["id", "name", "date", "from", "to", "from_shares", "to_shares", "area_km2", "population", "source"]
+KEYS = ["id", "name", "date", "from", "to", "from_shares", "to_shares", "area_km2", "moved_km2", "changed_hands", "population",
+        "source"]
 
 
 def test_json_rows_by_hand(cli_json, squares_args):

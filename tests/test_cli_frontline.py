@@ -41,10 +41,13 @@ def test_gapped_districts_warn_and_gap_bridges(cli, cli_json, tmp_path):
     log = tmp_path / "log.csv"
     log.write_text(GAPPED_LOG)
     args = ["--districts", districts, "--control", log]
-    result = cli("frontline", *args, "--format", "json")
+    result = cli("frontline", *args, "--gap", "0", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
     assert "--gap" in result.stderr and "share no boundary" in result.stderr
+    result = cli("frontline", *args, "--format", "json")  # by default the gaps are detected and bridged
+    assert result.exit_code == 0 and "bridge gaps up to 10 m" in result.stderr
+    assert json.loads(result.stdout)[0]["length_km"] > 2 * TOP_OF_BOTTOM_ROW * 0.99
     rows = cli_json("frontline", *args, "--gap", "10")
     assert [(r["actor_a"], r["actor_b"]) for r in rows] == [("government", "rebels")]
     assert rows[0]["length_km"] > 2 * TOP_OF_BOTTOM_ROW * 0.99

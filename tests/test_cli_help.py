@@ -90,7 +90,7 @@ def test_flags_look_like_flags(cli):
 
 def test_a_default_said_in_words_is_not_repeated(cli):
     text = cli("frontline", "--help").stdout
-    assert "default 0" in text and "[default: 0.0]" not in text
+    assert "default: detected" in text and "[default: 0.0]" not in text and "[default: None]" not in text
     # A default the help does not mention is still shown.
     assert "[default: table]" in text
 
@@ -132,4 +132,4 @@ def test_gap_help_is_one_wording_with_one_default(cli):
         flat = " ".join(result.stdout.replace("│", " ").split())  # unwrapped, without the panel's borders
         start = flat.index("--gap")
         texts.append(flat[start:flat.index("--", start + 5)])
-    assert texts[0] == texts[1] and "default 0" in texts[0] and "[default" not in texts[0]
+    assert texts[0] == texts[1] and "default: detected" in texts[0] and "[default" not in texts[0]

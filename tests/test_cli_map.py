@@ -99,5 +99,5 @@ def test_baseline_actor_by_its_canonical_name(cli, tmp_path, monkeypatch):
     result = cli("map", "-q", "-o", out, "--baseline", "2016-11-15", "--baseline-actor", "regime")
     assert result.exit_code == 0, result.output
     text = out.read_text()
-    assert "held by government" in text and "the districts government held on 2016-11-15" in text
+    assert "held by government" in text and "the districts where government held the majority on 2016-11-15" in text
     assert "regime" not in text

@@ -159,11 +159,16 @@ def test_zones_without_actor_are_a_data_error(cli, squares, zones_dir):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-def test_nzz_file_is_one_clear_line(cli, squares, tmp_path):
-    path = write_zones(tmp_path / "2024-07-08.json", [({"type": "nochange"}, box_coords(0, 0, 0.01, 0.01))], wrap="value")
-    done = cli("overlay", path, "--actor", "russia", "-d", squares["districts"])
-    assert done.exit_code == 1
-    assert "jq '.value'" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+def test_nzz_file_is_read_with_its_semantics(cli, squares, tmp_path):
+    # nochange over A, losses over B: A is Russian, B is not (losses are what Russia lost).
+    path = write_zones(tmp_path / "2024-07-08.json", [({"type": "nochange", "date": "2024-07-05"}, box_coords(0, 0, 0.01, 0.01)),
+                                                      ({"type": "losses", "date": "2024-07-05"}, box_coords(0.01, 0, 0.02, 0.01))],
+                       wrap="value")
+    done = cli("overlay", path, "--rest", "ukraine", "-d", squares["districts"], "-f", "json")
+    assert done.exit_code == 0, done.output
+    rows = {r["district"]: (r["date"], r["controller"]) for r in json.loads(done.stdout)}
+    assert rows["A"] == ("2024-07-05", "russia") and rows["B"] == ("2024-07-05", "ukraine")
+    assert "read as NZZ" in done.stderr
 
 
 def test_scheduler_gives_the_same_log(cli, squares, zones_dir):

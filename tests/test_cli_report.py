@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 SAMPLE = ROOT / "data" / "aleppo-2016"
 BASELINE = ["--baseline", "2020-01-01", "--baseline-actor", "rebels"]
 KEYS = ["title", "date", "since", "days_since", "headline", "sentences", "totals", "shares", "baseline",
-        "changes", "gains_losses", "inputs", "method", "generated_by", "generated_at"]
+        "changes", "gains_losses", "moved", "fractional", "display", "inputs", "method", "generated_by", "generated_at"]
 
 
 def report_json(cli, tmp_path, *args) -> dict:

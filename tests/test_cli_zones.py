@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import cell_area_km2
 from tests.test_zones import box_coords, write_zones
 
-KEYS = ["date", "actor", "area_km2", "change_km2"]
+KEYS = ["date", "actor", "area_km2", "change_km2", "change_km2_per_day"]
 
 
 @pytest.fixture
@@ -30,6 +30,9 @@ def test_json_keys_and_areas(cli_json, zones_dir):
     assert [r["area_km2"] for r in rows] == pytest.approx([first, second], rel=1e-6)
     assert rows[0]["change_km2"] is None
     assert rows[1]["change_km2"] == pytest.approx(second - first, rel=1e-6)
+    # The two snapshots are 31 days apart (1 August to 1 September): the rate is the change over 31 days.
+    assert rows[0]["change_km2_per_day"] is None
+    assert rows[1]["change_km2_per_day"] == pytest.approx((second - first) / 31, rel=1e-6)
 
 
 def test_clip(cli_json, zones_dir, tmp_path):

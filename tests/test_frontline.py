@@ -137,10 +137,31 @@ GAPPED_LOG = "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,B,rebels
 
 def test_gaps_are_reported_not_silently_zero(tmp_path):
     ds = dataset(tmp_path, GAPPED_LOG, inset_squares(2e-5))  # gaps of about 4.5 m
-    result = front_lines(ds, D(2020, 1, 1))
+    result = front_lines(ds, D(2020, 1, 1), gap_m=0)
     assert len(result.lines) == 0
     warning = [p.message for p in result.problems if p.level == "warning"]
     assert len(warning) == 1 and "share no boundary" in warning[0] and "--gap" in warning[0]
+
+
+def test_gaps_are_detected_and_bridged_by_default(tmp_path):
+    # Two rows of blocks across a street of 2 x 2e-5° (about 4.5 m): the typical gap is found and bridged
+    # (up to 10 m), and the front is the street's length, as measured independently (parallel_arc_km).
+    inset = 2e-5
+    ds = dataset(tmp_path, GAPPED_LOG, inset_squares(inset))
+    result = front_lines(ds, D(2020, 1, 1))
+    notes = [p.message for p in result.problems if p.level == "note"]
+    assert len(notes) == 1 and "typical gap about 4 m" in notes[0] and "up to 10 m" in notes[0]
+    (row,) = result.lines.to_dict("records")
+    street = 2 * parallel_arc_km(SIZE + inset, SIZE - 2 * inset)
+    assert row["length_km"] == pytest.approx(street, rel=0.10)
+    for gap_m in (5.0, 15.0, 30.0, 60.0):  # on this fixture the length does not move with the bridging
+        (row,) = front_lines(ds, D(2020, 1, 1), gap_m=gap_m).lines.to_dict("records")
+        assert row["length_km"] == pytest.approx(street, rel=0.10)
+
+
+def test_touching_districts_are_not_bridged(ds):
+    result = front_lines(ds, D(2020, 1, 1))
+    assert not [p for p in result.problems if p.level == "note"]
 
 
 def test_gap_bridges_streets(tmp_path):

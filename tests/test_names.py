@@ -2,7 +2,7 @@
 
 import pytest
 
-from conflictmap.names import loose_key, name_key, suggest, without_parentheses
+from conflictmap.names import loose_key, loose_keys, name_key, suggest, without_parentheses
 
 
 @pytest.mark.parametrize("a, b", [
@@ -62,3 +62,13 @@ def test_parentheses_give_the_parts():
 
 def test_suggestions_are_ranked():
     assert suggest("Sheikh Saed", ["Hanano", "Sheikh Sa’eed", "Sheikh Kheder"])[0] == "Sheikh Sa’eed"
+
+
+@pytest.mark.parametrize("reported, district", [
+    ("Бахмутський район", "Bakhmut"),  # a raion named by the adjective of its centre, in Cyrillic
+    ("Kharkivskyi raion", "Kharkiv"),
+    ("Donetska oblast", "Donetsk"),  # the centre keeps its -sk
+])
+def test_unit_words_and_slavic_adjectives(reported, district):
+    assert loose_keys(reported) & loose_keys(district)
+    assert not loose_keys("Bakhmutskyi raion") & loose_keys("Kharkiv")

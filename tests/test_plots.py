@@ -7,7 +7,8 @@ import pytest
 
 from conflictmap.dataset import load_dataset
 from conflictmap.errors import InputError, UsageError
-from conflictmap.plots import CONTESTED_FACE, PALETTE, UNKNOWN_FACE, actor_colours, control_map, output_format, timeline_chart
+from conflictmap.plots import (CONTESTED_FACE, PALETTE, UNKNOWN_FACE, actor_colours, control_map, output_format, timeline_chart,
+                              timeline_figure)
 from conflictmap.project import Inputs
 from conflictmap.timeline import timeline
 
@@ -103,18 +104,24 @@ def test_never_overwrites_an_input(squares, tmp_path):
 
 
 def test_default_colours_are_distinct_and_avoid_file_colours(ds):
-    colours = actor_colours(ds, ["government", "rebels", "kurdish forces", "islamic state", "contested", "unknown"])
+    colours = actor_colours(ds, ["government", "rebels", "kurdish forces", "faction x", "contested", "unknown"])
     assert colours["government"] == COLOURS["government"]
-    assert colours["islamic state"] in PALETTE
+    assert colours["faction x"] in PALETTE
     assert len(set(colours.values())) == 6
     assert colours["contested"] != colours["unknown"]
 
 
-def test_without_actors_file_every_actor_gets_a_palette_colour(squares):
+def test_without_actors_file_well_known_actors_get_conventional_colours(squares):
+    from conflictmap.plots import CONVENTIONAL
+
     ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
-    colours = actor_colours(ds, ["government", "rebels", "kurdish forces"])
-    assert len({colours[a] for a in ("government", "rebels", "kurdish forces")}) == 3
-    assert all(colours[a] in PALETTE for a in ("government", "rebels", "kurdish forces"))
+    colours = actor_colours(ds, ["government", "rebels", "kurdish forces", "islamic state", "faction x"])
+    # The documented table: government red, rebels green, Kurdish forces yellow, IS dark grey; others the palette.
+    assert [colours[a] for a in ("government", "rebels", "kurdish forces", "islamic state")] == [
+        CONVENTIONAL["government"], CONVENTIONAL["rebels"], CONVENTIONAL["kurdish forces"], CONVENTIONAL["islamic state"]]
+    assert colours["faction x"] in PALETTE
+    two_reds = actor_colours(ds, ["government", "russia"])  # both red by convention: the second takes the palette
+    assert two_reds["government"] != two_reds["russia"]
 
 
 def test_bad_colour_in_actors_file_is_an_input_error(squares, tmp_path):
@@ -248,3 +255,62 @@ def test_footer_says_what_the_bundled_sample_is(squares):
     assert "bundled Aleppo 2016 sample" in _footnote(sample, "area_km2") and "CSR" in _footnote(sample, "area_km2")
     own = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
     assert "squares.geojson" in _footnote(own, "districts") and "sample" not in _footnote(own, "districts")
+
+
+def test_baseline_outline_goes_round_the_majority_districts_only(squares, tmp_path):
+    # On 2020-01-01 the rebels hold A whole and 10% of B (a sliver); C and D are the government's.
+    # The outline (linewidth 1.8) must go round A only (lon 0..0.01, lat 0..0.01), not through B.
+    from conflictmap.plots import map_figure
+
+    log = tmp_path / "sliver.csv"
+    log.write_text("date,district,controller,share\n2020-01-01,A,rebels,\n2020-01-01,B,rebels,0.1\n"
+                   "2020-01-01,B,government,0.9\n2020-01-01,C,government,\n2020-01-01,D,government,\n")
+    ds = load_dataset(Inputs(districts=squares["districts"], control=str(log)))
+    fig = map_figure(ds, D(2020, 1, 1), D(2020, 1, 1), ["rebels"], "rebels")
+    outline = [line for line in fig.axes[0].lines if line.get_linewidth() == 1.8]
+    xy = np.concatenate([line.get_xydata() for line in outline])
+    assert xy[:, 0].min() == pytest.approx(0.0, abs=1e-6) and xy[:, 0].max() == pytest.approx(0.01, abs=1e-6)
+    assert xy[:, 1].min() == pytest.approx(0.0, abs=1e-6) and xy[:, 1].max() == pytest.approx(0.01, abs=1e-6)
+    legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+    assert "districts where rebels held the majority" in legend
+
+
+def test_lines_style_fits_the_y_axis_to_the_data(ds):
+    # By hand from the fixture log: every share by count lies between 0% and 50% once contested and
+    # kurdish forces appear, and the government goes from 50% to 100%: lines of 0..100 would fill the axis,
+    # so take the district measure of the government alone through a small table.
+    table = timeline(ds)
+    gov = table[table["actor"] == "government"]
+    fig = timeline_figure(ds, gov, "districts", style="lines")
+    low, high = fig.axes[0].get_ylim()
+    shown = gov["districts_pct"]
+    span = shown.max() - shown.min()
+    assert low == pytest.approx(max(0, shown.min() - 0.1 * span)) and high == pytest.approx(min(100, shown.max() + 0.1 * span))
+    assert [line.get_color() for line in fig.axes[0].lines] == [actor_colours(ds, ["government"])["government"]]
+    with pytest.raises(UsageError):
+        timeline_figure(ds, gov, "districts", style="bars")
+
+
+def test_map_labels_title_and_credit(ds):
+    from conflictmap.plots import map_figure
+
+    fig = map_figure(ds, D(2020, 2, 15), title="Squares $1 and $2", credit="Data: s1, s2", labels=3)
+    ax = fig.axes[0]
+    names = [t.get_text() for t in ax.texts if t.get_text() in ("Alpha", "Beta", "Gamma", "Delta")]
+    # The four squares are equal in area: the three first by area (a stable sort keeps file order) are labelled.
+    assert 1 <= len(names) <= 3
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in names]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert fig._suptitle.get_text() == r"Squares \$1 and \$2 (2020-02-15)"  # '$' drawn as a dollar, not mathtext
+    assert any("Data: s1, s2" in t.get_text() for t in fig.texts)
+
+
+def test_map_legend_says_which_districts_no_row_covers_yet(squares, tmp_path):
+    from conflictmap.plots import map_figure
+
+    log = tmp_path / "one.csv"
+    log.write_text("date,district,controller\n2020-01-01,A,government\n")  # B, C and D have no row: the initial holder's
+    ds = load_dataset(Inputs(districts=squares["districts"], control=str(log), initial="rebels"))
+    legend = " ".join(t.get_text() for t in map_figure(ds, D(2020, 1, 1)).legends[0].get_texts())
+    assert "3 districts with no log row yet" in legend and "held by rebels, the initial holder" in legend

@@ -128,7 +128,7 @@ def test_json_is_unrounded_and_valid(ds):
     text = report.render_json(report.report_model(ds, D(2020, 3, 1), None, D(2020, 1, 1), ["rebels"], "rebels"))
     model = json.loads(text)
     assert list(model) == ["title", "date", "since", "days_since", "headline", "sentences", "totals", "shares",
-                           "baseline", "changes", "gains_losses", "inputs", "method", "generated_by", "generated_at"]
+                           "baseline", "changes", "gains_losses", "moved", "fractional", "display", "inputs", "method", "generated_by", "generated_at"]
     assert by_actor(model["baseline"]["shares"])["government"]["population_pct"] == pytest.approx(200 / 3, rel=1e-15)
     assert model["inputs"] == {"districts": "squares.geojson", "control": "squares.csv", "actors": None}
     assert model["generated_at"] is None  # no clock unless asked

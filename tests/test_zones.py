@@ -201,16 +201,18 @@ def test_touching_zones_are_not_an_overlap(tmp_path):
     assert zs.actors == ["russia", "ukraine"] and not zs.problems
 
 
-def test_nzz_wrapped_collection_is_a_clear_error(tmp_path):
+def test_nzz_wrapped_collection_is_read_as_nzz(tmp_path):
+    # The NZZ export: {"value": FeatureCollection}; nochange and gains held, losses not; the features' date.
     path = write_zones(tmp_path / "2024-07-08.json", [
         ({"type": "nochange", "date": "2024-07-05"}, box_coords(0, 0, 0.01, 0.01)),
         ({"type": "gains", "date": "2024-07-05"}, box_coords(0.01, 0, 0.02, 0.01)),
+        ({"type": "losses", "date": "2024-07-05"}, box_coords(0.02, 0, 0.03, 0.01)),
     ], wrap="value")
-    with pytest.raises(InputError) as err:
-        load_zones([path], actor="russia")
-    message = str(err.value)
-    assert '{"value": ...}' in message and "jq '.value'" in message and "--actor-field type" in message
-    assert "\n" not in message
+    zs = load_zones([path])
+    assert zs.dates == [dt.date(2024, 7, 5)] and zs.actors == ["russia"]
+    assert zs.snapshots[0].zones["russia"].bounds == pytest.approx((0, 0, 0.02, 0.01))
+    text = " ".join(str(p) for p in zs.problems)
+    assert "NZZ" in text and "detected" in text and "not held: losses 1" in text and "features' date is used" in text
 
 
 def test_nzz_files_unwrapped_read_with_actor_field(tmp_path):

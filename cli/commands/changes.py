@@ -21,8 +21,9 @@ def changes(
     every_change: Annotated[bool, typer.Option("--all", help="List every change in (D0, D1], also those later reversed.")] = False,
     summary: Annotated[bool, typer.Option("--summary", help="Per actor gains, losses and net (districts, km², people), and the transition matrix.")] = False,
     matrix: Annotated[bool, typer.Option("--matrix", help="Only the transition matrix, long form: from, to, districts, area_km2, population.")] = False,
+    shifts: Annotated[bool, typer.Option("--shifts", help="Also list districts whose shares moved while their largest holder stayed (logs with shares, e.g. from overlay); changed_hands says which is which.")] = False,
 ):
-    """Districts whose control on D1 differs from D0, with the date of the change, from, to, km², people, source.
+    """Districts that changed hands between D0 and D1 (their largest holder changed), with the date, from, to, km², the km² that moved, people, source.
 
     --summary adds gains, losses and net per actor and the transition matrix
     (rows: controller on D0, columns: controller on D1; split districts count by share).
@@ -43,19 +44,35 @@ def changes(
 
         emit_rows(transition_matrix(ds, d0, d1), fmt, title=f"Transitions {d0} → {d1}")
     else:
-        _list(ds, d0, d1, every_change, fmt)
+        _list(ds, d0, d1, every_change, fmt, shifts)
 
 
-def _list(ds, d0, d1, every_change, fmt) -> None:
+def _list(ds, d0, d1, every_change, fmt, shifts=False) -> None:
     from conflictmap.changes import changes as compute
+    from conflictmap.changes import is_fractional
 
-    table = compute(ds, d0, d1, every_change)
+    table = compute(ds, d0, d1, every_change, shifts)
+    if is_fractional(ds):
+        _say_moved(ds, d0, d1, table, shifts)
     machine = fmt in (Format.json, Format.ndjson)
     # Shares as objects only where they parse; sources (often long URLs) are left out of the screen table.
     hidden = () if machine else ("from_shares", "to_shares") + (("source",) if fmt == Format.table else ())
     columns = [c for c in table.columns if c not in hidden]
     what = "Every change" if every_change else "Changed hands"
     emit_rows(table, fmt, columns, title=f"{what} between {d0} and {d1}: {len(table)} row(s)")
+
+
+def _say_moved(ds, d0, d1, table, shifts) -> None:
+    """With shares in the log, the area that moved is the figure; say it (stderr: stdout carries the rows)."""
+    from cli.errors import say
+    from conflictmap.changes import moved_area
+
+    moved = moved_area(ds, d0, d1)
+    pairs = ", ".join(f"{r['from']} → {r['to']} {r['area_km2']:,.1f}" for r in records(moved))
+    hands = int(table["changed_hands"].sum())
+    text = (f"the log holds shares: {moved['area_km2'].sum():,.1f} km² moved between actors from {d0} to {d1}"
+            f"{' (' + pairs + ' km²)' if pairs else ''}; {hands} district(s) changed hands (largest holder changed)")
+    say(text + ("" if shifts else "; --shifts also lists districts whose shares moved"), "note")
 
 
 def _summary(ds, d0, d1, fmt) -> None:

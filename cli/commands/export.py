@@ -35,7 +35,11 @@ def export(
     output: Annotated[str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")] = "-",
     precision: Annotated[Optional[int], typer.Option("--precision", help="Decimals of GeoJSON coordinates (default 6, about 0.1 m).")] = None,
     rs: Annotated[bool, typer.Option("--rs", help="Start each GeoJSONSeq record with an RFC 8142 record separator (0x1E).")] = False,
-    gap: Annotated[float, typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default 0: shared boundaries only.")] = 0.0,
+    gap: Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")] = None,
+    zones: Annotated[Optional[list[str]], typer.Option("--zones", help="--layer frontline along the edges of these zone files (or folders) instead of between districts; needs --clip.", rich_help_panel="Zones")] = None,
+    clip: Annotated[Optional[str], typer.Option("--clip", help="With --zones: the reference area; a zone's edge is a front where it faces land inside it.", rich_help_panel="Zones")] = None,
+    actor: Annotated[Optional[str], typer.Option("--actor", help="With --zones: the actor holding every zone read.", rich_help_panel="Zones")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="With --zones: deepstate, nzz or generic (default: detected).", rich_help_panel="Zones")] = None,
 ):
     """Write a layer for QGIS, ogr2ogr, mapshaper, kepler.gl or a web map.
 
@@ -49,6 +53,8 @@ def export(
 
     request = make_request(layer.value, geo_format.value if geo_format else None, output, precision, rs,
                            parse_option_date(since, "--since") if since else None, gap)
+    if zones:
+        return _zone_front(request, zones, clip, actor, source, date, inputs)
     check_output(request.output, inputs)  # a missing folder or an input as output fails before any work
     ds = load(inputs)
     day = query_date(ds, date)
@@ -59,6 +65,32 @@ def export(
         say(f"wrote {len(result.frame)} feature(s) to {request.output}", "info")
     if result is not None:
         report_problems(result.problems)
+
+
+def _zone_front(request, zones, clip, actor, source, date, inputs) -> None:
+    from cli.commands.zones import read_zones
+    from cli.progress import ProgressBar
+    from conflictmap.errors import UsageError
+    from conflictmap.export import export_zone_front
+    from conflictmap.model import load_actors
+    from conflictmap.zones import load_clip
+
+    if not clip:
+        raise UsageError("--zones needs --clip FILE (e.g. national-boundary.geojson): the front is where a zone's edge "
+                         "faces land inside it")
+    if inputs.districts or inputs.control or request.gap_m is not None:
+        raise UsageError("--zones exports the front along the zones' edges: drop --districts, --control and --gap")
+    check_output(request.output, list(zones) + [clip])
+    day = parse_option_date(date, "--date") if date else None
+    with ProgressBar() as bar:
+        zoneset = read_zones(zones, actor, None, None, False, None, load_actors(inputs.actors), bar, source)
+        reference, problems = load_clip(clip)
+    report_problems(problems)
+    if request.output == "-":
+        _to_stdout(lambda stream: export_zone_front(zoneset, reference, request, day, zones, stream))
+    else:
+        result = export_zone_front(zoneset, reference, request, day, list(zones) + [clip])
+        say(f"wrote {len(result.frame)} feature(s) to {request.output}", "info")
 
 
 def _to_stdout(write):

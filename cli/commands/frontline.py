@@ -1,28 +1,53 @@
-"""conflictmap frontline: actor pairs and the length of the front between them on a date."""
+"""conflictmap frontline: actor pairs and the length of the front between them on a date, or along zones' edges."""
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
+from cli.commands.zones import (ActorFieldOpt, ActorMapOpt, ActorOpt, AllowOverlapOpt, DateFieldOpt, DateFromNameOpt,
+                                SourceOpt, WhereOpt, read_zones)
 from cli.errors import report_problems
 from cli.options import DateOpt, dataset_command, load
 from cli.output import emit_rows
+from cli.progress import ProgressBar
+from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
+
+ZonesOpt = Annotated[Optional[list[str]], typer.Argument(
+    help="Zone files or folders: measure the front along the zones' edges (needs --clip) instead of between districts.",
+    show_default=False)]
+ClipOpt = Annotated[Optional[str], typer.Option(
+    "--clip", help="With zones: the reference area (e.g. national-boundary.geojson); a zone's edge is a front where it faces land inside it that the zone does not hold, so coasts and borders are not.")]
 
 
 @dataset_command()
 def frontline(
     inputs,
     fmt,
+    zones: ZonesOpt = None,
     date: DateOpt = None,
-    gap: Annotated[float, typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default 0: shared boundaries only.")] = 0.0,
+    gap: Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")] = None,
+    clip: ClipOpt = None,
+    actor: ActorOpt = None,
+    actor_field: ActorFieldOpt = None,
+    date_field: DateFieldOpt = None,
+    date_from_name: DateFromNameOpt = False,
+    allow_overlap: AllowOverlapOpt = None,
+    source: SourceOpt = None,
+    where: WhereOpt = None,
+    actor_map: ActorMapOpt = None,
 ):
     """One row per actor pair: the geodesic length in km of the boundary between their districts.
 
     A split district counts for its largest holder (ties: alphabetical);
     contested and unknown ground are sides of their own. For the lines
     themselves: conflictmap export --layer frontline.
+    With zone files (frontline ZONES --clip BOUNDARY): one row per date and
+    actor, the length of the zone's edge that faces land inside the clip.
     """
+    if zones:
+        return _from_zones(inputs, fmt, zones, date, gap, clip, actor, actor_field, date_field, date_from_name,
+                           allow_overlap, source, where, actor_map)
     from conflictmap.frontline import COLUMNS, front_lines
 
     ds = load(inputs)
@@ -31,6 +56,32 @@ def frontline(
     report_problems(result.problems)
     title = f"Front lines on {day.isoformat()}" if day else "Front lines (no log)"
     emit_rows(result.lines.drop(columns="geometry"), fmt, COLUMNS, title)
+
+
+def _from_zones(inputs, fmt, zones, date, gap, clip, actor, actor_field, date_field, date_from_name, allow_overlap,
+                source, where, actor_map) -> None:
+    from conflictmap.frontline import ZONE_COLUMNS, ZONE_PROBE_M, zone_front_lines
+    from conflictmap.model import load_actors
+    from conflictmap.zones import load_clip
+
+    if inputs.districts or inputs.control or gap is not None:
+        raise UsageError("frontline ZONES measures the zones' edges: drop --districts, --control and --gap")
+    if not clip:
+        raise UsageError("frontline ZONES needs --clip FILE (e.g. national-boundary.geojson): the front is where a "
+                         "zone's edge faces land inside it")
+    with ProgressBar() as bar:
+        zoneset = read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap,
+                             load_actors(inputs.actors), bar, source, where, actor_map)
+        reference, problems = load_clip(clip)
+        report_problems(problems)
+        lines = zone_front_lines(zoneset, reference)
+    if date:
+        lines = lines[lines["date"] == parse_option_date(date, "--date").isoformat()]
+    from cli.errors import say
+
+    say(f"front = zone edges facing land inside {clip} that the zone does not hold (probed {ZONE_PROBE_M / 1000:g} km "
+        "out at right angles); coasts and borders are not fronts", "info")
+    emit_rows(lines.drop(columns="geometry"), fmt, ZONE_COLUMNS, "Front lines along the zones' edges (km)")
 
 
 def register(app):

@@ -1,6 +1,6 @@
 """conflictmap map: a picture of who holds what on a date."""
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -12,23 +12,49 @@ from cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, 
 @dataset_command(tabular=False)
 def map_command(
     inputs,
-    output: Annotated[str, typer.Option("--output", "-o", help="Picture file: FILE.png or FILE.svg (or .pdf).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Picture file: FILE.png or FILE.svg (or .pdf); FILE.html for the interactive map.")],
     date: DateOpt = None,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Title of the picture (the date is added after it); default: 'Control on DATE'.")] = None,
+    credit: Annotated[Optional[str], typer.Option("--credit", help="A source line added to the footer, e.g. 'Data: SOHR, ISW; map: conflictmap'.")] = None,
+    labels: Annotated[int, typer.Option("--labels", help="Name up to this many of the largest districts, leaving out names that would overlap (default 0: none).", min=0)] = 0,
+    interactive: Annotated[bool, typer.Option("--interactive", help="One HTML file that opens with no network: a date slider and play button over every date of the log, tooltips, pan and zoom (implied by -o FILE.html).")] = False,
 ):
     """Districts coloured by controller on a date: split districts hatched, contested and unknown distinct, shares in the legend.
 
     With --baseline D0 --baseline-actor A the outline shows what A held on D0.
+
+    Example: conflictmap map -o map.png --date 2016-12-07
+
+    Example: conflictmap map -o map.html --baseline 2016-11-15 --baseline-actor rebels
     """
     from conflictmap.plots import control_map, output_format
 
     base_day = baseline_date(baseline, baseline_actor)
+    if interactive or output.lower().endswith((".html", ".htm")):
+        return _interactive(inputs, output, base_day, baseline_actor)
     output_format(output)  # a bad file name, a missing folder or an input as output fails before any work
     check_output(output, inputs)
     ds = load(inputs)
     day = query_date(ds, date)
-    control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor))
+    control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor),
+                title, credit, labels)
+    say(f"wrote {output}", "info")
+
+
+def _interactive(inputs, output: str, base_day, baseline_actor) -> None:
+    from conflictmap.errors import UsageError
+    from conflictmap.io import write_bytes_atomic
+    from conflictmap.webmap import page
+
+    if not output.lower().endswith((".html", ".htm")):
+        raise UsageError(f"--interactive writes an HTML page: name the output FILE.html, not {output}")
+    check_output(output, inputs)
+    ds = load(inputs)
+    label = baseline_label(ds, baseline_actor)
+    title = f"Control by district, {ds.first_date} to {ds.last_date}" if ds.first_date else "Districts"
+    write_bytes_atomic(output, page(ds, title, base_day, baseline_members(ds, baseline_actor), label).encode("utf-8"))
     say(f"wrote {output}", "info")
 
 

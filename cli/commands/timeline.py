@@ -1,5 +1,6 @@
 """conflictmap timeline: shares per actor over time, as a table or a chart."""
 
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -13,6 +14,11 @@ from conflictmap.model import parse_option_date
 UNITS = {"districts": "districts", "area_km2": "area (km²)", "population": "population"}
 
 
+class Style(str, Enum):
+    stacked = "stacked"
+    lines = "lines"
+
+
 @dataset_command()
 def timeline(
     inputs,
@@ -24,6 +30,7 @@ def timeline(
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
     plot: Annotated[Optional[str], typer.Option("--plot", help="Write a chart to FILE.png or FILE.svg instead of printing the table.")] = None,
+    style: Annotated[Style, typer.Option("--style", help="Chart style: stacked (shares adding up to 100%) or lines (one line per actor, the y axis fitted to the data: small changes show).")] = "stacked",
 ):
     """Shares per actor on each date of the log (or at a fixed step): districts, km², people, absolute and percent.
 
@@ -50,7 +57,7 @@ def timeline(
     if plot:
         from conflictmap.plots import timeline_chart
 
-        timeline_chart(ds, table, plot, measure, base_day, label)
+        timeline_chart(ds, table, plot, measure, base_day, label, Style(style).value)
         say(f"wrote {plot}", "info")
         return
     _emit(table, fmt, measure, base_day, label)

@@ -29,14 +29,23 @@ DateFromNameOpt = Annotated[bool, typer.Option(
 AllowOverlapOpt = Annotated[Optional[list[str]], typer.Option(
     "--allow-overlap", help="Where zones of two actors overlap, this actor holds the overlap (repeat to rank several); default: overlap is an error.", rich_help_panel=ZONE_PANEL)]
 ActorsOpt = Annotated[Optional[str], COMMON["actors"][1]]
+SourceOpt = Annotated[Optional[str], typer.Option(
+    "--source", help="What the zone files are: deepstate (DeepStateMap API export: occupied, Crimea and ORDLO held; liberated and grey zone not), nzz (NZZ map: nochange and gains held, losses not; dates from the features) or generic; default: detected from the data (said in a note).", rich_help_panel=ZONE_PANEL, metavar="deepstate|nzz|generic")]
+WhereOpt = Annotated[Optional[str], typer.Option(
+    "--where", help="Read only the features matching this OGR SQL condition, e.g. \"type <> 'losses'\".", rich_help_panel=ZONE_PANEL)]
+ActorMapOpt = Annotated[Optional[str], typer.Option(
+    "--actor-map", help="What each label means: 'label=actor,...' ('-' for not held), e.g. 'nochange=russia,gains=russia,losses=-'; labels are the values of --actor-field, NZZ's type or DeepState's classes (occupied, crimea, ordlo, liberated, grey, other).", rich_help_panel=ZONE_PANEL)]
 
 
-def read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap, actors, bar):
+def read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap, actors, bar,
+               source=None, where=None, actor_map=None):
     """The ZoneSet (actor names resolved by `actors`, a model.Actors), with its warnings on stderr."""
+    from conflictmap.sources import parse_actor_map
     from conflictmap.zones import load_zones
 
     zoneset = load_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap or (), actors,
-                         progress=bar.stage("reading zones"))
+                         progress=bar.stage("reading zones"), source=source, where=where,
+                         actor_map=parse_actor_map(actor_map))
     report_problems(zoneset.problems)
     say(f"{len(zoneset.snapshots)} date(s) from the {zoneset.dates_from}, actors: {', '.join(zoneset.actors)}", "info")
     return zoneset
@@ -59,6 +68,9 @@ def area(
     date_field: DateFieldOpt = None,
     date_from_name: DateFromNameOpt = False,
     allow_overlap: AllowOverlapOpt = None,
+    source: SourceOpt = None,
+    where: WhereOpt = None,
+    actor_map: ActorMapOpt = None,
     actors: ActorsOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False)] = Format.table,
 ):
@@ -66,20 +78,24 @@ def area(
 
     Example: conflictmap zones area zones-deepstate/ --actor russia --clip national-boundary.geojson
     """
-    from conflictmap.zones import load_clip, zone_areas
+    from conflictmap import geodesy
+    from conflictmap.zones import load_clip, series_breaks, sources_by_date, total_for_breaks, zone_areas
 
     from conflictmap.model import load_actors
 
     with ProgressBar() as bar:
         zoneset = read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap,
-                             load_actors(actors), bar)
+                             load_actors(actors), bar, source, where, actor_map)
         reference = None
         if clip:
             reference, problems = load_clip(clip)
             report_problems(problems)
         table = zone_areas(zoneset, reference, progress=bar.stage("measuring"))
+    total = total_for_breaks(zoneset, float(geodesy.area_km2([reference])[0]) if reference is not None else None)
+    report_problems(series_breaks(table, total, sources_by_date(zoneset)))
     title = f"Zone areas (km²) within {Path(clip).name}" if clip else "Zone areas (km²)"
-    emit_rows(table, fmt, ["date", "actor", "area_km2", "change_km2"], title)
+    columns = ["date", "actor", "area_km2", "change_km2", "change_km2_per_day"] + (["clip_pct"] if clip else [])
+    emit_rows(table, fmt, columns, title)
 
 
 def register(app):

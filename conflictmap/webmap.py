@@ -1,0 +1,257 @@
+"""An interactive map in one HTML file that opens with no network: a date slider over every date of the log.
+
+Leaflet (vendored in ``_vendor/leaflet``, BSD-2) and the data are inlined. The
+data is what the other commands compute, not a second implementation: per
+date, each district's state comes from ``figures.state_on`` (its label from
+``figures.fast_labels``, as ``status`` prints it; its colour from
+``frontline.main_holder``, as the static map draws it, hatched in the second
+holder's colour when that one holds at least 5%), and the legend's shares from
+``figures.shares``. Distinct states are stored once and referenced by index, and
+coordinates are rounded to 5 decimals (about 1 m), so the sample's page stays
+well under 1 MB.
+
+Everything from the input data (names, sources, actors) reaches the page only as
+JSON inside a ``<script type="application/json">`` with ``<``, ``>`` and ``&``
+escaped, and is written into the page by ``textContent`` or an escaping
+function, never as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from .dataset import Dataset
+from .figures import fast_labels, shares, state_on
+from .frontline import main_holder
+from .model import CONTESTED, UNKNOWN
+
+VENDOR = Path(__file__).resolve().parent / "_vendor" / "leaflet"
+SECOND_MIN = 0.05  # as the static map: a second holder under 5% is a sliver, not a split worth hatching
+DECIMALS = 5  # about 1.1 m at the equator: finer than any district boundary drawn on a screen
+
+
+def page(ds: Dataset, title: str, baseline: dt.date | None = None, members: list[str] | None = None,
+         label: str | None = None) -> str:
+    """The HTML text of the interactive map (see the module docstring)."""
+    from matplotlib.colors import to_hex
+
+    from .plots import actor_colours
+
+    data = page_data(ds, baseline, members, label)
+    colours = actor_colours(ds, [a["name"] for a in data["actors"]])
+    for actor in data["actors"]:
+        actor["colour"] = to_hex(colours[actor["name"]])
+    data["title"] = title
+    return _template().replace("/*DATA*/", _script_json(data))
+
+
+def page_data(ds: Dataset, baseline: dt.date | None = None, members: list[str] | None = None,
+              label: str | None = None) -> dict:
+    """Dates, actors, districts (GeoJSON), per-date states and shares, and the baseline outline."""
+    dates = ds.dates or [None]
+    actors = list(shares(ds, dates[-1])["actor"])
+    index = {a: i for i, a in enumerate(actors)}
+    table: dict[tuple, int] = {}
+    states, legends = [], []
+    for day in dates:
+        states.append([table.setdefault(key, len(table)) for key in _district_states(ds, day, index)])
+        legends.append([[index[r["actor"]], r["districts"], r["districts_pct"], r["area_km2"], r["area_pct"]]
+                        for r in shares(ds, day).to_dict("records")])
+    return {
+        "dates": [d.isoformat() if d else "" for d in dates],
+        "actors": [{"name": a} for a in actors],
+        "districts": _features(ds),
+        "states": states,
+        "table": [list(key) for key in table],
+        "legends": legends,
+        "outline": _outline(ds, baseline, members),
+        "outline_label": f"held by {label} on {baseline.isoformat()} (majority holder)" if baseline and label else "",
+        "initial": ds.initial,
+    }
+
+
+def _district_states(ds: Dataset, day, index: dict) -> list[tuple]:
+    """Per district: (main holder, second holder or -1, label, date in force, source, confidence)."""
+    state = state_on(ds, day)
+    n = len(ds.districts)
+    holder, _, other = main_holder(state, n, second=True, second_min=SECOND_MIN)
+    labels = fast_labels(state).reindex(range(n)).to_numpy(dtype=object)
+    first = state.drop_duplicates("idx").set_index("idx").reindex(range(n))
+    since = [d.date().isoformat() if isinstance(d, dt.datetime) and d == d else "" for d in first["date"]]
+    sources = state.groupby("idx")["source"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(range(n))
+    confidence = state.groupby("idx")["confidence"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(range(n))
+    return [(index.get(h, index.get(UNKNOWN)), index[o] if o is not None and o in index else -1, str(lab), s, str(src), str(c))
+            for h, o, lab, s, src, c in zip(holder, other, labels, since, sources.fillna(""), confidence.fillna(""))]
+
+
+def _features(ds: Dataset) -> dict:
+    geoms = shapely.transform(np.asarray(ds.districts.geometry.values), lambda xy: np.round(xy, DECIMALS))
+    # A district with no land inside a --land mask has no geometry: it stays in the data, undrawn.
+    features = [{"type": "Feature", "properties": {"i": i, "id": str(did), "name": str(name)},
+                 "geometry": json.loads(shapely.to_geojson(g)) if g is not None and not g.is_empty else None}
+                for i, (did, name, g) in enumerate(zip(ds.districts["id"], ds.districts["name"], geoms))]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _outline(ds: Dataset, baseline: dt.date | None, members: list[str] | None):
+    """The area the baseline actor held on D0: districts where one of its members was the majority holder."""
+    if baseline is None or not members:
+        return None
+    holder, _ = main_holder(state_on(ds, baseline), len(ds.districts))
+    held = np.isin(holder.astype(str), members)
+    if not held.any():
+        return None
+    union = shapely.union_all(np.asarray(ds.districts.geometry.values)[held])
+    return json.loads(shapely.to_geojson(shapely.transform(union, lambda xy: np.round(xy, DECIMALS))))
+
+
+def _script_json(data: dict) -> str:
+    """JSON safe inside <script>: no '<', '>' or '&' can close the element or start markup."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _template() -> str:
+    leaflet_js = (VENDOR / "leaflet.js").read_text(encoding="utf-8")
+    leaflet_css = (VENDOR / "leaflet.css").read_text(encoding="utf-8")
+    return (TEMPLATE.replace("/*LEAFLET_CSS*/", leaflet_css)
+            .replace("/*LEAFLET_JS*/", leaflet_js.replace("</script", "<\\/script")))
+
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>conflictmap</title>
+<style>/*LEAFLET_CSS*/</style>
+<style>
+html, body { margin: 0; height: 100%; font: 14px/1.35 system-ui, sans-serif; color: #222; }
+#map { position: absolute; inset: 0 340px 0 0; background: #f4f4f1; }
+#panel { position: absolute; top: 0; right: 0; bottom: 0; width: 340px; overflow-y: auto; padding: 12px 14px;
+         box-sizing: border-box; background: #fff; border-left: 1px solid #ddd; }
+#panel h1 { font-size: 17px; margin: 0 0 8px; }
+#controls { display: flex; align-items: center; gap: 8px; margin: 8px 0; }
+#slider { flex: 1; }
+#date { font-weight: 600; font-variant-numeric: tabular-nums; }
+.row { display: flex; gap: 8px; margin: 6px 0; align-items: flex-start; }
+.swatch { width: 16px; height: 12px; flex: none; margin-top: 3px; border: 1px solid #0003; }
+.figures { color: #555; font-size: 12px; font-variant-numeric: tabular-nums; }
+.note { color: #666; font-size: 12px; margin-top: 10px; }
+@media (max-width: 700px) { #map { inset: 0 0 45% 0; } #panel { top: 55%; width: 100%; border-left: 0; border-top: 1px solid #ddd; } }
+</style></head>
+<body><div id="map" role="img" aria-label="map of control by district"></div>
+<div id="panel"><h1 id="title"></h1>
+<div id="controls"><button id="play" type="button" aria-label="play">&#9654;</button>
+<input id="slider" type="range" min="0" value="0" aria-label="date"><span id="date"></span></div>
+<div id="legend"></div><div id="outline" class="note"></div>
+<div class="note">Split districts are hatched in the colour of a second holder with at least 5%.
+Hover a district for its controller(s), date in force, source and confidence.
+Made with conflictmap; map library: Leaflet (BSD-2).</div></div>
+<script>/*LEAFLET_JS*/</script>
+<script id="data" type="application/json">/*DATA*/</script>
+<script>
+"use strict";
+const D = JSON.parse(document.getElementById("data").textContent);
+const NS = "http://www.w3.org/2000/svg";
+const esc = s => String(s).replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+const colour = i => D.actors[i].colour;
+const fmt = (x, d) => Number(x).toLocaleString("en", {minimumFractionDigits: d, maximumFractionDigits: d});
+document.getElementById("title").textContent = D.title;
+document.title = D.title;
+const map = L.map("map", {renderer: L.svg(), attributionControl: false, zoomSnap: 0.25});
+let current = 0;
+const layers = [];
+const shapes = L.geoJSON(D.districts, {
+  style: () => ({color: "#ffffff", weight: 0.8, fillOpacity: 1}),
+  onEachFeature: (feature, layer) => {
+    layers[feature.properties.i] = layer;
+    layer.bindTooltip(() => tip(feature.properties), {sticky: true});
+  },
+}).addTo(map);
+map.fitBounds(shapes.getBounds(), {padding: [10, 10]});
+if (D.outline) {
+  L.geoJSON(D.outline, {interactive: false, style: {color: "#111", weight: 2.2, dashArray: "6 4", fill: false}}).addTo(map);
+  document.getElementById("outline").textContent = "Dashed outline: " + D.outline_label;
+}
+const svg = map.getPanes().overlayPane.querySelector("svg");
+const defs = document.createElementNS(NS, "defs");
+svg.insertBefore(defs, svg.firstChild);
+const made = new Set();
+function hatch(a, b) {
+  const id = "split-" + a + "-" + b;
+  if (!made.has(id)) {
+    made.add(id);
+    const p = document.createElementNS(NS, "pattern");
+    p.setAttribute("id", id); p.setAttribute("patternUnits", "userSpaceOnUse");
+    p.setAttribute("width", "8"); p.setAttribute("height", "8"); p.setAttribute("patternTransform", "rotate(45)");
+    const base = document.createElementNS(NS, "rect");
+    base.setAttribute("width", "8"); base.setAttribute("height", "8"); base.setAttribute("fill", colour(a));
+    const stripe = document.createElementNS(NS, "rect");
+    stripe.setAttribute("width", "3"); stripe.setAttribute("height", "8"); stripe.setAttribute("fill", colour(b));
+    p.appendChild(base); p.appendChild(stripe); defs.appendChild(p);
+  }
+  return "url(#" + id + ")";
+}
+function tip(props) {
+  const s = D.table[D.states[current][props.i]];
+  const rows = [["controller", s[2]], ["in force since", s[3] || "before the log (" + D.initial + ")"],
+                ["source", s[4]], ["confidence", s[5]]].filter(r => r[1]);
+  return "<b>" + esc(props.name) + "</b>" + rows.map(r => "<br>" + esc(r[0]) + ": " + esc(r[1])).join("");
+}
+function show(k) {
+  current = k;
+  const states = D.states[k];
+  layers.forEach((layer, i) => {
+    const s = D.table[states[i]];
+    const path = layer.getElement();
+    const name = D.actors[s[0]].name;
+    path.setAttribute("fill", s[1] >= 0 && name !== "contested" ? hatch(s[0], s[1]) : colour(s[0]));
+    path.setAttribute("data-id", layer.feature.properties.id);
+    path.setAttribute("data-controller", name);
+    path.setAttribute("data-label", s[2]);
+  });
+  document.getElementById("date").textContent = D.dates[k];
+  document.getElementById("slider").value = k;
+  const legend = document.getElementById("legend");
+  legend.replaceChildren();
+  for (const [a, n, npct, km2, kpct] of D.legends[k]) {
+    const row = document.createElement("div"); row.className = "row";
+    const sw = document.createElement("span"); sw.className = "swatch"; sw.style.background = colour(a);
+    const text = document.createElement("div");
+    const title = document.createElement("div"); title.textContent = D.actors[a].name;
+    const figures = document.createElement("div"); figures.className = "figures";
+    figures.textContent = fmt(n, Number.isInteger(n) ? 0 : 2) + " districts (" + fmt(npct, 1) + "%), " +
+                          fmt(km2, 1) + " km\\u00b2 (" + fmt(kpct, 1) + "%)";
+    text.appendChild(title); text.appendChild(figures); row.appendChild(sw); row.appendChild(text);
+    row.setAttribute("data-actor", D.actors[a].name); row.setAttribute("data-districts", n);
+    legend.appendChild(row);
+  }
+}
+const slider = document.getElementById("slider");
+slider.max = D.dates.length - 1;
+slider.addEventListener("input", () => show(Number(slider.value)));
+let timer = null;
+document.getElementById("play").addEventListener("click", () => {
+  if (timer) { clearInterval(timer); timer = null; return; }
+  if (current >= D.dates.length - 1) show(0);
+  timer = setInterval(() => {
+    if (current >= D.dates.length - 1) { clearInterval(timer); timer = null; return; }
+    show(current + 1);
+  }, 700);
+});
+function fromHash() {
+  const m = /date=(\\d{4}-\\d{2}-\\d{2})/.exec(location.hash);
+  if (!m) return D.dates.length - 1;
+  let k = 0;
+  D.dates.forEach((d, i) => { if (d <= m[1]) k = i; });
+  return k;
+}
+show(fromHash());
+window.addEventListener("hashchange", () => show(fromHash()));
+</script></body></html>
+"""

@@ -1,0 +1,76 @@
+"""The interactive map (map -o FILE.html): one file, no network, the states and shares the other commands give."""
+
+import html
+import json
+import re
+
+import pytest
+
+from tests.conftest import square, SQUARES, SIZE
+from tests.test_cli_report import CHROMIUM, FLAGS, PAGE_ERRORS
+
+PATHS = re.compile(r'<path[^>]*data-id="([^"]*)"[^>]*data-controller="([^"]*)"[^>]*data-label="([^"]*)"')
+LEGEND = re.compile(r'data-actor="([^"]*)" data-districts="([^"]*)"')
+
+
+def dom_at(page, tmp_path, day):
+    """The page's DOM in headless chromium, opened at #date=DAY (the page moves its slider there)."""
+    import subprocess
+
+    if not CHROMIUM:
+        pytest.skip("chromium is not installed (apt-get install -y chromium); it is needed to check the interactive map")
+    command = [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", f"{page.resolve().as_uri()}#date={day}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def sample_page(tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    out = tmp_path_factory.mktemp("webmap") / "map.html"
+    result = CliRunner().invoke(app, ["map", "-o", str(out), "--baseline", "2016-11-15", "--baseline-actor", "rebels"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_page_is_one_small_file_with_everything_inlined(sample_page):
+    text = sample_page.read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) < 1_000_000
+    assert not re.search(r"<(script|img|link|iframe)[^>]+(src|href)=", text)  # nothing to fetch
+    assert "default-src 'none'" in text  # and the page forbids fetching anything
+
+
+@pytest.mark.parametrize("day", ["2016-11-15", "2016-12-07", "2016-12-22"])
+def test_slider_date_shows_the_status_of_that_date(sample_page, tmp_path, cli_json, day):
+    done = dom_at(sample_page, tmp_path, day)
+    assert not PAGE_ERRORS.search(done.stderr), [line for line in done.stderr.splitlines() if PAGE_ERRORS.search(line)]
+    drawn = {html.unescape(i): html.unescape(label) for i, _, label in PATHS.findall(done.stdout)}
+    expected = {r["id"]: r["controller"] for r in cli_json("status", "--date", day)}
+    assert drawn == expected
+    legend = {html.unescape(a): float(n) for a, n in LEGEND.findall(done.stdout)}
+    assert legend == {r["actor"]: r["districts"] for r in cli_json("share", "--date", day)}
+
+
+def test_names_from_the_data_are_text_not_markup(cli, tmp_path):
+    features = [{"type": "Feature", "properties": {"id": k, "name": f"<img src=x onerror=alert('{k}')>&"},
+                 "geometry": square(*SQUARES[k], SIZE)} for k in SQUARES]
+    districts = tmp_path / "d.geojson"
+    districts.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    log = tmp_path / "log.csv"
+    log.write_text("date,district,controller,source\n2020-01-01,A,</script><script>alert(1)</script>,<b>x</b>\n")
+    out = tmp_path / "m.html"
+    assert cli("map", "-d", districts, "-c", log, "-o", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "<img src=x" not in text and "</script><script>alert" not in text and "<b>x</b>" not in text
+    assert "\\u003cimg src=x" in text  # the names travel as escaped JSON
+
+
+def test_same_bytes_twice(cli, squares_args, tmp_path):
+    a, b = tmp_path / "a.html", tmp_path / "b.html"
+    assert cli("map", *squares_args, "-o", a).exit_code == 0 and cli("map", *squares_args, "--interactive", "-o", b).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert cli("map", *squares_args, "--interactive", "-o", tmp_path / "m.png").exit_code == 2
