@@ -407,3 +407,12 @@ def test_a_zone_across_the_antimeridian_is_refused(cli, tmp_path):
     result = cli("zones", "area", zones, "--actor", "russia", "--format", "json")
     assert result.exit_code == 1 and result.stdout == ""
     one_error_line(result, "deepstatemap_data_20240101.geojson feature 2", "antimeridian")
+
+
+def test_stdin_closed_through_the_command_line(squares, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "cli", "status", "-d", squares["districts"], "-c", "-"],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                          timeout=120, preexec_fn=lambda: os.close(0))  # as `<&-` leaves it
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr.decode().strip().splitlines() == [
+        "conflictmap: error: '-' reads stdin, but stdin is closed; give a file, or pipe the data in"]
