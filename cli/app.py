@@ -45,6 +45,12 @@ def main_options(
 ):
     """Territorial control analysis from district polygons and a dated control log."""
     state.debug, state.quiet, state.verbose = debug, quiet, verbose
+    if not debug:  # no library warning reaches stderr raw (with a source path and a code line)
+        import warnings
+
+        from cli.errors import show_warning
+
+        warnings.showwarning = show_warning
 
 
 for module in (info, status, share, changes, timeline, map, animate, frontline, export, validate, overlay, zones, log, report):
@@ -54,10 +60,30 @@ movement.register(app)
 
 
 def main() -> None:
-    """Console-script entry: run the app; a closed pipe (`| head`) ends quietly."""
+    """Console-script entry: run the app; a closed pipe (`| head`, `| true`) ends quietly with 0, as for every command."""
+    from cli.errors import ClosedStdout, StdoutClosed, say, silence_stdout
+
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        sys.stdout = ClosedStdout()
     try:
         app()
     except BrokenPipeError:
-        # Point stdout at devnull so the interpreter's final flush cannot raise again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silence_stdout()
         sys.exit(0)
+    except StdoutClosed as exc:  # click's own output (--help) to a closed stdout
+        say(str(exc))
+        sys.exit(exc.exit_code)
+    except SystemExit as exc:
+        # A closed pipe in click's or rich's own output (--help) ends with 1 after wrapping stdout or pointing
+        # it at devnull; a closed pipe is not bad data.
+        if exc.code == 1 and (type(sys.stdout).__name__ == "PacifyFlushWrapper" or _raised_by(exc, "on_broken_pipe")):
+            sys.exit(0)
+        raise
+
+
+def _raised_by(exc: BaseException, function: str) -> bool:
+    """Was `exc` raised in a function of this name (rich's Console.on_broken_pipe exits 1)?"""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code.co_name == function

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import typer
 
 from cli import state
-from conflictmap.errors import ConflictmapError
+from conflictmap.errors import ConflictmapError, UsageError
 
 
 def say(message: str, level: str = "error") -> None:
@@ -17,6 +18,8 @@ def say(message: str, level: str = "error") -> None:
         return
     if level == "info" and not state.verbose:
         return
+    # A file name that is not UTF-8 reaches us with surrogates, which stderr cannot encode: show its bytes as \xNN.
+    message = message.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     typer.echo(f"conflictmap: {level}: {message}" if level != "info" else f"conflictmap: {message}", err=True)
 
 
@@ -27,8 +30,11 @@ def guarded(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, BrokenPipeError, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (`| head`, `| true`): it has what it wanted
+            silence_stdout()
+            raise typer.Exit(0) from None
         except ConflictmapError as exc:
             if state.debug:
                 raise
@@ -44,6 +50,11 @@ def guarded(fn):
     return wrapper
 
 
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """warnings.showwarning for the CLI: a library's warning is one 'conflictmap: warning:' line, without its source path."""
+    say(" ".join(str(message).split())[:300], "warning")
+
+
 def report_problems(problems) -> None:
     for p in problems:
         say(str(p), "warning" if p.level == "warning" else p.level)
@@ -51,3 +62,39 @@ def report_problems(problems) -> None:
 
 def stdout_is_closed() -> bool:
     return sys.stdout is None or sys.stdout.closed
+
+
+def silence_stdout() -> None:
+    """After a closed pipe: later writes and the interpreter's final flush go to devnull instead of raising again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no real file descriptor (a test runner's buffer)
+        sys.stdout = open(os.devnull, "w")
+
+
+class ClosedStdout:
+    """Stands for a stdout closed at start (`>&-`): writing data there is a usage error, not an AttributeError."""
+
+    closed = False  # a command writing to -o FILE never touches it
+
+    def write(self, text):
+        if not text:
+            return 0
+        raise StdoutClosed("stdout is closed (>&-); redirect it to a file or give -o FILE")
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    @property
+    def buffer(self):
+        return self
+
+    def fileno(self):
+        raise OSError("stdout is closed")
+
+
+class StdoutClosed(UsageError):
+    pass

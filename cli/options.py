@@ -34,6 +34,7 @@ COMMON = {
     "population_field": (Optional[str], typer.Option("--population-field", help="Population field (default: detected, e.g. population, pop).", rich_help_panel=INPUT_PANEL)),
     "alt_name_field": (Optional[str], typer.Option("--alt-name-field", help="Other name fields whose names also match, comma-separated (default: detected, e.g. NAME_A, name_ar, name_uk).", rich_help_panel=INPUT_PANEL)),
     "dissolve": (bool, typer.Option("--dissolve", help="Merge features that share an id into one district instead of failing.", rich_help_panel=INPUT_PANEL)),
+    "districts_layer": (Optional[str], typer.Option("--districts-layer", help="Layer of the districts file, when it has several (a GeoPackage).", rich_help_panel=INPUT_PANEL)),
     "aliases": (Optional[list[str]], typer.Option("--aliases", help="Aliases file mapping reported spellings to districts: CSV alias,district or a name-variants JSON (repeatable; a later file wins).", rich_help_panel=INPUT_PANEL)),
     "strict_names": (bool, typer.Option("--strict-names", help="Refuse names matched only by a looser spelling (Arabic articles, transliteration) instead of noting them.", rich_help_panel=INPUT_PANEL)),
     "encoding": (Optional[str], typer.Option("--encoding", help="Encoding of the text tables (control log, aliases) when not UTF-8, e.g. cp1251, cp1256, latin-1.", rich_help_panel=INPUT_PANEL)),
@@ -183,7 +184,7 @@ def check_output(path: str | None, inputs, option: str = "-o") -> None:
     `inputs` is the command's Inputs (resolved here, so project-file and sample
     paths count too) or a list of input paths. '-' (stdout) needs no check.
     """
-    from conflictmap.io import check_not_input
+    from conflictmap.io import check_not_input, check_writable
     from conflictmap.project import resolve
 
     if not path or str(path) == "-":
@@ -191,9 +192,7 @@ def check_output(path: str | None, inputs, option: str = "-o") -> None:
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"{option} {path} is a folder; give a file name in it")
-    folder = target.parent
-    if not folder.is_dir():
-        raise UsageError(f"{option} {path}: folder {folder} does not exist; create it or choose another path")
+    check_writable(target, option)
     paths = resolve(inputs).paths() if isinstance(inputs, Inputs) else list(inputs)
     check_not_input(path, paths)
 

@@ -8,13 +8,13 @@ column (see KINDS), the same for every row of a column.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
 import sys
 from enum import Enum
 
+from conflictmap.escape import csv_line, markdown_text
 from conflictmap.values import plain
 
 
@@ -120,15 +120,13 @@ def to_text(rows: list[dict], fmt: Format, columns: list[str] | None = None, tit
     if fmt == Format.ndjson:
         return "".join(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False) + "\n" for r in rows)
     if fmt in (Format.csv, Format.tsv):
-        buf = io.StringIO()
-        writer = csv.writer(buf, delimiter="," if fmt == Format.csv else "\t", lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_flat_cell(r.get(c)) for c in columns] for r in rows])
-        return buf.getvalue()
+        delimiter = "," if fmt == Format.csv else "\t"
+        return csv_line(columns, delimiter) + "".join(csv_line([_flat_cell(r.get(c)) for c in columns], delimiter) for r in rows)
     if fmt == Format.markdown:
-        lines = ([f"**{title}**", ""] if title else []) + ["| " + " | ".join(columns) + " |",
-                                                           "|" + "|".join(_md_rule(r0_is_num(rows, c)) for c in columns) + "|"]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in _display_rows(rows, columns, kinds)]
+        # Column names can be actor names and cells names from the data: escaped, never Markdown or HTML.
+        lines = ([f"**{markdown_text(title)}**", ""] if title else []) + ["| " + " | ".join(map(markdown_text, columns)) + " |",
+                                                                          "|" + "|".join(_md_rule(r0_is_num(rows, c)) for c in columns) + "|"]
+        lines += ["| " + " | ".join(markdown_text(cell) for cell in row) + " |" for row in _display_rows(rows, columns, kinds)]
         return "\n".join(lines) + "\n"
     return _rich_table(rows, columns, title, kinds)
 

@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import Checks, InputError
-from .io import decode_text, label, read_records, read_source_bytes
+from .io import decode_text, label, read_records, read_source_bytes, shown_columns
 from .matching import DistrictIndex
 from .names import name_key
 
@@ -59,7 +59,7 @@ def _column(records, choices, name: str) -> str:
     present = [k for k in records[0] if k != "_where"]
     found = next((c for c in choices if c in present), None)
     if found is None:
-        raise InputError(f"{name}: no {choices[0]!r} column (columns: {', '.join(present)}); "
+        raise InputError(f"{name}: no {choices[0]!r} column (columns: {shown_columns(present)}); "
                          "an aliases file has the columns alias,district")
     return found
 
@@ -147,12 +147,7 @@ def _rows(wheres: list[str]) -> str:
 
 
 def aliases_csv(rows: list[dict]) -> str:
-    """The suggestions as CSV (alias,district,match,rows), read back as it is by --aliases."""
-    import csv
-    import io
+    """The suggestions as CSV (alias,district,match,rows), read back as it is by --aliases (a bare \\r is quoted)."""
+    from .escape import csv_line
 
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=SUGGESTED_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_line(SUGGESTED_COLUMNS) + "".join(csv_line([row.get(c, "") for c in SUGGESTED_COLUMNS]) for row in rows)

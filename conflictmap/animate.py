@@ -74,9 +74,10 @@ def _frame(day) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plots import map_figure
+    from .plots import literal_text, map_figure
 
     fig = map_figure(_SHARED["ds"], day, _SHARED["baseline"], _SHARED["members"], _SHARED["label"])
+    literal_text(fig)  # names are text, not mathtext
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
     plt.close(fig)

@@ -45,7 +45,7 @@ def from_changes(inputs, changes, baseline=None, baseline_date: dt.date | None =
     checks = Checks(problems)
     actors = load_actors(inputs.actors)
     districts, fields, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field,
-                                          inputs.dissolve, alt_name_field=inputs.alt_name_field)
+                                          inputs.dissolve, alt_name_field=inputs.alt_name_field, layer=inputs.districts_layer)
     problems += fields.problems
     check_names(districts, label(inputs.districts), checks)
     index = district_index(districts, inputs, checks, label(inputs.districts))
@@ -131,12 +131,7 @@ def _plain(r: dict) -> dict:
 
 
 def log_csv(log: ChangeLog) -> str:
-    """The log as CSV text (LOG_COLUMNS), ready for --control."""
-    import csv
-    import io
+    """The log as CSV text (LOG_COLUMNS), ready for --control (a bare \\r in a name is quoted: escape.csv_line)."""
+    from .escape import csv_line
 
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=LOG_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(log.rows)
-    return out.getvalue()
+    return csv_line(LOG_COLUMNS) + "".join(csv_line([row.get(c, "") for c in LOG_COLUMNS]) for row in log.rows)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 from .errors import FAILED, Checks, InputError, Problem
-from .io import label, read_records
+from .io import label, looks_like_column, read_records, shown_columns
 from .matching import DistrictIndex
 from .model import CONTESTED, UNKNOWN, Actors, closest, near_names, parse_date
 
@@ -50,8 +50,8 @@ def _columns(records, source: str) -> dict[str, str]:
     missing = [c for c in REQUIRED if c not in mapping]
     if missing:
         _check_header(present, source)
-        hints = [f"{c!r} (is {near[0]!r} a misspelling?)" if (near := closest(c, present)) else repr(c) for c in missing]
-        raise InputError(f"{source}: no {' or '.join(hints)} column; columns: {', '.join(present) or 'none'}; the log needs date, district, controller")
+        hints = [f"{c!r} (is {near[0]!r} a misspelling?)" if (near := closest(c, [p for p in present if looks_like_column(p)])) else repr(c) for c in missing]
+        raise InputError(f"{source}: no {' or '.join(hints)} column; columns: {shown_columns(present)}; the log needs date, district, controller")
     return mapping
 
 
@@ -62,7 +62,7 @@ def _check_header(present: list[str], source: str) -> None:
             parse_date(value)
         except InputError:
             continue
-        raise InputError(f"{source}: the first line ({', '.join(present)}) is data, not a header; "
+        raise InputError(f"{source}: the first line ({shown_columns(present)}) is data, not a header; "
                          "add a header line such as 'date,district,controller'")
 
 

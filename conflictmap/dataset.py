@@ -56,7 +56,7 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
     try:
         districts, fields, source_crs = load_districts(
             inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve,
-            alt_name_field=inputs.alt_name_field, describe=describe,
+            alt_name_field=inputs.alt_name_field, describe=describe, layer=inputs.districts_layer,
         )
     except UsageError as exc:
         raise _project_error(exc, inputs) from None

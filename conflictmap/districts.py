@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,8 +10,8 @@ import shapely
 
 from . import geodesy
 from .errors import Checks, InputError, UsageError
-from .geometry import lonlat_problem, polygonal
-from .io import label, read_vector
+from .geometry import crosses_antimeridian, lonlat_problem, polygonal
+from .io import label, printable, read_vector
 from .model import closest, id_text
 
 ID_FIELDS = ("id", "Id", "ID", "shapeID", "district_id", "districtid", "code", "pcode", "fid")
@@ -70,6 +71,15 @@ def _blank_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
     return blank
 
 
+def _control_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
+    """Mask of ids holding control characters (a line break, a tab): no output format could carry them safely."""
+    bad = np.array([any(unicodedata.category(c) == "Cc" for c in v) for v in ids], dtype=bool)
+    for i in np.flatnonzero(bad):
+        checks.add("error", f"{source} feature {i + 1}", f"id '{printable(ids[i])}' in field {field_name!r} holds a control character "
+                   "(line break, tab, ...); remove it from the id")
+    return bad
+
+
 def _check_geometry(gdf, source: str, ids, checks: Checks) -> np.ndarray:
     """Mask of features whose geometry is unusable: missing or empty, not polygonal, NaN/infinite coordinates."""
     geoms = np.asarray(gdf.geometry.values)
@@ -105,6 +115,32 @@ def _set_crs(gdf, source: str, checks: Checks):
     return gdf.set_crs(4326, allow_override=True)
 
 
+def _check_antimeridian(gdf, source: str, checks: Checks) -> None:
+    """A polygon drawn across 180° as one ring is a small box to geodesy and a band round the globe to every planar step."""
+    crossing = np.flatnonzero(crosses_antimeridian(gdf.geometry.values))
+    for i in crossing:
+        checks.add("error", _district(source, gdf, i), "polygon crosses the antimeridian (180°) as one ring; "
+                   "split it there, e.g. ogr2ogr -wrapdateline out.geojson in.geojson")
+    if len(crossing):
+        gdf.geometry = np.where(np.isin(np.arange(len(gdf)), crossing), shapely.Polygon(), np.asarray(gdf.geometry.values))
+
+
+def _check_areas(gdf, source: str, crs: str, checks: Checks) -> None:
+    """A non-empty district whose geodesic area is NaN, infinite or 0 would skew every share."""
+    area = gdf["area_km2"].to_numpy()
+    present = ~shapely.is_empty(np.asarray(gdf.geometry.values))
+    for i in np.flatnonzero(present & ~(np.isfinite(area) & (area > 0))):
+        checks.add("error", _district(source, gdf, i), f"area is {area[i]!r} km² after reading it in CRS {crs}; "
+                   "the coordinates do not fit that CRS: give the file its real CRS (ogr2ogr -a_srs EPSG:XXXX)")
+
+
+def _district(source: str, gdf, i: int) -> str:
+    """'file feature N (id 'X')': the frame's index is still the feature's position, unless a dissolve merged features."""
+    number = int(gdf["feature"].iloc[i]) if "feature" in gdf else (None if gdf.attrs.get("dissolved") else int(gdf.index[i]) + 1)
+    where = f"{source} feature {number}" if number else source
+    return f"{where} (id {gdf['id'].iloc[i]!r})"
+
+
 def _repair(gdf, source: str, ids, checks: Checks) -> None:
     geoms = np.asarray(gdf.geometry.values)
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
@@ -130,11 +166,22 @@ def _repair(gdf, source: str, ids, checks: Checks) -> None:
 
 
 def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
-    groups = gdf.groupby("id", sort=False)
-    merged = groups.agg({"name": "first", "population": "sum"} if "population" in gdf else {"name": "first"})
+    """Merge features sharing an id, the same way whatever their order in the file.
+
+    Features are sorted by id, name and geometry first, so unions, sums and alias
+    lists do not depend on the file's order; a merged district whose features
+    have different names is named by all of them in sorted order ('Ashrafieh / Bani Zaid').
+    """
+    order = np.lexsort((shapely.to_wkb(np.asarray(gdf.geometry.values), hex=True).astype(str),
+                        gdf["name"].to_numpy(dtype=str), gdf["id"].to_numpy(dtype=str)))
+    gdf = gdf.iloc[order]
+    groups = gdf.groupby("id", sort=True)
+    joined = {"name": lambda s: " / ".join(sorted(set(s)))}
+    merged = groups.agg({**joined, "population": "sum"} if "population" in gdf else joined)
     names = groups["name"].nunique()
     for did in names[names > 1].index:
-        checks.add("warning", source, f"--dissolve merged features with id {did!r} but different names: {', '.join(sorted(set(gdf.loc[gdf.id == did, 'name'])))}")
+        checks.add("warning", source, f"--dissolve merged features with id {did!r} but different names: {', '.join(sorted(set(gdf.loc[gdf.id == did, 'name'])))} "
+                   f"(named {merged.loc[did, 'name']!r}, the names in sorted order)")
     # Every merged feature's name still finds the district in the log ("as-Sakhour" and "as-Sakhour I").
     merged["aliases"] = groups["name"].agg(lambda s: tuple(dict.fromkeys(s)))
     if "aliases" in gdf:
@@ -144,7 +191,9 @@ def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
     fields.dissolved = len(gdf) - len(merged)
     import geopandas as gpd
 
-    return gpd.GeoDataFrame(merged.reset_index(), geometry="geometry", crs=gdf.crs)
+    out = gpd.GeoDataFrame(merged.reset_index(), geometry="geometry", crs=gdf.crs)
+    out.attrs["dissolved"] = True
+    return out
 
 
 def alt_name_fields(columns, wanted: str | None, taken, source: str) -> tuple:
@@ -156,7 +205,7 @@ def alt_name_fields(columns, wanted: str | None, taken, source: str) -> tuple:
 
 
 def load_districts(source, id_field=None, name_field=None, population_field=None, dissolve=False, checks=None,
-                   alt_name_field=None, describe=False):
+                   alt_name_field=None, describe=False, layer=None):
     """Districts as a GeoDataFrame in EPSG:4326 with id, name, population, area_km2 (geodesic), sorted by id.
 
     The first error is raised; with `checks` collecting (validate) every problem
@@ -170,7 +219,7 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     import geopandas as gpd
 
     where = label(source)
-    raw = read_vector(source)
+    raw = read_vector(source, layer)
     if len(raw) == 0:
         raise InputError(f"{where}: no features; expected district polygons")
     columns = [c for c in raw.columns if c != raw.geometry.name]
@@ -188,7 +237,7 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
         checks.add("warning", where, f"no id field; using {fields.name!r} as the id")
     ids = _as_text(raw[fields.id or fields.name])
     names = _as_text(raw[fields.name]) if fields.name else list(ids)
-    blank = _blank_ids(ids, where, fields.id or fields.name, checks)
+    blank = _blank_ids(ids, where, fields.id or fields.name, checks) | _control_ids(ids, where, fields.id or fields.name, checks)
     gdf = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=raw.geometry.values, crs=raw.crs)
     if fields.alt_names:  # kept per feature as a tuple of other names (a dissolve joins them)
         others = [raw[f].map(lambda v: "" if v is None or v != v else str(v).strip()) for f in fields.alt_names]
@@ -209,7 +258,9 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     else:
         gdf = _check_duplicates(gdf, where, dissolve, fields, checks, fields.unique_hint)
     gdf = gdf.to_crs(4326) if not gdf.crs.equals("EPSG:4326") else gdf
+    _check_antimeridian(gdf, where, checks)
     gdf["area_km2"] = geodesy.area_km2(gdf.geometry.values)
+    _check_areas(gdf, where, source_crs, checks)
     # Sorted by id, whatever the order of the features: every later sum runs in
     # the same order, so shuffled inputs give byte-identical figures.
     gdf = gdf.sort_values("id", kind="stable").reset_index(drop=True)

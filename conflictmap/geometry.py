@@ -61,8 +61,10 @@ def lonlat_problem(crs, bounds) -> str | None:
     lon/lat by definition (RFC 7946), so GDAL reports EPSG:4326 even for metres.
     Bounds that are not finite (no coordinates) are not judged here.
     """
-    if not np.isfinite(np.asarray(bounds, dtype=float)).all() or fits_lonlat(bounds):
+    if not np.isfinite(np.asarray(bounds, dtype=float)).all():
         return None
+    if fits_lonlat(bounds):
+        return crs_problem(crs, bounds)
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     span = f"(x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f})"
     if crs is None:
@@ -72,4 +74,77 @@ def lonlat_problem(crs, bounds) -> str | None:
         return (f"coordinates outside the lon/lat range {span} although the CRS is {crs.to_string()}; "
                 "they look projected (metres): convert with the real CRS, e.g. "
                 "ogr2ogr -s_srs EPSG:32637 -t_srs EPSG:4326 out.geojson in.geojson")
-    return None
+    return crs_problem(crs, bounds)
+
+
+AREA_OF_USE_MARGIN = 10.0  # degrees: a UTM zone is often stretched over a country a little wider than its band
+
+
+def crs_problem(crs, bounds) -> str | None:
+    """Why coordinates with these bounds cannot be measured under `crs`, or None when they can.
+
+    A CRS that is not a map CRS (geocentric x, y, z) or coordinates far outside
+    the CRS's area of use (UTM in centimetres; Web Mercator beyond ±20,037,508 m,
+    which PROJ wraps round the globe) would give NaN, 0 or wrapped areas.
+    """
+    if crs is None or not np.isfinite(np.asarray(bounds, dtype=float)).all():
+        return None
+    shown = crs.to_string()
+    if not (crs.is_geographic or crs.is_projected):
+        kind = "geocentric (x, y, z from the Earth's centre)" if crs.is_geocentric else crs.type_name
+        return (f"CRS {shown} is {kind}, not a map CRS with areas; "
+                "reproject the file to lon/lat, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.gpkg")
+    if crs.is_geographic:
+        return None  # lon/lat ranges were checked by lonlat_problem
+    native = _area_of_use_bounds(crs)
+    if native is None:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    x0, y0, x1, y1 = native
+    aou = crs.area_of_use
+    if minx >= x0 and miny >= y0 and maxx <= x1 and maxy <= y1:
+        return None
+    return (f"coordinates (x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f}) lie outside the area of use of its CRS {shown} "
+            f"(lon {aou.west:g}..{aou.east:g}, lat {aou.south:g}..{aou.north:g}); wrong units (centimetres?) or a wrong CRS: "
+            "give the file its real CRS (ogr2ogr -a_srs EPSG:XXXX)")
+
+
+def _area_of_use_bounds(crs):
+    """The CRS's area of use grown by AREA_OF_USE_MARGIN degrees, in the CRS's own units (None when unknown)."""
+    from pyproj import Transformer
+
+    aou = crs.area_of_use
+    if aou is None:
+        return None
+    m = AREA_OF_USE_MARGIN
+    west, east = aou.west - m, aou.east + m
+    if west < -180 or east > 180 or aou.east < aou.west:  # a band round the globe (or over the antimeridian)
+        west, east = -180.0, 180.0
+    south, north = max(aou.south - m, -89.9), min(aou.north + m, 89.9)
+    try:
+        box = Transformer.from_crs(4326, crs, always_xy=True).transform_bounds(west, south, east, north, densify_pts=21)
+    except Exception:  # PROJ cannot say: do not judge
+        return None
+    box = np.asarray(box, dtype=float)
+    return None if not np.isfinite(box).all() else box
+
+
+def crosses_antimeridian(geoms) -> np.ndarray:
+    """Per lon/lat geometry: does a ring jump more than 180° in longitude between two vertices?
+
+    Such a ring is one polygon drawn across 180° (179° to -179°): geodesic
+    measures see a small box, every planar step a band round the globe.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.zeros(len(geoms), dtype=bool)
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    if not len(parts):
+        return out
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    if len(coords) < 2:
+        return out
+    jump = (np.abs(np.diff(coords[:, 0])) > 180.0) & (ring_of[1:] == ring_of[:-1])
+    owners = part_owner[ring_part[ring_of[1:][jump]]]
+    out[np.unique(owners)] = True
+    return out

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
+import glob
 import io
 import json
 import os
 import re
+import shutil
+import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import InputError, UsageError
@@ -21,20 +26,51 @@ TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".
 
 
 def label(source) -> str:
-    """How a source is named in messages."""
-    return "<stdin>" if str(source) == "-" else str(source)
+    """How a source is named in messages: a file name that is not UTF-8 shows its bad bytes as \\xNN."""
+    return "<stdin>" if str(source) == "-" else text_of_path(source)
+
+
+def text_of_path(path) -> str:
+    """A path as printable text: Python keeps undecodable bytes of a name as surrogates, which no stream can write."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace") if _has_surrogates(str(path)) else str(path)
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= c <= "\udcff" for c in text)
+
+
+MAX_STREAM_BYTES = 2 * 1024**3  # stdin, pipes and other non-regular files: read at most this much (2 GiB)
 
 
 def read_source_bytes(source) -> bytes:
-    """All bytes of a file or of stdin ('-')."""
+    """All bytes of a file or of stdin ('-'); a device is refused and a pipe read up to MAX_STREAM_BYTES."""
     if str(source) == "-":
-        return sys.stdin.buffer.read()
+        if sys.stdin is None or sys.stdin.closed:
+            raise UsageError("'-' reads stdin, but stdin is closed; give a file, or pipe the data in")
+        return _capped(sys.stdin.buffer, "<stdin>")
     path = Path(source)
+    name = label(source)
     if not path.exists():
-        raise InputError(f"{path}: file not found; check the path")
+        raise InputError(f"{name}: file not found; check the path")
     if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file")
-    return path.read_bytes()
+        raise InputError(f"{name}: is a folder, not a file")
+    kind = path.stat().st_mode
+    if stat.S_ISCHR(kind) or stat.S_ISBLK(kind):
+        raise InputError(f"{name}: is a device, not a file; give a file (or '-' for stdin)")
+    try:
+        if not stat.S_ISREG(kind):  # a pipe, e.g. -d <(curl ...)
+            with open(path, "rb") as stream:
+                return _capped(stream, name)
+        return path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{name}: permission denied; check the file's permissions") from None
+
+
+def _capped(stream, name: str) -> bytes:
+    data = stream.read(MAX_STREAM_BYTES + 1)
+    if len(data) > MAX_STREAM_BYTES:
+        raise InputError(f"{name}: more than {MAX_STREAM_BYTES:,} bytes from a stream; save it to a file first")
+    return data
 
 
 def _line_of(data: bytes, position: int) -> int:
@@ -60,13 +96,77 @@ def _json_problem(data: bytes, name: str) -> str | None:
     if isinstance(doc, dict) and doc.get("type") == "Topology":
         return f"{name}: TopoJSON, not GeoJSON; convert it, e.g. mapshaper {name} -o format=geojson districts.geojson"
     if isinstance(doc, dict) and doc.get("type") not in ("FeatureCollection", "Feature"):
-        keys = ", ".join(list(doc)[:5])
+        keys = shown_columns(list(doc), limit=5)
         if len(doc) == 1 and isinstance(next(iter(doc.values())), dict):
             inner = next(iter(doc))
             return (f"{name}: a FeatureCollection wrapped in a {{{inner!r}: ...}} object, not GeoJSON; "
                     f"unwrap it, e.g. jq '.{inner}' {name} > fixed.geojson")
         return f"{name}: JSON object without \"type\": \"FeatureCollection\" (keys: {keys}); not GeoJSON"
+    return _crs_member_problem(doc, name) or _control_character_problem(doc, name)
+
+
+def _crs_member_problem(doc, name: str) -> str | None:
+    """An old-style "crs" member GDAL would drop silently (reading the file as lon/lat) when PROJ does not know it."""
+    member = doc.get("crs") if isinstance(doc, dict) else None
+    if member is None:
+        return None
+    crs_name = member.get("properties", {}).get("name") if isinstance(member, dict) and isinstance(member.get("properties"), dict) else None
+    if not isinstance(crs_name, str):
+        return f"{name}: the \"crs\" member names no CRS; remove it (GeoJSON is lon/lat) or give the file its real CRS"
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        CRS.from_user_input(crs_name)
+    except CRSError:
+        return (f"{name}: the \"crs\" member names {printable(crs_name)!r}, a CRS that PROJ does not know; "
+                "give the file its real CRS (e.g. ogr2ogr -a_srs EPSG:32637) or reproject it to lon/lat")
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _control_character_problem(doc, name: str) -> str | None:
+    """A NUL that GDAL would cut the text at ('Al\\0pha' -> 'Al'): refused, naming the feature."""
+    features = doc.get("features") if isinstance(doc, dict) else None
+    for i, feature in enumerate(features if isinstance(features, list) else []):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        for key, value in (props.items() if isinstance(props, dict) else ()):
+            if isinstance(value, str) and "\x00" in value:
+                return (f"{name} feature {i + 1}: property {printable(key)!r} holds a NUL character "
+                        f"('{printable(value)}'); remove it")
+    return None
+
+
+_NAME_LIKE = re.compile(r"^[^\W\d][\w .()/%#-]{0,31}$")  # a column name: a word, short, no '=' or ':'
+
+
+def looks_like_column(text) -> bool:
+    return bool(_NAME_LIKE.match(str(text)))
+
+
+def shown_columns(columns, limit: int = 8) -> str:
+    """Column names for an error line, but only those that look like names.
+
+    A 'control log' that is really another file (a .env, a config) must not have
+    its first line (api_token=...) copied into stderr, which cron mails: values
+    with '=', ':', quotes or more than 32 characters are left out, and counted.
+    """
+    columns = [str(c) for c in columns]
+    names = [c for c in columns if looks_like_column(c)]
+    shown = ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")
+    hidden = len(columns) - len(names)
+    if hidden:
+        shown += f"{' ' if shown else ''}({hidden} not shown: not like column names; is this file a table?)"
+    return shown or "none"
+
+
+def printable(text, limit: int = 60) -> str:
+    """Text safe for a one-line message: control characters as escapes, cut to `limit` characters."""
+    text = str(text)
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\n", "\\n").replace("\r", "\\r")
+    return shown if len(shown) <= limit else shown[:limit - 1] + "…"
 
 
 def read_vector(source, layer=None):
@@ -74,7 +174,7 @@ def read_vector(source, layer=None):
     import pyogrio
 
     name = label(source)
-    is_stdin = str(source) == "-"
+    is_stdin = str(source) == "-" or _is_stream(source)  # GDAL cannot seek a pipe: read it into memory like '-'
     if is_stdin or str(source).lower().endswith((".geojson", ".json")):
         data = read_source_bytes(source)
         if not data.strip():
@@ -91,6 +191,8 @@ def read_vector(source, layer=None):
             raise InputError(f"{name}: empty file; {VECTOR_HINT}")
         if target.suffix.lower() in PARQUET_SUFFIXES:
             return _read_geoparquet(target, name)
+    if not isinstance(target, io.BytesIO):
+        _check_layer(target, name, layer)
     try:
         with _quiet_gdal():
             return pyogrio.read_dataframe(target, layer=layer)
@@ -104,6 +206,33 @@ def read_vector(source, layer=None):
 
 
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+
+
+def _is_stream(source) -> bool:
+    """A path that is a pipe or a device rather than a file (-d <(cat districts.geojson), /dev/zero)."""
+    try:
+        return not stat.S_ISREG(os.stat(source).st_mode) and not stat.S_ISDIR(os.stat(source).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _check_layer(path: Path, name: str, layer) -> None:
+    """A file with several polygon layers must not be read by its first one silently: --layer names one."""
+    import pyogrio
+
+    try:
+        layers = [(str(n), str(kind or "")) for n, kind in pyogrio.list_layers(path)]
+    except Exception:  # unreadable: read_dataframe below gives the message
+        return
+    names = [n for n, _ in layers]
+    if layer is not None:
+        if str(layer) not in names:
+            raise UsageError(f"{name}: no layer {printable(layer)!r}; layers: {', '.join(printable(n, 40) for n in names)}")
+        return
+    polygons = [n for n, kind in layers if "polygon" in kind.lower() or "surface" in kind.lower()]
+    if len(polygons) > 1:
+        shown = ", ".join(printable(n, 40) for n in polygons[:10]) + (" ..." if len(polygons) > 10 else "")
+        raise InputError(f"{name}: {len(polygons)} polygon layers ({shown}); name the districts layer with --districts-layer NAME")
 
 
 def require_pyarrow(name: str) -> None:
@@ -320,8 +449,8 @@ def read_columns(source, encoding: str | None = None):
     """
     import pandas as pd
 
-    if str(source) == "-" or Path(str(source)).suffix.lower() in (".parquet", ".gpkg"):
-        return None
+    if str(source) == "-" or _is_stream(source) or Path(str(source)).suffix.lower() in (".parquet", ".gpkg"):
+        return None  # a pipe can be read once only: the row reader reads it
     name = label(source)
     try:
         text = decode_text(read_source_bytes(source), name, encoding)
@@ -337,6 +466,10 @@ def read_columns(source, encoding: str | None = None):
     except Exception:  # any parse problem: the row reader names it
         return None
     header = [str(c).strip().lower() for c in frame.columns]
+    # pandas renames a repeated column ('controller', 'controller.1'): judge repeats on the header line itself.
+    given = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])]
+    if len(set(given)) != len(given):
+        return None
     if len(filled) - 1 != len(frame) or len(set(header)) != len(header) or any(h.startswith("unnamed:") for h in header):
         return None  # a quoted line break, a repeated or empty column name: line numbers or columns would differ
     frame.columns = header
@@ -376,6 +509,7 @@ def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
     except StopIteration:
         raise InputError(f"{name}: empty file") from None
     header = [h.strip().lower() for h in header]
+    _check_duplicate_columns(header, name)
     rows = []
     try:
         for values in reader:
@@ -394,6 +528,16 @@ def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
                              "close the quote (values with commas or line breaks must be quoted on both sides)") from None
         raise InputError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
     return rows
+
+
+def _check_duplicate_columns(header: list[str], name: str) -> None:
+    """Two columns of one name: a dict of the row would keep the last one silently."""
+    seen: dict[str, int] = {}
+    for i, column in enumerate(header, start=1):
+        if column and column in seen:
+            raise InputError(f"{name} line 1: column {printable(column, 40)!r} appears twice (columns {seen[column]} and {i}); "
+                             "rename or remove one of them")
+        seen.setdefault(column, i)
 
 
 def _as_record(obj, where: str) -> dict:
@@ -430,6 +574,8 @@ def _ndjson_records(text: str, name: str) -> list[dict]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name} line {i}: invalid JSON ({exc.msg}); expected one object per line") from None
+        except RecursionError:
+            raise InputError(f"{name} line {i}: JSON nested too deeply; expected one flat object per line") from None
         rows.append(_as_record(obj, f"{name} line {i}"))
     return rows
 
@@ -493,26 +639,105 @@ def check_not_input(output, inputs) -> None:
             raise UsageError(f"output {output} is also an input; choose another output path")
 
 
+TEMP_TAG = ".conflictmap-partial-"  # in every temporary output name: '.report.html.conflictmap-partial-x1y2.html'
+RUN_STARTED = time.time()  # temporary files of an output older than this run are left by a killed one
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
+
+
+def check_writable(path, option: str = "-o") -> None:
+    """Before any work: the output's folder exists and may be written (an error after hours of work helps nobody)."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{option} {path}: folder {folder} does not exist; create it or choose another path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: folder {folder} is not writable; choose another path or fix its permissions")
+    if path.exists() and not os.access(path, os.W_OK) and not os.access(folder, os.W_OK):
+        raise UsageError(f"{option} {path}: the file is not writable; choose another path or fix its permissions")
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path in the target's folder; rename it over `path` only on success.
 
-    A killed or failing writer leaves the previous file intact and no partial file behind.
+    A killed or failing writer leaves the previous file intact. The replacing file
+    keeps the mode (and, where allowed, the group) of the file it replaces, so a
+    report kept private (chmod 600) stays private; a new file gets the umask's.
+    Temporary files of this output left by a killed run (older than this run)
+    are removed after a successful write.
     """
     path = Path(path)
+    check_writable(path, "output")
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=text_of_path(path.suffix), dir=folder)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     os.close(fd)
     os.unlink(tmp)  # writers such as GDAL want to create the file themselves
     try:
         yield Path(tmp)
+        _keep_mode(path, Path(tmp))
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    except BaseException as exc:
+        for left in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(left)
+        if isinstance(exc, Exception) and not isinstance(exc, InputError | UsageError) and _disk_full(exc, folder):
+            raise _write_error(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))) from None
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            raise _write_error(path, exc) from None
         raise
+    remove_stale_temporaries(path)
+
+
+def _temp_prefix(path: Path) -> str:
+    # Writers such as GDAL take names as UTF-8: a name that is not gets its bad bytes spelt out (\xfe) in the temporary.
+    return f".{text_of_path(path.name)}{TEMP_TAG}"
+
+
+def _keep_mode(path: Path, tmp: Path) -> None:
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        return
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))
+    with contextlib.suppress(OSError):  # only the owner's own groups are allowed
+        os.chown(tmp, -1, old.st_gid)
+
+
+def _disk_full(exc: Exception, folder: Path) -> bool:
+    """ENOSPC, or a writer (GDAL's SQLite: 'no such table: gpkg_contents') that failed on a folder with no space left."""
+    if isinstance(exc, OSError) and exc.errno in FULL_DISK:
+        return True
+    try:
+        return shutil.disk_usage(folder).free < 64 * 1024
+    except OSError:
+        return False
+
+
+def _write_error(path: Path, exc: OSError) -> InputError:
+    why = exc.strerror or str(exc)
+    if exc.errno in FULL_DISK:
+        return InputError(f"{path}: cannot write the output: {why.lower()}; free some space (the previous file, if any, is unchanged)")
+    if isinstance(exc, PermissionError):
+        return UsageError(f"{path}: cannot write the output: permission denied; choose another path or fix its permissions")
+    return InputError(f"{path}: cannot write the output: {why}")
+
+
+def remove_stale_temporaries(path) -> list[str]:
+    """Remove the temporary files of this output that a killed run left behind (older than this run); their names."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    removed = []
+    for left in folder.glob(glob.escape(_temp_prefix(path)) + "*"):
+        try:
+            if left.stat().st_mtime < RUN_STARTED and left.is_file():
+                left.unlink()
+                removed.append(left.name)
+        except OSError:
+            continue
+    return removed
 
 
 def write_bytes_atomic(path, data: bytes) -> None:

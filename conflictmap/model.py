@@ -238,6 +238,12 @@ def read_toml(path: Path, missing: Exception, what: str) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise missing from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a TOML file; {what}") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied; check the file's permissions") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid TOML (nested too deeply); {what}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not valid TOML ({exc}); {what}") from None
 
@@ -269,10 +275,13 @@ def load_actors(path: str | Path | None) -> Actors:
     table = data.get("actors")
     if not isinstance(table, dict) or not table:
         raise InputError(f"{path}: no [actors.NAME] tables found; see data/aleppo-2016/actors.toml for the layout")
+    _known_keys(data, ACTORS_FILE_KEYS, f"{path}", "a key")
     actors = Actors(strict=True)
     owner: dict[str, str] = {name_key(b): b for b in BUILTIN_ACTORS}
     for name, spec in table.items():
-        spec = spec if isinstance(spec, dict) else {}
+        if not isinstance(spec, dict):
+            raise InputError(f"{path} [actors.{name}]: give a table (aliases = [...], colour = \"#...\"), not {type(spec).__name__}")
+        _known_keys(spec, ACTOR_KEYS, f"{path} [actors.{name}]", "a key")
         aliases = _string_list(spec.get("aliases", []), f"{path} [actors.{name}] aliases", '["regime", "SAA"]')
         for label in (name, *aliases):
             # One label naming two actors would silently merge them.
@@ -283,7 +292,28 @@ def load_actors(path: str | Path | None) -> Actors:
         colour = spec.get("colour") or spec.get("color")
         if colour:
             actors.colours[clean_label(name)] = _colour(str(colour), f"{path} [actors.{name}] colour")
-    for group, members in (data.get("groups") or {}).items():
-        members = _string_list(members, f"{path} [groups] {group}", '["faction a", "faction b"]')
-        actors.groups[clean_label(group)] = [actors.canonical(m, f"{path} [groups] {group}") for m in members]
+    groups = data.get("groups") or {}
+    if not isinstance(groups, dict):
+        raise InputError(f"{path}: groups must be a table of lists, e.g. [groups] rebels = [\"faction a\", \"faction b\"], not {groups!r:.40}")
+    for group, members in groups.items():
+        where = f"{path} [groups] {group}"
+        members = _string_list(members, where, '["faction a", "faction b"]')
+        if not members:
+            raise InputError(f"{where}: the group is empty; list its members or remove it")
+        if name_key(group) in owner:  # a group named like an actor or alias: a query could mean either
+            raise InputError(f"{where}: {group!r} is also a name of the actor {owner[name_key(group)]!r}; give the group a name of its own")
+        actors.groups[clean_label(group)] = [actors.canonical(m, where) for m in members]
     return actors
+
+
+ACTORS_FILE_KEYS = ("actors", "groups")
+ACTOR_KEYS = ("aliases", "colour", "color", "display")  # display: the name report sentences use (report.display_names)
+
+
+def _known_keys(table: dict, known, where: str, what: str) -> None:
+    """A misspelt key ('alias' for 'aliases') would be ignored silently."""
+    unknown = [k for k in table if k not in known]
+    if unknown:
+        near = closest(unknown[0], known)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise InputError(f"{where}: unknown key {unknown[0]!r}{hint}; known keys: {', '.join(known)}")

@@ -19,7 +19,7 @@ from .figures import pct_name
 from .frontline import main_holder
 from .names import name_key
 from .project import SAMPLE_CREDIT, is_sample
-from .io import atomic_path, check_not_input
+from .io import atomic_path, check_not_input, text_of_path
 from .model import CONTESTED, UNKNOWN
 from .timeline import LAST
 
@@ -106,8 +106,17 @@ def save(fig, path, ds: Dataset) -> None:
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
     # SVG keeps its text as text (editable in Inkscape or Illustrator, searchable), not glyph outlines.
     settings = {"svg.fonttype": "none", "svg.hashsalt": "conflictmap"}
+    literal_text(fig)
     with atomic_path(path) as tmp, matplotlib.rc_context(settings):
         fig.savefig(tmp, format=fmt, metadata=metadata, facecolor="white")
+
+
+def literal_text(fig) -> None:
+    """Every text of the figure drawn as written: names are text, never mathtext ('$5 and $6', a backslash)."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
 
 
 # ---------------------------------------------------------------------------------------------- timeline
@@ -138,14 +147,14 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
         for actor, column in zip(actors, values.T):
             if np.nanmax(np.abs(column)) > 0:  # an actor at 0% throughout would only flatten the axis
                 ax.step(x, column, where="post", color=colours[actor], linewidth=2)
-                handles.append(_legend_patch(Patch, actor, colours[actor], f"{actor}  {column[-1]:.1f}%"))
+                handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {column[-1]:.1f}%"))
     else:
         layers = ax.stackplot(x, values.T, step="post", colors=[colours[a] for a in actors], linewidth=0)
         for actor, layer, column in zip(actors, layers, values.T):
             if actor == CONTESTED:
                 layer.set_hatch(CONTESTED_HATCH)
                 layer.set_edgecolor(CONTESTED_LINES)
-            handles.append(_legend_patch(Patch, actor, colours[actor], f"{actor}  {column[-1]:.1f}%"))
+            handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {column[-1]:.1f}%"))
     if baseline is not None:
         ax.axvline(np.datetime64(baseline), color=INK, linestyle="--", linewidth=1.2)
         ax.annotate(f" baseline {baseline.isoformat()}", (np.datetime64(baseline), 100), fontsize=8, color=INK,
@@ -244,6 +253,22 @@ def _step_edges(dates) -> np.ndarray:
     return np.append(x, x[-1] + max(step, np.timedelta64(1, "D")))
 
 
+LEGEND_WIDTH = 40  # characters a legend line may take before it is wrapped
+LEGEND_LINES = 3  # lines an actor's name may take before it is cut with '…'
+
+
+def legend_name(name: str) -> str:
+    """An actor's name as the legend shows it: wrapped, and cut after LEGEND_LINES lines (a 170-character name
+    would otherwise push the legend, and the map with it, off the page)."""
+    import textwrap
+
+    lines = textwrap.wrap(str(name), LEGEND_WIDTH, break_long_words=True) or [""]
+    if len(lines) > LEGEND_LINES:
+        lines = lines[:LEGEND_LINES]
+        lines[-1] = lines[-1][:LEGEND_WIDTH - 1] + "…"
+    return "\n".join(lines)
+
+
 def _legend_patch(Patch, actor, colour, label):
     if actor == CONTESTED:
         return Patch(facecolor=colour, edgecolor=CONTESTED_LINES, hatch=CONTESTED_HATCH, linewidth=0, label=label)
@@ -269,7 +294,7 @@ def _footnote(ds: Dataset, by: str, timeline: bool = True, universe: str | None 
     parts = [f"100% = {universe}, of {len(ds.districts)} districts in all" if universe else f"{len(ds.districts)} districts"]
     if by == "area_km2":
         parts.append(f"{ds.districts['area_km2'].sum():,.1f} km² (geodesic, WGS84)")
-    sources = [Path(p).name for p in (ds.inputs.districts, ds.inputs.control) if p]
+    sources = [text_of_path(Path(p).name) for p in (ds.inputs.districts, ds.inputs.control) if p]
     if is_sample(ds.inputs.districts):
         parts.append("data: " + SAMPLE_CREDIT)
     elif sources:
@@ -477,9 +502,9 @@ def _map_legend(ds: Dataset, held, actors, colours, split: bool) -> list:
     handles = []
     for actor in actors:
         r = rows.loc[actor]
-        text = f"{actor}\n{_districts(r['districts'])} ({r['districts_pct']:.1f}%), {r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%)"
+        text = f"{legend_name(actor)}\n{_districts(r['districts'])} ({r['districts_pct']:.1f}%), {r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%)"
         if fractional:  # measured shares: km² first, counts as district-equivalents
-            text = f"{actor}\n{r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%), {count(r['districts'])} district-eq."
+            text = f"{legend_name(actor)}\n{r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%), {count(r['districts'])} district-eq."
         if ds.has_population:
             text += f"\npop. {r['population']:,.0f} ({r['population_pct']:.1f}%)"
         handles.append(_legend_patch(Patch, actor, colours[actor], text))

@@ -11,7 +11,7 @@ from .model import read_toml
 PROJECT_FILE = "conflictmap.toml"
 PATH_KEYS = ("districts", "control", "actors", "aliases", "land", "population_raster")
 # Settings that describe one input file: a project's apply to the project's own file only.
-DISTRICT_KEYS = ("id_field", "name_field", "population_field", "alt_name_field", "dissolve", "aliases")
+DISTRICT_KEYS = ("id_field", "name_field", "population_field", "alt_name_field", "dissolve", "aliases", "districts_layer")
 CONTROL_KEYS = ("encoding",)
 
 
@@ -28,6 +28,7 @@ class Inputs:
     population_field: str | None = None
     alt_name_field: str | None = None  # other name fields whose names also match (comma-separated)
     dissolve: bool = False
+    districts_layer: str | None = None  # the layer of a districts file with several (a GeoPackage)
     aliases: tuple = ()  # aliases files: reported spellings -> districts
     strict_names: bool = False  # a name matched only by the looser tier is an error
     encoding: str | None = None  # of the text tables (log, aliases), when not UTF-8

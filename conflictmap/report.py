@@ -26,9 +26,10 @@ from pathlib import Path
 from . import __version__
 from .dataset import Dataset
 from .errors import InputError, UsageError
-from .io import check_not_input, write_bytes_atomic
+from .escape import markdown_text
+from .io import check_not_input, text_of_path, write_bytes_atomic
 from .model import CONTESTED, UNKNOWN
-from .plots import count
+from .plots import count, literal_text
 from .values import plain
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
@@ -100,7 +101,7 @@ def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None
         **_changes(ds, since, date),
         "fractional": _fractional(ds),
         "display": display_names(ds),
-        "inputs": {k: Path(v).name if v and v != "-" else v
+        "inputs": {k: text_of_path(Path(v).name) if v and v != "-" else v
                    for k, v in (("districts", ds.inputs.districts), ("control", ds.inputs.control), ("actors", ds.inputs.actors))},
         "method": METHOD + ([BASELINE_NOTE.format(actor=the(baseline_label), date=words(baseline))] if baseline else []),
         "generated_by": f"conflictmap {__version__}",
@@ -536,23 +537,26 @@ def _equivalents(columns) -> tuple:
 
 
 def render_markdown(model: dict) -> str:
-    lines = [f"# {model['title']}", "", f"**{model['headline']}**", ""]
+    # Every text that may carry names, sources or paths from the inputs is escaped (escape.markdown_text):
+    # a '<script>' or '[x](y)' in a name is shown as written, never run or linked.
+    md = markdown_text
+    lines = [f"# {md(model['title'])}", "", f"**{md(model['headline'])}**", ""]
     for text in model["sentences"][1:]:
-        lines += [text, ""]
+        lines += [md(text), ""]
     for heading, text, rows, columns in sections(model):
-        lines += [f"## {heading}", ""]
+        lines += [f"## {md(heading)}", ""]
         if text:
-            lines += [text, ""]
+            lines += [md(text), ""]
         if rows:
             lines += _markdown_table(rows, columns) + [""]
-    lines += ["## Notes", ""] + [f"- {note}" for note in model["method"] + [PICTURE_NOTE]]
-    lines += [f"- {_provenance(model)}", ""]
+    lines += ["## Notes", ""] + [f"- {md(note)}" for note in model["method"]] + [f"- {PICTURE_NOTE}"]
+    lines += [f"- {md(_provenance(model))}", ""]
     return "\n".join(lines)
 
 
 def _markdown_table(rows, columns) -> list[str]:
     present, cells = display_table(rows, columns)
-    escape = lambda s: s.replace("|", "\\|")  # noqa: E731
+    escape = markdown_text
     out = ["| " + " | ".join(header for _, header, _ in present) + " |",
            "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in present) + "|"]
     return out + ["| " + " | ".join(escape(c) for c in row) + " |" for row in cells]
@@ -684,6 +688,7 @@ def _svg(fig) -> bytes:
     import matplotlib
 
     buffer = io.BytesIO()
+    literal_text(fig)
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "conflictmap"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
     return buffer.getvalue()

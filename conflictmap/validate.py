@@ -108,7 +108,7 @@ def _districts(inputs: Inputs, checks: Checks):
     try:
         gdf, _, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field,
                                    inputs.population_field, inputs.dissolve, checks=checks,
-                                   alt_name_field=inputs.alt_name_field)
+                                   alt_name_field=inputs.alt_name_field, layer=inputs.districts_layer)
     except InputError as exc:
         _record(checks, exc, inputs.districts)
         return None

@@ -28,7 +28,7 @@ import shapely
 
 from . import geodesy, sources as zone_sources
 from .errors import InputError, Problem, UsageError
-from .geometry import lonlat_problem, polygonal
+from .geometry import crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, read_vector
 from .model import Actors, clean_label, closest, parse_date
 
@@ -122,8 +122,13 @@ def _to_lonlat(frame, name: str):
     if problem:
         raise InputError(f"{name}: {problem}")
     if frame.crs is None:
-        return frame.set_crs(4326)
-    return frame if frame.crs.equals("EPSG:4326") else frame.to_crs(4326)
+        frame = frame.set_crs(4326)
+    frame = frame if frame.crs.equals("EPSG:4326") else frame.to_crs(4326)
+    crossing = np.flatnonzero(crosses_antimeridian(frame.geometry.values))  # a band round the globe to every planar step
+    if len(crossing):
+        raise InputError(f"{name} feature {crossing[0] + 1}: polygon crosses the antimeridian (180°) as one ring; "
+                         "split it there, e.g. ogr2ogr -wrapdateline out.geojson in.geojson")
+    return frame
 
 
 def _geometries(frame, name: str, problems: list) -> np.ndarray:

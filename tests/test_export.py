@@ -16,7 +16,7 @@ import shapely
 
 from conflictmap import export as ex
 from conflictmap.dataset import load_dataset
-from conflictmap.errors import UsageError
+from conflictmap.errors import InputError, UsageError
 from conflictmap.figures import status
 from conflictmap.geodesy import area_km2, length_km
 from conflictmap.project import Inputs
@@ -261,7 +261,8 @@ def test_failure_mid_write_keeps_previous_file(ds, tmp_path, monkeypatch):
         raise OSError("disk full")  # ... then the writer fails
 
     monkeypatch.setattr(ex, "feature_texts", broken)
-    with pytest.raises(OSError, match="disk full"):
+    # A write error is one line naming the output (io.atomic_path), not a bare OSError.
+    with pytest.raises(InputError, match="out.geojson: cannot write the output: disk full"):
         written(ds, tmp_path, "geojson", date=D(2020, 3, 1))
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -145,7 +145,8 @@ def _district_inputs(districts, id_field, name_field, dissolve, project, actors,
 def _load_districts(inputs):
     from conflictmap.districts import load_districts
 
-    places, fields, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field, None, inputs.dissolve)
+    places, fields, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field, None, inputs.dissolve,
+                                   layer=inputs.districts_layer)
     report_problems(fields.problems)
     if not inputs.land:
         return places, None

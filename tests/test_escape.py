@@ -1,0 +1,39 @@
+"""Text from input data written into CSV and Markdown stays text (conflictmap/escape.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from conflictmap.escape import csv_line, markdown_text
+
+
+def test_csv_line_quotes_a_bare_carriage_return():
+    line = csv_line(["A", "Al\rpha", "x"])
+    assert line == 'A,"Al\rpha",x\n'
+    # A reader sees one row with the name intact, not an extra row.
+    assert list(csv.reader(io.StringIO(line, newline=""))) == [["A", "Al\rpha", "x"]]
+
+
+def test_csv_line_is_plain_for_plain_values_and_quotes_as_the_csv_module_does():
+    assert csv_line(["a", "b c", "1.5"]) == "a,b c,1.5\n"
+    assert csv_line(['say "hi"', "a,b", "l1\nl2"]) == '"say ""hi""","a,b","l1\nl2"\n'
+    assert csv_line(["a\tb", "c"], "\t") == '"a\tb"\tc\n'
+
+
+def test_markdown_text_shows_html_and_links_as_text():
+    assert markdown_text("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert markdown_text("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
+    assert markdown_text("[x](http://evil)") == "\\[x\\](http://evil)"
+    assert markdown_text("A & B | C") == "A &amp; B \\| C"
+    assert markdown_text("*bold* `code` _it_") == "\\*bold\\* \\`code\\` \\_it\\_"
+
+
+def test_markdown_text_keeps_a_table_row_on_one_line():
+    assert markdown_text("Be\nta\r\nx\ry") == "Be<br>ta<br>x<br>y"
+
+
+def test_markdown_text_leaves_words_with_underscores_and_lone_backslashes_alone():
+    assert markdown_text("area_km2") == "area_km2"
+    assert markdown_text("from \\ to") == "from \\ to"  # a backslash before a space escapes nothing
+    assert markdown_text("a\\*") == "a\\\\\\*"  # before punctuation it would: both are escaped
