@@ -64,7 +64,7 @@ def test_nzz_stops_drawing_the_areas_held_since_2014(cli, shared_data):
     # NZZ's July 2024 map leaves out the areas held since 2014: about -15,600 km² between two small steps.
     nzz = shared_data / "ukraine" / "zones-nzz"
     files = [nzz / f"{d}.json" for d in ("2023-10-01", "2024-02-17", "2024-07-08", "2024-10-01")]
-    done = cli("zones", "area", *files, "--clip", shared_data / "ukraine" / "national-boundary.geojson", "-f", "csv")
+    done = cli("zones", "area", *files, "-f", "csv")  # no clip: 2% of the largest zone (~80,000 km²)
     assert done.exit_code == 0, done.output
     assert done.stderr.count("check that both files draw the same thing") == 1
     assert "from 2024-02-16 (2024-02-17.json) to 2024-07-05 (2024-07-08.json)" in done.stderr
