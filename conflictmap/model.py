@@ -306,7 +306,7 @@ def load_actors(path: str | Path | None) -> Actors:
     return actors
 
 
-ACTORS_FILE_KEYS = ("actors", "groups")
+ACTORS_FILE_KEYS = ("actors", "groups", "confidence")  # confidence: the order of the levels (conflictmap.confidence)
 ACTOR_KEYS = ("aliases", "colour", "color", "display")  # display: the name report sentences use (report.display_names)
 
 
