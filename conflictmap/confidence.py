@@ -137,3 +137,26 @@ def share_range(ds, date, by: str, baseline, members, keep: set[int], levels: Le
         out[f"{column}_low"] = both.min(axis=0)
         out[f"{column}_high"] = both.max(axis=0)
     return out
+
+
+def timeline_range(ds, keep: set[int], levels: Levels, start=None, end=None, every=None, baseline=None,
+                   members=None) -> pd.DataFrame:
+    """timeline() with every row, and each figure's range on each date, as in share_range: `_low`/`_high` are
+    the lower and higher of the figure from every row and from the surer changes only (`keep`)."""
+    from .timeline import timeline
+
+    all_rows = timeline(ds, start, end, every, baseline, members)
+    sure = timeline(filtered(ds, keep, levels), start, end, every, baseline, members)
+    key = ["date", "actor"]
+    # The surer log has fewer dates; its figures hold until its next date (a state is a step function).
+    numeric = [c for c in sure.columns if c not in key and pd.api.types.is_numeric_dtype(sure[c])]
+    wide = sure.pivot(index="date", columns="actor", values=numeric)
+    dates = sorted(set(all_rows["date"]) | set(wide.index))
+    wide = wide.reindex(dates).ffill().fillna(0.0)
+    sure = wide.stack("actor", future_stack=True).reindex(pd.MultiIndex.from_frame(all_rows[key])).fillna(0.0).reset_index()
+    out = all_rows.copy()
+    for column in [c for c in all_rows.columns if c not in key and pd.api.types.is_numeric_dtype(all_rows[c])]:
+        both = np.vstack([all_rows[column].to_numpy(dtype=float), sure[column].to_numpy(dtype=float)])
+        out[f"{column}_low"] = both.min(axis=0)
+        out[f"{column}_high"] = both.max(axis=0)
+    return out

@@ -191,3 +191,19 @@ def test_readme_report_range_headline_is_the_commands(cli):
     result = cli("-q", "report", "--range", "--baseline", "2016-11-15", "--baseline-actor", "rebels", "--date", "2016-12-09",
                  "-o", "-", "--format", "md")
     assert result.stdout.splitlines()[2] == shown
+
+
+def test_timeline_range_and_changes_confidence(cli, cli_json, squares, tmp_path):
+    # By hand: A rebels on 2020-01-01 (confirmed), government on 2020-02-01 (claimed). Confirmed only,
+    # A stays rebel-held; every row, it is the government's from 2020-02-01.
+    log = tmp_path / "log.csv"
+    log.write_text("date,district,controller,confidence\n2020-01-01,A,rebels,confirmed\n2020-01-01,B,government,confirmed\n"
+                   "2020-01-01,C,government,confirmed\n2020-01-01,D,government,confirmed\n2020-02-01,A,government,claimed\n")
+    args = ["-d", squares["districts"], "-c", log]
+    rows = {(r["date"], r["actor"]): r for r in cli_json("timeline", *args, "--range")}
+    gov = rows[("2020-02-01", "government")]
+    assert (gov["districts"], gov["districts_low"], gov["districts_high"]) == (4, 3, 4)
+    assert rows[("2020-01-01", "government")]["districts_low"] == rows[("2020-01-01", "government")]["districts_high"] == 3
+    assert [r["id"] for r in cli_json("changes", *args)] == ["A"]
+    assert cli_json("changes", *args, "--confidence", "confirmed") == []
+    assert cli("timeline", *args, "--range", "--plot", tmp_path / "x.png").exit_code == 2

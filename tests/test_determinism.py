@@ -27,7 +27,7 @@ TABULAR = {
               [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels"],
               [INPUTS, "--range"], [INPUTS, "--confidence", "confirmed"]],
     "changes": [[INPUTS], [INPUTS, "--all"], [INPUTS, "--summary"], [INPUTS, "--matrix"]],
-    "timeline": [[INPUTS], [INPUTS, "--every", "7d"], [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels", "--by", "area"]],
+    "timeline": [[INPUTS], [INPUTS, "--every", "7d"], [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels", "--by", "area"], [INPUTS, "--range"]],
     "frontline": [[INPUTS], [INPUTS, "--date", "2020-02-15"]],
     "validate": [[INPUTS], [INPUTS, "--until", "2020-01-15"]],
     "zones area": [[ZONES, "--actor", "rebels"]],

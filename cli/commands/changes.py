@@ -4,6 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from cli.confidence import ConfidenceOpt, confidence_filter
 from cli.options import dataset_command, load
 from cli.output import Format, emit, emit_rows, records, to_text
 from conflictmap.model import parse_option_date
@@ -22,6 +23,7 @@ def changes(
     summary: Annotated[bool, typer.Option("--summary", help="Per actor gains, losses and net (districts, km², people), and the transition matrix.")] = False,
     matrix: Annotated[bool, typer.Option("--matrix", help="Only the transition matrix, long form: from, to, districts, area_km2, population.")] = False,
     shifts: Annotated[bool, typer.Option("--shifts", help="Also list districts whose shares moved while their largest holder stayed (logs with shares, e.g. from overlay); changed_hands says which is which.")] = False,
+    confidence: ConfidenceOpt = None,
 ):
     """Districts that changed hands between D0 and D1 (their largest holder changed), with the date, from, to, km², the km² that moved, people, source.
 
@@ -36,6 +38,8 @@ def changes(
     d0 = parse_option_date(since, "--since") if since else None
     d1 = parse_option_date(until, "--until") if until else None
     ds = load(inputs)
+    if confidence:  # only the changes at least that sure (conflictmap.confidence)
+        ds = confidence_filter(ds, confidence, False)[0]
     d0, d1 = window(ds, d0, d1)
     if summary:
         _summary(ds, d0, d1, fmt)

@@ -5,11 +5,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.confidence import ConfidenceOpt, confidence_filter
+from cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_kinds
 from cli.errors import say
 from cli.options import (BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_label, baseline_members, check_measure, check_output,
                          dataset_command, load, warn_before_log)
 from cli.output import Format, emit_rows
+from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 
 UNITS = {"districts": "districts", "area_km2": "area (km²)", "population": "population"}
@@ -33,6 +34,7 @@ def timeline(
     plot: Annotated[Optional[str], typer.Option("--plot", help="Write a chart to FILE.png or FILE.svg instead of printing the table.")] = None,
     style: Annotated[Style, typer.Option("--style", help="Chart style: stacked (shares adding up to 100%) or lines (one line per actor, the y axis fitted to the data: small changes show).")] = "stacked",
     confidence: ConfidenceOpt = None,
+    range_: RangeOpt = False,
 ):
     """Shares per actor on each date of the log (or at a fixed step): districts, km², people, absolute and percent.
 
@@ -49,13 +51,22 @@ def timeline(
         output_format(plot)  # a bad file name, a missing folder or an input as output fails before any work
         check_output(plot, inputs, "--plot")
     ds = load(inputs)
-    if confidence:  # only the changes at least that sure (conflictmap.confidence)
-        ds = confidence_filter(ds, confidence, False)[0]
+    if confidence or range_:  # only the changes at least that sure (conflictmap.confidence), or both readings
+        ds, keep, levels = confidence_filter(ds, confidence, range_)
     measure = check_measure(ds, by)
     # A bound left out stays None: the library then knows it is the log's first or last date.
     first = parse_option_date(start, "--start") if start else None
     last = parse_option_date(end, "--end") if end else None
     warn_before_log(ds, first)
+    if range_:
+        if plot:
+            raise UsageError("--range gives a table of ranges, not a chart; drop --plot or --range")
+        from conflictmap.confidence import timeline_range
+
+        table = timeline_range(ds, keep, levels, first, last, every, base_day, baseline_members(ds, baseline_actor))
+        iso = table.assign(date=[d.isoformat() for d in table["date"]])
+        emit_rows(iso, fmt, title=f"Shares over time (range: every row / {levels.names[max(keep)]} or surer)", kinds=range_kinds(iso))
+        return
     table = compute(ds, first, last, every, base_day, baseline_members(ds, baseline_actor))
     label = baseline_label(ds, baseline_actor)
     if plot:
