@@ -135,7 +135,8 @@ def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks):
     except InputError as exc:  # unreadable, or a required column is missing: no row can be checked
         _record(checks, exc, inputs.control)
         return index
-    settle(rows, checks)
+    log = settle(rows, checks)
+    _confidence(inputs, log, checks)
     for problem in from_problems(rows, _initial_holder(inputs, actors), "error"):
         checks.add_problem(problem)
     order = order_problem(rows)
@@ -144,6 +145,21 @@ def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks):
     for problem in after_problems(rows, until):
         checks.add_problem(problem)
     return index
+
+
+def _confidence(inputs: Inputs, log, checks: Checks) -> None:
+    """With an order of confidence levels set (project or actors file), a label outside it is an error."""
+    from .confidence import check_labels, load_levels
+
+    try:
+        levels = load_levels(inputs)
+    except InputError:  # an unreadable actors or project file is reported where it is read
+        return
+    try:
+        if levels.origin and len(log):
+            check_labels(log, levels)
+    except InputError as exc:
+        checks.add_problem(Problem.from_error(exc, label(inputs.control)))
 
 
 def _initial_holder(inputs: Inputs, actors: Actors) -> str:

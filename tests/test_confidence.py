@@ -207,3 +207,12 @@ def test_timeline_range_and_changes_confidence(cli, cli_json, squares, tmp_path)
     assert [r["id"] for r in cli_json("changes", *args)] == ["A"]
     assert cli_json("changes", *args, "--confidence", "confirmed") == []
     assert cli("timeline", *args, "--range", "--plot", tmp_path / "x.png").exit_code == 2
+
+
+def test_validate_finds_a_label_outside_the_configured_order(cli, squares):
+    bad = ROOT / "tests" / "bad_inputs"
+    result = cli("validate", "--districts", squares["districts"], "--control", bad / "conf_not_in_order.csv",
+                 "--actors", bad / "conf_levels.toml", "--format", "json")
+    assert result.exit_code == 1
+    (problem,) = [p for p in json.loads(result.stdout) if p["level"] == "error"]
+    assert problem["location"] == "line 7" and "'rumour' is not one of the levels" in problem["message"]
