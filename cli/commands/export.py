@@ -69,7 +69,7 @@ def export(
 
 
 def _zone_front(request, zones, clip, actor, source, date, inputs) -> None:
-    from cli.commands.zones import read_zones
+    from cli.commands.zones import ZoneReading, read_zones
     from cli.progress import ProgressBar
     from conflictmap.errors import UsageError
     from conflictmap.export import export_zone_front
@@ -84,7 +84,7 @@ def _zone_front(request, zones, clip, actor, source, date, inputs) -> None:
     check_output(request.output, list(zones) + [clip])
     day = parse_option_date(date, "--date") if date else None
     with ProgressBar() as bar:
-        zoneset = read_zones(zones, actor, None, None, False, None, load_actors(inputs.actors), bar, source)
+        zoneset = read_zones(zones, ZoneReading(actor=actor, source=source), load_actors(inputs.actors), bar)
         reference, problems = load_clip(clip)
     report_problems(problems)
     if request.output == "-":

@@ -4,8 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.commands.zones import (ActorFieldOpt, ActorMapOpt, ActorOpt, AllowOverlapOpt, DateFieldOpt, DateFromNameOpt,
-                                SourceOpt, WhereOpt, read_zones)
+from cli.commands.zones import ZoneReading, read_zones, zone_options
 from cli.errors import report_problems
 from cli.options import DateOpt, dataset_command, load
 from cli.output import emit_rows
@@ -21,21 +20,15 @@ ClipOpt = Annotated[Optional[str], typer.Option(
 
 
 @dataset_command()
+@zone_options
 def frontline(
     inputs,
     fmt,
+    reading: ZoneReading,
     zones: ZonesOpt = None,
     date: DateOpt = None,
     gap: Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")] = None,
     clip: ClipOpt = None,
-    actor: ActorOpt = None,
-    actor_field: ActorFieldOpt = None,
-    date_field: DateFieldOpt = None,
-    date_from_name: DateFromNameOpt = False,
-    allow_overlap: AllowOverlapOpt = None,
-    source: SourceOpt = None,
-    where: WhereOpt = None,
-    actor_map: ActorMapOpt = None,
 ):
     """One row per actor pair: the geodesic length in km of the boundary between their districts.
 
@@ -46,8 +39,7 @@ def frontline(
     actor, the length of the zone's edge that faces land inside the clip.
     """
     if zones:
-        return _from_zones(inputs, fmt, zones, date, gap, clip, actor, actor_field, date_field, date_from_name,
-                           allow_overlap, source, where, actor_map)
+        return _from_zones(inputs, fmt, zones, date, gap, clip, reading)
     from conflictmap.frontline import COLUMNS, front_lines
 
     ds = load(inputs)
@@ -58,8 +50,7 @@ def frontline(
     emit_rows(result.lines.drop(columns="geometry"), fmt, COLUMNS, title)
 
 
-def _from_zones(inputs, fmt, zones, date, gap, clip, actor, actor_field, date_field, date_from_name, allow_overlap,
-                source, where, actor_map) -> None:
+def _from_zones(inputs, fmt, zones, date, gap, clip, reading) -> None:
     from conflictmap.frontline import ZONE_COLUMNS, ZONE_PROBE_M, zone_front_lines
     from conflictmap.model import load_actors
     from conflictmap.zones import load_clip
@@ -70,8 +61,7 @@ def _from_zones(inputs, fmt, zones, date, gap, clip, actor, actor_field, date_fi
         raise UsageError("frontline ZONES needs --clip FILE (e.g. national-boundary.geojson): the front is where a "
                          "zone's edge faces land inside it")
     with ProgressBar() as bar:
-        zoneset = read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap,
-                             load_actors(inputs.actors), bar, source, where, actor_map)
+        zoneset = read_zones(zones, reading, load_actors(inputs.actors), bar)
         reference, problems = load_clip(clip)
         report_problems(problems)
         lines = zone_front_lines(zoneset, reference)

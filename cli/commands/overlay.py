@@ -6,8 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.commands.zones import (ActorFieldOpt, ActorMapOpt, ActorOpt, ActorsOpt, AllowOverlapOpt, DateFieldOpt,
-                                DateFromNameOpt, SourceOpt, WhereOpt, ZonesArg, read_zones)
+from cli.commands.zones import ActorsOpt, ZoneReading, ZonesArg, read_zones, zone_options
 from cli.errors import guarded, report_problems, say
 from cli.options import COMMON, check_output
 from cli.output import Format, emit, records, to_text
@@ -29,17 +28,11 @@ def _opt(name):
     return Annotated[COMMON[name][0], COMMON[name][1]]
 
 
+@zone_options
 def overlay(
     zones: ZonesArg,
+    reading: ZoneReading,
     districts: _opt("districts") = None,
-    actor: ActorOpt = None,
-    actor_field: ActorFieldOpt = None,
-    date_field: DateFieldOpt = None,
-    date_from_name: DateFromNameOpt = False,
-    allow_overlap: AllowOverlapOpt = None,
-    source: SourceOpt = None,
-    where: WhereOpt = None,
-    actor_map: ActorMapOpt = None,
     clip: Annotated[Optional[str], typer.Option("--clip", "--land", help="Land mask (e.g. national-boundary.geojson): each district is measured on its part inside it, so sea does not go to --rest; default: land in conflictmap.toml. Give the same mask to later commands (--land).")] = None,
     rest: Annotated[str, typer.Option("--rest", help="Who holds the area no zone covers (e.g. ukraine).")] = "unknown",
     rule: Annotated[Rule, typer.Option("--rule", help="fraction: area shares; majority: the whole district to the largest share; centroid: to whoever holds its centroid.", case_sensitive=False)] = Rule.fraction,
@@ -76,8 +69,7 @@ def overlay(
     names = load_actors(table_inputs.actors)
     rest_name = names.canonical(rest, "--rest")
     with ProgressBar() as bar:
-        zoneset = read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap, names, bar,
-                             source, where, actor_map)
+        zoneset = read_zones(zones, reading, names, bar)
         places, mask = _load_districts(table_inputs)
         result = overlay_result(places, zoneset, rule.value, rest_name, min_share, every_date, run=run,
                                 progress=bar.stage("overlay"), mask=mask and mask.geometry)

@@ -3,6 +3,9 @@
 Also holds the zone options shared with `conflictmap overlay`.
 """
 
+import functools
+import inspect
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -37,18 +40,68 @@ ActorMapOpt = Annotated[Optional[str], typer.Option(
     "--actor-map", help="What each label means: 'label=actor,...' ('-' for not held), e.g. 'nochange=russia,gains=russia,losses=-'; labels are the values of --actor-field, NZZ's type or DeepState's classes (occupied, crimea, ordlo, liberated, grey, other).", rich_help_panel=ZONE_PANEL)]
 
 
-def read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap, actors, bar,
-               source=None, where=None, actor_map=None):
+# How a command reads zone files, declared once: @zone_options adds these to a command (as
+# @dataset_command adds the inputs) and hands them over as one ZoneReading.
+ZONE_OPTIONS = {"actor": (ActorOpt, None), "actor_field": (ActorFieldOpt, None), "date_field": (DateFieldOpt, None),
+                "date_from_name": (DateFromNameOpt, False), "allow_overlap": (AllowOverlapOpt, None),
+                "source": (SourceOpt, None), "where": (WhereOpt, None), "actor_map": (ActorMapOpt, None)}
+
+
+@dataclass(frozen=True)
+class ZoneReading:
+    """The zone options of a command (ZONE_OPTIONS), as given."""
+
+    actor: str | None = None
+    actor_field: str | None = None
+    date_field: str | None = None
+    date_from_name: bool = False
+    allow_overlap: tuple = ()
+    source: str | None = None
+    where: str | None = None
+    actor_map: str | None = None
+
+
+def zone_options(fn):
+    """Decorate `fn(..., reading: ZoneReading, ...)` into a command with the zone options of ZONE_OPTIONS."""
+    own = [p for name, p in inspect.signature(fn).parameters.items() if name != "reading"]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+             for name, (kind, default) in ZONE_OPTIONS.items()]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        given = {name: kwargs.pop(name) for name in ZONE_OPTIONS}
+        given["allow_overlap"] = tuple(given["allow_overlap"] or ())
+        return fn(*args, reading=ZoneReading(**given), **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(own + extra)
+    del wrapper.__wrapped__  # Typer must read our signature, not fn's
+    return wrapper
+
+
+def read_zones(zones, reading: ZoneReading, actors, bar):
     """The ZoneSet (actor names resolved by `actors`, a model.Actors), with its warnings on stderr."""
     from conflictmap.sources import parse_actor_map
     from conflictmap.zones import load_zones
 
-    zoneset = load_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap or (), actors,
-                         progress=bar.stage("reading zones"), source=source, where=where,
-                         actor_map=parse_actor_map(actor_map))
+    zoneset = load_zones(zones, reading.actor, reading.actor_field, reading.date_field, reading.date_from_name,
+                         reading.allow_overlap, actors, progress=bar.stage("reading zones"), source=reading.source,
+                         where=reading.where, actor_map=parse_actor_map(reading.actor_map))
     report_problems(zoneset.problems)
     say(f"{len(zoneset.snapshots)} date(s) from the {zoneset.dates_from}, actors: {', '.join(zoneset.actors)}", "info")
     return zoneset
+
+
+def _zones_and_clip(zones, reading: ZoneReading, actors_file, clip, bar):
+    """The zones (actor names by the actors file) and the clip geometry (None without --clip), warnings on stderr."""
+    from conflictmap.model import load_actors
+    from conflictmap.zones import load_clip
+
+    zoneset = read_zones(zones, reading, load_actors(actors_file), bar)
+    if not clip:
+        return zoneset, None
+    reference, problems = load_clip(clip)
+    report_problems(problems)
+    return zoneset, reference
 
 
 zones_app = typer.Typer(
@@ -60,17 +113,11 @@ zones_app = typer.Typer(
 
 @zones_app.command("area")
 @guarded
+@zone_options
 def area(
     zones: ZonesArg,
+    reading: ZoneReading,
     clip: Annotated[Optional[str], typer.Option("--clip", help="Reference area (e.g. a national boundary): zones are measured within it.")] = None,
-    actor: ActorOpt = None,
-    actor_field: ActorFieldOpt = None,
-    date_field: DateFieldOpt = None,
-    date_from_name: DateFromNameOpt = False,
-    allow_overlap: AllowOverlapOpt = None,
-    source: SourceOpt = None,
-    where: WhereOpt = None,
-    actor_map: ActorMapOpt = None,
     actors: ActorsOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False)] = Format.table,
     population_raster: Annotated[Optional[str], typer.Option("--population-raster", help="GeoTIFF of people per cell: also the people inside each zone (needs conflictmap[raster]).")] = None,
@@ -80,17 +127,10 @@ def area(
     Example: conflictmap zones area zones-deepstate/ --actor russia --clip national-boundary.geojson
     """
     from conflictmap import geodesy
-    from conflictmap.zones import load_clip, series_breaks, sources_by_date, total_for_breaks, zone_areas
-
-    from conflictmap.model import load_actors
+    from conflictmap.zones import series_breaks, sources_by_date, total_for_breaks, zone_areas
 
     with ProgressBar() as bar:
-        zoneset = read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap,
-                             load_actors(actors), bar, source, where, actor_map)
-        reference = None
-        if clip:
-            reference, problems = load_clip(clip)
-            report_problems(problems)
+        zoneset, reference = _zones_and_clip(zones, reading, actors, clip, bar)
         table = zone_areas(zoneset, reference, progress=bar.stage("measuring"))
     total = total_for_breaks(zoneset, float(geodesy.area_km2([reference])[0]) if reference is not None else None)
     report_problems(series_breaks(table, total, sources_by_date(zoneset)))
@@ -116,15 +156,12 @@ def register(app):
 
 @zones_app.command("movement")
 @guarded
+@zone_options
 def movement(
     zones: ZonesArg,
+    reading: ZoneReading,
     clip: Annotated[Optional[str], typer.Option("--clip", help="Reference area (e.g. a national boundary): zones are measured within it, and the zone edge outside it (the border, the coast) is no front.")] = None,
     rest: Annotated[str, typer.Option("--rest", help="Name of whoever holds the ground outside every zone (e.g. ukraine).")] = "rest",
-    actor: ActorOpt = None,
-    actor_field: ActorFieldOpt = None,
-    date_field: DateFieldOpt = None,
-    date_from_name: DateFromNameOpt = False,
-    allow_overlap: AllowOverlapOpt = None,
     actors: ActorsOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False)] = Format.table,
 ):
@@ -133,17 +170,11 @@ def movement(
 
     Example: conflictmap zones movement zones-deepstate/ --actor russia --rest ukraine --clip national-boundary.geojson
     """
-    from conflictmap.model import load_actors
     from conflictmap.movement import COLUMNS, zone_movement
-    from conflictmap.zones import load_clip
 
     with ProgressBar() as bar:
-        zoneset = read_zones(zones, actor, actor_field, date_field, date_from_name, allow_overlap, load_actors(actors), bar)
-        reference = None
-        if clip:
-            reference, problems = load_clip(clip)
-            report_problems(problems)
-        else:
+        zoneset, reference = _zones_and_clip(zones, reading, actors, clip, bar)
+        if reference is None:
             say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
         table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"))
     emit_rows(table, fmt, COLUMNS if fmt not in (Format.table, Format.markdown) else COLUMNS[:2] + COLUMNS[3:-1], "Front movement of the zones")
