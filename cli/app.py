@@ -5,7 +5,6 @@ Nothing here imports geopandas, pandas or pyogrio: `--help` stays fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 

@@ -28,7 +28,7 @@ import shapely
 from .dataset import Dataset
 from .figures import fast_labels, shares, state_on
 from .frontline import main_holder
-from .model import CONTESTED, UNKNOWN
+from .model import UNKNOWN
 
 VENDOR = Path(__file__).resolve().parent / "_vendor" / "leaflet"
 SECOND_MIN = 0.05  # as the static map: a second holder under 5% is a sliver, not a split worth hatching

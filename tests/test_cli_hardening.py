@@ -16,7 +16,7 @@ import sys
 import click.testing
 import pytest
 
-from tests.conftest import ROOT, SQUARES, squares_area, squares_geojson, square
+from tests.conftest import ROOT, SQUARES, squares_area, squares_geojson
 from tests.test_zones import box_coords, write_zones
 
 
