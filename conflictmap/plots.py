@@ -122,7 +122,7 @@ def literal_text(fig) -> None:
 # ---------------------------------------------------------------------------------------------- timeline
 
 
-STYLES = ("stacked", "lines")
+STYLES = ("stacked", "lines", "changes")
 
 
 def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date | None = None,
@@ -140,6 +140,8 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
 
     if style not in STYLES:
         raise UsageError(f"--style {style!r}: choose one of {', '.join(STYLES)}")
+    if style == "changes":
+        return changes_figure(ds, table, by)
     fig = _figure(10, 5.2)
     ax = fig.add_subplot()
     handles = []
@@ -188,6 +190,50 @@ def _universe(table, by: str, baseline: dt.date, actor: str) -> str:
     elif by == "population":
         text += f" ({first['population'].sum():,.0f} people)"
     return text
+
+
+UNIT_WORDS = {"districts": "districts", "area_km2": "km²", "population": "people"}
+
+
+def changes_figure(ds: Dataset, table, by: str = "area_km2"):
+    """Bars of what each actor gained (up) and lost (down) in each period between the timeline's dates,
+    in the --by measure: the chart posted monthly of DeepState-style maps (timeline --every 1m)."""
+    from matplotlib.patches import Patch
+
+    actors = [a for a in dict.fromkeys(table["actor"])]
+    dates = sorted(set(table["date"]))
+    if len(dates) < 2:
+        raise UsageError("a chart of changes needs at least two dates; give a longer span or a shorter --every")
+    values = table.pivot(index="date", columns="actor", values=by).reindex(index=dates, columns=actors).to_numpy(dtype=float)
+    moved = np.diff(values, axis=0)  # per period (between consecutive dates) and actor
+    shown = [i for i, a in enumerate(actors) if np.abs(moved[:, i]).max() > 1e-9]
+    colours = actor_colours(ds, actors)
+    fig = _figure(10, 5.2)
+    ax = fig.add_subplot()
+    ends = np.asarray(dates[1:], dtype="datetime64[D]")
+    span = np.diff(np.asarray(dates, dtype="datetime64[D]")).astype(float)
+    width = np.maximum(span * 0.8 / max(len(shown), 1), 0.2)
+    for k, i in enumerate(shown):
+        offset = (k - (len(shown) - 1) / 2) * width
+        ax.bar(ends.astype("datetime64[s]").astype(float) / 86400 + offset - span / 2, moved[:, i], width=width,
+               color=colours[actors[i]], linewidth=0)
+    ax.axhline(0, color=INK, linewidth=0.8)
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
+    ax.xaxis.set_major_formatter(_date_formatter())
+    ax.set_ylabel(f"{UNIT_WORDS[by]} gained (+) or lost (−) in the period", color=INK)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(colors=INK, labelsize=9)
+    handles = [_legend_patch(Patch, actors[i], colours[actors[i]], f"{actors[i]}  net {moved[:, i].sum():+,.1f}") for i in shown]
+    fig.legend(handles=handles, title=f"{dates[0].isoformat()} to {dates[-1].isoformat()}", loc="outside right upper",
+               frameon=False, fontsize=9, title_fontsize=9, alignment="left", borderaxespad=1.2)
+    fig.suptitle(f"Gained and lost per period ({UNIT_WORDS[by]})", fontsize=12, color=INK, x=0.02, ha="left")
+    _footer(ax, _footnote(ds, by), below=24)
+    return fig
 
 
 def _fit_y(ax, values) -> None:

@@ -314,3 +314,23 @@ def test_map_legend_says_which_districts_no_row_covers_yet(squares, tmp_path):
     ds = load_dataset(Inputs(districts=squares["districts"], control=str(log), initial="rebels"))
     legend = " ".join(t.get_text() for t in map_figure(ds, D(2020, 1, 1)).legends[0].get_texts())
     assert "3 districts with no log row yet" in legend and "held by rebels, the initial holder" in legend
+
+
+def test_changes_style_draws_each_periods_gains_and_losses(ds):
+    # The squares log: each bar is an actor's area on one date minus the date before (timeline's own figures),
+    # so the bars of an actor add up to its last area minus its first.
+    table = timeline(ds)
+    fig = timeline_figure(ds, table, "area_km2", style="changes")
+    bars = [p for p in fig.axes[0].patches]
+    colours = actor_colours(ds, list(table["actor"]))
+    for actor in ("government", "rebels"):
+        own = [b.get_height() for b in bars if np.allclose(b.get_facecolor()[:3], _rgb(colours[actor]))]
+        series = table[table["actor"] == actor].sort_values("date")["area_km2"].to_numpy()
+        assert sum(own) == pytest.approx(series[-1] - series[0], abs=1e-9)
+    assert fig._suptitle.get_text() == "Gained and lost per period (km²)"
+
+
+def _rgb(colour):
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(colour)

@@ -19,6 +19,7 @@ UNITS = {"districts": "districts", "area_km2": "area (km²)", "population": "pop
 class Style(str, Enum):
     stacked = "stacked"
     lines = "lines"
+    changes = "changes"
 
 
 @dataset_command()
@@ -32,7 +33,7 @@ def timeline(
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
     plot: Annotated[Optional[str], typer.Option("--plot", help="Write a chart to FILE.png or FILE.svg instead of printing the table.")] = None,
-    style: Annotated[Style, typer.Option("--style", help="Chart style: stacked (shares adding up to 100%) or lines (one line per actor, the y axis fitted to the data: small changes show).")] = "stacked",
+    style: Annotated[Style, typer.Option("--style", help="Chart style: stacked (shares adding up to 100%), lines (one line per actor, the y axis fitted to the data: small changes show) or changes (bars of what each actor gained and lost per period, in the --by measure; e.g. --every 1m).")] = "stacked",
     confidence: ConfidenceOpt = None,
     range_: RangeOpt = False,
 ):
