@@ -597,6 +597,14 @@ td.date { white-space: nowrap; }
 td.source { overflow-wrap: anywhere; font-size: 0.8rem; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.4em; border: 1px solid #999; vertical-align: -0.05em; }
 footer { margin-top: 2.5rem; font-size: 0.85rem; color: #555; }
+.table { overflow-x: auto; max-width: 100%; }
+@media (max-width: 520px) {
+  main { padding: 1rem 0.75rem 2rem; }
+  h1 { font-size: 1.4rem; }
+  .headline { font-size: 1.05rem; padding: 0.6rem 0.75rem; }
+  table { font-size: 0.8rem; }
+  th, td { padding: 0.25rem 0.35rem; }
+}
 @media print {
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
@@ -666,7 +674,8 @@ def _html_table(rows, columns, colours) -> str:
                 swatch = f'<span class="swatch" style="background:{e(colours[row["actor"]])}"></span>'
             tds.append(f'<td class="{c}">{swatch}{e(text)}</td>')
         lines.append("<tr>" + "".join(tds) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(lines) + "</tbody></table>"
+    # In a box of its own: a wide table scrolls sideways on a phone instead of widening the page.
+    return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>' + "".join(lines) + "</tbody></table></div>"
 
 
 # ------------------------------------------------------------------------------------------- pictures

@@ -284,3 +284,18 @@ def test_baseline_actor_by_its_canonical_name(cli, tmp_path, monkeypatch):
     model = json.loads(cli("report", "-q", "-o", "-", "--format", "json", "--baseline", "2016-11-15",
                            "--baseline-actor", "regime").stdout)
     assert model["baseline"]["actor"] == "government"
+
+
+def test_html_reads_on_a_phone(sample_html, tmp_path):
+    """At 420 px: every table scrolls in a box of its own, so the page itself never gets wider than the screen."""
+    text = sample_html.read_text(encoding="utf-8")
+    assert text.count("<table>") == text.count('<div class="table"><table>') > 0
+    assert ".table { overflow-x: auto" in text and "@media (max-width: 520px)" in text
+    png = tmp_path / "phone.png"
+    done = chromium(sample_html, tmp_path, f"--screenshot={png}", "--window-size=420,1600")
+    assert not PAGE_ERRORS.search(done.stderr)
+    from matplotlib.image import imread
+
+    image = imread(png)[:, :, :3]
+    assert image.shape[:2] == (1600, 420)
+    assert len({tuple(p) for p in (image[::4, ::4] * 255).astype(int).reshape(-1, 3)}) > 50  # text, map, chart
