@@ -57,11 +57,16 @@ def output_format(path) -> str:
 def actor_colours(ds: Dataset, actors) -> dict[str, str]:
     """Colours from the actors file; then the conventional colour of a well-known actor (CONVENTIONAL);
     the others get palette colours nobody uses yet, in a stable order."""
-    given = _checked_colours(ds)
+    return colours_for(ds.actors, actors, ds.inputs.actors)
+
+
+def colours_for(model, actors, source=None) -> dict[str, str]:
+    """actor_colours for an Actors model (from `source`, the actors file, when there is one)."""
+    given = _checked_colours(model, source)
     used = {c.lower() for c in given.values()}
     free = [c for c in PALETTE if c.lower() not in used] or PALETTE
     out = {CONTESTED: CONTESTED_FACE, UNKNOWN: UNKNOWN_FACE}
-    known = [a for a in ds.actors.names if a in actors] + sorted(a for a in actors if a not in ds.actors.names)
+    known = [a for a in model.names if a in actors] + sorted(a for a in actors if a not in model.names)
     conventional = {name_key(k): c for k, c in CONVENTIONAL.items()}
     for actor in known:  # a conventional colour, unless the file or an earlier actor already uses it
         colour = conventional.get(name_key(actor))
@@ -77,15 +82,15 @@ def actor_colours(ds: Dataset, actors) -> dict[str, str]:
     return out
 
 
-def _checked_colours(ds: Dataset) -> dict[str, str]:
+def _checked_colours(model, source=None) -> dict[str, str]:
     """The actors file's colours, each one matplotlib understands, or an InputError naming it."""
     from matplotlib.colors import is_color_like
 
-    for actor, colour in ds.actors.colours.items():
+    for actor, colour in model.colours.items():
         if not is_color_like(colour):
-            raise InputError(f"{ds.inputs.actors or 'actors file'}: colour {colour!r} of {actor!r} is not a colour; "
+            raise InputError(f"{source or 'actors file'}: colour {colour!r} of {actor!r} is not a colour; "
                              "write it as '#rrggbb' or a name such as 'darkred'")
-    return dict(ds.actors.colours)
+    return dict(model.colours)
 
 
 def _figure(width: float, height: float):
@@ -234,6 +239,55 @@ def changes_figure(ds: Dataset, table, by: str = "area_km2"):
     fig.suptitle(f"Gained and lost per period ({UNIT_WORDS[by]})", fontsize=12, color=INK, x=0.02, ha="left")
     _footer(ax, _footnote(ds, by), below=24)
     return fig
+
+
+def zones_figure(table, actors, clip_name: str | None = None):
+    """Each zone actor's km² over the snapshots (step lines, the y axis fitted to the data), and with a clip
+    the percentage of it on a second axis: the series people quote ('18% of Ukraine')."""
+    import matplotlib.dates as mdates
+
+    names = list(dict.fromkeys(table["actor"]))
+    colours = colours_for(actors, names)
+    fig = _figure(10, 5.2)
+    ax = fig.add_subplot()
+    for actor in names:
+        rows = table[table["actor"] == actor].sort_values("date")
+        days = np.asarray(rows["date"], dtype="datetime64[D]")
+        ax.step(days, rows["area_km2"], where="post", color=colours[actor], linewidth=2, label=actor)
+        ax.plot(days, rows["area_km2"], "o", color=colours[actor], markersize=3)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.set_ylabel("km² held" + (f" within {clip_name}" if clip_name else ""), color=INK)
+    if "clip_pct" in table:
+        share = ax.secondary_yaxis("right", functions=_pct_axis(table))
+        share.set_ylabel(f"% of {clip_name}", color=INK)
+        share.yaxis.set_major_formatter(lambda v, _: f"{v:.1f}%")
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
+    ax.xaxis.set_major_formatter(_date_formatter())
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines["top"].set_visible(False)
+    ax.legend(frameon=False, fontsize=9, loc="best")
+    dates = sorted(set(table["date"]))
+    fig.suptitle(f"Zone areas, {dates[0]} to {dates[-1]}", fontsize=12, color=INK, x=0.02, ha="left")
+    return fig
+
+
+def _pct_axis(table):
+    """km² <-> % of the clip, from the table's own ratio (clip_pct = area_km2 / clip km² × 100)."""
+    held = table[table["area_km2"] > 0]
+    ratio = float((held["clip_pct"] / held["area_km2"]).median()) if len(held) else 0.0
+    return (lambda km2: km2 * ratio, lambda pct: pct / ratio if ratio else pct)
+
+
+def zones_chart(table, path, actors, clip_name: str | None = None, inputs=()) -> None:
+    """Write zones_figure atomically (never over an input)."""
+    import matplotlib
+
+    fmt = output_format(path)
+    check_not_input(path, list(inputs))
+    with atomic_path(path) as tmp, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "conflictmap"}):
+        zones_figure(table, actors, clip_name).savefig(tmp, format=fmt, metadata={"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {}),
+                                               facecolor="white")
 
 
 def _fit_y(ax, values) -> None:

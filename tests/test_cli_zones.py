@@ -158,3 +158,21 @@ def test_deepstate_within_ukraine(cli_json, shared_data):
     assert rows[0]["area_km2"] == pytest.approx(abs(geod.geometry_area_perimeter(zone.intersection(boundary))[0]) / 1e6, rel=1e-6)
     assert all(17.5 < r["area_km2"] / national * 100 < 20 for r in rows)
     assert rows[1]["change_km2"] == pytest.approx(rows[1]["area_km2"] - rows[0]["area_km2"])
+
+
+def test_plot_draws_the_series_it_prints(cli, cli_json, zones_dir, tmp_path):
+    from conflictmap.model import Actors
+    from conflictmap.plots import _pct_axis, zones_figure
+
+    clip = write_zones(tmp_path / "reference.geojson", [({}, box_coords(0.01, -1, 1, 1))])
+    out = tmp_path / "zones.png"
+    result = cli("zones", "area", zones_dir, "--actor", "russia", "--clip", clip, "--plot", out, "-f", "json")
+    assert result.exit_code == 0 and out.stat().st_size > 10_000
+    import pandas as pd
+
+    table = pd.DataFrame(json.loads(result.stdout))
+    fig = zones_figure(table, Actors(), "reference.geojson")
+    step = fig.axes[0].lines[0]
+    assert list(step.get_ydata()) == pytest.approx(list(table["area_km2"]))
+    to_pct, _ = _pct_axis(table)
+    assert to_pct(table["area_km2"].iloc[-1]) == pytest.approx(table["clip_pct"].iloc[-1])  # the right axis reads the % printed

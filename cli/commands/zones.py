@@ -121,6 +121,7 @@ def area(
     actors: ActorsOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False)] = Format.table,
     population_raster: Annotated[Optional[str], typer.Option("--population-raster", help="GeoTIFF of people per cell: also the people inside each zone (needs conflictmap[raster]).")] = None,
+    plot: Annotated[Optional[str], typer.Option("--plot", help="Also draw the series to FILE.png or FILE.svg: km² per actor over the snapshots, and with --clip the % of it.")] = None,
 ):
     """km² each actor's zones cover on each date (geodesic, WGS84), and the change since the previous date.
 
@@ -139,6 +140,12 @@ def area(
     if population_raster:
         columns.append("population")
         table["population"] = with_people(table, zoneset, population_raster, reference)
+    if plot:
+        from conflictmap.model import load_actors
+        from conflictmap.plots import zones_chart
+
+        zones_chart(table, plot, load_actors(actors), Path(clip).name if clip else None, [*zones, clip, actors])
+        say(f"wrote {plot}", "info")
     emit_rows(table, fmt, columns, title)
 
 
