@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import Checks, InputError
 from .io import decode_text, label, read_records, read_source_bytes, shown_columns
-from .matching import DistrictIndex
+from .matching import DistrictIndex, name_collisions, suggestion
 from .names import name_key
 
 ALIAS_COLUMNS = ("alias", "spelling", "reported", "name_as_reported", "variant")
@@ -115,8 +115,7 @@ def district_index(districts, inputs, checks=None, source: str = "") -> District
 def check_names(districts, source: str, checks) -> None:
     """Two districts whose different names share a match key are an error naming both:
     every lookup by either name would merge them."""
-    index = DistrictIndex(districts["id"], districts["name"], districts.get("aliases"))
-    for name, did, other, other_id in index.collisions():
+    for name, did, other, other_id in name_collisions(districts["id"], districts["name"], districts.get("aliases")):
         checks.add("error", source, f"districts {did!r} ({name!r}) and {other_id!r} ({other!r}) have names that match "
                    "as one (case, accents and punctuation aside); rename one so that each name finds one district")
 
@@ -131,8 +130,6 @@ SUGGESTED_COLUMNS = ["alias", "district", "match", "rows"]
 def suggested_aliases(index: DistrictIndex) -> list[dict]:
     """Rows for an aliases file to review: every unmatched name with its suggestion, and every
     name the looser tier matched (so that an accepted file makes them exact), in the log's order."""
-    from .matching import suggestion
-
     rows = []
     for text, wheres in index.lookups.unmatched.items():
         rows.append({"alias": text, **suggestion(index, text), "rows": _rows(wheres)})

@@ -12,7 +12,7 @@ Order of lookup, first hit wins:
    everything it finds is one district, and recorded so the caller can report it.
 
 Two districts whose different names share an exact key would be merged by
-every lookup: ``collisions`` lists them so that loading can refuse the file.
+every lookup: ``name_collisions`` lists them so that loading can refuse the file.
 """
 
 from __future__ import annotations
@@ -68,24 +68,7 @@ class DistrictIndex:
         self._memo: dict[str, tuple] = {}
 
     def _labels(self):
-        for i, (name, more) in enumerate(zip(self.names, self.other_names)):
-            for label in dict.fromkeys((name, *more)):
-                if label:
-                    yield i, label
-
-    def collisions(self) -> list[tuple[str, str, str, str]]:
-        """(name, id, other name, other id) for districts whose different names share an exact key."""
-        seen: dict[str, tuple[str, int]] = {}
-        found = []
-        for i, label in self._labels():
-            if label == self.ids[i]:
-                continue  # no name field: ids that differ only in punctuation are still told apart by the exact id
-            key = name_key(label)
-            if key in seen and seen[key][1] != i and seen[key][0] != label:
-                first, j = seen[key]
-                found.append((first, self.ids[j], label, self.ids[i]))
-            seen.setdefault(key, (label, i))
-        return found
+        return district_labels(self.names, self.other_names)
 
     def add_alias(self, text: str, target: str, where: str) -> None:
         """Map a reported spelling to its district(s) ('a; b' for several, '-' for none)."""
@@ -152,13 +135,6 @@ class DistrictIndex:
             raise InputError(f"{where}: district {text!r} is ambiguous (ids {shown}); use the id, or an aliases file")
         return (self._loose(text, where),), "loose"
 
-    def find(self, text: str, where: str) -> int:
-        """The one district a name stands for (an alias for several or none is an error here)."""
-        found = self.find_all(text, where)
-        if len(found) != 1:
-            raise InputError(f"{where}: {text!r} stands for {len(found)} districts here; name one district")
-        return found[0]
-
     def _loose(self, text: str, where: str) -> int:
         hits = self.loose_hits(text)
         if len(hits) == 1:
@@ -220,6 +196,31 @@ def closest_score(text: str, candidates) -> tuple[str, float] | None:
         if score >= FUZZY_CUTOFF and (best is None or score > best[1]):
             best = (c, score)
     return best
+
+
+def district_labels(names, other_names):
+    """(position, label) for each district's name and other names, each label once."""
+    for i, (name, more) in enumerate(zip(names, other_names)):
+        for label in dict.fromkeys((name, *more)):
+            if label:
+                yield i, label
+
+
+def name_collisions(ids, names, other_names=None) -> list[tuple[str, str, str, str]]:
+    """(name, id, other name, other id) for districts whose different names share an exact key."""
+    ids = list(ids)
+    other_names = [tuple(a) for a in other_names] if other_names is not None else [() for _ in ids]
+    seen: dict[str, tuple[str, int]] = {}
+    found = []
+    for i, label in district_labels(names, other_names):
+        if label == ids[i]:
+            continue  # no name field: ids that differ only in punctuation are still told apart by the exact id
+        key = name_key(label)
+        if key in seen and seen[key][1] != i and seen[key][0] != label:
+            first, j = seen[key]
+            found.append((first, ids[j], label, ids[i]))
+        seen.setdefault(key, (label, i))
+    return found
 
 
 def _split(target: str) -> list[str]:
