@@ -148,12 +148,25 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-DateOpt = Annotated[Optional[str], typer.Option("--date", help="Date (YYYY-MM-DD); default: the last date of the log.")]
+def as_date(text: str) -> dt.date:
+    """Every date option's parser: YYYY-MM-DD, or a usage error in the words of model.parse_option_date."""
+    try:
+        return parse_option_date(text, "")
+    except UsageError:
+        raise typer.BadParameter("is not a date; give it as YYYY-MM-DD") from None
 
 
-def query_date(ds, text: str | None, option: str = "--date") -> dt.date | None:
-    """A date option as a date (default: the log's last date); one before the log starts gets a warning."""
-    day = parse_option_date(text, option) if text else ds.last_date
+def date_option(name: str, help: str):
+    """A date option (`name`, its help): the command gets a datetime.date, or None when it is not given."""
+    return Annotated[Optional[dt.date], typer.Option(name, help=help, parser=as_date)]
+
+
+DateOpt = date_option("--date", "Date (YYYY-MM-DD); default: the last date of the log.")
+
+
+def query_date(ds, day: dt.date | None) -> dt.date | None:
+    """A --date (default: the log's last date); one before the log starts gets a warning."""
+    day = day or ds.last_date
     warn_before_log(ds, day)
     return day
 
@@ -183,11 +196,11 @@ def check_measure(ds, by: By) -> str:
     return MEASURE[by]
 
 
-def baseline_date(baseline: str | None, baseline_actor: str | None) -> dt.date | None:
-    """--baseline as a date, checked before any data is loaded: it goes with --baseline-actor."""
+def baseline_date(baseline: dt.date | None, baseline_actor: str | None) -> dt.date | None:
+    """--baseline, checked before any data is loaded: it goes with --baseline-actor."""
     if (baseline is None) != (baseline_actor is None):
         raise UsageError("--baseline and --baseline-actor go together: give both (e.g. --baseline 2016-11-15 --baseline-actor rebels)")
-    return parse_option_date(baseline, "--baseline") if baseline else None
+    return baseline
 
 
 def baseline_members(ds, baseline_actor: str | None) -> list[str] | None:
@@ -223,7 +236,6 @@ def check_output(path: str | None, inputs, option: str = "-o") -> None:
     paths = resolve(inputs).paths() if isinstance(inputs, Inputs) else list(inputs)
     check_not_input(path, paths)
 
-BaselineOpt = Annotated[Optional[str], typer.Option(
-    "--baseline", help="Baseline date D0 (YYYY-MM-DD): the universe is what --baseline-actor held then.")]
+BaselineOpt = date_option("--baseline", "Baseline date D0 (YYYY-MM-DD): the universe is what --baseline-actor held then.")
 BaselineActorOpt = Annotated[Optional[str], typer.Option(
     "--baseline-actor", help="Actor or group whose holdings on --baseline are the universe (needs --baseline).")]

@@ -3,83 +3,20 @@
 from __future__ import annotations
 
 import json
-import math
-from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = ROOT.parent / "shared" / "data"
+from tests.helpers import SHARED, SQUARES_LOG, squares_geojson  # noqa: E402 - the fixtures below use them
 
-# WGS84 constants for the independent (closed-form) area of a lon/lat cell.
-A_WGS84 = 6378137.0
-F_WGS84 = 1 / 298.257223563
-
-
-def cell_area_km2(lon0, lat0, lon1, lat1) -> float:
-    """Area of a lon/lat cell on the WGS84 ellipsoid, from the authalic q(φ) formula.
-
-    Independent of pyproj: A = b²·Δλ·(q(φ1) − q(φ0)) / 2 with
-    q(φ) = sinφ/(1 − e²sin²φ) + ln((1 + e sinφ)/(1 − e sinφ)) / (2e).
-    Edges along parallels; for the small cells near the equator used here the
-    difference from geodesic edges is far below the 1e-6 tolerance of the tests.
-    """
-    e2 = F_WGS84 * (2 - F_WGS84)
-    e = math.sqrt(e2)
-    b2 = A_WGS84**2 * (1 - e2)
-
-    def q(lat):
-        s = math.sin(math.radians(lat))
-        return s / (1 - e2 * s * s) + math.log((1 + e * s) / (1 - e * s)) / (2 * e)
-
-    return b2 * math.radians(lon1 - lon0) * (q(lat1) - q(lat0)) / 2 / 1e6
-
-
-def square(lon0, lat0, size):
-    ring = [[lon0, lat0], [lon0 + size, lat0], [lon0 + size, lat0 + size], [lon0, lat0 + size], [lon0, lat0]]
-    return {"type": "Polygon", "coordinates": [ring]}
-
-
-# Four 0.01° squares in a 2x2 block at the equator:  C D  (row 0.01..0.02)
-#                                                     A B  (row 0.00..0.01)
-SQUARES = {
-    "A": (0.00, 0.00), "B": (0.01, 0.00), "C": (0.00, 0.01), "D": (0.01, 0.01),
-}
-SIZE = 0.01
-POPULATION = {"A": 1000, "B": 2000, "C": 3000, "D": 4000}
-NAMES = {"A": "Alpha", "B": "Beta", "C": "Gamma", "D": "Delta"}
-
-# The log, by hand:
-#   2020-01-01  A rebels, B rebels, C government, D government
-#   2020-02-01  A contested; B split government 0.5 / kurdish forces 0.5
-#   2020-03-01  A government
-SQUARES_LOG = """date,district,controller,share,source
-2020-01-01,A,rebels,,s1
-2020-01-01,B,rebels,,s1
-2020-01-01,C,government,,s1
-2020-01-01,D,government,,s1
-2020-02-01,Alpha,contested,,s2
-2020-02-01,B,government,0.5,s2
-2020-02-01,B,kurdish forces,0.5,s2
-2020-03-01,A,government,,s3
-"""
-
-
-def squares_geojson(with_population=True) -> dict:
-    features = []
-    for key, (lon, lat) in SQUARES.items():
-        props = {"id": key, "name": NAMES[key]}
-        if with_population:
-            props["population"] = POPULATION[key]
-        features.append({"type": "Feature", "properties": props, "geometry": square(lon, lat, SIZE)})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def squares_area(key: str) -> float:
-    lon, lat = SQUARES[key]
-    return cell_area_km2(lon, lat, lon + SIZE, lat + SIZE)
+# Property tests (test_properties.py): the default profile runs the same 30 examples every time, with no
+# example database in the checkout, so the suite is quick and repeatable; `--hypothesis-profile=thorough`
+# explores 500 fresh examples per property (before a release, or when a figure's code changes).
+_QUIET = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("default", max_examples=30, derandomize=True, **_QUIET)
+settings.register_profile("thorough", max_examples=500, **_QUIET)
+settings.load_profile("default")
 
 
 @pytest.fixture
@@ -90,6 +27,15 @@ def squares(tmp_path):
     log = tmp_path / "squares.csv"
     log.write_text(SQUARES_LOG)
     return {"districts": str(districts), "control": str(log), "dir": tmp_path}
+
+
+@pytest.fixture
+def ds(squares):
+    """The four-square dataset, loaded (see SQUARES_LOG)."""
+    from conflictmap.dataset import load_dataset
+    from conflictmap.project import Inputs
+
+    return load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
 
 
 @pytest.fixture

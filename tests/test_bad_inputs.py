@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.conftest import SQUARES, cell_area_km2, squares_area
+from tests.helpers import SQUARES, cell_area_km2, squares_area
 
 BAD = Path(__file__).resolve().parent / "bad_inputs"
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from conflictmap.zones import series_breaks
-from tests.conftest import cell_area_km2
-from tests.test_zones import box_coords, write_zones
+from tests.helpers import cell_area_km2
+from tests.helpers import box_coords, write_zones
 
 
 def table(areas):

@@ -9,7 +9,7 @@ from conflictmap.dataset import load_dataset
 from conflictmap.errors import UsageError
 from conflictmap.figures import shares
 from conflictmap.project import Inputs
-from tests.conftest import SQUARES_LOG, squares_area
+from tests.helpers import SQUARES_LOG, squares_area
 
 D = dt.date
 MEASURES = ("districts", "area_km2", "population")
@@ -26,11 +26,6 @@ EXTRA = """2020-02-15,C,government,,s4
 2020-04-01,B,rebels,0.5,s5
 2020-05-01,D,government,0.6,s6
 """
-
-
-@pytest.fixture
-def ds(squares):
-    return load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
 
 
 @pytest.fixture

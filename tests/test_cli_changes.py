@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from tests.conftest import SQUARES_LOG, squares_area
+from tests.helpers import SQUARES_LOG, squares_area
 
 KEYS = ["id", "name", "date", "from", "to", "from_shares", "to_shares", "area_km2", "moved_km2", "changed_hands", "population",
         "source"]

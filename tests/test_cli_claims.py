@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, squares_area
+from tests.helpers import FIXTURES, ROOT, squares_area
 
 SAMPLE = ROOT / "data" / "aleppo-2016"
 

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from tests.conftest import SQUARES_LOG, squares_geojson
+from tests.helpers import SQUARES_LOG, squares_geojson
 
 
 def write(tmp_path, name, text):

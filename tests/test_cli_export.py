@@ -8,7 +8,7 @@ import sys
 import pyogrio
 import pytest
 
-from tests.conftest import ROOT, squares_area
+from tests.helpers import ROOT, squares_area
 
 
 def test_geojson_to_stdout(cli, squares_args):

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, squares_geojson
+from tests.helpers import ROOT, squares_geojson
 
 
 @pytest.fixture
@@ -103,8 +103,8 @@ def missing_input_commands(tmp_path) -> dict[str, list]:
     missing = tmp_path / "missing.geojson"
     return {
         "share": ["share", "--districts", missing],  # @dataset_command
-        "validate": ["validate", "--until", "15/11/2016"],  # @dataset_command, its own loading; validate lists
-        # a missing file as a row, so a bad date (a usage error) is what raises here
+        "validate": ["validate", "--encoding", "no-such-codec"],  # @dataset_command, its own loading; validate
+        # lists a missing file as a row, so an unknown encoding (a usage error) is what raises here
         "zones area": ["zones", "area", missing, "--actor", "russia"],  # a nested group's command
         "overlay": ["overlay", missing, "--actor", "russia", "-d", missing],  # its own options
     }
@@ -145,7 +145,7 @@ def test_quiet_after_validate_keeps_the_data(cli, bowtie):
 
 
 def test_quiet_after_zones_area(cli, tmp_path):
-    from tests.test_zones import write_zones
+    from tests.helpers import write_zones
 
     folder = tmp_path / "zones"
     folder.mkdir()

@@ -16,8 +16,8 @@ import sys
 import click.testing
 import pytest
 
-from tests.conftest import ROOT, SQUARES, squares_area, squares_geojson
-from tests.test_zones import box_coords, write_zones
+from tests.helpers import ROOT, SQUARES, squares_area, squares_geojson
+from tests.helpers import box_coords, write_zones
 
 
 def one_error_line(result, *fragments):

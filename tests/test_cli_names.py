@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.conftest import square, SQUARES, SIZE, squares_area
+from tests.helpers import square, SQUARES, SIZE, squares_area
 
 CYRILLIC = {"A": "Київ", "B": "Харків", "C": "Львів", "D": "Одеса"}
 ARABIC = {"A": "حلب", "B": "الحيدرية", "C": "هنانو", "D": "الشعار"}

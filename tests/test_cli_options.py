@@ -22,12 +22,20 @@ SUFFIX = {"report": "r.md", "map": "m.png", "timeline": "t.png", "export": "x.ge
 
 def test_baseline_date_needs_both_options():
     assert baseline_date(None, None) is None
-    assert baseline_date("2016-11-15", "rebels") == dt.date(2016, 11, 15)
-    for given in (("2016-11-15", None), (None, "rebels")):
+    assert baseline_date(dt.date(2016, 11, 15), "rebels") == dt.date(2016, 11, 15)
+    for given in ((dt.date(2016, 11, 15), None), (None, "rebels")):
         with pytest.raises(UsageError, match="--baseline and --baseline-actor go together"):
             baseline_date(*given)
-    with pytest.raises(UsageError, match="--baseline"):
-        baseline_date("15/11/2016", "rebels")
+
+
+@pytest.mark.parametrize("option", ["--date", "--baseline", "--since", "--until"])
+def test_every_date_option_is_parsed_by_one_parser(cli, option):
+    # cli.options.as_date: a bad date is a usage error naming the option and the value, before any work.
+    command = {"--since": "changes", "--until": "changes"}.get(option, "share")
+    extra = ["--baseline-actor", "rebels"] if option == "--baseline" else []
+    result = cli(command, option, "15/11/2016", *extra)
+    assert result.exit_code == 2
+    assert f"conflictmap: error: {option} '15/11/2016' is not a date; give it as YYYY-MM-DD" in result.stderr
 
 
 class NoPopulation:

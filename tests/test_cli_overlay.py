@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.conftest import cell_area_km2, squares_area
-from tests.test_zones import box_coords, write_zones
+from tests.helpers import cell_area_km2, squares_area
+from tests.helpers import box_coords, write_zones
 
 KEYS = ["date", "district", "controller", "share", "source", "note"]
 

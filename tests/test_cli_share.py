@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import squares_area
+from tests.helpers import squares_area
 
 KEYS = ["actor", "districts", "districts_pct", "area_km2", "area_pct", "population", "population_pct"]
 

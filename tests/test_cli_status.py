@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import squares_area
+from tests.helpers import squares_area
 
 
 def test_status_rows(cli_json, squares_args):

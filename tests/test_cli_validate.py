@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import SQUARES_LOG
+from tests.helpers import SQUARES_LOG
 
 # Two errors (line 3: bad date, line 5: unknown district) and, with --until 2020-01-31, a warning per later row.
 TWO_ERRORS = SQUARES_LOG.replace("2020-01-01,B,rebels", "2020-1-1,B,rebels").replace("2020-01-01,D,", "2020-01-01,Delat,")

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.conftest import cell_area_km2
-from tests.test_zones import box_coords, write_zones
+from tests.helpers import cell_area_km2
+from tests.helpers import box_coords, write_zones
 
 KEYS = ["date", "actor", "area_km2", "change_km2", "change_km2_per_day"]
 

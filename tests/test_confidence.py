@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 from conflictmap.confidence import DEFAULT_LEVELS, Levels, allowed, load_levels
 from conflictmap.errors import InputError, UsageError
@@ -106,7 +106,7 @@ def test_claims_check_range(cli_json, graded, tmp_path):
 
 
 def test_readme_range_table_is_the_commands(cli):
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     result = cli("-q", "share", "--date", "2016-12-09", "--baseline", "2016-11-15", "--baseline-actor", "rebels",
                  "--range", "--format", "markdown")
@@ -184,7 +184,7 @@ def test_report_range_of_a_baseline_sums_both_figures(cli):
 
 
 def test_readme_report_range_headline_is_the_commands(cli):
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     shown = text.split("<!-- report-range:start -->", 1)[1].split("<!-- report-range:end -->", 1)[0].strip()

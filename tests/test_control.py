@@ -133,7 +133,7 @@ def test_a_zero_share_is_no_holder(squares, tmp_path):
 
 def test_negative_population_is_an_error(tmp_path):
     from conflictmap.districts import load_districts
-    from tests.conftest import squares_geojson
+    from tests.helpers import squares_geojson
 
     data = squares_geojson()
     data["features"][2]["properties"]["population"] = -5

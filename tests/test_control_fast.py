@@ -18,7 +18,7 @@ from conflictmap.io import label
 from conflictmap.matching import DistrictIndex
 from conflictmap.model import load_actors
 from conflictmap.project import sample_dir
-from tests.conftest import NAMES, SQUARES
+from tests.helpers import NAMES, SQUARES
 
 BAD = Path(__file__).resolve().parent / "bad_inputs"
 SQUARE_INDEX = (list(SQUARES), [NAMES[k] for k in SQUARES])

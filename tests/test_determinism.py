@@ -5,14 +5,13 @@ A cron job diffs today's output with yesterday's: any difference must come from 
 """
 
 import json
-import random
 
 import pytest
 import typer.main
 
 from conflictmap.cli.app import app
-from tests.conftest import ROOT
-from tests.conftest import FIXTURES
+from tests.helpers import ROOT, shuffled
+from tests.helpers import FIXTURES
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
 INPUTS = "{inputs}"  # stands for --districts/--control of the four squares
@@ -123,19 +122,6 @@ def test_files_are_byte_identical(cli, squares_args, tmp_path, monkeypatch, comm
 
 
 # -- order of the inputs
-
-def shuffled(tmp_path, districts, control, seed):
-    """Copies of the inputs with the log rows and the district features in a random order."""
-    rng = random.Random(seed)
-    data = json.loads(open(districts, encoding="utf-8").read())
-    rng.shuffle(data["features"])
-    header, *rows = open(control, encoding="utf-8").read().splitlines()
-    rng.shuffle(rows)
-    d, c = tmp_path / f"d{seed}.geojson", tmp_path / f"c{seed}.csv"
-    d.write_text(json.dumps(data), encoding="utf-8")
-    c.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    return ["--districts", str(d), "--control", str(c)]
-
 
 ORDER_FREE = [
     ["status"], ["status", "--date", "2020-02-15"], ["share"], ["share", "--date", "2020-02-15", "--by", "population"],

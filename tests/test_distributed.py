@@ -6,7 +6,7 @@ import shapely
 
 from conflictmap.distributed import chunks, parse_scheduler, run_dates
 from conflictmap.errors import UsageError
-from tests.test_overlay import jagged_zone, voronoi_districts
+from tests.helpers import jagged_zone, voronoi_districts
 
 
 def test_parse_scheduler():

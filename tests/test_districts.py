@@ -8,7 +8,7 @@ import shapely
 
 from conflictmap.districts import load_districts
 from conflictmap.errors import InputError
-from tests.conftest import squares_area, squares_geojson
+from tests.helpers import squares_area, squares_geojson
 
 
 @pytest.fixture

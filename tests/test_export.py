@@ -20,15 +20,10 @@ from conflictmap.errors import InputError, UsageError
 from conflictmap.figures import status
 from conflictmap.geodesy import area_km2, length_km
 from conflictmap.project import Inputs
-from tests.conftest import NAMES, POPULATION, squares_area
+from tests.helpers import NAMES, POPULATION, squares_area
 
 D = dt.date
 DAY = D(2020, 2, 15)  # A contested; B government 0.5 / kurdish forces 0.5; C, D government
-
-
-@pytest.fixture
-def ds(squares):
-    return load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
 
 
 def written(ds, tmp_path, fmt, layer="districts", since=None, date=DAY, **options):

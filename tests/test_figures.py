@@ -7,14 +7,9 @@ import pytest
 from conflictmap.dataset import load_dataset
 from conflictmap.figures import shares, state_on, status
 from conflictmap.project import Inputs
-from tests.conftest import POPULATION, squares_area
+from tests.helpers import POPULATION, squares_area
 
 D = dt.date
-
-
-@pytest.fixture
-def ds(squares):
-    return load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
 
 
 def by_actor(table):

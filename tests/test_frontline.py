@@ -21,7 +21,7 @@ from conflictmap.errors import UsageError
 from conflictmap.figures import state_on
 from conflictmap.frontline import front_lines, main_holder
 from conflictmap.project import Inputs
-from tests.conftest import A_WGS84, F_WGS84, SIZE, squares_geojson
+from tests.helpers import A_WGS84, F_WGS84, SIZE, squares_geojson
 
 D = dt.date
 E2 = F_WGS84 * (2 - F_WGS84)

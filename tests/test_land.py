@@ -12,8 +12,8 @@ import re
 import pytest
 
 from conflictmap.errors import InputError
-from tests.conftest import cell_area_km2, squares_area
-from tests.test_zones import box_coords, write_zones
+from tests.helpers import cell_area_km2, squares_area
+from tests.helpers import box_coords, write_zones
 
 
 def write_mask(path, x0, y0, x1, y1):

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.conftest import squares_area
+from tests.helpers import squares_area
 
 NOTE = "zones overlay, rule fraction"
 LOG = "date,district,controller,share,note\n" + "".join(

@@ -6,7 +6,7 @@ import math
 import pytest
 from pyproj import Geod
 
-from tests.conftest import cell_area_km2
+from tests.helpers import cell_area_km2
 
 KM = 1000 / (6378137.0 * math.pi / 180)  # degrees of longitude per km on the equator (equatorial radius)
 HEIGHT = 0.05  # degrees of latitude, about 5.5 km
@@ -64,7 +64,7 @@ def test_every_step_gives_a_row_set_per_step(cli_json, strips):
 def test_squares_split_district_moves_area_not_vertices(cli_json, squares_args):
     # 2020-01-01 -> 2020-02-01: B (rebels) split government 0.5 / kurdish forces 0.5, A rebels -> contested.
     rows = {(r["actor"], r["from"]): r for r in cli_json("front-movement", *squares_args, "--until", "2020-02-01")}
-    from tests.conftest import squares_area
+    from tests.helpers import squares_area
 
     assert rows[("government", "rebels")]["area_km2"] == pytest.approx(squares_area("B") / 2, rel=1e-6)
     assert rows[("contested", "rebels")]["area_km2"] == pytest.approx(squares_area("A"), rel=1e-6)
@@ -72,7 +72,7 @@ def test_squares_split_district_moves_area_not_vertices(cli_json, squares_args):
 
 
 def test_readme_shows_what_the_command_prints(cli):
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split("<!-- front-movement:start -->", 1)[1].split("<!-- front-movement:end -->", 1)[0]
@@ -135,7 +135,7 @@ def test_export_gains_layer_draws_the_strip(cli, strips, tmp_path):
 def test_export_gains_of_a_split_district_follow_its_main_holder(cli, squares_args):
     # B goes from the rebels to government 0.5 / kurdish forces 0.5: half its km² moves to each, and the
     # strip is drawn for its main holder (a tie goes to the actor first in alphabetical order: government).
-    from tests.conftest import squares_area
+    from tests.helpers import squares_area
 
     result = cli("export", *squares_args, "--layer", "gains", "--since", "2020-01-01", "--date", "2020-02-01", "-o", "-")
     assert result.exit_code == 0, result.output

@@ -12,30 +12,11 @@ from conflictmap.errors import UsageError
 from conflictmap.geometry import polygonal
 from conflictmap.overlay import AreaMeasure, Overlay, apply_rule, changed_rows, overlay_zones
 from conflictmap.zones import Snapshot, ZoneSet
-from tests.conftest import SIZE, SQUARES, cell_area_km2
+from tests.helpers import SIZE, SQUARES, cell_area_km2, jagged_zone, voronoi_districts
 
 
 def square_geoms():
     return np.array([shapely.box(x, y, x + SIZE, y + SIZE) for x, y in SQUARES.values()], dtype=object)
-
-
-def voronoi_districts(n=300, seed=3):
-    """Irregular districts: Voronoi cells of random points, cut to a 2°x2° box near 48°N."""
-    rng = np.random.default_rng(seed)
-    points = shapely.multipoints(np.column_stack([30 + 2 * rng.random(n), 47 + 2 * rng.random(n)]))
-    cells = shapely.get_parts(shapely.voronoi_polygons(points))
-    return shapely.intersection(cells, shapely.box(30, 47, 32, 49))
-
-
-def jagged_zone(seed=5, vertices=2000):
-    """A star-shaped zone with a ragged edge, a hole and a separate island."""
-    rng = np.random.default_rng(seed)
-    angles = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
-    r = 0.7 * (1 + 0.2 * np.sin(9 * angles) + 0.05 * rng.uniform(-1, 1, vertices))
-    shell = np.column_stack([31 + r * np.cos(angles), 48 + r * np.sin(angles)])
-    hole = shapely.Point(31.1, 48.1).buffer(0.15, 16).exterior.coords
-    island = shapely.Point(31.85, 47.2).buffer(0.1, 16)
-    return shapely.MultiPolygon([shapely.Polygon(shell, [hole]), island])
 
 
 # --- hand-checkable squares (see tests/conftest.py: A B bottom row, C D top row, 0.01° each) ---

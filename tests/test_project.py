@@ -79,7 +79,7 @@ def test_project_field_settings_apply_to_the_project_files_only(tmp_path, square
 def test_info_describes_shared_ids_instead_of_refusing(tmp_path, cli_json):
     import json
 
-    from tests.conftest import squares_geojson
+    from tests.helpers import squares_geojson
 
     data = squares_geojson()
     data["features"][1]["properties"]["id"] = "A"  # B's feature now says A, with its own name

@@ -17,17 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conflictmap.dataset import load_dataset
 from conflictmap.figures import MEASURES, held_weights, shares, status
 from conflictmap.project import Inputs
-from tests.conftest import square
+from tests.helpers import square
 
-# Derandomized: CI runs the same examples every time; no example database in the checkout.
-PROPERTY = settings(max_examples=30, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
 ACTORS = ["government", "rebels", "kurdish forces", "contested", "unknown"]
 DATES = [dt.date(2020, 1, 1) + dt.timedelta(days=d) for d in (0, 10, 31, 45)]
 PCT = ["districts_pct", "area_pct", "population_pct"]
@@ -87,7 +84,6 @@ def check_sums(table: pd.DataFrame, totals: dict):
         assert abs(table[pct].sum() - expected) <= 1e-9, (pct, table)
 
 
-@PROPERTY
 @given(datasets(), st.sampled_from(query_dates()))
 def test_shares_sum_to_100_for_every_date_measure_and_baseline(data, day):
     geo, rows = data
@@ -105,7 +101,6 @@ def test_shares_sum_to_100_for_every_date_measure_and_baseline(data, day):
                 check_sums(table, {m: (weights * v).sum() for m, v in per.items()})
 
 
-@PROPERTY
 @given(datasets(), st.randoms(use_true_random=False), st.sampled_from(query_dates()))
 def test_order_of_rows_and_features_changes_nothing(data, rng, day):
     geo, rows = data
@@ -122,7 +117,6 @@ def test_order_of_rows_and_features_changes_nothing(data, rng, day):
                                           shares(mixed, day, baseline=DATES[0], baseline_actors=[actor]), check_exact=True)
 
 
-@PROPERTY
 @given(datasets())
 def test_baseline_on_its_own_date_is_all_the_baseline_actor(data):
     geo, rows = data
@@ -152,7 +146,6 @@ def utm_epsg(lon: float, lat: float) -> int:
     return (32600 if lat >= 0 else 32700) + zone
 
 
-@PROPERTY
 @given(datasets())
 def test_area_shares_do_not_change_when_reprojected(data):
     import geopandas as gpd
@@ -176,7 +169,6 @@ def test_area_shares_do_not_change_when_reprojected(data):
         np.testing.assert_allclose(b.loc[a.index, "area_km2"], a["area_km2"], rtol=1e-7, atol=1e-12)
 
 
-@PROPERTY
 @given(datasets())
 def test_timeline_equals_share_on_each_date(data):
     from conflictmap.timeline import timeline

@@ -9,7 +9,7 @@ rasterio = pytest.importorskip("rasterio")
 pytest.importorskip("exactextract")
 from rasterio.transform import Affine  # noqa: E402
 
-from tests.conftest import ROOT  # noqa: E402
+from tests.helpers import ROOT  # noqa: E402
 
 CELL = 0.005  # four cells of 0.005° per 0.01° square: each square is 2 x 2 cells
 # Row 0 is the top row (latitude 0.015..0.02): C D on top, A B below, as in tests/conftest.py.

@@ -10,14 +10,9 @@ from conflictmap import report
 from conflictmap.dataset import load_dataset
 from conflictmap.errors import InputError, UsageError
 from conflictmap.project import Inputs
-from tests.conftest import POPULATION, squares_area
+from tests.helpers import POPULATION, squares_area
 
 D = dt.date
-
-
-@pytest.fixture
-def ds(squares):
-    return load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
 
 
 def area_pct(part: dict, keys) -> float:

@@ -15,7 +15,7 @@ from pyproj import Geod
 from shapely.geometry import shape
 
 from conflictmap.project import sample_dir
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 GEOD = Geod(ellps="WGS84")
 SAMPLE = ROOT / "data" / "aleppo-2016"

@@ -12,8 +12,8 @@ import pytest
 from conflictmap.errors import InputError, UsageError
 from conflictmap.sources import deepstate_class, parse_actor_map
 from conflictmap.zones import load_zones
-from tests.conftest import cell_area_km2
-from tests.test_zones import box_coords, write_zones
+from tests.helpers import cell_area_km2
+from tests.helpers import box_coords, write_zones
 
 OCCUPIED = "Окуповано /// Occupied /// geoJSON.status.occupied"
 LIBERATED = "Звільнено /// Liberated /// geoJSON.status.dismissed"

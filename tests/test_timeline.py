@@ -13,15 +13,10 @@ from conflictmap.figures import shares
 from conflictmap.model import Actors
 from conflictmap.project import Inputs
 from conflictmap.timeline import date_grid, parse_step, stepped_dates, timeline, wide
-from tests.conftest import POPULATION, squares_area
+from tests.helpers import POPULATION, squares_area
 
 D = dt.date
 MEASURES = ["districts", "districts_pct", "area_km2", "area_pct", "population", "population_pct"]
-
-
-@pytest.fixture
-def ds(squares):
-    return load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
 
 
 def on(table, day):

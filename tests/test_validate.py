@@ -12,7 +12,7 @@ from conflictmap.errors import InputError
 from conflictmap.model import Actors, load_actors
 from conflictmap.project import Inputs
 from conflictmap.validate import validate
-from tests.conftest import SQUARES_LOG, square, squares_geojson
+from tests.helpers import SQUARES_LOG, square, squares_geojson
 
 ACTORS_TOML = '[actors.government]\naliases = ["regime"]\n[actors.rebels]\n[actors."kurdish forces"]\n'
 

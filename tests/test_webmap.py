@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import square, SQUARES, SIZE
+from tests.helpers import square, SQUARES, SIZE
 from tests.test_cli_report import CHROMIUM, FLAGS, PAGE_ERRORS
 
 PATHS = re.compile(r'<path[^>]*data-id="([^"]*)"[^>]*data-controller="([^"]*)"[^>]*data-label="([^"]*)"')

@@ -12,7 +12,7 @@ import json
 import pytest
 from pyproj import Geod
 
-from tests.test_zones import box_coords, write_zones
+from tests.helpers import box_coords, write_zones
 
 FRONT_KM = Geod(ellps="WGS84").line_length([0.1, 0.1], [0.0, 0.1]) / 1000
 

@@ -11,20 +11,7 @@ import shapely
 from conflictmap.errors import InputError, UsageError
 from conflictmap.model import Actors
 from conflictmap.zones import date_from_name, load_clip, load_zones, zone_areas
-from tests.conftest import cell_area_km2
-
-
-def box_coords(x0, y0, x1, y1):
-    return [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
-
-
-def write_zones(path, features, wrap=None):
-    """features: (properties, coordinates of a Polygon) pairs."""
-    fc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": coords}}
-        for props, coords in features]}
-    path.write_text(json.dumps({wrap: fc} if wrap else fc))
-    return path
+from tests.helpers import cell_area_km2, box_coords, write_zones
 
 
 @pytest.mark.parametrize("name, expected", [

@@ -5,9 +5,8 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, baseline_date, baseline_label, baseline_members, check_output,
+from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, baseline_date, baseline_label, baseline_members, check_output,
                          dataset_command, load)
-from conflictmap.model import parse_option_date
 
 
 @dataset_command(tabular=False)
@@ -15,8 +14,8 @@ def animate(
     inputs,
     output: Annotated[str, typer.Option("--output", "-o", help="The animation: FILE.gif.")],
     every: Annotated[Optional[str], typer.Option("--every", help="One frame per step (1d, 7d, 2w, 1m) instead of per date of the log.")] = None,
-    start: Annotated[Optional[str], typer.Option("--start", help="First date (YYYY-MM-DD); default: the log's first.")] = None,
-    end: Annotated[Optional[str], typer.Option("--end", help="Last date (YYYY-MM-DD); default: the log's last.")] = None,
+    start: date_option("--start", "First date (YYYY-MM-DD); default: the log's first.") = None,
+    end: date_option("--end", "Last date (YYYY-MM-DD); default: the log's last.") = None,
     fps: Annotated[float, typer.Option("--fps", help="Frames a second (default 1.5).")] = 1.5,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
@@ -30,8 +29,8 @@ def animate(
     from conflictmap.animate import animation, frame_dates
 
     base_day = baseline_date(baseline, baseline_actor)
-    first = parse_option_date(start, "--start") if start else None
-    last = parse_option_date(end, "--end") if end else None
+    first = start
+    last = end
     check_output(output, inputs)
     ds = load(inputs)
     days = frame_dates(ds, every, first, last)

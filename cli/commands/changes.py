@@ -1,13 +1,12 @@
 """conflictmap changes: the districts that changed hands between two dates, gains and losses, the transition matrix."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
-from conflictmap.cli.options import dataset_command, load
+from conflictmap.cli.options import date_option, dataset_command, load
 from conflictmap.cli.output import Format, emit, emit_rows, records, to_text
-from conflictmap.model import parse_option_date
 
 MATRIX_MEASURES = {"districts": "districts", "area_km2": "km²", "population": "people"}
 KINDS = {"districts": "count", "area_km2": "km", "population": "people"}  # display rule of a matrix's cells
@@ -17,8 +16,8 @@ KINDS = {"districts": "count", "area_km2": "km", "population": "people"}  # disp
 def changes(
     inputs,
     fmt,
-    since: Annotated[Optional[str], typer.Option("--since", help="D0 (YYYY-MM-DD); default: the first date of the log.")] = None,
-    until: Annotated[Optional[str], typer.Option("--until", help="D1 (YYYY-MM-DD); default: the last date of the log.")] = None,
+    since: date_option("--since", "D0 (YYYY-MM-DD); default: the first date of the log.") = None,
+    until: date_option("--until", "D1 (YYYY-MM-DD); default: the last date of the log.") = None,
     every_change: Annotated[bool, typer.Option("--all", help="List every change in (D0, D1], also those later reversed.")] = False,
     summary: Annotated[bool, typer.Option("--summary", help="Per actor gains, losses and net (districts, km², people), and the transition matrix.")] = False,
     matrix: Annotated[bool, typer.Option("--matrix", help="Only the transition matrix, long form: from, to, districts, area_km2, population.")] = False,
@@ -38,8 +37,8 @@ def changes(
     from conflictmap.changes import window
 
     # A bound left out stays None: the library defaults it to the log's first or last date and says so in errors.
-    d0 = parse_option_date(since, "--since") if since else None
-    d1 = parse_option_date(until, "--until") if until else None
+    d0 = since
+    d1 = until
     ds = load(inputs)
     if confidence:  # only the changes at least that sure (conflictmap.confidence)
         ds = confidence_filter(ds, confidence, False)[0]

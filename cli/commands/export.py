@@ -8,8 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import report_problems, say
-from conflictmap.cli.options import DateOpt, check_output, dataset_command, load, query_date
-from conflictmap.model import parse_option_date
+from conflictmap.cli.options import date_option, DateOpt, check_output, dataset_command, load, query_date
 
 
 class Layer(str, Enum):
@@ -31,7 +30,7 @@ def export(
     inputs,
     date: DateOpt = None,
     layer: Annotated[Layer, typer.Option("--layer", "-l", help="districts: control per district; frontline: lines between controllers; changes: districts that changed hands since --since; gains: the ground each actor gained from another since --since, with its km² (as front-movement).", case_sensitive=False)] = Layer.districts,
-    since: Annotated[Optional[str], typer.Option("--since", help="D0 for --layer changes and gains (YYYY-MM-DD).")] = None,
+    since: date_option("--since", "D0 for --layer changes and gains (YYYY-MM-DD).") = None,
     geo_format: Annotated[Optional[GeoFormat], typer.Option("--format", "-f", help="geojson (RFC 7946), geojsonseq (RFC 8142, streams), gpkg or fgb (to a file). Default: from the -o suffix (.geojson/.json, .geojsonl/.geojsons/.ndjson, .gpkg, .fgb); geojson on stdout.", case_sensitive=False)] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")] = "-",
     precision: Annotated[Optional[int], typer.Option("--precision", help="Decimals of GeoJSON coordinates (default 6, about 0.1 m).")] = None,
@@ -53,7 +52,7 @@ def export(
     from conflictmap.export import make_request
 
     request = make_request(layer.value, geo_format.value if geo_format else None, output, precision, rs,
-                           parse_option_date(since, "--since") if since else None, gap)
+                           since, gap)
     if zones:
         return _zone_front(request, zones, clip, actor, source, date, inputs)
     check_output(request.output, inputs)  # a missing folder or an input as output fails before any work
@@ -82,7 +81,7 @@ def _zone_front(request, zones, clip, actor, source, date, inputs) -> None:
     if inputs.districts or inputs.control or request.gap_m is not None:
         raise UsageError("--zones exports the front along the zones' edges: drop --districts, --control and --gap")
     check_output(request.output, list(zones) + [clip])
-    day = parse_option_date(date, "--date") if date else None
+    day = date
     with ProgressBar() as bar:
         zoneset = read_zones(zones, ZoneReading(actor=actor, source=source), load_actors(inputs.actors), bar)
         reference, problems = load_clip(clip)

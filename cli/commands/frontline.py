@@ -10,7 +10,6 @@ from conflictmap.cli.options import DateOpt, dataset_command, load
 from conflictmap.cli.output import emit_rows
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
-from conflictmap.model import parse_option_date
 
 ZonesOpt = Annotated[Optional[list[str]], typer.Argument(
     help="Zone files or folders: measure the front along the zones' edges (needs --clip) instead of between districts.",
@@ -46,7 +45,7 @@ def frontline(
     from conflictmap.frontline import COLUMNS, front_lines
 
     ds = load(inputs)
-    day = parse_option_date(date, "--date") if date else ds.last_date
+    day = date or ds.last_date
     result = front_lines(ds, day, gap)
     report_problems(result.problems)
     title = f"Front lines on {day.isoformat()}" if day else "Front lines (no log)"
@@ -69,7 +68,7 @@ def _from_zones(inputs, fmt, zones, date, gap, clip, reading) -> None:
         report_problems(problems)
         lines = zone_front_lines(zoneset, reference)
     if date:
-        lines = lines[lines["date"] == parse_option_date(date, "--date").isoformat()]
+        lines = lines[lines["date"] == date.isoformat()]
     from conflictmap.cli.errors import say
 
     say(f"front = zone edges facing land inside {clip} that the zone does not hold (probed {ZONE_PROBE_M / 1000:g} km "

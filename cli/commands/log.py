@@ -5,9 +5,8 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import report_problems, say
-from conflictmap.cli.options import check_output, dataset_command, resolve_inputs
+from conflictmap.cli.options import date_option, check_output, dataset_command, resolve_inputs
 from conflictmap.errors import UsageError
-from conflictmap.model import parse_option_date
 
 log_app = typer.Typer(
     help="Build and convert control logs.",
@@ -21,7 +20,7 @@ def from_changes(
     inputs,
     changes: Annotated[str, typer.Argument(help="Change list: date, district (as reported), from, to (CSV, TSV, JSON, NDJSON; to may be called controller).", show_default=False)],
     baseline: Annotated[Optional[str], typer.Option("--baseline", help="Snapshot of the state before the changes: district,controller rows (a row '*' covers every district not listed), with a date column or --baseline-date.")] = None,
-    baseline_date: Annotated[Optional[str], typer.Option("--baseline-date", help="Date of the baseline (YYYY-MM-DD), when the snapshot has no date column.")] = None,
+    baseline_date: date_option("--baseline-date", "Date of the baseline (YYYY-MM-DD), when the snapshot has no date column.") = None,
     default: Annotated[Optional[str], typer.Option("--default", help="Controller on the baseline date of every district the snapshot does not list.")] = None,
     infer_baseline: Annotated[bool, typer.Option("--infer-baseline", help="A district the baseline leaves open starts with the 'from' of its first change.")] = False,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write the log to this CSV file (default: stdout).")] = None,
@@ -38,7 +37,7 @@ def from_changes(
 
     if not inputs.districts and not inputs.project:
         raise UsageError("from-changes needs the districts the changes name: give --districts FILE")
-    day = parse_option_date(baseline_date, "--baseline-date") if baseline_date else None
+    day = baseline_date
     check_output(output, [*resolve_inputs(inputs).paths(), changes, baseline])
     log = build(resolve_inputs(inputs), changes, baseline, day, default, infer_baseline)
     report_problems(log.problems)

@@ -5,9 +5,8 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import dataset_command, load
+from conflictmap.cli.options import date_option, dataset_command, load
 from conflictmap.cli.output import emit_rows
-from conflictmap.model import parse_option_date
 
 PEOPLE_COLUMNS = ["since", "until", "actor", "from", "area_km2", "front_km", "depth_km", "max_advance_km", "rate_km_per_day"]
 
@@ -16,8 +15,8 @@ PEOPLE_COLUMNS = ["since", "until", "actor", "from", "area_km2", "front_km", "de
 def front_movement(
     inputs,
     fmt,
-    since: Annotated[Optional[str], typer.Option("--since", help="D0 (YYYY-MM-DD); default: the first date of the log.")] = None,
-    until: Annotated[Optional[str], typer.Option("--until", help="D1 (YYYY-MM-DD); default: the last date of the log.")] = None,
+    since: date_option("--since", "D0 (YYYY-MM-DD); default: the first date of the log.") = None,
+    until: date_option("--until", "D1 (YYYY-MM-DD); default: the last date of the log.") = None,
     every: Annotated[Optional[str], typer.Option("--every", help="One row set per step between --since and --until: 1d, 7d, 2w, 1m.")] = None,
     gap: Annotated[float, typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts when drawing the D0 front (as in frontline); default 0: shared boundaries only.")] = 0.0,
 ):
@@ -30,8 +29,8 @@ def front_movement(
     from conflictmap.timeline import date_grid
 
     ds = load(inputs)
-    d0 = parse_option_date(since, "--since") if since else None
-    d1 = parse_option_date(until, "--until") if until else None
+    d0 = since
+    d1 = until
     if every:
         table = stepped_movement(ds, date_grid(ds, d0, d1, every), gap)
     else:

@@ -7,10 +7,9 @@ import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
+from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
                          warn_before_log)
 from conflictmap.cli.output import emit
-from conflictmap.model import parse_option_date
 
 
 class ReportFormat(str, Enum):
@@ -25,7 +24,7 @@ def report(
     inputs,
     output: Annotated[str, typer.Option("--output", "-o", help="Report file: FILE.md, FILE.html or FILE.json, written atomically; '-' for stdout (with --format).")],
     date: DateOpt = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Report the changes since this date (YYYY-MM-DD); default: the previous date of the log before --date.")] = None,
+    since: date_option("--since", "Report the changes since this date (YYYY-MM-DD); default: the previous date of the log before --date.") = None,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
     report_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="md (or markdown), html or json; default: from the -o suffix.", case_sensitive=False)] = None,
@@ -46,8 +45,8 @@ def report(
     given = {ReportFormat.markdown: "md"}.get(report_format, report_format.value if report_format else None)
     fmt = check_format(output, given)  # a bad name fails before any work
     check_output(output, inputs)  # a missing folder or an input as output fails before any work
-    day = parse_option_date(date, "--date") if date else None
-    since_day = parse_option_date(since, "--since") if since else None
+    day = date
+    since_day = since
     ds = load(inputs)
     warn_before_log(ds, day)
     members = baseline_members(ds, baseline_actor)

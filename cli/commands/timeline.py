@@ -7,11 +7,10 @@ import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_kinds
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_label, baseline_members, check_measure, check_output,
+from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_label, baseline_members, check_measure, check_output,
                          dataset_command, load, warn_before_log)
 from conflictmap.cli.output import Format, emit_rows
 from conflictmap.errors import UsageError
-from conflictmap.model import parse_option_date
 
 UNITS = {"districts": "districts", "area_km2": "area (km²)", "population": "population"}
 
@@ -26,8 +25,8 @@ class Style(str, Enum):
 def timeline(
     inputs,
     fmt,
-    start: Annotated[Optional[str], typer.Option("--start", help="First date (YYYY-MM-DD); default: the first date of the log.")] = None,
-    end: Annotated[Optional[str], typer.Option("--end", help="Last date (YYYY-MM-DD); default: the last date of the log.")] = None,
+    start: date_option("--start", "First date (YYYY-MM-DD); default: the first date of the log.") = None,
+    end: date_option("--end", "Last date (YYYY-MM-DD); default: the last date of the log.") = None,
     every: Annotated[Optional[str], typer.Option("--every", help="Fixed step: 1d, 7d, 2w, 1m, 1y, from --start; the end date is always the last point, even off the step. Default: each date of the log.")] = None,
     by: Annotated[By, typer.Option("--by", help="Measure of the table (a column per actor) and of the chart; csv/json carry all.")] = By.count,
     baseline: BaselineOpt = None,
@@ -59,8 +58,8 @@ def timeline(
         ds, keep, levels = confidence_filter(ds, confidence, range_)
     measure = check_measure(ds, by)
     # A bound left out stays None: the library then knows it is the log's first or last date.
-    first = parse_option_date(start, "--start") if start else None
-    last = parse_option_date(end, "--end") if end else None
+    first = start
+    last = end
     warn_before_log(ds, first)
     if range_:
         if plot:

@@ -5,16 +5,15 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import check_output, dataset_command, resolve_inputs
+from conflictmap.cli.options import date_option, check_output, dataset_command, resolve_inputs
 from conflictmap.cli.output import emit_rows
-from conflictmap.model import parse_option_date
 
 
 @dataset_command()
 def validate(
     inputs,
     fmt,
-    until: Annotated[Optional[str], typer.Option("--until", help="Last date of interest (YYYY-MM-DD): log rows after it are reported.")] = None,
+    until: date_option("--until", "Last date of interest (YYYY-MM-DD): log rows after it are reported.") = None,
     write_aliases: Annotated[Optional[str], typer.Option("--write-aliases", help="Write a suggested match for every unmatched (or loosely matched) district name to this CSV, to review and pass back with --aliases.")] = None,
 ):
     """List every problem in the districts, control log and actors files: one row per problem.
@@ -30,7 +29,7 @@ def validate(
     from conflictmap.validate import COLUMNS
     from conflictmap.validate import validate as check
 
-    day = parse_option_date(until, "--until") if until else None
+    day = until
     check_output(write_aliases, inputs, "--write-aliases")
     result = check(resolve_inputs(inputs), day)
     emit_rows(result.rows(), fmt, COLUMNS, title=f"Validation: {result.counts()}")

@@ -1,0 +1,129 @@
+"""What the tests share: hand-checkable fixtures (four squares, zone boxes), their figures computed
+independently (closed-form areas), and file writers. Fixtures that use them are in conftest.py."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared" / "data"
+
+# WGS84 constants for the independent (closed-form) area of a lon/lat cell.
+A_WGS84 = 6378137.0
+F_WGS84 = 1 / 298.257223563
+
+
+def cell_area_km2(lon0, lat0, lon1, lat1) -> float:
+    """Area of a lon/lat cell on the WGS84 ellipsoid, from the authalic q(φ) formula.
+
+    Independent of pyproj: A = b²·Δλ·(q(φ1) − q(φ0)) / 2 with
+    q(φ) = sinφ/(1 − e²sin²φ) + ln((1 + e sinφ)/(1 − e sinφ)) / (2e).
+    Edges along parallels; for the small cells near the equator used here the
+    difference from geodesic edges is far below the 1e-6 tolerance of the tests.
+    """
+    e2 = F_WGS84 * (2 - F_WGS84)
+    e = math.sqrt(e2)
+    b2 = A_WGS84**2 * (1 - e2)
+
+    def q(lat):
+        s = math.sin(math.radians(lat))
+        return s / (1 - e2 * s * s) + math.log((1 + e * s) / (1 - e * s)) / (2 * e)
+
+    return b2 * math.radians(lon1 - lon0) * (q(lat1) - q(lat0)) / 2 / 1e6
+
+
+def square(lon0, lat0, size):
+    ring = [[lon0, lat0], [lon0 + size, lat0], [lon0 + size, lat0 + size], [lon0, lat0 + size], [lon0, lat0]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+# Four 0.01° squares in a 2x2 block at the equator:  C D  (row 0.01..0.02)
+#                                                     A B  (row 0.00..0.01)
+SQUARES = {
+    "A": (0.00, 0.00), "B": (0.01, 0.00), "C": (0.00, 0.01), "D": (0.01, 0.01),
+}
+SIZE = 0.01
+POPULATION = {"A": 1000, "B": 2000, "C": 3000, "D": 4000}
+NAMES = {"A": "Alpha", "B": "Beta", "C": "Gamma", "D": "Delta"}
+
+# The log, by hand:
+#   2020-01-01  A rebels, B rebels, C government, D government
+#   2020-02-01  A contested; B split government 0.5 / kurdish forces 0.5
+#   2020-03-01  A government
+SQUARES_LOG = """date,district,controller,share,source
+2020-01-01,A,rebels,,s1
+2020-01-01,B,rebels,,s1
+2020-01-01,C,government,,s1
+2020-01-01,D,government,,s1
+2020-02-01,Alpha,contested,,s2
+2020-02-01,B,government,0.5,s2
+2020-02-01,B,kurdish forces,0.5,s2
+2020-03-01,A,government,,s3
+"""
+
+
+def squares_geojson(with_population=True) -> dict:
+    features = []
+    for key, (lon, lat) in SQUARES.items():
+        props = {"id": key, "name": NAMES[key]}
+        if with_population:
+            props["population"] = POPULATION[key]
+        features.append({"type": "Feature", "properties": props, "geometry": square(lon, lat, SIZE)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def squares_area(key: str) -> float:
+    lon, lat = SQUARES[key]
+    return cell_area_km2(lon, lat, lon + SIZE, lat + SIZE)
+
+
+def box_coords(x0, y0, x1, y1):
+    return [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
+
+
+def write_zones(path, features, wrap=None):
+    """features: (properties, coordinates of a Polygon) pairs."""
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": coords}}
+        for props, coords in features]}
+    path.write_text(json.dumps({wrap: fc} if wrap else fc))
+    return path
+
+
+def voronoi_districts(n=300, seed=3):
+    """Irregular districts: Voronoi cells of random points, cut to a 2°x2° box near 48°N."""
+    rng = np.random.default_rng(seed)
+    points = shapely.multipoints(np.column_stack([30 + 2 * rng.random(n), 47 + 2 * rng.random(n)]))
+    cells = shapely.get_parts(shapely.voronoi_polygons(points))
+    return shapely.intersection(cells, shapely.box(30, 47, 32, 49))
+
+
+def jagged_zone(seed=5, vertices=2000):
+    """A star-shaped zone with a ragged edge, a hole and a separate island."""
+    rng = np.random.default_rng(seed)
+    angles = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    r = 0.7 * (1 + 0.2 * np.sin(9 * angles) + 0.05 * rng.uniform(-1, 1, vertices))
+    shell = np.column_stack([31 + r * np.cos(angles), 48 + r * np.sin(angles)])
+    hole = shapely.Point(31.1, 48.1).buffer(0.15, 16).exterior.coords
+    island = shapely.Point(31.85, 47.2).buffer(0.1, 16)
+    return shapely.MultiPolygon([shapely.Polygon(shell, [hole]), island])
+
+
+def shuffled(tmp_path, districts, control, seed):
+    """Copies of the inputs with the log rows and the district features in a random order."""
+    rng = random.Random(seed)
+    data = json.loads(open(districts, encoding="utf-8").read())
+    rng.shuffle(data["features"])
+    header, *rows = open(control, encoding="utf-8").read().splitlines()
+    rng.shuffle(rows)
+    d, c = tmp_path / f"d{seed}.geojson", tmp_path / f"c{seed}.csv"
+    d.write_text(json.dumps(data), encoding="utf-8")
+    c.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return ["--districts", str(d), "--control", str(c)]
