@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from conflictmap.cli.errors import guarded
+from conflictmap.cli.errors import guarded, report_problems, say
 from conflictmap.cli.output import Format
 from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
@@ -71,6 +72,9 @@ COMMON = {
 }
 # The help names the choices: the metavar stays short, so it does not fold in a 100-column terminal.
 FORMAT = (Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False, metavar="FORMAT"))
+FormatOpt = Annotated[Format, FORMAT[1]]  # for commands not made by @dataset_command (zones area)
+# overlay writes a control log: its default format comes from the -o suffix.
+LogFormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="Output format; default: from the -o suffix, else csv (the control log).", case_sensitive=False, metavar="FORMAT")]
 
 
 def _param(name: str, spec, default=None) -> inspect.Parameter:
@@ -114,7 +118,6 @@ def checked_inputs(given: dict) -> dict:
 
 def load(inputs: Inputs, describe: bool = False):
     """Resolve (project file / sample) and load the dataset; warnings go to stderr."""
-    from conflictmap.cli.errors import report_problems, say
     from conflictmap.dataset import load_dataset
 
     resolved = resolve_inputs(inputs)
@@ -127,7 +130,6 @@ def load(inputs: Inputs, describe: bool = False):
 
 def resolve_inputs(inputs: Inputs) -> Inputs:
     """project.resolve, saying where the inputs come from: a note when it is the bundled sample."""
-    from conflictmap.cli.errors import say
     from conflictmap.project import resolve
 
     resolved = resolve(inputs)
@@ -173,7 +175,6 @@ def query_date(ds, day: dt.date | None) -> dt.date | None:
 
 def warn_before_log(ds, day: dt.date | None) -> None:
     """Before the log's first date every district is its initial holder: legal, but rarely what was meant."""
-    from conflictmap.cli.errors import say
 
     if day is not None and ds.first_date is not None and day < ds.first_date:
         say(f"{day.isoformat()} is before the first date of the log ({ds.first_date.isoformat()}): "
@@ -239,3 +240,80 @@ def check_output(path: str | None, inputs, option: str = "-o") -> None:
 BaselineOpt = date_option("--baseline", "Baseline date D0 (YYYY-MM-DD): the universe is what --baseline-actor held then.")
 BaselineActorOpt = Annotated[Optional[str], typer.Option(
     "--baseline-actor", help="Actor or group whose holdings on --baseline are the universe (needs --baseline).")]
+
+
+# --- zone files (zones area, zones movement, overlay, frontline ZONES, export --zones) ---
+
+ZONE_PANEL = "Zones"
+
+ZonesArg = Annotated[list[str], typer.Argument(
+    help="Zone files or folders (GeoJSON, GeoPackage, FlatGeobuf, ...): a file per date, or features with a date field.",
+    show_default=False)]
+ActorOpt = Annotated[Optional[str], typer.Option(
+    "--actor", help="Actor holding every zone read (e.g. russia for DeepStateMap files).", rich_help_panel=ZONE_PANEL)]
+ActorFieldOpt = Annotated[Optional[str], typer.Option(
+    "--actor-field", help="Field naming each zone's actor (default: actor, controller, holder or side when present).", rich_help_panel=ZONE_PANEL)]
+DateFieldOpt = Annotated[Optional[str], typer.Option(
+    "--date-field", help="Field holding each zone's date (default: the date in each file's name, else its 'date' field).", rich_help_panel=ZONE_PANEL)]
+DateFromNameOpt = Annotated[bool, typer.Option(
+    "--date-from-name", help="Take dates from file names: one date anywhere in the name, YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD (deepstatemap_data_20240801.geojson, zones_2024-08-01.json).", rich_help_panel=ZONE_PANEL)]
+AllowOverlapOpt = Annotated[Optional[list[str]], typer.Option(
+    "--allow-overlap", help="Where zones of two actors overlap, this actor holds the overlap (repeat to rank several); default: overlap is an error.", rich_help_panel=ZONE_PANEL)]
+ActorsOpt = Annotated[Optional[str], COMMON["actors"][1]]
+SourceOpt = Annotated[Optional[str], typer.Option(
+    "--source", help="What the zone files are: deepstate (DeepStateMap API export: occupied, Crimea and ORDLO held; liberated and grey zone not), nzz (NZZ map: nochange and gains held, losses not; dates from the features) or generic; default: detected from the data (said in a note).", rich_help_panel=ZONE_PANEL)]
+WhereOpt = Annotated[Optional[str], typer.Option(
+    "--where", help="Read only the features matching this OGR SQL condition, e.g. \"type <> 'losses'\".", rich_help_panel=ZONE_PANEL)]
+ActorMapOpt = Annotated[Optional[str], typer.Option(
+    "--actor-map", help="What each label means: 'label=actor,...' ('-' for not held), e.g. 'nochange=russia,gains=russia,losses=-'; labels are the values of --actor-field, NZZ's type or DeepState's classes (occupied, crimea, ordlo, liberated, grey, other).", rich_help_panel=ZONE_PANEL)]
+
+
+# How a command reads zone files, declared once: @zone_options adds these to a command (as
+# @dataset_command adds the inputs) and hands them over as one ZoneReading.
+ZONE_OPTIONS = {"actor": (ActorOpt, None), "actor_field": (ActorFieldOpt, None), "date_field": (DateFieldOpt, None),
+                "date_from_name": (DateFromNameOpt, False), "allow_overlap": (AllowOverlapOpt, None),
+                "source": (SourceOpt, None), "where": (WhereOpt, None), "actor_map": (ActorMapOpt, None)}
+
+
+@dataclass(frozen=True)
+class ZoneReading:
+    """The zone options of a command (ZONE_OPTIONS), as given."""
+
+    actor: str | None = None
+    actor_field: str | None = None
+    date_field: str | None = None
+    date_from_name: bool = False
+    allow_overlap: tuple = ()
+    source: str | None = None
+    where: str | None = None
+    actor_map: str | None = None
+
+
+def zone_options(fn):
+    """Decorate `fn(..., reading: ZoneReading, ...)` into a command with the zone options of ZONE_OPTIONS."""
+    own = [p for name, p in inspect.signature(fn).parameters.items() if name != "reading"]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+             for name, (kind, default) in ZONE_OPTIONS.items()]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        given = {name: kwargs.pop(name) for name in ZONE_OPTIONS}
+        given["allow_overlap"] = tuple(given["allow_overlap"] or ())
+        return fn(*args, reading=ZoneReading(**given), **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(own + extra)
+    del wrapper.__wrapped__  # Typer must read our signature, not fn's
+    return wrapper
+
+
+def read_zones(zones, reading: ZoneReading, actors, bar):
+    """The ZoneSet (actor names resolved by `actors`, a model.Actors), with its warnings on stderr."""
+    from conflictmap.sources import parse_actor_map
+    from conflictmap.zones import load_zones
+
+    zoneset = load_zones(zones, reading.actor, reading.actor_field, reading.date_field, reading.date_from_name,
+                         reading.allow_overlap, actors, progress=bar.stage("reading zones"), source=reading.source,
+                         where=reading.where, actor_map=parse_actor_map(reading.actor_map))
+    report_problems(zoneset.problems)
+    say(f"{len(zoneset.snapshots)} date(s) from the {zoneset.dates_from}, actors: {', '.join(zoneset.actors)}", "info")
+    return zoneset

@@ -68,7 +68,7 @@ def export(
 
 
 def _zone_front(request, zones, clip, actor, source, date, inputs) -> None:
-    from conflictmap.cli.commands.zones import ZoneReading, read_zones
+    from conflictmap.cli.options import ZoneReading, read_zones
     from conflictmap.cli.progress import ProgressBar
     from conflictmap.errors import UsageError
     from conflictmap.export import export_zone_front

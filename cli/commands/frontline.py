@@ -4,9 +4,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from conflictmap.cli.commands.zones import ZoneReading, read_zones, zone_options
 from conflictmap.cli.errors import report_problems
-from conflictmap.cli.options import DateOpt, dataset_command, load
+from conflictmap.cli.options import DateOpt, ZoneReading, dataset_command, load, read_zones, zone_options
 from conflictmap.cli.output import emit_rows
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError

@@ -6,9 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from conflictmap.cli.commands.zones import ActorsOpt, ZoneReading, ZonesArg, read_zones, zone_options
 from conflictmap.cli.errors import guarded, report_problems, say
-from conflictmap.cli.options import COMMON, check_output
+from conflictmap.cli.options import COMMON, ActorsOpt, LogFormatOpt, ZoneReading, ZonesArg, check_output, read_zones, zone_options
 from conflictmap.cli.output import Format, emit, records, to_text
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
@@ -40,7 +39,7 @@ def overlay(
     every_date: Annotated[bool, typer.Option("--every-date", help="Write every district on every date, not only when its shares change.")] = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Run dates on Dask: local[:N] workers on this machine, or a scheduler address (needs conflictmap\\[dask]; see the README).")] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output file (csv, tsv, json, ndjson by suffix), written atomically; '-' (default) for stdout.")] = "-",
-    fmt: Annotated[Optional[Format], typer.Option("--format", "-f", help="Output format; default: from the -o suffix, else csv (the control log).", case_sensitive=False)] = None,
+    fmt: LogFormatOpt = None,
     actors: ActorsOpt = None,
     id_field: _opt("id_field") = None,
     name_field: _opt("name_field") = None,
