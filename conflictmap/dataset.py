@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from .aliases import check_names, district_index
 from .control import empty_log, load_control
 from .districts import Fields, load_districts
-from .errors import Checks, InputError, UsageError
+from .errors import Checks, FieldError, UsageError
 from .io import label
 from .model import UNKNOWN, Actors, actors_from_table, load_actors
 from .project import Inputs
@@ -58,8 +58,8 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
             inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve,
             alt_name_field=inputs.alt_name_field, describe=describe, layer=inputs.districts_layer,
         )
-    except UsageError as exc:
-        raise _project_error(exc, inputs) from None
+    except FieldError as exc:  # a field the project file names is that file's error, not an option's
+        raise (exc.named_in(inputs.project) if exc.setting in inputs.from_project else exc) from None
     if inputs.population_raster:  # people per district from a raster (conflictmap.raster)
         from .raster import with_raster_population
 
@@ -89,15 +89,6 @@ def stored_actors(control) -> tuple:
 
     rows = read_table_layer(control, "actors")
     return actors_from_table(rows) if rows else (None, None)
-
-
-def _project_error(exc: UsageError, inputs: Inputs) -> Exception:
-    """A field named in the project file that the districts lack is a data error of that file, not of an option."""
-    for key in ("id_field", "name_field", "population_field", "alt_name_field"):
-        option = "--" + key.replace("_", "-")
-        if key in inputs.from_project and option in str(exc):
-            return InputError(str(exc).replace(f"for {option}", f"for {key} in {inputs.project}"))
-    return exc
 
 
 def initial_holder(actors: Actors, name: str | None) -> str:

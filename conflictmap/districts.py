@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 
 from . import geodesy
-from .errors import Checks, InputError, UsageError
+from .errors import Checks, FieldError, InputError
 from .geometry import crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, printable, read_vector
 from .model import closest, id_text
@@ -43,7 +43,7 @@ def detect_field(columns, wanted: str | None, candidates, role: str, option: str
             return wanted
         near = closest(wanted, columns)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
-        raise UsageError(f"{source}: no field {wanted!r} for {option}{hint}; fields: {', '.join(columns) or 'none'}")
+        raise FieldError(source, wanted, option.removeprefix("--").replace("-", "_"), hint, columns)
     for cand in candidates:
         if cand in columns:
             return cand

@@ -17,6 +17,25 @@ class UsageError(ConflictmapError):
     exit_code = 2
 
 
+class FieldError(UsageError):
+    """A field named for a role (the districts' ids, names, ...) that the file lacks.
+
+    `setting` is the project-file key that names such a field (id_field); the message names the option
+    (--id-field) until `named_in` says the name came from a project file instead.
+    """
+
+    def __init__(self, source: str, wanted: str, setting: str, hint: str, columns):
+        self.source, self.wanted, self.setting, self.hint, self.columns = source, wanted, setting, hint, list(columns)
+        super().__init__(self._text("--" + setting.replace("_", "-")))
+
+    def _text(self, named_by: str) -> str:
+        return f"{self.source}: no field {self.wanted!r} for {named_by}{self.hint}; fields: {', '.join(self.columns) or 'none'}"
+
+    def named_in(self, project) -> "InputError":
+        """The same error when the field was named in a project file: a data error of that file (exit 1)."""
+        return InputError(self._text(f"{self.setting} in {project}"))
+
+
 class Problem:
     """A non-fatal finding (repaired geometry, dropped duplicate) kept for the caller to report."""
 
