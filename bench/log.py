@@ -50,7 +50,7 @@ def run(districts: int, rows: int, dates: int, folder: Path) -> None:
     from conflictmap.control import load_control, parse_rows, read_log_records, settle
     from conflictmap.errors import Checks
     from conflictmap.matching import DistrictIndex
-    from conflictmap.model import Actors
+    from conflictmap.actors import Actors
 
     path = folder / f"log_{districts}_{rows}.csv"
     write_log(path, districts, rows, dates)

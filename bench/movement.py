@@ -32,7 +32,7 @@ import geopandas as gpd  # noqa: E402
 from conflictmap import geodesy  # noqa: E402
 from conflictmap.control import LOG_COLUMNS  # noqa: E402
 from conflictmap.dataset import Dataset  # noqa: E402
-from conflictmap.model import Actors  # noqa: E402
+from conflictmap.actors import Actors  # noqa: E402
 from conflictmap.movement import stepped_movement  # noqa: E402
 
 START = dt.date(2024, 1, 1)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conflictmap.control import LOG_COLUMNS  # noqa: E402
 from conflictmap.dataset import Dataset  # noqa: E402
-from conflictmap.model import Actors  # noqa: E402
+from conflictmap.actors import Actors  # noqa: E402
 from conflictmap.timeline import timeline  # noqa: E402
 
 ACTORS = ["government", "rebels", "kurdish forces", "islamic state", "contested"]

@@ -307,7 +307,7 @@ def zone_options(fn):
 
 
 def read_zones(zones, reading: ZoneReading, actors, bar):
-    """The ZoneSet (actor names resolved by `actors`, a model.Actors), with its warnings on stderr."""
+    """The ZoneSet (actor names resolved by `actors`, an actors.Actors), with its warnings on stderr."""
     from conflictmap.sources import parse_actor_map
     from conflictmap.zones import load_zones
 

@@ -21,7 +21,8 @@ from .control import from_problems, parse_rows, read_log_records
 from .districts import load_districts
 from .errors import Checks, InputError, Problem, UsageError
 from .io import label
-from .model import UNKNOWN, load_actors, parse_date
+from .model import UNKNOWN, parse_date
+from .actors import load_actors
 
 DEFAULT_ROWS = ("*", "default", "all", "(default)")
 LOG_COLUMNS = ["date", "district", "controller", "share", "source", "confidence", "note", "from"]

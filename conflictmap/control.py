@@ -13,7 +13,8 @@ from collections import defaultdict
 from .errors import FAILED, Checks, InputError, Problem
 from .io import label, looks_like_column, read_records, shown_columns
 from .matching import DistrictIndex
-from .model import CONTESTED, UNKNOWN, Actors, closest, near_names, parse_date
+from .model import CONTESTED, UNKNOWN, closest, near_names, parse_date
+from .actors import Actors
 
 __all__ = ["DistrictIndex", "load_control", "parse_rows", "settle"]
 

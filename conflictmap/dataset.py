@@ -10,7 +10,8 @@ from .control import empty_log, load_control
 from .districts import Fields, load_districts
 from .errors import Checks, FieldError, UsageError
 from .io import label
-from .model import UNKNOWN, Actors, actors_from_table, load_actors
+from .model import UNKNOWN
+from .actors import Actors, actors_from_table, load_actors
 from .project import Inputs
 
 

@@ -27,7 +27,8 @@ from .districts import load_districts
 from .errors import Checks, ConflictmapError, InputError, Problem
 from .io import label
 from .matching import Lookups
-from .model import UNKNOWN, Actors, load_actors, name_key
+from .model import UNKNOWN, name_key
+from .actors import Actors, load_actors
 from .project import Inputs
 
 OVERLAP_TOLERANCE = 0.001  # overlaps up to 0.1% of the smaller district are digitising noise

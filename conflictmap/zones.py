@@ -30,7 +30,8 @@ from . import geodesy, sources as zone_sources
 from .errors import InputError, Problem, UsageError
 from .geometry import crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, read_vector
-from .model import Actors, clean_label, closest, parse_date
+from .model import clean_label, closest, parse_date
+from .actors import Actors
 
 ZONE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geojsonl", ".geojsons")
 ACTOR_FIELDS = ("actor", "controller", "holder", "side", "controlled_by")

@@ -161,7 +161,7 @@ def test_deepstate_within_ukraine(cli_json, shared_data):
 
 
 def test_plot_draws_the_series_it_prints(cli, cli_json, zones_dir, tmp_path):
-    from conflictmap.model import Actors
+    from conflictmap.actors import Actors
     from conflictmap.plots import _pct_axis, zones_figure
 
     clip = write_zones(tmp_path / "reference.geojson", [({}, box_coords(0.01, -1, 1, 1))])

@@ -16,7 +16,7 @@ from conflictmap.control import fast_log, from_problems, load_control, parse_row
 from conflictmap.errors import Checks, InputError
 from conflictmap.io import label
 from conflictmap.matching import DistrictIndex
-from conflictmap.model import load_actors
+from conflictmap.actors import load_actors
 from conflictmap.project import sample_dir
 from tests.helpers import NAMES, SQUARES
 

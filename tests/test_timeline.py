@@ -10,7 +10,7 @@ from conflictmap.control import LOG_COLUMNS
 from conflictmap.dataset import Dataset, load_dataset
 from conflictmap.errors import InputError, UsageError
 from conflictmap.figures import shares
-from conflictmap.model import Actors
+from conflictmap.actors import Actors
 from conflictmap.project import Inputs
 from conflictmap.timeline import date_grid, parse_step, stepped_dates, timeline, wide
 from tests.helpers import POPULATION, squares_area

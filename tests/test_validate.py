@@ -9,7 +9,7 @@ import pytest
 from conflictmap.control import DistrictIndex, load_control
 from conflictmap.districts import load_districts
 from conflictmap.errors import InputError
-from conflictmap.model import Actors, load_actors
+from conflictmap.actors import Actors, load_actors
 from conflictmap.project import Inputs
 from conflictmap.validate import validate
 from tests.helpers import SQUARES_LOG, square, squares_geojson

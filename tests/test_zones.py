@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from conflictmap.errors import InputError, UsageError
-from conflictmap.model import Actors
+from conflictmap.actors import Actors
 from conflictmap.zones import date_from_name, load_clip, load_zones, zone_areas
 from tests.helpers import cell_area_km2, box_coords, write_zones
 

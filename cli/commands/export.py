@@ -72,7 +72,7 @@ def _zone_front(request, zones, clip, actor, source, date, inputs) -> None:
     from conflictmap.cli.progress import ProgressBar
     from conflictmap.errors import UsageError
     from conflictmap.export import export_zone_front
-    from conflictmap.model import load_actors
+    from conflictmap.actors import load_actors
     from conflictmap.zones import load_clip
 
     if not clip:

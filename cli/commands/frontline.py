@@ -53,7 +53,7 @@ def frontline(
 
 def _from_zones(inputs, fmt, zones, date, gap, clip, reading) -> None:
     from conflictmap.frontline import ZONE_COLUMNS, ZONE_PROBE_M, zone_front_lines
-    from conflictmap.model import load_actors
+    from conflictmap.actors import load_actors
     from conflictmap.zones import load_clip
 
     if inputs.districts or inputs.control or gap is not None:

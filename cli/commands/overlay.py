@@ -63,7 +63,7 @@ def overlay(
     run = runner(scheduler)
     table_inputs = _district_inputs(districts, id_field, name_field, dissolve, project, actors, clip)
     check_output(output, list(zones) + table_inputs.paths())
-    from conflictmap.model import load_actors
+    from conflictmap.actors import load_actors
 
     names = load_actors(table_inputs.actors)
     rest_name = names.canonical(rest, "--rest")

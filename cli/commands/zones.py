@@ -13,7 +13,7 @@ from conflictmap.cli.progress import ProgressBar
 
 def _zones_and_clip(zones, reading: ZoneReading, actors_file, clip, bar):
     """The zones (actor names by the actors file) and the clip geometry (None without --clip), warnings on stderr."""
-    from conflictmap.model import load_actors
+    from conflictmap.actors import load_actors
     from conflictmap.zones import load_clip
 
     zoneset = read_zones(zones, reading, load_actors(actors_file), bar)
@@ -61,7 +61,7 @@ def area(
         columns.append("population")
         table["population"] = with_people(table, zoneset, population_raster, reference)
     if plot:
-        from conflictmap.model import load_actors
+        from conflictmap.actors import load_actors
         from conflictmap.plots import zones_chart
 
         zones_chart(table, plot, load_actors(actors), Path(clip).name if clip else None, [*zones, clip, actors])
