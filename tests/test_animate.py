@@ -3,6 +3,7 @@
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from conflictmap.animate import render
@@ -46,5 +47,62 @@ def test_same_bytes_twice_and_bad_requests(cli, squares_args, tmp_path):
     assert cli("animate", *squares_args, "-o", a).exit_code == 0
     assert cli("animate", *squares_args, "-o", b).exit_code == 0
     assert a.read_bytes() == b.read_bytes()
-    assert cli("animate", *squares_args, "-o", tmp_path / "a.mp4").exit_code == 2
+    assert cli("animate", *squares_args, "-o", tmp_path / "a.webm").exit_code == 2
     assert cli("animate", *squares_args, "-o", tmp_path / "c.gif", "--fps", "0").exit_code == 2
+
+
+# -- MP4 (the video extra: imageio-ffmpeg)
+
+
+def read_mp4(path):
+    """(metadata, frames as H x W x 3 arrays) decoded by the ffmpeg that imageio-ffmpeg ships."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed: pip install 'conflictmap[video]'")
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    width, height = meta["size"]
+    return meta, [np.frombuffer(raw, np.uint8).reshape(height, width, 3) for raw in reader]
+
+
+def test_mp4_frames_size_and_duration(cli, squares, squares_args, tmp_path):
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed: pip install 'conflictmap[video]'")
+    from conflictmap.plots import actor_colours
+
+    out = tmp_path / "a.mp4"
+    result = cli("animate", *squares_args, "-o", out, "--fps", "2")
+    assert result.exit_code == 0, result.output
+    meta, frames = read_mp4(out)
+    assert len(frames) == 3  # SQUARES_LOG has three dates
+    assert meta["fps"] == 2 and meta["duration"] == pytest.approx(1.5)  # 3 frames at 2 a second
+    ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
+    png = Image.open(io.BytesIO(render(ds, [ds.dates[0]], workers=1)[0]))
+    w, h = png.size  # the GIF's frame size, padded to a multiple of 16 (never scaled)
+    assert meta["size"] == (-(-w // 16) * 16, -(-h // 16) * 16)
+    # Not blank, and the maps of their dates: rebels' colour on the first date, none of it on the last
+    # (H.264 is lossy: a colour counts when 500 pixels are within 12 of it on every channel).
+    rebels = np.array([int(actor_colours(ds, ["rebels"])["rebels"][k:k + 2], 16) for k in (1, 3, 5)])
+
+    def pixels_near(frame, rgb):
+        return int((np.abs(frame.astype(int) - rgb).max(axis=2) <= 12).sum())
+
+    assert pixels_near(frames[0], rebels) > 500 and pixels_near(frames[-1], rebels) < 50
+    assert (frames[0] < 200).any(axis=2).mean() > 0.05  # ink on the white page
+
+
+def test_mp4_same_bytes_twice(cli, squares_args, tmp_path):
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed: pip install 'conflictmap[video]'")
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    assert cli("animate", *squares_args, "-o", a).exit_code == 0
+    assert cli("animate", *squares_args, "-o", b).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_mp4_without_the_extra_is_one_line_naming_it(cli, squares_args, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # as if not installed: import raises ImportError
+    out = tmp_path / "a.mp4"
+    result = cli("animate", *squares_args, "-o", out)
+    assert result.exit_code == 2  # a usage error, as --scheduler without dask: this install cannot do the request
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "pip install 'conflictmap[video]'" in result.stderr and "Traceback" not in result.output
+    assert not out.exists()

@@ -1,4 +1,4 @@
-"""conflictmap animate: an animated GIF of the control map, one frame per date."""
+"""conflictmap animate: an animated GIF or an MP4 video of the control map, one frame per date."""
 
 from typing import Annotated, Optional
 
@@ -13,7 +13,7 @@ from conflictmap.model import parse_option_date
 @dataset_command(tabular=False)
 def animate(
     inputs,
-    output: Annotated[str, typer.Option("--output", "-o", help="The animation: FILE.gif.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="The animation: FILE.gif, or FILE.mp4 (needs pip install 'conflictmap[video]').")],
     every: Annotated[Optional[str], typer.Option("--every", help="One frame per step (1d, 7d, 2w, 1m) instead of per date of the log.")] = None,
     start: Annotated[Optional[str], typer.Option("--start", help="First date (YYYY-MM-DD); default: the log's first.")] = None,
     end: Annotated[Optional[str], typer.Option("--end", help="Last date (YYYY-MM-DD); default: the log's last.")] = None,
@@ -21,17 +21,19 @@ def animate(
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
 ):
-    """The control map as an animated GIF: each frame is `map --date` of one date (title, legend with that date's shares).
+    """The control map as an animated GIF or MP4 video: each frame is `map --date` of one date (title, legend with that date's shares).
 
     Frames render in parallel worker processes; the same data gives the same bytes.
+    MP4 (H.264) needs the video extra: pip install 'conflictmap[video]'.
 
     Example: conflictmap animate -o offensive.gif --baseline 2016-11-15 --baseline-actor rebels
     """
-    from conflictmap.animate import animation, frame_dates
+    from conflictmap.animate import animation, animation_format, frame_dates
 
     base_day = baseline_date(baseline, baseline_actor)
     first = parse_option_date(start, "--start") if start else None
     last = parse_option_date(end, "--end") if end else None
+    animation_format(output)  # a bad name or a missing video extra fails before any work
     check_output(output, inputs)
     ds = load(inputs)
     days = frame_dates(ds, every, first, last)
