@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from cli import state
-from cli.group import App
-from cli.commands import animate, changes, export, frontline, info, log, map, overlay, report, share, status, timeline, validate, zones
-from cli.commands import claims, movement
+from conflictmap.cli import state
+from conflictmap.cli.group import App
+from conflictmap.cli.commands import animate, changes, export, frontline, info, log, map, overlay, report, share, status, timeline, validate, zones
+from conflictmap.cli.commands import claims, movement
 
 app = typer.Typer(
     name="conflictmap",
@@ -47,7 +47,7 @@ def main_options(
     if not debug:  # no library warning reaches stderr raw (with a source path and a code line)
         import warnings
 
-        from cli.errors import show_warning
+        from conflictmap.cli.errors import show_warning
 
         warnings.showwarning = show_warning
 
@@ -60,7 +60,7 @@ movement.register(app)
 
 def main() -> None:
     """Console-script entry: run the app; a closed pipe (`| head`, `| true`) ends quietly with 0, as for every command."""
-    from cli.errors import ClosedStdout, StdoutClosed, say, silence_stdout
+    from conflictmap.cli.errors import ClosedStdout, StdoutClosed, say, silence_stdout
 
     if sys.stdout is None:  # started with stdout closed (>&-)
         sys.stdout = ClosedStdout()

@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.errors import report_problems
-from cli.output import Format
+from conflictmap.cli.errors import report_problems
+from conflictmap.cli.output import Format
 
 ConfidenceOpt = Annotated[Optional[str], typer.Option(
     "--confidence", help="Count only changes at least this sure (e.g. confirmed; default order confirmed > reported > "
@@ -36,6 +36,6 @@ def range_columns(table, fmt: Format) -> list[str] | None:
 
 def range_kinds(table) -> dict[str, str]:
     """A _low/_high column is shown like its figure (area_pct_low as a percent)."""
-    from cli.output import column_kind
+    from conflictmap.cli.output import column_kind
 
     return {c: column_kind(c.rsplit("_", 1)[0]) for c in table.columns if c.endswith(("_low", "_high"))}

@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from cli import state
+from conflictmap.cli import state
 from conflictmap.errors import ConflictmapError, UsageError
 
 

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from cli import state
+from conflictmap.cli import state
 
 # A line "Example: conflictmap ..." right under a paragraph would be wrapped into it.
 EXAMPLE = re.compile(r"(?<!\n)\n([ \t]*Example:)")

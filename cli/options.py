@@ -16,8 +16,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.errors import guarded
-from cli.output import Format
+from conflictmap.cli.errors import guarded
+from conflictmap.cli.output import Format
 from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 from conflictmap.project import Inputs
@@ -87,7 +87,7 @@ def checked_inputs(given: dict) -> dict:
 
 def load(inputs: Inputs, describe: bool = False):
     """Resolve (project file / sample) and load the dataset; warnings go to stderr."""
-    from cli.errors import report_problems, say
+    from conflictmap.cli.errors import report_problems, say
     from conflictmap.dataset import load_dataset
 
     resolved = resolve_inputs(inputs)
@@ -100,7 +100,7 @@ def load(inputs: Inputs, describe: bool = False):
 
 def resolve_inputs(inputs: Inputs) -> Inputs:
     """project.resolve, saying where the inputs come from: a note when it is the bundled sample."""
-    from cli.errors import say
+    from conflictmap.cli.errors import say
     from conflictmap.project import resolve
 
     resolved = resolve(inputs)
@@ -133,7 +133,7 @@ def query_date(ds, text: str | None, option: str = "--date") -> dt.date | None:
 
 def warn_before_log(ds, day: dt.date | None) -> None:
     """Before the log's first date every district is its initial holder: legal, but rarely what was meant."""
-    from cli.errors import say
+    from conflictmap.cli.errors import say
 
     if day is not None and ds.first_date is not None and day < ds.first_date:
         say(f"{day.isoformat()} is before the first date of the log ({ds.first_date.isoformat()}): "

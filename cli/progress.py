@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from cli import state
+from conflictmap.cli import state
 
 
 class ProgressBar:

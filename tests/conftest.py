@@ -115,7 +115,7 @@ def runner(monkeypatch):
 @pytest.fixture
 def cli(runner):
     """Invoke conflictmap; returns the Result (stdout/stderr separate)."""
-    from cli.app import app
+    from conflictmap.cli.app import app
 
     def invoke(*args, input=None):
         return runner.invoke(app, [str(a) for a in args], input=input)

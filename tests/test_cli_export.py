@@ -163,7 +163,7 @@ def test_reader_closing_early_ends_quietly(tmp_path, fmt):
     # Like `conflictmap export ... | head -c 100`: a real process and a real pipe that closes.
     districts = grid_districts(tmp_path / "grid.geojson")
     # -q: districts without a log warn on stderr; this test wants stderr to show only a BrokenPipe trace, if any.
-    writer = subprocess.Popen([sys.executable, "-m", "cli", "export", "-q", "--districts", districts, "-f", fmt],
+    writer = subprocess.Popen([sys.executable, "-m", "conflictmap", "export", "-q", "--districts", districts, "-f", fmt],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     head = writer.stdout.read(100)
     writer.stdout.close()
@@ -177,7 +177,7 @@ def test_pipe_into_ogr2ogr(tmp_path, squares_args):
     if not shutil.which("ogr2ogr"):
         pytest.skip("ogr2ogr (gdal-bin) is not installed")
     out = tmp_path / "from-pipe.gpkg"
-    command = [sys.executable, "-m", "cli", "export", *squares_args, "--date", "2020-02-15"]
+    command = [sys.executable, "-m", "conflictmap", "export", *squares_args, "--date", "2020-02-15"]
     export = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=ROOT)
     done = subprocess.run(["ogr2ogr", "-f", "GPKG", str(out), "/vsistdin/", "-nln", "districts"],
                           stdin=export.stdout, capture_output=True)

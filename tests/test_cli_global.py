@@ -82,7 +82,7 @@ def test_unexpected_failure_is_one_line_without_debug_and_a_traceback_with(cli, 
 def test_debug_prints_the_traceback_in_a_real_process(tmp_path):
     # The interpreter prints the traceback, so this one runs the real entry point.
     missing = tmp_path / "missing.geojson"
-    args = [sys.executable, "-m", "cli", "status", "--districts", str(missing)]
+    args = [sys.executable, "-m", "conflictmap", "status", "--districts", str(missing)]
     plain = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=_env())
     debug = subprocess.run(args[:3] + ["--debug"] + args[3:], capture_output=True, text=True, cwd=tmp_path, env=_env())
     assert plain.returncode == 1 and "Traceback" not in plain.stderr

@@ -209,7 +209,7 @@ def test_a_real_closed_pipe_exits_0(args, tmp_path):
     read, write = os.pipe()
     os.close(read)  # the reader is gone before the first write, as with `| true`
     try:
-        done = subprocess.run([sys.executable, "-m", "cli", *args], stdout=write, stderr=subprocess.PIPE, cwd=tmp_path,
+        done = subprocess.run([sys.executable, "-m", "conflictmap", *args], stdout=write, stderr=subprocess.PIPE, cwd=tmp_path,
                               timeout=120)
     finally:
         os.close(write)
@@ -218,7 +218,7 @@ def test_a_real_closed_pipe_exits_0(args, tmp_path):
 
 
 def test_a_closed_stdout_is_a_usage_error_and_a_file_output_still_works(tmp_path):
-    run = lambda *args: subprocess.run([sys.executable, "-m", "cli", *args], stdout=subprocess.DEVNULL,  # noqa: E731
+    run = lambda *args: subprocess.run([sys.executable, "-m", "conflictmap", *args], stdout=subprocess.DEVNULL,  # noqa: E731
                                        stderr=subprocess.PIPE, cwd=tmp_path, timeout=120, close_fds=True,
                                        preexec_fn=lambda: os.close(1))
     to_stdout = run("share", "--format", "csv")
@@ -410,7 +410,7 @@ def test_a_zone_across_the_antimeridian_is_refused(cli, tmp_path):
 
 
 def test_stdin_closed_through_the_command_line(squares, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "cli", "status", "-d", squares["districts"], "-c", "-"],
+    done = subprocess.run([sys.executable, "-m", "conflictmap", "status", "-d", squares["districts"], "-c", "-"],
                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
                           timeout=120, preexec_fn=lambda: os.close(0))  # as `<&-` leaves it
     assert done.returncode == 2 and done.stdout == b""

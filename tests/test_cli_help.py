@@ -7,7 +7,7 @@ import sys
 import pytest
 import typer.main
 
-from cli.app import app
+from conflictmap.cli.app import app
 
 HEAVY = ("geopandas", "pandas", "pyogrio", "matplotlib", "shapely", "pyproj", "dask", "distributed")
 
@@ -49,7 +49,7 @@ def test_help_imports_no_heavy_module(args):
 
 def test_every_command_help_is_light():
     # Every command, nested ones (zones area) included, in one interpreter.
-    from cli.group import subcommands
+    from conflictmap.cli.group import subcommands
 
     group = typer.main.get_command(app)
     paths = [[name] for name in group.commands]

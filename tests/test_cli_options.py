@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from cli.options import By, baseline_date, check_measure, check_output
+from conflictmap.cli.options import By, baseline_date, check_measure, check_output
 from conflictmap.errors import UsageError
 from conflictmap.project import Inputs
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from cli.output import Format, column_kind, to_text
+from conflictmap.cli.output import Format, column_kind, to_text
 
 
 def markdown_cells(text: str) -> list[list[str]]:

@@ -128,7 +128,7 @@ def test_csv_areas_are_floats(cli, absent_actor):
 
 def test_progress_goes_to_stderr_only(cli, zones_dir, monkeypatch):
     # As if stderr were a terminal: the bar is drawn there, and stdout stays plain JSON.
-    monkeypatch.setattr("cli.progress._stderr_is_terminal", lambda: True)
+    monkeypatch.setattr("conflictmap.cli.progress._stderr_is_terminal", lambda: True)
     done = cli("zones", "area", zones_dir, "--actor", "russia", "-f", "json")
     assert done.exit_code == 0, done.output
     assert len(json.loads(done.stdout)) == 2

@@ -10,7 +10,7 @@ import random
 import pytest
 import typer.main
 
-from cli.app import app
+from conflictmap.cli.app import app
 from tests.conftest import ROOT
 from tests.conftest import FIXTURES
 

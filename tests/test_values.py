@@ -33,7 +33,7 @@ def test_strings_bytes_and_plain_values_pass_through():
 
 def test_every_writer_uses_it():
     # One helper, three users: the CLI's tabular writers, the report's records, the GeoJSON properties.
-    from cli.output import records as cli_records
+    from conflictmap.cli.output import records as cli_records
     from conflictmap.export import _json_records
     from conflictmap.report import records as report_records
 

@@ -29,7 +29,7 @@ def dom_at(page, tmp_path, day):
 def sample_page(tmp_path_factory):
     from typer.testing import CliRunner
 
-    from cli.app import app
+    from conflictmap.cli.app import app
 
     out = tmp_path_factory.mktemp("webmap") / "map.html"
     result = CliRunner().invoke(app, ["map", "-o", str(out), "--baseline", "2016-11-15", "--baseline-actor", "rebels"])

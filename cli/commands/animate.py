@@ -4,8 +4,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.errors import say
-from cli.options import (BaselineActorOpt, BaselineOpt, baseline_date, baseline_label, baseline_members, check_output,
+from conflictmap.cli.errors import say
+from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, baseline_date, baseline_label, baseline_members, check_output,
                          dataset_command, load)
 from conflictmap.model import parse_option_date
 

@@ -4,9 +4,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.confidence import ConfidenceOpt, confidence_filter
-from cli.options import dataset_command, load
-from cli.output import Format, emit, emit_rows, records, to_text
+from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
+from conflictmap.cli.options import dataset_command, load
+from conflictmap.cli.output import Format, emit, emit_rows, records, to_text
 from conflictmap.model import parse_option_date
 
 MATRIX_MEASURES = {"districts": "districts", "area_km2": "km²", "population": "people"}
@@ -68,7 +68,7 @@ def _list(ds, d0, d1, every_change, fmt, shifts=False) -> None:
 
 def _say_moved(ds, d0, d1, table, shifts) -> None:
     """With shares in the log, the area that moved is the figure; say it (stderr: stdout carries the rows)."""
-    from cli.errors import say
+    from conflictmap.cli.errors import say
     from conflictmap.changes import moved_area
 
     moved = moved_area(ds, d0, d1)

@@ -4,10 +4,10 @@ from typing import Annotated
 
 import typer
 
-from cli.errors import say
-from cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter
-from cli.options import dataset_command, load
-from cli.output import Format, emit_rows
+from conflictmap.cli.errors import say
+from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter
+from conflictmap.cli.options import dataset_command, load
+from conflictmap.cli.output import Format, emit_rows
 
 SCRIPT_FORMATS = (Format.csv, Format.tsv, Format.json, Format.ndjson)
 # table and markdown are read by people: the columns that say what was claimed and what the data gives.

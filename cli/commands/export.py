@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.errors import report_problems, say
-from cli.options import DateOpt, check_output, dataset_command, load, query_date
+from conflictmap.cli.errors import report_problems, say
+from conflictmap.cli.options import DateOpt, check_output, dataset_command, load, query_date
 from conflictmap.model import parse_option_date
 
 
@@ -69,8 +69,8 @@ def export(
 
 
 def _zone_front(request, zones, clip, actor, source, date, inputs) -> None:
-    from cli.commands.zones import ZoneReading, read_zones
-    from cli.progress import ProgressBar
+    from conflictmap.cli.commands.zones import ZoneReading, read_zones
+    from conflictmap.cli.progress import ProgressBar
     from conflictmap.errors import UsageError
     from conflictmap.export import export_zone_front
     from conflictmap.model import load_actors

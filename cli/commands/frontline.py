@@ -4,11 +4,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.commands.zones import ZoneReading, read_zones, zone_options
-from cli.errors import report_problems
-from cli.options import DateOpt, dataset_command, load
-from cli.output import emit_rows
-from cli.progress import ProgressBar
+from conflictmap.cli.commands.zones import ZoneReading, read_zones, zone_options
+from conflictmap.cli.errors import report_problems
+from conflictmap.cli.options import DateOpt, dataset_command, load
+from conflictmap.cli.output import emit_rows
+from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 
@@ -67,7 +67,7 @@ def _from_zones(inputs, fmt, zones, date, gap, clip, reading) -> None:
         lines = zone_front_lines(zoneset, reference)
     if date:
         lines = lines[lines["date"] == parse_option_date(date, "--date").isoformat()]
-    from cli.errors import say
+    from conflictmap.cli.errors import say
 
     say(f"front = zone edges facing land inside {clip} that the zone does not hold (probed {ZONE_PROBE_M / 1000:g} km "
         "out at right angles); coasts and borders are not fronts", "info")

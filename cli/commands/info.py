@@ -1,7 +1,7 @@
 """conflictmap info: what the inputs hold and what is wrong with them."""
 
-from cli.options import dataset_command, load
-from cli.output import emit_object
+from conflictmap.cli.options import dataset_command, load
+from conflictmap.cli.output import emit_object
 
 
 @dataset_command()

@@ -4,8 +4,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.errors import report_problems, say
-from cli.options import check_output, dataset_command, resolve_inputs
+from conflictmap.cli.errors import report_problems, say
+from conflictmap.cli.options import check_output, dataset_command, resolve_inputs
 from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 

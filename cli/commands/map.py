@@ -4,9 +4,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.confidence import ConfidenceOpt, confidence_filter
-from cli.errors import say
-from cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
+from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
+from conflictmap.cli.errors import say
+from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
                          query_date)
 
 

@@ -4,9 +4,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.errors import say
-from cli.options import dataset_command, load
-from cli.output import emit_rows
+from conflictmap.cli.errors import say
+from conflictmap.cli.options import dataset_command, load
+from conflictmap.cli.output import emit_rows
 from conflictmap.model import parse_option_date
 
 PEOPLE_COLUMNS = ["since", "until", "actor", "from", "area_km2", "front_km", "depth_km", "max_advance_km", "rate_km_per_day"]

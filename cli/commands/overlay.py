@@ -6,11 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.commands.zones import ActorsOpt, ZoneReading, ZonesArg, read_zones, zone_options
-from cli.errors import guarded, report_problems, say
-from cli.options import COMMON, check_output
-from cli.output import Format, emit, records, to_text
-from cli.progress import ProgressBar
+from conflictmap.cli.commands.zones import ActorsOpt, ZoneReading, ZonesArg, read_zones, zone_options
+from conflictmap.cli.errors import guarded, report_problems, say
+from conflictmap.cli.options import COMMON, check_output
+from conflictmap.cli.output import Format, emit, records, to_text
+from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
 
 SUFFIX_FORMATS = {".csv": Format.csv, ".tsv": Format.tsv, ".json": Format.json, ".ndjson": Format.ndjson,

@@ -5,11 +5,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.confidence import ConfidenceOpt, confidence_filter
-from cli.errors import say
-from cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
+from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
+from conflictmap.cli.errors import say
+from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
                          warn_before_log)
-from cli.output import emit
+from conflictmap.cli.output import emit
 from conflictmap.model import parse_option_date
 
 

@@ -4,10 +4,10 @@ from typing import Annotated
 
 import typer
 
-from cli.options import (BaselineActorOpt, BaselineOpt, By, DateOpt, baseline_date, baseline_label, baseline_members, check_measure, dataset_command,
+from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, By, DateOpt, baseline_date, baseline_label, baseline_members, check_measure, dataset_command,
                          load, query_date)
-from cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_columns, range_kinds
-from cli.output import emit_rows
+from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_columns, range_kinds
+from conflictmap.cli.output import emit_rows
 
 
 @dataset_command()

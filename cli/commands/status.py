@@ -1,8 +1,8 @@
 """conflictmap status: who holds each district on a date."""
 
-from cli.confidence import ConfidenceOpt, confidence_filter
-from cli.options import DateOpt, dataset_command, load, query_date
-from cli.output import Format, emit_rows
+from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
+from conflictmap.cli.options import DateOpt, dataset_command, load, query_date
+from conflictmap.cli.output import Format, emit_rows
 
 
 @dataset_command()

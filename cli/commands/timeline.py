@@ -5,11 +5,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_kinds
-from cli.errors import say
-from cli.options import (BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_label, baseline_members, check_measure, check_output,
+from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_kinds
+from conflictmap.cli.errors import say
+from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_label, baseline_members, check_measure, check_output,
                          dataset_command, load, warn_before_log)
-from cli.output import Format, emit_rows
+from conflictmap.cli.output import Format, emit_rows
 from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 

@@ -4,9 +4,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.errors import say
-from cli.options import check_output, dataset_command, resolve_inputs
-from cli.output import emit_rows
+from conflictmap.cli.errors import say
+from conflictmap.cli.options import check_output, dataset_command, resolve_inputs
+from conflictmap.cli.output import emit_rows
 from conflictmap.model import parse_option_date
 
 

@@ -11,10 +11,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.errors import guarded, report_problems, say
-from cli.options import COMMON
-from cli.output import Format, emit_rows
-from cli.progress import ProgressBar
+from conflictmap.cli.errors import guarded, report_problems, say
+from conflictmap.cli.options import COMMON
+from conflictmap.cli.output import Format, emit_rows
+from conflictmap.cli.progress import ProgressBar
 
 ZONE_PANEL = "Zones"
 
