@@ -456,13 +456,17 @@ def _oriented(geom):
 
 def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
                baseline_actors: list[str] | None = None, baseline_label: str | None = None,
-               title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None):
+               title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,
+               *, bbox=None, inset: bool | None = None, basemap=None):
     """Districts coloured by controller; split districts hatched in the second controller's colour.
 
     `title` replaces 'Control on DATE' (the date is kept after it), `credit` adds a source line to the
     footer, and `labels` names up to that many of the largest districts, skipping any whose name would
-    overlap one already placed or leave its district.
+    overlap one already placed or leave its district. `bbox` (W, S, E, N) shows only that part, with an
+    inset locator by mapview's rule (or `inset` True/False); `basemap` (a basemap.TileSource) draws its
+    tiles under the districts, which are then drawn see-through (BASEMAP_ALPHA).
     """
+    from .mapview import draw_inset, view_of, wants_inset
     from .figures import baseline_weights, shares, state_on
 
     date = date or ds.last_date
@@ -475,12 +479,15 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
     held = table[table["districts"] > 0]
     colours = actor_colours(ds, list(table["actor"]) + list(state["controller"]))
 
-    fig = _figure(10, _map_height(ds))
+    extent = tuple(float(v) for v in ds.districts.total_bounds)
+    view = view_of(ds.districts, bbox)
+    fig = _figure(10, _map_height(view))
     # Margins (inches) round the map, the titles and the legend: none of them flush with the page's edge.
     fig.get_layout_engine().set(w_pad=0.2, h_pad=0.12)
     ax = fig.add_subplot()
     paths = [_path(g) for g in ds.districts.geometry.values]
-    _fill(ax, paths, first, colours)
+    alpha = BASEMAP_ALPHA if basemap is not None else 1.0
+    _fill(ax, paths, first, colours, alpha)
     _hatch(ax, paths, first, second, colours)
     handles = _map_legend(ds, held, _map_order(held), colours, split=np.not_equal(second, None).any())
     before = int(state.loc[state["date"].isna(), "idx"].nunique()) if len(ds.log) else 0
@@ -494,31 +501,48 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
     if weights is not None:
         handles.append(_outline(ax, ds, weights, baseline_label, baseline))
         ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")
-    _frame(ax, ds)
-    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5, borderaxespad=1.5,
+    _frame(ax, view, zoomed=bbox is not None)
+    attribution = None
+    if basemap is not None:
+        attribution = basemap.draw(ax, fig)
+    legend = fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5, borderaxespad=1.5,
                title=_legend_title(ds), title_fontsize=9, alignment="left", labelspacing=0.9)
     when = date.isoformat() if date else "(no log)"
     heading = f"{title} ({when})" if title else f"Control on {when}"
-    fig.suptitle(_plain_text(heading), fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold")
-    footer = _footnote(ds, "area_km2", timeline=False) + (f"\n{_plain_text(credit)}" if credit else "")
-    fig.text(0.02, 0.005, footer, fontsize=7, color="#666666", ha="left", va="bottom")
+    fig.suptitle(heading, fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold", parse_math=False)
+    footer = _footnote(ds, "area_km2", timeline=False)
+    if bbox is not None:
+        footer += f"\nview {_bbox_text(view)} (W,S,E,N); the shares are of all {len(ds.districts)} districts"
+    footer += "".join(f"\n{line}" for line in (credit, attribution) if line)
+    fig.text(0.02, 0.005, footer, fontsize=7, color="#666666", ha="left", va="bottom", parse_math=False)
+    # The footer is no part of the layout: keep its lines' height free below the map and the legend.
+    lines = footer.count("\n") + 1
+    bottom = (lines * 7 * 1.25 / 72 + 0.05) / fig.get_figheight()
+    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+    if wants_inset(inset, view, extent, bbox is not None):
+        draw_inset(fig, ax, legend, paths, [colours[a or UNKNOWN] for a in first], ds.districts.geometry.values, extent, view)
     if labels:
-        _labels(fig, ax, ds, labels)
+        _labels(fig, ax, ds, labels, view)
     return fig
 
 
-def _plain_text(text: str) -> str:
-    """Text from the user or the data drawn as it is: '$' would start matplotlib's mathtext."""
-    return str(text).replace("$", r"\$")
+BASEMAP_ALPHA = 0.6  # district colours over a basemap: the streets and rivers show through
 
 
-def _labels(fig, ax, ds: Dataset, most: int) -> None:
-    """Names of the largest districts at a point inside each, greedily: a label that would overlap one
-    already placed, or stick out of its own district's box, is left out."""
+def _bbox_text(view) -> str:
+    return ",".join(f"{v:.4f}".rstrip("0").rstrip(".") for v in view)
+
+
+def _labels(fig, ax, ds: Dataset, most: int, view=None) -> None:
+    """Names of the largest districts in view at a point inside each, greedily: a label that would overlap
+    one already placed, or stick out of its own district's box, is left out."""
     import shapely
 
-    order = np.argsort(-ds.districts["area_km2"].to_numpy(dtype=float), kind="stable")[:most]
     geoms = np.asarray(ds.districts.geometry.values)
+    area = ds.districts["area_km2"].to_numpy(dtype=float)
+    if view is not None:  # districts outside the view have no room on the map
+        area = np.where(shapely.intersects(geoms, shapely.box(*view)), area, -1.0)
+    order = [i for i in np.argsort(-area, kind="stable")[:most] if area[i] >= 0]
     if not hasattr(fig.canvas, "get_renderer"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -530,14 +554,20 @@ def _labels(fig, ax, ds: Dataset, most: int) -> None:
         geom = geoms[i]
         if geom is None or geom.is_empty:
             continue
+        if view is not None:  # the name inside the part of the district in view
+            geom = shapely.intersection(geom, shapely.box(*view))
+            if geom.is_empty:
+                continue
         point = shapely.point_on_surface(geom)
-        text = ax.text(point.x, point.y, _plain_text(ds.districts["name"].iloc[i]), fontsize=6.5, color=INK,
+        text = ax.text(point.x, point.y, str(ds.districts["name"].iloc[i]), fontsize=6.5, color=INK, parse_math=False,
                        ha="center", va="center", clip_on=True,
                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
         box = text.get_window_extent(renderer)
         lon0, lat0 = ax.transData.inverted().transform((box.x0, box.y0))
         lon1, lat1 = ax.transData.inverted().transform((box.x1, box.y1))
         inside = shapely.box(*geom.bounds).buffer(max(lon1 - lon0, lat1 - lat0) * 0.25).contains(shapely.box(lon0, lat0, lon1, lat1))
+        if view is not None:  # and inside the view: a name cut by the map's edge reads as another name
+            inside = inside and shapely.box(*view).contains(shapely.box(lon0, lat0, lon1, lat1))
         if not inside or any(box.overlaps(other) for other in placed):
             text.remove()
             continue
@@ -559,7 +589,7 @@ def _unsure(ax, paths, unsure):
                  label=f"holder rests on a row less sure\nthan {level} ({int(unsure.sum())} districts)")
 
 
-def _fill(ax, paths, first, colours) -> None:
+def _fill(ax, paths, first, colours, alpha: float = 1.0) -> None:
     """Each district in its main controller's colour, with white seams between districts."""
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import PathPatch
@@ -567,8 +597,10 @@ def _fill(ax, paths, first, colours) -> None:
     holders = [a or UNKNOWN for a in first]
     # Unknown districts get a grey edge, else their pale fill melts into the page.
     edges = [UNKNOWN_EDGE if a == UNKNOWN else BORDER for a in holders]
-    ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors=[colours[a] for a in holders],
-                                      edgecolors=edges, linewidths=0.5))
+    from matplotlib.colors import to_rgba
+
+    ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors=[to_rgba(colours[a], alpha) for a in holders],
+                                      edgecolors=edges, linewidths=0.5, zorder=1))
 
 
 def _hatch(ax, paths, first, second, colours) -> None:
@@ -683,22 +715,35 @@ def _fractional(ds: Dataset) -> bool:
     return is_fractional(ds)
 
 
-def _map_height(ds: Dataset, map_width: float = 6.6, margins: float = 1.6) -> float:
-    """Figure height (inches) that fits the districts' shape at a 10-inch width (legend on the right)."""
-    minx, miny, maxx, maxy = (float(v) for v in ds.districts.total_bounds)
+def _map_height(view, map_width: float = 6.6, margins: float = 1.6) -> float:
+    """Figure height (inches) that fits the view's shape (W, S, E, N) at a 10-inch width (legend on the right)."""
+    minx, miny, maxx, maxy = view
     lat = math.radians((miny + maxy) / 2)
     shape = ((maxy - miny) * 1.11 or 0.01) / (((maxx - minx) * 1.04 or 0.01) * max(math.cos(lat), 0.01))
     return min(max(map_width * shape + margins, 5.0), 10.0)
 
 
-def _frame(ax, ds: Dataset) -> None:
-    """Lon/lat extent with the right aspect at this latitude, no axes, a scale bar in km."""
-    minx, miny, maxx, maxy = (float(v) for v in ds.districts.total_bounds)
+def _frame(ax, view, zoomed: bool = False) -> None:
+    """Lon/lat extent with the right aspect at this latitude, no axes, a scale bar in km.
+
+    The whole map: a strip below the districts holds the scale bar. A zoomed view (--bbox) is exactly
+    the box asked for, framed, with the scale bar on a white ground in its lower left corner.
+    """
+    minx, miny, maxx, maxy = view
     width, height = (maxx - minx) or 0.01, (maxy - miny) or 0.01
-    ax.set_xlim(minx - width * 0.02, maxx + width * 0.02)
-    ax.set_ylim(miny - height * 0.12, maxy + height * 0.02)  # a strip below the districts for the scale bar
     mid = (miny + maxy) / 2
     ax.set_aspect(1 / max(math.cos(math.radians(mid)), 0.01))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if zoomed:
+        ax.set_xlim(minx, maxx)
+        ax.set_ylim(miny, maxy)
+        for spine in ax.spines.values():
+            spine.set_edgecolor("#888888")
+        _framed_scale_bar(ax, minx, maxx, mid)
+        return
+    ax.set_xlim(minx - width * 0.02, maxx + width * 0.02)
+    ax.set_ylim(miny - height * 0.12, maxy + height * 0.02)  # a strip below the districts for the scale bar
     ax.set_axis_off()
     _scale_bar(ax, minx, maxx, miny, mid)
 
@@ -711,15 +756,34 @@ def _scale_bar(ax, x0, x1, y, lat) -> None:
     SCALE_BAR_GAP points below `y` (the districts' bottom), its label on its right: it never touches a district."""
     from matplotlib.transforms import offset_copy
 
-    from .geodesy import WGS84
-
-    _, _, width_m = WGS84.inv(x0, lat, x1, lat)
-    km = _nice(width_m / 1000 / 5)
-    degrees = (x1 - x0) * km * 1000 / width_m
+    km, degrees = _bar_length(x0, x1, lat)
     bar = offset_copy(ax.transData, fig=ax.figure, y=-SCALE_BAR_GAP, units="points")
     label = offset_copy(ax.transData, fig=ax.figure, x=5, y=-SCALE_BAR_GAP, units="points")
     ax.plot([x0, x0 + degrees], [y, y], color=INK, linewidth=2.5, solid_capstyle="butt", transform=bar, clip_on=False)
     ax.text(x0 + degrees, y, f"{km:g} km", ha="left", va="center", fontsize=8, color=INK, transform=label)
+
+
+def _framed_scale_bar(ax, x0, x1, lat) -> None:
+    """The scale bar of a zoomed map: in its lower left corner on a white box (districts lie under it)."""
+    from matplotlib.font_manager import FontProperties
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    km, degrees = _bar_length(x0, x1, lat)
+    bar = AnchoredSizeBar(ax.transData, degrees, f"{km:g} km", "lower left", pad=0.4, borderpad=0.6, sep=3,
+                          color=INK, frameon=True, size_vertical=0, label_top=False, fontproperties=FontProperties(size=8))
+    bar.patch.set(facecolor="white", edgecolor="none")
+    bar.size_bar.get_children()[0].set_linewidth(2.5)  # the bar: a line as thick as the whole map's
+    bar.set_zorder(6)
+    ax.add_artist(bar)
+
+
+def _bar_length(x0, x1, lat) -> tuple[float, float]:
+    """(km, degrees of longitude) of a round bar about a fifth of x0..x1 wide at latitude `lat`."""
+    from .geodesy import WGS84
+
+    _, _, width_m = WGS84.inv(x0, lat, x1, lat)
+    km = _nice(width_m / 1000 / 5)
+    return km, (x1 - x0) * km * 1000 / width_m
 
 
 def _nice(value: float) -> float:
@@ -729,6 +793,7 @@ def _nice(value: float) -> float:
 
 
 def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None,
-                title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None) -> None:
+                title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None, **view) -> None:
+    """map_figure written to `path`; `view` holds its keyword options (bbox, inset, basemap)."""
     output_format(path)
-    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels, unsure), path, ds)
+    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels, unsure, **view), path, ds)
