@@ -588,6 +588,15 @@ h2 { font-size: 1.25rem; margin: 2rem 0 0.5rem; border-bottom: 1px solid #ddd; p
 figure { margin: 1.5rem 0; break-inside: avoid; }
 figure img { display: block; width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
+figure.picture { display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; align-items: flex-start; }
+figure.picture img { flex: 1 1 22rem; min-width: 0; max-width: 34rem; }
+figure.picture figcaption { flex: 1 1 100%; }
+.legend { flex: 1 1 14rem; font-size: 0.9rem; line-height: 1.35; }
+.legend p { margin: 0 0 0.4rem; font-weight: 600; }
+.legend ul { list-style: none; margin: 0; padding: 0; }
+.legend li { display: flex; gap: 0.5rem; margin: 0 0 0.45rem; }
+.legend .key { flex: none; width: 1.1rem; height: 0.8rem; margin-top: 0.2rem; border: 1px solid #999; box-sizing: border-box; }
+.legend .name { font-weight: 600; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f4f6f8; font-weight: 600; }
@@ -652,11 +661,51 @@ def _html_figures(model: dict, pictures: dict[str, bytes]) -> list[str]:
     out = []
     for name in ("map", "timeline"):
         if name in pictures:
-            data = base64.b64encode(pictures[name]).decode("ascii")
+            picture = pictures[name]
+            data = base64.b64encode(picture["svg"]).decode("ascii")
             alt, caption = captions[name]
-            out.append(f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
+            out.append(f'<figure class="picture {name}"><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
+                       f'{html_legend(picture["legend"], picture["legend_title"])}'
                        f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     return out
+
+
+def html_legend(entries: list[dict], title: str) -> str:
+    """A picture's legend as HTML text (plots.legend_entries): a swatch and the escaped label per entry.
+
+    Beside the picture on a wide screen, under it on a phone, at the page's own type size: text inside
+    a picture scaled to 400 px would be 4 px high.
+    """
+    e = html.escape
+    rows = []
+    for entry in entries:
+        if entry["actor"]:  # the name (wrapped by the picture's legend, one line here), then the figures
+            lines = str(entry["label"]).split("\n")
+            text = f'<span class="name">{e(lines[0])}</span>' + "".join(f"<br>{e(line)}" for line in lines[1:])
+        else:  # a note: its line breaks were for the picture's narrow column
+            text = e(" ".join(str(entry["label"]).split()))
+        rows.append(f'<li><span class="key" style="{_swatch_style(entry)}"></span><span>{text}</span></li>')
+    return f'<div class="legend"><p>{e(title)}</p><ul>' + "".join(rows) + "</ul></div>"
+
+
+HATCHES = {  # matplotlib hatch -> CSS background drawing the same pattern in the edge colour
+    "xxx": "repeating-linear-gradient(45deg, {edge} 0 1px, transparent 1px 4px), "
+           "repeating-linear-gradient(-45deg, {edge} 0 1px, transparent 1px 4px), {face}",
+    "////": "repeating-linear-gradient(-45deg, {edge} 0 1.5px, {face} 1.5px 4.5px)",
+    "...": "radial-gradient({edge} 0.8px, transparent 1.2px) 0 0 / 4px 4px, {face}",
+}
+
+
+def _swatch_style(entry: dict) -> str:
+    """Inline CSS of a legend key; colours are '#rrggbb' from matplotlib's to_hex, never text from a file."""
+    face, edge = entry["face"] or "transparent", entry["edge"] or "transparent"
+    if entry["line"]:
+        return f"height: 0; border: 0; border-top: 2.5px dashed {edge}; margin-top: 0.6em"
+    if not entry["face"] and not entry["edge"]:
+        return "visibility: hidden"  # a note (the initial holder's districts): text alone
+    pattern = HATCHES.get(entry["hatch"])
+    background = pattern.format(edge=edge, face=face) if pattern else face
+    return f"background: {background}; border-color: {edge if not pattern else '#999999'}"
 
 
 def _html_table(rows, columns, colours) -> str:
@@ -681,15 +730,19 @@ def _html_table(rows, columns, colours) -> str:
 # ------------------------------------------------------------------------------------------- pictures
 
 
-def pictures(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, baseline_label=None) -> dict[str, bytes]:
-    """The map and the timeline chart (shares by districts, up to the report's date) as SVG bytes."""
-    from .plots import map_figure, timeline_figure
+def pictures(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, baseline_label=None) -> dict[str, dict]:
+    """The map and the timeline chart (shares by districts, up to the report's date): each as SVG bytes
+    drawn bare (no legend, title or footer inside: at a phone's width those would be unreadably small) and
+    its legend as data ('legend', 'legend_title'), which the page writes as text beside the picture."""
+    from .plots import _legend_title, legend_entries, map_picture, timeline_picture
     from .timeline import timeline
 
     start = min(ds.first_date, date)
     table = timeline(ds, start, date, None, baseline, baseline_actors)
-    return {"map": _svg(map_figure(ds, date, baseline, baseline_actors, baseline_label)),
-            "timeline": _svg(timeline_figure(ds, table, "districts", baseline, baseline_label))}
+    fig, handles = map_picture(ds, date, baseline, baseline_actors, baseline_label, bare=True)
+    chart, chart_handles, chart_title = timeline_picture(ds, table, "districts", baseline, baseline_label, bare=True)
+    return {"map": {"svg": _svg(fig), "legend": legend_entries(handles), "legend_title": _legend_title(ds)},
+            "timeline": {"svg": _svg(chart), "legend": legend_entries(chart_handles), "legend_title": chart_title}}
 
 
 def _svg(fig) -> bytes:

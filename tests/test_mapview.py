@@ -125,3 +125,8 @@ def test_zoomed_map_of_the_ukraine_overlay_has_its_inset(cli, shared_data, tmp_p
     assert cli(*args, "-o", with_inset).exit_code == 0 and cli(*args, "--no-inset", "-o", without).exit_code == 0
     blue = CONVENTIONAL["ukraine"]
     assert colour_pixels(with_inset, blue) > colour_pixels(without, blue) + 3000
+
+
+def test_view_options_are_for_pictures_not_the_interactive_map(cli, squares_args, tmp_path):
+    result = cli("map", *squares_args, "--bbox", ONE_SQUARE, "-o", tmp_path / "m.html")
+    assert result.exit_code == 2 and "--bbox" in result.stderr and "interactive map" in result.stderr

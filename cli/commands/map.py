@@ -39,6 +39,12 @@ def map_command(
 
     base_day = baseline_date(baseline, baseline_actor)
     if interactive or output.lower().endswith((".html", ".htm")):
+        static = [name for name, given in (("--bbox", bbox), ("--inset", inset), ("--basemap", basemap)) if given is not None]
+        if static:
+            from conflictmap.errors import UsageError
+
+            raise UsageError(f"{', '.join(static)}: for a picture file (FILE.png, .svg, .pdf), not the interactive map, "
+                             "which pans and zooms")
         return _interactive(inputs, output, base_day, baseline_actor)
     from conflictmap.mapview import parse_bbox
 
