@@ -740,18 +740,25 @@ def _outline(ax, ds: Dataset, weights, label: str, baseline: dt.date):
     mask = weights > MAJORITY
     if not mask.any():
         return Line2D([0], [0], **style, label=f"{label} held the majority of no district\non {baseline.isoformat()}")
-    held = np.asarray(ds.districts.geometry.values)[mask]
-    # Neighbouring polygons in real files rarely share edges exactly: close the slivers between
-    # them (a buffer out and back in, about 0.2% of the map's extent) so the outline shows the
-    # edge of the held area, not every internal seam.
-    minx, miny, maxx, maxy = ds.districts.total_bounds
-    gap = 0.002 * max(maxx - minx, maxy - miny)
-    closed = shapely.buffer(shapely.union_all(shapely.buffer(held, gap, join_style="mitre")), -gap, join_style="mitre")
-    outline = shapely.boundary(closed)
+    outline = shapely.boundary(held_area(ds, mask))
     for line in shapely.get_parts(outline):
         xy = np.asarray(line.coords)
         ax.plot(xy[:, 0], xy[:, 1], **style, solid_capstyle="round")
     return Line2D([0], [0], **style, label=text)
+
+
+def held_area(ds: Dataset, mask):
+    """The union of the districts in `mask` with the slivers between them closed.
+
+    Neighbouring polygons in real files rarely share edges exactly: a buffer out and back in (about
+    0.2% of the map's extent) makes the outline the edge of the held area, not every internal seam.
+    """
+    import shapely
+
+    held = np.asarray(ds.districts.geometry.values)[mask]
+    minx, miny, maxx, maxy = ds.districts.total_bounds
+    gap = 0.002 * max(maxx - minx, maxy - miny)
+    return shapely.buffer(shapely.union_all(shapely.buffer(held, gap, join_style="mitre")), -gap, join_style="mitre")
 
 
 def _baseline_note(ds: Dataset, date, baseline, baseline_actors, label) -> str:

@@ -627,12 +627,14 @@ footer { margin-top: 2.5rem; font-size: 0.85rem; color: #555; }
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def render_html(model: dict, pictures: dict[str, bytes] | None = None, colours: dict[str, str] | None = None) -> str:
-    """One self-contained page; `pictures` maps 'map'/'timeline' to SVG bytes, `colours` actor -> '#rrggbb'."""
+def render_html(model: dict, pictures: dict[str, dict] | None = None, colours: dict[str, str] | None = None,
+                interactive: dict | None = None) -> str:
+    """One self-contained page; `pictures` as report.pictures gives them, `colours` actor -> '#rrggbb',
+    `interactive` the interactive map's pieces (webmap.parts, embedded) to place under the static map."""
     e = html.escape
     body = [f"<h1>{e(model['title'])}</h1>", f'<p class="headline">{e(model["headline"])}</p>']
     body += [f"<p>{e(text)}</p>" for text in model["sentences"][1:]]
-    body += _html_figures(model, pictures or {})
+    body += _html_figures(model, pictures or {}, interactive)
     for heading, text, rows, columns in sections(model):
         body.append(f"<h2>{e(heading)}</h2>")
         if text:
@@ -641,16 +643,21 @@ def render_html(model: dict, pictures: dict[str, bytes] | None = None, colours: 
             body.append(_html_table(rows, columns, colours or {}))
     notes = "".join(f"<li>{e(n)}</li>" for n in model["method"])
     body.append(f"<footer><h2>Notes</h2><ul>{notes}</ul><p>{e(_provenance(model))}</p></footer>")
+    policy, style = CSP, CSS
+    if interactive:  # the map's two scripts may run (by hash: nothing else can); still nothing is fetched
+        from .webmap import csp
+
+        policy, style = csp(interactive["hashes"]), CSS + INTERACTIVE_CSS + interactive["css"]
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(model['title'])} · conflictmap report</title>", f"<style>{CSS}</style>", "</head>",
+        f"<title>{e(model['title'])} · conflictmap report</title>", f"<style>{style}</style>", "</head>",
         "<body><main>", *body, "</main></body>", "</html>", "",
     ])
 
 
-def _html_figures(model: dict, pictures: dict[str, bytes]) -> list[str]:
+def _html_figures(model: dict, pictures: dict[str, dict], interactive: dict | None = None) -> list[str]:
     captions = {
         "map": ("Map of control on " + words(model["date"]),
                 "Districts coloured by controller; split districts hatched in the colour of their second controller, "
@@ -667,7 +674,32 @@ def _html_figures(model: dict, pictures: dict[str, bytes]) -> list[str]:
             out.append(f'<figure class="picture {name}"><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
                        f'{html_legend(picture["legend"], picture["legend_title"])}'
                        f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        if name == "map" and interactive:
+            from .webmap import embed
+
+            out.append(f'<section class="interactive">{embed(interactive)}<p class="caption">{html.escape(INTERACTIVE_NOTE)}</p></section>')
     return out
+
+
+INTERACTIVE_NOTE = ("Interactive map: move the slider or press play to see each date of the log; hover a district for "
+                    "its controller(s), date in force, source and confidence. On paper, and where scripts do not run, the static map "
+                    "takes its place.")
+# With scripts, the interactive map replaces the static one on screen; without (a mail client), the static one stays;
+# on paper the static one is printed.
+INTERACTIVE_CSS = """
+.js figure.picture.map { display: none; }
+html:not(.js) .interactive { display: none; }
+.interactive .caption { font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
+@media print { .interactive { display: none; } .js figure.picture.map { display: flex; } }
+"""
+
+
+def interactive_parts(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, baseline_label=None) -> dict:
+    """The interactive map (webmap.parts) for the report: in a box of the page, opening at the report's date."""
+    from .webmap import parts
+
+    title = f"Control by district, {ds.first_date} to {ds.last_date}"
+    return parts(ds, title, baseline, baseline_actors, baseline_label, start=date, embedded=True)
 
 
 def html_legend(entries: list[dict], title: str) -> str:
@@ -767,15 +799,18 @@ def colours_of(ds: Dataset, model: dict) -> dict[str, str]:
 
 
 def make_report(ds: Dataset, fmt: str, date=None, since=None, baseline=None, baseline_actors=None,
-                baseline_label=None, generated_at=None) -> str:
-    """The report as text in `fmt` (md, html or json)."""
+                baseline_label=None, generated_at=None, interactive: bool = False) -> str:
+    """The report as text in `fmt` (md, html or json); `interactive` adds the interactive map to HTML."""
+    if interactive and fmt != "html":
+        raise UsageError(f"--interactive puts the interactive map in an HTML report; {fmt} has no place for it")
     model = report_model(ds, date, since, baseline, baseline_actors, baseline_label, generated_at)
     if fmt == "json":
         return render_json(model)
     if fmt == "md":
         return render_markdown(model)
     day = dt.date.fromisoformat(model["date"])
-    return render_html(model, pictures(ds, day, baseline, baseline_actors, baseline_label), colours_of(ds, model))
+    live = interactive_parts(ds, day, baseline, baseline_actors, baseline_label) if interactive else None
+    return render_html(model, pictures(ds, day, baseline, baseline_actors, baseline_label), colours_of(ds, model), live)
 
 
 def write_report(ds: Dataset, path, fmt: str | None = None, **options) -> None:
