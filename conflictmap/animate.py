@@ -6,7 +6,7 @@ says. Frames are rendered in parallel worker processes (fork: the dataset is
 shared, not copied per frame).
 
 GIF: joined by Pillow (matplotlib's own imaging dependency) with one adaptive
-palette per frame and no dithering: the same data gives the same bytes.
+palette for the whole animation and no dithering: the same data gives the same bytes.
 
 MP4: H.264 through imageio-ffmpeg (the optional extra ``conflictmap[video]``,
 whose wheel carries its own ffmpeg binary). Frames are padded with white to a
@@ -28,6 +28,8 @@ from .errors import UsageError
 from .io import atomic_path, check_not_input
 
 DPI = 80  # a 10 x 8 inch figure becomes 800 x 640 pixels: legible legend, a few hundred KB a frame at most
+WIDTH = 800  # pixels: the map figure is 10 inches wide
+MIN_WIDTH, MAX_WIDTH = 400, 4000  # under 400 the legend cannot be read; over 4000 a frame is a poster
 _SHARED: dict = {}  # what forked workers read: the dataset and the map options (set before the pool starts)
 
 
@@ -77,24 +79,40 @@ def ffmpeg_exe() -> str:
 
 
 def animation(ds: Dataset, path, days: list, fps: float = 1.5, baseline: dt.date | None = None,
-              members: list[str] | None = None, label: str | None = None, workers: int | None = None) -> int:
-    """Write the GIF or MP4 atomically (format from the suffix); returns the number of frames."""
+              members: list[str] | None = None, label: str | None = None, workers: int | None = None,
+              width: int = WIDTH) -> int:
+    """Write the GIF or MP4 atomically (format from the suffix), frames `width` pixels wide; returns the number of frames."""
     from PIL import Image
 
     fmt = animation_format(path)
     if not fps > 0:
         raise UsageError(f"--fps {fps} must be more than 0 frames a second")
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise UsageError(f"--width {width}: give {MIN_WIDTH} to {MAX_WIDTH} pixels (under {MIN_WIDTH} the legend cannot be read)")
     check_not_input(path, ds.inputs.paths())
-    frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in render(ds, days, baseline, members, label, workers)]
+    pngs = render(ds, days, baseline, members, label, workers, dpi=width / 10)
+    frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
     with atomic_path(path) as tmp:
         (_write_mp4 if fmt == "mp4" else _write_gif)(frames, tmp, fps)
     return len(frames)
 
 
+PALETTE_FRAMES = 16  # frames (evenly spaced) that the GIF's one palette is made from
+
+
 def _write_gif(frames: list, path, fps: float) -> None:
+    """One palette for all frames (median cut over up to PALETTE_FRAMES of them, no dithering): Pillow then
+    stores each frame as the rectangle that changed since the one before, half the bytes of a palette per frame."""
     from PIL import Image
 
-    frames = [f.quantize(colors=255, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE) for f in frames]
+    w, h = frames[0].size
+    step = max(1, -(-len(frames) // PALETTE_FRAMES))
+    sample = frames[::step]
+    strip = Image.new("RGB", (w, h * len(sample)))
+    for k, frame in enumerate(sample):
+        strip.paste(frame, (0, h * k))
+    palette = strip.quantize(colors=255, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    frames = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
     frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=round(1000 / fps),
                    loop=0, optimize=False, disposal=1)
 
@@ -132,9 +150,10 @@ def _padded(frame):
     return out
 
 
-def render(ds: Dataset, days: list, baseline=None, members=None, label=None, workers: int | None = None) -> list[bytes]:
+def render(ds: Dataset, days: list, baseline=None, members=None, label=None, workers: int | None = None,
+           dpi: float = DPI) -> list[bytes]:
     """PNG bytes of each date's map, in date order; in worker processes when there are several frames."""
-    _SHARED.update(ds=ds, baseline=baseline, members=members, label=label)
+    _SHARED.update(ds=ds, baseline=baseline, members=members, label=label, dpi=dpi)
     workers = min(workers or os.cpu_count() or 1, len(days))
     try:
         if workers <= 1:
@@ -159,6 +178,6 @@ def _frame(day) -> bytes:
     fig = map_figure(_SHARED["ds"], day, _SHARED["baseline"], _SHARED["members"], _SHARED["label"])
     literal_text(fig)  # names are text, not mathtext
     out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    fig.savefig(out, format="png", dpi=_SHARED["dpi"], facecolor="white", metadata={"Software": None})
     plt.close(fig)
     return out.getvalue()

@@ -106,3 +106,48 @@ def test_mp4_without_the_extra_is_one_line_naming_it(cli, squares_args, tmp_path
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "pip install 'conflictmap[video]'" in result.stderr and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_width_sets_the_frame_size(cli, squares_args, tmp_path):
+    out = tmp_path / "a.gif"
+    assert cli("animate", *squares_args, "--width", "500", "-o", out).exit_code == 0
+    assert Image.open(out).size[0] == 500  # the map figure is 10 inches wide: 50 dots an inch
+    result = cli("animate", *squares_args, "--width", "100", "-o", tmp_path / "b.gif")
+    assert result.exit_code == 2 and "--width 100" in result.stderr
+
+
+@pytest.fixture
+def ukraine_log(cli, shared_data, tmp_path):
+    """Three DeepState snapshots overlaid on the oblasts."""
+    import shutil
+
+    zones = tmp_path / "zones"
+    zones.mkdir()
+    for name in ("deepstatemap_data_20240708.geojson", "deepstatemap_data_20250102.geojson", "deepstatemap_data_20260822.geojson"):
+        shutil.copy(shared_data / "ukraine" / "zones-deepstate" / name, zones / name)
+    oblasts = shared_data / "ukraine" / "adm1-oblasts.geojson"
+    log = tmp_path / "log.csv"
+    made = cli("-q", "overlay", zones, "--actor", "russia", "--rest", "ukraine", "-d", oblasts, "-o", log)
+    assert made.exit_code == 0, made.output
+    return ["-d", oblasts, "-c", log]
+
+
+def test_gif_of_the_ukraine_overlay(cli, ukraine_log, tmp_path):
+    gif = tmp_path / "ua.gif"
+    assert cli("animate", *ukraine_log, "-o", gif).exit_code == 0
+    image = Image.open(gif)
+    assert image.n_frames == 3 and image.size[0] == 800
+    frames = []
+    for k in range(3):
+        image.seek(k)
+        frames.append(np.asarray(image.convert("RGB")))
+    assert all((f < 200).any(axis=2).mean() > 0.1 for f in frames)  # the country drawn on each
+
+
+def test_mp4_of_the_ukraine_overlay(cli, ukraine_log, tmp_path):
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed: pip install 'conflictmap[video]'")
+    mp4 = tmp_path / "ua.mp4"
+    assert cli("animate", *ukraine_log, "-o", mp4).exit_code == 0
+    meta, video = read_mp4(mp4)
+    assert len(video) == 3 and meta["size"][0] == 800  # 800 is a multiple of 16: no padding across
+    assert all((f < 200).any(axis=2).mean() > 0.1 for f in video)

@@ -18,6 +18,7 @@ def animate(
     start: Annotated[Optional[str], typer.Option("--start", help="First date (YYYY-MM-DD); default: the log's first.")] = None,
     end: Annotated[Optional[str], typer.Option("--end", help="Last date (YYYY-MM-DD); default: the log's last.")] = None,
     fps: Annotated[float, typer.Option("--fps", help="Frames a second (default 1.5).")] = 1.5,
+    width: Annotated[int, typer.Option("--width", help="Frame width in pixels (default 800; the height follows the map's shape).")] = 800,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
 ):
@@ -37,7 +38,8 @@ def animate(
     check_output(output, inputs)
     ds = load(inputs)
     days = frame_dates(ds, every, first, last)
-    count = animation(ds, output, days, fps, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor))
+    count = animation(ds, output, days, fps, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor),
+                      width=width)
     say(f"wrote {output}: {count} frames", "info")
 
 
