@@ -12,6 +12,8 @@ every command.
 from __future__ import annotations
 
 import re
+import sys
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -19,8 +21,13 @@ from typer.core import TyperGroup
 
 from conflictmap.cli import state
 
-# A line "Example: conflictmap ..." right under a paragraph would be wrapped into it.
-EXAMPLE = re.compile(r"(?<!\n)\n([ \t]*Example:)")
+# Click's exception classes, wherever this Typer keeps its click (a dependency, or vendored as typer._click).
+ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+# Lines "Example: conflictmap ..." in a command's docstring: shown at the end of its help as a code block,
+# folded at option boundaries so that no command wraps mid-word in an 80-column terminal.
+EXAMPLE = re.compile(r"^[ \t]*Example: *(conflictmap .*)$", re.MULTILINE)
+EXAMPLE_WIDTH = 72
 
 
 class App(TyperGroup):
@@ -34,6 +41,21 @@ class App(TyperGroup):
             taken = {name for p in command.params for name in (*p.opts, *p.secondary_opts)}
             command.params += [p for p in flags if not taken & set(p.opts)]
             tidy_help(command)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Click's main, with a usage error as one `conflictmap: error:` line and the usage line (no box)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except ClickException as exc:
+            show_usage_error(exc, argv)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("conflictmap: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def get_params(self, ctx):
         # Typer adds --install-completion and --show-completion after the group is made: tidy them here.
@@ -81,9 +103,10 @@ def tidy_help(command) -> None:
     """Flags without a `<bool>` type; no `[default: ...]` where the help text already says the default;
     an example line as a paragraph of its own (the app's help is Markdown: paragraphs wrap to the terminal)."""
     if command.help:
-        command.help = EXAMPLE.sub(r"\n\n\1", command.help)
+        command.help = with_examples(command.help)
     for param in command.params:
         flag_look(param)
+        name_value(param)
         if "default" in (getattr(param, "help", None) or "").lower():
             param.show_default = False
     get_help_option = command.get_help_option
@@ -97,7 +120,102 @@ def tidy_help(command) -> None:
     command.get_help_option = help_option
 
 
+def with_examples(text: str) -> str:
+    """The help with its Example lines gathered into one block at the end (see EXAMPLE)."""
+    examples = EXAMPLE.findall(text)
+    if not examples:
+        return text
+    body = re.sub(r"\n{3,}", "\n\n", EXAMPLE.sub("", text)).rstrip()
+    lines = "\n".join(line for example in examples for line in folded(example))
+    return f"{body}\n\nExample{'s' if len(examples) > 1 else ''}:\n\n```\n{lines}\n```"
+
+
+def folded(command: str, width: int = EXAMPLE_WIDTH) -> list[str]:
+    """A shell command as lines of at most `width` characters, broken before an option or a pipe, with `\\`."""
+    chunks: list[str] = []
+    for word in command.split():
+        if chunks and not word.startswith(("-", "|")):
+            chunks[-1] += " " + word
+        else:
+            chunks.append(word)
+    lines = [chunks[0]]
+    for chunk in chunks[1:]:
+        if len(lines[-1]) + 1 + len(chunk) + 2 <= width:
+            lines[-1] += " " + chunk
+        else:
+            lines.append("    " + chunk)
+    return [line + " \\" for line in lines[:-1]] + lines[-1:]
+
+
+def name_value(param) -> None:
+    """The metavar of cli.options.METAVAR (FILE, DATE, ACTOR, ...), unless the option has choices or its own."""
+    from conflictmap.cli.options import METAVAR
+
+    kind = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if param.metavar is None and not getattr(param, "is_flag", False) and not (isinstance(kind, type) and issubclass(kind, Enum)):
+        option = getattr(param, "param_type_name", "") == "option"
+        param.metavar = METAVAR.get(param.opts[0] if option else param.name)
+        if not option and param.metavar:  # the name column says what an argument is: no Python type beside it
+            param.display_type_rich = lambda ctx: "..." if param.nargs != 1 else None
+
+
 def flag_look(param) -> None:
     """An empty metavar: the help's type column stays blank for a flag."""
     if getattr(param, "is_flag", False) and not getattr(param, "count", False):
         param.metavar = ""
+
+
+# Typer's converters word a bad value as pydantic does, and click's parser as click does; say both as the
+# other messages of this tool do (lower case, what is wrong, then how to fix it).
+CONVERTER_WORDS = (
+    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"^Input should be a valid integer.*"), "is not a whole number"),
+    (re.compile(r"^Input should be a valid number.*"), "is not a number"),
+    (re.compile(r"\.$"), ""),
+)
+PARSER_WORDS = (
+    (re.compile(r"^Option '(\S+)' requires an argument\.$"), r"\1 needs a value"),
+    (re.compile(r"^No such option: (\S+) \(Possible options: ([^)]*)\)$"), r"no option \1 here (did you mean \2?)"),
+    (re.compile(r"^No such option: (\S+)$"), r"no option \1 here"),
+    (re.compile(r"^No such command '(.*)'\.$"), r"no command '\1'"),
+    (re.compile(r"^Missing argument '(.*)'\.$"), r"missing \1: give it after the command"),
+    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"), r"unexpected argument(s): \1"),
+)
+
+
+def show_usage_error(exc: ClickException, argv: list[str]) -> None:
+    """`conflictmap: error: WHAT` and, for a usage error, the command's usage line and where help is."""
+    typer.echo(f"conflictmap: error: {usage_message(exc, argv)}", err=True)
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        help_name = ctx.help_option_names[0] if ctx.help_option_names else "--help"
+        typer.echo(f"{ctx.get_usage()}  (see '{ctx.command_path} {help_name}')", err=True)
+
+
+def usage_message(exc: ClickException, argv: list[str]) -> str:
+    """The error in this tool's words: the option and the value given, then what is wrong with it."""
+    text = exc.format_message()
+    param = getattr(exc, "param", None)
+    if type(exc).__name__ != "BadParameter" or param is None or getattr(param, "param_type_name", "") != "option":
+        return reworded(text, PARSER_WORDS)
+    reason = reworded(text.split(": ", 1)[-1] if text.startswith("Invalid value for") else text, CONVERTER_WORDS)
+    name, value = param.opts[0], given_value(param, argv)
+    if value is None:
+        return f"{name}: {reason}"
+    return f"{name} {reason}" if reason.startswith(repr(value)) else f"{name} {value!r} {reason}"
+
+
+def reworded(text: str, table) -> str:
+    for pattern, words in table:
+        text = pattern.sub(words, text)
+    return text
+
+def given_value(param, argv: list[str]) -> str | None:
+    """The text given for an option on the command line (`--opt VALUE` or `--opt=VALUE`), if it is there."""
+    for i, arg in enumerate(argv):
+        for opt in param.opts:
+            if arg == opt and i + 1 < len(argv):
+                return argv[i + 1]
+            if arg.startswith(opt + "="):
+                return arg[len(opt) + 1:]
+    return None

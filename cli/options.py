@@ -24,6 +24,33 @@ from conflictmap.project import Inputs
 
 INPUT_PANEL = "Inputs"
 
+# What each option's value is, as --help shows it (cli.group applies this to every command): a word a user
+# reads as the thing to give, never a Python type. Options with choices show the choices instead.
+METAVARS = {
+    "FILE": ("--districts", "--control", "--actors", "--aliases", "--land", "--project", "--population-raster",
+             "--output", "--clip", "--plot", "--write-aliases", "--zones", "--basemap"),
+    "DATE": ("--date", "--baseline", "--baseline-date", "--since", "--until", "--start", "--end", "--generated-at"),
+    "ACTOR": ("--initial", "--baseline-actor", "--actor", "--rest", "--default", "--allow-overlap"),
+    "SOURCE": ("--source",),
+    "FIELD": ("--id-field", "--name-field", "--population-field", "--actor-field", "--date-field"),
+    "FIELDS": ("--alt-name-field",),
+    "LAYER": ("--districts-layer",),
+    "ENCODING": ("--encoding",),
+    "LEVEL": ("--confidence",),
+    "STEP": ("--every",),
+    "METRES": ("--gap", "--tolerance"),
+    "N": ("--labels", "--fps", "--precision"),
+    "SHARE": ("--min-share",),
+    "TEXT": ("--title", "--credit"),
+    "SQL": ("--where",),
+    "MAP": ("--actor-map",),
+    "ADDRESS": ("--scheduler",),
+    "ZONES": ("zones",),
+    "CLAIMS": ("claims",),
+    "CHANGES": ("changes",),
+}
+METAVAR = {name: word for word, names in METAVARS.items() for name in names}
+
 COMMON = {
     "districts": (Optional[str], typer.Option("--districts", "-d", help="District polygons: any vector file GDAL reads, or '-' for GeoJSON on stdin.", rich_help_panel=INPUT_PANEL)),
     "control": (Optional[str], typer.Option("--control", "-c", help="Control log (CSV, TSV, JSON, NDJSON, Parquet or GeoPackage table), or '-' for stdin.", rich_help_panel=INPUT_PANEL)),
@@ -43,7 +70,7 @@ COMMON = {
     "population_raster": (Optional[str], typer.Option("--population-raster", help="GeoTIFF of people per cell (WorldPop, GHS-POP): population per district by zonal sums, instead of a population field (needs conflictmap[raster]).", rich_help_panel=INPUT_PANEL)),
 }
 # The help names the choices: the metavar stays short, so it does not fold in a 100-column terminal.
-FORMAT = (Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False, metavar="<format>"))
+FORMAT = (Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False, metavar="FORMAT"))
 
 
 def _param(name: str, spec, default=None) -> inspect.Parameter:

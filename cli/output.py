@@ -9,6 +9,7 @@ column (see KINDS), the same for every row of a column.
 from __future__ import annotations
 
 import io
+import re
 import json
 import os
 import sys
@@ -139,10 +140,10 @@ def _md_rule(numeric: bool) -> str:
     return "---:" if numeric else "---"
 
 
-def console(file=None):
+def console(file=None, at_least: int = 0):
     from rich.console import Console
 
-    width = _width()
+    width = max(_width(), at_least)
     return Console(file=file or sys.stdout, width=width, no_color="NO_COLOR" in os.environ or None,
                    highlight=False, soft_wrap=False)
 
@@ -158,17 +159,47 @@ def _width() -> int:
     return 160
 
 
+DATE_CELL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _rich_table(rows, columns, title, kinds=None) -> str:
+    """A rich table that fits the terminal by shortening text (names, sources) with an ellipsis: a number or a
+    date is never cut or folded across lines, whatever the width (a header may fold)."""
     from rich.table import Table
 
+    display = _display_rows(rows, columns, kinds)
+    cells = [[row[i] for row in display] for i in range(len(columns))]
+    numeric = [r0_is_num(rows, c) for c in columns]
+    whole = [n or bool(col) and all(DATE_CELL.match(x) or not x for x in col) for n, col in zip(numeric, cells)]
+    widths = _column_widths(columns, cells, whole, _width())
     table = Table(title=title, title_justify="left")
-    for c in columns:
-        table.add_column(c, justify="right" if r0_is_num(rows, c) else "left", overflow="fold")
-    for row in _display_rows(rows, columns, kinds):
+    for c, n, w, width in zip(columns, numeric, whole, widths):
+        table.add_column(c, justify="right" if n else "left", width=width, no_wrap=not w,
+                         overflow="fold" if w else "ellipsis")
+    for row in display:
         table.add_row(*row)
     buf = io.StringIO()
-    console(buf).print(table)
+    console(buf, sum(widths) + 3 * len(widths) + 1).print(table)
     return buf.getvalue()
+
+
+def _column_widths(columns, cells, whole, width: int) -> list[int]:
+    """Each column's width: its widest cell or header. While the table is wider than `width`: text columns
+    are cut to their header (at least 12 characters), the widest first; then the headers of number and date
+    columns fold down to their widest cell; then text is cut down to 2. A number or a date is never cut."""
+    widths = [max([len(x) for x in col] + [len(c)]) for c, col in zip(columns, cells)]
+    cell_floor = [max([len(x) for x in col] + [4]) for col in cells]
+    phases = [[None if w else min(widths[i], max(len(c), 12)) for i, (c, w) in enumerate(zip(columns, whole))],
+              [cell_floor[i] if w else None for i, w in enumerate(whole)],
+              [None if w else 2 for w in whole]]  # a letter and the ellipsis: the narrowest text still says a row differs
+    room = width - 3 * len(columns) - 1  # the borders: one left, then " │ " around every cell
+    for floors in phases:
+        while sum(widths) > room:
+            movable = [i for i, f in enumerate(floors) if f is not None and widths[i] > f]
+            if not movable:
+                break
+            widths[max(movable, key=lambda i: widths[i] - floors[i])] -= 1
+    return widths
 
 
 def emit(text: str) -> None:

@@ -206,8 +206,12 @@ class Actors:
             return self.members(name)
         found = self._lookup.get(name_key(clean_label(name)))
         if not found:
-            known = ", ".join(sorted(set(self.names) | set(self.groups) | set(BUILTIN_ACTORS)))
-            raise UsageError(f"{option} {name!r} is not an actor of this dataset; known: {known}")
+            from conflictmap.names import suggest
+
+            choices = sorted(set(self.names) | set(self.groups) | set(BUILTIN_ACTORS))
+            close = suggest(name, choices, n=1, cutoff=80.0)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise UsageError(f"{option} {name!r} is not an actor of this dataset; {hint}known: {', '.join(choices)}")
         return [found]
 
 

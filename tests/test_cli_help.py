@@ -32,7 +32,7 @@ def heavy_after(*argvs) -> list[str]:
     """The heavy modules a fresh interpreter has imported after running each argv (a --help) in turn."""
     code = (
         "import sys, json\n"
-        "from cli.app import app\n"
+        "from conflictmap.cli.app import app\n"
         f"for argv in {list(argvs)!r}:\n"
         "    try:\n        app(argv)\n    except SystemExit:\n        pass\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]), file=sys.stderr)\n"
@@ -97,7 +97,7 @@ def test_a_default_said_in_words_is_not_repeated(cli):
 
 def test_paragraphs_wrap_to_the_terminal_not_to_the_source(cli, monkeypatch):
     # Very wide: each paragraph of a command's docstring is then one line of its --help (the source's line
-    # breaks, e.g. in the middle of validate's sentences, are gone); an "Example:" line is a paragraph of its own.
+    # breaks, e.g. in the middle of validate's sentences, are gone); the examples follow, one line each.
     import inspect
     import re
 
@@ -109,12 +109,59 @@ def test_paragraphs_wrap_to_the_terminal_not_to_the_source(cli, monkeypatch):
         command = group
         for word in words:
             command = command.commands[word]
-        paragraphs = [p for p in re.split(r"\n\s*\n", inspect.cleandoc(command.help)) if p.strip()]
+        prose, _, examples = inspect.cleandoc(command.help).partition("```")
+        paragraphs = [p for p in re.split(r"\n\s*\n", prose) if p.strip()]
+        example_lines = [line for line in examples.strip("`\n").splitlines() if line.strip()]
         lines = text.splitlines()
         start = next(i for i, line in enumerate(lines) if "Usage:" in line) + 1
         end = next(i for i, line in enumerate(lines) if line.startswith("╭"))
         described = [line for line in lines[start:end] if line.strip()]
-        assert len(described) == len(paragraphs), (words, described)
+        assert len(described) == len(paragraphs) + len(example_lines), (words, described)
+
+
+def commands():
+    """(command words, click command) of every command that runs (zones area, not zones)."""
+    group = typer.main.get_command(app)
+    for name, cmd in sorted(group.commands.items()):
+        if hasattr(cmd, "commands"):
+            yield from (([name, sub], inner) for sub, inner in sorted(cmd.commands.items()))
+        else:
+            yield [name], cmd
+
+
+def test_every_command_ends_with_examples_that_do_not_wrap(cli, monkeypatch):
+    # 80 columns, the narrowest terminal people keep: every line of every example is whole in the help,
+    # and the examples are the last thing before the option panels.
+    from conflictmap.cli.group import EXAMPLE_WIDTH
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for words, command in commands():
+        examples = command.help.split("```")[1].strip("\n").splitlines() if "```" in command.help else []
+        starts = [line for line in examples if line.startswith("conflictmap ")]
+        assert 1 <= len(starts) <= 3, (words, examples)
+        text = cli(*words, "--help").stdout
+        shown = [line.strip() for line in text.splitlines()]
+        for line in examples:
+            assert len(line) <= EXAMPLE_WIDTH and line.strip() in shown, (words, line)
+        tail = [line for line in text[:text.index("╭")].splitlines() if line.strip()]
+        assert tail[-1].strip() == examples[-1].strip(), words
+
+
+def test_every_value_says_what_it_is(cli):
+    # FILE, DATE, ACTOR, ... or the choices; never a Python type such as <str> or <list[str]>.
+    import re
+
+    for words, text in all_helps(cli):
+        assert not re.search(r"<(str|int|float|list\[[^]]*\])>", text), words
+    from conflictmap.cli.options import METAVAR
+
+    for words, command in commands():
+        for param in command.params:
+            if param.hidden or getattr(param, "is_flag", False) or param.name == "help":
+                continue
+            kind = param.type_descriptor.annotation
+            if not (isinstance(kind, type) and issubclass(kind, __import__("enum").Enum)):
+                assert param.metavar in set(METAVAR.values()), (words, param.opts, param.metavar)
 
 
 def test_validate_help_keeps_its_sentences_whole(cli):

@@ -112,3 +112,37 @@ def test_a_matrix_of_whole_counts_has_no_decimals(cli, squares_args):
     # Every actor of the log, contested and unknown included, whatever the window.
     assert header == "| from \\ to | contested | government | kurdish forces | rebels | unknown | total |"
     assert rows["unknown"][1:] == ["0", "2", "0", "2", "0", "4"]
+
+
+@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize("args", [["status", "--date", "2016-12-07"], ["changes", "--since", "2016-11-15"], ["share"],
+                                  ["timeline", "--every", "7d"]])
+def test_a_narrow_terminal_never_splits_a_number_or_a_date(cli, monkeypatch, width, args):
+    # The bundled sample at 60 and 80 columns: every number and date of the CSV output appears whole in one
+    # table line (formatted as the table formats it); long names are cut with an ellipsis instead.
+    monkeypatch.setenv("COLUMNS", str(width))
+    table = cli("-q", *args)
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width
+    cells = {cell.strip() for line in lines for cell in line.split("│")}
+    # The same figures as Markdown (the same display rules, one line per row): each number or date cell whole.
+    markdown = cli("-q", *args, "-f", "markdown").stdout.splitlines()
+    figures = {cell.strip() for line in markdown[2:] for cell in line.strip("|").split("|")}
+    figures = {f for f in figures if re.fullmatch(r"-?[\d,]+(\.\d+)?|\d{4}-\d{2}-\d{2}", f)}
+    assert figures
+    assert figures <= cells, sorted(figures - cells)[:5]
+
+
+def test_long_text_is_cut_with_an_ellipsis_not_folded(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    lines = cli("-q", "status", "--date", "2016-12-07").stdout.splitlines()
+    body = [line for line in lines if line.startswith("│")]
+    assert len(body) == 126  # one line per district of the sample: nothing folds onto a second line
+    assert all("https:" not in line or "…" in line for line in body)
+
+
+def test_a_wide_terminal_shows_every_cell_whole(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = cli("-q", "share").stdout.splitlines()
+    assert not any("…" in line for line in lines)

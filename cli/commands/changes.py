@@ -31,6 +31,9 @@ def changes(
     (rows: controller on D0, columns: controller on D1; split districts count by share).
     In csv/tsv --summary prints the per-actor table; use --matrix for the matrix.
     The screen table leaves out the source column; csv, json and markdown carry it.
+
+    Example: conflictmap changes --since 2016-11-15 --until 2016-12-12
+    Example: conflictmap changes --since 2016-11-15 --matrix
     """
     from conflictmap.changes import window
 

@@ -37,6 +37,9 @@ def frontline(
     themselves: conflictmap export --layer frontline.
     With zone files (frontline ZONES --clip BOUNDARY): one row per date and
     actor, the length of the zone's edge that faces land inside the clip.
+
+    Example: conflictmap frontline --date 2016-11-28
+    Example: conflictmap frontline zones/ --actor russia --clip national-boundary.geojson
     """
     if zones:
         return _from_zones(inputs, fmt, zones, date, gap, clip, reading)

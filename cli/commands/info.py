@@ -10,6 +10,8 @@ def info(inputs, fmt):
 
     A districts file whose features share ids is described as it is: the shared ids, whether the names agree
     within each, and which field or option would give one district per id.
+
+    Example: conflictmap info -d districts.geojson -c control.csv
     """
     from conflictmap.figures import summary
 

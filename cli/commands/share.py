@@ -29,6 +29,9 @@ def share(
 
     With --confidence LEVEL only the changes at least that sure count; with --range each figure also gets
     `_low` and `_high`: the lower and higher of the figure from every row and from the confirmed changes only.
+
+    Example: conflictmap share --baseline 2016-11-15 --baseline-actor rebels --date 2016-12-12
+    Example: conflictmap share --by area -f json
     """
     from conflictmap.figures import shares
 

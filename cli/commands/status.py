@@ -7,7 +7,11 @@ from conflictmap.cli.output import Format, emit_rows
 
 @dataset_command()
 def status(inputs, fmt, date: DateOpt = None, confidence: ConfidenceOpt = None):
-    """One row per district: controller(s) with shares, date of the row in force, km², population, source."""
+    """One row per district: controller(s) with shares, date of the row in force, km², population, source.
+
+    Example: conflictmap status --date 2016-12-07
+    Example: conflictmap status --date 2016-12-07 -f csv | head
+    """
     from conflictmap.figures import status as compute
 
     ds = load(inputs)

@@ -42,6 +42,9 @@ def timeline(
     csv/tsv/json/ndjson: long form, one row per date and actor. table/markdown:
     a row per date and a column per actor, in percent of the --by measure.
     The value on any date is what `conflictmap share --date` prints for that date.
+
+    Example: conflictmap timeline --every 7d --by area
+    Example: conflictmap timeline --plot timeline.png --style lines
     """
     from conflictmap.timeline import timeline as compute
 

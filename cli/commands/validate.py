@@ -23,6 +23,9 @@ def validate(
     actors, bad dates, shares over 1); warnings are what they accept but deserve a look
     (repaired polygons, overlapping districts, a log not sorted by date, rows after --until).
     Exit code 1 when there is an error, 0 with warnings only: ready for cron.
+
+    Example: conflictmap validate -d districts.geojson -c control.csv
+    Example: conflictmap validate --write-aliases aliases.csv
     """
     from conflictmap.validate import COLUMNS
     from conflictmap.validate import validate as check

@@ -33,7 +33,7 @@ AllowOverlapOpt = Annotated[Optional[list[str]], typer.Option(
     "--allow-overlap", help="Where zones of two actors overlap, this actor holds the overlap (repeat to rank several); default: overlap is an error.", rich_help_panel=ZONE_PANEL)]
 ActorsOpt = Annotated[Optional[str], COMMON["actors"][1]]
 SourceOpt = Annotated[Optional[str], typer.Option(
-    "--source", help="What the zone files are: deepstate (DeepStateMap API export: occupied, Crimea and ORDLO held; liberated and grey zone not), nzz (NZZ map: nochange and gains held, losses not; dates from the features) or generic; default: detected from the data (said in a note).", rich_help_panel=ZONE_PANEL, metavar="deepstate|nzz|generic")]
+    "--source", help="What the zone files are: deepstate (DeepStateMap API export: occupied, Crimea and ORDLO held; liberated and grey zone not), nzz (NZZ map: nochange and gains held, losses not; dates from the features) or generic; default: detected from the data (said in a note).", rich_help_panel=ZONE_PANEL)]
 WhereOpt = Annotated[Optional[str], typer.Option(
     "--where", help="Read only the features matching this OGR SQL condition, e.g. \"type <> 'losses'\".", rich_help_panel=ZONE_PANEL)]
 ActorMapOpt = Annotated[Optional[str], typer.Option(

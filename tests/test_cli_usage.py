@@ -1,0 +1,51 @@
+"""Usage errors: one `conflictmap: error:` line in this tool's words, then the usage line; exit 2 (issue 16).
+
+No rich box, no pydantic wording ("Value error,", "Input should be a valid integer"), no traceback.
+"""
+
+import pytest
+
+
+def lines_of(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip() and "note:" not in line]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["share", "--by", "foo"], "conflictmap: error: --by 'foo' is not one of 'count', 'area', 'population'"),
+    (["share", "--format=xml"], "conflictmap: error: --format 'xml' is not one of"),
+    (["map", "-o", "m.png", "--labels", "x"], "conflictmap: error: --labels 'x' is not a whole number"),
+    (["frontline", "--gap", "abc"], "conflictmap: error: --gap 'abc' is not a number"),
+    (["share", "--nope"], "conflictmap: error: no option --nope here"),
+    (["nocommand"], "conflictmap: error: no command 'nocommand'"),
+    (["zones", "area"], "conflictmap: error: missing ZONES"),
+    (["share", "extra"], "conflictmap: error: unexpected argument(s): extra"),
+])
+def test_a_usage_error_is_one_line_and_the_usage(cli, args, message):
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    lines = lines_of(result)
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(message), lines[0]
+    assert lines[1].startswith("Usage: conflictmap"), lines[1]
+    assert not any(mark in result.stderr for mark in ("╭", "│", "Value error", "Input should", "Traceback"))
+    assert result.stdout == ""
+
+
+def test_an_option_without_its_value(cli):
+    result = cli("status", "--date")
+    assert result.exit_code == 2
+    assert lines_of(result)[0] == "conflictmap: error: --date needs a value"
+
+
+def test_an_actor_a_letter_off_gets_a_did_you_mean(cli):
+    result = cli("share", "--baseline", "2016-11-15", "--baseline-actor", "rebel")
+    assert result.exit_code == 2
+    assert "did you mean 'rebels'?" in result.stderr
+
+
+def test_help_still_exits_0_and_a_command_error_keeps_its_code(cli, tmp_path):
+    assert cli("share", "--help").exit_code == 0
+    missing = tmp_path / "missing.geojson"
+    result = cli("status", "--districts", missing)  # a data error (exit 1) still goes through cli.errors
+    assert result.exit_code == 1
+    assert lines_of(result) == [f"conflictmap: error: {missing}: file not found; check the path"]
