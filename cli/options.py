@@ -46,6 +46,8 @@ METAVARS = {
     "SQL": ("--where",),
     "MAP": ("--actor-map",),
     "ADDRESS": ("--scheduler",),
+    "W,S,E,N": ("--bbox",),
+    "PIXELS": ("--width",),
     "ZONES": ("zones",),
     "CLAIMS": ("claims",),
     "CHANGES": ("changes",),

@@ -134,6 +134,13 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
                     baseline_actor: str | None = None, style: str = "stacked"):
     """Each actor's share (percent of the --by measure) over the timeline's dates: stacked step areas, or
     (style 'lines') one step line per actor on a y axis fitted to the data, so that 17.1 -> 18.3% shows."""
+    return timeline_picture(ds, table, by, baseline, baseline_actor, style)[0]
+
+
+def timeline_picture(ds: Dataset, table, by: str = "districts", baseline: dt.date | None = None,
+                     baseline_actor: str | None = None, style: str = "stacked", bare: bool = False):
+    """(figure, legend handles, legend title) of timeline_figure; `bare` as for map_picture: the axes alone,
+    BARE_WIDTH wide, BARE_FONT text, the legend, title and footer left to the page."""
     from matplotlib.patches import Patch
 
     actors = list(dict.fromkeys(table["actor"]))
@@ -146,8 +153,8 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
     if style not in STYLES:
         raise UsageError(f"--style {style!r}: choose one of {', '.join(STYLES)}")
     if style == "changes":
-        return changes_figure(ds, table, by)
-    fig = _figure(10, 5.2)
+        return changes_figure(ds, table, by), [], ""
+    fig = _figure(BARE_WIDTH, 3.5) if bare else _figure(10, 5.2)
     ax = fig.add_subplot()
     handles = []
     if style == "lines":
@@ -162,19 +169,24 @@ def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date
                 layer.set_hatch(CONTESTED_HATCH)
                 layer.set_edgecolor(CONTESTED_LINES)
             handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {column[-1]:.1f}%"))
+    text = BARE_FONT if bare else 9
     if baseline is not None:
         ax.axvline(np.datetime64(baseline), color=INK, linestyle="--", linewidth=1.2)
-        ax.annotate(f" baseline {baseline.isoformat()}", (np.datetime64(baseline), 100), fontsize=8, color=INK,
+        ax.annotate(f" baseline {baseline.isoformat()}", (np.datetime64(baseline), 100), fontsize=text - 1, color=INK,
                     ha="left", va="bottom", annotation_clip=False)
-    _percent_axes(ax, x, _y_label(by, baseline, baseline_actor))
+    label = _y_label(by, baseline, baseline_actor)
+    _percent_axes(ax, x, textwrap.fill(label, 28) if bare else label, text)
     if style == "lines":
         _fit_y(ax, values)
-    fig.legend(handles=handles, title=f"share on {dates[-1].isoformat()}", loc="outside right upper",
+    title = f"share on {dates[-1].isoformat()}"
+    if bare:
+        return fig, handles, title
+    fig.legend(handles=handles, title=title, loc="outside right upper",
                frameon=False, fontsize=9, title_fontsize=9, alignment="left", borderaxespad=1.2)
     fig.suptitle(_timeline_title(by, dates, baseline, baseline_actor), fontsize=12, color=INK, x=0.02, ha="left")
     universe = _universe(table, by, baseline, baseline_actor) if baseline is not None else None
     _footer(ax, _footnote(ds, by, universe=universe), below=24)  # under the date labels
-    return fig
+    return fig, handles, title
 
 
 def _footer(ax, text: str, below: float) -> None:
@@ -298,21 +310,22 @@ def _fit_y(ax, values) -> None:
     ax.set_ylim(max(0.0, low - pad), min(100.0, high + pad))
 
 
-def _percent_axes(ax, x, label: str) -> None:
+def _percent_axes(ax, x, label: str, fontsize: float = 9) -> None:
     """0-100% on y with a light grid, concise dates on x, no top or right frame."""
     import matplotlib.dates as mdates
 
     ax.set_xlim(x[0], x[-1])
     ax.set_ylim(0, 100)
-    ax.set_ylabel(label, color=INK)
+    ax.set_ylabel(label, color=INK, fontsize=fontsize + 1)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
+    # Fewer ticks in big type: a bare chart is half as wide and its labels bigger.
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=5 if fontsize > 9 else 10))
     ax.xaxis.set_major_formatter(_date_formatter())
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(colors=INK, labelsize=9)
+    ax.tick_params(colors=INK, labelsize=fontsize)
 
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -348,8 +361,12 @@ def _date_formatter():
 
 
 def _step_edges(dates) -> np.ndarray:
+    """The dates and one more edge: the last state is drawn for a typical step, at most a tenth of the span
+    (two snapshots two years apart would otherwise draw the last one for two years past its date)."""
     x = np.asarray(dates, dtype="datetime64[D]")
     step = np.median(np.diff(x)).astype("timedelta64[D]") if len(x) > 1 else np.timedelta64(1, "D")
+    if len(x) > 1:
+        step = min(step, ((x[-1] - x[0]) / 10).astype("timedelta64[D]"))
     return np.append(x, x[-1] + max(step, np.timedelta64(1, "D")))
 
 
@@ -370,9 +387,11 @@ def legend_name(name: str) -> str:
 
 
 def _legend_patch(Patch, actor, colour, label):
+    """An actor's legend key (its gid 'actor': a page's legend sets the name apart, see legend_entries)."""
     if actor == CONTESTED:
-        return Patch(facecolor=colour, edgecolor=CONTESTED_LINES, hatch=CONTESTED_HATCH, linewidth=0, label=label)
-    return Patch(facecolor=colour, edgecolor=UNKNOWN_EDGE if actor == UNKNOWN else colour, linewidth=0.6, label=label)
+        return Patch(facecolor=colour, edgecolor=CONTESTED_LINES, hatch=CONTESTED_HATCH, linewidth=0, label=label, gid="actor")
+    return Patch(facecolor=colour, edgecolor=UNKNOWN_EDGE if actor == UNKNOWN else colour, linewidth=0.6, label=label,
+                 gid="actor")
 
 
 def _y_label(by: str, baseline, baseline_actor) -> str:
@@ -456,13 +475,34 @@ def _oriented(geom):
 
 def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
                baseline_actors: list[str] | None = None, baseline_label: str | None = None,
-               title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None):
-    """Districts coloured by controller; split districts hatched in the second controller's colour.
+               title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,
+               *, bbox=None, inset: bool | None = None, basemap=None):
+    """The control map (see map_picture) with its legend, title and footer."""
+    return map_picture(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels, unsure,
+                       bbox=bbox, inset=inset, basemap=basemap)[0]
+
+
+BARE_WIDTH = 5.0  # inches: a bare picture (for a web page) shown ~380 px wide on a phone keeps 11-point text at 11 px
+BARE_FONT = 11
+
+
+def map_picture(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
+                baseline_actors: list[str] | None = None, baseline_label: str | None = None,
+                title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,
+                *, bbox=None, inset: bool | None = None, basemap=None, bare: bool = False):
+    """(figure, legend handles): districts coloured by controller; split districts hatched in the second
+    controller's colour.
+
+    `bare`: the map alone, BARE_WIDTH wide, with no legend, title or footer: a web page writes those as
+    text beside it (report.html_legend), legible on a phone where text inside a scaled picture is not.
 
     `title` replaces 'Control on DATE' (the date is kept after it), `credit` adds a source line to the
     footer, and `labels` names up to that many of the largest districts, skipping any whose name would
-    overlap one already placed or leave its district.
+    overlap one already placed or leave its district. `bbox` (W, S, E, N) shows only that part, with an
+    inset locator by mapview's rule (or `inset` True/False); `basemap` (a basemap.TileSource) draws its
+    tiles under the districts, which are then drawn see-through (BASEMAP_ALPHA).
     """
+    from .mapview import draw_inset, view_of, wants_inset
     from .figures import baseline_weights, shares, state_on
 
     date = date or ds.last_date
@@ -475,12 +515,15 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
     held = table[table["districts"] > 0]
     colours = actor_colours(ds, list(table["actor"]) + list(state["controller"]))
 
-    fig = _figure(10, _map_height(ds))
+    extent = tuple(float(v) for v in ds.districts.total_bounds)
+    view = view_of(ds.districts, bbox)
+    fig = _figure(BARE_WIDTH, _map_height(view, BARE_WIDTH - 0.2, 0.3)) if bare else _figure(10, _map_height(view))
     # Margins (inches) round the map, the titles and the legend: none of them flush with the page's edge.
     fig.get_layout_engine().set(w_pad=0.2, h_pad=0.12)
     ax = fig.add_subplot()
     paths = [_path(g) for g in ds.districts.geometry.values]
-    _fill(ax, paths, first, colours)
+    alpha = BASEMAP_ALPHA if basemap is not None else 1.0
+    _fill(ax, paths, first, colours, alpha)
     _hatch(ax, paths, first, second, colours)
     handles = _map_legend(ds, held, _map_order(held), colours, split=np.not_equal(second, None).any())
     before = int(state.loc[state["date"].isna(), "idx"].nunique()) if len(ds.log) else 0
@@ -493,32 +536,72 @@ def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = Non
         handles.append(_unsure(ax, paths, unsure))
     if weights is not None:
         handles.append(_outline(ax, ds, weights, baseline_label, baseline))
-        ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")
-    _frame(ax, ds)
-    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5, borderaxespad=1.5,
+        if not bare:
+            ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")
+    _frame(ax, view, zoomed=bbox is not None, fontsize=BARE_FONT if bare else 8)
+    attribution = None
+    if basemap is not None:
+        attribution = basemap.draw(ax, fig)
+    if bare:
+        return fig, handles
+    legend = fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5, borderaxespad=1.5,
                title=_legend_title(ds), title_fontsize=9, alignment="left", labelspacing=0.9)
     when = date.isoformat() if date else "(no log)"
     heading = f"{title} ({when})" if title else f"Control on {when}"
-    fig.suptitle(_plain_text(heading), fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold")
-    footer = _footnote(ds, "area_km2", timeline=False) + (f"\n{_plain_text(credit)}" if credit else "")
-    fig.text(0.02, 0.005, footer, fontsize=7, color="#666666", ha="left", va="bottom")
+    fig.suptitle(heading, fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold", parse_math=False)
+    footer = _footnote(ds, "area_km2", timeline=False)
+    if bbox is not None:
+        footer += f"\nview {_bbox_text(view)} (W,S,E,N); the shares are of all {len(ds.districts)} districts"
+    footer += "".join(f"\n{line}" for line in (credit, attribution) if line)
+    fig.text(0.02, 0.005, footer, fontsize=7, color="#666666", ha="left", va="bottom", parse_math=False)
+    # The footer is no part of the layout: keep its lines' height free below the map and the legend.
+    lines = footer.count("\n") + 1
+    bottom = (lines * 7 * 1.25 / 72 + 0.05) / fig.get_figheight()
+    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+    if wants_inset(inset, view, extent, bbox is not None):
+        draw_inset(fig, ax, legend, paths, [colours[a or UNKNOWN] for a in first], ds.districts.geometry.values, extent, view)
     if labels:
-        _labels(fig, ax, ds, labels)
-    return fig
+        _labels(fig, ax, ds, labels, view)
+    return fig, handles
 
 
-def _plain_text(text: str) -> str:
-    """Text from the user or the data drawn as it is: '$' would start matplotlib's mathtext."""
-    return str(text).replace("$", r"\$")
+def legend_entries(handles) -> list[dict]:
+    """The legend handles of map_picture / timeline_picture as plain data for a page to draw:
+    label (lines split at '\n'), face and edge colours ('#rrggbb' or None), hatch ('', 'xxx', '////', '...'),
+    line ('dashed' or None) for the baseline outline, and actor (True for an actor's key, False for a note)."""
+    from matplotlib.colors import to_hex
+    from matplotlib.lines import Line2D
+
+    out = []
+    for handle in handles:
+        label = handle.get_label()
+        if isinstance(handle, Line2D):
+            out.append({"label": label, "face": None, "edge": to_hex(handle.get_color()), "hatch": "", "line": "dashed",
+                        "actor": False})
+            continue
+        face, edge = handle.get_facecolor(), handle.get_edgecolor()
+        out.append({"label": label, "face": to_hex(face) if face[3] > 0 else None, "edge": to_hex(edge) if edge[3] > 0 else None,
+                    "hatch": handle.get_hatch() or "", "line": None, "actor": handle.get_gid() == "actor"})
+    return out
 
 
-def _labels(fig, ax, ds: Dataset, most: int) -> None:
-    """Names of the largest districts at a point inside each, greedily: a label that would overlap one
-    already placed, or stick out of its own district's box, is left out."""
+BASEMAP_ALPHA = 0.6  # district colours over a basemap: the streets and rivers show through
+
+
+def _bbox_text(view) -> str:
+    return ",".join(f"{v:.4f}".rstrip("0").rstrip(".") for v in view)
+
+
+def _labels(fig, ax, ds: Dataset, most: int, view=None) -> None:
+    """Names of the largest districts in view at a point inside each, greedily: a label that would overlap
+    one already placed, or stick out of its own district's box, is left out."""
     import shapely
 
-    order = np.argsort(-ds.districts["area_km2"].to_numpy(dtype=float), kind="stable")[:most]
     geoms = np.asarray(ds.districts.geometry.values)
+    area = ds.districts["area_km2"].to_numpy(dtype=float)
+    if view is not None:  # districts outside the view have no room on the map
+        area = np.where(shapely.intersects(geoms, shapely.box(*view)), area, -1.0)
+    order = [i for i in np.argsort(-area, kind="stable")[:most] if area[i] >= 0]
     if not hasattr(fig.canvas, "get_renderer"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -530,14 +613,20 @@ def _labels(fig, ax, ds: Dataset, most: int) -> None:
         geom = geoms[i]
         if geom is None or geom.is_empty:
             continue
+        if view is not None:  # the name inside the part of the district in view
+            geom = shapely.intersection(geom, shapely.box(*view))
+            if geom.is_empty:
+                continue
         point = shapely.point_on_surface(geom)
-        text = ax.text(point.x, point.y, _plain_text(ds.districts["name"].iloc[i]), fontsize=6.5, color=INK,
+        text = ax.text(point.x, point.y, str(ds.districts["name"].iloc[i]), fontsize=6.5, color=INK, parse_math=False,
                        ha="center", va="center", clip_on=True,
                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
         box = text.get_window_extent(renderer)
         lon0, lat0 = ax.transData.inverted().transform((box.x0, box.y0))
         lon1, lat1 = ax.transData.inverted().transform((box.x1, box.y1))
         inside = shapely.box(*geom.bounds).buffer(max(lon1 - lon0, lat1 - lat0) * 0.25).contains(shapely.box(lon0, lat0, lon1, lat1))
+        if view is not None:  # and inside the view: a name cut by the map's edge reads as another name
+            inside = inside and shapely.box(*view).contains(shapely.box(lon0, lat0, lon1, lat1))
         if not inside or any(box.overlaps(other) for other in placed):
             text.remove()
             continue
@@ -559,7 +648,7 @@ def _unsure(ax, paths, unsure):
                  label=f"holder rests on a row less sure\nthan {level} ({int(unsure.sum())} districts)")
 
 
-def _fill(ax, paths, first, colours) -> None:
+def _fill(ax, paths, first, colours, alpha: float = 1.0) -> None:
     """Each district in its main controller's colour, with white seams between districts."""
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import PathPatch
@@ -567,8 +656,10 @@ def _fill(ax, paths, first, colours) -> None:
     holders = [a or UNKNOWN for a in first]
     # Unknown districts get a grey edge, else their pale fill melts into the page.
     edges = [UNKNOWN_EDGE if a == UNKNOWN else BORDER for a in holders]
-    ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors=[colours[a] for a in holders],
-                                      edgecolors=edges, linewidths=0.5))
+    from matplotlib.colors import to_rgba
+
+    ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors=[to_rgba(colours[a], alpha) for a in holders],
+                                      edgecolors=edges, linewidths=0.5, zorder=1))
 
 
 def _hatch(ax, paths, first, second, colours) -> None:
@@ -649,18 +740,25 @@ def _outline(ax, ds: Dataset, weights, label: str, baseline: dt.date):
     mask = weights > MAJORITY
     if not mask.any():
         return Line2D([0], [0], **style, label=f"{label} held the majority of no district\non {baseline.isoformat()}")
-    held = np.asarray(ds.districts.geometry.values)[mask]
-    # Neighbouring polygons in real files rarely share edges exactly: close the slivers between
-    # them (a buffer out and back in, about 0.2% of the map's extent) so the outline shows the
-    # edge of the held area, not every internal seam.
-    minx, miny, maxx, maxy = ds.districts.total_bounds
-    gap = 0.002 * max(maxx - minx, maxy - miny)
-    closed = shapely.buffer(shapely.union_all(shapely.buffer(held, gap, join_style="mitre")), -gap, join_style="mitre")
-    outline = shapely.boundary(closed)
+    outline = shapely.boundary(held_area(ds, mask))
     for line in shapely.get_parts(outline):
         xy = np.asarray(line.coords)
         ax.plot(xy[:, 0], xy[:, 1], **style, solid_capstyle="round")
     return Line2D([0], [0], **style, label=text)
+
+
+def held_area(ds: Dataset, mask):
+    """The union of the districts in `mask` with the slivers between them closed.
+
+    Neighbouring polygons in real files rarely share edges exactly: a buffer out and back in (about
+    0.2% of the map's extent) makes the outline the edge of the held area, not every internal seam.
+    """
+    import shapely
+
+    held = np.asarray(ds.districts.geometry.values)[mask]
+    minx, miny, maxx, maxy = ds.districts.total_bounds
+    gap = 0.002 * max(maxx - minx, maxy - miny)
+    return shapely.buffer(shapely.union_all(shapely.buffer(held, gap, join_style="mitre")), -gap, join_style="mitre")
 
 
 def _baseline_note(ds: Dataset, date, baseline, baseline_actors, label) -> str:
@@ -683,43 +781,75 @@ def _fractional(ds: Dataset) -> bool:
     return is_fractional(ds)
 
 
-def _map_height(ds: Dataset, map_width: float = 6.6, margins: float = 1.6) -> float:
-    """Figure height (inches) that fits the districts' shape at a 10-inch width (legend on the right)."""
-    minx, miny, maxx, maxy = (float(v) for v in ds.districts.total_bounds)
+def _map_height(view, map_width: float = 6.6, margins: float = 1.6) -> float:
+    """Figure height (inches) that fits the view's shape (W, S, E, N) at a 10-inch width (legend on the right)."""
+    minx, miny, maxx, maxy = view
     lat = math.radians((miny + maxy) / 2)
     shape = ((maxy - miny) * 1.11 or 0.01) / (((maxx - minx) * 1.04 or 0.01) * max(math.cos(lat), 0.01))
     return min(max(map_width * shape + margins, 5.0), 10.0)
 
 
-def _frame(ax, ds: Dataset) -> None:
-    """Lon/lat extent with the right aspect at this latitude, no axes, a scale bar in km."""
-    minx, miny, maxx, maxy = (float(v) for v in ds.districts.total_bounds)
+def _frame(ax, view, zoomed: bool = False, fontsize: float = 8) -> None:
+    """Lon/lat extent with the right aspect at this latitude, no axes, a scale bar in km.
+
+    The whole map: a strip below the districts holds the scale bar. A zoomed view (--bbox) is exactly
+    the box asked for, framed, with the scale bar on a white ground in its lower left corner.
+    """
+    minx, miny, maxx, maxy = view
     width, height = (maxx - minx) or 0.01, (maxy - miny) or 0.01
-    ax.set_xlim(minx - width * 0.02, maxx + width * 0.02)
-    ax.set_ylim(miny - height * 0.12, maxy + height * 0.02)  # a strip below the districts for the scale bar
     mid = (miny + maxy) / 2
     ax.set_aspect(1 / max(math.cos(math.radians(mid)), 0.01))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if zoomed:
+        ax.set_xlim(minx, maxx)
+        ax.set_ylim(miny, maxy)
+        for spine in ax.spines.values():
+            spine.set_edgecolor("#888888")
+        _framed_scale_bar(ax, minx, maxx, mid, fontsize)
+        return
+    ax.set_xlim(minx - width * 0.02, maxx + width * 0.02)
+    ax.set_ylim(miny - height * 0.12, maxy + height * 0.02)  # a strip below the districts for the scale bar
     ax.set_axis_off()
-    _scale_bar(ax, minx, maxx, miny, mid)
+    _scale_bar(ax, minx, maxx, miny, mid, fontsize)
 
 
 SCALE_BAR_GAP = 16  # points between the lowest district and the scale bar, whatever the map's size
 
 
-def _scale_bar(ax, x0, x1, y, lat) -> None:
+def _scale_bar(ax, x0, x1, y, lat, fontsize: float = 8) -> None:
     """A bar of a round number of km (about a fifth of the map's width), measured geodesically at mid-latitude,
     SCALE_BAR_GAP points below `y` (the districts' bottom), its label on its right: it never touches a district."""
     from matplotlib.transforms import offset_copy
 
+    km, degrees = _bar_length(x0, x1, lat)
+    bar = offset_copy(ax.transData, fig=ax.figure, y=-SCALE_BAR_GAP, units="points")
+    label = offset_copy(ax.transData, fig=ax.figure, x=5, y=-SCALE_BAR_GAP, units="points")
+    ax.plot([x0, x0 + degrees], [y, y], color=INK, linewidth=2.5, solid_capstyle="butt", transform=bar, clip_on=False)
+    ax.text(x0 + degrees, y, f"{km:g} km", ha="left", va="center", fontsize=fontsize, color=INK, transform=label)
+
+
+def _framed_scale_bar(ax, x0, x1, lat, fontsize: float = 8) -> None:
+    """The scale bar of a zoomed map: in its lower left corner on a white box (districts lie under it)."""
+    from matplotlib.font_manager import FontProperties
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    km, degrees = _bar_length(x0, x1, lat)
+    bar = AnchoredSizeBar(ax.transData, degrees, f"{km:g} km", "lower left", pad=0.4, borderpad=0.6, sep=3,
+                          color=INK, frameon=True, size_vertical=0, label_top=False, fontproperties=FontProperties(size=fontsize))
+    bar.patch.set(facecolor="white", edgecolor="none")
+    bar.size_bar.get_children()[0].set_linewidth(2.5)  # the bar: a line as thick as the whole map's
+    bar.set_zorder(6)
+    ax.add_artist(bar)
+
+
+def _bar_length(x0, x1, lat) -> tuple[float, float]:
+    """(km, degrees of longitude) of a round bar about a fifth of x0..x1 wide at latitude `lat`."""
     from .geodesy import WGS84
 
     _, _, width_m = WGS84.inv(x0, lat, x1, lat)
     km = _nice(width_m / 1000 / 5)
-    degrees = (x1 - x0) * km * 1000 / width_m
-    bar = offset_copy(ax.transData, fig=ax.figure, y=-SCALE_BAR_GAP, units="points")
-    label = offset_copy(ax.transData, fig=ax.figure, x=5, y=-SCALE_BAR_GAP, units="points")
-    ax.plot([x0, x0 + degrees], [y, y], color=INK, linewidth=2.5, solid_capstyle="butt", transform=bar, clip_on=False)
-    ax.text(x0 + degrees, y, f"{km:g} km", ha="left", va="center", fontsize=8, color=INK, transform=label)
+    return km, (x1 - x0) * km * 1000 / width_m
 
 
 def _nice(value: float) -> float:
@@ -729,6 +859,7 @@ def _nice(value: float) -> float:
 
 
 def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None,
-                title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None) -> None:
+                title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None, **view) -> None:
+    """map_figure written to `path`; `view` holds its keyword options (bbox, inset, basemap)."""
     output_format(path)
-    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels, unsure), path, ds)
+    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels, unsure, **view), path, ds)

@@ -588,6 +588,15 @@ h2 { font-size: 1.25rem; margin: 2rem 0 0.5rem; border-bottom: 1px solid #ddd; p
 figure { margin: 1.5rem 0; break-inside: avoid; }
 figure img { display: block; width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
+figure.picture { display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; align-items: flex-start; }
+figure.picture img { flex: 1 1 22rem; min-width: 0; max-width: 34rem; }
+figure.picture figcaption { flex: 1 1 100%; }
+.legend { flex: 1 1 14rem; font-size: 0.9rem; line-height: 1.35; }
+.legend p { margin: 0 0 0.4rem; font-weight: 600; }
+.legend ul { list-style: none; margin: 0; padding: 0; }
+.legend li { display: flex; gap: 0.5rem; margin: 0 0 0.45rem; }
+.legend .key { flex: none; width: 1.1rem; height: 0.8rem; margin-top: 0.2rem; border: 1px solid #999; box-sizing: border-box; }
+.legend .name { font-weight: 600; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f4f6f8; font-weight: 600; }
@@ -618,12 +627,14 @@ footer { margin-top: 2.5rem; font-size: 0.85rem; color: #555; }
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def render_html(model: dict, pictures: dict[str, bytes] | None = None, colours: dict[str, str] | None = None) -> str:
-    """One self-contained page; `pictures` maps 'map'/'timeline' to SVG bytes, `colours` actor -> '#rrggbb'."""
+def render_html(model: dict, pictures: dict[str, dict] | None = None, colours: dict[str, str] | None = None,
+                interactive: dict | None = None) -> str:
+    """One self-contained page; `pictures` as report.pictures gives them, `colours` actor -> '#rrggbb',
+    `interactive` the interactive map's pieces (webmap.parts, embedded) to place under the static map."""
     e = html.escape
     body = [f"<h1>{e(model['title'])}</h1>", f'<p class="headline">{e(model["headline"])}</p>']
     body += [f"<p>{e(text)}</p>" for text in model["sentences"][1:]]
-    body += _html_figures(model, pictures or {})
+    body += _html_figures(model, pictures or {}, interactive)
     for heading, text, rows, columns in sections(model):
         body.append(f"<h2>{e(heading)}</h2>")
         if text:
@@ -632,16 +643,21 @@ def render_html(model: dict, pictures: dict[str, bytes] | None = None, colours: 
             body.append(_html_table(rows, columns, colours or {}))
     notes = "".join(f"<li>{e(n)}</li>" for n in model["method"])
     body.append(f"<footer><h2>Notes</h2><ul>{notes}</ul><p>{e(_provenance(model))}</p></footer>")
+    policy, style = CSP, CSS
+    if interactive:  # the map's two scripts may run (by hash: nothing else can); still nothing is fetched
+        from .webmap import csp
+
+        policy, style = csp(interactive["hashes"]), CSS + INTERACTIVE_CSS + interactive["css"]
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(model['title'])} · conflictmap report</title>", f"<style>{CSS}</style>", "</head>",
+        f"<title>{e(model['title'])} · conflictmap report</title>", f"<style>{style}</style>", "</head>",
         "<body><main>", *body, "</main></body>", "</html>", "",
     ])
 
 
-def _html_figures(model: dict, pictures: dict[str, bytes]) -> list[str]:
+def _html_figures(model: dict, pictures: dict[str, dict], interactive: dict | None = None) -> list[str]:
     captions = {
         "map": ("Map of control on " + words(model["date"]),
                 "Districts coloured by controller; split districts hatched in the colour of their second controller, "
@@ -652,11 +668,76 @@ def _html_figures(model: dict, pictures: dict[str, bytes]) -> list[str]:
     out = []
     for name in ("map", "timeline"):
         if name in pictures:
-            data = base64.b64encode(pictures[name]).decode("ascii")
+            picture = pictures[name]
+            data = base64.b64encode(picture["svg"]).decode("ascii")
             alt, caption = captions[name]
-            out.append(f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
+            out.append(f'<figure class="picture {name}"><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
+                       f'{html_legend(picture["legend"], picture["legend_title"])}'
                        f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        if name == "map" and interactive:
+            from .webmap import embed
+
+            out.append(f'<section class="interactive">{embed(interactive)}<p class="caption">{html.escape(INTERACTIVE_NOTE)}</p></section>')
     return out
+
+
+INTERACTIVE_NOTE = ("Interactive map: move the slider or press play to see each date of the log; hover a district for "
+                    "its controller(s), date in force, source and confidence. On paper, and where scripts do not run, the static map "
+                    "takes its place.")
+# With scripts, the interactive map replaces the static one on screen; without (a mail client), the static one stays;
+# on paper the static one is printed.
+INTERACTIVE_CSS = """
+.js figure.picture.map { display: none; }
+html:not(.js) .interactive { display: none; }
+.interactive .caption { font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
+@media print { .interactive { display: none; } .js figure.picture.map { display: flex; } }
+"""
+
+
+def interactive_parts(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, baseline_label=None) -> dict:
+    """The interactive map (webmap.parts) for the report: in a box of the page, opening at the report's date."""
+    from .webmap import parts
+
+    title = f"Control by district, {ds.first_date} to {ds.last_date}"
+    return parts(ds, title, baseline, baseline_actors, baseline_label, start=date, embedded=True)
+
+
+def html_legend(entries: list[dict], title: str) -> str:
+    """A picture's legend as HTML text (plots.legend_entries): a swatch and the escaped label per entry.
+
+    Beside the picture on a wide screen, under it on a phone, at the page's own type size: text inside
+    a picture scaled to 400 px would be 4 px high.
+    """
+    e = html.escape
+    rows = []
+    for entry in entries:
+        if entry["actor"]:  # the name (wrapped by the picture's legend, one line here), then the figures
+            lines = str(entry["label"]).split("\n")
+            text = f'<span class="name">{e(lines[0])}</span>' + "".join(f"<br>{e(line)}" for line in lines[1:])
+        else:  # a note: its line breaks were for the picture's narrow column
+            text = e(" ".join(str(entry["label"]).split()))
+        rows.append(f'<li><span class="key" style="{_swatch_style(entry)}"></span><span>{text}</span></li>')
+    return f'<div class="legend"><p>{e(title)}</p><ul>' + "".join(rows) + "</ul></div>"
+
+
+HATCHES = {  # matplotlib hatch -> CSS background drawing the same pattern in the edge colour
+    "xxx": "repeating-linear-gradient(45deg, {edge} 0 1px, transparent 1px 4px), "
+           "repeating-linear-gradient(-45deg, {edge} 0 1px, transparent 1px 4px), {face}",
+    "////": "repeating-linear-gradient(-45deg, {edge} 0 1.5px, {face} 1.5px 4.5px)",
+    "...": "radial-gradient({edge} 0.8px, transparent 1.2px) 0 0 / 4px 4px, {face}",
+}
+
+
+def _swatch_style(entry: dict) -> str:
+    """Inline CSS of a legend key; colours are '#rrggbb' from matplotlib's to_hex, never text from a file."""
+    face, edge = entry["face"] or "transparent", entry["edge"] or "transparent"
+    if entry["line"]:
+        return f"height: 0; border: 0; border-top: 2.5px dashed {edge}; margin-top: 0.6em"
+    if not entry["face"] and not entry["edge"]:
+        return "visibility: hidden"  # a note (the initial holder's districts): text alone
+    pattern = HATCHES.get(entry["hatch"])
+    background = pattern.format(edge=edge, face=face) if pattern else face
+    return f"background: {background}; border-color: {edge if not pattern else '#999999'}"
 
 
 def _html_table(rows, columns, colours) -> str:
@@ -681,15 +762,19 @@ def _html_table(rows, columns, colours) -> str:
 # ------------------------------------------------------------------------------------------- pictures
 
 
-def pictures(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, baseline_label=None) -> dict[str, bytes]:
-    """The map and the timeline chart (shares by districts, up to the report's date) as SVG bytes."""
-    from .plots import map_figure, timeline_figure
+def pictures(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, baseline_label=None) -> dict[str, dict]:
+    """The map and the timeline chart (shares by districts, up to the report's date): each as SVG bytes
+    drawn bare (no legend, title or footer inside: at a phone's width those would be unreadably small) and
+    its legend as data ('legend', 'legend_title'), which the page writes as text beside the picture."""
+    from .plots import _legend_title, legend_entries, map_picture, timeline_picture
     from .timeline import timeline
 
     start = min(ds.first_date, date)
     table = timeline(ds, start, date, None, baseline, baseline_actors)
-    return {"map": _svg(map_figure(ds, date, baseline, baseline_actors, baseline_label)),
-            "timeline": _svg(timeline_figure(ds, table, "districts", baseline, baseline_label))}
+    fig, handles = map_picture(ds, date, baseline, baseline_actors, baseline_label, bare=True)
+    chart, chart_handles, chart_title = timeline_picture(ds, table, "districts", baseline, baseline_label, bare=True)
+    return {"map": {"svg": _svg(fig), "legend": legend_entries(handles), "legend_title": _legend_title(ds)},
+            "timeline": {"svg": _svg(chart), "legend": legend_entries(chart_handles), "legend_title": chart_title}}
 
 
 def _svg(fig) -> bytes:
@@ -714,15 +799,18 @@ def colours_of(ds: Dataset, model: dict) -> dict[str, str]:
 
 
 def make_report(ds: Dataset, fmt: str, date=None, since=None, baseline=None, baseline_actors=None,
-                baseline_label=None, generated_at=None) -> str:
-    """The report as text in `fmt` (md, html or json)."""
+                baseline_label=None, generated_at=None, interactive: bool = False) -> str:
+    """The report as text in `fmt` (md, html or json); `interactive` adds the interactive map to HTML."""
+    if interactive and fmt != "html":
+        raise UsageError(f"--interactive puts the interactive map in an HTML report; {fmt} has no place for it")
     model = report_model(ds, date, since, baseline, baseline_actors, baseline_label, generated_at)
     if fmt == "json":
         return render_json(model)
     if fmt == "md":
         return render_markdown(model)
     day = dt.date.fromisoformat(model["date"])
-    return render_html(model, pictures(ds, day, baseline, baseline_actors, baseline_label), colours_of(ds, model))
+    live = interactive_parts(ds, day, baseline, baseline_actors, baseline_label) if interactive else None
+    return render_html(model, pictures(ds, day, baseline, baseline_actors, baseline_label), colours_of(ds, model), live)
 
 
 def write_report(ds: Dataset, path, fmt: str | None = None, **options) -> None:

@@ -63,15 +63,18 @@ def ranged_model(ds, sure, level: str, date=None, since=None, baseline=None, bas
     return model
 
 
-def ranged_report(ds, sure, level: str, fmt: str, **options) -> str:
+def ranged_report(ds, sure, level: str, fmt: str, interactive: bool = False, **options) -> str:
     """make_report with ranges (md, html or json)."""
-    from .report import colours_of, pictures, render_html, render_json, render_markdown
+    from .report import UsageError, colours_of, interactive_parts, pictures, render_html, render_json, render_markdown
 
+    if interactive and fmt != "html":
+        raise UsageError(f"--interactive puts the interactive map in an HTML report; {fmt} has no place for it")
     model = ranged_model(ds, sure, level, **options)
     if fmt == "json":
         return render_json(model)
     if fmt == "md":
         return render_markdown(model)
     day = dt.date.fromisoformat(model["date"])
-    return render_html(model, pictures(ds, day, options.get("baseline"), options.get("baseline_actors"),
-                                       options.get("baseline_label")), colours_of(ds, model))
+    base = (options.get("baseline"), options.get("baseline_actors"), options.get("baseline_label"))
+    live = interactive_parts(ds, day, *base) if interactive else None
+    return render_html(model, pictures(ds, day, *base), colours_of(ds, model), live)

@@ -13,7 +13,12 @@ well under 1 MB.
 Everything from the input data (names, sources, actors) reaches the page only as
 JSON inside a ``<script type="application/json">`` with ``<``, ``>`` and ``&``
 escaped, and is written into the page by ``textContent`` or an escaping
-function, never as markup.
+function, never as markup. The Content-Security-Policy fetches nothing and
+lets only the page's own two scripts run, named by their SHA-256: an inline
+script that got into the page any other way would not run.
+
+The same pieces (``parts``) go into the HTML report (``report --interactive``):
+the map in a box of the page, opening at the report's date.
 """
 
 from __future__ import annotations
@@ -33,21 +38,6 @@ from .model import UNKNOWN
 VENDOR = Path(__file__).resolve().parent / "_vendor" / "leaflet"
 SECOND_MIN = 0.05  # as the static map: a second holder under 5% is a sliver, not a split worth hatching
 DECIMALS = 5  # about 1.1 m at the equator: finer than any district boundary drawn on a screen
-
-
-def page(ds: Dataset, title: str, baseline: dt.date | None = None, members: list[str] | None = None,
-         label: str | None = None) -> str:
-    """The HTML text of the interactive map (see the module docstring)."""
-    from matplotlib.colors import to_hex
-
-    from .plots import actor_colours
-
-    data = page_data(ds, baseline, members, label)
-    colours = actor_colours(ds, [a["name"] for a in data["actors"]])
-    for actor in data["actors"]:
-        actor["colour"] = to_hex(colours[actor["name"]])
-    data["title"] = title
-    return _template().replace("/*DATA*/", _script_json(data))
 
 
 def page_data(ds: Dataset, baseline: dt.date | None = None, members: list[str] | None = None,
@@ -106,7 +96,9 @@ def _outline(ds: Dataset, baseline: dt.date | None, members: list[str] | None):
     held = np.isin(holder.astype(str), members)
     if not held.any():
         return None
-    union = shapely.union_all(np.asarray(ds.districts.geometry.values)[held])
+    from .plots import held_area
+
+    union = held_area(ds, held)  # as the static map draws it: the seams between neighbours closed
     return json.loads(shapely.to_geojson(shapely.transform(union, lambda xy: np.round(xy, DECIMALS))))
 
 
@@ -116,54 +108,128 @@ def _script_json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _template() -> str:
-    leaflet_js = (VENDOR / "leaflet.js").read_text(encoding="utf-8")
-    leaflet_css = (VENDOR / "leaflet.css").read_text(encoding="utf-8")
-    return (TEMPLATE.replace("/*LEAFLET_CSS*/", leaflet_css)
-            .replace("/*LEAFLET_JS*/", leaflet_js.replace("</script", "<\\/script")))
+def parts(ds: Dataset, title: str, baseline: dt.date | None = None, members: list[str] | None = None,
+          label: str | None = None, start: dt.date | None = None, embedded: bool = False) -> dict:
+    """The map's pieces for a page: 'css', 'markup', 'scripts' (Leaflet and the app, to run in that order),
+    'data' (the JSON of page_data, safe inside <script>) and 'hashes' (CSP sources of the two scripts).
+
+    `start`: the date the map opens at (default the last; #date=YYYY-MM-DD in the address wins);
+    `embedded`: a box inside a longer page (the report) rather than the whole window, and the mouse wheel
+    scrolls the page instead of zooming the map.
+    """
+    from matplotlib.colors import to_hex
+
+    from .plots import actor_colours
+
+    data = page_data(ds, baseline, members, label)
+    colours = actor_colours(ds, [a["name"] for a in data["actors"]])
+    for actor in data["actors"]:
+        actor["colour"] = to_hex(colours[actor["name"]])
+    data["title"] = title
+    data["start"] = _start_index(data["dates"], start)
+    data["embedded"] = embedded
+    leaflet_js = (VENDOR / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
+    scripts = [leaflet_js, APP_JS]
+    return {
+        "css": (VENDOR / "leaflet.css").read_text(encoding="utf-8") + APP_CSS + (EMBED_CSS if embedded else PAGE_CSS),
+        "markup": MARKUP,
+        "scripts": scripts,
+        "data": _script_json(data),
+        "hashes": [script_hash(text) for text in scripts],
+    }
 
 
-TEMPLATE = """<!DOCTYPE html>
+def page(ds: Dataset, title: str, baseline: dt.date | None = None, members: list[str] | None = None,
+         label: str | None = None) -> str:
+    """The HTML text of the interactive map (see the module docstring)."""
+    bits = parts(ds, title, baseline, members, label)
+    return PAGE.format(csp=csp(bits["hashes"]), css=bits["css"], markup=bits["markup"], data=bits["data"],
+                       scripts="".join(f"<script>{text}</script>" for text in bits["scripts"]))
+
+
+def embed(bits: dict) -> str:
+    """The map's markup, data and scripts for the body of another page (whose head holds bits['css'] and
+    a CSP allowing bits['hashes'])."""
+    return (bits["markup"] + f'<script id="data" type="application/json">{bits["data"]}</script>'
+            + "".join(f"<script>{text}</script>" for text in bits["scripts"]))
+
+
+def script_hash(text: str) -> str:
+    """The CSP source of one inline script: only scripts with these exact bytes may run."""
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def csp(hashes: list[str], images: str = "data:") -> str:
+    """No network at all; only the page's own scripts (by hash, not any inline script) run."""
+    return f"default-src 'none'; script-src {' '.join(hashes)}; style-src 'unsafe-inline'; img-src {images}"
+
+
+def _start_index(dates: list[str], start: dt.date | None) -> int:
+    if start is None:
+        return len(dates) - 1
+    return max([i for i, d in enumerate(dates) if d and d <= start.isoformat()] or [0])
+
+
+PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <title>conflictmap</title>
-<style>/*LEAFLET_CSS*/</style>
-<style>
-html, body { margin: 0; height: 100%; font: 14px/1.35 system-ui, sans-serif; color: #222; }
-#map { position: absolute; inset: 0 340px 0 0; background: #f4f4f1; }
-#panel { position: absolute; top: 0; right: 0; bottom: 0; width: 340px; overflow-y: auto; padding: 12px 14px;
-         box-sizing: border-box; background: #fff; border-left: 1px solid #ddd; }
-#panel h1 { font-size: 17px; margin: 0 0 8px; }
-#controls { display: flex; align-items: center; gap: 8px; margin: 8px 0; }
-#slider { flex: 1; }
-#date { font-weight: 600; font-variant-numeric: tabular-nums; }
-.row { display: flex; gap: 8px; margin: 6px 0; align-items: flex-start; }
-.swatch { width: 16px; height: 12px; flex: none; margin-top: 3px; border: 1px solid #0003; }
-.figures { color: #555; font-size: 12px; font-variant-numeric: tabular-nums; }
-.note { color: #666; font-size: 12px; margin-top: 10px; }
-@media (max-width: 700px) { #map { inset: 0 0 45% 0; } #panel { top: 55%; width: 100%; border-left: 0; border-top: 1px solid #ddd; } }
-</style></head>
-<body><div id="map" role="img" aria-label="map of control by district"></div>
-<div id="panel"><h1 id="title"></h1>
+<style>{css}</style></head>
+<body>{markup}
+<script id="data" type="application/json">{data}</script>
+{scripts}</body></html>
+"""
+
+# Scoped to #cmap: inside the report, the report's own classes (.swatch, .legend) keep their looks.
+APP_CSS = """
+#cmap { font: 14px/1.35 system-ui, sans-serif; color: #222; }
+#cmap #map { background: #f4f4f1; }
+#cmap #panel { overflow-y: auto; padding: 12px 14px; box-sizing: border-box; background: #fff; }
+#cmap #title { font-size: 17px; font-weight: 700; margin: 0 0 8px; }
+#cmap #controls { display: flex; align-items: center; gap: 8px; margin: 8px 0; }
+#cmap #slider { flex: 1; min-width: 0; }
+#cmap #date { font-weight: 600; font-variant-numeric: tabular-nums; }
+#cmap .row { display: flex; gap: 8px; margin: 6px 0; align-items: flex-start; }
+#cmap .swatch { display: block; width: 16px; height: 12px; flex: none; margin: 3px 0 0; border: 1px solid #0003; }
+#cmap .figures { color: #555; font-size: 12px; font-variant-numeric: tabular-nums; }
+#cmap .note { color: #666; font-size: 12px; margin-top: 10px; }
+"""
+PAGE_CSS = """
+html, body { margin: 0; height: 100%; }
+#cmap { position: absolute; inset: 0; }
+#cmap #map { position: absolute; inset: 0 340px 0 0; }
+#cmap #panel { position: absolute; top: 0; right: 0; bottom: 0; width: 340px; border-left: 1px solid #ddd; }
+@media (max-width: 700px) { #cmap #map { inset: 0 0 45% 0; } #cmap #panel { top: 55%; width: 100%; border-left: 0; border-top: 1px solid #ddd; } }
+"""
+EMBED_CSS = """
+#cmap { display: flex; flex-wrap: wrap; border: 1px solid #ddd; margin: 1rem 0; }
+#cmap #map { flex: 1 1 24rem; height: 30rem; min-width: 0; }
+#cmap #panel { flex: 1 1 16rem; max-height: 30rem; border-left: 1px solid #ddd; }
+@media (max-width: 700px) { #cmap #map { height: min(60vh, 26rem); } #cmap #panel { max-height: none; border-left: 0; border-top: 1px solid #ddd; } }
+"""
+MARKUP = """<div id="cmap"><div id="map" role="img" aria-label="map of control by district"></div>
+<div id="panel"><div id="title"></div>
 <div id="controls"><button id="play" type="button" aria-label="play">&#9654;</button>
 <input id="slider" type="range" min="0" value="0" aria-label="date"><span id="date"></span></div>
 <div id="legend"></div><div id="outline" class="note"></div>
 <div class="note">Split districts are hatched in the colour of a second holder with at least 5%.
 Hover a district for its controller(s), date in force, source and confidence.
-Made with conflictmap; map library: Leaflet (BSD-2).</div></div>
-<script>/*LEAFLET_JS*/</script>
-<script id="data" type="application/json">/*DATA*/</script>
-<script>
-"use strict";
+Made with conflictmap; map library: Leaflet (BSD-2).</div></div></div>"""
+APP_JS = """"use strict";
 const D = JSON.parse(document.getElementById("data").textContent);
 const NS = "http://www.w3.org/2000/svg";
 const esc = s => String(s).replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 const colour = i => D.actors[i].colour;
 const fmt = (x, d) => Number(x).toLocaleString("en", {minimumFractionDigits: d, maximumFractionDigits: d});
 document.getElementById("title").textContent = D.title;
-document.title = D.title;
-const map = L.map("map", {renderer: L.svg(), attributionControl: false, zoomSnap: 0.25});
+if (!D.embedded) document.title = D.title;
+document.documentElement.classList.add("js");  // a page holding a static map for readers without scripts hides it
+// Inside a longer page the wheel scrolls the page; the + and - buttons zoom.
+const map = L.map("map", {renderer: L.svg(), attributionControl: false, zoomSnap: 0.25, scrollWheelZoom: !D.embedded});
 let current = 0;
 const layers = [];
 const shapes = L.geoJSON(D.districts, {
@@ -225,7 +291,7 @@ function show(k) {
     const text = document.createElement("div");
     const title = document.createElement("div"); title.textContent = D.actors[a].name;
     const figures = document.createElement("div"); figures.className = "figures";
-    figures.textContent = fmt(n, Number.isInteger(n) ? 0 : 2) + " districts (" + fmt(npct, 1) + "%), " +
+    figures.textContent = fmt(n, Number.isInteger(n) ? 0 : 2) + (n === 1 ? " district (" : " districts (") + fmt(npct, 1) + "%), " +
                           fmt(km2, 1) + " km\\u00b2 (" + fmt(kpct, 1) + "%)";
     text.appendChild(title); text.appendChild(figures); row.appendChild(sw); row.appendChild(text);
     row.setAttribute("data-actor", D.actors[a].name); row.setAttribute("data-districts", n);
@@ -246,12 +312,11 @@ document.getElementById("play").addEventListener("click", () => {
 });
 function fromHash() {
   const m = /date=(\\d{4}-\\d{2}-\\d{2})/.exec(location.hash);
-  if (!m) return D.dates.length - 1;
+  if (!m) return D.start;
   let k = 0;
   D.dates.forEach((d, i) => { if (d <= m[1]) k = i; });
   return k;
 }
 show(fromHash());
 window.addEventListener("hashchange", () => show(fromHash()));
-</script></body></html>
 """

@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
 import shapely
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,3 +131,33 @@ def shuffled(tmp_path, districts, control, seed):
     d.write_text(json.dumps(data), encoding="utf-8")
     c.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return ["--districts", str(d), "--control", str(c)]
+
+
+# --- files of bad input (tests/bad_inputs/, see its README) ---
+
+BAD = Path(__file__).resolve().parent / "bad_inputs"
+
+
+# --- pages in headless chromium (the HTML report, the interactive map) ---
+
+REMOTE = re.compile(r"""\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--enable-logging=stderr", "--v=0"]
+# Console messages (script errors, blocked fetches, CSP violations) are logged as INFO:CONSOLE lines.
+PAGE_ERRORS = re.compile(r"CONSOLE|Uncaught|net::ERR_|Failed to load resource|Refused to", re.IGNORECASE)
+
+
+def chromium(page, tmp_path, *args):
+    if not CHROMIUM:
+        pytest.skip("chromium is not installed (apt-get install -y chromium); it is needed to check the HTML report")
+    profile = tmp_path / "chromium-profile"
+    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+PATHS = re.compile(r'<path[^>]*data-id="([^"]*)"[^>]*data-controller="([^"]*)"[^>]*data-label="([^"]*)"')
+LEGEND = re.compile(r'data-actor="([^"]*)" data-districts="([^"]*)"')

@@ -3,6 +3,7 @@
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from conflictmap.animate import render
@@ -46,5 +47,102 @@ def test_same_bytes_twice_and_bad_requests(cli, squares_args, tmp_path):
     assert cli("animate", *squares_args, "-o", a).exit_code == 0
     assert cli("animate", *squares_args, "-o", b).exit_code == 0
     assert a.read_bytes() == b.read_bytes()
-    assert cli("animate", *squares_args, "-o", tmp_path / "a.mp4").exit_code == 2
+    assert cli("animate", *squares_args, "-o", tmp_path / "a.webm").exit_code == 2
     assert cli("animate", *squares_args, "-o", tmp_path / "c.gif", "--fps", "0").exit_code == 2
+
+
+# -- MP4 (the video extra: imageio-ffmpeg)
+
+
+def read_mp4(path):
+    """(metadata, frames as H x W x 3 arrays) decoded by the ffmpeg that imageio-ffmpeg ships."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed: pip install 'conflictmap[video]'")
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    width, height = meta["size"]
+    return meta, [np.frombuffer(raw, np.uint8).reshape(height, width, 3) for raw in reader]
+
+
+def test_mp4_frames_size_duration_and_same_bytes_twice(cli, squares, squares_args, tmp_path):
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed: pip install 'conflictmap[video]'")
+    from conflictmap.plots import actor_colours
+
+    out = tmp_path / "a.mp4"
+    result = cli("animate", *squares_args, "-o", out, "--fps", "2")
+    assert result.exit_code == 0, result.output
+    meta, frames = read_mp4(out)
+    assert len(frames) == 3  # SQUARES_LOG has three dates
+    assert meta["fps"] == 2 and meta["duration"] == pytest.approx(1.5)  # 3 frames at 2 a second
+    ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
+    png = Image.open(io.BytesIO(render(ds, [ds.dates[0]], workers=1)[0]))
+    w, h = png.size  # the GIF's frame size, padded to a multiple of 16 (never scaled)
+    assert meta["size"] == (-(-w // 16) * 16, -(-h // 16) * 16)
+    # Not blank, and the maps of their dates: rebels' colour on the first date, none of it on the last
+    # (H.264 is lossy: a colour counts when 500 pixels are within 12 of it on every channel).
+    rebels = np.array([int(actor_colours(ds, ["rebels"])["rebels"][k:k + 2], 16) for k in (1, 3, 5)])
+
+    def pixels_near(frame, rgb):
+        return int((np.abs(frame.astype(int) - rgb).max(axis=2) <= 12).sum())
+
+    assert pixels_near(frames[0], rebels) > 500 and pixels_near(frames[-1], rebels) < 50
+    assert (frames[0] < 200).any(axis=2).mean() > 0.05  # ink on the white page
+    again = tmp_path / "b.mp4"
+    assert cli("animate", *squares_args, "-o", again, "--fps", "2").exit_code == 0
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_mp4_without_the_extra_is_one_line_naming_it(cli, squares_args, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # as if not installed: import raises ImportError
+    out = tmp_path / "a.mp4"
+    result = cli("animate", *squares_args, "-o", out)
+    assert result.exit_code == 2  # a usage error, as --scheduler without dask: this install cannot do the request
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "pip install 'conflictmap[video]'" in result.stderr and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_width_sets_the_frame_size(cli, squares_args, tmp_path):
+    out = tmp_path / "a.gif"
+    assert cli("animate", *squares_args, "--width", "500", "-o", out).exit_code == 0
+    assert Image.open(out).size[0] == 500  # the map figure is 10 inches wide: 50 dots an inch
+    result = cli("animate", *squares_args, "--width", "100", "-o", tmp_path / "b.gif")
+    assert result.exit_code == 2 and "--width 100" in result.stderr
+
+
+@pytest.fixture
+def ukraine_log(cli, shared_data, tmp_path):
+    """Three DeepState snapshots overlaid on the oblasts."""
+    import shutil
+
+    zones = tmp_path / "zones"
+    zones.mkdir()
+    for name in ("deepstatemap_data_20240708.geojson", "deepstatemap_data_20250102.geojson", "deepstatemap_data_20260822.geojson"):
+        shutil.copy(shared_data / "ukraine" / "zones-deepstate" / name, zones / name)
+    oblasts = shared_data / "ukraine" / "adm1-oblasts.geojson"
+    log = tmp_path / "log.csv"
+    made = cli("-q", "overlay", zones, "--actor", "russia", "--rest", "ukraine", "-d", oblasts, "-o", log)
+    assert made.exit_code == 0, made.output
+    return ["-d", oblasts, "-c", log]
+
+
+def test_gif_of_the_ukraine_overlay(cli, ukraine_log, tmp_path):
+    gif = tmp_path / "ua.gif"
+    assert cli("animate", *ukraine_log, "-o", gif).exit_code == 0
+    image = Image.open(gif)
+    assert image.n_frames == 3 and image.size[0] == 800
+    frames = []
+    for k in range(3):
+        image.seek(k)
+        frames.append(np.asarray(image.convert("RGB")))
+    assert all((f < 200).any(axis=2).mean() > 0.1 for f in frames)  # the country drawn on each
+
+
+def test_mp4_of_the_ukraine_overlay(cli, ukraine_log, tmp_path):
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed: pip install 'conflictmap[video]'")
+    mp4 = tmp_path / "ua.mp4"
+    assert cli("animate", *ukraine_log, "-o", mp4).exit_code == 0
+    meta, video = read_mp4(mp4)
+    assert len(video) == 3 and meta["size"][0] == 800  # 800 is a multiple of 16: no padding across
+    assert all((f < 200).any(axis=2).mean() > 0.1 for f in video)

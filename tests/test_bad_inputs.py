@@ -16,10 +16,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.helpers import SQUARES, cell_area_km2, squares_area
-
-BAD = Path(__file__).resolve().parent / "bad_inputs"
-
+from tests.helpers import SQUARES, cell_area_km2, squares_area, BAD
 
 class Case(NamedTuple):
     file: str
@@ -135,7 +132,8 @@ NOT_VALIDATED = {"land"}
 COMPANIONS = {"c_actors.toml", "README.md"}  # good files the cases use
 # Inputs of other commands than status/export/validate, run by their own tests (claims check: tests/test_cli_claims.py).
 OWN_TESTS = {"claims_unknown_measure.csv", "claims_unparseable_value.csv", "claims_range_low_above_high.csv", "claims_unknown_actor.csv",
-             "conf_not_in_order.csv", "conf_levels.toml", "r_no_crs.tif", "r_elsewhere.tif"}
+             "conf_not_in_order.csv", "conf_levels.toml", "r_no_crs.tif", "r_elsewhere.tif",
+             "b_not_sqlite.mbtiles", "b_vector_tiles.mbtiles", "b_truncated.mbtiles", "b_tiles_elsewhere.mbtiles"}  # map --basemap: tests/test_basemap.py
 COMPANIONS |= OWN_TESTS
 
 

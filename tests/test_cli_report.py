@@ -3,12 +3,10 @@ atomic writes, a self-contained HTML page checked in a real headless browser (ch
 
 import json
 import re
-import shutil
-import subprocess
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, PAGE_ERRORS, REMOTE, chromium
 
 SAMPLE = ROOT / "data" / "aleppo-2016"
 BASELINE = ["--baseline", "2020-01-01", "--baseline-actor", "rebels"]
@@ -115,9 +113,6 @@ def sample_html(cli, tmp_path):
     return out
 
 
-REMOTE = re.compile(r"""\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
-
-
 def test_html_references_nothing_remote(sample_html):
     page = sample_html.read_text(encoding="utf-8")
     assert not REMOTE.search(page)
@@ -133,24 +128,6 @@ def test_remote_check_catches_a_remote_image():
     assert REMOTE.search('<img src="https://example.com/x.png">')
     assert REMOTE.search("<link rel=stylesheet href=//cdn.example.com/a.css>")
     assert not REMOTE.search('<img src="data:image/svg+xml;base64,AAAA">')
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--enable-logging=stderr", "--v=0"]
-# Console messages (script errors, blocked fetches, CSP violations) are logged as INFO:CONSOLE lines.
-PAGE_ERRORS = re.compile(r"CONSOLE|Uncaught|net::ERR_|Failed to load resource|Refused to", re.IGNORECASE)
-
-
-def chromium(page, tmp_path, *args):
-    if not CHROMIUM:
-        pytest.skip("chromium is not installed (apt-get install -y chromium); it is needed to check the HTML report")
-    profile = tmp_path / "chromium-profile"
-    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
 
 
 def screenshot(page, tmp_path):

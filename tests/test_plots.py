@@ -302,7 +302,19 @@ def test_map_labels_title_and_credit(ds):
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in names]
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
-    assert fig._suptitle.get_text() == r"Squares \$1 and \$2 (2020-02-15)"  # '$' drawn as a dollar, not mathtext
+    # '$' drawn as a dollar, not mathtext, and without a backslash (the SVG text is what was given).
+    assert fig._suptitle.get_text() == "Squares $1 and $2 (2020-02-15)" and not fig._suptitle.get_parse_math()
+    import io
+
+    import matplotlib
+
+    from conflictmap.plots import literal_text
+
+    literal_text(fig)
+    svg = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(svg, format="svg")
+    assert ">Squares $1 and $2 (2020-02-15)<" in svg.getvalue().decode("utf-8")
     assert any("Data: s1, s2" in t.get_text() for t in fig.texts)
 
 

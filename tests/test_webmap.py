@@ -6,12 +6,8 @@ import re
 
 import pytest
 
-from tests.helpers import square, SQUARES, SIZE
-from tests.test_cli_report import CHROMIUM, FLAGS, PAGE_ERRORS
-
-PATHS = re.compile(r'<path[^>]*data-id="([^"]*)"[^>]*data-controller="([^"]*)"[^>]*data-label="([^"]*)"')
-LEGEND = re.compile(r'data-actor="([^"]*)" data-districts="([^"]*)"')
-
+from tests.helpers import square, SQUARES, SIZE, LEGEND, PATHS
+from tests.helpers import CHROMIUM, FLAGS, PAGE_ERRORS
 
 def dom_at(page, tmp_path, day):
     """The page's DOM in headless chromium, opened at #date=DAY (the page moves its slider there)."""

@@ -1,4 +1,4 @@
-"""conflictmap animate: an animated GIF of the control map, one frame per date."""
+"""conflictmap animate: an animated GIF or an MP4 video of the control map, one frame per date."""
 
 from typing import Annotated, Optional
 
@@ -12,29 +12,32 @@ from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt,
 @dataset_command(tabular=False)
 def animate(
     inputs,
-    output: Annotated[str, typer.Option("--output", "-o", help="The animation: FILE.gif.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="The animation: FILE.gif, or FILE.mp4 (needs pip install 'conflictmap[video]').")],
     every: Annotated[Optional[str], typer.Option("--every", help="One frame per step (1d, 7d, 2w, 1m) instead of per date of the log.")] = None,
     start: date_option("--start", "First date (YYYY-MM-DD); default: the log's first.") = None,
     end: date_option("--end", "Last date (YYYY-MM-DD); default: the log's last.") = None,
     fps: Annotated[float, typer.Option("--fps", help="Frames a second (default 1.5).")] = 1.5,
+    width: Annotated[int, typer.Option("--width", help="Frame width in pixels (default 800; the height follows the map's shape).")] = 800,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
 ):
-    """The control map as an animated GIF: each frame is `map --date` of one date (title, legend with that date's shares).
+    """The control map as an animated GIF or MP4 video: each frame is `map --date` of one date (title, legend with that date's shares).
 
     Frames render in parallel worker processes; the same data gives the same bytes.
+    MP4 (H.264) needs the video extra: pip install 'conflictmap[video]'.
 
     Example: conflictmap animate -o offensive.gif --baseline 2016-11-15 --baseline-actor rebels
     """
-    from conflictmap.animate import animation, frame_dates
+    from conflictmap.animate import animation, animation_format, frame_dates
 
     base_day = baseline_date(baseline, baseline_actor)
-    first = start
-    last = end
+    first, last = start, end
+    animation_format(output)  # a bad name or a missing video extra fails before any work
     check_output(output, inputs)
     ds = load(inputs)
     days = frame_dates(ds, every, first, last)
-    count = animation(ds, output, days, fps, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor))
+    count = animation(ds, output, days, fps, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor),
+                      width=width)
     say(f"wrote {output}: {count} frames", "info")
 
 

@@ -23,6 +23,9 @@ def map_command(
     interactive: Annotated[bool, typer.Option("--interactive", help="One HTML file that opens with no network: a date slider and play button over every date of the log, tooltips, pan and zoom (implied by -o FILE.html).")] = False,
     confidence: ConfidenceOpt = None,
     range_: Annotated[bool, typer.Option("--range", help="Dot the districts whose holder on --date rests on a row less sure than --confidence (default: confirmed).")] = False,
+    bbox: Annotated[Optional[str], typer.Option("--bbox", help="Show only this box: W,S,E,N in degrees (lon/lat), e.g. 37.0,46.8,40.3,49.5; the legend's shares stay those of all districts.")] = None,
+    inset: Annotated[Optional[bool], typer.Option("--inset/--no-inset", help="An overview of all districts with the --bbox view boxed on it (default: drawn when the view shows less than a quarter of the districts' extent).")] = None,
+    basemap: Annotated[Optional[str], typer.Option("--basemap", help="Raster tiles under the districts, from a local source only: FILE.mbtiles, a folder of {z}/{x}/{y}.png tiles, or a file:// template; never fetched from the network.")] = None,
 ):
     """Districts coloured by controller on a date: split districts hatched, contested and unknown distinct, shares in the legend.
 
@@ -36,8 +39,21 @@ def map_command(
 
     base_day = baseline_date(baseline, baseline_actor)
     if interactive or output.lower().endswith((".html", ".htm")):
+        static = [name for name, given in (("--bbox", bbox), ("--inset", inset), ("--basemap", basemap)) if given is not None]
+        if static:
+            from conflictmap.errors import UsageError
+
+            raise UsageError(f"{', '.join(static)}: for a picture file (FILE.png, .svg, .pdf), not the interactive map, "
+                             "which pans and zooms")
         return _interactive(inputs, output, base_day, baseline_actor)
+    from conflictmap.mapview import parse_bbox
+
     output_format(output)  # a bad file name, a missing folder or an input as output fails before any work
+    view = {"bbox": parse_bbox(bbox) if bbox is not None else None, "inset": inset}
+    if basemap is not None:
+        from conflictmap.basemap import tile_source
+
+        view["basemap"] = tile_source(basemap)
     check_output(output, inputs)
     ds = load(inputs)
     day = query_date(ds, date)
@@ -48,7 +64,7 @@ def map_command(
         ds, keep, levels = confidence_filter(ds, confidence, range_)
         unsure = (depends_on_unsure(ds, day, keep, levels), levels.names[max(keep)]) if range_ else None
     control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor),
-                title, credit, labels, unsure)
+                title, credit, labels, unsure, **view)
     say(f"wrote {output}", "info")
 
 

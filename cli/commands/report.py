@@ -30,6 +30,7 @@ def report(
     report_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="md (or markdown), html or json; default: from the -o suffix.", case_sensitive=False)] = None,
     generated_at: Annotated[bool, typer.Option("--generated-at", help="Stamp the report with the time it was made (UTC). Off by default: the same inputs give the same bytes.")] = False,
     confidence: ConfidenceOpt = None,
+    interactive: Annotated[bool, typer.Option("--interactive", help="HTML: add the interactive map (date slider, tooltips, pan and zoom; Leaflet inlined, still no network) under the static map, which stays for print and for mail clients without scripts. Adds about 0.4 MB for the sample.")] = False,
     range_: Annotated[bool, typer.Option("--range", help="Where the figure from every row and from the changes of --confidence (default: confirmed) differ, the sentences give the range (79.0–84.0%) and the JSON _low/_high.")] = False,
 ):
     """A report to paste or mail: headline sentences, shares, changes since --since, gains and losses.
@@ -44,6 +45,10 @@ def report(
     base_day = baseline_date(baseline, baseline_actor)
     given = {ReportFormat.markdown: "md"}.get(report_format, report_format.value if report_format else None)
     fmt = check_format(output, given)  # a bad name fails before any work
+    if interactive and fmt != "html":
+        from conflictmap.errors import UsageError
+
+        raise UsageError(f"--interactive puts the interactive map in an HTML report; name the output FILE.html or give --format html, not {fmt}")
     check_output(output, inputs)  # a missing folder or an input as output fails before any work
     day = date
     since_day = since
@@ -51,7 +56,8 @@ def report(
     warn_before_log(ds, day)
     members = baseline_members(ds, baseline_actor)
     options = {"date": day, "since": since_day, "baseline": base_day, "baseline_actors": members,
-               "baseline_label": baseline_label(ds, baseline_actor), "generated_at": _now() if generated_at else None}
+               "baseline_label": baseline_label(ds, baseline_actor), "generated_at": _now() if generated_at else None,
+               "interactive": interactive}
     if confidence or range_:
         ds, keep, levels = confidence_filter(ds, confidence, range_)
         if range_:
