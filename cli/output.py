@@ -3,7 +3,7 @@
 csv/tsv/json/ndjson are the stable interface for scripts: values unrounded,
 floats in Python's shortest round-trip form, keys in a fixed order. table
 and markdown are for people: rounded for display only, one rule per kind of
-column (see KINDS), the same for every row of a column.
+column (conflictmap.text), the same for every row of a column.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import sys
 from enum import Enum
 
+from conflictmap import text
 from conflictmap.escape import csv_line, markdown_text
 from conflictmap.values import plain
 
@@ -44,67 +45,14 @@ def _flat_cell(value) -> str:
     return str(value)
 
 
-# How people see each kind of number (csv/json keep them unrounded):
-#   pct     percentages, 1 decimal always: 50.0
-#   km      km² and km, 2 decimals with thousands separators: 1,234.50
-#   people  population, whole people with separators: 12,345
-#   count   district counts and other numbers: whole (12) when every value of the
-#           column is whole, else 2 decimals for the whole column (12.00, 2.50)
-KINDS = ("pct", "km", "people", "count")
-WHOLE = 1e-9  # 65.00000000001 from summed shares is 65 districts, not a fraction
-
-
-def column_kind(key: str) -> str:
-    """The kind of a column from its name: *_pct, *_km2* / *_km, *population*, else count."""
-    if key.endswith("_pct"):
-        return "pct"
-    if "_km2" in key or key.endswith("_km"):
-        return "km"
-    if "population" in key:
-        return "people"
-    return "count"
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _fractional(values) -> bool:
-    return any(isinstance(v, float) and abs(v - round(v)) > WHOLE for v in values if _is_number(v))
-
-
-def _number_format(kind: str, values) -> str:
-    """The format spec of a column of this kind holding these values."""
-    if kind == "pct":
-        return ".1f"
-    if kind == "km":
-        return ",.2f"
-    if kind == "people":
-        return ",.0f"
-    return ",.2f" if _fractional(values) else ",.0f"
-
-
-def _column_cells(rows, column: str, kind: str) -> list[str]:
-    """The display text of one column: one number format for all its rows."""
-    values = [r.get(column) for r in rows]
-    spec = _number_format(kind, values)
-    cells = []
-    for v in values:
-        if v is None:
-            cells.append("")
-        elif not _is_number(v):
-            cells.append(_flat_cell(v))
-        elif kind == "count" and isinstance(v, int):
-            cells.append(str(v))  # ints are ids, row numbers or counts as given: no separators added
-        else:
-            cells.append(format(v, spec))
-    return cells
+# How people see each kind of number (csv/json keep them unrounded): conflictmap.text, one rule per kind.
+column_kind = text.column_kind
 
 
 def _display_rows(rows, columns, kinds) -> list[list[str]]:
     """Rows of display text; `kinds` maps a column to its kind when its name does not tell (an actor column)."""
     kinds = kinds or {}
-    cells = [_column_cells(rows, c, kinds.get(c) or column_kind(c)) for c in columns]
+    cells = [text.column_texts([r.get(c) for r in rows], kinds.get(c) or column_kind(c), _flat_cell) for c in columns]
     return [list(row) for row in zip(*cells)] if columns else [[] for _ in rows]
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from .dataset import Dataset
 from .errors import InputError, UsageError
 from .figures import fast_labels, measures, reported_actors, state_on
+from .tolerance import NOISE, SHARE_DIGITS
 from .model import span_error
 from .transfer import share_matrix, total_flows
 
@@ -44,12 +45,12 @@ def _groups(ds: Dataset) -> pd.DataFrame:
     """
     log = ds.log.sort_values(["idx", "date", "controller"], kind="stable")
     # Shares to 6 decimals: a move of less than a millionth of a district is float or digitising noise.
-    pairs = (log["controller"] + "=" + log["share"].map(lambda v: f"{v:.6f}") + ";").to_numpy(dtype=object)
+    pairs = (log["controller"] + "=" + log["share"].map(lambda v: f"{v:.{SHARE_DIGITS}f}") + ";").to_numpy(dtype=object)
     starts = _starts(log["idx"].to_numpy(), log["date"].to_numpy())
     head = log.iloc[starts]
     keys = np.add.reduceat(pairs, starts) if len(pairs) else np.array([], dtype=object)  # string concatenation
     n = len(ds.districts)
-    groups = pd.concat([pd.DataFrame({"idx": np.arange(n), "date": BEFORE, "key": f"{ds.initial}={1.0:.6f};"}),
+    groups = pd.concat([pd.DataFrame({"idx": np.arange(n), "date": BEFORE, "key": f"{ds.initial}={1.0:.{SHARE_DIGITS}f};"}),
                         pd.DataFrame({"idx": head["idx"].to_numpy(), "date": head["date"].to_numpy(), "key": keys})],
                        ignore_index=True)
     return groups.sort_values(["idx", "date"], kind="stable").reset_index(drop=True)
@@ -172,7 +173,7 @@ def _moved(then: dict, now: dict) -> float:
 def _largest(shares: dict) -> frozenset:
     """The holders of the largest share (several when tied): who a district counts for."""
     top = max(shares.values(), default=0.0)
-    return frozenset(c for c, v in shares.items() if v >= top - 1e-9)
+    return frozenset(c for c, v in shares.items() if v >= top - NOISE)
 
 
 def _group_text(rows: pd.DataFrame) -> tuple[dict, dict, dict]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .errors import InputError, UsageError
 from .figures import shares
 from .io import label, read_records
+from .tolerance import NOISE
 from .model import parse_date
 
 MEASURES = ("districts", "districts_pct", "area_km2", "area_pct", "population", "population_pct")
@@ -192,7 +193,7 @@ def _verdict(claim: Claim, figures: list[float], tolerance: float) -> dict:
         difference = low - claim.high
     else:
         difference = 0.0
-    verdict = "consistent" if abs(difference) <= allowed + 1e-9 else ("higher" if difference > 0 else "lower")
+    verdict = "consistent" if abs(difference) <= allowed + NOISE else ("higher" if difference > 0 else "lower")
     return {"claim": claim, "figure": figures[0], "figure_low": low, "figure_high": high, "difference": difference,
             "tolerance": allowed, "verdict": verdict}
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .errors import InputError, Problem, UsageError
 from .figures import shares
+from .tolerance import CHANGE_TOLERANCE
 from .model import read_toml
 
 DEFAULT_LEVELS = ("confirmed", "reported", "claimed", "inferred")
@@ -121,7 +122,7 @@ def depends_on_unsure(ds, date, keep: set[int], levels: Levels) -> np.ndarray:
     a, b = state_on(ds, date), state_on(sure, date)
     actors = sorted(set(a["controller"]) | set(b["controller"]))
     n = len(ds.districts)
-    return np.abs(share_matrix(a, actors, n) - share_matrix(b, actors, n)).sum(axis=1) > 1e-9
+    return np.abs(share_matrix(a, actors, n) - share_matrix(b, actors, n)).sum(axis=1) > CHANGE_TOLERANCE
 
 
 def share_range(ds, date, by: str, baseline, members, keep: set[int], levels: Levels) -> pd.DataFrame:

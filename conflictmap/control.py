@@ -13,6 +13,7 @@ from collections import defaultdict
 from .errors import FAILED, Checks, InputError, Problem
 from .io import label, looks_like_column, read_records, shown_columns
 from .matching import DistrictIndex
+from .tolerance import SHARE_TOLERANCE
 from .model import CONTESTED, UNKNOWN, closest, near_names, parse_date
 from .actors import Actors
 
@@ -31,7 +32,6 @@ SYNONYMS = {
 # A change list (the public record: date, place, from, to) names the place as reported.
 DISTRICT_PREFIXES = ("neighbourhood", "neighborhood", "district")
 OPTIONAL = ("share", "source", "confidence", "note", "from")
-SHARE_TOLERANCE = 1e-9
 LOG_COLUMNS = ["idx", "district", "date", "controller", "share", "source", "confidence", "note", "where", "from"]
 
 

@@ -12,6 +12,8 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError
+from .text import share as show_share
+from .tolerance import EXACT
 from .model import CONTESTED, UNKNOWN
 from .transfer import from_members, share_matrix
 
@@ -52,19 +54,10 @@ def reported_actors(ds: Dataset, extra=()) -> list[str]:
 
 
 def _label(group: pd.DataFrame) -> str:
-    if len(group) == 1 and group["share"].iloc[0] >= 1 - 1e-12:
+    if len(group) == 1 and group["share"].iloc[0] >= 1 - EXACT:
         return group["controller"].iloc[0]
     ordered = group.sort_values(["share", "controller"], ascending=[False, True])
-    return "; ".join(f"{c} {share_text(s)}" for c, s in zip(ordered["controller"], ordered["share"]))
-
-
-def share_text(share: float) -> str:
-    """A share for people: up to 4 decimals, never an exponent, never a '1' or '0' for a part."""
-    if 0 < share < 5e-5:
-        return "<0.0001"
-    if 1 - 5e-5 < share < 1:
-        return ">0.9999"
-    return f"{share:.4f}".rstrip("0").rstrip(".")
+    return "; ".join(f"{c} {show_share(s)}" for c, s in zip(ordered["controller"], ordered["share"]))
 
 
 def controller_labels(state: pd.DataFrame) -> pd.Series:
@@ -77,7 +70,7 @@ def fast_labels(state: pd.DataFrame) -> pd.Series:
     in one vectorised step; only the (few) split districts go through the per-group Python."""
     idx = state["idx"].to_numpy()
     size = state.groupby("idx")["idx"].transform("size").to_numpy()
-    whole = (size == 1) & (state["share"].to_numpy(dtype=float) >= 1 - 1e-12)
+    whole = (size == 1) & (state["share"].to_numpy(dtype=float) >= 1 - EXACT)
     labels = pd.Series(state["controller"].to_numpy(dtype=object)[whole], index=pd.Index(idx[whole], name="idx"), dtype=object)
     if (~whole).any():
         labels = pd.concat([labels, controller_labels(state[~whole])])

@@ -20,6 +20,8 @@ from .frontline import main_holder
 from .names import name_key
 from .project import SAMPLE_CREDIT, is_sample
 from .io import atomic_path, check_not_input, text_of_path
+from .text import area, count, districts, people, percent, signed
+from .tolerance import NOISE
 from .model import CONTESTED, UNKNOWN
 from .timeline import LAST
 
@@ -161,14 +163,14 @@ def timeline_picture(ds: Dataset, table, by: str = "districts", baseline: dt.dat
         for actor, column in zip(actors, values.T):
             if np.nanmax(np.abs(column)) > 0:  # an actor at 0% throughout would only flatten the axis
                 ax.step(x, column, where="post", color=colours[actor], linewidth=2)
-                handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {column[-1]:.1f}%"))
+                handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {percent(column[-1])}"))
     else:
         layers = ax.stackplot(x, values.T, step="post", colors=[colours[a] for a in actors], linewidth=0)
         for actor, layer, column in zip(actors, layers, values.T):
             if actor == CONTESTED:
                 layer.set_hatch(CONTESTED_HATCH)
                 layer.set_edgecolor(CONTESTED_LINES)
-            handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {column[-1]:.1f}%"))
+            handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {percent(column[-1])}"))
     text = BARE_FONT if bare else 9
     if baseline is not None:
         ax.axvline(np.datetime64(baseline), color=INK, linestyle="--", linewidth=1.2)
@@ -203,9 +205,9 @@ def _universe(table, by: str, baseline: dt.date, actor: str) -> str:
     first = table[table["date"] == table["date"].iloc[0]]
     text = f"{count(first['districts'].sum())} districts held by {actor} on {baseline.isoformat()}"
     if by == "area_km2":
-        text += f" ({first['area_km2'].sum():,.1f} km²)"
+        text += f" ({area(first['area_km2'].sum())})"
     elif by == "population":
-        text += f" ({first['population'].sum():,.0f} people)"
+        text += f" ({people(first['population'].sum())} people)"
     return text
 
 
@@ -223,7 +225,7 @@ def changes_figure(ds: Dataset, table, by: str = "area_km2"):
         raise UsageError("a chart of changes needs at least two dates; give a longer span or a shorter --every")
     values = table.pivot(index="date", columns="actor", values=by).reindex(index=dates, columns=actors).to_numpy(dtype=float)
     moved = np.diff(values, axis=0)  # per period (between consecutive dates) and actor
-    shown = [i for i, a in enumerate(actors) if np.abs(moved[:, i]).max() > 1e-9]
+    shown = [i for i, a in enumerate(actors) if np.abs(moved[:, i]).max() > NOISE]
     colours = actor_colours(ds, actors)
     fig = _figure(10, 5.2)
     ax = fig.add_subplot()
@@ -245,7 +247,7 @@ def changes_figure(ds: Dataset, table, by: str = "area_km2"):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(colors=INK, labelsize=9)
-    handles = [_legend_patch(Patch, actors[i], colours[actors[i]], f"{actors[i]}  net {moved[:, i].sum():+,.1f}") for i in shown]
+    handles = [_legend_patch(Patch, actors[i], colours[actors[i]], f"{actors[i]}  net {signed(moved[:, i].sum(), lambda v: f'{v:,.1f}')}") for i in shown]
     fig.legend(handles=handles, title=f"{dates[0].isoformat()} to {dates[-1].isoformat()}", loc="outside right upper",
                frameon=False, fontsize=9, title_fontsize=9, alignment="left", borderaxespad=1.2)
     fig.suptitle(f"Gained and lost per period ({UNIT_WORDS[by]})", fontsize=12, color=INK, x=0.02, ha="left")
@@ -412,7 +414,7 @@ def _footnote(ds: Dataset, by: str, timeline: bool = True, universe: str | None 
     """What the chart covers; with a baseline, its universe first (the 100% is not every district)."""
     parts = [f"100% = {universe}, of {len(ds.districts)} districts in all" if universe else f"{len(ds.districts)} districts"]
     if by == "area_km2":
-        parts.append(f"{ds.districts['area_km2'].sum():,.1f} km² (geodesic, WGS84)")
+        parts.append(f"{area(ds.districts['area_km2'].sum())} (geodesic, WGS84)")
     sources = [text_of_path(Path(p).name) for p in (ds.inputs.districts, ds.inputs.control) if p]
     if is_sample(ds.inputs.districts):
         parts.append("data: " + SAMPLE_CREDIT)
@@ -531,7 +533,7 @@ def map_picture(ds: Dataset, date: dt.date | None, baseline: dt.date | None = No
         from matplotlib.patches import Patch
 
         handles.append(Patch(facecolor="none", edgecolor="none",
-                             label=f"{count(before)} district{'s' if before != 1 else ''} with no log row yet:\nshown as held by {ds.initial}, the initial holder"))
+                             label=f"{districts(before)} with no log row yet:\nshown as held by {ds.initial}, the initial holder"))
     if unsure is not None and unsure[0].any():  # conflictmap.confidence.depends_on_unsure (map --range)
         handles.append(_unsure(ax, paths, unsure))
     if weights is not None:
@@ -598,10 +600,10 @@ def _labels(fig, ax, ds: Dataset, most: int, view=None) -> None:
     import shapely
 
     geoms = np.asarray(ds.districts.geometry.values)
-    area = ds.districts["area_km2"].to_numpy(dtype=float)
+    sizes = ds.districts["area_km2"].to_numpy(dtype=float)
     if view is not None:  # districts outside the view have no room on the map
-        area = np.where(shapely.intersects(geoms, shapely.box(*view)), area, -1.0)
-    order = [i for i in np.argsort(-area, kind="stable")[:most] if area[i] >= 0]
+        sizes = np.where(shapely.intersects(geoms, shapely.box(*view)), sizes, -1.0)
+    order = [i for i in np.argsort(-sizes, kind="stable")[:most] if sizes[i] >= 0]
     if not hasattr(fig.canvas, "get_renderer"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -693,28 +695,16 @@ def _map_legend(ds: Dataset, held, actors, colours, split: bool) -> list:
     handles = []
     for actor in actors:
         r = rows.loc[actor]
-        text = f"{legend_name(actor)}\n{_districts(r['districts'])} ({r['districts_pct']:.1f}%), {r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%)"
+        text = f"{legend_name(actor)}\n{districts(r['districts'])} ({percent(r['districts_pct'])}), {area(r['area_km2'])} ({percent(r['area_pct'])})"
         if fractional:  # measured shares: km² first, counts as district-equivalents
-            text = f"{legend_name(actor)}\n{r['area_km2']:,.1f} km² ({r['area_pct']:.1f}%), {count(r['districts'])} district-eq."
+            text = f"{legend_name(actor)}\n{area(r['area_km2'])} ({percent(r['area_pct'])}), {count(r['districts'])} district-eq."
         if ds.has_population:
-            text += f"\npop. {r['population']:,.0f} ({r['population_pct']:.1f}%)"
+            text += f"\npop. {people(r['population'])} ({percent(r['population_pct'])})"
         handles.append(_legend_patch(Patch, actor, colours[actor], text))
     if split:
         handles.append(Patch(facecolor="white", edgecolor="#777777", hatch="////", linewidth=0,
                              label=f"split district: hatched in the colour\nof a second controller holding ≥{HATCH_MIN:.0%}"))
     return handles
-
-
-def count(value: float) -> str:
-    """12, 1,234 or 2.5: a split district counts by share (also the report's figures)."""
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def _districts(value: float) -> str:
-    """'1 district', '12 districts', '2.5 districts'."""
-    return f"{count(value)} district" if value == 1 else f"{count(value)} districts"
 
 
 def _legend_title(ds: Dataset) -> str:
@@ -764,15 +754,15 @@ def held_area(ds: Dataset, mask):
 def _baseline_note(ds: Dataset, date, baseline, baseline_actors, label) -> str:
     from .figures import shares
 
-    area = _fractional(ds)  # shares from zones: the area is the figure, not a count of districts
-    key = "area" if area else "districts"
-    table = shares(ds, date, "area_km2" if area else "districts", baseline, baseline_actors)
+    by_area = _fractional(ds)  # shares from zones: the area is the figure, not a count of districts
+    key = "area" if by_area else "districts"
+    table = shares(ds, date, "area_km2" if by_area else "districts", baseline, baseline_actors)
     top = table[table[f"{key}_pct"] > 0].head(3)
-    parts = ", ".join(f"{r.actor} {getattr(r, key + '_pct'):.1f}%" for r in top.itertuples())
+    parts = ", ".join(f"{r.actor} {percent(getattr(r, key + '_pct'))}" for r in top.itertuples())
     when = date.isoformat() if date else "the last date"
-    what = f"the area {label} held" if area else f"the districts {label} held"
+    what = f"the area {label} held" if by_area else f"the districts {label} held"
     return textwrap.fill(f"Outlined: the districts where {label} held the majority on {baseline.isoformat()}. "
-                         f"Of {what} then, on {when}: {parts} (by {'area' if area else 'count'})", 100)
+                         f"Of {what} then, on {when}: {parts} (by {'area' if by_area else 'count'})", 100)
 
 
 def _fractional(ds: Dataset) -> bool:

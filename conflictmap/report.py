@@ -28,15 +28,15 @@ from .dataset import Dataset
 from .errors import InputError, UsageError
 from .escape import markdown_text
 from .io import check_not_input, text_of_path, write_bytes_atomic
+from .tolerance import EXACT
 from .model import CONTESTED, UNKNOWN
-from .plots import count, literal_text
+from . import text as show
+from .plots import literal_text
+from .text import area, count, day_words, percent, signed
 from .values import plain
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 CATEGORIES = (CONTESTED, UNKNOWN)
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
-TINY = 1e-12  # a holding below this (in districts) is rounding noise from split shares, not a holding
 
 METHOD = [
     "Areas are geodesic, on the WGS84 ellipsoid (km²), never in square degrees.",
@@ -89,7 +89,7 @@ def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None
     if since is not None and since > date:
         raise UsageError(f"--since {since} is after --date {date}; give a date on or before --date")
     model = {
-        "title": f"Control on {words(date)}",
+        "title": f"Control on {day_words(date)}",
         "date": date.isoformat(),
         "since": since.isoformat() if since else None,
         "days_since": (date - since).days if since else None,
@@ -103,7 +103,7 @@ def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None
         "display": display_names(ds),
         "inputs": {k: text_of_path(Path(v).name) if v and v != "-" else v
                    for k, v in (("districts", ds.inputs.districts), ("control", ds.inputs.control), ("actors", ds.inputs.actors))},
-        "method": METHOD + ([BASELINE_NOTE.format(actor=the(baseline_label), date=words(baseline))] if baseline else []),
+        "method": METHOD + ([BASELINE_NOTE.format(actor=the(baseline_label), date=day_words(baseline))] if baseline else []),
         "generated_by": f"conflictmap {__version__}",
         "generated_at": generated_at,
     }
@@ -206,12 +206,6 @@ def records(frame) -> list[dict]:
 # ------------------------------------------------------------------------------------------ sentences
 
 
-def words(day) -> str:
-    """'12 December 2016' (English month names, whatever the machine's locale)."""
-    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 # Names ending in one of these are groups of people ("the government", "the kurdish forces");
 # any other name is taken as a proper name and gets no article ("ukraine held", never "the ukraine").
 GROUP_NOUNS = {"government", "regime", "rebels", "opposition", "army", "military", "militia", "militias",
@@ -233,17 +227,6 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def pct(value: float) -> str:
-    low, high = getattr(value, "low", value), getattr(value, "high", value)  # a report_range.Ranged figure
-    if f"{low:.1f}" != f"{high:.1f}":
-        return f"{low:.1f}–{high:.1f}%"
-    return f"{value:.1f}%"
-
-
-def km2(value: float) -> str:
-    return f"{value:,.1f} km²"
-
-
 def sentences(model: dict) -> list[str]:
     """The headline first (the baseline sentence when there is a baseline), then control, then changes."""
     if model.get("fractional"):  # shares from an overlay: area leads, no fractional "districts"
@@ -254,17 +237,17 @@ def sentences(model: dict) -> list[str]:
 
 
 def _held_area(rows) -> tuple[list[dict], list[dict]]:
-    holders = [r for r in rows if r["actor"] not in CATEGORIES and r["area_km2"] > TINY]
-    categories = [r for c in CATEGORIES for r in rows if r["actor"] == c and r["area_km2"] > TINY]
+    holders = [r for r in rows if r["actor"] not in CATEGORIES and r["area_km2"] > EXACT]
+    categories = [r for c in CATEGORIES for r in rows if r["actor"] == c and r["area_km2"] > EXACT]
     return holders, categories
 
 
 def _area_figures(row: dict, population: bool, full: bool) -> str:
     """'109,919.5 km² (18.7% of the area, 12.0% of the population)' (full) or '479,365.7 km² (81.3%)'."""
-    parts = [pct(row["area_pct"])] + ([pct(row["population_pct"])] if population else [])
+    parts = [percent(row["area_pct"])] + ([percent(row["population_pct"])] if population else [])
     if full:
         parts = [f"{parts[0]} of the area"] + [f"{p} of the population" for p in parts[1:]]
-    return f"{km2(row['area_km2'])} ({', '.join(parts)})"
+    return f"{area(row['area_km2'])} ({', '.join(parts)})"
 
 
 def _control_area_sentence(model: dict) -> str:
@@ -279,28 +262,28 @@ def _control_area_sentence(model: dict) -> str:
         figures = _area_figures(r, population, not clauses and not others)
         others.append(f"{figures} {'was contested' if r['actor'] == CONTESTED else 'was of unknown control'}")
     text = ", ".join(clauses) + (("; " if clauses else "") + " and ".join(others) if others else "")
-    size = f"{km2(totals['area_km2'])} of the {count(totals['districts'])} districts"
-    return f"On {words(model['date'])}, of the {size}, {text}."
+    size = f"{area(totals['area_km2'])} of the {count(totals['districts'])} districts"
+    return f"On {day_words(model['date'])}, of the {size}, {text}."
 
 
 def _change_area_sentences(model: dict) -> list[str]:
     """'Between D0 and D1 (n days), 304.6 km² moved between actors (...); no district changed hands.' and the net."""
     if model["since"] is None:
-        return [f"The log has no date before {words(model['date'])}: there are no earlier changes to report."]
-    span = f"between {words(model['since'])} and {words(model['date'])} ({_days(model['days_since'])})"
+        return [f"The log has no date before {day_words(model['date'])}: there are no earlier changes to report."]
+    span = f"between {day_words(model['since'])} and {day_words(model['date'])} ({_days(model['days_since'])})"
     moved = model.get("moved") or []
     if not moved:
         return [f"No area changed hands {span}."]
-    pairs = ", ".join(f"{the(r['from'])} to {the(r['to'])} {km2(r['area_km2'])}" for r in moved)
+    pairs = ", ".join(f"{the(r['from'])} to {the(r['to'])} {area(r['area_km2'])}" for r in moved)
     n = len(model["changes"])
     hands = (f"{n} district{'s' if n != 1 else ''} changed hands (the largest holder changed)" if n
              else "no district changed hands (no largest holder changed)")
-    total = km2(sum(r["area_km2"] for r in moved))
+    total = area(sum(r["area_km2"] for r in moved))
     first = f"{_cap(span)}, {total} moved between actors ({pairs}); {hands}."
-    nets = [r for r in model["gains_losses"] if abs(r["net_area_km2"]) > TINY]
+    nets = [r for r in model["gains_losses"] if abs(r["net_area_km2"]) > EXACT]
     if not nets:
         return [first, "Gains and losses cancel out: no actor's area grew or shrank."]
-    return [first, "Net change: " + ", ".join(f"{the(r['actor'])} {signed(r['net_area_km2'], km2)}" for r in nets) + "."]
+    return [first, "Net change: " + ", ".join(f"{the(r['actor'])} {signed(r['net_area_km2'], area)}" for r in nets) + "."]
 
 
 def _baseline_area_sentences(model: dict) -> list[str]:
@@ -310,16 +293,16 @@ def _baseline_area_sentences(model: dict) -> list[str]:
     holders, categories = _held_area(rows)
     others = [r for r in holders if r["actor"] not in members]
     kept = _sum_rows([r for r in rows if r["actor"] in members])
-    when, then = words(model["date"]), words(b["date"])
-    universe = km2(b["universe"].get("area_km2", 0.0))
+    when, then = day_words(model["date"]), day_words(b["date"])
+    universe = area(b["universe"].get("area_km2", 0.0))
     if not others:
         return [f"Of the {universe} that {the(label)} held on {then}, on {when} {the(label)} still held "
-                f"{pct(kept['area_pct'])} ({km2(kept['area_km2'])})."]
+                f"{percent(kept['area_pct'])} ({area(kept['area_km2'])})."]
     top = others[0]
-    rest = [f"{the(label)} still held {pct(kept['area_pct'])} ({km2(kept['area_km2'])})"]
-    rest += [f"{the(r['actor'])} {pct(r['area_pct'])} ({km2(r['area_km2'])})" for r in others[1:] + categories]
-    return [f"On {when} {the(top['actor'])} held {pct(top['area_pct'])} of the area that {the(label)} held on {then} "
-            f"({km2(top['area_km2'])} of {universe}).", _cap(", ".join(rest)) + "."]
+    rest = [f"{the(label)} still held {percent(kept['area_pct'])} ({area(kept['area_km2'])})"]
+    rest += [f"{the(r['actor'])} {percent(r['area_pct'])} ({area(r['area_km2'])})" for r in others[1:] + categories]
+    return [f"On {when} {the(top['actor'])} held {percent(top['area_pct'])} of the area that {the(label)} held on {then} "
+            f"({area(top['area_km2'])} of {universe}).", _cap(", ".join(rest)) + "."]
 
 
 def _has_population(rows) -> bool:
@@ -328,14 +311,14 @@ def _has_population(rows) -> bool:
 
 def _held(rows) -> tuple[list[dict], list[dict]]:
     """Actors holding something, in table order, and the contested/unknown rows holding something."""
-    holders = [r for r in rows if r["actor"] not in CATEGORIES and r["districts"] > TINY]
-    categories = [r for c in CATEGORIES for r in rows if r["actor"] == c and r["districts"] > TINY]
+    holders = [r for r in rows if r["actor"] not in CATEGORIES and r["districts"] > EXACT]
+    categories = [r for c in CATEGORIES for r in rows if r["actor"] == c and r["districts"] > EXACT]
     return holders, categories
 
 
 def _figures(row: dict, population: bool, full: bool) -> str:
     """'76.2% of the districts, 79.1% of the area' (full) or '19.0%, 14.6%'."""
-    parts = [pct(row["districts_pct"]), pct(row["area_pct"])] + ([pct(row["population_pct"])] if population else [])
+    parts = [percent(row["districts_pct"]), percent(row["area_pct"])] + ([percent(row["population_pct"])] if population else [])
     if full:
         labels = ["of the districts", "of the area", "of the population"]
         parts = [f"{p} {lab}" for p, lab in zip(parts, labels)]
@@ -361,8 +344,8 @@ def _control_sentence(model: dict) -> str:
     text = ", ".join(clauses)
     if others:
         text += ("; " if text else "") + " and ".join(others)
-    size = km2(totals["area_km2"]) + (f", {totals['population']:,.0f} people" if population else "")
-    return f"On {words(model['date'])}, of the {count(totals['districts'])} districts ({size}), {text}."
+    size = area(totals["area_km2"]) + (f", {show.people(totals['population'])} people" if population else "")
+    return f"On {day_words(model['date'])}, of the {count(totals['districts'])} districts ({size}), {text}."
 
 
 def _baseline_sentences(model: dict) -> list[str]:
@@ -373,24 +356,24 @@ def _baseline_sentences(model: dict) -> list[str]:
     holders, categories = _held(rows)
     others = [r for r in holders if r["actor"] not in members]
     kept = _sum_rows([r for r in rows if r["actor"] in members])
-    when, then = words(model["date"]), words(b["date"])
+    when, then = day_words(model["date"]), day_words(b["date"])
     if not others:
         return [f"Of the districts that {the(label)} held on {then}, on {when} {the(label)} still held "
-                f"{pct(kept['districts_pct'])} ({_of_their(kept, population)})."
+                f"{percent(kept['districts_pct'])} ({_of_their(kept, population)})."
                 + (f" {_cap(_rest(categories, population))}." if categories else "")]
     top = others[0]
-    headline = (f"On {when} {the(top['actor'])} held {pct(top['districts_pct'])} of the districts that "
+    headline = (f"On {when} {the(top['actor'])} held {percent(top['districts_pct'])} of the districts that "
                 f"{the(label)} held on {then} ({_of_their(top, population)}).")
     return [headline, _cap(_rest_of_baseline(label, kept, others[1:], categories, population)) + "."]
 
 
 def _rest_of_baseline(label, kept, others, categories, population) -> str:
     """'the rebels still held 34.3% (33.2% of the area), the kurdish forces 2.9% (2.9%); 2.9% (3.1%) was contested'."""
-    kept_any = kept["districts"] > TINY
-    clauses = [f"{the(label)} still held {pct(kept['districts_pct'])} ({_of_the(kept, population)})"] if kept_any else []
+    kept_any = kept["districts"] > EXACT
+    clauses = [f"{the(label)} still held {percent(kept['districts_pct'])} ({_of_the(kept, population)})"] if kept_any else []
     for r in others:
         first = not clauses
-        clauses.append(f"{the(r['actor'])}{' held' if first else ''} {pct(r['districts_pct'])} ({_of_the(r, population, first)})")
+        clauses.append(f"{the(r['actor'])}{' held' if first else ''} {percent(r['districts_pct'])} ({_of_the(r, population, first)})")
     parts = ([] if kept_any else [f"{the(label)} held none of it"]) + ([", ".join(clauses)] if clauses else [])
     if categories:
         parts.append(_rest(categories, population))
@@ -404,13 +387,13 @@ def _sum_rows(rows: list[dict]) -> dict:
 
 
 def _of_their(row: dict, population: bool) -> str:
-    text = f"{pct(row['area_pct'])} of their area"
-    return text + (f" and {pct(row['population_pct'])} of their population" if population else "")
+    text = f"{percent(row['area_pct'])} of their area"
+    return text + (f" and {percent(row['population_pct'])} of their population" if population else "")
 
 
 def _of_the(row: dict, population: bool, full: bool = True) -> str:
     """'33.2% of the area' (full) or '33.2%', and the population when there is one."""
-    parts = [pct(row["area_pct"])] + ([pct(row["population_pct"])] if population else [])
+    parts = [percent(row["area_pct"])] + ([percent(row["population_pct"])] if population else [])
     if full:
         parts = [f"{parts[0]} of the area"] + [f"{p} of the population" for p in parts[1:]]
     return ", ".join(parts)
@@ -419,27 +402,27 @@ def _of_the(row: dict, population: bool, full: bool = True) -> str:
 def _rest(categories: list[dict], population: bool) -> str:
     parts = []
     for r in categories:
-        figures = f"{pct(r['districts_pct'])} ({_of_the(r, population, False)})"
+        figures = f"{percent(r['districts_pct'])} ({_of_the(r, population, False)})"
         parts.append(f"{figures} was contested" if r["actor"] == CONTESTED else f"the control of {figures} was unknown")
     return " and ".join(parts)
 
 
 def _change_sentences(model: dict) -> list[str]:
     if model["since"] is None:
-        return [f"The log has no date before {words(model['date'])}: there are no earlier changes to report."]
-    span = f"between {words(model['since'])} and {words(model['date'])} ({_days(model['days_since'])})"
+        return [f"The log has no date before {day_words(model['date'])}: there are no earlier changes to report."]
+    span = f"between {day_words(model['since'])} and {day_words(model['date'])} ({_days(model['days_since'])})"
     if not model["changes"]:
         return [f"No district changed hands {span}."]
     gains = model["gains_losses"]
-    moved = km2(sum(r["gained_area_km2"] for r in gains))
+    moved = area(sum(r["gained_area_km2"] for r in gains))
     if gains and gains[0].get("gained_population") is not None:
-        moved += f", {sum(r['gained_population'] for r in gains):,.0f} people"
+        moved += f", {show.people(sum(r['gained_population'] for r in gains))} people"
     n = len(model["changes"])
     first = f"{_cap(span)}, control changed in {n} district{'s' if n != 1 else ''} ({moved} changed hands)."
-    nets = [r for r in gains if abs(r["net_districts"]) > TINY or abs(r["net_area_km2"]) > TINY]
+    nets = [r for r in gains if abs(r["net_districts"]) > EXACT or abs(r["net_area_km2"]) > EXACT]
     if not nets:
         return [first, "Gains and losses cancel out: no actor's holding grew or shrank."]
-    parts = [f"{the(r['actor'])} {signed(r['net_districts'], count)} ({signed(r['net_area_km2'], km2)})" for r in nets]
+    parts = [f"{the(r['actor'])} {signed(r['net_districts'], count)} ({signed(r['net_area_km2'], area)})" for r in nets]
     unit = " district (" if abs(nets[0]["net_districts"]) == 1 else " districts ("
     parts[0] = parts[0].replace(" (", unit, 1)
     return [first, "Net change: " + ", ".join(parts) + "."]
@@ -447,14 +430,6 @@ def _change_sentences(model: dict) -> list[str]:
 
 def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
-
-
-def signed(value: float, fmt) -> str:
-    """'+5', '-3.5 km²', '0' (no sign on a figure that rounds to zero)."""
-    text = fmt(abs(value))
-    if not any(ch in "123456789" for ch in text.split(" ")[0]):
-        return text
-    return ("+" if value > 0 else "-") + text
 
 
 # --------------------------------------------------------------------------------------------- tables
@@ -470,31 +445,28 @@ GAIN_COLUMNS = (("actor", "actor", "text"), ("gained_districts", "gained", "coun
                 ("net_area_km2", "net km²", "signed_km2"), ("net_area_km2_per_day", "net km²/day", "signed_km2"),
                 ("gained_population", "gained population", "people"), ("lost_population", "lost population", "people"),
                 ("net_population", "net population", "signed_people"))
-DISPLAY = {
-    "count": count, "pct": lambda v: f"{v:.1f}", "km2": lambda v: f"{v:,.2f}", "people": lambda v: f"{v:,.0f}",
-    "signed": lambda v: signed(v, count), "signed_km2": lambda v: signed(v, lambda x: f"{x:,.2f}"),
-    "signed_people": lambda v: signed(v, lambda x: f"{x:,.0f}"),
-}
+# A report column's kind -> (conflictmap.text kind, signed): the report's tables show figures as the CLI's
+# markdown tables do, one number format per column.
+DISPLAY = {"count": ("count", False), "pct": ("pct", False), "km2": ("km", False), "people": ("people", False),
+           "signed": ("count", True), "signed_km2": ("km", True), "signed_people": ("people", True)}
 
 
-def _cell(value, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "text" or isinstance(value, str):
-        return " ".join(str(value).split())
-    return DISPLAY[kind](value)
+def _flat(value) -> str:
+    return " ".join(str(value).split())
 
 
 def display_table(rows: list[dict], columns) -> tuple[list[tuple], list[list[str]]]:
     """The (key, header, kind) of the columns the rows carry, and the rounded cells."""
     present = [c for c in columns if rows and c[0] in rows[0] and any(r.get(c[0]) is not None for r in rows)]
-    cells = [[_cell(r.get(key), kind) for key, _, kind in present] for r in rows]
-    return present, cells
+    texts = [[_flat(r.get(key)) if r.get(key) is not None else "" for r in rows] if kind == "text"
+             else show.column_texts([r.get(key) for r in rows], *DISPLAY[kind][:1], flat=_flat, sign=DISPLAY[kind][1])
+             for key, _, kind in present]
+    return present, [list(row) for row in zip(*texts)] if present else [[] for _ in rows]
 
 
 def sections(model: dict) -> list[tuple[str, str, list[dict], tuple]]:
     """(heading, text above the table, rows, columns) for each table of the report."""
-    when = words(model["date"])
+    when = day_words(model["date"])
     fractional = model.get("fractional")
     shares_cols, change_cols, gain_cols = (_equivalents(c) for c in (SHARE_COLUMNS, CHANGE_COLUMNS, GAIN_COLUMNS)) \
         if fractional else (SHARE_COLUMNS, CHANGE_COLUMNS, GAIN_COLUMNS)
@@ -502,16 +474,16 @@ def sections(model: dict) -> list[tuple[str, str, list[dict], tuple]]:
     b = model["baseline"]
     if b:
         u = b["universe"]
-        size = (f"{km2(u['area_km2'])}" if fractional else f"{count(u['districts'])} districts, {km2(u['area_km2'])}")
-        out.append((f"What {the(b['actor'])} held on {words(b['date'])}: who holds it on {when}",
-                    f"The universe: {size}, held by {the(b['actor'])} on {words(b['date'])}.", b["shares"], shares_cols))
+        size = (f"{area(u['area_km2'])}" if fractional else f"{count(u['districts'])} districts, {area(u['area_km2'])}")
+        out.append((f"What {the(b['actor'])} held on {day_words(b['date'])}: who holds it on {when}",
+                    f"The universe: {size}, held by {the(b['actor'])} on {day_words(b['date'])}.", b["shares"], shares_cols))
     if model["since"]:
         shown = displayed(model)
         change_text = (_change_area_sentences if fractional else _change_sentences)(shown)[0]
-        out.append((f"Changes since {words(model['since'])}", change_text, model["changes"], change_cols))
+        out.append((f"Changes since {day_words(model['since'])}", change_text, model["changes"], change_cols))
         if model["changes"] or (fractional and model.get("moved")):
             out.append(("Gains and losses", "Split districts count by share; net = holding on "
-                        f"{when} minus holding on {words(model['since'])}.", model["gains_losses"], gain_cols))
+                        f"{when} minus holding on {day_words(model['since'])}.", model["gains_losses"], gain_cols))
     return out
 
 
@@ -659,7 +631,7 @@ def render_html(model: dict, pictures: dict[str, dict] | None = None, colours: d
 
 def _html_figures(model: dict, pictures: dict[str, dict], interactive: dict | None = None) -> list[str]:
     captions = {
-        "map": ("Map of control on " + words(model["date"]),
+        "map": ("Map of control on " + day_words(model["date"]),
                 "Districts coloured by controller; split districts hatched in the colour of their second controller, "
                 "contested cross-hatched." + (" The dashed line outlines the baseline." if model["baseline"] else "")),
         "timeline": ("Timeline chart of shares by districts", "Share of districts held by each actor at each date of the log"

@@ -2,7 +2,7 @@
 confirmed changes only differ, the sentences say "79.0–84.0%" and the JSON rows carry `_low`/`_high`.
 
 Both reports are built by conflictmap.report on the same dates; the percentages of the sentences
-become Ranged floats, which report.pct() prints as a range. The md/html tables keep the figure from
+become Ranged floats, which text.percent() prints as a range. The md/html tables keep the figure from
 every row (their columns are fixed); the JSON has both ends for every measure.
 """
 
@@ -17,7 +17,7 @@ RANGE_NOTE = ("Ranges (low–high) are the lower and higher of the figure from e
 
 
 class Ranged(float):
-    """A figure from every row that also carries the figure from the surer changes (`other`); report.pct
+    """A figure from every row that also carries the figure from the surer changes (`other`); text.percent
     prints low–high. Sums (a baseline group's members) add both figures, so their range stays right."""
 
     def __new__(cls, value: float, other: float):

@@ -21,13 +21,13 @@ import pandas as pd
 from .dataset import Dataset
 from .errors import InputError, UsageError
 from .figures import baseline_weights, measures, pct_name, reported_actors
+from .tolerance import NOISE
 from .model import CONTESTED, UNKNOWN, span_error
 from .transfer import from_members
 
 STEP = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 MAX_GRID = 200_000  # a typo like --every 1d over centuries should fail fast, not fill memory
 LAST = {CONTESTED: 1, UNKNOWN: 2}  # categories of their own go after the actors, in charts too
-NOISE = 1e-9  # relative: +share/-share pairs cancel to ~1e-16, which is zero, not a holding
 
 
 def parse_step(text: str) -> tuple[int, str]:

@@ -77,7 +77,8 @@ def test_markdown_report(cli, squares_args, tmp_path):
     for heading in ("## Who holds what on 1 March 2020", "## What the rebels held on 1 January 2020",
                     "## Changes since 1 February 2020", "## Gains and losses", "## Notes"):
         assert heading in text
-    assert "| unknown | 0 | 0.0 |" in text  # unknown reported with zero, not dropped
+    # unknown reported with zero, not dropped; the column has split counts (B: 0.5 each way), so 2 decimals
+    assert "| unknown | 0.00 | 0.0 |" in text
     assert "data:image" not in text  # no pictures in markdown: a note says where they are
     assert "conflictmap timeline --plot" in text
 

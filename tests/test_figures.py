@@ -197,10 +197,3 @@ def test_baseline_shares_have_the_same_rows(ds):
 def test_rows_keep_their_sort_order(ds):
     # Largest first by the --by measure, then by name: zeros (contested, rebels, unknown) alphabetically.
     assert list(shares(ds, D(2020, 3, 1))["actor"]) == ["government", "kurdish forces", "contested", "rebels", "unknown"]
-
-
-@pytest.mark.parametrize("share, text", [(0.5, "0.5"), (1 / 3, "0.3333"), (3.883e-07, "<0.0001"), (1 - 9.9e-06, ">0.9999"), (1.0, "1")])
-def test_share_text_never_shows_an_exponent(share, text):
-    from conflictmap.figures import share_text
-
-    assert share_text(share) == text

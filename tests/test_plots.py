@@ -134,10 +134,10 @@ def test_bad_colour_in_actors_file_is_an_input_error(squares, tmp_path):
 
 def test_count_is_one_function_for_maps_and_reports():
     # 2.001 districts shows as 2 (two decimals at most, no dangling point), 2.5 as 2.5, thousands grouped.
-    from conflictmap import plots, report
+    from conflictmap import plots, report, text
 
-    assert report.count is plots.count
-    assert [plots.count(v) for v in (2.001, 2.5, 1234.0, 1.0)] == ["2", "2.5", "1,234", "1"]
+    assert report.count is plots.count is text.count
+    assert [text.count(v) for v in (2.001, 2.5, 1234.0, 1.0)] == ["2", "2.5", "1,234", "1"]
 
 
 def test_map_uses_the_shared_main_holder():
