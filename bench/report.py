@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.timeline import START, synthetic  # noqa: E402
 from conflictmap import geodesy  # noqa: E402
+from conflictmap.baseline import Baseline  # noqa: E402
 from conflictmap.changes import changes, gains_losses  # noqa: E402
 from conflictmap.figures import shares  # noqa: E402
 from conflictmap.plots import map_figure, timeline_figure  # noqa: E402
@@ -60,26 +61,26 @@ def timed(fn, repeat: int) -> float:
     return best
 
 
-def figures(ds, day, since, base_day, members) -> None:
+def figures(ds, day, since, baseline) -> None:
     shares(ds, day)
-    shares(ds, day, "districts", base_day, members)
+    shares(ds, day, "districts", baseline)
     changes(ds, since, day)
     gains_losses(ds, since, day)
 
 
-def pictures(ds, day, base_day, members) -> None:
-    for fig in (map_figure(ds, day, base_day, members, "government"),
-                timeline_figure(ds, timeline(ds, START, day, None, base_day, members), "districts", base_day, "government")):
+def pictures(ds, day, baseline) -> None:
+    for fig in (map_figure(ds, day, baseline),
+                timeline_figure(ds, timeline(ds, START, day, None, baseline), "districts", baseline)):
         fig.savefig(io.BytesIO(), format="svg")
 
 
 def run(n: int, days: int, repeat: int) -> list[tuple]:
     ds = with_grid(synthetic(n, days))
     day = START + dt.timedelta(days=days - 1)
-    since, base_day, members = previous_date(ds, day), START, ["government"]
-    options = {"date": day, "baseline": base_day, "baseline_actors": members, "baseline_label": "government"}
-    base_fig = timed(lambda: figures(ds, day, since, base_day, members), repeat)
-    base_pic = timed(lambda: pictures(ds, day, base_day, members), repeat)  # the first run also warms matplotlib's caches
+    since, baseline = previous_date(ds, day), Baseline(START, ("government",), "government")
+    options = {"date": day, "baseline": baseline}
+    base_fig = timed(lambda: figures(ds, day, since, baseline), repeat)
+    base_pic = timed(lambda: pictures(ds, day, baseline), repeat)  # the first run also warms matplotlib's caches
     rows = []
     for fmt, baseline in (("json", base_fig), ("md", base_fig), ("html", base_fig + base_pic)):
         seconds = timed(lambda: make_report(ds, fmt, **options), repeat)

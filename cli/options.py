@@ -206,19 +206,12 @@ def baseline_date(baseline: dt.date | None, baseline_actor: str | None) -> dt.da
     return baseline
 
 
-def baseline_members(ds, baseline_actor: str | None) -> list[str] | None:
-    """The actors --baseline-actor names in this dataset (a group gives its members); None without a baseline."""
-    return ds.actors.resolve_query(baseline_actor, "--baseline-actor") if baseline_actor else None
+def baseline_of(ds, day: dt.date | None, baseline_actor: str | None):
+    """The Baseline of --baseline D0 --baseline-actor A on this dataset (a group gives its members); None
+    without a baseline. Made once per command and passed on as one value."""
+    from conflictmap.baseline import Baseline
 
-
-def baseline_label(ds, baseline_actor: str | None) -> str | None:
-    """The canonical name of --baseline-actor for titles: 'regime' is shown as 'government', a group by its name."""
-    from conflictmap.model import name_key
-
-    if not baseline_actor:
-        return None
-    groups = [g for g in ds.actors.groups if name_key(g) == name_key(baseline_actor)]
-    return groups[0] if groups else ds.actors.resolve_query(baseline_actor, "--baseline-actor")[0]
+    return Baseline.named(ds.actors, day, baseline_actor) if day and baseline_actor else None
 
 
 def check_output(path: str | None, inputs, option: str = "-o") -> None:

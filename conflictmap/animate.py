@@ -23,6 +23,7 @@ import os
 
 from pathlib import Path
 
+from .baseline import Baseline
 from .dataset import Dataset
 from .errors import UsageError
 from .io import atomic_path, check_not_input
@@ -78,9 +79,8 @@ def ffmpeg_exe() -> str:
                          "set IMAGEIO_FFMPEG_EXE to an ffmpeg binary, or write FILE.gif") from None
 
 
-def animation(ds: Dataset, path, days: list, fps: float = 1.5, baseline: dt.date | None = None,
-              members: list[str] | None = None, label: str | None = None, workers: int | None = None,
-              width: int = WIDTH) -> int:
+def animation(ds: Dataset, path, days: list, fps: float = 1.5, baseline: Baseline | None = None,
+              workers: int | None = None, width: int = WIDTH) -> int:
     """Write the GIF or MP4 atomically (format from the suffix), frames `width` pixels wide; returns the number of frames."""
     from PIL import Image
 
@@ -90,7 +90,7 @@ def animation(ds: Dataset, path, days: list, fps: float = 1.5, baseline: dt.date
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         raise UsageError(f"--width {width}: give {MIN_WIDTH} to {MAX_WIDTH} pixels (under {MIN_WIDTH} the legend cannot be read)")
     check_not_input(path, ds.inputs.paths())
-    pngs = render(ds, days, baseline, members, label, workers, dpi=width / 10)
+    pngs = render(ds, days, baseline, workers, dpi=width / 10)
     frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
     with atomic_path(path) as tmp:
         (_write_mp4 if fmt == "mp4" else _write_gif)(frames, tmp, fps)
@@ -150,10 +150,10 @@ def _padded(frame):
     return out
 
 
-def render(ds: Dataset, days: list, baseline=None, members=None, label=None, workers: int | None = None,
+def render(ds: Dataset, days: list, baseline: Baseline | None = None, workers: int | None = None,
            dpi: float = DPI) -> list[bytes]:
     """PNG bytes of each date's map, in date order; in worker processes when there are several frames."""
-    _SHARED.update(ds=ds, baseline=baseline, members=members, label=label, dpi=dpi)
+    _SHARED.update(ds=ds, baseline=baseline, dpi=dpi)
     workers = min(workers or os.cpu_count() or 1, len(days))
     try:
         if workers <= 1:
@@ -175,7 +175,7 @@ def _frame(day) -> bytes:
 
     from .plots import literal_text, map_figure
 
-    fig = map_figure(_SHARED["ds"], day, _SHARED["baseline"], _SHARED["members"], _SHARED["label"])
+    fig = map_figure(_SHARED["ds"], day, _SHARED["baseline"])
     literal_text(fig)  # names are text, not mathtext
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=_SHARED["dpi"], facecolor="white", metadata={"Software": None})

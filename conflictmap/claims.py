@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .errors import InputError, UsageError
 from .figures import shares
 from .io import label, read_records
+from .baseline import Baseline
 from .tolerance import NOISE
 from .model import parse_date
 
@@ -169,7 +170,8 @@ def check_claims(ds, claims: list[Claim], tolerance: float = DEFAULT_TOLERANCE, 
         for data in (ds, sure) if sure is not None else (ds,):
             key = (id(data), claim.date, claim.baseline_date, tuple(base_members or ()))
             if key not in tables:
-                tables[key] = shares(data, claim.date, "districts", claim.baseline_date, base_members)
+                base = Baseline(claim.baseline_date, tuple(base_members), claim.baseline_actor) if base_members else None
+                tables[key] = shares(data, claim.date, "districts", base)
             table = tables[key]
             rows, who = _actors(ds, claim, table)
             figures.append(float(table.loc[table["actor"].isin(rows), claim.measure].sum()))  # columns are named as MEASURES

@@ -125,11 +125,11 @@ def depends_on_unsure(ds, date, keep: set[int], levels: Levels) -> np.ndarray:
     return np.abs(share_matrix(a, actors, n) - share_matrix(b, actors, n)).sum(axis=1) > CHANGE_TOLERANCE
 
 
-def share_range(ds, date, by: str, baseline, members, keep: set[int], levels: Levels) -> pd.DataFrame:
+def share_range(ds, date, by: str, baseline, keep: set[int], levels: Levels) -> pd.DataFrame:
     """shares() with every row, and each figure's range: `_low`/`_high` are the lower and higher of the
     figure from every row and the figure from the surer changes only (`keep`)."""
-    every = shares(ds, date, by, baseline, members)
-    sure = shares(filtered(ds, keep, levels), date, by, baseline, members).set_index("actor")
+    every = shares(ds, date, by, baseline)
+    sure = shares(filtered(ds, keep, levels), date, by, baseline).set_index("actor")
     sure = sure.reindex(every["actor"]).fillna(0.0)
     out = every[["actor"]].copy()
     for column in every.columns[1:]:
@@ -140,14 +140,14 @@ def share_range(ds, date, by: str, baseline, members, keep: set[int], levels: Le
     return out
 
 
-def timeline_range(ds, keep: set[int], levels: Levels, start=None, end=None, every=None, baseline=None,
-                   members=None) -> pd.DataFrame:
+def timeline_range(ds, keep: set[int], levels: Levels, start=None, end=None, every=None,
+                   baseline=None) -> pd.DataFrame:
     """timeline() with every row, and each figure's range on each date, as in share_range: `_low`/`_high` are
     the lower and higher of the figure from every row and from the surer changes only (`keep`)."""
     from .timeline import timeline
 
-    all_rows = timeline(ds, start, end, every, baseline, members)
-    sure = timeline(filtered(ds, keep, levels), start, end, every, baseline, members)
+    all_rows = timeline(ds, start, end, every, baseline)
+    sure = timeline(filtered(ds, keep, levels), start, end, every, baseline)
     key = ["date", "actor"]
     # The surer log has fewer dates; its figures hold until its next date (a state is a step function).
     numeric = [c for c in sure.columns if c not in key and pd.api.types.is_numeric_dtype(sure[c])]

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError
+from .baseline import Baseline
 from .text import share as show_share
 from .tolerance import EXACT
 from .model import CONTESTED, UNKNOWN
@@ -127,22 +128,36 @@ def measures(ds: Dataset) -> dict[str, np.ndarray]:
 
 
 def shares(ds: Dataset, date: dt.date | None = None, by: str = "districts",
-           baseline: dt.date | None = None, baseline_actors: list[str] | None = None) -> pd.DataFrame:
+           baseline: Baseline | None = None) -> pd.DataFrame:
     """Per actor: districts, area_km2 and population held on `date`, absolute and percent.
 
     A split district counts fractionally. With a baseline, the universe is what
-    `baseline_actors` held on `baseline` (each district weighted by their share
-    then): "of what the rebels held on 15 November, how much does each actor
-    hold now". Inside a split district the part that moved follows
+    its members held on its date (each district weighted by their share then):
+    "of what the rebels held on 15 November, how much does each actor hold
+    now". Inside a split district the part that moved follows
     conflictmap.transfer (each side keeps min(share then, share now)).
+
+    Parameters
+    ----------
+    ds : Dataset
+    date : datetime.date, optional
+        Default: the log's last date.
+    by : str
+        The measure rows are sorted by: districts, area_km2 or population.
+    baseline : Baseline, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per actor (contested and unknown always): districts, area_km2, population and their _pct.
     """
     state = state_on(ds, date)
-    actors = reported_actors(ds, baseline_actors or [])
+    actors = reported_actors(ds, list(baseline.members) if baseline else [])
     now = share_matrix(state, actors, len(ds.districts))
     if baseline is None:
         amounts, weights = now, np.ones(len(ds.districts))
     else:
-        amounts, weights = _from_baseline(ds, baseline, baseline_actors, actors, now)
+        amounts, weights = _from_baseline(ds, baseline.date, list(baseline.members), actors, now)
     columns, totals = {"actor": actors}, {}
     for name, per_district in measures(ds).items():
         columns[name] = per_district @ amounts

@@ -20,6 +20,7 @@ from .frontline import main_holder
 from .names import name_key
 from .project import SAMPLE_CREDIT, is_sample
 from .io import atomic_path, check_not_input, text_of_path
+from .baseline import Baseline
 from .text import area, count, districts, people, percent, signed
 from .tolerance import NOISE
 from .model import CONTESTED, UNKNOWN
@@ -132,18 +133,21 @@ def literal_text(fig) -> None:
 STYLES = ("stacked", "lines", "changes")
 
 
-def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: dt.date | None = None,
-                    baseline_actor: str | None = None, style: str = "stacked"):
+def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: Baseline | None = None,
+                    style: str = "stacked"):
     """Each actor's share (percent of the --by measure) over the timeline's dates: stacked step areas, or
     (style 'lines') one step line per actor on a y axis fitted to the data, so that 17.1 -> 18.3% shows."""
-    return timeline_picture(ds, table, by, baseline, baseline_actor, style)[0]
+    return timeline_picture(ds, table, by, baseline, style)[0]
 
 
-def timeline_picture(ds: Dataset, table, by: str = "districts", baseline: dt.date | None = None,
-                     baseline_actor: str | None = None, style: str = "stacked", bare: bool = False):
+def timeline_picture(ds: Dataset, table, by: str = "districts", baseline: Baseline | None = None,
+                     style: str = "stacked", bare: bool = False):
     """(figure, legend handles, legend title) of timeline_figure; `bare` as for map_picture: the axes alone,
     BARE_WIDTH wide, BARE_FONT text, the legend, title and footer left to the page."""
     from matplotlib.patches import Patch
+
+    baseline_actor = baseline.label if baseline else None
+    baseline = baseline.date if baseline else None  # below: the baseline's date
 
     actors = list(dict.fromkeys(table["actor"]))
     dates = sorted(set(table["date"]))
@@ -437,10 +441,10 @@ def _lines(parts: list[str], width: int = 150) -> str:
     return "\n".join(lines)
 
 
-def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline=None, baseline_actor=None,
+def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline: Baseline | None = None,
                    style: str = "stacked") -> None:
     output_format(path)
-    save(timeline_figure(ds, table, by, baseline, baseline_actor, style), path, ds)
+    save(timeline_figure(ds, table, by, baseline, style), path, ds)
 
 
 # ---------------------------------------------------------------------------------------------------- map
@@ -475,12 +479,10 @@ def _oriented(geom):
     return shapely.multipolygons([orient(p) for p in shapely.get_parts(geom)])
 
 
-def map_figure(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
-               baseline_actors: list[str] | None = None, baseline_label: str | None = None,
-               title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,
+def map_figure(ds: Dataset, date: dt.date | None, baseline: Baseline | None = None, title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,
                *, bbox=None, inset: bool | None = None, basemap=None):
     """The control map (see map_picture) with its legend, title and footer."""
-    return map_picture(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels, unsure,
+    return map_picture(ds, date, baseline, title, credit, labels, unsure,
                        bbox=bbox, inset=inset, basemap=basemap)[0]
 
 
@@ -488,9 +490,7 @@ BARE_WIDTH = 5.0  # inches: a bare picture (for a web page) shown ~380 px wide o
 BARE_FONT = 11
 
 
-def map_picture(ds: Dataset, date: dt.date | None, baseline: dt.date | None = None,
-                baseline_actors: list[str] | None = None, baseline_label: str | None = None,
-                title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,
+def map_picture(ds: Dataset, date: dt.date | None, baseline: Baseline | None = None, title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,
                 *, bbox=None, inset: bool | None = None, basemap=None, bare: bool = False):
     """(figure, legend handles): districts coloured by controller; split districts hatched in the second
     controller's colour.
@@ -510,7 +510,7 @@ def map_picture(ds: Dataset, date: dt.date | None, baseline: dt.date | None = No
     date = date or ds.last_date
     weights = None
     if baseline is not None:
-        weights = baseline_weights(ds, baseline, baseline_actors)
+        weights = baseline_weights(ds, baseline.date, list(baseline.members))
     state = state_on(ds, date)
     first, _, second = main_holder(state, len(ds.districts), second=True, second_min=HATCH_MIN)
     table = shares(ds, date)
@@ -537,9 +537,9 @@ def map_picture(ds: Dataset, date: dt.date | None, baseline: dt.date | None = No
     if unsure is not None and unsure[0].any():  # conflictmap.confidence.depends_on_unsure (map --range)
         handles.append(_unsure(ax, paths, unsure))
     if weights is not None:
-        handles.append(_outline(ax, ds, weights, baseline_label, baseline))
+        handles.append(_outline(ax, ds, weights, baseline.label, baseline.date))
         if not bare:
-            ax.set_title(_baseline_note(ds, date, baseline, baseline_actors, baseline_label), fontsize=9, color=INK, loc="left")
+            ax.set_title(_baseline_note(ds, date, baseline), fontsize=9, color=INK, loc="left")
     _frame(ax, view, zoomed=bbox is not None, fontsize=BARE_FONT if bare else 8)
     attribution = None
     if basemap is not None:
@@ -751,17 +751,18 @@ def held_area(ds: Dataset, mask):
     return shapely.buffer(shapely.union_all(shapely.buffer(held, gap, join_style="mitre")), -gap, join_style="mitre")
 
 
-def _baseline_note(ds: Dataset, date, baseline, baseline_actors, label) -> str:
+def _baseline_note(ds: Dataset, date, baseline: Baseline) -> str:
     from .figures import shares
 
     by_area = _fractional(ds)  # shares from zones: the area is the figure, not a count of districts
     key = "area" if by_area else "districts"
-    table = shares(ds, date, "area_km2" if by_area else "districts", baseline, baseline_actors)
+    table = shares(ds, date, "area_km2" if by_area else "districts", baseline)
+    label = baseline.label
     top = table[table[f"{key}_pct"] > 0].head(3)
     parts = ", ".join(f"{r.actor} {percent(getattr(r, key + '_pct'))}" for r in top.itertuples())
     when = date.isoformat() if date else "the last date"
     what = f"the area {label} held" if by_area else f"the districts {label} held"
-    return textwrap.fill(f"Outlined: the districts where {label} held the majority on {baseline.isoformat()}. "
+    return textwrap.fill(f"Outlined: the districts where {label} held the majority on {baseline.date.isoformat()}. "
                          f"Of {what} then, on {when}: {parts} (by {'area' if by_area else 'count'})", 100)
 
 
@@ -848,8 +849,7 @@ def _nice(value: float) -> float:
     return max(m for m in (1, 2, 5) if m * power <= value) * power
 
 
-def control_map(ds: Dataset, date, path, baseline=None, baseline_actors=None, baseline_label=None,
-                title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None, **view) -> None:
+def control_map(ds: Dataset, date, path, baseline: Baseline | None = None, title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None, **view) -> None:
     """map_figure written to `path`; `view` holds its keyword options (bbox, inset, basemap)."""
     output_format(path)
-    save(map_figure(ds, date, baseline, baseline_actors, baseline_label, title, credit, labels, unsure, **view), path, ds)
+    save(map_figure(ds, date, baseline, title, credit, labels, unsure, **view), path, ds)

@@ -31,6 +31,7 @@ from .io import check_not_input, text_of_path, write_bytes_atomic
 from .tolerance import EXACT
 from .model import CONTESTED, UNKNOWN
 from . import text as show
+from .baseline import Baseline
 from .plots import literal_text
 from .text import area, count, day_words, percent, signed
 from .values import plain
@@ -72,12 +73,11 @@ def previous_date(ds: Dataset, date: dt.date) -> dt.date | None:
 
 
 def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None = None,
-                 baseline: dt.date | None = None, baseline_actors: list[str] | None = None,
-                 baseline_label: str | None = None, generated_at: str | None = None) -> dict:
+                 baseline: Baseline | None = None, generated_at: str | None = None) -> dict:
     """The report's figures and sentences as a JSON-ready dict (keys in a fixed order).
 
     `since` defaults to the previous date of the log before `date`; with a
-    baseline, the headline is "of what `baseline_label` held on `baseline`,
+    baseline, the headline is "of what the baseline's actor held on its date,
     the share the leading other actor holds on `date`".
     """
     from .figures import shares
@@ -97,13 +97,13 @@ def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None
         "sentences": [],
         "totals": _totals(ds),
         "shares": records(shares(ds, date)),
-        "baseline": _baseline(ds, date, baseline, baseline_actors, baseline_label) if baseline else None,
+        "baseline": _baseline(ds, date, baseline) if baseline else None,
         **_changes(ds, since, date),
         "fractional": _fractional(ds),
         "display": display_names(ds),
         "inputs": {k: text_of_path(Path(v).name) if v and v != "-" else v
                    for k, v in (("districts", ds.inputs.districts), ("control", ds.inputs.control), ("actors", ds.inputs.actors))},
-        "method": METHOD + ([BASELINE_NOTE.format(actor=the(baseline_label), date=day_words(baseline))] if baseline else []),
+        "method": METHOD + ([BASELINE_NOTE.format(actor=the(baseline.label), date=day_words(baseline.date))] if baseline else []),
         "generated_by": f"conflictmap {__version__}",
         "generated_at": generated_at,
     }
@@ -177,12 +177,13 @@ def _totals(ds: Dataset) -> dict:
     return {"districts": int(len(d)), "area_km2": float(d["area_km2"].sum()), "population": population}
 
 
-def _baseline(ds: Dataset, date, baseline, members, label) -> dict:
+def _baseline(ds: Dataset, date, baseline: Baseline) -> dict:
     from .figures import shares
 
-    rows = records(shares(ds, date, "districts", baseline, members))
+    rows = records(shares(ds, date, "districts", baseline))
     universe = {m: sum(r[m] for r in rows) for m in ("districts", "area_km2", "population") if m in rows[0]}
-    return {"date": baseline.isoformat(), "actor": label, "members": list(members), "universe": universe, "shares": rows}
+    return {"date": baseline.date.isoformat(), "actor": baseline.label, "members": list(baseline.members),
+            "universe": universe, "shares": rows}
 
 
 def _changes(ds: Dataset, since, date) -> dict:
@@ -666,12 +667,12 @@ html:not(.js) .interactive { display: none; }
 """
 
 
-def interactive_parts(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, baseline_label=None) -> dict:
+def interactive_parts(ds: Dataset, date: dt.date, baseline: Baseline | None = None) -> dict:
     """The interactive map (webmap.parts) for the report: in a box of the page, opening at the report's date."""
     from .webmap import parts
 
     title = f"Control by district, {ds.first_date} to {ds.last_date}"
-    return parts(ds, title, baseline, baseline_actors, baseline_label, start=date, embedded=True)
+    return parts(ds, title, baseline, start=date, embedded=True)
 
 
 def html_legend(entries: list[dict], title: str) -> str:
@@ -734,7 +735,7 @@ def _html_table(rows, columns, colours) -> str:
 # ------------------------------------------------------------------------------------------- pictures
 
 
-def pictures(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, baseline_label=None) -> dict[str, dict]:
+def pictures(ds: Dataset, date: dt.date, baseline: Baseline | None = None) -> dict[str, dict]:
     """The map and the timeline chart (shares by districts, up to the report's date): each as SVG bytes
     drawn bare (no legend, title or footer inside: at a phone's width those would be unreadably small) and
     its legend as data ('legend', 'legend_title'), which the page writes as text beside the picture."""
@@ -742,9 +743,9 @@ def pictures(ds: Dataset, date: dt.date, baseline=None, baseline_actors=None, ba
     from .timeline import timeline
 
     start = min(ds.first_date, date)
-    table = timeline(ds, start, date, None, baseline, baseline_actors)
-    fig, handles = map_picture(ds, date, baseline, baseline_actors, baseline_label, bare=True)
-    chart, chart_handles, chart_title = timeline_picture(ds, table, "districts", baseline, baseline_label, bare=True)
+    table = timeline(ds, start, date, None, baseline)
+    fig, handles = map_picture(ds, date, baseline, bare=True)
+    chart, chart_handles, chart_title = timeline_picture(ds, table, "districts", baseline, bare=True)
     return {"map": {"svg": _svg(fig), "legend": legend_entries(handles), "legend_title": _legend_title(ds)},
             "timeline": {"svg": _svg(chart), "legend": legend_entries(chart_handles), "legend_title": chart_title}}
 
@@ -770,19 +771,19 @@ def colours_of(ds: Dataset, model: dict) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------- entry
 
 
-def make_report(ds: Dataset, fmt: str, date=None, since=None, baseline=None, baseline_actors=None,
-                baseline_label=None, generated_at=None, interactive: bool = False) -> str:
+def make_report(ds: Dataset, fmt: str, date=None, since=None, baseline: Baseline | None = None, generated_at=None,
+                interactive: bool = False) -> str:
     """The report as text in `fmt` (md, html or json); `interactive` adds the interactive map to HTML."""
     if interactive and fmt != "html":
         raise UsageError(f"--interactive puts the interactive map in an HTML report; {fmt} has no place for it")
-    model = report_model(ds, date, since, baseline, baseline_actors, baseline_label, generated_at)
+    model = report_model(ds, date, since, baseline, generated_at)
     if fmt == "json":
         return render_json(model)
     if fmt == "md":
         return render_markdown(model)
     day = dt.date.fromisoformat(model["date"])
-    live = interactive_parts(ds, day, baseline, baseline_actors, baseline_label) if interactive else None
-    return render_html(model, pictures(ds, day, baseline, baseline_actors, baseline_label), colours_of(ds, model), live)
+    live = interactive_parts(ds, day, baseline) if interactive else None
+    return render_html(model, pictures(ds, day, baseline), colours_of(ds, model), live)
 
 
 def write_report(ds: Dataset, path, fmt: str | None = None, **options) -> None:

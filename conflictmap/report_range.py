@@ -45,15 +45,14 @@ def _widen(rows: list[dict], sure_rows: list[dict]) -> None:
                 row[key] = Ranged(row[key], other.get(key) or 0.0)
 
 
-def ranged_model(ds, sure, level: str, date=None, since=None, baseline=None, baseline_actors=None,
-                 baseline_label=None, generated_at=None) -> dict:
+def ranged_model(ds, sure, level: str, date=None, since=None, baseline=None, generated_at=None) -> dict:
     """report_model of `ds` with each share widened by the same model of `sure` (the surer changes only)."""
     from .report import report_model, sentences
 
-    model = report_model(ds, date, since, baseline, baseline_actors, baseline_label, generated_at)
+    model = report_model(ds, date, since, baseline, generated_at)
     day = dt.date.fromisoformat(model["date"])
     since_day = dt.date.fromisoformat(model["since"]) if model["since"] else None
-    other = report_model(sure, day, since_day, baseline, baseline_actors, baseline_label, generated_at)
+    other = report_model(sure, day, since_day, baseline, generated_at)
     _widen(model["shares"], other["shares"])
     if model["baseline"] and other["baseline"]:
         _widen(model["baseline"]["shares"], other["baseline"]["shares"])
@@ -75,6 +74,5 @@ def ranged_report(ds, sure, level: str, fmt: str, interactive: bool = False, **o
     if fmt == "md":
         return render_markdown(model)
     day = dt.date.fromisoformat(model["date"])
-    base = (options.get("baseline"), options.get("baseline_actors"), options.get("baseline_label"))
-    live = interactive_parts(ds, day, *base) if interactive else None
-    return render_html(model, pictures(ds, day, *base), colours_of(ds, model), live)
+    live = interactive_parts(ds, day, options.get("baseline")) if interactive else None
+    return render_html(model, pictures(ds, day, options.get("baseline")), colours_of(ds, model), live)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError, UsageError
+from .baseline import Baseline
 from .figures import baseline_weights, measures, pct_name, reported_actors
 from .tolerance import NOISE
 from .model import CONTESTED, UNKNOWN, span_error
@@ -202,25 +203,35 @@ def actor_order(names, amounts: np.ndarray) -> list[int]:
 
 
 def timeline(ds: Dataset, start: dt.date | None = None, end: dt.date | None = None, every: str | None = None,
-             baseline: dt.date | None = None, baseline_actors: list[str] | None = None) -> pd.DataFrame:
+             baseline: Baseline | None = None) -> pd.DataFrame:
     """Long form: one row per (date, actor) with districts, area_km2, [population], absolute and percent.
 
     Every actor of the log (and the initial holder, and the baseline actors)
     appears on every date, with 0 where it holds nothing, so the table pivots
-    cleanly. With a baseline the universe is what `baseline_actors` held on
-    `baseline`, weighted by their share then, exactly as in figures.shares().
+    cleanly. With a baseline the universe is what its members held on its
+    date, weighted by their share then, exactly as in figures.shares().
+
+    Parameters
+    ----------
+    ds : Dataset
+    start, end : datetime.date, optional
+        The first and last dates (default: the log's).
+    every : str, optional
+        A fixed step (1d, 7d, 2w, 1m, 1y) instead of the dates of the log.
+    baseline : Baseline, optional
     """
     dates = date_grid(ds, start, end, every)
+    members = list(baseline.members) if baseline else []
     if baseline is None:
         weights = np.ones(len(ds.districts))
         names, held = holdings(ds, dates)
     else:
-        names, held, weights = _baseline_holdings(ds, dates, baseline, baseline_actors)
+        names, held, weights = _baseline_holdings(ds, dates, baseline.date, members)
     for measure, per_district in measures(ds).items():
         total = float((weights * per_district).sum())
         held[measure][np.abs(held[measure]) <= NOISE * max(total, 1.0)] = 0.0
     # The same rows as figures.shares(): contested and unknown (and baseline actors) even when 0.
-    names, held = _with_actors(names, held, reported_actors(ds, baseline_actors or []))
+    names, held = _with_actors(names, held, reported_actors(ds, members))
     order = actor_order(names, held["districts"])
     columns = {"date": np.repeat(np.asarray(dates, dtype=object), len(order)),
                "actor": np.tile(np.asarray(names, dtype=object)[order], len(dates))}

@@ -31,6 +31,7 @@ import numpy as np
 import shapely
 
 from .dataset import Dataset
+from .baseline import Baseline
 from .figures import fast_labels, shares, state_on
 from .frontline import main_holder
 from .model import UNKNOWN
@@ -40,8 +41,7 @@ SECOND_MIN = 0.05  # as the static map: a second holder under 5% is a sliver, no
 DECIMALS = 5  # about 1.1 m at the equator: finer than any district boundary drawn on a screen
 
 
-def page_data(ds: Dataset, baseline: dt.date | None = None, members: list[str] | None = None,
-              label: str | None = None) -> dict:
+def page_data(ds: Dataset, baseline: Baseline | None = None) -> dict:
     """Dates, actors, districts (GeoJSON), per-date states and shares, and the baseline outline."""
     dates = ds.dates or [None]
     actors = list(shares(ds, dates[-1])["actor"])
@@ -59,8 +59,8 @@ def page_data(ds: Dataset, baseline: dt.date | None = None, members: list[str] |
         "states": states,
         "table": [list(key) for key in table],
         "legends": legends,
-        "outline": _outline(ds, baseline, members),
-        "outline_label": f"held by {label} on {baseline.isoformat()} (majority holder)" if baseline and label else "",
+        "outline": _outline(ds, baseline),
+        "outline_label": f"held by {baseline.label} on {baseline.date.isoformat()} (majority holder)" if baseline else "",
         "initial": ds.initial,
     }
 
@@ -88,12 +88,12 @@ def _features(ds: Dataset) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _outline(ds: Dataset, baseline: dt.date | None, members: list[str] | None):
+def _outline(ds: Dataset, baseline: Baseline | None):
     """The area the baseline actor held on D0: districts where one of its members was the majority holder."""
-    if baseline is None or not members:
+    if baseline is None or not baseline.members:
         return None
-    holder, _ = main_holder(state_on(ds, baseline), len(ds.districts))
-    held = np.isin(holder.astype(str), members)
+    holder, _ = main_holder(state_on(ds, baseline.date), len(ds.districts))
+    held = np.isin(holder.astype(str), list(baseline.members))
     if not held.any():
         return None
     from .plots import held_area
@@ -108,8 +108,8 @@ def _script_json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def parts(ds: Dataset, title: str, baseline: dt.date | None = None, members: list[str] | None = None,
-          label: str | None = None, start: dt.date | None = None, embedded: bool = False) -> dict:
+def parts(ds: Dataset, title: str, baseline: Baseline | None = None, start: dt.date | None = None,
+          embedded: bool = False) -> dict:
     """The map's pieces for a page: 'css', 'markup', 'scripts' (Leaflet and the app, to run in that order),
     'data' (the JSON of page_data, safe inside <script>) and 'hashes' (CSP sources of the two scripts).
 
@@ -121,7 +121,7 @@ def parts(ds: Dataset, title: str, baseline: dt.date | None = None, members: lis
 
     from .plots import actor_colours
 
-    data = page_data(ds, baseline, members, label)
+    data = page_data(ds, baseline)
     colours = actor_colours(ds, [a["name"] for a in data["actors"]])
     for actor in data["actors"]:
         actor["colour"] = to_hex(colours[actor["name"]])
@@ -139,10 +139,9 @@ def parts(ds: Dataset, title: str, baseline: dt.date | None = None, members: lis
     }
 
 
-def page(ds: Dataset, title: str, baseline: dt.date | None = None, members: list[str] | None = None,
-         label: str | None = None) -> str:
+def page(ds: Dataset, title: str, baseline: Baseline | None = None) -> str:
     """The HTML text of the interactive map (see the module docstring)."""
-    bits = parts(ds, title, baseline, members, label)
+    bits = parts(ds, title, baseline)
     return PAGE.format(csp=csp(bits["hashes"]), css=bits["css"], markup=bits["markup"], data=bits["data"],
                        scripts="".join(f"<script>{text}</script>" for text in bits["scripts"]))
 

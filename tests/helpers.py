@@ -161,3 +161,10 @@ def chromium(page, tmp_path, *args):
 
 PATHS = re.compile(r'<path[^>]*data-id="([^"]*)"[^>]*data-controller="([^"]*)"[^>]*data-label="([^"]*)"')
 LEGEND = re.compile(r'data-actor="([^"]*)" data-districts="([^"]*)"')
+
+
+def base(day, *members, label=None):
+    """A Baseline of `members` on `day` (label: the first member unless given)."""
+    from conflictmap.baseline import Baseline
+
+    return Baseline(day, tuple(members), label or members[0])

@@ -7,7 +7,7 @@ import pytest
 from conflictmap.dataset import load_dataset
 from conflictmap.figures import shares, state_on, status
 from conflictmap.project import Inputs
-from tests.helpers import POPULATION, squares_area
+from tests.helpers import POPULATION, squares_area, base
 
 D = dt.date
 
@@ -47,7 +47,7 @@ def test_split_district_and_contested_on_date(ds):
 
 def test_baseline_share_of_what_rebels_held(ds):
     # Rebels held A and B on 2020-01-01. On 2020-02-15: A contested, B half government, half kurdish.
-    t = by_actor(shares(ds, D(2020, 2, 15), baseline=D(2020, 1, 1), baseline_actors=["rebels"]))
+    t = by_actor(shares(ds, D(2020, 2, 15), baseline=base(D(2020, 1, 1), "rebels")))
     assert t["contested"]["districts_pct"] == pytest.approx(50)
     assert t["government"]["districts_pct"] == pytest.approx(25)
     assert t["kurdish forces"]["districts_pct"] == pytest.approx(25)
@@ -57,7 +57,7 @@ def test_baseline_share_of_what_rebels_held(ds):
     # Population: A 1000, B 2000; government holds half of B = 1000 of 3000.
     assert t["government"]["population_pct"] == pytest.approx(100 / 3)
     # On 2020-03-01 A went to the government too: 1 + 0.5 of 2 districts.
-    later = by_actor(shares(ds, D(2020, 3, 1), baseline=D(2020, 1, 1), baseline_actors=["rebels"]))
+    later = by_actor(shares(ds, D(2020, 3, 1), baseline=base(D(2020, 1, 1), "rebels")))
     assert later["government"]["districts_pct"] == pytest.approx(75)
 
 
@@ -68,12 +68,12 @@ def test_baseline_inside_a_split_district_moves_only_what_changed(squares):
     with open(squares["control"], "a") as fh:
         fh.write("2020-04-01,B,government,0.8,s4\n2020-04-01,B,kurdish forces,0.2,s4\n")
     ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
-    t = by_actor(shares(ds, D(2020, 4, 1), baseline=D(2020, 2, 1), baseline_actors=["kurdish forces"]))
+    t = by_actor(shares(ds, D(2020, 4, 1), baseline=base(D(2020, 2, 1), "kurdish forces")))
     assert t["kurdish forces"]["districts"] == pytest.approx(0.2)
     assert t["kurdish forces"]["districts_pct"] == pytest.approx(40)
     assert t["government"]["districts_pct"] == pytest.approx(60)
     # On the baseline date itself nothing has moved: 100% kurdish forces.
-    same_day = by_actor(shares(ds, D(2020, 2, 1), baseline=D(2020, 2, 1), baseline_actors=["kurdish forces"]))
+    same_day = by_actor(shares(ds, D(2020, 2, 1), baseline=base(D(2020, 2, 1), "kurdish forces")))
     assert same_day["kurdish forces"]["districts_pct"] == pytest.approx(100)
 
 
@@ -128,9 +128,9 @@ def test_baseline_that_held_nothing_gives_one_message_everywhere(ds):
     from conflictmap.plots import map_figure
     from conflictmap.timeline import timeline
 
-    calls = [lambda: shares(ds, D(2020, 3, 1), baseline=D(2020, 2, 1), baseline_actors=["rebels"]),
-             lambda: timeline(ds, baseline=D(2020, 2, 1), baseline_actors=["rebels"]),
-             lambda: map_figure(ds, D(2020, 3, 1), D(2020, 2, 1), ["rebels"], "rebels")]
+    calls = [lambda: shares(ds, D(2020, 3, 1), baseline=base(D(2020, 2, 1), "rebels")),
+             lambda: timeline(ds, baseline=base(D(2020, 2, 1), "rebels")),
+             lambda: map_figure(ds, D(2020, 3, 1), base(D(2020, 2, 1), "rebels", label="rebels"))]
     messages = set()
     for call in calls:
         with pytest.raises(InputError) as caught:
@@ -189,7 +189,7 @@ def test_an_initial_holder_is_a_row_and_unknown_stays_one(squares):
 
 def test_baseline_shares_have_the_same_rows(ds):
     # kurdish forces hold half of B from 2020-02-01 on: the baseline universe is that half, all theirs still.
-    t = by_actor(shares(ds, D(2020, 3, 1), "districts", D(2020, 2, 1), ["kurdish forces"]))
+    t = by_actor(shares(ds, D(2020, 3, 1), "districts", base(D(2020, 2, 1), "kurdish forces")))
     assert set(t) == LOG_ACTORS | {"unknown"}
     assert t["kurdish forces"]["districts_pct"] == pytest.approx(100)
 

@@ -11,6 +11,7 @@ from conflictmap.plots import (CONTESTED_FACE, PALETTE, UNKNOWN_FACE, actor_colo
                               timeline_figure)
 from conflictmap.project import Inputs
 from conflictmap.timeline import timeline
+from tests.helpers import base
 
 D = dt.date
 COLOURS = {"government": "#b2182b", "rebels": "#2c7a3f", "kurdish forces": "#e6a117"}
@@ -59,14 +60,14 @@ def test_map_png_shows_controllers_contested_and_split(ds, tmp_path):
 
 def test_map_with_baseline_outline(ds, tmp_path):
     out = tmp_path / "map.png"
-    control_map(ds, D(2020, 3, 1), out, D(2020, 1, 1), ["rebels"], "rebels")
+    control_map(ds, D(2020, 3, 1), out, base(D(2020, 1, 1), "rebels", label="rebels"))
     image = assert_report_picture(out, 1500, MAP_HEIGHTS)
     assert has_colour(image, "#222222", 500)  # the dark outline of A and B
 
 
 def test_map_baseline_actor_without_districts(ds, tmp_path):
     with pytest.raises(InputError, match="held no district"):
-        control_map(ds, D(2020, 3, 1), tmp_path / "map.png", D(2019, 1, 1), ["rebels"], "rebels")
+        control_map(ds, D(2020, 3, 1), tmp_path / "map.png", base(D(2019, 1, 1), "rebels", label="rebels"))
     assert not (tmp_path / "map.png").exists()
 
 
@@ -189,8 +190,8 @@ def test_baseline_chart_footer_names_its_universe(ds):
     # On 2020-01-01 rebels held A and B: 2 of the 4 squares are the chart's 100%.
     from conflictmap.plots import timeline_figure
 
-    table = timeline(ds, baseline=D(2020, 1, 1), baseline_actors=["rebels"])
-    fig = timeline_figure(ds, table, "districts", D(2020, 1, 1), "rebels")
+    table = timeline(ds, baseline=base(D(2020, 1, 1), "rebels"))
+    fig = timeline_figure(ds, table, "districts", base(D(2020, 1, 1), "rebels"))
     footers = [t for t in figure_texts(fig) if "data:" in t]
     assert footers and footers[0].startswith("100% = 2 districts held by rebels on 2020-01-01, of 4 districts in all")
 
@@ -210,7 +211,7 @@ def test_map_margins_and_scale_bar_clear_of_the_districts(ds):
     # The four 0.01° squares: a small map, where the scale bar used to touch the polygons.
     from conflictmap.plots import SCALE_BAR_GAP, map_figure
 
-    fig = map_figure(ds, D(2020, 3, 1), D(2020, 1, 1), ["rebels"], "rebels")
+    fig = map_figure(ds, D(2020, 3, 1), base(D(2020, 1, 1), "rebels", label="rebels"))
     renderer = drawn(fig)
     ax = fig.axes[0]
     points = fig.dpi / 72
@@ -266,7 +267,7 @@ def test_baseline_outline_goes_round_the_majority_districts_only(squares, tmp_pa
     log.write_text("date,district,controller,share\n2020-01-01,A,rebels,\n2020-01-01,B,rebels,0.1\n"
                    "2020-01-01,B,government,0.9\n2020-01-01,C,government,\n2020-01-01,D,government,\n")
     ds = load_dataset(Inputs(districts=squares["districts"], control=str(log)))
-    fig = map_figure(ds, D(2020, 1, 1), D(2020, 1, 1), ["rebels"], "rebels")
+    fig = map_figure(ds, D(2020, 1, 1), base(D(2020, 1, 1), "rebels", label="rebels"))
     outline = [line for line in fig.axes[0].lines if line.get_linewidth() == 1.8]
     xy = np.concatenate([line.get_xydata() for line in outline])
     assert xy[:, 0].min() == pytest.approx(0.0, abs=1e-6) and xy[:, 0].max() == pytest.approx(0.01, abs=1e-6)

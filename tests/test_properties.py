@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from conflictmap.dataset import load_dataset
 from conflictmap.figures import MEASURES, held_weights, shares, status
 from conflictmap.project import Inputs
-from tests.helpers import square
+from tests.helpers import square, base
 
 ACTORS = ["government", "rebels", "kurdish forces", "contested", "unknown"]
 DATES = [dt.date(2020, 1, 1) + dt.timedelta(days=d) for d in (0, 10, 31, 45)]
@@ -97,7 +97,7 @@ def test_shares_sum_to_100_for_every_date_measure_and_baseline(data, day):
         for actor in ACTORS:
             weights = held_weights(ds, base_day, [actor])
             if weights.any():
-                table = shares(ds, day, baseline=base_day, baseline_actors=[actor])
+                table = shares(ds, day, baseline=base(base_day, actor))
                 check_sums(table, {m: (weights * v).sum() for m, v in per.items()})
 
 
@@ -113,8 +113,8 @@ def test_order_of_rows_and_features_changes_nothing(data, rng, day):
     pd.testing.assert_frame_equal(status(ds, day), status(mixed, day), check_exact=True)
     for actor in sorted({r[2] for r in rows}):
         if held_weights(ds, DATES[0], [actor]).any():
-            pd.testing.assert_frame_equal(shares(ds, day, baseline=DATES[0], baseline_actors=[actor]),
-                                          shares(mixed, day, baseline=DATES[0], baseline_actors=[actor]), check_exact=True)
+            pd.testing.assert_frame_equal(shares(ds, day, baseline=base(DATES[0], actor)),
+                                          shares(mixed, day, baseline=base(DATES[0], actor)), check_exact=True)
 
 
 @given(datasets())
@@ -126,7 +126,7 @@ def test_baseline_on_its_own_date_is_all_the_baseline_actor(data):
         for actor in ACTORS:
             if not held_weights(ds, day, [actor]).any():
                 continue
-            table = shares(ds, day, baseline=day, baseline_actors=[actor]).set_index("actor")
+            table = shares(ds, day, baseline=base(day, actor)).set_index("actor")
             assert table.loc[actor, "districts_pct"] == pytest.approx(100, abs=1e-9)
             assert table.loc[actor, "area_pct"] == pytest.approx(100, abs=1e-9)
             others = table.drop(index=actor)
@@ -137,7 +137,7 @@ def test_baseline_on_its_own_date_with_a_split_district(squares):
     # SQUARES_LOG: on 2020-02-01 B is split government 0.5 / kurdish forces 0.5. Of what the kurdish
     # forces held on 2020-02-01 (half of B), on that same day they hold all of it: 100%.
     ds = load_dataset(Inputs(districts=squares["districts"], control=squares["control"]))
-    table = shares(ds, dt.date(2020, 2, 1), baseline=dt.date(2020, 2, 1), baseline_actors=["kurdish forces"])
+    table = shares(ds, dt.date(2020, 2, 1), baseline=base(dt.date(2020, 2, 1), "kurdish forces"))
     assert table.set_index("actor").loc["kurdish forces", "districts_pct"] == pytest.approx(100)
 
 

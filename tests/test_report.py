@@ -10,7 +10,7 @@ from conflictmap import report
 from conflictmap.dataset import load_dataset
 from conflictmap.errors import InputError, UsageError
 from conflictmap.project import Inputs
-from tests.helpers import POPULATION, squares_area
+from tests.helpers import POPULATION, squares_area, base
 
 D = dt.date
 
@@ -29,7 +29,7 @@ def test_baseline_headline_by_hand(ds):
     # Rebels held A and B on 01-01. On 03-01 A is government, B government 0.5 / kurdish forces 0.5:
     # government 1.5 of 2 districts (75%); people (1000 + 2000/2) of 3000 = 66.7%.
     # A and B lie in the same latitude band, so they have the same area: 75% of the area too.
-    model = report.report_model(ds, D(2020, 3, 1), None, D(2020, 1, 1), ["rebels"], "rebels")
+    model = report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 1, 1), "rebels", label="rebels"))
     gov = by_actor(model["baseline"]["shares"])["government"]
     assert gov["districts_pct"] == pytest.approx(75.0)
     assert gov["area_pct"] == pytest.approx(area_pct({"A": 1, "B": 0.5}, "AB"), rel=1e-6)
@@ -91,7 +91,7 @@ def test_group_baseline_adds_its_members(ds):
     # A group of rebels and kurdish forces on 02-15 holds half of B (the kurdish half);
     # on 03-01 B is still split the same way, so the group keeps all of it.
     ds.actors.groups["opposition"] = ["rebels", "kurdish forces"]
-    model = report.report_model(ds, D(2020, 3, 1), None, D(2020, 2, 15), ["rebels", "kurdish forces"], "opposition")
+    model = report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 2, 15), "rebels", "kurdish forces", label="opposition"))
     assert model["baseline"]["universe"]["districts"] == pytest.approx(0.5)
     assert model["headline"].startswith("Of the districts that the opposition held on 15 February 2020, "
                                         "on 1 March 2020 the opposition still held 100.0%")
@@ -115,7 +115,7 @@ def test_names_in_sentences():
 
 
 def test_json_is_unrounded_and_valid(ds):
-    text = report.render_json(report.report_model(ds, D(2020, 3, 1), None, D(2020, 1, 1), ["rebels"], "rebels"))
+    text = report.render_json(report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 1, 1), "rebels", label="rebels")))
     model = json.loads(text)
     assert list(model) == ["title", "date", "since", "days_since", "headline", "sentences", "totals", "shares",
                            "baseline", "changes", "gains_losses", "moved", "fractional", "display", "inputs", "method", "generated_by", "generated_at"]
@@ -125,7 +125,7 @@ def test_json_is_unrounded_and_valid(ds):
 
 
 def test_markdown_has_the_sentences_and_tables(ds):
-    model = report.report_model(ds, D(2020, 3, 1), None, D(2020, 1, 1), ["rebels"], "rebels")
+    model = report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 1, 1), "rebels", label="rebels"))
     text = report.render_markdown(model)
     assert text.startswith("# Control on 1 March 2020\n\n**On 1 March 2020 the government held 75.0%")
     for sentence in model["sentences"][1:]:

@@ -13,7 +13,7 @@ from conflictmap.figures import shares
 from conflictmap.actors import Actors
 from conflictmap.project import Inputs
 from conflictmap.timeline import date_grid, parse_step, stepped_dates, timeline, wide
-from tests.helpers import POPULATION, squares_area
+from tests.helpers import POPULATION, squares_area, base
 
 D = dt.date
 MEASURES = ["districts", "districts_pct", "area_km2", "area_pct", "population", "population_pct"]
@@ -26,7 +26,7 @@ def on(table, day):
 def assert_equals_shares(ds, table, baseline=None, actors=None):
     """Every date of the timeline holds exactly what shares() says for that date; other actors hold 0."""
     for day in sorted(set(table["date"])):
-        expected = shares(ds, day, baseline=baseline, baseline_actors=actors).set_index("actor")
+        expected = shares(ds, day, baseline=base(baseline, *actors) if baseline else None).set_index("actor")
         got = on(table, day)
         assert set(expected.index) <= set(got.index), day
         for column in [c for c in MEASURES if c in expected.columns]:
@@ -82,7 +82,7 @@ def test_daily_timeline_equals_shares_on_every_date(ds):
 
 
 def test_baseline_timeline_equals_baseline_shares(ds):
-    t = timeline(ds, D(2020, 1, 1), D(2020, 3, 1), "1d", baseline=D(2020, 1, 1), baseline_actors=["rebels"])
+    t = timeline(ds, D(2020, 1, 1), D(2020, 3, 1), "1d", baseline=base(D(2020, 1, 1), "rebels"))
     assert_equals_shares(ds, t, D(2020, 1, 1), ["rebels"])
     # By hand: of A and B (rebels on 01-01), on 02-15 A is contested, B half government, half kurdish.
     day = on(t, D(2020, 2, 15))
@@ -93,7 +93,7 @@ def test_baseline_timeline_equals_baseline_shares(ds):
 
 def test_baseline_actor_who_held_nothing_is_an_error(ds):
     with pytest.raises(InputError, match="held no district"):
-        timeline(ds, baseline=D(2019, 1, 1), baseline_actors=["rebels"])
+        timeline(ds, baseline=base(D(2019, 1, 1), "rebels"))
 
 
 def test_percent_sums_to_100_on_every_date(ds):
@@ -206,5 +206,5 @@ def test_vectorised_engine_equals_shares_on_random_logs(seed):
     ds = random_dataset(seed)
     t = timeline(ds, D(2020, 12, 30), D(2021, 3, 5), "1d")
     assert_equals_shares(ds, t)
-    t = timeline(ds, D(2021, 1, 10), D(2021, 3, 1), "3d", baseline=D(2021, 1, 20), baseline_actors=["a", "b"])
+    t = timeline(ds, D(2021, 1, 10), D(2021, 3, 1), "3d", baseline=base(D(2021, 1, 20), "a", "b"))
     assert_equals_shares(ds, t, D(2021, 1, 20), ["a", "b"])

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, baseline_date, baseline_label, baseline_members, check_output,
+from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, baseline_date, baseline_of, check_output,
                          dataset_command, load)
 
 
@@ -36,8 +36,7 @@ def animate(
     check_output(output, inputs)
     ds = load(inputs)
     days = frame_dates(ds, every, first, last)
-    count = animation(ds, output, days, fps, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor),
-                      width=width)
+    count = animation(ds, output, days, fps, baseline_of(ds, base_day, baseline_actor), width=width)
     say(f"wrote {output}: {count} frames", "info")
 
 

@@ -6,7 +6,7 @@ import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
+from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_of, check_output, dataset_command, load,
                          query_date)
 
 
@@ -63,8 +63,7 @@ def map_command(
 
         ds, keep, levels = confidence_filter(ds, confidence, range_)
         unsure = (depends_on_unsure(ds, day, keep, levels), levels.names[max(keep)]) if range_ else None
-    control_map(ds, day, output, base_day, baseline_members(ds, baseline_actor), baseline_label(ds, baseline_actor),
-                title, credit, labels, unsure, **view)
+    control_map(ds, day, output, baseline_of(ds, base_day, baseline_actor), title, credit, labels, unsure, **view)
     say(f"wrote {output}", "info")
 
 
@@ -77,9 +76,8 @@ def _interactive(inputs, output: str, base_day, baseline_actor) -> None:
         raise UsageError(f"--interactive writes an HTML page: name the output FILE.html, not {output}")
     check_output(output, inputs)
     ds = load(inputs)
-    label = baseline_label(ds, baseline_actor)
     title = f"Control by district, {ds.first_date} to {ds.last_date}" if ds.first_date else "Districts"
-    write_bytes_atomic(output, page(ds, title, base_day, baseline_members(ds, baseline_actor), label).encode("utf-8"))
+    write_bytes_atomic(output, page(ds, title, baseline_of(ds, base_day, baseline_actor)).encode("utf-8"))
     say(f"wrote {output}", "info")
 
 

@@ -7,7 +7,7 @@ import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_label, baseline_members, check_output, dataset_command, load,
+from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_of, check_output, dataset_command, load,
                          warn_before_log)
 from conflictmap.cli.output import emit
 
@@ -50,14 +50,10 @@ def report(
 
         raise UsageError(f"--interactive puts the interactive map in an HTML report; name the output FILE.html or give --format html, not {fmt}")
     check_output(output, inputs)  # a missing folder or an input as output fails before any work
-    day = date
-    since_day = since
     ds = load(inputs)
-    warn_before_log(ds, day)
-    members = baseline_members(ds, baseline_actor)
-    options = {"date": day, "since": since_day, "baseline": base_day, "baseline_actors": members,
-               "baseline_label": baseline_label(ds, baseline_actor), "generated_at": _now() if generated_at else None,
-               "interactive": interactive}
+    warn_before_log(ds, date)
+    options = {"date": date, "since": since, "baseline": baseline_of(ds, base_day, baseline_actor),
+               "generated_at": _now() if generated_at else None, "interactive": interactive}
     if confidence or range_:
         ds, keep, levels = confidence_filter(ds, confidence, range_)
         if range_:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, By, DateOpt, baseline_date, baseline_label, baseline_members, check_measure, dataset_command,
+from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, By, DateOpt, baseline_date, baseline_of, check_measure, dataset_command,
                          load, query_date)
 from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_columns, range_kinds
 from conflictmap.cli.output import emit_rows
@@ -39,25 +39,25 @@ def share(
     ds = load(inputs)
     measure = check_measure(ds, by)
     day = query_date(ds, date)
-    members = baseline_members(ds, baseline_actor)
-    title = _title(day, base_day, baseline_label(ds, baseline_actor))
+    base = baseline_of(ds, base_day, baseline_actor)
+    title = _title(day, base)
     if confidence or range_:
         ds, keep, levels = confidence_filter(ds, confidence, range_)
         if range_:
             from conflictmap.confidence import share_range
 
-            table = share_range(ds, day, measure, base_day, members, keep, levels)
+            table = share_range(ds, day, measure, base, keep, levels)
             emit_rows(table, fmt, range_columns(table, fmt), title + f" (range: every row / {levels.names[max(keep)]} or surer)",
                       range_kinds(table))
             return
-    table = shares(ds, day, measure, base_day, members)
+    table = shares(ds, day, measure, base)
     emit_rows(table, fmt, title=title)
 
 
-def _title(day, base_day, actor) -> str:
+def _title(day, base) -> str:
     when = day.isoformat() if day else "(no log)"
-    if base_day:
-        return f"Of what {actor} held on {base_day.isoformat()}: share held on {when}"
+    if base:
+        return f"Of what {base.label} held on {base.date.isoformat()}: share held on {when}"
     return f"Shares on {when}"
 
 

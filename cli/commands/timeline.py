@@ -7,7 +7,7 @@ import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_kinds
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_label, baseline_members, check_measure, check_output,
+from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_of, check_measure, check_output,
                          dataset_command, load, warn_before_log)
 from conflictmap.cli.output import Format, emit_rows
 from conflictmap.errors import UsageError
@@ -66,19 +66,19 @@ def timeline(
             raise UsageError("--range gives a table of ranges, not a chart; drop --plot or --range")
         from conflictmap.confidence import timeline_range
 
-        table = timeline_range(ds, keep, levels, first, last, every, base_day, baseline_members(ds, baseline_actor))
+        table = timeline_range(ds, keep, levels, first, last, every, baseline_of(ds, base_day, baseline_actor))
         iso = table.assign(date=[d.isoformat() for d in table["date"]])
         emit_rows(iso, fmt, title=f"Shares over time (range: every row / {levels.names[max(keep)]} or surer)", kinds=range_kinds(iso))
         return
-    table = compute(ds, first, last, every, base_day, baseline_members(ds, baseline_actor))
-    label = baseline_label(ds, baseline_actor)
+    base = baseline_of(ds, base_day, baseline_actor)
+    table = compute(ds, first, last, every, base)
     if plot:
         from conflictmap.plots import timeline_chart
 
-        timeline_chart(ds, table, plot, measure, base_day, label, Style(style).value)
+        timeline_chart(ds, table, plot, measure, base, Style(style).value)
         say(f"wrote {plot}", "info")
         return
-    _emit(table, fmt, measure, base_day, label)
+    _emit(table, fmt, measure, base_day, base.label if base else None)
 
 
 def _emit(table, fmt, measure: str, base_day, actor) -> None:
