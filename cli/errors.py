@@ -60,10 +60,6 @@ def report_problems(problems) -> None:
         say(str(p), "warning" if p.level == "warning" else p.level)
 
 
-def stdout_is_closed() -> bool:
-    return sys.stdout is None or sys.stdout.closed
-
-
 def silence_stdout() -> None:
     """After a closed pipe: later writes and the interpreter's final flush go to devnull instead of raising again."""
     try:

@@ -17,7 +17,7 @@ from enum import Enum
 
 from conflictmap import text
 from conflictmap.escape import csv_line, markdown_text
-from conflictmap.values import plain
+from conflictmap.values import plain, plain_rows
 
 
 class Format(str, Enum):
@@ -27,12 +27,6 @@ class Format(str, Enum):
     json = "json"
     ndjson = "ndjson"
     markdown = "markdown"
-
-
-def records(frame_or_rows) -> list[dict]:
-    if hasattr(frame_or_rows, "to_dict"):
-        frame_or_rows = frame_or_rows.to_dict("records")
-    return [{k: plain(v) for k, v in row.items()} for row in frame_or_rows]
 
 
 def _flat_cell(value) -> str:
@@ -156,7 +150,7 @@ def emit(text: str) -> None:
 
 
 def emit_rows(rows, fmt: Format, columns=None, title=None, kinds: dict[str, str] | None = None) -> None:
-    emit(to_text(records(rows), fmt, columns, title, kinds))
+    emit(to_text(plain_rows(rows), fmt, columns, title, kinds))
 
 
 def emit_object(obj: dict, fmt: Format, title: str | None = None) -> None:

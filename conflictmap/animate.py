@@ -46,7 +46,7 @@ def frame_dates(ds: Dataset, every: str | None = None, start: dt.date | None = N
     return [d for d in ds.dates if first <= d <= last] or [last]
 
 
-FORMATS = (".gif", ".mp4")
+ANIMATION_SUFFIXES = (".gif", ".mp4")
 VIDEO_EXTRA = "pip install 'conflictmap[video]'"
 MACRO_BLOCK = 16  # H.264 codes 16 x 16 blocks: a frame of other sizes is padded (players choke on odd sizes)
 
@@ -58,7 +58,7 @@ def animation_format(path) -> str:
     fails at once, not after the frames are drawn.
     """
     suffix = Path(str(path)).suffix.lower()
-    if suffix not in FORMATS:
+    if suffix not in ANIMATION_SUFFIXES:
         raise UsageError(f"{path}: an animation is written as FILE.gif or FILE.mp4")
     if suffix == ".mp4":
         ffmpeg_exe()

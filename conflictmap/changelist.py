@@ -25,12 +25,12 @@ from .model import UNKNOWN, parse_date
 from .actors import load_actors
 
 DEFAULT_ROWS = ("*", "default", "all", "(default)")
-LOG_COLUMNS = ["date", "district", "controller", "share", "source", "confidence", "note", "from"]
+FROM_CHANGES_COLUMNS = ["date", "district", "controller", "share", "source", "confidence", "note", "from"]
 
 
 @dataclass
 class ChangeLog:
-    rows: list[dict]  # LOG_COLUMNS, sorted by date then district
+    rows: list[dict]  # FROM_CHANGES_COLUMNS, sorted by date then district
     problems: list[Problem] = field(default_factory=list)
     baseline_date: dt.date | None = None
     changes: int = 0  # change rows read
@@ -132,7 +132,7 @@ def _plain(r: dict) -> dict:
 
 
 def log_csv(log: ChangeLog) -> str:
-    """The log as CSV text (LOG_COLUMNS), ready for --control (a bare \\r in a name is quoted: escape.csv_line)."""
+    """The log as CSV text (FROM_CHANGES_COLUMNS), ready for --control (a bare \\r in a name is quoted: escape.csv_line)."""
     from .escape import csv_line
 
-    return csv_line(LOG_COLUMNS) + "".join(csv_line([row.get(c, "") for c in LOG_COLUMNS]) for row in log.rows)
+    return csv_line(FROM_CHANGES_COLUMNS) + "".join(csv_line([row.get(c, "") for c in FROM_CHANGES_COLUMNS]) for row in log.rows)

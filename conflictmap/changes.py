@@ -14,7 +14,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError, UsageError
-from .figures import fast_labels, measures, reported_actors, state_on
+from .figures import controller_labels, measures, reported_actors, state_on
 from .tolerance import NOISE, SHARE_DIGITS
 from .model import span_error
 from .transfer import share_matrix, total_flows
@@ -177,9 +177,9 @@ def _largest(shares: dict) -> frozenset:
 
 
 def _group_text(rows: pd.DataFrame) -> tuple[dict, dict, dict]:
-    """Per gid: the controller label (figures.fast_labels), the {controller: share} map and the sources joined."""
+    """Per gid: the controller label (figures.controller_labels), the {controller: share} map and the sources joined."""
     gid, controller, share = rows["gid"].to_numpy(), rows["controller"].to_numpy(), rows["share"].to_numpy(dtype=float)
-    labels = fast_labels(rows[["gid", "controller", "share"]].rename(columns={"gid": "idx"})).to_dict()
+    labels = controller_labels(rows[["gid", "controller", "share"]].rename(columns={"gid": "idx"})).to_dict()
     share_maps: dict = {}
     sources: dict = {}
     for g, c, v, src in zip(gid, controller, share, rows["source"].to_numpy()):
@@ -242,7 +242,7 @@ def gains_losses(ds: Dataset, since: dt.date | None = None, until: dt.date | Non
     return out.sort_values(["net_districts", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def summary(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None) -> dict:
+def change_summary(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None) -> dict:
     """Gains/losses per actor and the transition matrix, with the window they cover (defaults as in window())."""
     since, until = window(ds, since, until)
     matrix = transition_matrix(ds, since, until)

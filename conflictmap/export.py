@@ -29,17 +29,17 @@ import pandas as pd
 import shapely
 
 from .errors import UsageError
-from .figures import fast_labels, state_on
+from .figures import controller_labels, state_on
 from .frontline import front_lines, main_holder
 from .io import _quiet_gdal, atomic_path, check_not_input
 from .transfer import share_matrix
 from .values import plain
 
 LAYERS = ("districts", "frontline", "changes", "gains")
-FORMATS = ("geojson", "geojsonseq", "gpkg", "fgb")
+EXPORT_FORMATS = ("geojson", "geojsonseq", "gpkg", "fgb")
 TEXT_FORMATS = ("geojson", "geojsonseq")
 DRIVERS = {"gpkg": "GPKG", "fgb": "FlatGeobuf"}
-SUFFIX_FORMATS = {".gpkg": "gpkg", ".fgb": "fgb", ".geojsonseq": "geojsonseq", ".geojsons": "geojsonseq",
+EXPORT_SUFFIXES = {".gpkg": "gpkg", ".fgb": "fgb", ".geojsonseq": "geojsonseq", ".geojsons": "geojsonseq",
                   ".geojsonl": "geojsonseq", ".ndjson": "geojsonseq", ".jsonl": "geojsonseq",
                   ".geojson": "geojson", ".json": "geojson"}
 DEFAULT_PRECISION = 6
@@ -76,8 +76,8 @@ def make_request(layer="districts", fmt=None, output="-", precision=None, rs=Fal
     if layer not in LAYERS:
         raise UsageError(f"--layer {layer!r} is not a layer; choose one of {', '.join(LAYERS)}")
     fmt = _format(fmt, output)
-    if fmt not in FORMATS:
-        raise UsageError(f"--format {fmt!r} is not a geographic format; choose one of {', '.join(FORMATS)}")
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"--format {fmt!r} is not a geographic format; choose one of {', '.join(EXPORT_FORMATS)}")
     if fmt in DRIVERS and output == "-":
         raise UsageError(f"--format {fmt} cannot stream to stdout; write it to a file with -o FILE.{fmt}")
     if precision is not None and fmt not in TEXT_FORMATS:
@@ -107,7 +107,7 @@ def _format(given: str | None, output: str) -> str:
     if output == "-" or Path(output).is_dir():  # a folder gets its own message below
         return given or "geojson"
     suffix = Path(output).suffix.lower()
-    named = SUFFIX_FORMATS.get(suffix)
+    named = EXPORT_SUFFIXES.get(suffix)
     if given is None and named is None:
         raise UsageError(f"-o {output}: unknown output suffix; use .geojson, .geojsonl, .gpkg or .fgb, or give -f")
     if given is not None and named is not None and named != given:
@@ -136,7 +136,7 @@ def district_layer(ds, date: dt.date | None = None):
     state = state_on(ds, date)
     holder, top_share = main_holder(state, n)
     out = pd.DataFrame({"id": d["id"].to_numpy(), "name": d["name"].to_numpy(), "controller": holder,
-                        "controller_share": top_share, "controllers": fast_labels(state).reindex(range(n)).to_numpy(dtype=object)})
+                        "controller_share": top_share, "controllers": controller_labels(state).reindex(range(n)).to_numpy(dtype=object)})
     actors = sorted(set(ds.actors.names) | set(ds.log["controller"]) | set(state["controller"]) | {ds.initial})
     matrix = share_matrix(state, actors, n)
     for actor, column in share_columns(actors).items():

@@ -61,20 +61,22 @@ def _label(group: pd.DataFrame) -> str:
     return "; ".join(f"{c} {show_share(s)}" for c, s in zip(ordered["controller"], ordered["share"]))
 
 
-def controller_labels(state: pd.DataFrame) -> pd.Series:
-    """Per district idx: 'rebels', or 'government 0.5; kurdish forces 0.5' for a split district."""
+def _split_labels(state: pd.DataFrame) -> pd.Series:
+    """controller_labels of districts with several rows, one group at a time."""
     return state.groupby("idx")[["controller", "share"]].apply(_label)
 
 
-def fast_labels(state: pd.DataFrame) -> pd.Series:
-    """controller_labels, fast: a district held wholly by one controller is labelled with its name
-    in one vectorised step; only the (few) split districts go through the per-group Python."""
+def controller_labels(state: pd.DataFrame) -> pd.Series:
+    """Per district idx: 'rebels', or 'government 0.5; kurdish forces 0.5' for a split district.
+
+    A district held wholly by one controller is labelled with its name in one vectorised step; only the
+    (few) split districts go through the per-group Python."""
     idx = state["idx"].to_numpy()
     size = state.groupby("idx")["idx"].transform("size").to_numpy()
     whole = (size == 1) & (state["share"].to_numpy(dtype=float) >= 1 - EXACT)
     labels = pd.Series(state["controller"].to_numpy(dtype=object)[whole], index=pd.Index(idx[whole], name="idx"), dtype=object)
     if (~whole).any():
-        labels = pd.concat([labels, controller_labels(state[~whole])])
+        labels = pd.concat([labels, _split_labels(state[~whole])])
     return labels.sort_index()
 
 
@@ -189,7 +191,7 @@ def pct_name(measure: str) -> str:
     return "districts_pct" if measure == "districts" else measure.replace("_km2", "") + "_pct"
 
 
-def summary(ds: Dataset) -> dict:
+def describe(ds: Dataset) -> dict:
     """What `info` prints: the districts, the log, the actors, the problems."""
     d = ds.districts
     log = ds.log

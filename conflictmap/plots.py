@@ -26,7 +26,7 @@ from .tolerance import NOISE
 from .model import CONTESTED, UNKNOWN
 from .timeline import LAST
 
-FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+PICTURE_SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 # tab10 without its grey: grey is kept for contested and unknown.
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
 # Colours readers of conflict maps expect, for actors the actors file gives none (matched by name key):
@@ -51,7 +51,7 @@ HATCH_MIN = 0.05
 
 def output_format(path) -> str:
     """png/svg/pdf from the file name; anything else is a usage error."""
-    fmt = FORMATS.get(Path(str(path)).suffix.lower())
+    fmt = PICTURE_SUFFIXES.get(Path(str(path)).suffix.lower())
     if not fmt:
         raise UsageError(f"{path}: unknown picture format; name the file .png or .svg (or .pdf)")
     return fmt
@@ -472,11 +472,7 @@ def _oriented(geom):
     """Exteriors counter-clockwise, holes clockwise, so holes stay empty under any fill rule."""
     import shapely
 
-    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1
-        return shapely.orient_polygons(geom)
-    from shapely.geometry.polygon import orient
-
-    return shapely.multipolygons([orient(p) for p in shapely.get_parts(geom)])
+    return shapely.orient_polygons(geom)  # shapely >= 2.1, as pyproject.toml requires
 
 
 def map_figure(ds: Dataset, date: dt.date | None, baseline: Baseline | None = None, title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,

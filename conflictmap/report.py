@@ -34,9 +34,9 @@ from . import text as show
 from .baseline import Baseline
 from .plots import literal_text
 from .text import area, count, day_words, percent, signed
-from .values import plain
+from .values import plain_rows
 
-FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 CATEGORIES = (CONTESTED, UNKNOWN)
 
 METHOD = [
@@ -59,7 +59,7 @@ def report_format(path, given: str | None = None) -> str:
         if given not in ("md", "html", "json"):
             raise UsageError(f"--format {given!r} is not a report format; give md, html or json")
         return given
-    fmt = FORMATS.get(Path(str(path)).suffix.lower())
+    fmt = REPORT_SUFFIXES.get(Path(str(path)).suffix.lower())
     if not fmt:
         hint = "; with -o - give --format md, html or json" if str(path) == "-" else ""
         raise UsageError(f"{path}: unknown report format; name the file .md, .html or .json{hint}")
@@ -96,7 +96,7 @@ def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None
         "headline": "",
         "sentences": [],
         "totals": _totals(ds),
-        "shares": records(shares(ds, date)),
+        "shares": plain_rows(shares(ds, date)),
         "baseline": _baseline(ds, date, baseline) if baseline else None,
         **_changes(ds, since, date),
         "fractional": _fractional(ds),
@@ -180,7 +180,7 @@ def _totals(ds: Dataset) -> dict:
 def _baseline(ds: Dataset, date, baseline: Baseline) -> dict:
     from .figures import shares
 
-    rows = records(shares(ds, date, "districts", baseline))
+    rows = plain_rows(shares(ds, date, "districts", baseline))
     universe = {m: sum(r[m] for r in rows) for m in ("districts", "area_km2", "population") if m in rows[0]}
     return {"date": baseline.date.isoformat(), "actor": baseline.label, "members": list(baseline.members),
             "universe": universe, "shares": rows}
@@ -195,13 +195,8 @@ def _changes(ds: Dataset, since, date) -> dict:
     if since is None:
         return {"changes": [], "gains_losses": [], "moved": []}
     matrix = transition_matrix(ds, since, date)
-    return {"changes": records(changes(ds, since, date)), "gains_losses": records(gains_losses(ds, since, date, matrix)),
-            "moved": records(moved_area(ds, since, date, matrix))}
-
-
-def records(frame) -> list[dict]:
-    """DataFrame rows as plain Python values (NaN -> None), ready for json.dumps."""
-    return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return {"changes": plain_rows(changes(ds, since, date)), "gains_losses": plain_rows(gains_losses(ds, since, date, matrix)),
+            "moved": plain_rows(moved_area(ds, since, date, matrix))}
 
 
 # ------------------------------------------------------------------------------------------ sentences

@@ -21,3 +21,10 @@ def plain(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def plain_rows(frame_or_rows) -> list[dict]:
+    """A DataFrame's rows (or a list of dicts) as dicts of plain values with str keys, ready for json.dumps."""
+    if hasattr(frame_or_rows, "to_dict"):
+        frame_or_rows = frame_or_rows.to_dict("records")
+    return [{str(k): plain(v) for k, v in row.items()} for row in frame_or_rows]

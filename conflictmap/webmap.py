@@ -3,7 +3,7 @@
 Leaflet (vendored in ``_vendor/leaflet``, BSD-2) and the data are inlined. The
 data is what the other commands compute, not a second implementation: per
 date, each district's state comes from ``figures.state_on`` (its label from
-``figures.fast_labels``, as ``status`` prints it; its colour from
+``figures.controller_labels``, as ``status`` prints it; its colour from
 ``frontline.main_holder``, as the static map draws it, hatched in the second
 holder's colour when that one holds at least 5%), and the legend's shares from
 ``figures.shares``. Distinct states are stored once and referenced by index, and
@@ -32,7 +32,7 @@ import shapely
 
 from .dataset import Dataset
 from .baseline import Baseline
-from .figures import fast_labels, shares, state_on
+from .figures import controller_labels, shares, state_on
 from .frontline import main_holder
 from .model import UNKNOWN
 
@@ -70,7 +70,7 @@ def _district_states(ds: Dataset, day, index: dict) -> list[tuple]:
     state = state_on(ds, day)
     n = len(ds.districts)
     holder, _, other = main_holder(state, n, second=True, second_min=SECOND_MIN)
-    labels = fast_labels(state).reindex(range(n)).to_numpy(dtype=object)
+    labels = controller_labels(state).reindex(range(n)).to_numpy(dtype=object)
     first = state.drop_duplicates("idx").set_index("idx").reindex(range(n))
     since = [d.date().isoformat() if isinstance(d, dt.datetime) and d == d else "" for d in first["date"]]
     sources = state.groupby("idx")["source"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(range(n))

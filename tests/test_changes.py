@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from conflictmap.changes import changes, gains_losses, summary, transition_matrix
+from conflictmap.changes import change_summary, changes, gains_losses, transition_matrix
 from conflictmap.dataset import load_dataset
 from conflictmap.errors import UsageError
 from conflictmap.figures import shares
@@ -156,7 +156,7 @@ def test_gains_and_losses_by_hand(ds):
 
 
 def test_summary_states_its_window(ds):
-    s = summary(ds, D(2020, 1, 1))
+    s = change_summary(ds, D(2020, 1, 1))
     assert (s["since"], s["until"], s["days"]) == ("2020-01-01", "2020-03-01", 60)
     assert set(s["actors"]["actor"]) == set(s["matrix"]["from"])
 
@@ -172,7 +172,7 @@ def test_window_defaults_to_the_dates_of_the_log(ds):
 
 def test_changes_and_summary_default_their_window(ds):
     assert changes(ds).equals(changes(ds, D(2020, 1, 1), D(2020, 3, 1)))
-    result = summary(ds)
+    result = change_summary(ds)
     assert (result["since"], result["until"], result["days"]) == ("2020-01-01", "2020-03-01", 60)
 
 
@@ -180,7 +180,7 @@ def test_empty_log_is_a_data_error(squares):
     from conflictmap.errors import InputError
 
     empty = load_dataset(Inputs(districts=squares["districts"]))
-    for call in (changes, summary):
+    for call in (changes, change_summary):
         with pytest.raises(InputError, match="the control log is empty"):
             call(empty)
 

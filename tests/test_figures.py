@@ -141,22 +141,24 @@ def test_baseline_that_held_nothing_gives_one_message_everywhere(ds):
                         "choose a --baseline date on which they held some, or another --baseline-actor"}
 
 
-def test_fast_labels_by_hand(ds):
+def test_controller_labels_by_hand(ds):
     # 2020-02-15 (SQUARES_LOG): A contested, B government 0.5 / kurdish forces 0.5, C and D government.
-    from conflictmap.figures import controller_labels, fast_labels
+    from conflictmap.figures import controller_labels
 
     state = state_on(ds, D(2020, 2, 15))
     expected = ["contested", "government 0.5; kurdish forces 0.5", "government", "government"]
-    labels = fast_labels(state)
+    labels = controller_labels(state)
     assert labels.index.tolist() == [0, 1, 2, 3] and labels.tolist() == expected
-    assert controller_labels(state).tolist() == expected  # the per-group path agrees
+    from conflictmap.figures import _split_labels
+
+    assert _split_labels(state).tolist() == expected  # the per-group path agrees
 
 
-def test_one_fast_label_helper():
+def test_one_label_helper():
     # export's districts layer and changes' from/to columns label through the same function.
     from conflictmap import changes, export, figures
 
-    assert export.fast_labels is figures.fast_labels and changes.fast_labels is figures.fast_labels
+    assert export.controller_labels is figures.controller_labels and changes.controller_labels is figures.controller_labels
     assert not hasattr(export, "_labels")
 
 

@@ -32,15 +32,17 @@ def test_strings_bytes_and_plain_values_pass_through():
 
 
 def test_every_writer_uses_it():
-    # One helper, three users: the CLI's tabular writers, the report's records, the GeoJSON properties.
-    from conflictmap.cli.output import records as cli_records
+    # One helper for rows (values.plain_rows), used by the CLI's tabular writers and the report; the GeoJSON
+    # properties go through plain too.
+    from conflictmap import report
+    from conflictmap.cli import output
     from conflictmap.export import _json_records
-    from conflictmap.report import records as report_records
+    from conflictmap.values import plain_rows
 
+    assert output.plain_rows is plain_rows and report.plain_rows is plain_rows
     frame = pd.DataFrame({"a": [np.int64(1), np.nan], "b": [np.inf, 2.5], "c": [{"x": np.float64(0.25)}, None]})
     expected = [{"a": 1.0, "b": None, "c": {"x": 0.25}}, {"a": None, "b": 2.5, "c": None}]
-    assert cli_records(frame) == expected
-    assert report_records(frame) == expected
+    assert plain_rows(frame) == expected
     # Infinity used to reach json (allow_nan=False) from the export and fail; it is null now, as NaN is.
     assert [json.loads(r) for r in _json_records(frame)] == expected
 

@@ -6,10 +6,11 @@ import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
 from conflictmap.cli.options import date_option, dataset_command, load
-from conflictmap.cli.output import Format, emit, emit_rows, records, to_text
+from conflictmap.values import plain_rows
+from conflictmap.cli.output import Format, emit, emit_rows, to_text
 
 MATRIX_MEASURES = {"districts": "districts", "area_km2": "km²", "population": "people"}
-KINDS = {"districts": "count", "area_km2": "km", "population": "people"}  # display rule of a matrix's cells
+MATRIX_KINDS = {"districts": "count", "area_km2": "km", "population": "people"}  # display rule of a matrix's cells
 
 
 @dataset_command()
@@ -74,7 +75,7 @@ def _say_moved(ds, d0, d1, table, shifts) -> None:
     from conflictmap.changes import moved_area
 
     moved = moved_area(ds, d0, d1)
-    pairs = ", ".join(f"{r['from']} → {r['to']} {r['area_km2']:,.1f}" for r in records(moved))
+    pairs = ", ".join(f"{r['from']} → {r['to']} {r['area_km2']:,.1f}" for r in plain_rows(moved))
     hands = int(table["changed_hands"].sum())
     text = (f"the log holds shares: {moved['area_km2'].sum():,.1f} km² moved between actors from {d0} to {d1}"
             f"{' (' + pairs + ' km²)' if pairs else ''}; {hands} district(s) changed hands (largest holder changed)")
@@ -82,25 +83,25 @@ def _say_moved(ds, d0, d1, table, shifts) -> None:
 
 
 def _summary(ds, d0, d1, fmt) -> None:
-    from conflictmap.changes import matrix_table, summary
+    from conflictmap.changes import change_summary, matrix_table
 
-    result = summary(ds, d0, d1)
+    result = change_summary(ds, d0, d1)
     if fmt in (Format.csv, Format.tsv):
         emit_rows(result["actors"], fmt)
         return
     if fmt in (Format.json, Format.ndjson):
         import json
 
-        obj = {**result, "actors": records(result["actors"]), "matrix": records(result["matrix"])}
+        obj = {**result, "actors": plain_rows(result["actors"]), "matrix": plain_rows(result["matrix"])}
         emit(json.dumps(obj, ensure_ascii=False, indent=2 if fmt == Format.json else None) + "\n")
         return
     span = f"{d0} → {d1} ({result['days']} days)"
-    text = to_text(records(result["actors"]), fmt, title=f"Gains and losses {span}")
+    text = to_text(plain_rows(result["actors"]), fmt, title=f"Gains and losses {span}")
     for measure, unit in MATRIX_MEASURES.items():
         if measure in result["matrix"].columns:
             grid = matrix_table(result["matrix"], measure).rename(columns={"from": "from \\ to"})
-            kinds = {c: KINDS[measure] for c in grid.columns}
-            text += "\n" + to_text(records(grid), fmt, title=f"Transition matrix, {unit}: rows on {d0}, columns on {d1}",
+            kinds = {c: MATRIX_KINDS[measure] for c in grid.columns}
+            text += "\n" + to_text(plain_rows(grid), fmt, title=f"Transition matrix, {unit}: rows on {d0}, columns on {d1}",
                                    kinds=kinds)
     emit(text)
 

@@ -11,7 +11,7 @@ from conflictmap.cli.errors import report_problems, say
 from conflictmap.cli.options import date_option, DateOpt, check_output, dataset_command, load, query_date
 
 
-class Layer(str, Enum):
+class LayerName(str, Enum):
     districts = "districts"
     frontline = "frontline"
     changes = "changes"
@@ -29,7 +29,7 @@ class GeoFormat(str, Enum):
 def export(
     inputs,
     date: DateOpt = None,
-    layer: Annotated[Layer, typer.Option("--layer", "-l", help="districts: control per district; frontline: lines between controllers; changes: districts that changed hands since --since; gains: the ground each actor gained from another since --since, with its km² (as front-movement).", case_sensitive=False)] = Layer.districts,
+    layer: Annotated[LayerName, typer.Option("--layer", "-l", help="districts: control per district; frontline: lines between controllers; changes: districts that changed hands since --since; gains: the ground each actor gained from another since --since, with its km² (as front-movement).", case_sensitive=False)] = LayerName.districts,
     since: date_option("--since", "D0 for --layer changes and gains (YYYY-MM-DD).") = None,
     geo_format: Annotated[Optional[GeoFormat], typer.Option("--format", "-f", help="geojson (RFC 7946), geojsonseq (RFC 8142, streams), gpkg or fgb (to a file). Default: from the -o suffix (.geojson/.json, .geojsonl/.geojsons/.ndjson, .gpkg, .fgb); geojson on stdout.", case_sensitive=False)] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")] = "-",

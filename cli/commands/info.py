@@ -13,9 +13,9 @@ def info(inputs, fmt):
 
     Example: conflictmap info -d districts.geojson -c control.csv
     """
-    from conflictmap.figures import summary
+    from conflictmap.figures import describe
 
-    emit_object(summary(load(inputs, describe=True)), fmt, title="conflictmap info")
+    emit_object(describe(load(inputs, describe=True)), fmt, title="conflictmap info")
 
 
 def register(app):

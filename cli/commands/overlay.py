@@ -8,13 +8,14 @@ import typer
 
 from conflictmap.cli.errors import guarded, report_problems, say
 from conflictmap.cli.options import COMMON, ActorsOpt, LogFormatOpt, ZoneReading, ZonesArg, check_output, read_zones, zone_options
-from conflictmap.cli.output import Format, emit, records, to_text
+from conflictmap.values import plain_rows
+from conflictmap.cli.output import Format, emit, to_text
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
 
-SUFFIX_FORMATS = {".csv": Format.csv, ".tsv": Format.tsv, ".json": Format.json, ".ndjson": Format.ndjson,
+LOG_SUFFIXES = {".csv": Format.csv, ".tsv": Format.tsv, ".json": Format.json, ".ndjson": Format.ndjson,
                   ".jsonl": Format.ndjson, ".md": Format.markdown}
-LOG_COLUMNS = ["date", "district", "controller", "share", "source", "note"]
+OVERLAY_COLUMNS = ["date", "district", "controller", "share", "source", "note"]
 
 
 class Rule(str, Enum):
@@ -73,7 +74,7 @@ def overlay(
         result = overlay_result(places, zoneset, rule.value, rest_name, min_share, every_date, run=run,
                                 progress=bar.stage("overlay"), mask=mask and mask.geometry)
     log = result.log
-    text = to_text(records(log), fmt, LOG_COLUMNS, title=f"Control log from zones (rule {rule.value})")
+    text = to_text(plain_rows(log), fmt, OVERLAY_COLUMNS, title=f"Control log from zones (rule {rule.value})")
     if output == "-":
         emit(text)
     else:
@@ -115,10 +116,10 @@ def _format(fmt, output: str):
     if output == "-":
         return Format.csv
     suffix = Path(output).suffix.lower()
-    if suffix not in SUFFIX_FORMATS:
+    if suffix not in LOG_SUFFIXES:
         raise UsageError(f"-o {output}: cannot tell the format from {suffix or 'no suffix'!r}; "
-                         f"use {', '.join(SUFFIX_FORMATS)} or give --format")
-    return SUFFIX_FORMATS[suffix]
+                         f"use {', '.join(LOG_SUFFIXES)} or give --format")
+    return LOG_SUFFIXES[suffix]
 
 
 def _district_inputs(districts, id_field, name_field, dissolve, project, actors, land=None):
