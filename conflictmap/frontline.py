@@ -43,11 +43,11 @@ METRES_PER_DEGREE = 111_320.0  # along a meridian or the equator; only for the p
 PROBE_SAMPLE = 200
 # How far beside a boundary (metres) a point is taken to tell the outside of a district from its inside.
 SIDE_PROBE_M = 0.01
-# Across gaps the boundaries are sampled every gap / SPACING_PER_GAP metres, or every typical gap /
-# SPACING_PER_TYPICAL when that is finer, never closer than MIN_SPACING_M: the middle of a street comes
-# out within a few cm (four samples across its width are plenty), and the samples are what costs time.
+# Across gaps the boundaries are sampled every typical gap / SPACING_PER_STREET metres (the gap, if it is
+# narrower), or every gap / SPACING_PER_GAP when the districts touch, never closer than MIN_SPACING_M: the
+# middle of a street comes out within a few cm, and the samples are what costs time.
+SPACING_PER_STREET = 3
 SPACING_PER_GAP = 10
-SPACING_PER_TYPICAL = 4
 MIN_SPACING_M = 0.5
 GRID_M = 1e-3  # the sampled points are snapped to this grid (1 mm)
 JITTER = 1e-3  # then moved at random by up to this fraction of the spacing (see _ridges)
@@ -157,8 +157,9 @@ def _bridged_boundaries(geoms, holder, gap_m: float, typical: float | None = Non
     start, end, first, second = _ridges(points, gap_m, spacing)
     differ = holder[own[first]] != holder[own[second]]
     start, end, first, second = start[differ], end[differ], first[differ], second[differ]
-    # A ridge is equidistant from its two points: its part within gap_m / 2 of one is within reach of both.
-    start, end, ridge = _within(start, end, points[first], gap_m / 2)
+    # A ridge is equidistant from its two points, which lie on the two boundaries: only its part within
+    # gap_m / 2 of them (give or take the spacing of the points) can be within reach of both boundaries.
+    start, end, ridge = _within(start, end, points[first], gap_m / 2 + spacing)
     start, end, piece = _pieces(start, end, spacing)
     a, b = own[first[ridge[piece]]], own[second[ridge[piece]]]
     keep = _across(start, end, metric[a], metric[b], tree, gap_m)
@@ -169,8 +170,9 @@ def _bridged_boundaries(geoms, holder, gap_m: float, typical: float | None = Non
 
 
 def _spacing(gap_m: float, typical: float | None) -> float:
-    """How far apart (metres) the boundaries are sampled: fine enough for the typical gap and for gap_m."""
-    finest = gap_m / SPACING_PER_GAP if typical is None else min(gap_m / SPACING_PER_GAP, typical / SPACING_PER_TYPICAL)
+    """How far apart (metres) the boundaries are sampled: a third of the narrowest street that matters (the
+    typical gap, or the gap if narrower); a tenth of the gap when the districts touch (no typical gap)."""
+    finest = gap_m / SPACING_PER_GAP if typical is None else min(gap_m, typical) / SPACING_PER_STREET
     return max(MIN_SPACING_M, finest)
 
 
@@ -209,7 +211,7 @@ def _ridges(coords, gap_m: float, spacing: float):
     points = shapely.multipoints(shaken)
     frame = shapely.buffer(shapely.envelope(points), gap_m + 1.0, quad_segs=1)
     cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=frame, ordered=True))
-    start, end, cell = _segments(shapely.get_exterior_ring(cells))
+    start, end, cell = _segments(cells)  # a cell has no holes: its coordinates are its ring
     # An edge between two cells is in both rings, with the same vertices (GEOS computes each once), in
     # opposite directions: sorted by their lower and upper end, the two copies are neighbours.
     flip = (start[:, 0] > end[:, 0]) | ((start[:, 0] == end[:, 0]) & (start[:, 1] > end[:, 1]))

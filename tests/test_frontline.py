@@ -149,12 +149,16 @@ def street_middle_km(inset: float) -> float:
     return parallel_arc_km(SIZE, 2 * SIZE - 2 * inset)
 
 
-# Across a gap the front runs along the middle of the street and stops a little past the end of the
-# blocks, where the two sides stop facing each other at 120° or more: at most w/(2·√3) past a street end
-# where both blocks end (w the street's width), at most w/√3 where only one does; plus one sampling step
-# (about a quarter of the street's width) at each end.
-def past_the_ends_km(width_m: float, both_end: int = 2, one_ends: int = 0) -> float:
-    return (both_end * (width_m / (2 * math.sqrt(3)) + width_m / 4) + one_ends * (width_m / math.sqrt(3) + width_m / 4)) / 1e3
+# Across a gap the front runs along the middle of the street as long as the two sides face each other at
+# 120° or more, seen from the line. Past the end of a street where both blocks end it goes on for at most
+# w/(2·√3) (w the street's width), at most w/√3 where only one block ends; across a junction it stops
+# w/(2·√3) short of the junction's middle from each side, so (1 - 1/√3)·w of the crossing is missing. Give
+# or take one sampling step (a third of the street's width) at each end.
+def around_middle_km(middle_km: float, width_m: float, both_end: int = 2, one_ends: int = 0, crossings: int = 0):
+    step = width_m / 3
+    longer = both_end * (width_m / (2 * math.sqrt(3)) + step) + one_ends * (width_m / math.sqrt(3) + step)
+    shorter = crossings * width_m * (1 - 1 / math.sqrt(3)) + (both_end + one_ends) * step
+    return middle_km - shorter / 1e3, middle_km + longer / 1e3
 
 
 def test_gaps_are_detected_and_bridged_by_default(tmp_path):
@@ -166,13 +170,13 @@ def test_gaps_are_detected_and_bridged_by_default(tmp_path):
     notes = [p.message for p in result.problems if p.level == "note"]
     assert len(notes) == 1 and "typical gap about 4 m" in notes[0] and "up to 10 m" in notes[0]
     (row,) = result.lines.to_dict("records")
-    width_m = parallel_arc_km(SIZE, 2 * inset) * 1e3
-    assert street_middle_km(inset) <= row["length_km"] <= street_middle_km(inset) + past_the_ends_km(width_m)
+    low, high = around_middle_km(street_middle_km(inset), parallel_arc_km(SIZE, 2 * inset) * 1e3, crossings=1)
+    assert low <= row["length_km"] <= high
     # On this fixture the length does not move with the bridging, however wide, and mirror-image samples on
     # the two sides of the street (cocircular four by four) do not break the Voronoi diagram.
     for gap_m in (5.0, 15.0, 30.0, 60.0, 300.0):
         (row,) = front_lines(ds, D(2020, 1, 1), gap_m=gap_m).lines.to_dict("records")
-        assert street_middle_km(inset) <= row["length_km"] <= street_middle_km(inset) + past_the_ends_km(width_m)
+        assert low <= row["length_km"] <= high, gap_m
 
 
 def test_touching_districts_are_not_bridged(ds):
@@ -190,8 +194,8 @@ def test_gap_bridges_streets(tmp_path):
     # The middle of the street between the rows (lat 0.01°), not the blocks' edges on either side; the side
     # edges of the blocks, which come within 10 m of the other row near the corners but run away from the
     # street, add nothing.
-    width_m = parallel_arc_km(SIZE, 2 * inset) * 1e3
-    assert street_middle_km(inset) <= row["length_km"] <= street_middle_km(inset) + past_the_ends_km(width_m)
+    low, high = around_middle_km(street_middle_km(inset), parallel_arc_km(SIZE, 2 * inset) * 1e3, crossings=1)
+    assert low <= row["length_km"] <= high
     lat = shapely.get_coordinates(row["geometry"])[:, 1]
     assert lat == pytest.approx(np.full(len(lat), SIZE), abs=5e-6)  # within 0.6 m of the middle
 
@@ -227,9 +231,9 @@ def test_gap_front_ends_where_the_neighbour_ends(tmp_path):
     ]}
     ds = dataset(tmp_path, "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,C,government\n", geojson)
     (row,) = front_lines(ds, D(2020, 1, 1), gap_m=10.0).lines.to_dict("records")
-    width_m = parallel_arc_km(SIZE, 2 * inset) * 1e3
-    under_a = parallel_arc_km(SIZE, SIZE - 2 * inset)
-    assert under_a <= row["length_km"] <= under_a + past_the_ends_km(width_m, both_end=1, one_ends=1)
+    low, high = around_middle_km(parallel_arc_km(SIZE, SIZE - 2 * inset), parallel_arc_km(SIZE, 2 * inset) * 1e3,
+                                 both_end=1, one_ends=1)
+    assert low <= row["length_km"] <= high
 
 
 def two_blocks_across_a_street(street_m: float):
@@ -252,7 +256,7 @@ def test_two_blocks_across_a_street_at_every_gap(tmp_path):
     # The issue's check: the front between two blocks across an 8 m street is the length of their facing
     # edges (about 0.9 km, computed with pyproj.Geod), whatever the bridging from just above the street's
     # width to 60 m: within 10% as the issue asks, and in fact within 1% (what lies past the street's ends
-    # is at most 2 x (8/(2√3) + 2) m).
+    # is at most 2 x (8/(2√3) + 8/3) m).
     geojson, facing = two_blocks_across_a_street(8.0)
     ds = dataset(tmp_path, "date,district,controller\n2020-01-01,S,rebels\n2020-01-01,N,government\n", geojson)
     for gap_m in (8.5, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0):
@@ -328,7 +332,7 @@ def test_sample_wider_bridging_adds_only_wider_streets(aleppo, sample_front):
 
     streets, avenues = line(10.0), line(60.0)
     assert avenues.length > 2 * streets.length
-    assert shapely.intersection(streets, shapely.buffer(avenues, 0.5)).length > 0.999 * streets.length
+    assert shapely.intersection(streets, shapely.buffer(avenues, 1.0)).length > 0.999 * streets.length
     added = shapely.difference(avenues, shapely.buffer(streets, 1.0))
     points = shapely.get_parts(shapely.line_interpolate_point(added, np.arange(0, added.length, 2.0)))
     width = shapely.distance(points, sides[0]) + shapely.distance(points, sides[1])
