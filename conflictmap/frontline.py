@@ -53,7 +53,7 @@ GRID_M = 1e-3  # the sampled points are snapped to this grid (1 mm)
 JITTER = 1e-3  # then moved at random by up to this fraction of the spacing (see _ridges)
 # Two districts face each other across a point when, seen from it, their nearest points lie at least this
 # many degrees apart: 180 across a straight street, 180 minus the angle between the two edges across a
-# tapering one. Past the end of a street the angle closes quickly (a quarter of the street's width out, it is 120).
+# tapering one. Past the end of a street it closes quickly: 0.29 x the street's width out, it is 120.
 MIN_ANGLE = 120.0
 # Bridging found by itself doubles from 1.5 x the typical gap while doubling it still brings in more than
 # SATURATION more of the districts' boundary (within reach of another district), and at most MAX_DOUBLINGS times.
@@ -95,8 +95,8 @@ def front_lines(ds: Dataset, date: dt.date | None = None, gap_m: float | None = 
 
     `gap_m` None (the default) detects gaps between neighbours by itself: when
     most close neighbours share no boundary (streets between the polygons), the
-    gaps are bridged up to a distance set from the typical gap, and a note says
-    which; 0 uses shared boundaries only.
+    gaps are bridged up to a distance found from the file (bridging), and a note
+    says which; 0 uses shared boundaries only.
     """
     if gap_m is not None and not gap_m >= 0:
         raise UsageError(f"--gap {gap_m} is negative; give a distance in metres (0 for shared boundaries only)")
