@@ -168,3 +168,44 @@ def base(day, *members, label=None):
     from conflictmap.baseline import Baseline
 
     return Baseline(day, tuple(members), label or members[0])
+
+
+# --- front lines on the squares: arc lengths by closed form, squares with streets between them ---
+
+E2 = F_WGS84 * (2 - F_WGS84)
+
+
+def parallel_arc_km(lat: float, dlon: float) -> float:
+    """Length along the parallel at `lat` over `dlon` degrees (prime-vertical radius N·cosφ)."""
+    s = math.sin(math.radians(lat))
+    n = A_WGS84 / math.sqrt(1 - E2 * s * s)
+    return n * math.cos(math.radians(lat)) * math.radians(dlon) / 1e3
+
+
+def meridian_arc_km(lat0: float, lat1: float, steps: int = 200) -> float:
+    """∫ M(φ) dφ with M = a(1-e²)/(1-e² sin²φ)^1.5, by Simpson's rule."""
+    def m(phi):
+        return A_WGS84 * (1 - E2) / (1 - E2 * math.sin(phi) ** 2) ** 1.5
+
+    a, b = math.radians(lat0), math.radians(lat1)
+    h = (b - a) / steps
+    total = m(a) + m(b) + sum((4 if k % 2 else 2) * m(a + k * h) for k in range(1, steps))
+    return total * h / 3 / 1e3
+
+
+TOP_OF_BOTTOM_ROW = parallel_arc_km(SIZE, SIZE)  # the edge A|C (or B|D): lat 0.01°, 0.01° long
+MIDDLE_COLUMN = meridian_arc_km(0, SIZE)  # the edge A|B: lon 0.01°, lat 0..0.01°
+
+
+def inset_squares(inset: float) -> dict:
+    """The four squares shrunk by `inset` degrees on every side: a street-like gap of 2*inset between them."""
+    data = squares_geojson()
+    for f in data["features"]:
+        ring = np.array(f["geometry"]["coordinates"][0])
+        lo = ring.min(axis=0) + inset
+        hi = ring.max(axis=0) - inset
+        f["geometry"]["coordinates"] = [[[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]], [lo[0], lo[1]]]]
+    return data
+
+
+GAPPED_LOG = "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,B,rebels\n2020-01-01,C,government\n2020-01-01,D,government\n"

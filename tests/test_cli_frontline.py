@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_frontline import GAPPED_LOG, MIDDLE_COLUMN, TOP_OF_BOTTOM_ROW, inset_squares
+from tests.helpers import GAPPED_LOG, MIDDLE_COLUMN, TOP_OF_BOTTOM_ROW, inset_squares
 
 
 def test_json_keys_and_length(cli_json, squares_args):
@@ -68,10 +68,15 @@ def test_bad_date_is_usage_error(cli, squares_args):
     assert "--date" in result.stderr
 
 
-def test_on_the_bundled_sample(cli_json):
-    # No inputs: the Aleppo sample. Its CSR polygons are separated by streets (about 8 m), so the gap is bridged,
-    # as the command's own warning advises. Every pair is two different actors, lengths positive.
-    rows = cli_json("frontline", "--date", "2016-12-01", "--gap", "15")
-    assert rows
+def test_on_the_bundled_sample(cli):
+    # No inputs: the Aleppo sample. Its CSR polygons are separated by streets (about 8 m) and avenues: the
+    # gaps are detected and bridged by themselves, and a note says how far; --gap 0 turns the bridging off.
+    result = cli("frontline", "--date", "2016-12-01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "typical gap about 8 m" in result.stderr and "bridge gaps up to 60 m wide" in result.stderr
+    rows = json.loads(result.stdout)
     assert all(r["actor_a"] < r["actor_b"] and r["length_km"] > 0 for r in rows)
     assert {"government", "rebels"} <= {a for r in rows for a in (r["actor_a"], r["actor_b"])}
+    result = cli("frontline", "--date", "2016-12-01", "--gap", "0", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert "share no boundary" in result.stderr and "up to 60 m here" in result.stderr

@@ -25,7 +25,7 @@ def frontline(
     reading: ZoneReading,
     zones: ZonesOpt = None,
     date: DateOpt = None,
-    gap: Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts: the front is then the part of a boundary facing the other side across the gap; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")] = None,
+    gap: Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres wide between districts: the front then runs along the middle of the street, where the two sides face each other; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")] = None,
     clip: ClipOpt = None,
 ):
     """One row per actor pair: the geodesic length in km of the boundary between their districts.

@@ -104,6 +104,7 @@ def _report_coverage(table, mask) -> str:
                      f"({pct:.1f}% of it, {worst['date']}); not in any share")
     if mask:
         parts.append(f"district area outside the land mask: {mask.outside_km2:,.1f} km² (not counted)")
+        parts.append(mask.uncovered())
     text = "; ".join(parts)
     if text:
         say(text, "note")
