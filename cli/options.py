@@ -166,6 +166,7 @@ def date_option(name: str, help: str):
 
 
 DateOpt = date_option("--date", "Date (YYYY-MM-DD); default: the last date of the log.")
+GapOpt = Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres wide between districts: the front then runs along the middle of the street, where the two sides face each other; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")]
 
 
 def query_date(ds, day: dt.date | None) -> dt.date | None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import report_problems, say
-from conflictmap.cli.options import date_option, DateOpt, check_output, dataset_command, load, query_date
+from conflictmap.cli.options import GapOpt, date_option, DateOpt, check_output, dataset_command, load, query_date
 
 
 class LayerName(str, Enum):
@@ -35,7 +35,7 @@ def export(
     output: Annotated[str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")] = "-",
     precision: Annotated[Optional[int], typer.Option("--precision", help="Decimals of GeoJSON coordinates (default 6, about 0.1 m).")] = None,
     rs: Annotated[bool, typer.Option("--rs", help="Start each GeoJSONSeq record with an RFC 8142 record separator (0x1E).")] = False,
-    gap: Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres wide between districts: the front then runs along the middle of the street, where the two sides face each other; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")] = None,
+    gap: GapOpt = None,
     zones: Annotated[Optional[list[str]], typer.Option("--zones", help="--layer frontline along the edges of these zone files (or folders) instead of between districts; needs --clip.", rich_help_panel="Zones")] = None,
     clip: Annotated[Optional[str], typer.Option("--clip", help="With --zones: the reference area; a zone's edge is a front where it faces land inside it.", rich_help_panel="Zones")] = None,
     actor: Annotated[Optional[str], typer.Option("--actor", help="With --zones: the actor holding every zone read.", rich_help_panel="Zones")] = None,

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import report_problems
-from conflictmap.cli.options import DateOpt, ZoneReading, dataset_command, load, read_zones, zone_options
+from conflictmap.cli.options import GapOpt, DateOpt, ZoneReading, dataset_command, load, read_zones, zone_options
 from conflictmap.cli.output import emit_rows
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
@@ -25,7 +25,7 @@ def frontline(
     reading: ZoneReading,
     zones: ZonesOpt = None,
     date: DateOpt = None,
-    gap: Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres wide between districts: the front then runs along the middle of the street, where the two sides face each other; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")] = None,
+    gap: GapOpt = None,
     clip: ClipOpt = None,
 ):
     """One row per actor pair: the geodesic length in km of the boundary between their districts.

@@ -4,8 +4,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from conflictmap.cli.errors import say
-from conflictmap.cli.options import date_option, dataset_command, load
+from conflictmap.cli.errors import report_problems, say
+from conflictmap.cli.options import GapOpt, date_option, dataset_command, load
 from conflictmap.cli.output import emit_rows
 
 PEOPLE_COLUMNS = ["since", "until", "actor", "from", "area_km2", "front_km", "depth_km", "max_advance_km", "rate_km_per_day"]
@@ -18,7 +18,7 @@ def front_movement(
     since: date_option("--since", "D0 (YYYY-MM-DD); default: the first date of the log.") = None,
     until: date_option("--until", "D1 (YYYY-MM-DD); default: the last date of the log.") = None,
     every: Annotated[Optional[str], typer.Option("--every", help="One row set per step between --since and --until: 1d, 7d, 2w, 1m.")] = None,
-    gap: Annotated[float, typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres between districts when drawing the D0 front (as in frontline); default 0: shared boundaries only.")] = 0.0,
+    gap: GapOpt = None,
 ):
     """Per actor pair: km² that changed hands, the D0 front length, the mean advance depth (km² ÷ front km),
     the maximum advance (farthest gained point from the D0 front, geodesic) and the rates in km/day.
@@ -29,12 +29,15 @@ def front_movement(
     from conflictmap.timeline import date_grid
 
     ds = load(inputs)
-    d0 = since
-    d1 = until
+    if gap is None:  # as frontline does: bridge the streets the districts leave between them, and say so
+        from conflictmap.frontline import detect_gap
+
+        gap, note = detect_gap(ds.districts.geometry.values)
+        report_problems([note] if note else [])
     if every:
-        table = stepped_movement(ds, date_grid(ds, d0, d1, every), gap)
+        table = stepped_movement(ds, date_grid(ds, since, until, every), gap)
     else:
-        table = compute(ds, d0, d1, gap)
+        table = compute(ds, since, until, gap)
     if gap == 0 and len(table) and table["front_km"].eq(0).any():
         say("a pair moved area but shares no boundary on D0: its depth is empty; if the districts are separated "
             "by streets, bridge the gaps with --gap (e.g. --gap 15)", "warning")
