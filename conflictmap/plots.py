@@ -492,7 +492,7 @@ def map_picture(ds: Dataset, date: dt.date | None, baseline: Baseline | None = N
     controller's colour.
 
     `bare`: the map alone, BARE_WIDTH wide, with no legend, title or footer: a web page writes those as
-    text beside it (report.html_legend), legible on a phone where text inside a scaled picture is not.
+    text beside it (report_render.html_legend), legible on a phone where text inside a scaled picture is not.
 
     `title` replaces 'Control on DATE' (the date is kept after it), `credit` adds a source line to the
     footer, and `labels` names up to that many of the largest districts, skipping any whose name would

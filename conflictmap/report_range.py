@@ -64,7 +64,8 @@ def ranged_model(ds, sure, level: str, date=None, since=None, baseline=None, gen
 
 def ranged_report(ds, sure, level: str, fmt: str, interactive: bool = False, **options) -> str:
     """make_report with ranges (md, html or json)."""
-    from .report import UsageError, colours_of, interactive_parts, pictures, render_html, render_json, render_markdown
+    from .errors import UsageError
+    from .report_render import colours_of, interactive_parts, pictures, render_html, render_json, render_markdown
 
     if interactive and fmt != "html":
         raise UsageError(f"--interactive puts the interactive map in an HTML report; {fmt} has no place for it")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conflictmap import report
+from conflictmap import report, report_render
 from conflictmap.dataset import load_dataset
 from conflictmap.errors import InputError, UsageError
 from conflictmap.project import Inputs
@@ -115,7 +115,7 @@ def test_names_in_sentences():
 
 
 def test_json_is_unrounded_and_valid(ds):
-    text = report.render_json(report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 1, 1), "rebels", label="rebels")))
+    text = report_render.render_json(report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 1, 1), "rebels", label="rebels")))
     model = json.loads(text)
     assert list(model) == ["title", "date", "since", "days_since", "headline", "sentences", "totals", "shares",
                            "baseline", "changes", "gains_losses", "moved", "fractional", "display", "inputs", "method", "generated_by", "generated_at"]
@@ -126,7 +126,7 @@ def test_json_is_unrounded_and_valid(ds):
 
 def test_markdown_has_the_sentences_and_tables(ds):
     model = report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 1, 1), "rebels", label="rebels"))
-    text = report.render_markdown(model)
+    text = report_render.render_markdown(model)
     assert text.startswith("# Control on 1 March 2020\n\n**On 1 March 2020 the government held 75.0%")
     for sentence in model["sentences"][1:]:
         assert sentence in text
@@ -139,7 +139,7 @@ def test_html_escapes_names(squares, tmp_path):
     log = tmp_path / "log.csv"
     log.write_text("date,district,controller\n2020-01-01,A,<script>alert(1)</script>\n")
     ds = load_dataset(Inputs(districts=squares["districts"], control=str(log)))
-    page = report.render_html(report.report_model(ds))
+    page = report_render.render_html(report.report_model(ds))
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -151,7 +151,7 @@ def test_write_report_is_atomic_and_spares_inputs(ds, squares, monkeypatch):
     def broken(model):
         raise RuntimeError("renderer failed")
 
-    monkeypatch.setattr(report, "render_markdown", broken)
+    monkeypatch.setattr(report_render, "render_markdown", broken)
     with pytest.raises(RuntimeError):
         report.write_report(ds, out)
     assert out.read_text() == "yesterday's report"

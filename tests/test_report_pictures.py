@@ -80,7 +80,7 @@ def test_a_full_size_figure_would_fail_the_check(tmp_path):
     from conflictmap.dataset import load_dataset
     from conflictmap.plots import map_figure
     from conflictmap.project import Inputs, resolve
-    from conflictmap.report import _svg
+    from conflictmap.report_render import _svg
 
     svg = _svg(map_figure(load_dataset(resolve(Inputs())), None))
     tag = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" data-shown="396">'
