@@ -12,6 +12,8 @@ from .errors import InputError, UsageError
 from .model import BUILTIN_ACTORS, clean_label, closest, read_toml
 from .names import name_key
 
+__all__ = ["Actors", "load_actors", "actors_from_table"]
+
 
 @dataclass
 class Actors:

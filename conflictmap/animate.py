@@ -28,6 +28,8 @@ from .dataset import Dataset
 from .errors import UsageError
 from .io import atomic_path, check_not_input
 
+__all__ = ["animation", "animation_format", "frame_dates", "render"]
+
 DPI = 80  # a 10 x 8 inch figure becomes 800 x 640 pixels: legible legend, a few hundred KB a frame at most
 WIDTH = 800  # pixels: the map figure is 10 inches wide
 MIN_WIDTH, MAX_WIDTH = 400, 4000  # under 400 the legend cannot be read; over 4000 a frame is a poster

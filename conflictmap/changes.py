@@ -19,6 +19,8 @@ from .tolerance import NOISE, SHARE_DIGITS
 from .model import span_error
 from .transfer import share_matrix, total_flows
 
+__all__ = ["changes", "gains_losses", "transition_matrix", "moved_area", "change_summary", "matrix_table", "window", "is_fractional"]
+
 BEFORE = pd.Timestamp.min  # the date of the virtual "initial holder" group
 
 

@@ -21,6 +21,8 @@ from .baseline import Baseline
 from .tolerance import NOISE
 from .model import parse_date
 
+__all__ = ["read_claims", "check_claims"]
+
 MEASURES = ("districts", "districts_pct", "area_km2", "area_pct", "population", "population_pct")
 # Words published tables use for a measure. 'city' is a share of every district (no baseline).
 MEASURE_WORDS = {"area": "area_pct", "territory": "area_pct", "neighbourhoods": "districts_pct",

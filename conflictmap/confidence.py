@@ -23,6 +23,8 @@ from .figures import shares
 from .tolerance import CHANGE_TOLERANCE
 from .model import read_toml
 
+__all__ = ["load_levels", "filtered", "share_range", "timeline_range", "depends_on_unsure", "check_labels"]
+
 DEFAULT_LEVELS = ("confirmed", "reported", "claimed", "inferred")
 SEPARATORS = re.compile(r"\s*(?:>|,)\s*")
 

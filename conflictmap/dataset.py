@@ -14,6 +14,8 @@ from .model import UNKNOWN
 from .actors import Actors, actors_from_table, load_actors
 from .project import Inputs
 
+__all__ = ["Dataset", "load_dataset"]
+
 
 @dataclass
 class Dataset:

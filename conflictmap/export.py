@@ -35,6 +35,8 @@ from .io import _quiet_gdal, atomic_path, check_not_input
 from .transfer import share_matrix
 from .values import plain
 
+__all__ = ["Request", "Layer", "make_request", "export", "export_zone_front", "build_layer"]
+
 LAYERS = ("districts", "frontline", "changes", "gains")
 EXPORT_FORMATS = ("geojson", "geojsonseq", "gpkg", "fgb")
 TEXT_FORMATS = ("geojson", "geojsonseq")

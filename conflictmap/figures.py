@@ -18,6 +18,8 @@ from .tolerance import EXACT
 from .model import CONTESTED, UNKNOWN
 from .transfer import from_members, share_matrix
 
+__all__ = ["status", "shares", "describe", "state_on", "controller_labels", "held_weights", "baseline_weights", "reported_actors", "measures", "MEASURES"]
+
 MEASURES = ("districts", "area_km2", "population")
 
 

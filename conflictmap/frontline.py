@@ -36,6 +36,8 @@ from .dataset import Dataset
 from .errors import Problem, UsageError
 from .figures import state_on
 
+__all__ = ["front_lines", "detect_gap", "zone_front_lines", "FrontLines"]
+
 COLUMNS = ["actor_a", "actor_b", "length_km"]
 # Neighbours closer than this (metres, roughly) that share no boundary suggest a gapped file.
 PROBE_M = 20.0

@@ -20,6 +20,8 @@ from .errors import InputError, Problem
 from .geometry import polygonal
 from .io import label
 
+__all__ = ["load_land"]
+
 
 @dataclass
 class LandMask:

@@ -10,6 +10,8 @@ from pathlib import Path
 from .errors import InputError, UsageError
 from .names import edit_distance, name_key, suggest
 
+__all__ = ["UNKNOWN", "CONTESTED", "BUILTIN_ACTORS", "parse_date", "parse_option_date", "id_text", "clean_label", "read_toml"]
+
 UNKNOWN = "unknown"
 CONTESTED = "contested"
 BUILTIN_ACTORS = (UNKNOWN, CONTESTED)

@@ -32,6 +32,8 @@ from .figures import reported_actors, state_on
 from .frontline import front_lines, main_holder
 from .transfer import share_matrix, total_flows
 
+__all__ = ["front_movement", "stepped_movement", "zone_movement", "gains_layer"]
+
 COLUMNS = ["since", "until", "days", "actor", "from", "area_km2", "front_km", "depth_km", "max_advance_km",
            "rate_km_per_day", "max_rate_km_per_day"]
 

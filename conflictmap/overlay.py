@@ -32,6 +32,8 @@ from .errors import UsageError
 from .geometry import clip_to_boxes, polygonal
 from .model import CONTESTED, UNKNOWN
 
+__all__ = ["Overlay"]
+
 RULES = ("fraction", "majority", "centroid")
 # A district's shares are written again on a date only when one of them moves by
 # more than this: the log says "in force until the next row", so repeats are noise.

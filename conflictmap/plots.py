@@ -26,6 +26,8 @@ from .tolerance import NOISE
 from .model import CONTESTED, UNKNOWN
 from .timeline import LAST
 
+__all__ = ["control_map", "map_figure", "map_picture", "timeline_chart", "timeline_figure", "timeline_picture", "zones_chart", "actor_colours", "output_format", "save"]
+
 PICTURE_SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 # tab10 without its grey: grey is kept for contested and unknown.
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
@@ -443,6 +445,7 @@ def _lines(parts: list[str], width: int = 150) -> str:
 
 def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline: Baseline | None = None,
                    style: str = "stacked") -> None:
+    """timeline_figure written to `path` (png, svg or pdf), atomically."""
     output_format(path)
     save(timeline_figure(ds, table, by, baseline, style), path, ds)
 

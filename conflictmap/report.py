@@ -31,6 +31,8 @@ from .baseline import Baseline
 from .text import area, count, day_words, percent, signed
 from .values import plain_rows
 
+__all__ = ["report_model", "sentences", "make_report", "write_report", "report_format", "previous_date"]
+
 REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 CATEGORIES = (CONTESTED, UNKNOWN)
 

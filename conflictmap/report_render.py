@@ -20,6 +20,8 @@ from .plots import literal_text
 from .report import PICTURE_NOTE, _change_area_sentences, _change_sentences, displayed, the
 from .text import area, count, day_words
 
+__all__ = ["render_markdown", "render_json", "render_html", "pictures", "interactive_parts", "html_legend", "display_table", "sections"]
+
 # --------------------------------------------------------------------------------------------- tables
 
 SHARE_COLUMNS = (("actor", "actor", "text"), ("districts", "districts", "count"), ("districts_pct", "% of districts", "pct"),
@@ -97,6 +99,7 @@ def _equivalents(columns) -> tuple:
 
 
 def render_markdown(model: dict) -> str:
+    """The report as Markdown: the sentences, the tables and the notes (pictures only in HTML)."""
     # Every text that may carry names, sources or paths from the inputs is escaped (escape.markdown_text):
     # a '<script>' or '[x](y)' in a name is shown as written, never run or linked.
     md = markdown_text
@@ -133,6 +136,7 @@ def _provenance(model: dict) -> str:
 
 
 def render_json(model: dict) -> str:
+    """The report model as JSON: every figure unrounded, keys in the model's fixed order."""
     return json.dumps(model, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 

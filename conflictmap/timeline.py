@@ -26,6 +26,8 @@ from .tolerance import NOISE
 from .model import CONTESTED, UNKNOWN, span_error
 from .transfer import from_members
 
+__all__ = ["timeline", "date_grid", "holdings", "wide"]
+
 STEP = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 MAX_GRID = 200_000  # a typo like --every 1d over centuries should fail fast, not fill memory
 LAST = {CONTESTED: 1, UNKNOWN: 2}  # categories of their own go after the actors, in charts too

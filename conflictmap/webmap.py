@@ -36,6 +36,8 @@ from .figures import controller_labels, shares, state_on
 from .frontline import main_holder
 from .model import UNKNOWN
 
+__all__ = ["page", "parts", "page_data"]
+
 VENDOR = Path(__file__).resolve().parent / "_vendor" / "leaflet"
 SECOND_MIN = 0.05  # as the static map: a second holder under 5% is a sliver, not a split worth hatching
 DECIMALS = 5  # about 1.1 m at the equator: finer than any district boundary drawn on a screen

@@ -33,6 +33,8 @@ from .io import label, read_vector
 from .model import clean_label, closest, parse_date
 from .actors import Actors
 
+__all__ = ["load_zones", "load_clip", "zone_areas", "series_breaks", "sources_by_date", "total_for_breaks", "ZoneSet"]
+
 ZONE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geojsonl", ".geojsons")
 ACTOR_FIELDS = ("actor", "controller", "holder", "side", "controlled_by")
 DATE_FIELDS = ("date", "Date", "DATE", "as_of", "day")
@@ -634,4 +636,5 @@ def total_for_breaks(zoneset: ZoneSet, reference_km2: float | None = None) -> fl
 
 
 def sources_by_date(zoneset: ZoneSet) -> dict:
+    """The files each snapshot came from, by ISO date."""
     return {snap.date.isoformat(): list(snap.sources) for snap in zoneset.snapshots}
