@@ -284,6 +284,14 @@ class ZoneReading:
     where: str | None = None
     actor_map: str | None = None
 
+    def load_options(self) -> dict:
+        """The keyword options of zones.load_zones these stand for (the --actor-map text parsed)."""
+        from conflictmap.sources import parse_actor_map
+
+        return {"actor": self.actor, "actor_field": self.actor_field, "date_field": self.date_field,
+                "from_name": self.date_from_name, "allow_overlap": self.allow_overlap, "source": self.source,
+                "where": self.where, "actor_map": parse_actor_map(self.actor_map)}
+
 
 def zone_options(fn):
     """Decorate `fn(..., reading: ZoneReading, ...)` into a command with the zone options of ZONE_OPTIONS."""
@@ -304,12 +312,13 @@ def zone_options(fn):
 
 def read_zones(zones, reading: ZoneReading, actors, bar):
     """The ZoneSet (actor names resolved by `actors`, an actors.Actors), with its warnings on stderr."""
-    from conflictmap.sources import parse_actor_map
     from conflictmap.zones import load_zones
 
-    zoneset = load_zones(zones, reading.actor, reading.actor_field, reading.date_field, reading.date_from_name,
-                         reading.allow_overlap, actors, progress=bar.stage("reading zones"), source=reading.source,
-                         where=reading.where, actor_map=parse_actor_map(reading.actor_map))
+    zoneset = load_zones(zones, actors=actors, progress=bar.stage("reading zones"), **reading.load_options())
+    report_zones(zoneset)
+    return zoneset
+
+
+def report_zones(zoneset) -> None:
     report_problems(zoneset.problems)
     say(f"{len(zoneset.snapshots)} date(s) from the {zoneset.dates_from}, actors: {', '.join(zoneset.actors)}", "info")
-    return zoneset

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import guarded, report_problems, say
-from conflictmap.cli.options import COMMON, ActorsOpt, LogFormatOpt, ZoneReading, ZonesArg, check_output, read_zones, zone_options
+from conflictmap.cli.options import COMMON, ActorsOpt, LogFormatOpt, ZoneReading, ZonesArg, check_output, zone_options
 from conflictmap.values import plain_rows
 from conflictmap.cli.output import Format, emit, to_text
 from conflictmap.cli.progress import ProgressBar
@@ -53,62 +53,31 @@ def overlay(
     the rest goes to --rest. Rows are written on the first date and whenever a
     district's shares change. The rule (and --min-share) is recorded in the note column. The log
     feeds every other command: conflictmap share --districts D --control log.csv
+
     Example: conflictmap overlay zones-deepstate/ --actor russia --rest ukraine -d raions.geojson -o log.csv
     """
-    from conflictmap.distributed import runner
     from conflictmap.io import write_bytes_atomic
-    from conflictmap.overlay import check_rule, overlay_result
+    from conflictmap.project import Inputs
+    from conflictmap.zone_log import OverlayRequest, check_request, make_log
 
     fmt = _format(fmt, output)
-    check_rule(rule.value, min_share)  # usage errors before any data is read
-    run = runner(scheduler)
-    table_inputs = _district_inputs(districts, id_field, name_field, dissolve, project, actors, clip)
-    check_output(output, list(zones) + table_inputs.paths())
-    from conflictmap.actors import load_actors
-
-    names = load_actors(table_inputs.actors)
-    rest_name = names.canonical(rest, "--rest")
+    given = Inputs(districts=districts, actors=actors, id_field=id_field, name_field=name_field, dissolve=dissolve,
+                   project=project, land=clip)
+    request = OverlayRequest(tuple(zones), given, rule.value, rest, min_share, every_date, scheduler, reading.load_options())
+    resolved, run = check_request(request)  # usage errors before any data is read
+    check_output(output, list(zones) + resolved.paths())
     with ProgressBar() as bar:
-        zoneset = read_zones(zones, reading, names, bar)
-        places, mask = _load_districts(table_inputs)
-        result = overlay_result(places, zoneset, rule.value, rest_name, min_share, every_date, run=run,
-                                progress=bar.stage("overlay"), mask=mask and mask.geometry)
-    log = result.log
-    text = to_text(plain_rows(log), fmt, OVERLAY_COLUMNS, title=f"Control log from zones (rule {rule.value})")
+        made = make_log(request, resolved, run, progress=bar.stage)
+    report_problems(made.problems)
+    text = to_text(plain_rows(made.log), fmt, OVERLAY_COLUMNS, title=f"Control log from zones (rule {rule.value})")
     if output == "-":
         emit(text)
     else:
         write_bytes_atomic(output, text.encode("utf-8"))
-    outside = _report_coverage(result.coverage, mask)
-    _report_breaks(result.coverage, places, zoneset)
-    say(f"{len(log)} row(s), {len(zoneset.snapshots)} date(s), {len(places)} district(s), rule {rule.value}"
-        + ("" if output == "-" else f", written to {output}") + f"; {outside}", "info")
-
-
-def _report_breaks(coverage, places, zoneset) -> None:
-    """A step of the series that looks like a change of definition is a warning naming both files."""
-    from conflictmap.zones import series_breaks, sources_by_date
-
-    table = coverage.rename(columns={"zone_km2": "area_km2"})[["date", "actor", "area_km2"]]
-    report_problems(series_breaks(table, float(places["area_km2"].sum()), sources_by_date(zoneset)))
-
-
-def _report_coverage(table, mask) -> str:
-    """Say on stderr how much zone area fell in no district (and what the mask cut): never dropped silently."""
-    parts = []
-    for actor, rows in table.groupby("actor", sort=True):
-        worst = rows.loc[rows["outside_km2"].idxmax()]
-        pct = 100 * worst["outside_km2"] / worst["zone_km2"] if worst["zone_km2"] else 0.0
-        where = " inside the land mask" if mask else ""
-        parts.append(f"{actor}'s zone{where} in no district: up to {worst['outside_km2']:,.1f} km² "
-                     f"({pct:.1f}% of it, {worst['date']}); not in any share")
-    if mask:
-        parts.append(f"district area outside the land mask: {mask.outside_km2:,.1f} km² (not counted)")
-        parts.append(mask.uncovered())
-    text = "; ".join(parts)
-    if text:
-        say(text, "note")
-    return text
+    if made.note:
+        say(made.note, "note")
+    say(f"{len(made.log)} row(s), {len(made.zoneset.snapshots)} date(s), {len(made.districts)} district(s), rule {rule.value}"
+        + ("" if output == "-" else f", written to {output}") + f"; {made.note}", "info")
 
 
 def _format(fmt, output: str):
@@ -121,33 +90,6 @@ def _format(fmt, output: str):
         raise UsageError(f"-o {output}: cannot tell the format from {suffix or 'no suffix'!r}; "
                          f"use {', '.join(LOG_SUFFIXES)} or give --format")
     return LOG_SUFFIXES[suffix]
-
-
-def _district_inputs(districts, id_field, name_field, dissolve, project, actors, land=None):
-    """The districts (and actors, land mask) to use: options first, then a project file; never the bundled sample."""
-    from conflictmap.project import Inputs, resolve
-
-    given = Inputs(districts=districts, actors=actors, id_field=id_field, name_field=name_field,
-                   dissolve=dissolve, project=project, land=land)
-    resolved = resolve(given)
-    if not resolved.districts or (not districts and resolved.project is None):
-        raise UsageError("overlay needs the districts to measure: give --districts FILE (or name them in conflictmap.toml)")
-    return resolved
-
-
-def _load_districts(inputs):
-    from conflictmap.districts import load_districts
-
-    places, fields, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field, None, inputs.dissolve,
-                                   layer=inputs.districts_layer)
-    report_problems(fields.problems)
-    if not inputs.land:
-        return places, None
-    from conflictmap.land import load_land
-
-    places, mask, problems = load_land(places, inputs.land)
-    report_problems([p for p in problems if p.level != "note"])  # the mask's note is part of the coverage note
-    return places, mask
 
 
 def register(app):
