@@ -48,7 +48,18 @@ class Dataset:
 def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
     """Load what `inputs` names (already resolved by project.resolve).
 
-    With `describe` (info), districts sharing an id are kept and listed instead of refused.
+    Parameters
+    ----------
+    inputs : project.Inputs
+        The districts, control log, actors file, land mask and field names.
+    describe : bool
+        For `info`: districts sharing an id are kept and listed instead of refused.
+
+    Returns
+    -------
+    Dataset
+        The districts (geodesic km² on WGS84 in `area_km2`), the settled log, the actors, the initial
+        holder and the non-fatal problems found (`problems`, for the caller to report).
     """
     actors = load_actors(inputs.actors)
     stored, stored_initial = stored_actors(inputs.control)

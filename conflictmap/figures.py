@@ -83,7 +83,19 @@ def controller_labels(state: pd.DataFrame) -> pd.Series:
 
 
 def status(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
-    """One row per district: id, name, controller label, shares, date in force, area, population, source."""
+    """One row per district: id, name, controller label, shares, date in force, area, population, source.
+
+    Parameters
+    ----------
+    ds : Dataset
+    date : datetime.date, optional
+        Default: the log's last date. A district with no row by then is held by `ds.initial`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        In district order; `controller` is 'rebels' or 'government 0.5; kurdish forces 0.5' (text.share).
+    """
     state = state_on(ds, date)
     groups = state.groupby("idx")
     d = ds.districts

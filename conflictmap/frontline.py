@@ -99,6 +99,19 @@ def front_lines(ds: Dataset, date: dt.date | None = None, gap_m: float | None = 
     most close neighbours share no boundary (streets between the polygons), the
     gaps are bridged up to a distance found from the file (bridging), and a note
     says which; 0 uses shared boundaries only.
+
+    Parameters
+    ----------
+    ds : Dataset
+    date : datetime.date, optional
+        Default: the log's last date.
+    gap_m : float, optional
+        The widest gap (metres, wall to wall) to bridge; None detects it (detect_gap), 0 bridges none.
+
+    Returns
+    -------
+    FrontLines
+        `lines`: actor_a, actor_b, length_km (geodesic, WGS84) and the line geometry; `problems`: notes.
     """
     if gap_m is not None and not gap_m >= 0:
         raise UsageError(f"--gap {gap_m} is negative; give a distance in metres (0 for shared boundaries only)")
