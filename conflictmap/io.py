@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import errno
@@ -113,6 +114,10 @@ def _crs_member_problem(doc, name: str) -> str | None:
     crs_name = member.get("properties", {}).get("name") if isinstance(member, dict) and isinstance(member.get("properties"), dict) else None
     if not isinstance(crs_name, str):
         return f"{name}: the \"crs\" member names no CRS; remove it (GeoJSON is lon/lat) or give the file its real CRS"
+    return _unknown_crs(crs_name, name)
+
+
+def _unknown_crs(crs_name: str, name: str) -> str | None:
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
@@ -171,38 +176,142 @@ def printable(text, limit: int = 60) -> str:
 
 def read_vector(source, layer=None):
     """A GeoDataFrame from any file pyogrio reads, or GeoJSON bytes on stdin ('-')."""
-    import pyogrio
-
     name = label(source)
     is_stdin = str(source) == "-" or _is_stream(source)  # GDAL cannot seek a pipe: read it into memory like '-'
     if is_stdin or str(source).lower().endswith((".geojson", ".json")):
-        data = read_source_bytes(source)
-        if not data.strip():
-            raise InputError(f"{name}: empty input; {VECTOR_HINT}")
-        problem = _json_problem(data, name)
-        if problem:
-            raise InputError(problem)
-        target = io.BytesIO(data)
-    else:
-        target = Path(source)
-        if not target.exists():
-            raise InputError(f"{name}: file not found; check the path")
-        if target.is_file() and target.stat().st_size == 0:
-            raise InputError(f"{name}: empty file; {VECTOR_HINT}")
-        if target.suffix.lower() in PARQUET_SUFFIXES:
-            return _read_geoparquet(target, name)
-    if not isinstance(target, io.BytesIO):
-        _check_layer(target, name, layer)
+        # GDAL takes file names as UTF-8: a name that is not is read through memory like stdin.
+        return _read_geojson(source, name, layer, is_stdin or _has_surrogates(str(source)))
+    target = Path(source)
+    if not target.exists():
+        raise InputError(f"{name}: file not found; check the path")
+    if target.is_file() and target.stat().st_size == 0:
+        raise InputError(f"{name}: empty file; {VECTOR_HINT}")
+    if target.suffix.lower() in PARQUET_SUFFIXES:
+        return _read_geoparquet(target, name)
+    _check_layer(target, name, layer)
+    return _read_with_gdal(target, name, layer)
+
+
+def _read_with_gdal(target, name: str, layer):
+    """pyogrio's frame, or GDAL's reason as one line."""
+    import pyogrio
+
     try:
         with _quiet_gdal():
             return pyogrio.read_dataframe(target, layer=layer)
     except Exception as exc:  # pyogrio raises several types for unreadable data
-        if isinstance(target, io.BytesIO):
-            found = _feature_problem(target.getvalue(), name)
-            if found:
-                raise InputError(found) from exc
-        msg = _VSIMEM.sub(name, " ".join(str(exc).split()))[:200]
-        raise InputError(f"{name}: cannot be read as a vector file ({msg}); {VECTOR_HINT}") from exc
+        raise InputError(_gdal_failure(exc, name)) from exc
+
+
+def _gdal_failure(exc: Exception, name: str) -> str:
+    msg = _VSIMEM.sub(name, " ".join(str(exc).split()))[:200]
+    return f"{name}: cannot be read as a vector file ({msg}); {VECTOR_HINT}"
+
+
+def _read_geojson(source, name: str, layer, in_memory: bool):
+    """GeoJSON parsed once, by GDAL.
+
+    The Python diagnostics (_json_problem, which parse the whole document) run
+    only when a scan of the bytes finds what only they can judge
+    (_needs_diagnostics), or when GDAL fails: then the bytes are read as they
+    always were (_read_geojson_bytes), so every message stays the same.
+    """
+    import pyogrio
+
+    data = read_source_bytes(source) if in_memory else None
+    if in_memory:
+        needed, target = _needs_diagnostics([data]), io.BytesIO(data)
+    else:
+        path = _regular_file(source, name)
+        try:
+            with open(path, "rb") as stream:
+                needed = _needs_diagnostics(iter(lambda: stream.read(SCAN_CHUNK), b""))
+        except PermissionError:
+            raise InputError(f"{name}: permission denied; check the file's permissions") from None
+        target = f"GeoJSON:{path}"  # the GeoJSON driver only, as the diagnostics would have it: no TopoJSON or ESRI JSON
+    if not needed:
+        try:
+            with _quiet_gdal():
+                return pyogrio.read_dataframe(target, layer=layer)
+        except Exception:
+            pass  # read again below, for the message
+    return _read_geojson_bytes(data if data is not None else read_source_bytes(source), name, layer)
+
+
+def _read_geojson_bytes(data: bytes, name: str, layer):
+    """GeoJSON bytes checked by the Python diagnostics first, then read by GDAL from memory."""
+    import pyogrio
+
+    if not data.strip():
+        raise InputError(f"{name}: empty input; {VECTOR_HINT}")
+    problem = _json_problem(data, name)
+    if problem:
+        raise InputError(problem)
+    try:
+        with _quiet_gdal():
+            return pyogrio.read_dataframe(io.BytesIO(data), layer=layer)
+    except Exception as exc:
+        raise InputError(_feature_problem(data, name) or _gdal_failure(exc, name)) from exc
+
+
+def _regular_file(source, name: str) -> Path:
+    """The path of an input that must be a file (read_source_bytes's messages for the others)."""
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{name}: file not found; check the path")
+    if path.is_dir():
+        raise InputError(f"{name}: is a folder, not a file")
+    return path
+
+
+SCAN_CHUNK = 1 << 23  # bytes read at a time by the scan of a GeoJSON file
+# The root object's first member is "type": "FeatureCollection" (or "Feature"), as every common writer puts it:
+# then the document is no TopoJSON, no wrapped collection and no object without a type.
+_GEOJSON_HEAD = re.compile(rb'(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*"type"[ \t\r\n]*:[ \t\r\n]*"(?:FeatureCollection|Feature)"')
+# A "crs" member as GDAL writes it: {"type": "name", "properties": {"name": "..."}}.
+_CRS_MEMBER = re.compile(rb'"crs"[ \t\r\n]*:[ \t\r\n]*\{[ \t\r\n]*"type"[ \t\r\n]*:[ \t\r\n]*"name"[ \t\r\n]*,[ \t\r\n]*'
+                         rb'"properties"[ \t\r\n]*:[ \t\r\n]*\{[ \t\r\n]*"name"[ \t\r\n]*:[ \t\r\n]*"([^"\\]*)"[ \t\r\n]*\}[ \t\r\n]*\}')
+_NUL = (b"\\u0000", b"\x00")  # a NUL escaped or raw: GDAL would cut the text at it
+
+
+def _needs_diagnostics(chunks) -> str:
+    """Why these bytes need the Python diagnostics, or '' when what GDAL reads can be trusted.
+
+    Each check of _json_problem that GDAL does not make has its screen: the root
+    object must open with its "type" member (TopoJSON, a wrapped collection, an
+    object without "type"), the text must be UTF-8, hold no NUL and no "Topology",
+    and a "crs" member must be the one GDAL writes and name a CRS that PROJ knows.
+    GDAL refuses what else json.loads would (truncated or malformed JSON, nesting
+    too deep), and its failure runs the diagnostics too (_read_with_gdal).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    head, tail, crs_count = None, b"", 0
+    for chunk in chunks:
+        if head is None:
+            head = chunk
+            if not _GEOJSON_HEAD.match(head):
+                return "root"
+        window = tail + chunk
+        if any(p in window for p in _NUL) or b'"Topology"' in window:
+            return "text"
+        crs_count += window.count(b'"crs"')
+        if not chunk.isascii() or decoder.getstate()[0]:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return "encoding"
+        tail = window[-4:]  # shorter than every pattern: no match is counted twice
+    if head is None:
+        return "empty"
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "encoding"
+    if crs_count:
+        member = _CRS_MEMBER.search(head)
+        if crs_count > 1 or member is None or _unknown_crs(member.group(1).decode("utf-8"), ""):
+            return "crs"
+    return ""
 
 
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
