@@ -52,18 +52,21 @@ START = dt.date(2020, 1, 1)
 
 
 BEFORE: Path | None = None  # --before: also run conflictmap from this source tree (an older commit), interleaved
+OURS: Path | None = None  # --ours: run conflictmap from this source tree instead of the installed one
 
 
-def conflictmap() -> list[str]:
+def conflictmap(tree: Path | None = None) -> list[str]:
+    if tree:
+        return ["env", f"PYTHONPATH={tree}", sys.executable, "-m", "cli"]
     script = Path(sys.executable).with_name("conflictmap")
     return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
 
 
 def commands(args: list[str], floor: list[str]) -> dict[str, list[str]]:
     """ours, the floor, and with --before the same command from the older tree."""
-    pairs = {"ours": conflictmap() + args, "floor": floor}
+    pairs = {"ours": conflictmap(OURS) + args, "floor": floor}
     if BEFORE:
-        pairs["before"] = ["env", f"PYTHONPATH={BEFORE}", sys.executable, "-m", "cli"] + args
+        pairs["before"] = conflictmap(BEFORE) + args
     return pairs
 
 
@@ -271,12 +274,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="keep the generated data here (default: a temporary folder)")
     parser.add_argument("--before", type=Path, help="also run conflictmap from this source tree (e.g. git archive of "
                         "an older commit), interleaved with the others: before/after in one run")
+    parser.add_argument("--ours", type=Path, help="run conflictmap from this source tree, not the installed one")
     parser.add_argument("--make", nargs="+", help=argparse.SUPPRESS)  # a child writing one data file
     args = parser.parse_args()
     if args.make:
         return make(args.make[0], Path(args.make[1]), *args.make[2:])
-    global BEFORE
+    global BEFORE, OURS
     BEFORE = args.before.resolve() if args.before else None
+    OURS = args.ours.resolve() if args.ours else None
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.data or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
