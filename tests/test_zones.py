@@ -355,3 +355,18 @@ def test_each_zone_file_is_read_once(tmp_path, monkeypatch):
     assert sorted(calls) == sorted(tmp_path.glob("*.geojson"))
     assert [s.date for s in zs.snapshots] == [dt.date(2024, 8, 1), dt.date(2024, 9, 1)] and zs.actors == ["russia"]
     assert zs.snapshots[0].zones["russia"].area == pytest.approx(0.02 * 0.01)  # occupied + ORDLO (degrees², a shape check)
+
+
+def test_a_kept_clip_cut_gives_the_same_geometry(shared_data):
+    # Clip cuts the boundary to a coarse grid box around each zone, made and checked once for the series;
+    # the intersection is the same geometry, vertex for vertex, as with the cut to the zone's own box.
+    from conflictmap.zones import Clip, clipped, load_clip
+
+    ukraine = shared_data / "ukraine"
+    boundary, _ = load_clip(ukraine / "national-boundary.geojson")
+    files = sorted((ukraine / "zones-deepstate").glob("*.geojson"))[::4]
+    kept = Clip(boundary)
+    for snap in load_zones(files, actor="russia").snapshots:
+        zone = snap.zones["russia"]
+        assert shapely.equals_exact(clipped(zone, kept), clipped(zone, boundary), 0)
+    assert 1 <= len(kept.cuts) < len(files)
