@@ -550,11 +550,14 @@ def read_records(source, encoding: str | None = None) -> list[dict]:
 
 
 def read_columns(source, encoding: str | None = None):
-    """A plain CSV/TSV table read column-wise by pandas' C reader: (frame of stripped strings, line numbers).
+    """A plain CSV/TSV table read column-wise: (frame of stripped strings, line numbers).
 
-    None whenever the fast reader could differ from `read_records` in any way
-    (not a CSV, a parse error, a quoted line break, a repeated column name...):
-    the caller then reads row by row, which gives the exact error or warning.
+    pyarrow.csv reads it when installed and the text holds no quote; else
+    pandas' C reader. Each column is a pandas Categorical of its distinct
+    stripped values, each stripped once (every category is used). None whenever
+    the fast reader could differ from `read_records` in any way (not a CSV, a
+    parse error, a quoted line break, a repeated column name...): the caller
+    then reads row by row, which gives the exact error or warning.
     """
     import pandas as pd
 
@@ -562,41 +565,86 @@ def read_columns(source, encoding: str | None = None):
         return None  # a pipe can be read once only: the row reader reads it
     name = label(source)
     try:
-        text = decode_text(read_source_bytes(source), name, encoding)
+        data = read_source_bytes(source)
+        text = decode_text(data, name, encoding)
     except InputError:
         return None
     if not text.strip() or _table_kind(source, text) not in ("csv", "tsv") or "\r" in text:
         return None
+    utf8 = data if encoding is None and data[:3] != codecs.BOM_UTF8 and data[:2] not in (b"\xff\xfe", b"\xfe\xff") else None
+    del data
     delimiter = _sniff_delimiter(text, "\t" if _table_kind(source, text) == "tsv" else ",")
     filled = _filled_lines(text)
+    # pandas renames a repeated column ('controller', 'controller.1'): judge repeats on the header line itself.
+    given = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])]
+    if len(set(given)) != len(given):
+        return None
+    read = _arrow_columns(text, delimiter, len(given), utf8) or _pandas_columns(text, delimiter)
+    del utf8
+    if read is None:
+        return None
+    header, columns = read
+    rows = len(columns[0][0]) if columns else 0
+    if len(filled) - 1 != rows or len(set(header)) != len(header) or any(h.startswith("unnamed:") or not h for h in header):
+        return None  # a quoted line break, a repeated or empty column name: line numbers or columns would differ
+    frame = pd.DataFrame({h: _stripped(codes, uniques) for h, (codes, uniques) in zip(header, columns)})
+    numbers = filled[1:]
+    if all((frame[c] == "").any() for c in frame.columns):  # a row of empty values is no row (as for the row reader)
+        keep = (frame != "").any(axis=1).to_numpy()
+        frame, numbers = frame[keep].reset_index(drop=True), numbers[keep]
+        frame = frame.apply(lambda column: column.cat.remove_unused_categories())
+    return frame, numbers
+
+
+def _pandas_columns(text: str, delimiter: str):
+    """(header, [(codes, distinct values)] per column) by pandas' C reader, or None on any parse problem."""
+    import pandas as pd
+
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=object, keep_default_na=False, na_filter=False,
                             skip_blank_lines=True, engine="c", quoting=csv.QUOTE_MINIMAL, doublequote=True)
     except Exception:  # any parse problem: the row reader names it
         return None
     header = [str(c).strip().lower() for c in frame.columns]
-    # pandas renames a repeated column ('controller', 'controller.1'): judge repeats on the header line itself.
-    given = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])]
-    if len(set(given)) != len(given):
+    return header, [pd.factorize(frame[c].to_numpy(dtype=object), sort=False) for c in frame.columns]
+
+
+def _arrow_columns(text: str, delimiter: str, width: int, utf8: bytes | None = None):
+    """(header, [(codes, distinct values)] per column) by pyarrow.csv (C++, dictionary-encoded), or None:
+    pyarrow not installed, a quote in the text (quoted values go to pandas' reader, whose quoting the tests
+    hold to the row reader's), a blank first line, or any parse problem (a row of another width...)."""
+    if '"' in text or text[:1].isspace() or not width:
         return None
-    if len(filled) - 1 != len(frame) or len(set(header)) != len(header) or any(h.startswith("unnamed:") for h in header):
-        return None  # a quoted line break, a repeated or empty column name: line numbers or columns would differ
-    frame.columns = header
-    frame = frame.apply(_stripped)
-    numbers = filled[1:]
-    if all((frame[c] == "").any() for c in frame.columns):  # a row of empty values is no row (as for the row reader)
-        keep = (frame != "").any(axis=1).to_numpy()
-        frame, numbers = frame[keep].reset_index(drop=True), numbers[keep]
-    return frame, numbers
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pv
+    except ImportError:
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pv.read_csv(io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
+                            read_options=pv.ReadOptions(column_names=names, skip_rows=1),
+                            parse_options=pv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True),
+                            convert_options=pv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                              strings_can_be_null=False, null_values=[]))
+    except Exception:  # any parse problem: the row reader names it
+        return None
+    header = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter))]
+    columns = []
+    for name in names:
+        encoded = pc.dictionary_encode(table.column(name).combine_chunks())
+        columns.append((encoded.indices.to_numpy(), encoded.dictionary.to_pylist()))
+    return header, columns
 
 
-def _stripped(column):
-    """A text column with its values stripped, each distinct value once (pandas.factorize)."""
+def _stripped(codes, uniques):
+    """A text column as a Categorical of its distinct stripped values (each value stripped once)."""
     import numpy as np
     import pandas as pd
 
-    codes, uniques = pd.factorize(column.to_numpy(dtype=object), sort=False)
-    return pd.Series(np.asarray([u.strip() for u in uniques], dtype=object)[codes], index=column.index, dtype=object)
+    merged, categories = pd.factorize(np.asarray([u.strip() for u in uniques], dtype=object), sort=False)
+    return pd.Categorical.from_codes(merged[codes], categories=pd.Index(categories, dtype=object))
 
 
 def _filled_lines(text: str):

@@ -14,6 +14,7 @@ import pytest
 
 from conflictmap.control import fast_log, from_problems, load_control, parse_rows, read_log_records, settle
 from conflictmap.errors import Checks, InputError
+from conflictmap import io as cio
 from conflictmap.io import label
 from conflictmap.matching import DistrictIndex
 from conflictmap.model import load_actors
@@ -22,6 +23,14 @@ from tests.conftest import NAMES, SQUARES
 
 BAD = Path(__file__).resolve().parent / "bad_inputs"
 SQUARE_INDEX = (list(SQUARES), [NAMES[k] for k in SQUARES])
+
+
+@pytest.fixture(params=["pyarrow.csv", "pandas"], autouse=True)
+def table_reader(request, monkeypatch):
+    """Every comparison runs twice: io.read_columns with pyarrow.csv (unquoted text), and with pandas' C reader only."""
+    if request.param == "pandas":
+        monkeypatch.setattr(cio, "_arrow_columns", lambda *args: None)
+    return request.param
 
 
 def by_rows(path, ids, names, actors=None):
@@ -96,3 +105,16 @@ def test_random_logs(tmp_path, seed):
     path.write_text("\n".join(lines) + "\n")
     assert fast_log(path, DistrictIndex(ids, names), load_actors(None), Checks()) is not None  # the path under test
     same(by_load(path, ids, names), by_rows(path, ids, names))
+
+
+def test_an_unquoted_log_is_read_by_pyarrow(tmp_path, table_reader, monkeypatch):
+    path = tmp_path / "log.csv"
+    path.write_text("date,district,controller,share\n2020-01-01,A,rebels,\n2020-01-01,B,government,0.5\n"
+                    "2020-01-01,B,rebels,0.5\n\n2020-02-01, A ,government,\n")
+    used = []
+    real = cio._arrow_columns
+    monkeypatch.setattr(cio, "_arrow_columns", lambda *a: used.append(1) or (real(*a) if table_reader != "pandas" else None))
+    same(by_load(path, *SQUARE_INDEX), by_rows(path, *SQUARE_INDEX))
+    assert used  # asked; with pyarrow installed it read the table (a split, a blank line, padded names)
+    if table_reader != "pandas":
+        assert real(path.read_text(), ",", 4) is not None
