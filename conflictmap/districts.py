@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,7 +10,7 @@ import shapely
 
 from . import geodesy
 from .errors import Checks, InputError, UsageError
-from .geometry import crosses_antimeridian, lonlat_problem, polygonal
+from .geometry import by_chunks, crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, printable, read_vector
 from .model import closest, id_text
 
@@ -71,9 +71,12 @@ def _blank_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
     return blank
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
+
+
 def _control_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
     """Mask of ids holding control characters (a line break, a tab): no output format could carry them safely."""
-    bad = np.array([any(unicodedata.category(c) == "Cc" for c in v) for v in ids], dtype=bool)
+    bad = np.array([_CONTROL_CHARACTER.search(v) is not None for v in ids], dtype=bool)
     for i in np.flatnonzero(bad):
         checks.add("error", f"{source} feature {i + 1}", f"id '{printable(ids[i])}' in field {field_name!r} holds a control character "
                    "(line break, tab, ...); remove it from the id")
@@ -97,7 +100,11 @@ def _check_geometry(gdf, source: str, ids, checks: Checks) -> np.ndarray:
 
 
 def _finite(geoms) -> np.ndarray:
-    """Per geometry: are all its coordinates finite (vectorised over every vertex)."""
+    """Per geometry: are all its coordinates finite (vectorised over every vertex, in chunks)."""
+    return by_chunks(geoms, _all_finite)
+
+
+def _all_finite(geoms) -> np.ndarray:
     coords = shapely.get_coordinates(geoms)
     owner = np.repeat(np.arange(len(geoms)), shapely.get_num_coordinates(geoms))
     bad = np.bincount(owner, weights=~np.isfinite(coords).all(axis=1), minlength=len(geoms))

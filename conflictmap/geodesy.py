@@ -44,6 +44,8 @@ import numpy as np
 import shapely
 from pyproj import Geod
 
+from .geometry import by_chunks
+
 WGS84 = Geod(ellps="WGS84")
 A = WGS84.a
 E2 = WGS84.es
@@ -80,6 +82,11 @@ def area_km2(geometries) -> np.ndarray:
 
 def plane_areas_m2(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """m² of each geometry from the equal-area plane, and whether its error bound is under TOLERANCE."""
+    both = by_chunks(geoms, lambda part: np.column_stack(_plane_areas_m2(part)))
+    return both[:, 0].copy(), both[:, 1].astype(bool)
+
+
+def _plane_areas_m2(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     area = np.zeros(len(geoms))
     parts, owner = shapely.get_parts(geoms, return_index=True)
     polygon = shapely.get_type_id(parts) == 3

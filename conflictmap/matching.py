@@ -58,17 +58,25 @@ class DistrictIndex:
         for i, d in enumerate(self.ids):
             self.by_key[name_key(d)].add(i)
         self.by_name: dict[str, set[int]] = defaultdict(set)
-        self.by_loose: dict[str, set[int]] = defaultdict(set)
         for i, label in self._labels():
             self.by_name[name_key(label)].add(i)
-            for key in loose_keys(label):
-                self.by_loose[key].add(i)
+        self._by_loose: dict[str, set[int]] | None = None
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
         self._memo: dict[str, tuple] = {}
 
     def _labels(self):
         return district_labels(self.names, self.other_names)
+
+    @property
+    def by_loose(self) -> dict[str, set[int]]:
+        """Looser-tier key -> districts, built on the first lookup that needs it (most logs name districts exactly)."""
+        if self._by_loose is None:
+            self._by_loose = defaultdict(set)
+            for i, label in self._labels():
+                for key in loose_keys(label):
+                    self._by_loose[key].add(i)
+        return self._by_loose
 
     def add_alias(self, text: str, target: str, where: str) -> None:
         """Map a reported spelling to its district(s) ('a; b' for several, '-' for none)."""
