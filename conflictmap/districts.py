@@ -12,6 +12,7 @@ from . import geodesy
 from .errors import Checks, InputError, UsageError
 from .geometry import by_chunks, crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, printable, read_vector
+from .matching import as_list
 from .model import closest, id_text
 
 ID_FIELDS = ("id", "Id", "ID", "shapeID", "district_id", "districtid", "code", "pcode", "fid")
@@ -56,7 +57,7 @@ def detect_field(columns, wanted: str | None, candidates, role: str, option: str
 
 def _as_text(values) -> list[str]:
     """Ids as plain strings: 16, 16.0 and '16' are the same id."""
-    return [id_text(v) for v in values]
+    return [id_text(v) for v in as_list(values)]
 
 
 def _feature(source: str, i: int, ids) -> str:

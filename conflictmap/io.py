@@ -521,9 +521,15 @@ def _table_kind(source, text: str) -> str:
     return "csv"
 
 
+def _first_line(text: str) -> str:
+    """text.split("\\n", 1)[0], without copying the rest of a large text."""
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
+
+
 def _sniff_delimiter(text: str, default: str) -> str:
     """The delimiter of the header line: a semicolon-separated export reads as well as a comma one."""
-    header = text.split("\n", 1)[0]
+    header = _first_line(text)
     counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else default
@@ -569,14 +575,14 @@ def read_columns(source, encoding: str | None = None):
         text = decode_text(data, name, encoding)
     except InputError:
         return None
-    if not text.strip() or _table_kind(source, text) not in ("csv", "tsv") or "\r" in text:
+    if not text or text.isspace() or _table_kind(source, text) not in ("csv", "tsv") or "\r" in text:
         return None
     utf8 = data if encoding is None and data[:3] != codecs.BOM_UTF8 and data[:2] not in (b"\xff\xfe", b"\xfe\xff") else None
     del data
     delimiter = _sniff_delimiter(text, "\t" if _table_kind(source, text) == "tsv" else ",")
     filled = _filled_lines(text)
     # pandas renames a repeated column ('controller', 'controller.1'): judge repeats on the header line itself.
-    given = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])]
+    given = [h.strip().lower() for h in next(csv.reader([_first_line(text)], delimiter=delimiter), [])]
     if len(set(given)) != len(given):
         return None
     read = _arrow_columns(text, delimiter, len(given), utf8) or _pandas_columns(text, delimiter)
@@ -630,7 +636,7 @@ def _arrow_columns(text: str, delimiter: str, width: int, utf8: bytes | None = N
                                                               strings_can_be_null=False, null_values=[]))
     except Exception:  # any parse problem: the row reader names it
         return None
-    header = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter))]
+    header = [h.strip().lower() for h in next(csv.reader([_first_line(text)], delimiter=delimiter))]
     columns = []
     for name in names:
         encoded = pc.dictionary_encode(table.column(name).combine_chunks())
@@ -652,8 +658,8 @@ def _filled_lines(text: str):
     import numpy as np
 
     count = text.count("\n") + (not text.endswith("\n"))
-    body = text.removesuffix("\n")
-    if not (body.startswith(("\n", " ", "\t")) or "\n\n" in body or "\n " in body or "\n\t" in body):
+    end = len(text) - text.endswith("\n")  # the text without its last line break (no copy of it)
+    if not (text.startswith(("\n", " ", "\t")) and end > 0 or any(text.find(gap, 0, end) >= 0 for gap in ("\n\n", "\n ", "\n\t"))):
         return np.arange(1, count + 1, dtype=np.int64)  # no line is blank (the common case, found with C string search)
     return np.asarray([i + 1 for i, line in enumerate(text.split("\n")) if line.strip()], dtype=np.int64)
 
