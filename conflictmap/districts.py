@@ -260,7 +260,7 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     source_crs = gdf.crs.to_string()
     _repair(gdf, where, ids, checks)
     gdf = gdf[~blank]
-    fields.unique_hint = unique_hint(raw, fields)
+    fields.unique_hint = unique_hint(raw, fields, ids)
     if describe and not dissolve:
         fields.duplicates = duplicate_ids(gdf)
     else:
@@ -281,10 +281,15 @@ def duplicate_ids(gdf) -> dict:
     return {did: list(group["name"]) for did, group in shared.groupby("id", sort=True)}
 
 
-def unique_hint(raw, fields: Fields) -> str:
-    """How to get one district per id, judged on the file: a unique field, or a dissolve that merges only same names."""
+def unique_hint(raw, fields: Fields, ids=None) -> str:
+    """How to get one district per id, judged on the file: a unique field, or a dissolve that merges only same names.
+
+    `ids`: the id column already as text (load_districts has it), else made here.
+    """
+    import pandas as pd
+
     columns = [c for c in raw.columns if c != raw.geometry.name and c != fields.id]
-    ids = raw[fields.id or fields.name].map(id_text)
+    ids = pd.Series(ids, index=raw.index) if ids is not None else raw[fields.id or fields.name].map(id_text)
     if not ids.duplicated().any():
         return ""
     for column in columns:
