@@ -57,7 +57,8 @@ def synthetic(n: int, days: int = 1000, changes_per_district: float = 5.0, seed:
     rows_share = np.concatenate([share, np.full(split.sum(), 0.5), np.full(partial.sum(), 0.3)])
     dates = pd.Timestamp(START) + pd.to_timedelta(rows_day, unit="D")
     log = pd.DataFrame({"idx": rows_idx, "district": [f"d{i}" for i in rows_idx], "date": dates,
-                        "controller": rows_actor, "share": rows_share, "source": "", "confidence": "", "note": "", "where": ""})
+                        "controller": rows_actor, "share": rows_share, "source": "", "confidence": "", "note": "", "where": "",
+                        "from": ""})
     log = log[LOG_COLUMNS].sort_values(["idx", "date", "controller"], kind="stable").reset_index(drop=True)
     districts = pd.DataFrame({"id": [f"d{i}" for i in range(n)], "name": [f"District {i}" for i in range(n)],
                               "area_km2": rng.uniform(0.5, 50.0, n)})

@@ -378,35 +378,89 @@ def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
 
 
 def _distinct(column, check):
-    """`check` of each distinct value of a column, and each row's position among them (pandas.factorize)."""
-    import pandas as pd
-
-    codes, uniques = pd.factorize(column, sort=False)
-    return [check(u) for u in uniques], codes
+    """`check` of each distinct value of a column (a Categorical from io.read_columns), and each row's position."""
+    return [check(u) for u in column.cat.categories], column.cat.codes.to_numpy()
 
 
 def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, shares, ids, checks: Checks):
-    """The settled log: single plain rows as they are, every other group through _settle_group."""
+    """The settled log: single plain rows as they are, every other group through _settle_group.
+
+    The plain rows are put in (district, date) order first (numpy.lexsort) and the
+    frame is built once in that order, its text columns straight from the
+    distinct values (_text_column), so no column of a million strings is sorted.
+    """
     import numpy as np
     import pandas as pd
 
-    text = lambda c: get(c).to_numpy(dtype=object) if get(c) is not None else np.full(len(idx), "", dtype=object)  # noqa: E731
-    out = pd.DataFrame({"idx": idx, "district": np.asarray(ids, dtype=object)[idx], "date": dates,
-                        "controller": controllers, "share": shares,
-                        "source": text("source"), "confidence": text("confidence"), "note": text("note"),
-                        "where": f"{name} line " + pd.Series(lines).astype(str), "from": ""})
-    key = out["idx"].to_numpy() * 1_000_000 + (out["date"].to_numpy().astype("datetime64[D]").astype(np.int64))
-    single = ~pd.Series(key).duplicated(keep=False).to_numpy()
+    day = dates.astype("datetime64[D]").astype(np.int64)
+    single = ~pd.Series(idx * 1_000_000 + day).duplicated(keep=False).to_numpy()
     plain = single & (np.isnan(shares) | (np.abs(shares - 1.0) <= SHARE_TOLERANCE))
-    fast = out[plain].copy()
-    fast["share"] = np.where(np.isnan(fast["share"]), 1.0, fast["share"])
-    rest = out[~plain]
-    if len(rest):
-        rows = rest.assign(date=rest["date"].dt.date).to_dict("records")
-        for r in rows:  # the row reader's None for 'no share given' (a float column would hold NaN)
-            r["share"] = None if r["share"] != r["share"] else float(r["share"])
-            r["idx"] = int(r["idx"])
-        settled = settle(rows, checks)
-        fast = pd.concat([fast, settled], ignore_index=True)
+    rows = np.flatnonzero(plain)
+    rows = rows[np.lexsort((day[rows], idx[rows]))]
+    fast = _log_rows(get, rows, name, lines, idx, dates, controllers, np.where(np.isnan(shares), 1.0, shares), ids)
+    rest = np.flatnonzero(~plain)
+    if not len(rest):
+        return fast
+    records = _log_rows(get, rest, name, lines, idx, dates, controllers, shares, ids)
+    records = records.assign(date=records["date"].dt.date).to_dict("records")
+    for r in records:  # the row reader's None for 'no share given' (a float column would hold NaN)
+        r["share"] = None if r["share"] != r["share"] else float(r["share"])
+        r["idx"] = int(r["idx"])
+    fast = pd.concat([fast, settle(records, checks)], ignore_index=True)
     fast["share"] = fast["share"].astype(float)
     return fast.sort_values(["idx", "date"], kind="stable").reset_index(drop=True)[LOG_COLUMNS]
+
+
+def _log_rows(get, rows, name: str, lines, idx, dates, controllers, shares, ids):
+    """LOG_COLUMNS of the given rows of the table, in that order."""
+    import numpy as np
+    import pandas as pd
+
+    def text(column):
+        values = get(column)
+        if values is None:
+            return _text_column(np.full(len(rows), "", dtype=object))
+        return _text_column(values.cat.categories.to_numpy(dtype=object), values.cat.codes.to_numpy()[rows])
+
+    return pd.DataFrame({"idx": idx[rows], "district": _text_column(np.asarray(ids, dtype=object), idx[rows]),
+                         "date": dates[rows], "controller": _text_column(controllers[rows]),
+                         "share": shares[rows].astype(float), "source": text("source"),
+                         "confidence": text("confidence"), "note": text("note"),
+                         "where": _where(name, lines[rows]), "from": _text_column(np.full(len(rows), "", dtype=object))},
+                        columns=LOG_COLUMNS)
+
+
+def _text_dtype():
+    """The dtype pandas gives a column of Python strings (str on pyarrow in pandas 3, object before)."""
+    import pandas as pd
+
+    return pd.Series(["text"]).dtype
+
+
+def _text_column(values, take=None):
+    """A text column of values[take] (values[...] without `take`), of the dtype pandas would give it,
+    built in pyarrow when that is its storage (no million Python strings converted one by one)."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = _text_dtype()
+    if getattr(dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+
+        array = pa.array(values, type=pa.string())
+        return pd.Series(array if take is None else array.take(pa.array(take)), dtype=dtype)
+    return pd.Series(values if take is None else np.asarray(values, dtype=object)[take], dtype=dtype)
+
+
+def _where(name: str, lines):
+    """'file line N' for each row."""
+    import pandas as pd
+
+    dtype = _text_dtype()
+    if getattr(dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        joined = pc.binary_join_element_wise(f"{name} line ", pc.cast(pa.array(lines), pa.string()), "")
+        return pd.Series(joined, dtype=dtype)
+    return pd.Series([f"{name} line {n}" for n in lines.tolist()], dtype=dtype)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,8 +10,9 @@ import shapely
 
 from . import geodesy
 from .errors import Checks, FieldError, InputError
-from .geometry import crosses_antimeridian, lonlat_problem, polygonal
+from .geometry import by_chunks, crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, printable, read_vector
+from .matching import as_list
 from .model import closest, id_text
 
 ID_FIELDS = ("id", "Id", "ID", "shapeID", "district_id", "districtid", "code", "pcode", "fid")
@@ -56,7 +57,7 @@ def detect_field(columns, wanted: str | None, candidates, role: str, option: str
 
 def _as_text(values) -> list[str]:
     """Ids as plain strings: 16, 16.0 and '16' are the same id."""
-    return [id_text(v) for v in values]
+    return [id_text(v) for v in as_list(values)]
 
 
 def _feature(source: str, i: int, ids) -> str:
@@ -71,9 +72,12 @@ def _blank_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
     return blank
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
+
+
 def _control_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
     """Mask of ids holding control characters (a line break, a tab): no output format could carry them safely."""
-    bad = np.array([any(unicodedata.category(c) == "Cc" for c in v) for v in ids], dtype=bool)
+    bad = np.array([_CONTROL_CHARACTER.search(v) is not None for v in ids], dtype=bool)
     for i in np.flatnonzero(bad):
         checks.add("error", f"{source} feature {i + 1}", f"id '{printable(ids[i])}' in field {field_name!r} holds a control character "
                    "(line break, tab, ...); remove it from the id")
@@ -97,7 +101,11 @@ def _check_geometry(gdf, source: str, ids, checks: Checks) -> np.ndarray:
 
 
 def _finite(geoms) -> np.ndarray:
-    """Per geometry: are all its coordinates finite (vectorised over every vertex)."""
+    """Per geometry: are all its coordinates finite (vectorised over every vertex, in chunks)."""
+    return by_chunks(geoms, _all_finite)
+
+
+def _all_finite(geoms) -> np.ndarray:
     coords = shapely.get_coordinates(geoms)
     owner = np.repeat(np.arange(len(geoms)), shapely.get_num_coordinates(geoms))
     bad = np.bincount(owner, weights=~np.isfinite(coords).all(axis=1), minlength=len(geoms))
@@ -252,7 +260,7 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
     source_crs = gdf.crs.to_string()
     _repair(gdf, where, ids, checks)
     gdf = gdf[~blank]
-    fields.unique_hint = unique_hint(raw, fields)
+    fields.unique_hint = unique_hint(raw, fields, ids)
     if describe and not dissolve:
         fields.duplicates = duplicate_ids(gdf)
     else:
@@ -273,10 +281,15 @@ def duplicate_ids(gdf) -> dict:
     return {did: list(group["name"]) for did, group in shared.groupby("id", sort=True)}
 
 
-def unique_hint(raw, fields: Fields) -> str:
-    """How to get one district per id, judged on the file: a unique field, or a dissolve that merges only same names."""
+def unique_hint(raw, fields: Fields, ids=None) -> str:
+    """How to get one district per id, judged on the file: a unique field, or a dissolve that merges only same names.
+
+    `ids`: the id column already as text (load_districts has it), else made here.
+    """
+    import pandas as pd
+
     columns = [c for c in raw.columns if c != raw.geometry.name and c != fields.id]
-    ids = raw[fields.id or fields.name].map(id_text)
+    ids = pd.Series(ids, index=raw.index) if ids is not None else raw[fields.id or fields.name].map(id_text)
     if not ids.duplicated().any():
         return ""
     for column in columns:

@@ -53,7 +53,7 @@ def reported_actors(ds: Dataset, extra=()) -> list[str]:
     """The rows of every share table, the same on every date: each actor of the whole log, the initial
     holder, `extra` (baseline actors), and always contested and unknown (0 when nobody), so that
     categories are never dropped and scripts diffing daily output see stable rows."""
-    return sorted(set(ds.log["controller"]) | {ds.initial, CONTESTED, UNKNOWN} | set(extra))
+    return sorted(set(ds.log["controller"].unique()) | {ds.initial, CONTESTED, UNKNOWN} | set(extra))
 
 
 def _label(group: pd.DataFrame) -> str:

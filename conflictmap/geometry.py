@@ -129,12 +129,30 @@ def _area_of_use_bounds(crs):
     return None if not np.isfinite(box).all() else box
 
 
+CHUNK_VERTICES = 1 << 18  # vertices looked at in one go by the checks over every coordinate
+
+
+def by_chunks(geoms, check) -> np.ndarray:
+    """check(part) for consecutive slices of `geoms` of about CHUNK_VERTICES vertices, concatenated:
+    the arrays of every coordinate are never all in memory at once (5M vertices are 120 MB each)."""
+    geoms = np.asarray(geoms, dtype=object)
+    ends = np.cumsum(shapely.get_num_coordinates(geoms))
+    cuts = np.searchsorted(ends, np.arange(CHUNK_VERTICES, ends[-1] if len(ends) else 0, CHUNK_VERTICES), side="right")
+    bounds = np.unique(np.r_[0, cuts, len(geoms)])
+    parts = [check(geoms[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    return np.concatenate(parts) if parts else check(geoms)
+
+
 def crosses_antimeridian(geoms) -> np.ndarray:
     """Per lon/lat geometry: does a ring jump more than 180° in longitude between two vertices?
 
     Such a ring is one polygon drawn across 180° (179° to -179°): geodesic
     measures see a small box, every planar step a band round the globe.
     """
+    return by_chunks(geoms, _crosses_antimeridian)
+
+
+def _crosses_antimeridian(geoms) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     out = np.zeros(len(geoms), dtype=bool)
     parts, part_owner = shapely.get_parts(geoms, return_index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import errno
@@ -113,6 +114,10 @@ def _crs_member_problem(doc, name: str) -> str | None:
     crs_name = member.get("properties", {}).get("name") if isinstance(member, dict) and isinstance(member.get("properties"), dict) else None
     if not isinstance(crs_name, str):
         return f"{name}: the \"crs\" member names no CRS; remove it (GeoJSON is lon/lat) or give the file its real CRS"
+    return _unknown_crs(crs_name, name)
+
+
+def _unknown_crs(crs_name: str, name: str) -> str | None:
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
@@ -171,38 +176,142 @@ def printable(text, limit: int = 60) -> str:
 
 def read_vector(source, layer=None):
     """A GeoDataFrame from any file pyogrio reads, or GeoJSON bytes on stdin ('-')."""
-    import pyogrio
-
     name = label(source)
     is_stdin = str(source) == "-" or _is_stream(source)  # GDAL cannot seek a pipe: read it into memory like '-'
     if is_stdin or str(source).lower().endswith((".geojson", ".json")):
-        data = read_source_bytes(source)
-        if not data.strip():
-            raise InputError(f"{name}: empty input; {VECTOR_HINT}")
-        problem = _json_problem(data, name)
-        if problem:
-            raise InputError(problem)
-        target = io.BytesIO(data)
-    else:
-        target = Path(source)
-        if not target.exists():
-            raise InputError(f"{name}: file not found; check the path")
-        if target.is_file() and target.stat().st_size == 0:
-            raise InputError(f"{name}: empty file; {VECTOR_HINT}")
-        if target.suffix.lower() in PARQUET_SUFFIXES:
-            return _read_geoparquet(target, name)
-    if not isinstance(target, io.BytesIO):
-        _check_layer(target, name, layer)
+        # GDAL takes file names as UTF-8: a name that is not is read through memory like stdin.
+        return _read_geojson(source, name, layer, is_stdin or _has_surrogates(str(source)))
+    target = Path(source)
+    if not target.exists():
+        raise InputError(f"{name}: file not found; check the path")
+    if target.is_file() and target.stat().st_size == 0:
+        raise InputError(f"{name}: empty file; {VECTOR_HINT}")
+    if target.suffix.lower() in PARQUET_SUFFIXES:
+        return _read_geoparquet(target, name)
+    _check_layer(target, name, layer)
+    return _read_with_gdal(target, name, layer)
+
+
+def _read_with_gdal(target, name: str, layer):
+    """pyogrio's frame, or GDAL's reason as one line."""
+    import pyogrio
+
     try:
         with _quiet_gdal():
             return pyogrio.read_dataframe(target, layer=layer)
     except Exception as exc:  # pyogrio raises several types for unreadable data
-        if isinstance(target, io.BytesIO):
-            found = _feature_problem(target.getvalue(), name)
-            if found:
-                raise InputError(found) from exc
-        msg = _VSIMEM.sub(name, " ".join(str(exc).split()))[:200]
-        raise InputError(f"{name}: cannot be read as a vector file ({msg}); {VECTOR_HINT}") from exc
+        raise InputError(_gdal_failure(exc, name)) from exc
+
+
+def _gdal_failure(exc: Exception, name: str) -> str:
+    msg = _VSIMEM.sub(name, " ".join(str(exc).split()))[:200]
+    return f"{name}: cannot be read as a vector file ({msg}); {VECTOR_HINT}"
+
+
+def _read_geojson(source, name: str, layer, in_memory: bool):
+    """GeoJSON parsed once, by GDAL.
+
+    The Python diagnostics (_json_problem, which parse the whole document) run
+    only when a scan of the bytes finds what only they can judge
+    (_needs_diagnostics), or when GDAL fails: then the bytes are read as they
+    always were (_read_geojson_bytes), so every message stays the same.
+    """
+    import pyogrio
+
+    data = read_source_bytes(source) if in_memory else None
+    if in_memory:
+        needed, target = _needs_diagnostics([data]), io.BytesIO(data)
+    else:
+        path = _regular_file(source, name)
+        try:
+            with open(path, "rb") as stream:
+                needed = _needs_diagnostics(iter(lambda: stream.read(SCAN_CHUNK), b""))
+        except PermissionError:
+            raise InputError(f"{name}: permission denied; check the file's permissions") from None
+        target = f"GeoJSON:{path}"  # the GeoJSON driver only, as the diagnostics would have it: no TopoJSON or ESRI JSON
+    if not needed:
+        try:
+            with _quiet_gdal():
+                return pyogrio.read_dataframe(target, layer=layer)
+        except Exception:
+            pass  # read again below, for the message
+    return _read_geojson_bytes(data if data is not None else read_source_bytes(source), name, layer)
+
+
+def _read_geojson_bytes(data: bytes, name: str, layer):
+    """GeoJSON bytes checked by the Python diagnostics first, then read by GDAL from memory."""
+    import pyogrio
+
+    if not data.strip():
+        raise InputError(f"{name}: empty input; {VECTOR_HINT}")
+    problem = _json_problem(data, name)
+    if problem:
+        raise InputError(problem)
+    try:
+        with _quiet_gdal():
+            return pyogrio.read_dataframe(io.BytesIO(data), layer=layer)
+    except Exception as exc:
+        raise InputError(_feature_problem(data, name) or _gdal_failure(exc, name)) from exc
+
+
+def _regular_file(source, name: str) -> Path:
+    """The path of an input that must be a file (read_source_bytes's messages for the others)."""
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{name}: file not found; check the path")
+    if path.is_dir():
+        raise InputError(f"{name}: is a folder, not a file")
+    return path
+
+
+SCAN_CHUNK = 1 << 23  # bytes read at a time by the scan of a GeoJSON file
+# The root object's first member is "type": "FeatureCollection" (or "Feature"), as every common writer puts it:
+# then the document is no TopoJSON, no wrapped collection and no object without a type.
+_GEOJSON_HEAD = re.compile(rb'(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*"type"[ \t\r\n]*:[ \t\r\n]*"(?:FeatureCollection|Feature)"')
+# A "crs" member as GDAL writes it: {"type": "name", "properties": {"name": "..."}}.
+_CRS_MEMBER = re.compile(rb'"crs"[ \t\r\n]*:[ \t\r\n]*\{[ \t\r\n]*"type"[ \t\r\n]*:[ \t\r\n]*"name"[ \t\r\n]*,[ \t\r\n]*'
+                         rb'"properties"[ \t\r\n]*:[ \t\r\n]*\{[ \t\r\n]*"name"[ \t\r\n]*:[ \t\r\n]*"([^"\\]*)"[ \t\r\n]*\}[ \t\r\n]*\}')
+_NUL = (b"\\u0000", b"\x00")  # a NUL escaped or raw: GDAL would cut the text at it
+
+
+def _needs_diagnostics(chunks) -> str:
+    """Why these bytes need the Python diagnostics, or '' when what GDAL reads can be trusted.
+
+    Each check of _json_problem that GDAL does not make has its screen: the root
+    object must open with its "type" member (TopoJSON, a wrapped collection, an
+    object without "type"), the text must be UTF-8, hold no NUL and no "Topology",
+    and a "crs" member must be the one GDAL writes and name a CRS that PROJ knows.
+    GDAL refuses what else json.loads would (truncated or malformed JSON, nesting
+    too deep), and its failure runs the diagnostics too (_read_with_gdal).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    head, tail, crs_count = None, b"", 0
+    for chunk in chunks:
+        if head is None:
+            head = chunk
+            if not _GEOJSON_HEAD.match(head):
+                return "root"
+        window = tail + chunk
+        if any(p in window for p in _NUL) or b'"Topology"' in window:
+            return "text"
+        crs_count += window.count(b'"crs"')
+        if not chunk.isascii() or decoder.getstate()[0]:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return "encoding"
+        tail = window[-4:]  # shorter than every pattern: no match is counted twice
+    if head is None:
+        return "empty"
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "encoding"
+    if crs_count:
+        member = _CRS_MEMBER.search(head)
+        if crs_count > 1 or member is None or _unknown_crs(member.group(1).decode("utf-8"), ""):
+            return "crs"
+    return ""
 
 
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
@@ -412,9 +521,15 @@ def _table_kind(source, text: str) -> str:
     return "csv"
 
 
+def _first_line(text: str) -> str:
+    """text.split("\\n", 1)[0], without copying the rest of a large text."""
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
+
+
 def _sniff_delimiter(text: str, default: str) -> str:
     """The delimiter of the header line: a semicolon-separated export reads as well as a comma one."""
-    header = text.split("\n", 1)[0]
+    header = _first_line(text)
     counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else default
@@ -441,11 +556,14 @@ def read_records(source, encoding: str | None = None) -> list[dict]:
 
 
 def read_columns(source, encoding: str | None = None):
-    """A plain CSV/TSV table read column-wise by pandas' C reader: (frame of stripped strings, line numbers).
+    """A plain CSV/TSV table read column-wise: (frame of stripped strings, line numbers).
 
-    None whenever the fast reader could differ from `read_records` in any way
-    (not a CSV, a parse error, a quoted line break, a repeated column name...):
-    the caller then reads row by row, which gives the exact error or warning.
+    pyarrow.csv reads it when installed and the text holds no quote; else
+    pandas' C reader. Each column is a pandas Categorical of its distinct
+    stripped values, each stripped once (every category is used). None whenever
+    the fast reader could differ from `read_records` in any way (not a CSV, a
+    parse error, a quoted line break, a repeated column name...): the caller
+    then reads row by row, which gives the exact error or warning.
     """
     import pandas as pd
 
@@ -453,41 +571,86 @@ def read_columns(source, encoding: str | None = None):
         return None  # a pipe can be read once only: the row reader reads it
     name = label(source)
     try:
-        text = decode_text(read_source_bytes(source), name, encoding)
+        data = read_source_bytes(source)
+        text = decode_text(data, name, encoding)
     except InputError:
         return None
-    if not text.strip() or _table_kind(source, text) not in ("csv", "tsv") or "\r" in text:
+    if not text or text.isspace() or _table_kind(source, text) not in ("csv", "tsv") or "\r" in text:
         return None
+    utf8 = data if encoding is None and data[:3] != codecs.BOM_UTF8 and data[:2] not in (b"\xff\xfe", b"\xfe\xff") else None
+    del data
     delimiter = _sniff_delimiter(text, "\t" if _table_kind(source, text) == "tsv" else ",")
     filled = _filled_lines(text)
+    # pandas renames a repeated column ('controller', 'controller.1'): judge repeats on the header line itself.
+    given = [h.strip().lower() for h in next(csv.reader([_first_line(text)], delimiter=delimiter), [])]
+    if len(set(given)) != len(given):
+        return None
+    read = _arrow_columns(text, delimiter, len(given), utf8) or _pandas_columns(text, delimiter)
+    del utf8
+    if read is None:
+        return None
+    header, columns = read
+    rows = len(columns[0][0]) if columns else 0
+    if len(filled) - 1 != rows or len(set(header)) != len(header) or any(h.startswith("unnamed:") or not h for h in header):
+        return None  # a quoted line break, a repeated or empty column name: line numbers or columns would differ
+    frame = pd.DataFrame({h: _stripped(codes, uniques) for h, (codes, uniques) in zip(header, columns)})
+    numbers = filled[1:]
+    if all((frame[c] == "").any() for c in frame.columns):  # a row of empty values is no row (as for the row reader)
+        keep = (frame != "").any(axis=1).to_numpy()
+        frame, numbers = frame[keep].reset_index(drop=True), numbers[keep]
+        frame = frame.apply(lambda column: column.cat.remove_unused_categories())
+    return frame, numbers
+
+
+def _pandas_columns(text: str, delimiter: str):
+    """(header, [(codes, distinct values)] per column) by pandas' C reader, or None on any parse problem."""
+    import pandas as pd
+
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=object, keep_default_na=False, na_filter=False,
                             skip_blank_lines=True, engine="c", quoting=csv.QUOTE_MINIMAL, doublequote=True)
     except Exception:  # any parse problem: the row reader names it
         return None
     header = [str(c).strip().lower() for c in frame.columns]
-    # pandas renames a repeated column ('controller', 'controller.1'): judge repeats on the header line itself.
-    given = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])]
-    if len(set(given)) != len(given):
+    return header, [pd.factorize(frame[c].to_numpy(dtype=object), sort=False) for c in frame.columns]
+
+
+def _arrow_columns(text: str, delimiter: str, width: int, utf8: bytes | None = None):
+    """(header, [(codes, distinct values)] per column) by pyarrow.csv (C++, dictionary-encoded), or None:
+    pyarrow not installed, a quote in the text (quoted values go to pandas' reader, whose quoting the tests
+    hold to the row reader's), a blank first line, or any parse problem (a row of another width...)."""
+    if '"' in text or text[:1].isspace() or not width:
         return None
-    if len(filled) - 1 != len(frame) or len(set(header)) != len(header) or any(h.startswith("unnamed:") for h in header):
-        return None  # a quoted line break, a repeated or empty column name: line numbers or columns would differ
-    frame.columns = header
-    frame = frame.apply(_stripped)
-    numbers = filled[1:]
-    if all((frame[c] == "").any() for c in frame.columns):  # a row of empty values is no row (as for the row reader)
-        keep = (frame != "").any(axis=1).to_numpy()
-        frame, numbers = frame[keep].reset_index(drop=True), numbers[keep]
-    return frame, numbers
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pv
+    except ImportError:
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pv.read_csv(io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
+                            read_options=pv.ReadOptions(column_names=names, skip_rows=1),
+                            parse_options=pv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True),
+                            convert_options=pv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                              strings_can_be_null=False, null_values=[]))
+    except Exception:  # any parse problem: the row reader names it
+        return None
+    header = [h.strip().lower() for h in next(csv.reader([_first_line(text)], delimiter=delimiter))]
+    columns = []
+    for name in names:
+        encoded = pc.dictionary_encode(table.column(name).combine_chunks())
+        columns.append((encoded.indices.to_numpy(), encoded.dictionary.to_pylist()))
+    return header, columns
 
 
-def _stripped(column):
-    """A text column with its values stripped, each distinct value once (pandas.factorize)."""
+def _stripped(codes, uniques):
+    """A text column as a Categorical of its distinct stripped values (each value stripped once)."""
     import numpy as np
     import pandas as pd
 
-    codes, uniques = pd.factorize(column.to_numpy(dtype=object), sort=False)
-    return pd.Series(np.asarray([u.strip() for u in uniques], dtype=object)[codes], index=column.index, dtype=object)
+    merged, categories = pd.factorize(np.asarray([u.strip() for u in uniques], dtype=object), sort=False)
+    return pd.Categorical.from_codes(merged[codes], categories=pd.Index(categories, dtype=object))
 
 
 def _filled_lines(text: str):
@@ -495,8 +658,8 @@ def _filled_lines(text: str):
     import numpy as np
 
     count = text.count("\n") + (not text.endswith("\n"))
-    body = text.removesuffix("\n")
-    if not (body.startswith(("\n", " ", "\t")) or "\n\n" in body or "\n " in body or "\n\t" in body):
+    end = len(text) - text.endswith("\n")  # the text without its last line break (no copy of it)
+    if not (text.startswith(("\n", " ", "\t")) and end > 0 or any(text.find(gap, 0, end) >= 0 for gap in ("\n\n", "\n ", "\n\t"))):
         return np.arange(1, count + 1, dtype=np.int64)  # no line is blank (the common case, found with C string search)
     return np.asarray([i + 1 for i, line in enumerate(text.split("\n")) if line.strip()], dtype=np.int64)
 

@@ -49,26 +49,34 @@ class DistrictIndex:
     """Looks up districts by id, name, other names, aliases and (reported) looser spellings."""
 
     def __init__(self, ids, names, aliases=None, strict_names: bool = False):
-        self.ids = list(ids)
-        self.names = list(names)
-        self.other_names = [tuple(a) for a in aliases] if aliases is not None else [() for _ in self.ids]
+        self.ids = as_list(ids)
+        self.names = as_list(names)
+        self.other_names = [tuple(a) for a in as_list(aliases)] if aliases is not None else [() for _ in self.ids]
         self.strict_names = strict_names
         self.exact = {d: i for i, d in enumerate(self.ids)}
         self.by_key: dict[str, set[int]] = defaultdict(set)
         for i, d in enumerate(self.ids):
             self.by_key[name_key(d)].add(i)
         self.by_name: dict[str, set[int]] = defaultdict(set)
-        self.by_loose: dict[str, set[int]] = defaultdict(set)
         for i, label in self._labels():
             self.by_name[name_key(label)].add(i)
-            for key in loose_keys(label):
-                self.by_loose[key].add(i)
+        self._by_loose: dict[str, set[int]] | None = None
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
         self._memo: dict[str, tuple] = {}
 
     def _labels(self):
         return district_labels(self.names, self.other_names)
+
+    @property
+    def by_loose(self) -> dict[str, set[int]]:
+        """Looser-tier key -> districts, built on the first lookup that needs it (most logs name districts exactly)."""
+        if self._by_loose is None:
+            self._by_loose = defaultdict(set)
+            for i, label in self._labels():
+                for key in loose_keys(label):
+                    self._by_loose[key].add(i)
+        return self._by_loose
 
     def add_alias(self, text: str, target: str, where: str) -> None:
         """Map a reported spelling to its district(s) ('a; b' for several, '-' for none)."""
@@ -198,6 +206,11 @@ def closest_score(text: str, candidates) -> tuple[str, float] | None:
     return best
 
 
+def as_list(values) -> list:
+    """A list of the values (Series.tolist converts a column at once; iterating a pyarrow-backed one is slow)."""
+    return values.tolist() if hasattr(values, "tolist") else list(values)
+
+
 def district_labels(names, other_names):
     """(position, label) for each district's name and other names, each label once."""
     for i, (name, more) in enumerate(zip(names, other_names)):
@@ -208,8 +221,8 @@ def district_labels(names, other_names):
 
 def name_collisions(ids, names, other_names=None) -> list[tuple[str, str, str, str]]:
     """(name, id, other name, other id) for districts whose different names share an exact key."""
-    ids = list(ids)
-    other_names = [tuple(a) for a in other_names] if other_names is not None else [() for _ in ids]
+    ids, names = as_list(ids), as_list(names)
+    other_names = [tuple(a) for a in as_list(other_names)] if other_names is not None else [() for _ in ids]
     seen: dict[str, tuple[str, int]] = {}
     found = []
     for i, label in district_labels(names, other_names):

@@ -42,17 +42,26 @@ _DIGIT_GAP = re.compile(r"(?<=\d) +(?=\d)")
 _PARENS = re.compile(r"\s*[(\[]([^)\]]*)[)\]]\s*")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 20)  # a districts file and its log: every distinct label once
 def name_key(text: str) -> str:
     """Exact-tier match key: every script's letters and digits, nothing else.
 
     "Sheikh Sa'eed", "sheikh sa’eed" and "SHEIKH SAEED" share one key;
     "Україна" and "Росія" do not; "Łódź" and "Lodz" do.
     """
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", str(text)).casefold())
-    key = "".join(_key_char(c) or (" " if c.isspace() or unicodedata.category(c)[0] in "PSZ" else "") for c in folded)
+    text = str(text)
+    if text.isascii():  # NFKC and NFKD leave ASCII as it is: each character's fate is in _ASCII_KEY
+        key = text.lower().translate(_ASCII_KEY)
+    else:
+        folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+        key = "".join(_key_char(c) or _gap(c) for c in folded)
     # Dropped punctuation between two numbers still parts them: 'g1-10' and 'g11-0' are two codes.
     return _DIGIT_GAP.sub("·", key).replace(" ", "")
+
+
+def _gap(c: str) -> str:
+    """A space where spacing, punctuation or a symbol stood (it may part two numbers); nothing for the rest."""
+    return " " if c.isspace() or unicodedata.category(c)[0] in "PSZ" else ""
 
 
 def _key_char(c: str) -> str:
@@ -64,6 +73,10 @@ def _key_char(c: str) -> str:
     return ""  # marks (Mn, Mc), modifier letters such as ʼ and ʿ, tatweel, punctuation, spaces
 
 
+# What name_key makes of each ASCII character (after lower()): the same rules as _key_char and _gap.
+_ASCII_KEY = str.maketrans({chr(i): (_key_char(chr(i)) or _gap(chr(i))) for i in range(128)})
+
+
 def _latin_fold(c: str) -> str:
     """A Latin letter without a decomposition (ł, ø, đ, ı, æ) in plain Latin; any other script as it is."""
     if not unicodedata.name(c, "").startswith("LATIN"):
@@ -73,14 +86,14 @@ def _latin_fold(c: str) -> str:
     return anyascii(c).lower() or c
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 20)
 def loose_key(text: str) -> str:
     """Looser-tier key for transliterated names (see the module docstring); '' when nothing is left."""
     words = [_skeleton(w) for w in _latin_words(str(text))]
     return " ".join(w for w in words if w)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 20)
 def loose_keys(text: str) -> frozenset:
     """The looser-tier keys of a name: `loose_key`, and with a Slavic adjective read as its centre's name."""
     words = _latin_words(str(text))

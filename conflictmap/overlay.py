@@ -376,9 +376,10 @@ def coverage(zoneset, measured, area_km2, geoms, mask=None):
     """
     import pandas as pd
 
-    from .zones import clipped
+    from .zones import Clip, clipped
 
     measure = AreaMeasure(shapely.total_bounds(geoms))
+    mask = Clip(mask) if mask is not None else None
     rows = []
     for snap, values in zip(zoneset.snapshots, measured):
         for col, actor in enumerate(zoneset.actors):

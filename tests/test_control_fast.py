@@ -14,6 +14,7 @@ import pytest
 
 from conflictmap.control import fast_log, from_problems, load_control, parse_rows, read_log_records, settle
 from conflictmap.errors import Checks, InputError
+from conflictmap import io as cio
 from conflictmap.io import label
 from conflictmap.matching import DistrictIndex
 from conflictmap.actors import load_actors
@@ -22,6 +23,14 @@ from tests.helpers import NAMES, SQUARES
 
 BAD = Path(__file__).resolve().parent / "bad_inputs"
 SQUARE_INDEX = (list(SQUARES), [NAMES[k] for k in SQUARES])
+
+
+@pytest.fixture(params=["pyarrow.csv", "pandas"], autouse=True)
+def table_reader(request, monkeypatch):
+    """Every comparison runs twice: io.read_columns with pyarrow.csv (unquoted text), and with pandas' C reader only."""
+    if request.param == "pandas":
+        monkeypatch.setattr(cio, "_arrow_columns", lambda *args: None)
+    return request.param
 
 
 def by_rows(path, ids, names, actors=None):
@@ -96,3 +105,33 @@ def test_random_logs(tmp_path, seed):
     path.write_text("\n".join(lines) + "\n")
     assert fast_log(path, DistrictIndex(ids, names), load_actors(None), Checks()) is not None  # the path under test
     same(by_load(path, ids, names), by_rows(path, ids, names))
+
+
+def test_an_unquoted_log_is_read_by_pyarrow(tmp_path, table_reader, monkeypatch):
+    path = tmp_path / "log.csv"
+    path.write_text("date,district,controller,share\n2020-01-01,A,rebels,\n2020-01-01,B,government,0.5\n"
+                    "2020-01-01,B,rebels,0.5\n\n2020-02-01, A ,government,\n")
+    used = []
+    real = cio._arrow_columns
+    monkeypatch.setattr(cio, "_arrow_columns", lambda *a: used.append(1) or (real(*a) if table_reader != "pandas" else None))
+    same(by_load(path, *SQUARE_INDEX), by_rows(path, *SQUARE_INDEX))
+    assert used  # asked; with pyarrow installed it read the table (a split, a blank line, padded names)
+    if table_reader != "pandas":
+        assert real(path.read_text(), ",", 4) is not None
+
+
+def test_filled_lines_as_before_without_copying_the_text():
+    # io._filled_lines searches the text in place now (no copy of a 1 GB log): the same lines as the previous code.
+    import numpy as np
+
+    def previous(text):
+        count = text.count("\n") + (not text.endswith("\n"))
+        body = text.removesuffix("\n")
+        if not (body.startswith(("\n", " ", "\t")) or "\n\n" in body or "\n " in body or "\n\t" in body):
+            return np.arange(1, count + 1, dtype=np.int64)
+        return np.asarray([i + 1 for i, line in enumerate(text.split("\n")) if line.strip()], dtype=np.int64)
+
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(["a", ",", "\n", " ", "\t", "\n\n"]) for _ in range(rng.randrange(0, 12)))
+        assert list(cio._filled_lines(text)) == list(previous(text)), repr(text)

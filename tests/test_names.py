@@ -72,3 +72,20 @@ def test_suggestions_are_ranked():
 def test_unit_words_and_slavic_adjectives(reported, district):
     assert loose_keys(reported) & loose_keys(district)
     assert not loose_keys("Bakhmutskyi raion") & loose_keys("Kharkiv")
+
+
+def test_name_key_of_ascii_text_follows_the_unicode_rules():
+    # name_key takes ASCII text through a translation table: the same key as the per-character Unicode rules.
+    import random
+    import unicodedata
+
+    from conflictmap import names as nm
+
+    def by_rules(text):
+        folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+        return nm._DIGIT_GAP.sub("·", "".join(nm._key_char(c) or nm._gap(c) for c in folded)).replace(" ", "")
+
+    rng = random.Random(7)
+    texts = [chr(i) for i in range(128)] + ["g1-10", "g11-0", "Sheikh Sa'eed", "A\tB\x00C", "12 34", "x\x1cy"]
+    texts += ["".join(chr(rng.randrange(128)) for _ in range(rng.randrange(1, 12))) for _ in range(20_000)]
+    assert all(nm.name_key.__wrapped__(t) == by_rules(t) for t in texts)

@@ -321,3 +321,39 @@ def test_overlap_sliver_is_one_warning(tmp_path):
     assert len(slivers) == 1 and "2024-08-01" in slivers[0]
     m2 = cell_area_km2(0.01, 0, 0.010001, 0.01) * 1e6
     assert f"{m2:.2g} m²" in slivers[0]
+
+
+def test_each_zone_file_is_read_once(tmp_path, monkeypatch):
+    # The source is detected from the features' 'name', the dates come from a field: one read of each file
+    # answers all three questions (no pyogrio.read_info, no second read_dataframe).
+    import pyogrio
+
+    import conflictmap.zones as zones_module
+
+    for day in ("2024-08-01", "2024-09-01"):
+        write_zones(tmp_path / f"zones_{day.replace('-', '')[:6]}.geojson", [
+            ({"name": "Occupied ///", "date": day}, box_coords(0, 0, 0.01, 0.01)),
+            ({"name": "ORDLO", "date": day}, box_coords(0.01, 0, 0.02, 0.01))])
+    calls = []
+    real = zones_module.read_vector
+    monkeypatch.setattr(zones_module, "read_vector", lambda path, *a: calls.append(path) or real(path, *a))
+    monkeypatch.setattr(pyogrio, "read_info", lambda *a, **k: pytest.fail("read_info parses the file again"))
+    zs = load_zones([tmp_path], actor="russia")
+    assert sorted(calls) == sorted(tmp_path.glob("*.geojson"))
+    assert [s.date for s in zs.snapshots] == [dt.date(2024, 8, 1), dt.date(2024, 9, 1)] and zs.actors == ["russia"]
+    assert zs.snapshots[0].zones["russia"].area == pytest.approx(0.02 * 0.01)  # occupied + ORDLO (degrees², a shape check)
+
+
+def test_a_kept_clip_cut_gives_the_same_geometry(shared_data):
+    # Clip cuts the boundary to a coarse grid box around each zone, made and checked once for the series;
+    # the intersection is the same geometry, vertex for vertex, as with the cut to the zone's own box.
+    from conflictmap.zones import Clip, clipped, load_clip
+
+    ukraine = shared_data / "ukraine"
+    boundary, _ = load_clip(ukraine / "national-boundary.geojson")
+    files = sorted((ukraine / "zones-deepstate").glob("*.geojson"))[::4]
+    kept = Clip(boundary)
+    for snap in load_zones(files, actor="russia").snapshots:
+        zone = snap.zones["russia"]
+        assert shapely.equals_exact(clipped(zone, kept), clipped(zone, boundary), 0)
+    assert 1 <= len(kept.cuts) < len(files)
