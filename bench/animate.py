@@ -30,7 +30,13 @@ def write_inputs(folder: Path, side: int, dates: int) -> tuple[Path, Path]:
         for j in range(side):
             x, y, s = 30 + i * 0.01, 50 + j * 0.01, 0.01
             ring = [[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]
-            features.append({"type": "Feature", "properties": {"id": f"c{i}-{j}"}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"id": f"c{i}-{j}"},
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                }
+            )
             rows.append(f"2020-01-01,c{i}-{j},{'government' if i < side // 4 else 'rebels'}")
     for k in range(1, dates):
         column = side // 4 + k * (side - side // 4) // dates

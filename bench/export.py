@@ -122,17 +122,29 @@ def bench_writers(ds, layer, folder: Path) -> None:
     mine_seq, _ = seconds(lambda: _to_file(layer.frame, seq, folder / "cm.geojsons"))
     size = (folder / "cm.geojson").stat().st_size
     options = {"RFC7946": "YES", "COORDINATE_PRECISION": 6, "WRITE_NAME": "NO"}
-    gdal, _ = seconds(lambda: pyogrio.write_dataframe(layer.frame, folder / "gdal.geojson", driver="GeoJSON", layer_options=options))
-    gdal_seq, _ = seconds(lambda: pyogrio.write_dataframe(layer.frame, folder / "gdal.geojsons", driver="GeoJSONSeq",
-                                                          layer_options={"RS": "NO", "COORDINATE_PRECISION": 6}))
+    gdal, _ = seconds(
+        lambda: pyogrio.write_dataframe(layer.frame, folder / "gdal.geojson", driver="GeoJSON", layer_options=options)
+    )
+    gdal_seq, _ = seconds(
+        lambda: pyogrio.write_dataframe(
+            layer.frame,
+            folder / "gdal.geojsons",
+            driver="GeoJSONSeq",
+            layer_options={"RS": "NO", "COORDINATE_PRECISION": 6},
+        )
+    )
     gpd_json, _ = seconds(lambda: layer.frame.to_json())
-    print(f"  geojson     conflictmap {mine:7.3f} s  GDAL {gdal:7.3f} s ({gdal / mine:4.1f}x)  geopandas.to_json {gpd_json:7.3f} s ({gpd_json / mine:4.1f}x)  "
-          f"{size / 1e6:.1f} MB, {n / mine:,.0f} features/s")
+    print(
+        f"  geojson     conflictmap {mine:7.3f} s  GDAL {gdal:7.3f} s ({gdal / mine:4.1f}x)  geopandas.to_json {gpd_json:7.3f} s ({gpd_json / mine:4.1f}x)  "
+        f"{size / 1e6:.1f} MB, {n / mine:,.0f} features/s"
+    )
     print(f"  geojsonseq  conflictmap {mine_seq:7.3f} s  GDAL {gdal_seq:7.3f} s ({gdal_seq / mine_seq:4.1f}x)")
     for fmt in ("gpkg", "fgb"):
         request = ex.make_request("districts", fmt, str(folder / f"out.{fmt}"))
         took, _ = seconds(lambda: ex.write_file(layer, request, ds), repeat=1)
-        print(f"  {fmt:<11} conflictmap {took:7.3f} s (pyogrio, atomic rename{', + control table' if fmt == 'gpkg' else ''})")
+        print(
+            f"  {fmt:<11} conflictmap {took:7.3f} s (pyogrio, atomic rename{', + control table' if fmt == 'gpkg' else ''})"
+        )
 
 
 def _to_file(frame, request, path: Path) -> None:
@@ -163,7 +175,9 @@ def main() -> None:
         for n in args.sizes:
             inputs = write_inputs(folder, n)
             ds = load_dataset(inputs)
-            print(f"{len(ds.districts):,} districts, {int(shapely.get_num_coordinates(np.asarray(ds.districts.geometry.values)).sum()):,} vertices")
+            print(
+                f"{len(ds.districts):,} districts, {int(shapely.get_num_coordinates(np.asarray(ds.districts.geometry.values)).sum()):,} vertices"
+            )
             took, layer = seconds(lambda: ex.build_layer(ds, ex.make_request(), day), repeat=1)
             print(f"  districts layer built in {took:.3f} s")
             bench_writers(ds, layer, folder)
@@ -179,8 +193,10 @@ def bench_shared(path: Path, folder: Path) -> None:
     raw = pyogrio.read_dataframe(path)
     east = shapely.get_x(shapely.centroid(np.asarray(raw.geometry.values))) > 36
     log = folder / "raions.csv"
-    log.write_text("date,district,controller\n" + "".join(
-        f"2022-01-01,{i},{'russia' if e else 'ukraine'}\n" for i, e in zip(raw["shapeID"], east)))
+    log.write_text(
+        "date,district,controller\n"
+        + "".join(f"2022-01-01,{i},{'russia' if e else 'ukraine'}\n" for i, e in zip(raw["shapeID"], east))
+    )
     ds = load_dataset(Inputs(districts=str(path), control=str(log)))
     print(f"Ukraine raions ({len(ds.districts)}), east of 36°E 'russia' (a made-up split, for timing)")
     bench_front(ds, dt.date(2022, 1, 1), baseline=True)

@@ -108,7 +108,9 @@ def made(path: Path, kind: str, *args) -> Path:
 
 
 def make(kind: str, path: Path, *args: str) -> None:
-    {"districts": write_districts, "log": write_change_log, "dense": write_dense_log, "zones": write_zones}[kind](path, *map(int, args))
+    {"districts": write_districts, "log": write_change_log, "dense": write_dense_log, "zones": write_zones}[kind](
+        path, *map(int, args)
+    )
 
 
 def districts_file(folder: Path, n: int, suffix: str) -> Path:
@@ -133,8 +135,11 @@ def write_districts(path: Path, n: int) -> None:
     from overlay import ragged_cells
 
     cells = ragged_cells(n)
-    frame = gpd.GeoDataFrame({"id": [f"d{i}" for i in range(len(cells))],
-                              "name": [f"District {i}" for i in range(len(cells))]}, geometry=cells, crs=4326)
+    frame = gpd.GeoDataFrame(
+        {"id": [f"d{i}" for i in range(len(cells))], "name": [f"District {i}" for i in range(len(cells))]},
+        geometry=cells,
+        crs=4326,
+    )
     frame.to_file(path, driver="GPKG" if path.suffix == ".gpkg" else "GeoJSON")
 
 
@@ -214,7 +219,7 @@ def overlay_row(folder: Path, rounds: int) -> list:
             share = pieces.to_crs(laea).area.to_numpy() / whole[pieces["index"].to_numpy()]
             frames.append(pd.DataFrame({{"date": re.search(r"\\d{{4}}-\\d\\d-\\d\\d", name).group(),
                                         "district": pieces["id"], "controller": pieces["actor"], "share": share}}))
-        pd.concat(frames).to_csv({str(folder / 'theirs.csv')!r}, index=False)
+        pd.concat(frames).to_csv({str(folder / "theirs.csv")!r}, index=False)
     """)
     got = interleaved(commands(args, script), rounds, folder, floor_rounds=1)
     return ["overlay", "10,000 districts x 3 dates of 100k-vertex zones", got]
@@ -245,8 +250,13 @@ def sample_row(folder: Path, rounds: int) -> list:
     return ["sample", "bundled Aleppo sample", got]
 
 
-GOALS = {"share": "<= 1.5x (10k), <= 2x (50k)", "dense": "<= 3x", "overlay": ">= 30x faster",
-         "zones": "<= 0.7x", "sample": "<= 1.2x"}
+GOALS = {
+    "share": "<= 1.5x (10k), <= 2x (50k)",
+    "dense": "<= 3x",
+    "overlay": ">= 30x faster",
+    "zones": "<= 0.7x",
+    "sample": "<= 1.2x",
+}
 
 
 def ratio(label: str, ours: float, floor: float) -> str:
@@ -256,13 +266,19 @@ def ratio(label: str, ours: float, floor: float) -> str:
 def show(row) -> None:
     label, what, got = row
     (ours, ours_mem), (floor, floor_mem) = got["ours"], got["floor"]
-    print(f"{label:<8} {what:<52} {ours:>7.2f} {floor:>7.2f} {ratio(label, ours, floor):>13}  {GOALS[label]:<26} "
-          f"{ours_mem:>7.0f} {floor_mem:>7.0f} {ours_mem / floor_mem:>5.2f}x", flush=True)
+    print(
+        f"{label:<8} {what:<52} {ours:>7.2f} {floor:>7.2f} {ratio(label, ours, floor):>13}  {GOALS[label]:<26} "
+        f"{ours_mem:>7.0f} {floor_mem:>7.0f} {ours_mem / floor_mem:>5.2f}x",
+        flush=True,
+    )
     if "before" in got:
         (before, before_mem) = got["before"]
-        print(f"{'':<8} {'  before (--before tree), same run':<52} {before:>7.2f} {floor:>7.2f} "
-              f"{ratio(label, before, floor):>13}  {'':<26} {before_mem:>7.0f} {floor_mem:>7.0f} "
-              f"{before_mem / floor_mem:>5.2f}x", flush=True)
+        print(
+            f"{'':<8} {'  before (--before tree), same run':<52} {before:>7.2f} {floor:>7.2f} "
+            f"{ratio(label, before, floor):>13}  {'':<26} {before_mem:>7.0f} {floor_mem:>7.0f} "
+            f"{before_mem / floor_mem:>5.2f}x",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -270,10 +286,16 @@ def main() -> None:
     parser.add_argument("--rows", nargs="*", default=["share", "dense", "overlay", "zones", "sample"])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 50_000])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--dense-rows", type=int, default=1_000_000, help="1M: 1k districts x 1000 dates; 10M: 10k x 1000")
+    parser.add_argument(
+        "--dense-rows", type=int, default=1_000_000, help="1M: 1k districts x 1000 dates; 10M: 10k x 1000"
+    )
     parser.add_argument("--data", type=Path, help="keep the generated data here (default: a temporary folder)")
-    parser.add_argument("--before", type=Path, help="also run conflictmap from this source tree (e.g. git archive of "
-                        "an older commit), interleaved with the others: before/after in one run")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="also run conflictmap from this source tree (e.g. git archive of "
+        "an older commit), interleaved with the others: before/after in one run",
+    )
     parser.add_argument("--ours", type=Path, help="run conflictmap from this source tree, not the installed one")
     parser.add_argument("--make", nargs="+", help=argparse.SUPPRESS)  # a child writing one data file
     args = parser.parse_args()
@@ -285,8 +307,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.data or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        print(f"{'row':<8} {'what':<52} {'CPU s':>7} {'floor':>7} {'ratio':>13}  {'goal':<26} "
-              f"{'MiB':>7} {'floor':>7} {'peak':>6}")
+        print(
+            f"{'row':<8} {'what':<52} {'CPU s':>7} {'floor':>7} {'ratio':>13}  {'goal':<26} "
+            f"{'MiB':>7} {'floor':>7} {'peak':>6}"
+        )
         if "share" in args.rows:
             for n in args.sizes:
                 log = change_log(folder, n)

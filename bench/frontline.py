@@ -70,19 +70,26 @@ def baseline_km(ds, date, gap_m: float) -> float:
     coords, own = shapely.get_coordinates(shapely.segmentize(shapely.boundary(metric), 1.0), return_index=True)
     coords = coords + np.random.default_rng(0).uniform(-1e-3, 1e-3, coords.shape)  # no cocircular points
     points = shapely.multipoints(coords)
-    cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=shapely.buffer(shapely.envelope(points), gap_m),
-                                                       ordered=True))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(points, extend_to=shapely.buffer(shapely.envelope(points), gap_m), ordered=True)
+    )
     side = {actor: shapely.union_all(cells[holder[own] == actor]) for actor in PAIR}
     between = shapely.intersection(shapely.boundary(side[PAIR[0]]), shapely.boundary(side[PAIR[1]]))
     start, end, _ = frontline._segments(shapely.get_parts(shapely.segmentize(shapely.line_merge(between), 1.0)))
     middle = shapely.points((start + end) / 2)
     held = {actor: shapely.union_all(metric[holder == actor]) for actor in PAIR}
-    near = [shapely.get_coordinates(shapely.shortest_line(middle, held[actor])).reshape(-1, 2, 2)[:, 1] for actor in PAIR]
+    near = [
+        shapely.get_coordinates(shapely.shortest_line(middle, held[actor])).reshape(-1, 2, 2)[:, 1] for actor in PAIR
+    ]
     to_a, to_b = near[0] - (start + end) / 2, near[1] - (start + end) / 2
     dist_a, dist_b = np.hypot(*to_a.T), np.hypot(*to_b.T)
     cosine = (to_a * to_b).sum(axis=1) / np.maximum(dist_a * dist_b, 1e-12)
-    keep = (dist_a > 0) & (dist_b > 0) & (dist_a + dist_b <= gap_m) & (cosine <= np.cos(np.radians(frontline.MIN_ANGLE)))
-    pieces = shapely.transform(shapely.linestrings(np.stack([start[keep], end[keep]], axis=1)), to_lonlat, interleaved=False)
+    keep = (
+        (dist_a > 0) & (dist_b > 0) & (dist_a + dist_b <= gap_m) & (cosine <= np.cos(np.radians(frontline.MIN_ANGLE)))
+    )
+    pieces = shapely.transform(
+        shapely.linestrings(np.stack([start[keep], end[keep]], axis=1)), to_lonlat, interleaved=False
+    )
     geod = Geod(ellps="WGS84")
     return sum(geod.geometry_length(p) for p in pieces) / 1e3
 
@@ -90,8 +97,12 @@ def baseline_km(ds, date, gap_m: float) -> float:
 def old_module():
     """conflictmap/frontline.py as of OLD_COMMIT, imported beside the current one; None without git history."""
     try:
-        text = subprocess.run(["git", "-C", str(ROOT), "show", f"{OLD_COMMIT}:conflictmap/frontline.py"],
-                              capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{OLD_COMMIT}:conflictmap/frontline.py"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     path = Path(tempfile.mkdtemp()) / "frontline_old.py"
@@ -109,8 +120,13 @@ def main() -> None:
     parser.add_argument("--gaps", type=float, nargs="+", default=[10, 15, 30, 60, 120])
     parser.add_argument("--baseline", action="store_true", help="also time the straightforward version (slow)")
     args = parser.parse_args()
-    ds = load_dataset(Inputs(districts=str(SAMPLE / "districts.geojson"), control=str(SAMPLE / "control.csv"),
-                             actors=str(SAMPLE / "actors.toml")))
+    ds = load_dataset(
+        Inputs(
+            districts=str(SAMPLE / "districts.geojson"),
+            control=str(SAMPLE / "control.csv"),
+            actors=str(SAMPLE / "actors.toml"),
+        )
+    )
     old = old_module()
     if old is None:
         print(f"(no git history here: the old method of {OLD_COMMIT} is not timed)")

@@ -34,7 +34,9 @@ def write_log(path: Path, districts: int, rows: int, dates: int, seed: int = 1) 
             continue
         used.add((day, i))
         date = dt.date(2020, 1, 1) + dt.timedelta(days=day)
-        lines.append(f"{date},d{i},{rng.choice(('government', 'rebels', 'kurdish forces'))},,https://example.org/{k % 97}")
+        lines.append(
+            f"{date},d{i},{rng.choice(('government', 'rebels', 'kurdish forces'))},,https://example.org/{k % 97}"
+        )
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -58,12 +60,18 @@ def run(districts: int, rows: int, dates: int, folder: Path) -> None:
     names = [f"District {i}" for i in range(districts)]
     _, floor = timed(lambda: pd.read_csv(path, dtype=str, keep_default_na=False))
     (fast, _), ours = timed(lambda: load_control(path, DistrictIndex(ids, names), Actors()))
-    slow, by_rows = timed(lambda: settle(parse_rows(read_log_records(path), str(path), DistrictIndex(ids, names), Actors(), Checks())))
+    slow, by_rows = timed(
+        lambda: settle(parse_rows(read_log_records(path), str(path), DistrictIndex(ids, names), Actors(), Checks()))
+    )
     pd.testing.assert_frame_equal(fast, slow)
     n = len(fast)
     print(f"{districts} districts, {n} rows over {dates} dates")
-    print(f"  column-wise load_control: {ours:.2f} s ({ours / n * 1e6:.1f} µs/row), {ours / floor:.1f}x the pandas read")
-    print(f"  row-by-row reader:        {by_rows:.2f} s ({by_rows / n * 1e6:.1f} µs/row), {by_rows / ours:.1f}x the column-wise")
+    print(
+        f"  column-wise load_control: {ours:.2f} s ({ours / n * 1e6:.1f} µs/row), {ours / floor:.1f}x the pandas read"
+    )
+    print(
+        f"  row-by-row reader:        {by_rows:.2f} s ({by_rows / n * 1e6:.1f} µs/row), {by_rows / ours:.1f}x the column-wise"
+    )
     print(f"  floor, pandas.read_csv:   {floor:.2f} s")
 
 

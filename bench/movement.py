@@ -55,12 +55,34 @@ def synthetic(side: int, n_dates: int, seed: int = 1) -> tuple[Dataset, list[dt.
                 records.append((int(r * side + front[r]), day, "west"))
                 front[r] += 1
     idx = np.array([r[0] for r in records])
-    log = pd.DataFrame({"idx": idx, "district": [f"d{i}" for i in idx], "date": pd.to_datetime([r[1] for r in records]),
-                        "controller": [r[2] for r in records], "share": 1.0, "source": "", "confidence": "", "note": "",
-                        "where": "", "from": ""})
-    log = log[[c for c in LOG_COLUMNS if c in log.columns]].sort_values(["idx", "date"], kind="stable").reset_index(drop=True)
-    districts = gpd.GeoDataFrame({"id": [f"d{i}" for i in range(side * side)], "name": [f"D {i}" for i in range(side * side)],
-                                  "area_km2": geodesy.area_km2(geoms)}, geometry=geoms, crs="EPSG:4326")
+    log = pd.DataFrame(
+        {
+            "idx": idx,
+            "district": [f"d{i}" for i in idx],
+            "date": pd.to_datetime([r[1] for r in records]),
+            "controller": [r[2] for r in records],
+            "share": 1.0,
+            "source": "",
+            "confidence": "",
+            "note": "",
+            "where": "",
+            "from": "",
+        }
+    )
+    log = (
+        log[[c for c in LOG_COLUMNS if c in log.columns]]
+        .sort_values(["idx", "date"], kind="stable")
+        .reset_index(drop=True)
+    )
+    districts = gpd.GeoDataFrame(
+        {
+            "id": [f"d{i}" for i in range(side * side)],
+            "name": [f"D {i}" for i in range(side * side)],
+            "area_km2": geodesy.area_km2(geoms),
+        },
+        geometry=geoms,
+        crs="EPSG:4326",
+    )
     return Dataset(districts=districts, log=log, actors=Actors()), dates
 
 
@@ -106,7 +128,9 @@ def main(argv=None) -> int:
         row = table[(table["since"] == dates[i].isoformat()) & (table["actor"] == "west")]
         worst_area = max(worst_area, abs(float(row["area_km2"].sum()) - area) / area)
         worst_front = max(worst_front, abs(float(row["front_km"].iloc[0]) - front) / front)
-    print(f"largest difference from the baseline on those steps: km² {worst_area:.2e}, front km {worst_front:.2e} (relative)")
+    print(
+        f"largest difference from the baseline on those steps: km² {worst_area:.2e}, front km {worst_front:.2e} (relative)"
+    )
     return 0
 
 

@@ -26,12 +26,40 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conflictmap.matching import DistrictIndex  # noqa: E402
 
-STEMS = ["Haydariyeh", "Sheikh Kheder", "Bustan al-Qaser", "Karm aj-Jabal", "Jouret Awwad", "Ma'asaraniyeh",
-         "Sha'ar", "Marjeh", "Fardos", "Sukkari", "Ansari", "Zebdiyeh", "Salheen", "Kallaseh", "Myassar"]
-LOOSE = {"Haydariyeh": "Haydariya", "Sheikh Kheder": "Sheikh Khodr", "Bustan al-Qaser": "Bustan Qasr",
-         "Karm aj-Jabal": "Karam Jabal", "Jouret Awwad": "Juret Awad", "Ma'asaraniyeh": "Masaraniya",
-         "Sha'ar": "Shaar", "Marjeh": "Marja", "Fardos": "Fardous", "Sukkari": "Sukari", "Ansari": "Ansary",
-         "Zebdiyeh": "Zabdiya", "Salheen": "Salhin", "Kallaseh": "Kalasa", "Myassar": "Maysar"}
+STEMS = [
+    "Haydariyeh",
+    "Sheikh Kheder",
+    "Bustan al-Qaser",
+    "Karm aj-Jabal",
+    "Jouret Awwad",
+    "Ma'asaraniyeh",
+    "Sha'ar",
+    "Marjeh",
+    "Fardos",
+    "Sukkari",
+    "Ansari",
+    "Zebdiyeh",
+    "Salheen",
+    "Kallaseh",
+    "Myassar",
+]
+LOOSE = {
+    "Haydariyeh": "Haydariya",
+    "Sheikh Kheder": "Sheikh Khodr",
+    "Bustan al-Qaser": "Bustan Qasr",
+    "Karm aj-Jabal": "Karam Jabal",
+    "Jouret Awwad": "Juret Awad",
+    "Ma'asaraniyeh": "Masaraniya",
+    "Sha'ar": "Shaar",
+    "Marjeh": "Marja",
+    "Fardos": "Fardous",
+    "Sukkari": "Sukari",
+    "Ansari": "Ansary",
+    "Zebdiyeh": "Zabdiya",
+    "Salheen": "Salhin",
+    "Kallaseh": "Kalasa",
+    "Myassar": "Maysar",
+}
 
 
 def names(n: int) -> list[str]:
@@ -76,7 +104,9 @@ def main() -> None:
     floor = [plain.get(text.lower()) for text in log]
     baseline = time.perf_counter() - start
 
-    wrong = sum(f[0] != int(t.removeprefix("d")) if t.startswith("d") and t[1:].isdigit() else False for f, t in zip(found, log))
+    wrong = sum(
+        f[0] != int(t.removeprefix("d")) if t.startswith("d") and t[1:].isdigit() else False for f, t in zip(found, log)
+    )
     exact = sum(f is not None for f in floor)
     print(f"{args.districts} districts, {args.cells} cells ({exact} exact by lower case, the rest looser or ids)")
     print(f"index build: {built * 1e3:.1f} ms")

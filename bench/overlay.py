@@ -55,8 +55,12 @@ def ragged_cells(n_cells: int, seed: int = 1) -> np.ndarray:
     vy = y0 + (np.arange(side)[:, None, None] + t) * size + np.zeros((1, side + 1, 1))
     vx = x0 + np.arange(side + 1)[None, :, None] * size + _edge_offsets(rng, (side, side + 1), 0.15 * size)
     i, j = np.divmod(np.arange(side * side), side)
-    ring_x = np.concatenate([hx[i, j], vx[i, j + 1][:, 1:], hx[i + 1, j][:, ::-1][:, 1:], vx[i, j][:, ::-1][:, 1:]], axis=1)
-    ring_y = np.concatenate([hy[i, j], vy[i, j + 1][:, 1:], hy[i + 1, j][:, ::-1][:, 1:], vy[i, j][:, ::-1][:, 1:]], axis=1)
+    ring_x = np.concatenate(
+        [hx[i, j], vx[i, j + 1][:, 1:], hx[i + 1, j][:, ::-1][:, 1:], vx[i, j][:, ::-1][:, 1:]], axis=1
+    )
+    ring_y = np.concatenate(
+        [hy[i, j], vy[i, j + 1][:, 1:], hy[i + 1, j][:, ::-1][:, 1:], vy[i, j][:, ::-1][:, 1:]], axis=1
+    )
     return shapely.polygons(np.stack([ring_x, ring_y], axis=-1))
 
 
@@ -78,7 +82,14 @@ def zone(vertices: int, shift: float = 0.0, seed: int = 7):
     n_front = int(vertices * 0.8)
     y = np.linspace(y0 - 1, y0 + EXTENT + 1, n_front)
     phase = np.linspace(0, 6 * np.pi, n_front)
-    x = x0 + EXTENT * 0.55 + shift + 0.6 * np.sin(phase) + 0.2 * np.sin(7.3 * phase) + 0.01 * rng.uniform(-1, 1, n_front)
+    x = (
+        x0
+        + EXTENT * 0.55
+        + shift
+        + 0.6 * np.sin(phase)
+        + 0.2 * np.sin(7.3 * phase)
+        + 0.01 * rng.uniform(-1, 1, n_front)
+    )
     far = x0 + EXTENT + 2
     shell = np.vstack([np.column_stack([x, y]), [[far, y[-1]], [far, y[0]], [x[0], y[0]]]])
     per_ring = max(8, (vertices - n_front) // 40)
@@ -140,8 +151,10 @@ def single_date_table(cells_list, vertex_list, full: bool) -> None:
     from conflictmap.overlay import Overlay
 
     tobler = have_tobler()
-    print(f"{'cells':>6} {'zone vtx':>9} {'conflictmap s':>14} {'geopandas s':>12} {'speed-up':>9} {'tobler s':>9} "
-          f"{'diff gpd':>9} {'diff tobler':>11}")
+    print(
+        f"{'cells':>6} {'zone vtx':>9} {'conflictmap s':>14} {'geopandas s':>12} {'speed-up':>9} {'tobler s':>9} "
+        f"{'diff gpd':>9} {'diff tobler':>11}"
+    )
     for n in cells_list:
         districts = ragged_cells(n)
         build, engine = time_it(lambda: Overlay(districts))
@@ -156,13 +169,17 @@ def single_date_table(cells_list, vertex_list, full: bool) -> None:
                     t_tb, theirs = time_it(run_tobler, engine, districts, z)
                     d_tb = max_rel_diff(ours, theirs)
             ratio = f"{t_gp / t_cm:.0f}x" if t_gp else "-"
-            print(f"{len(districts):>6} {shapely.get_num_coordinates(z):>9} {t_cm:>14.3f} {_shown(t_gp, '.3f'):>12} "
-                  f"{ratio:>9} {_shown(t_tb, '.3f') if tobler else 'n/a':>9} {_shown(d_gp, '.1e'):>9} "
-                  f"{_shown(d_tb, '.1e') if tobler else 'n/a':>11}")
+            print(
+                f"{len(districts):>6} {shapely.get_num_coordinates(z):>9} {t_cm:>14.3f} {_shown(t_gp, '.3f'):>12} "
+                f"{ratio:>9} {_shown(t_tb, '.3f') if tobler else 'n/a':>9} {_shown(d_gp, '.1e'):>9} "
+                f"{_shown(d_tb, '.1e') if tobler else 'n/a':>11}"
+            )
         print(f"{'':>6} (index build for {len(districts)} cells: {build:.3f} s, once for all dates)")
     if tobler:
-        print("tobler intersects in the projected plane (edges straight in the projection, not in lon/lat), "
-              "so its areas differ slightly: ~1e-5, up to ~1e-3 on slivers")
+        print(
+            "tobler intersects in the projected plane (edges straight in the projection, not in lon/lat), "
+            "so its areas differ slightly: ~1e-5, up to ~1e-3 on slivers"
+        )
 
 
 def _shown(value, spec: str) -> str:
@@ -185,8 +202,10 @@ def multi_date_table(n_cells: int, vertices: int, dates: int) -> None:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster:
         t_running, running = time_it(run_dates, districts, work, "fraction", cluster.scheduler_address)
     same = all(np.array_equal(a, b) and np.array_equal(a, c) for a, b, c in zip(one, local, running))
-    print(f"{head} one process {t_one:.2f} s | dask local:2 {t_local:.2f} s (cluster start included) | "
-          f"running 2-worker cluster {t_running:.2f} s ({t_one / t_running:.2f}x) | identical results: {same}")
+    print(
+        f"{head} one process {t_one:.2f} s | dask local:2 {t_local:.2f} s (cluster start included) | "
+        f"running 2-worker cluster {t_running:.2f} s ({t_one / t_running:.2f}x) | identical results: {same}"
+    )
 
 
 def coast(vertices: int, seed: int = 11):
@@ -214,9 +233,11 @@ def mask_table(n_cells: int, vertices: int, mask_vertices: int) -> None:
     t_cm, ours = time_it(run_conflictmap, engine, z)
     t_plain, _ = time_it(run_conflictmap, Overlay(districts), z)
     diff = max_rel_diff(engine.measure.km2(cut), engine.measure.km2(pieces))
-    print(f"land mask ({mask_vertices}-vertex coast) on {len(districts)} cells: cut once {t_cut:.3f} s "
-          f"(plain shapely.intersection of every cell {t_gp:.3f} s, {t_gp / t_cut:.0f}x; areas differ by {diff:.1e}); "
-          f"then one {vertices}-vertex zone {t_cm:.3f} s on the cut cells against {t_plain:.3f} s without the mask")
+    print(
+        f"land mask ({mask_vertices}-vertex coast) on {len(districts)} cells: cut once {t_cut:.3f} s "
+        f"(plain shapely.intersection of every cell {t_gp:.3f} s, {t_gp / t_cut:.0f}x; areas differ by {diff:.1e}); "
+        f"then one {vertices}-vertex zone {t_cm:.3f} s on the cut cells against {t_plain:.3f} s without the mask"
+    )
 
 
 def main() -> None:

@@ -34,8 +34,21 @@ def write_raster(path: Path, cells: int, seed: int = 1) -> Affine:
     size = 1.0 / cells
     transform = Affine(size, 0, 30.0, 0, -size, 49.0)
     rng = np.random.default_rng(seed)
-    with rasterio.open(path, "w", driver="GTiff", height=cells, width=cells, count=1, dtype="float32", crs="EPSG:4326",
-                       transform=transform, tiled=True, blockxsize=512, blockysize=512, nodata=-1) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=cells,
+        width=cells,
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=transform,
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+        nodata=-1,
+    ) as dst:
         step = 1000
         for top in range(0, cells, step):
             rows = min(step, cells - top)
@@ -81,7 +94,9 @@ def main(argv=None) -> int:
         print(f"rasterstats zonal_stats: {scaled:.1f} s for {len(geoms):,} districts (timed on {len(picked)}, scaled)")
         print(f"ratio rasterstats / conflictmap: {scaled / took:.1f}x")
         diff = np.abs(ours[picked] - theirs) / ours[picked]
-        print(f"per-district difference from rasterstats (cut cells): median {np.median(diff):.2e}, largest {diff.max():.2e}")
+        print(
+            f"per-district difference from rasterstats (cut cells): median {np.median(diff):.2e}, largest {diff.max():.2e}"
+        )
     return 0
 
 

@@ -69,8 +69,10 @@ def figures(ds, day, since, baseline) -> None:
 
 
 def pictures(ds, day, baseline) -> None:
-    for fig in (map_figure(ds, day, baseline),
-                timeline_figure(ds, timeline(ds, START, day, None, baseline), "districts", baseline)):
+    for fig in (
+        map_figure(ds, day, baseline),
+        timeline_figure(ds, timeline(ds, START, day, None, baseline), "districts", baseline),
+    ):
         fig.savefig(io.BytesIO(), format="svg")
 
 
@@ -95,8 +97,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=2, help="best of this many runs")
     args = parser.parse_args()
-    print(f"report on the last of {args.days} dates, baseline {START}; baseline: the separate calls (figures; + map and chart for html)")
-    print(f"{'districts':>9} {'log rows':>9} {'format':>6} {'report s':>9} {'baseline s':>10} {'ratio':>6} {'bytes':>10}")
+    print(
+        f"report on the last of {args.days} dates, baseline {START}; baseline: the separate calls (figures; + map and chart for html)"
+    )
+    print(
+        f"{'districts':>9} {'log rows':>9} {'format':>6} {'report s':>9} {'baseline s':>10} {'ratio':>6} {'bytes':>10}"
+    )
     for n in (int(s) for s in args.sizes.split(",")):
         for r in run(n, args.days, args.repeat):
             print(f"{r[0]:>9,} {r[1]:>9,} {r[2]:>6} {r[3]:>9.3f} {r[4]:>10.3f} {r[5]:>6.2f} {r[6]:>10,}")

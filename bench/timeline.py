@@ -52,16 +52,34 @@ def synthetic(n: int, days: int = 1000, changes_per_district: float = 5.0, seed:
     rows_idx = np.concatenate([idx, idx[split], idx[partial]])
     rows_day = np.concatenate([day, day[split], day[partial]])
     controller = np.array(ACTORS + ["unknown"], dtype=object)
-    rows_actor = np.concatenate([controller[first], controller[second[split]], np.full(partial.sum(), "unknown", dtype=object)])
+    rows_actor = np.concatenate(
+        [controller[first], controller[second[split]], np.full(partial.sum(), "unknown", dtype=object)]
+    )
     share = np.where(split, 0.5, np.where(partial, 0.7, 1.0))
     rows_share = np.concatenate([share, np.full(split.sum(), 0.5), np.full(partial.sum(), 0.3)])
     dates = pd.Timestamp(START) + pd.to_timedelta(rows_day, unit="D")
-    log = pd.DataFrame({"idx": rows_idx, "district": [f"d{i}" for i in rows_idx], "date": dates,
-                        "controller": rows_actor, "share": rows_share, "source": "", "confidence": "", "note": "", "where": "",
-                        "from": ""})
+    log = pd.DataFrame(
+        {
+            "idx": rows_idx,
+            "district": [f"d{i}" for i in rows_idx],
+            "date": dates,
+            "controller": rows_actor,
+            "share": rows_share,
+            "source": "",
+            "confidence": "",
+            "note": "",
+            "where": "",
+            "from": "",
+        }
+    )
     log = log[LOG_COLUMNS].sort_values(["idx", "date", "controller"], kind="stable").reset_index(drop=True)
-    districts = pd.DataFrame({"id": [f"d{i}" for i in range(n)], "name": [f"District {i}" for i in range(n)],
-                              "area_km2": rng.uniform(0.5, 50.0, n)})
+    districts = pd.DataFrame(
+        {
+            "id": [f"d{i}" for i in range(n)],
+            "name": [f"District {i}" for i in range(n)],
+            "area_km2": rng.uniform(0.5, 50.0, n),
+        }
+    )
     return Dataset(districts=districts, log=log, actors=Actors())
 
 
@@ -120,12 +138,25 @@ def run(n: int, days: int, baseline_dates: int) -> dict:
     seconds, table = timed(full)
     mib = peak_mib(full)
     grid = [START + dt.timedelta(days=k) for k in range(days)]
-    picked = grid if baseline_dates <= 0 else [grid[i] for i in np.linspace(0, days - 1, min(baseline_dates, days)).astype(int)]
+    picked = (
+        grid
+        if baseline_dates <= 0
+        else [grid[i] for i in np.linspace(0, days - 1, min(baseline_dates, days)).astype(int)]
+    )
     base_seconds, slow = timed(lambda: baseline_loop(ds, picked), repeat=1)
     base_full = base_seconds / len(picked) * days
-    return {"districts": n, "log_rows": len(ds.log), "dates": days, "actors": table["actor"].nunique(),
-            "seconds": seconds, "peak_mib": mib, "baseline_dates": len(picked), "baseline_seconds": base_full,
-            "speedup": base_full / seconds, "max_diff": check(table, slow)}
+    return {
+        "districts": n,
+        "log_rows": len(ds.log),
+        "dates": days,
+        "actors": table["actor"].nunique(),
+        "seconds": seconds,
+        "peak_mib": mib,
+        "baseline_dates": len(picked),
+        "baseline_seconds": base_full,
+        "speedup": base_full / seconds,
+        "max_diff": check(table, slow),
+    }
 
 
 def main() -> None:
@@ -135,16 +166,23 @@ def main() -> None:
     parser.add_argument("--baseline-dates", type=int, default=50, help="dates the baseline loop is timed on (0: all)")
     args = parser.parse_args()
     print(f"full daily timeline (count and area), {args.days} dates; baseline: per-date pandas filter/groupby loop")
-    print(f"{'districts':>9} {'log rows':>9} {'timeline s':>10} {'peak MiB':>8} {'baseline s':>10} {'speed-up':>8} "
-          f"{'us/(row+date*actor)':>19} {'max |diff|':>10}")
+    print(
+        f"{'districts':>9} {'log rows':>9} {'timeline s':>10} {'peak MiB':>8} {'baseline s':>10} {'speed-up':>8} "
+        f"{'us/(row+date*actor)':>19} {'max |diff|':>10}"
+    )
     for n in (int(s) for s in args.sizes.split(",")):
         r = run(n, args.days, args.baseline_dates)
         unit = r["seconds"] / (r["log_rows"] + r["dates"] * r["actors"]) * 1e6
         est = "" if r["baseline_dates"] == r["dates"] else "*"
-        print(f"{r['districts']:>9,} {r['log_rows']:>9,} {r['seconds']:>10.3f} {r['peak_mib']:>8.1f} "
-              f"{r['baseline_seconds']:>9.2f}{est or ' '} {r['speedup']:>7.0f}x {unit:>19.3f} {r['max_diff']:>10.1e}", flush=True)
+        print(
+            f"{r['districts']:>9,} {r['log_rows']:>9,} {r['seconds']:>10.3f} {r['peak_mib']:>8.1f} "
+            f"{r['baseline_seconds']:>9.2f}{est or ' '} {r['speedup']:>7.0f}x {unit:>19.3f} {r['max_diff']:>10.1e}",
+            flush=True,
+        )
     if args.baseline_dates > 0:
-        print(f"* baseline timed on {args.baseline_dates} evenly spaced dates and scaled to {args.days} (--baseline-dates 0 for all)")
+        print(
+            f"* baseline timed on {args.baseline_dates} evenly spaced dates and scaled to {args.days} (--baseline-dates 0 for all)"
+        )
     print("target: 10k districts x 1,000 dates under 1 s and 1 GB, at least 10x faster than the baseline")
 
 

@@ -45,8 +45,9 @@ def grid(n: int):
     x0 = 36.0 + col * size + np.where(np.arange(n) % 10 == 5, size / 3, 0.0)
     y0 = 36.0 + row * size
     cells = shapely.box(x0, y0, x0 + size, y0 + size)
-    return gpd.GeoDataFrame({"id": [f"c{i:06d}" for i in range(n)], "name": [f"cell {i}" for i in range(n)]},
-                            geometry=cells, crs=4326)
+    return gpd.GeoDataFrame(
+        {"id": [f"c{i:06d}" for i in range(n)], "name": [f"cell {i}" for i in range(n)]}, geometry=cells, crs=4326
+    )
 
 
 def baseline_pairs(gdf) -> set:
@@ -60,8 +61,11 @@ def baseline_pairs(gdf) -> set:
         if i >= j:
             continue
         inter = geoms[i].intersection(geoms[j])
-        overlap = geodesy.area_km2([inter])[0] if inter.geom_type in ("Polygon", "MultiPolygon") else sum(
-            geodesy.area_km2([p])[0] for p in shapely.get_parts(inter))
+        overlap = (
+            geodesy.area_km2([inter])[0]
+            if inter.geom_type in ("Polygon", "MultiPolygon")
+            else sum(geodesy.area_km2([p])[0] for p in shapely.get_parts(inter))
+        )
         if overlap > OVERLAP_TOLERANCE * min(area[i], area[j]):
             found.add((gdf["id"].iloc[i], gdf["id"].iloc[j]))
     return found
@@ -88,9 +92,11 @@ def run(label: str, path: Path) -> None:
     assert ids_of(fast) == {tuple(sorted(p)) for p in slow}, "the two checks disagree"
     t_load, _ = timed(load_districts, path)
     t_all, result = timed(validate, Inputs(districts=str(path)))
-    print(f"{label:>22} {len(gdf):>6} districts  {len(fast):>4} overlaps   "
-          f"vectorised {t_fast:7.3f}s  baseline {t_slow:7.3f}s  ratio {t_slow / t_fast:6.1f}x   "
-          f"validate {t_all:6.2f}s = {t_all / t_load:4.2f}x loading alone ({t_load:5.2f}s)")
+    print(
+        f"{label:>22} {len(gdf):>6} districts  {len(fast):>4} overlaps   "
+        f"vectorised {t_fast:7.3f}s  baseline {t_slow:7.3f}s  ratio {t_slow / t_fast:6.1f}x   "
+        f"validate {t_all:6.2f}s = {t_all / t_load:4.2f}x loading alone ({t_load:5.2f}s)"
+    )
 
 
 def main() -> None:

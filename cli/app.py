@@ -12,7 +12,22 @@ import typer
 
 from conflictmap.cli import state
 from conflictmap.cli.group import App
-from conflictmap.cli.commands import animate, changes, export, frontline, info, log, map, overlay, report, share, status, timeline, validate, zones
+from conflictmap.cli.commands import (
+    animate,
+    changes,
+    export,
+    frontline,
+    info,
+    log,
+    map,
+    overlay,
+    report,
+    share,
+    status,
+    timeline,
+    validate,
+    zones,
+)
 from conflictmap.cli.commands import claims, movement
 
 app = typer.Typer(
@@ -40,7 +55,9 @@ def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print more about what is done on stderr.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ):
     """Territorial control analysis from district polygons and a dated control log."""
     state.debug, state.quiet, state.verbose = debug, quiet, verbose
@@ -52,7 +69,22 @@ def main_options(
         warnings.showwarning = show_warning
 
 
-for module in (info, status, share, changes, timeline, map, animate, frontline, export, validate, overlay, zones, log, report):
+for module in (
+    info,
+    status,
+    share,
+    changes,
+    timeline,
+    map,
+    animate,
+    frontline,
+    export,
+    validate,
+    overlay,
+    zones,
+    log,
+    report,
+):
     module.register(app)
 claims.register(app)
 movement.register(app)

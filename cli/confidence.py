@@ -9,12 +9,22 @@ import typer
 from conflictmap.cli.errors import report_problems
 from conflictmap.cli.output import Format
 
-ConfidenceOpt = Annotated[Optional[str], typer.Option(
-    "--confidence", help="Count only changes at least this sure (e.g. confirmed; default order confirmed > reported > "
-    "claimed > inferred), or a comma-separated list of levels. A district's first rows always count.")]
-RangeOpt = Annotated[bool, typer.Option(
-    "--range", help="Give each figure a range: _low and _high, from every row and from the changes of --confidence "
-    "(default: confirmed) only.")]
+ConfidenceOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--confidence",
+        help="Count only changes at least this sure (e.g. confirmed; default order confirmed > reported > "
+        "claimed > inferred), or a comma-separated list of levels. A district's first rows always count.",
+    ),
+]
+RangeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--range",
+        help="Give each figure a range: _low and _high, from every row and from the changes of --confidence "
+        "(default: confirmed) only.",
+    ),
+]
 
 
 def confidence_filter(ds, confidence: str | None, with_range: bool):

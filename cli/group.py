@@ -88,8 +88,12 @@ def global_flags() -> list:
     @flags.command()
     def only_flags(
         debug: Annotated[bool, typer.Option("--debug", hidden=True, is_eager=True, callback=_setter("debug"))] = False,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", hidden=True, is_eager=True, callback=_setter("quiet"))] = False,
-        verbose: Annotated[bool, typer.Option("--verbose", "-v", hidden=True, is_eager=True, callback=_setter("verbose"))] = False,
+        quiet: Annotated[
+            bool, typer.Option("--quiet", "-q", hidden=True, is_eager=True, callback=_setter("quiet"))
+        ] = False,
+        verbose: Annotated[
+            bool, typer.Option("--verbose", "-v", hidden=True, is_eager=True, callback=_setter("verbose"))
+        ] = False,
     ):
         pass
 
@@ -152,7 +156,11 @@ def name_value(param) -> None:
     from conflictmap.cli.options import METAVAR
 
     kind = getattr(getattr(param, "type_descriptor", None), "annotation", None)
-    if param.metavar is None and not getattr(param, "is_flag", False) and not (isinstance(kind, type) and issubclass(kind, Enum)):
+    if (
+        param.metavar is None
+        and not getattr(param, "is_flag", False)
+        and not (isinstance(kind, type) and issubclass(kind, Enum))
+    ):
         option = getattr(param, "param_type_name", "") == "option"
         param.metavar = METAVAR.get(param.opts[0] if option else param.name)
         if not option and param.metavar:  # the name column says what an argument is: no Python type beside it
@@ -210,6 +218,7 @@ def reworded(text: str, table) -> str:
         text = pattern.sub(words, text)
     return text
 
+
 def given_value(param, argv: list[str]) -> str | None:
     """The text given for an option on the command line (`--opt VALUE` or `--opt=VALUE`), if it is there."""
     for i, arg in enumerate(argv):
@@ -217,5 +226,5 @@ def given_value(param, argv: list[str]) -> str | None:
             if arg == opt and i + 1 < len(argv):
                 return argv[i + 1]
             if arg.startswith(opt + "="):
-                return arg[len(opt) + 1:]
+                return arg[len(opt) + 1 :]
     return None

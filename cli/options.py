@@ -28,8 +28,21 @@ INPUT_PANEL = "Inputs"
 # What each option's value is, as --help shows it (cli.group applies this to every command): a word a user
 # reads as the thing to give, never a Python type. Options with choices show the choices instead.
 METAVARS = {
-    "FILE": ("--districts", "--control", "--actors", "--aliases", "--land", "--project", "--population-raster",
-             "--output", "--clip", "--plot", "--write-aliases", "--zones", "--basemap"),
+    "FILE": (
+        "--districts",
+        "--control",
+        "--actors",
+        "--aliases",
+        "--land",
+        "--project",
+        "--population-raster",
+        "--output",
+        "--clip",
+        "--plot",
+        "--write-aliases",
+        "--zones",
+        "--basemap",
+    ),
     "DATE": ("--date", "--baseline", "--baseline-date", "--since", "--until", "--start", "--end", "--generated-at"),
     "ACTOR": ("--initial", "--baseline-actor", "--actor", "--rest", "--default", "--allow-overlap"),
     "SOURCE": ("--source",),
@@ -55,28 +68,156 @@ METAVARS = {
 METAVAR = {name: word for word, names in METAVARS.items() for name in names}
 
 COMMON = {
-    "districts": (Optional[str], typer.Option("--districts", "-d", help="District polygons: any vector file GDAL reads, or '-' for GeoJSON on stdin.", rich_help_panel=INPUT_PANEL)),
-    "control": (Optional[str], typer.Option("--control", "-c", help="Control log (CSV, TSV, JSON, NDJSON, Parquet or GeoPackage table), or '-' for stdin.", rich_help_panel=INPUT_PANEL)),
-    "actors": (Optional[str], typer.Option("--actors", help="Actors TOML file: canonical names, aliases, colours, groups.", rich_help_panel=INPUT_PANEL)),
-    "initial": (Optional[str], typer.Option("--initial", help="Controller of a district before its first log row (default: unknown).", rich_help_panel=INPUT_PANEL)),
-    "id_field": (Optional[str], typer.Option("--id-field", help="District id field (default: detected, e.g. id, shapeID).", rich_help_panel=INPUT_PANEL)),
-    "name_field": (Optional[str], typer.Option("--name-field", help="District name field (default: detected, e.g. name, shapeName).", rich_help_panel=INPUT_PANEL)),
-    "population_field": (Optional[str], typer.Option("--population-field", help="Population field (default: detected, e.g. population, pop).", rich_help_panel=INPUT_PANEL)),
-    "alt_name_field": (Optional[str], typer.Option("--alt-name-field", help="Other name fields whose names also match, comma-separated (default: detected, e.g. NAME_A, name_ar, name_uk).", rich_help_panel=INPUT_PANEL)),
-    "dissolve": (bool, typer.Option("--dissolve", help="Merge features that share an id into one district instead of failing.", rich_help_panel=INPUT_PANEL)),
-    "districts_layer": (Optional[str], typer.Option("--districts-layer", help="Layer of the districts file, when it has several (a GeoPackage).", rich_help_panel=INPUT_PANEL)),
-    "aliases": (Optional[list[str]], typer.Option("--aliases", help="Aliases file mapping reported spellings to districts: CSV alias,district or a name-variants JSON (repeatable; a later file wins).", rich_help_panel=INPUT_PANEL)),
-    "strict_names": (bool, typer.Option("--strict-names", help="Refuse names matched only by a looser spelling (Arabic articles, transliteration) instead of noting them.", rich_help_panel=INPUT_PANEL)),
-    "encoding": (Optional[str], typer.Option("--encoding", help="Encoding of the text tables (control log, aliases) when not UTF-8, e.g. cp1251, cp1256, latin-1.", rich_help_panel=INPUT_PANEL)),
-    "land": (Optional[str], typer.Option("--land", help="Land mask (e.g. a national land boundary): shares and km² of a district are measured on its part inside it.", rich_help_panel=INPUT_PANEL)),
-    "project": (Optional[str], typer.Option("--project", help="Project file (default: ./conflictmap.toml when present; else the bundled sample).", rich_help_panel=INPUT_PANEL)),
-    "population_raster": (Optional[str], typer.Option("--population-raster", help="GeoTIFF of people per cell (WorldPop, GHS-POP): population per district by zonal sums, instead of a population field (needs conflictmap[raster]).", rich_help_panel=INPUT_PANEL)),
+    "districts": (
+        Optional[str],
+        typer.Option(
+            "--districts",
+            "-d",
+            help="District polygons: any vector file GDAL reads, or '-' for GeoJSON on stdin.",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "control": (
+        Optional[str],
+        typer.Option(
+            "--control",
+            "-c",
+            help="Control log (CSV, TSV, JSON, NDJSON, Parquet or GeoPackage table), or '-' for stdin.",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "actors": (
+        Optional[str],
+        typer.Option(
+            "--actors", help="Actors TOML file: canonical names, aliases, colours, groups.", rich_help_panel=INPUT_PANEL
+        ),
+    ),
+    "initial": (
+        Optional[str],
+        typer.Option(
+            "--initial",
+            help="Controller of a district before its first log row (default: unknown).",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "id_field": (
+        Optional[str],
+        typer.Option(
+            "--id-field", help="District id field (default: detected, e.g. id, shapeID).", rich_help_panel=INPUT_PANEL
+        ),
+    ),
+    "name_field": (
+        Optional[str],
+        typer.Option(
+            "--name-field",
+            help="District name field (default: detected, e.g. name, shapeName).",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "population_field": (
+        Optional[str],
+        typer.Option(
+            "--population-field",
+            help="Population field (default: detected, e.g. population, pop).",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "alt_name_field": (
+        Optional[str],
+        typer.Option(
+            "--alt-name-field",
+            help="Other name fields whose names also match, comma-separated (default: detected, e.g. NAME_A, name_ar, name_uk).",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "dissolve": (
+        bool,
+        typer.Option(
+            "--dissolve",
+            help="Merge features that share an id into one district instead of failing.",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "districts_layer": (
+        Optional[str],
+        typer.Option(
+            "--districts-layer",
+            help="Layer of the districts file, when it has several (a GeoPackage).",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "aliases": (
+        Optional[list[str]],
+        typer.Option(
+            "--aliases",
+            help="Aliases file mapping reported spellings to districts: CSV alias,district or a name-variants JSON (repeatable; a later file wins).",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "strict_names": (
+        bool,
+        typer.Option(
+            "--strict-names",
+            help="Refuse names matched only by a looser spelling (Arabic articles, transliteration) instead of noting them.",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "encoding": (
+        Optional[str],
+        typer.Option(
+            "--encoding",
+            help="Encoding of the text tables (control log, aliases) when not UTF-8, e.g. cp1251, cp1256, latin-1.",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "land": (
+        Optional[str],
+        typer.Option(
+            "--land",
+            help="Land mask (e.g. a national land boundary): shares and km² of a district are measured on its part inside it.",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "project": (
+        Optional[str],
+        typer.Option(
+            "--project",
+            help="Project file (default: ./conflictmap.toml when present; else the bundled sample).",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "population_raster": (
+        Optional[str],
+        typer.Option(
+            "--population-raster",
+            help="GeoTIFF of people per cell (WorldPop, GHS-POP): population per district by zonal sums, instead of a population field (needs conflictmap[raster]).",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
 }
 # The help names the choices: the metavar stays short, so it does not fold in a 100-column terminal.
-FORMAT = (Format, typer.Option("--format", "-f", help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.", case_sensitive=False, metavar="FORMAT"))
+FORMAT = (
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.",
+        case_sensitive=False,
+        metavar="FORMAT",
+    ),
+)
 FormatOpt = Annotated[Format, FORMAT[1]]  # for commands not made by @dataset_command (zones area)
 # overlay writes a control log: its default format comes from the -o suffix.
-LogFormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="Output format; default: from the -o suffix, else csv (the control log).", case_sensitive=False, metavar="FORMAT")]
+LogFormatOpt = Annotated[
+    Optional[Format],
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format; default: from the -o suffix, else csv (the control log).",
+        case_sensitive=False,
+        metavar="FORMAT",
+    ),
+]
 
 
 def _param(name: str, spec, default=None) -> inspect.Parameter:
@@ -166,7 +307,13 @@ def date_option(name: str, help: str):
 
 
 DateOpt = date_option("--date", "Date (YYYY-MM-DD); default: the last date of the log.")
-GapOpt = Annotated[Optional[float], typer.Option("--gap", help="Bridge gaps (e.g. streets) up to this many metres wide between districts: the front then runs along the middle of the street, where the two sides face each other; default: detected from the districts (a note says the distance used); 0: shared boundaries only.")]
+GapOpt = Annotated[
+    Optional[float],
+    typer.Option(
+        "--gap",
+        help="Bridge gaps (e.g. streets) up to this many metres wide between districts: the front then runs along the middle of the street, where the two sides face each other; default: detected from the districts (a note says the distance used); 0: shared boundaries only.",
+    ),
+]
 
 
 def query_date(ds, day: dt.date | None) -> dt.date | None:
@@ -180,8 +327,11 @@ def warn_before_log(ds, day: dt.date | None) -> None:
     """Before the log's first date every district is its initial holder: legal, but rarely what was meant."""
 
     if day is not None and ds.first_date is not None and day < ds.first_date:
-        say(f"{day.isoformat()} is before the first date of the log ({ds.first_date.isoformat()}): "
-            f"districts are shown as before their first row ({ds.initial})", "warning")
+        say(
+            f"{day.isoformat()} is before the first date of the log ({ds.first_date.isoformat()}): "
+            f"districts are shown as before their first row ({ds.initial})",
+            "warning",
+        )
 
 
 class By(str, Enum):
@@ -203,7 +353,9 @@ def check_measure(ds, by: By) -> str:
 def baseline_date(baseline: dt.date | None, baseline_actor: str | None) -> dt.date | None:
     """--baseline, checked before any data is loaded: it goes with --baseline-actor."""
     if (baseline is None) != (baseline_actor is None):
-        raise UsageError("--baseline and --baseline-actor go together: give both (e.g. --baseline 2016-11-15 --baseline-actor rebels)")
+        raise UsageError(
+            "--baseline and --baseline-actor go together: give both (e.g. --baseline 2016-11-15 --baseline-actor rebels)"
+        )
     return baseline
 
 
@@ -233,42 +385,108 @@ def check_output(path: str | None, inputs, option: str = "-o") -> None:
     paths = resolve(inputs).paths() if isinstance(inputs, Inputs) else list(inputs)
     check_not_input(path, paths)
 
-BaselineOpt = date_option("--baseline", "Baseline date D0 (YYYY-MM-DD): the universe is what --baseline-actor held then.")
-BaselineActorOpt = Annotated[Optional[str], typer.Option(
-    "--baseline-actor", help="Actor or group whose holdings on --baseline are the universe (needs --baseline).")]
+
+BaselineOpt = date_option(
+    "--baseline", "Baseline date D0 (YYYY-MM-DD): the universe is what --baseline-actor held then."
+)
+BaselineActorOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--baseline-actor", help="Actor or group whose holdings on --baseline are the universe (needs --baseline)."
+    ),
+]
 
 
 # --- zone files (zones area, zones movement, overlay, frontline ZONES, export --zones) ---
 
 ZONE_PANEL = "Zones"
 
-ZonesArg = Annotated[list[str], typer.Argument(
-    help="Zone files or folders (GeoJSON, GeoPackage, FlatGeobuf, ...): a file per date, or features with a date field.",
-    show_default=False)]
-ActorOpt = Annotated[Optional[str], typer.Option(
-    "--actor", help="Actor holding every zone read (e.g. russia for DeepStateMap files).", rich_help_panel=ZONE_PANEL)]
-ActorFieldOpt = Annotated[Optional[str], typer.Option(
-    "--actor-field", help="Field naming each zone's actor (default: actor, controller, holder or side when present).", rich_help_panel=ZONE_PANEL)]
-DateFieldOpt = Annotated[Optional[str], typer.Option(
-    "--date-field", help="Field holding each zone's date (default: the date in each file's name, else its 'date' field).", rich_help_panel=ZONE_PANEL)]
-DateFromNameOpt = Annotated[bool, typer.Option(
-    "--date-from-name", help="Take dates from file names: one date anywhere in the name, YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD (deepstatemap_data_20240801.geojson, zones_2024-08-01.json).", rich_help_panel=ZONE_PANEL)]
-AllowOverlapOpt = Annotated[Optional[list[str]], typer.Option(
-    "--allow-overlap", help="Where zones of two actors overlap, this actor holds the overlap (repeat to rank several); default: overlap is an error.", rich_help_panel=ZONE_PANEL)]
+ZonesArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Zone files or folders (GeoJSON, GeoPackage, FlatGeobuf, ...): a file per date, or features with a date field.",
+        show_default=False,
+    ),
+]
+ActorOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--actor",
+        help="Actor holding every zone read (e.g. russia for DeepStateMap files).",
+        rich_help_panel=ZONE_PANEL,
+    ),
+]
+ActorFieldOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--actor-field",
+        help="Field naming each zone's actor (default: actor, controller, holder or side when present).",
+        rich_help_panel=ZONE_PANEL,
+    ),
+]
+DateFieldOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--date-field",
+        help="Field holding each zone's date (default: the date in each file's name, else its 'date' field).",
+        rich_help_panel=ZONE_PANEL,
+    ),
+]
+DateFromNameOpt = Annotated[
+    bool,
+    typer.Option(
+        "--date-from-name",
+        help="Take dates from file names: one date anywhere in the name, YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD (deepstatemap_data_20240801.geojson, zones_2024-08-01.json).",
+        rich_help_panel=ZONE_PANEL,
+    ),
+]
+AllowOverlapOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--allow-overlap",
+        help="Where zones of two actors overlap, this actor holds the overlap (repeat to rank several); default: overlap is an error.",
+        rich_help_panel=ZONE_PANEL,
+    ),
+]
 ActorsOpt = Annotated[Optional[str], COMMON["actors"][1]]
-SourceOpt = Annotated[Optional[str], typer.Option(
-    "--source", help="What the zone files are: deepstate (DeepStateMap API export: occupied, Crimea and ORDLO held; liberated and grey zone not), nzz (NZZ map: nochange and gains held, losses not; dates from the features) or generic; default: detected from the data (said in a note).", rich_help_panel=ZONE_PANEL)]
-WhereOpt = Annotated[Optional[str], typer.Option(
-    "--where", help="Read only the features matching this OGR SQL condition, e.g. \"type <> 'losses'\".", rich_help_panel=ZONE_PANEL)]
-ActorMapOpt = Annotated[Optional[str], typer.Option(
-    "--actor-map", help="What each label means: 'label=actor,...' ('-' for not held), e.g. 'nochange=russia,gains=russia,losses=-'; labels are the values of --actor-field, NZZ's type or DeepState's classes (occupied, crimea, ordlo, liberated, grey, other).", rich_help_panel=ZONE_PANEL)]
+SourceOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--source",
+        help="What the zone files are: deepstate (DeepStateMap API export: occupied, Crimea and ORDLO held; liberated and grey zone not), nzz (NZZ map: nochange and gains held, losses not; dates from the features) or generic; default: detected from the data (said in a note).",
+        rich_help_panel=ZONE_PANEL,
+    ),
+]
+WhereOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--where",
+        help="Read only the features matching this OGR SQL condition, e.g. \"type <> 'losses'\".",
+        rich_help_panel=ZONE_PANEL,
+    ),
+]
+ActorMapOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--actor-map",
+        help="What each label means: 'label=actor,...' ('-' for not held), e.g. 'nochange=russia,gains=russia,losses=-'; labels are the values of --actor-field, NZZ's type or DeepState's classes (occupied, crimea, ordlo, liberated, grey, other).",
+        rich_help_panel=ZONE_PANEL,
+    ),
+]
 
 
 # How a command reads zone files, declared once: @zone_options adds these to a command (as
 # @dataset_command adds the inputs) and hands them over as one ZoneReading.
-ZONE_OPTIONS = {"actor": (ActorOpt, None), "actor_field": (ActorFieldOpt, None), "date_field": (DateFieldOpt, None),
-                "date_from_name": (DateFromNameOpt, False), "allow_overlap": (AllowOverlapOpt, None),
-                "source": (SourceOpt, None), "where": (WhereOpt, None), "actor_map": (ActorMapOpt, None)}
+ZONE_OPTIONS = {
+    "actor": (ActorOpt, None),
+    "actor_field": (ActorFieldOpt, None),
+    "date_field": (DateFieldOpt, None),
+    "date_from_name": (DateFromNameOpt, False),
+    "allow_overlap": (AllowOverlapOpt, None),
+    "source": (SourceOpt, None),
+    "where": (WhereOpt, None),
+    "actor_map": (ActorMapOpt, None),
+}
 
 
 @dataclass(frozen=True)
@@ -288,16 +506,25 @@ class ZoneReading:
         """The keyword options of zones.load_zones these stand for (the --actor-map text parsed)."""
         from conflictmap.sources import parse_actor_map
 
-        return {"actor": self.actor, "actor_field": self.actor_field, "date_field": self.date_field,
-                "from_name": self.date_from_name, "allow_overlap": self.allow_overlap, "source": self.source,
-                "where": self.where, "actor_map": parse_actor_map(self.actor_map)}
+        return {
+            "actor": self.actor,
+            "actor_field": self.actor_field,
+            "date_field": self.date_field,
+            "from_name": self.date_from_name,
+            "allow_overlap": self.allow_overlap,
+            "source": self.source,
+            "where": self.where,
+            "actor_map": parse_actor_map(self.actor_map),
+        }
 
 
 def zone_options(fn):
     """Decorate `fn(..., reading: ZoneReading, ...)` into a command with the zone options of ZONE_OPTIONS."""
     own = [p for name, p in inspect.signature(fn).parameters.items() if name != "reading"]
-    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
-             for name, (kind, default) in ZONE_OPTIONS.items()]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+        for name, (kind, default) in ZONE_OPTIONS.items()
+    ]
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

@@ -50,8 +50,13 @@ def _display_rows(rows, columns, kinds) -> list[list[str]]:
     return [list(row) for row in zip(*cells)] if columns else [[] for _ in rows]
 
 
-def to_text(rows: list[dict], fmt: Format, columns: list[str] | None = None, title: str | None = None,
-            kinds: dict[str, str] | None = None) -> str:
+def to_text(
+    rows: list[dict],
+    fmt: Format,
+    columns: list[str] | None = None,
+    title: str | None = None,
+    kinds: dict[str, str] | None = None,
+) -> str:
     """Rows as text in the requested format (the table format is rendered by rich).
 
     `kinds` (column -> pct, km, people or count) sets the display rule of columns whose
@@ -64,12 +69,18 @@ def to_text(rows: list[dict], fmt: Format, columns: list[str] | None = None, tit
         return "".join(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False) + "\n" for r in rows)
     if fmt in (Format.csv, Format.tsv):
         delimiter = "," if fmt == Format.csv else "\t"
-        return csv_line(columns, delimiter) + "".join(csv_line([_flat_cell(r.get(c)) for c in columns], delimiter) for r in rows)
+        return csv_line(columns, delimiter) + "".join(
+            csv_line([_flat_cell(r.get(c)) for c in columns], delimiter) for r in rows
+        )
     if fmt == Format.markdown:
         # Column names can be actor names and cells names from the data: escaped, never Markdown or HTML.
-        lines = ([f"**{markdown_text(title)}**", ""] if title else []) + ["| " + " | ".join(map(markdown_text, columns)) + " |",
-                                                                          "|" + "|".join(_md_rule(r0_is_num(rows, c)) for c in columns) + "|"]
-        lines += ["| " + " | ".join(markdown_text(cell) for cell in row) + " |" for row in _display_rows(rows, columns, kinds)]
+        lines = ([f"**{markdown_text(title)}**", ""] if title else []) + [
+            "| " + " | ".join(map(markdown_text, columns)) + " |",
+            "|" + "|".join(_md_rule(r0_is_num(rows, c)) for c in columns) + "|",
+        ]
+        lines += [
+            "| " + " | ".join(markdown_text(cell) for cell in row) + " |" for row in _display_rows(rows, columns, kinds)
+        ]
         return "\n".join(lines) + "\n"
     return _rich_table(rows, columns, title, kinds)
 
@@ -86,8 +97,13 @@ def console(file=None, at_least: int = 0):
     from rich.console import Console
 
     width = max(_width(), at_least)
-    return Console(file=file or sys.stdout, width=width, no_color="NO_COLOR" in os.environ or None,
-                   highlight=False, soft_wrap=False)
+    return Console(
+        file=file or sys.stdout,
+        width=width,
+        no_color="NO_COLOR" in os.environ or None,
+        highlight=False,
+        soft_wrap=False,
+    )
 
 
 def _width() -> int:
@@ -116,8 +132,9 @@ def _rich_table(rows, columns, title, kinds=None) -> str:
     widths = _column_widths(columns, cells, whole, _width())
     table = Table(title=title, title_justify="left")
     for c, n, w, width in zip(columns, numeric, whole, widths):
-        table.add_column(c, justify="right" if n else "left", width=width, no_wrap=not w,
-                         overflow="fold" if w else "ellipsis")
+        table.add_column(
+            c, justify="right" if n else "left", width=width, no_wrap=not w, overflow="fold" if w else "ellipsis"
+        )
     for row in display:
         table.add_row(*row)
     buf = io.StringIO()
@@ -131,9 +148,11 @@ def _column_widths(columns, cells, whole, width: int) -> list[int]:
     columns fold down to their widest cell; then text is cut down to 2. A number or a date is never cut."""
     widths = [max([len(x) for x in col] + [len(c)]) for c, col in zip(columns, cells)]
     cell_floor = [max([len(x) for x in col] + [4]) for col in cells]
-    phases = [[None if w else min(widths[i], max(len(c), 12)) for i, (c, w) in enumerate(zip(columns, whole))],
-              [cell_floor[i] if w else None for i, w in enumerate(whole)],
-              [None if w else 2 for w in whole]]  # a letter and the ellipsis: the narrowest text still says a row differs
+    phases = [
+        [None if w else min(widths[i], max(len(c), 12)) for i, (c, w) in enumerate(zip(columns, whole))],
+        [cell_floor[i] if w else None for i, w in enumerate(whole)],
+        [None if w else 2 for w in whole],
+    ]  # a letter and the ellipsis: the narrowest text still says a row differs
     room = width - 3 * len(columns) - 1  # the borders: one left, then " │ " around every cell
     for floors in phases:
         while sum(widths) > room:
@@ -175,7 +194,11 @@ def _flatten(obj, prefix="", rounded=False):
             for i, item in enumerate(value, start=1):
                 yield {"item": f"{name}[{i}]", "value": "; ".join(f"{k}={v}" for k, v in item.items() if v)}
         else:
-            shown = ", ".join(f"{v:.6f}" if isinstance(v, float) else str(v) for v in value) if isinstance(value, list) else value
+            shown = (
+                ", ".join(f"{v:.6f}" if isinstance(v, float) else str(v) for v in value)
+                if isinstance(value, list)
+                else value
+            )
             if isinstance(shown, float):
                 shown = f"{shown:,.2f}" if rounded else repr(shown)
             yield {"item": name, "value": "" if shown is None else str(shown)}

@@ -54,8 +54,7 @@ class Actors:
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             prefix = f"{where}: " if where else ""
             raise InputError(
-                f"{prefix}unknown actor {text!r}{hint}; known actors: {known}; "
-                "add it (or an alias) to the actors file"
+                f"{prefix}unknown actor {text!r}{hint}; known actors: {known}; add it (or an alias) to the actors file"
             )
         self.add(text)
         return text
@@ -120,7 +119,9 @@ def _colour(text: str, where: str) -> str:
     from matplotlib.colors import is_color_like  # only for named colours: keeps start-up light
 
     if not is_color_like(text):
-        raise InputError(f"{where}: {text!r} is not a colour; give a hex code such as \"#b2182b\" or a name such as \"darkred\"")
+        raise InputError(
+            f'{where}: {text!r} is not a colour; give a hex code such as "#b2182b" or a name such as "darkred"'
+        )
     return text
 
 
@@ -153,8 +154,11 @@ def load_actors(path: str | Path | None) -> Actors:
     if path is None:
         return Actors()
     path = Path(path)
-    data = read_toml(path, InputError(f"{path}: actors file not found; check the path given to --actors"),
-                     "see data/aleppo-2016/actors.toml for the layout of an actors file")
+    data = read_toml(
+        path,
+        InputError(f"{path}: actors file not found; check the path given to --actors"),
+        "see data/aleppo-2016/actors.toml for the layout of an actors file",
+    )
     table = data.get("actors")
     if not isinstance(table, dict) or not table:
         raise InputError(f"{path}: no [actors.NAME] tables found; see data/aleppo-2016/actors.toml for the layout")
@@ -163,28 +167,36 @@ def load_actors(path: str | Path | None) -> Actors:
     owner: dict[str, str] = {name_key(b): b for b in BUILTIN_ACTORS}
     for name, spec in table.items():
         if not isinstance(spec, dict):
-            raise InputError(f"{path} [actors.{name}]: give a table (aliases = [...], colour = \"#...\"), not {type(spec).__name__}")
+            raise InputError(
+                f'{path} [actors.{name}]: give a table (aliases = [...], colour = "#..."), not {type(spec).__name__}'
+            )
         _known_keys(spec, ACTOR_KEYS, f"{path} [actors.{name}]", "a key")
         aliases = _string_list(spec.get("aliases", []), f"{path} [actors.{name}] aliases", '["regime", "SAA"]')
         for label in (name, *aliases):
             # One label naming two actors would silently merge them.
             other = owner.setdefault(name_key(label), clean_label(name))
             if other != clean_label(name):
-                raise InputError(f"{path} [actors.{name}]: {label!r} also names {other!r}; give each actor its own names")
+                raise InputError(
+                    f"{path} [actors.{name}]: {label!r} also names {other!r}; give each actor its own names"
+                )
         actors.add(clean_label(name), [clean_label(a) for a in aliases])
         colour = spec.get("colour") or spec.get("color")
         if colour:
             actors.colours[clean_label(name)] = _colour(str(colour), f"{path} [actors.{name}] colour")
     groups = data.get("groups") or {}
     if not isinstance(groups, dict):
-        raise InputError(f"{path}: groups must be a table of lists, e.g. [groups] rebels = [\"faction a\", \"faction b\"], not {groups!r:.40}")
+        raise InputError(
+            f'{path}: groups must be a table of lists, e.g. [groups] rebels = ["faction a", "faction b"], not {groups!r:.40}'
+        )
     for group, members in groups.items():
         where = f"{path} [groups] {group}"
         members = _string_list(members, where, '["faction a", "faction b"]')
         if not members:
             raise InputError(f"{where}: the group is empty; list its members or remove it")
         if name_key(group) in owner:  # a group named like an actor or alias: a query could mean either
-            raise InputError(f"{where}: {group!r} is also a name of the actor {owner[name_key(group)]!r}; give the group a name of its own")
+            raise InputError(
+                f"{where}: {group!r} is also a name of the actor {owner[name_key(group)]!r}; give the group a name of its own"
+            )
         actors.groups[clean_label(group)] = [actors.canonical(m, where) for m in members]
     return actors
 

@@ -44,8 +44,11 @@ def read_aliases(source, encoding: str | None = None) -> list[tuple[str, str, st
         raise InputError(f"{name}: no aliases; expected a header 'alias,district' and one line per spelling")
     alias_col = _column(records, ALIAS_COLUMNS, name)
     target_col = _column(records, TARGET_COLUMNS, name)
-    return [(r.get(alias_col, ""), r.get(target_col, ""), r["_where"]) for r in records
-            if r.get(alias_col, "") or r.get(target_col, "")]
+    return [
+        (r.get(alias_col, ""), r.get(target_col, ""), r["_where"])
+        for r in records
+        if r.get(alias_col, "") or r.get(target_col, "")
+    ]
 
 
 def _json(source, name: str, encoding: str | None):
@@ -59,8 +62,10 @@ def _column(records, choices, name: str) -> str:
     present = [k for k in records[0] if k != "_where"]
     found = next((c for c in choices if c in present), None)
     if found is None:
-        raise InputError(f"{name}: no {choices[0]!r} column (columns: {shown_columns(present)}); "
-                         "an aliases file has the columns alias,district")
+        raise InputError(
+            f"{name}: no {choices[0]!r} column (columns: {shown_columns(present)}); "
+            "an aliases file has the columns alias,district"
+        )
     return found
 
 
@@ -80,8 +85,13 @@ def _variants(doc: dict, name: str) -> list[tuple[str, str, str]]:
             owners[name_key(text)].add(target)
             rows.append((text, target, f"{name} entry {key!r}"))
     kept = {(name_key(r[0]), r[1]): r for r in reversed(rows)}  # entries repeating a spelling for one district: one row
-    return [r for r in rows if kept.get((name_key(r[0]), r[1])) is r
-            and len(owners[name_key(r[0])]) == 1 and name_key(r[0]) != name_key(r[1])]
+    return [
+        r
+        for r in rows
+        if kept.get((name_key(r[0]), r[1])) is r
+        and len(owners[name_key(r[0])]) == 1
+        and name_key(r[0]) != name_key(r[1])
+    ]
 
 
 def apply_aliases(index: DistrictIndex, sources, encoding: str | None = None) -> None:
@@ -97,6 +107,7 @@ def apply_aliases(index: DistrictIndex, sources, encoding: str | None = None) ->
             here.add(key)
             if not _already_exact(index, text, target):
                 index.add_alias(text, target, where)
+
 
 def _already_exact(index: DistrictIndex, text: str, target: str) -> bool:
     """An alias that only repeats a district's own name (the variants file lists it too) adds nothing."""
@@ -116,8 +127,12 @@ def check_names(districts, source: str, checks) -> None:
     """Two districts whose different names share a match key are an error naming both:
     every lookup by either name would merge them."""
     for name, did, other, other_id in name_collisions(districts["id"], districts["name"], districts.get("aliases")):
-        checks.add("error", source, f"districts {did!r} ({name!r}) and {other_id!r} ({other!r}) have names that match "
-                   "as one (case, accents and punctuation aside); rename one so that each name finds one district")
+        checks.add(
+            "error",
+            source,
+            f"districts {did!r} ({name!r}) and {other_id!r} ({other!r}) have names that match "
+            "as one (case, accents and punctuation aside); rename one so that each name finds one district",
+        )
 
 
 def _first(paths) -> str:

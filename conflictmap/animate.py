@@ -36,7 +36,9 @@ MIN_WIDTH, MAX_WIDTH = 400, 4000  # under 400 the legend cannot be read; over 40
 _SHARED: dict = {}  # what forked workers read: the dataset and the map options (set before the pool starts)
 
 
-def frame_dates(ds: Dataset, every: str | None = None, start: dt.date | None = None, end: dt.date | None = None) -> list:
+def frame_dates(
+    ds: Dataset, every: str | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> list:
     """Every date of the log, or a fixed step (timeline's --every) from the first date to the last."""
     from .timeline import stepped_dates
 
@@ -72,17 +74,27 @@ def ffmpeg_exe() -> str:
     try:
         import imageio_ffmpeg
     except ImportError:
-        raise UsageError(f"writing MP4 needs the video extra (imageio-ffmpeg, with its own ffmpeg): {VIDEO_EXTRA}; "
-                         "or write FILE.gif") from None
+        raise UsageError(
+            f"writing MP4 needs the video extra (imageio-ffmpeg, with its own ffmpeg): {VIDEO_EXTRA}; or write FILE.gif"
+        ) from None
     try:
         return imageio_ffmpeg.get_ffmpeg_exe()
     except RuntimeError as exc:  # a platform its wheels do not cover, and no ffmpeg on the PATH
-        raise UsageError(f"writing MP4: imageio-ffmpeg found no ffmpeg ({' '.join(str(exc).split())[:200]}); "
-                         "set IMAGEIO_FFMPEG_EXE to an ffmpeg binary, or write FILE.gif") from None
+        raise UsageError(
+            f"writing MP4: imageio-ffmpeg found no ffmpeg ({' '.join(str(exc).split())[:200]}); "
+            "set IMAGEIO_FFMPEG_EXE to an ffmpeg binary, or write FILE.gif"
+        ) from None
 
 
-def animation(ds: Dataset, path, days: list, fps: float = 1.5, baseline: Baseline | None = None,
-              workers: int | None = None, width: int = WIDTH) -> int:
+def animation(
+    ds: Dataset,
+    path,
+    days: list,
+    fps: float = 1.5,
+    baseline: Baseline | None = None,
+    workers: int | None = None,
+    width: int = WIDTH,
+) -> int:
     """Write the GIF or MP4 atomically (format from the suffix), frames `width` pixels wide; returns the number of frames."""
     from PIL import Image
 
@@ -90,7 +102,9 @@ def animation(ds: Dataset, path, days: list, fps: float = 1.5, baseline: Baselin
     if not fps > 0:
         raise UsageError(f"--fps {fps} must be more than 0 frames a second")
     if not MIN_WIDTH <= width <= MAX_WIDTH:
-        raise UsageError(f"--width {width}: give {MIN_WIDTH} to {MAX_WIDTH} pixels (under {MIN_WIDTH} the legend cannot be read)")
+        raise UsageError(
+            f"--width {width}: give {MIN_WIDTH} to {MAX_WIDTH} pixels (under {MIN_WIDTH} the legend cannot be read)"
+        )
     check_not_input(path, ds.inputs.paths())
     pngs = render(ds, days, baseline, workers, dpi=width / 10)
     frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
@@ -115,8 +129,16 @@ def _write_gif(frames: list, path, fps: float) -> None:
         strip.paste(frame, (0, h * k))
     palette = strip.quantize(colors=255, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     frames = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
-    frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=round(1000 / fps),
-                   loop=0, optimize=False, disposal=1)
+    frames[0].save(
+        path,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=round(1000 / fps),
+        loop=0,
+        optimize=False,
+        disposal=1,
+    )
 
 
 def _write_mp4(frames: list, path, fps: float) -> None:
@@ -127,10 +149,36 @@ def _write_mp4(frames: list, path, fps: float) -> None:
     size = frames[0].size
     # Bit-exact muxing (no encoder version string, no creation time) and one encoding thread: the same bytes twice.
     # -tune stillimage and crf 18: flat map colours and small text stay clean.
-    options = ["-preset", "medium", "-tune", "stillimage", "-crf", "18", "-threads", "1", "-fflags", "+bitexact",
-               "-flags:v", "+bitexact", "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4"]
-    writer = imageio_ffmpeg.write_frames(str(path), size, fps=fps, codec="libx264", quality=None, macro_block_size=1,
-                                         output_params=options, ffmpeg_log_level="error")
+    options = [
+        "-preset",
+        "medium",
+        "-tune",
+        "stillimage",
+        "-crf",
+        "18",
+        "-threads",
+        "1",
+        "-fflags",
+        "+bitexact",
+        "-flags:v",
+        "+bitexact",
+        "-map_metadata",
+        "-1",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+    ]
+    writer = imageio_ffmpeg.write_frames(
+        str(path),
+        size,
+        fps=fps,
+        codec="libx264",
+        quality=None,
+        macro_block_size=1,
+        output_params=options,
+        ffmpeg_log_level="error",
+    )
     writer.send(None)  # start ffmpeg
     try:
         for frame in frames:
@@ -152,8 +200,9 @@ def _padded(frame):
     return out
 
 
-def render(ds: Dataset, days: list, baseline: Baseline | None = None, workers: int | None = None,
-           dpi: float = DPI) -> list[bytes]:
+def render(
+    ds: Dataset, days: list, baseline: Baseline | None = None, workers: int | None = None, dpi: float = DPI
+) -> list[bytes]:
     """PNG bytes of each date's map, in date order; in worker processes when there are several frames."""
     _SHARED.update(ds=ds, baseline=baseline, dpi=dpi)
     workers = min(workers or os.cpu_count() or 1, len(days))

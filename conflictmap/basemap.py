@@ -45,23 +45,29 @@ def tile_source(text: str) -> "TileSource":
     """An MBTiles file, a tile folder or a local template; http(s) and missing files are refused."""
     text = str(text)
     if text.lower().startswith(NETWORK):
-        raise UsageError(f"--basemap {text}: conflictmap never fetches tiles from the network; save them first "
-                         "(an MBTiles file, e.g. QGIS 'Generate XYZ tiles (MBTiles)' or gdal_translate -of MBTILES) "
-                         "and give that file")
+        raise UsageError(
+            f"--basemap {text}: conflictmap never fetches tiles from the network; save them first "
+            "(an MBTiles file, e.g. QGIS 'Generate XYZ tiles (MBTiles)' or gdal_translate -of MBTILES) "
+            "and give that file"
+        )
     if text.lower().startswith("file://"):
         from urllib.parse import unquote, urlparse
 
         text = unquote(urlparse(text).path)
     if "{z}" in text:
         if "{x}" not in text or ("{y}" not in text and "{-y}" not in text):
-            raise UsageError(f"--basemap {text}: a tile template names {{z}}, {{x}} and {{y}} (or {{-y}}), "
-                             "e.g. tiles/{z}/{x}/{y}.png")
+            raise UsageError(
+                f"--basemap {text}: a tile template names {{z}}, {{x}} and {{y}} (or {{-y}}), "
+                "e.g. tiles/{z}/{x}/{y}.png"
+            )
         return FolderTiles(text)
     path = Path(text)
     if path.is_dir():
         return FolderTiles(_folder_template(path), path)
     if not path.is_file():
-        raise InputError(f"--basemap {text}: file not found; give an MBTiles file, a tile folder or a {{z}}/{{x}}/{{y}} template")
+        raise InputError(
+            f"--basemap {text}: file not found; give an MBTiles file, a tile folder or a {{z}}/{{x}}/{{y}} template"
+        )
     return MBTiles(path)
 
 
@@ -91,10 +97,18 @@ class TileSource:
         z = self._zoom(west, east, fig.dpi)
         image = lonlat_image(self, z, west, south, east, north)
         if image is None:
-            raise InputError(f"--basemap {self.name}: no tiles over the map's view ({west:.4f},{south:.4f},{east:.4f},{north:.4f}) "
-                             f"at zoom {z}; give tiles that cover the districts")
-        ax.imshow(image, extent=(west, east, south, north), origin="upper", interpolation="nearest", zorder=0,
-                  aspect=ax.get_aspect())
+            raise InputError(
+                f"--basemap {self.name}: no tiles over the map's view ({west:.4f},{south:.4f},{east:.4f},{north:.4f}) "
+                f"at zoom {z}; give tiles that cover the districts"
+            )
+        ax.imshow(
+            image,
+            extent=(west, east, south, north),
+            origin="upper",
+            interpolation="nearest",
+            zorder=0,
+            aspect=ax.get_aspect(),
+        )
         ax.set_xlim(*limits[0])  # the map's frame, not the image's
         ax.set_ylim(*limits[1])
         return self.credit()
@@ -114,13 +128,15 @@ def lonlat_image(source: TileSource, z: int, west: float, south: float, east: fl
     from pyproj import Transformer
 
     size = None
-    n = 2 ** z
+    n = 2**z
     x0, x1 = _tile_x(west, n), _tile_x(east, n)
     y0, y1 = _tile_y(north, n), _tile_y(south, n)
     count = (x1 - x0 + 1) * (y1 - y0 + 1)
     if count > MAX_TILES:
-        raise InputError(f"--basemap {source.name}: zoom {z}, the nearest it has to the map's scale, needs {count} tiles "
-                         f"for this view (at most {MAX_TILES}); give tiles of a lower zoom or a smaller --bbox")
+        raise InputError(
+            f"--basemap {source.name}: zoom {z}, the nearest it has to the map's scale, needs {count} tiles "
+            f"for this view (at most {MAX_TILES}); give tiles of a lower zoom or a smaller --bbox"
+        )
     tiles = {}
     for x in range(x0, x1 + 1):
         for y in range(y0, y1 + 1):
@@ -128,14 +144,16 @@ def lonlat_image(source: TileSource, z: int, west: float, south: float, east: fl
             if tile is not None:
                 size = size or tile.size[0]
                 if tile.size != (size, size):
-                    raise InputError(f"--basemap {source.name}: tile {z}/{x}/{y} is {tile.size[0]}x{tile.size[1]} pixels, "
-                                     f"the others {size}x{size}; tiles must be square and all one size")
+                    raise InputError(
+                        f"--basemap {source.name}: tile {z}/{x}/{y} is {tile.size[0]}x{tile.size[1]} pixels, "
+                        f"the others {size}x{size}; tiles must be square and all one size"
+                    )
                 tiles[x, y] = np.asarray(tile.convert("RGBA"))
     if not tiles:
         return None
     mosaic = np.zeros(((y1 - y0 + 1) * size, (x1 - x0 + 1) * size, 4), np.uint8)  # transparent where a tile is missing
     for (x, y), pixels in tiles.items():
-        mosaic[(y - y0) * size:(y - y0 + 1) * size, (x - x0) * size:(x - x0 + 1) * size] = pixels
+        mosaic[(y - y0) * size : (y - y0 + 1) * size, (x - x0) * size : (x - x0 + 1) * size] = pixels
     world = n * size  # pixels round the world at this zoom
     to_mercator = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
     half = math.pi * 6378137.0  # EPSG:3857 spans -half..half metres both ways
@@ -170,8 +188,10 @@ def _image(data: bytes, where: str):
         image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise InputError(f"{where}: not an image Pillow reads ({' '.join(str(exc).split())[:120]}); "
-                         "raster tiles are PNG, JPEG or WebP") from None
+        raise InputError(
+            f"{where}: not an image Pillow reads ({' '.join(str(exc).split())[:120]}); "
+            "raster tiles are PNG, JPEG or WebP"
+        ) from None
     return image
 
 
@@ -189,8 +209,10 @@ class MBTiles(TileSource):
         with open(path, "rb") as fh:
             head = fh.read(16)
         if head != b"SQLite format 3\x00":
-            raise InputError(f"--basemap {path}: not an MBTiles file (an MBTiles file is SQLite; this one starts "
-                             f"{head[:12]!r}); give an .mbtiles file, a tile folder or a {{z}}/{{x}}/{{y}} template")
+            raise InputError(
+                f"--basemap {path}: not an MBTiles file (an MBTiles file is SQLite; this one starts "
+                f"{head[:12]!r}); give an .mbtiles file, a tile folder or a {{z}}/{{x}}/{{y}} template"
+            )
         # Read-only and immutable: an input is never written, not even a journal beside it.
         self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
@@ -198,20 +220,25 @@ class MBTiles(TileSource):
         except sqlite3.DatabaseError as exc:
             raise InputError(f"--basemap {path}: unreadable SQLite file ({exc}); is it a complete copy?") from None
         if "tiles" not in tables:
-            raise InputError(f"--basemap {path}: no 'tiles' table, so not an MBTiles file; tables: {', '.join(sorted(tables)) or 'none'}")
+            raise InputError(
+                f"--basemap {path}: no 'tiles' table, so not an MBTiles file; tables: {', '.join(sorted(tables)) or 'none'}"
+            )
         meta = dict(self._rows("SELECT name, value FROM metadata")) if "metadata" in tables else {}
         fmt = str(meta.get("format", "png")).lower()
         if fmt not in TILE_FORMATS:
-            raise InputError(f"--basemap {path}: its tiles are {fmt!r} (metadata 'format'); only raster tiles "
-                             f"({', '.join(TILE_FORMATS)}) can be drawn under the map, not vector tiles")
+            raise InputError(
+                f"--basemap {path}: its tiles are {fmt!r} (metadata 'format'); only raster tiles "
+                f"({', '.join(TILE_FORMATS)}) can be drawn under the map, not vector tiles"
+            )
         self.attribution = plain_attribution(meta.get("attribution"))
 
     def zooms(self) -> list[int]:
         return [int(r[0]) for r in self._rows("SELECT DISTINCT zoom_level FROM tiles ORDER BY zoom_level")]
 
     def tile(self, z, x, y):
-        rows = self._rows("SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
-                          (z, x, (2 ** z) - 1 - y))  # MBTiles rows are TMS: 0 at the south
+        rows = self._rows(
+            "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?", (z, x, (2**z) - 1 - y)
+        )  # MBTiles rows are TMS: 0 at the south
         return _image(bytes(rows[0][0]), f"--basemap {self.path} tile {z}/{x}/{y}") if rows else None
 
     def _rows(self, sql: str, args=()) -> list:
@@ -236,11 +263,17 @@ class FolderTiles(TileSource):
     def zooms(self) -> list[int]:
         head, _, _ = self.template.partition("{z}")
         parent = Path(head) if head.endswith(("/", "\\")) else Path(head).parent
-        return sorted(int(p.name) for p in parent.iterdir() if p.is_dir() and p.name.isdigit()) if parent.is_dir() else []
+        return (
+            sorted(int(p.name) for p in parent.iterdir() if p.is_dir() and p.name.isdigit()) if parent.is_dir() else []
+        )
 
     def tile(self, z, x, y):
-        path = Path(self.template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{-y}", str(2 ** z - 1 - y))
-                    .replace("{y}", str(y)))
+        path = Path(
+            self.template.replace("{z}", str(z))
+            .replace("{x}", str(x))
+            .replace("{-y}", str(2**z - 1 - y))
+            .replace("{y}", str(y))
+        )
         return _image(path.read_bytes(), f"--basemap {path}") if path.is_file() else None
 
 
@@ -262,4 +295,6 @@ def _folder_attribution(folder: Path) -> str:
     try:
         return plain_attribution(json.loads(meta.read_text(encoding="utf-8")).get("attribution"))
     except (ValueError, UnicodeDecodeError, AttributeError) as exc:
-        raise InputError(f"--basemap {meta}: not a JSON object ({' '.join(str(exc).split())[:120]}); fix or remove it") from None
+        raise InputError(
+            f"--basemap {meta}: not a JSON object ({' '.join(str(exc).split())[:120]}); fix or remove it"
+        ) from None

@@ -37,16 +37,29 @@ class ChangeLog:
     inferred: int = 0  # districts whose baseline came from their first change's `from`
 
 
-def from_changes(inputs, changes, baseline=None, baseline_date: dt.date | None = None,
-                 default: str | None = None, infer_baseline: bool = False) -> ChangeLog:
+def from_changes(
+    inputs,
+    changes,
+    baseline=None,
+    baseline_date: dt.date | None = None,
+    default: str | None = None,
+    infer_baseline: bool = False,
+) -> ChangeLog:
     """Build a log from the change list `changes` and a baseline (see the module docstring)."""
     if baseline is None and default is None and not infer_baseline:
         raise UsageError("give a baseline: --baseline SNAPSHOT, --default ACTOR, or --infer-baseline")
     problems: list[Problem] = []
     checks = Checks(problems)
     actors = load_actors(inputs.actors)
-    districts, fields, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field,
-                                          inputs.dissolve, alt_name_field=inputs.alt_name_field, layer=inputs.districts_layer)
+    districts, fields, _ = load_districts(
+        inputs.districts,
+        inputs.id_field,
+        inputs.name_field,
+        inputs.population_field,
+        inputs.dissolve,
+        alt_name_field=inputs.alt_name_field,
+        layer=inputs.districts_layer,
+    )
     problems += fields.problems
     check_names(districts, label(inputs.districts), checks)
     index = district_index(districts, inputs, checks, label(inputs.districts))
@@ -56,10 +69,14 @@ def from_changes(inputs, changes, baseline=None, baseline_date: dt.date | None =
     first_change = min(r["date"] for r in change_rows)
     listed, fallback, day = _baseline(baseline, baseline_date, default, index, actors, inputs, checks)
     if day > first_change:
-        raise UsageError(f"the baseline date {day} is after the first change ({first_change}); give an earlier --baseline-date")
+        raise UsageError(
+            f"the baseline date {day} is after the first change ({first_change}); give an earlier --baseline-date"
+        )
     inferred = _inferred(change_rows, {r["idx"] for r in listed}, day) if infer_baseline else []
     covered = {r["idx"] for r in listed + inferred}
-    defaults = [{**fallback, "idx": i, "district": d} for i, d in enumerate(index.ids) if i not in covered] if fallback else []
+    defaults = (
+        [{**fallback, "idx": i, "district": d} for i, d in enumerate(index.ids) if i not in covered] if fallback else []
+    )
     rows = listed + inferred + defaults + change_rows
     problems += from_problems(rows, UNKNOWN)
     out = sorted((_plain(r) for r in rows), key=lambda r: (r["date"], r["district"], r["controller"]))
@@ -92,8 +109,16 @@ def _baseline(path, day, default, index, actors, inputs, checks):
     fallback = None
     if actor:
         where = listed_default["_where"] if listed_default and not default else "--default"
-        fallback = {"date": day, "controller": actors.canonical(actor, where), "share": None, "source": "",
-                    "confidence": "", "note": "baseline default", "where": where, "from": ""}
+        fallback = {
+            "date": day,
+            "controller": actors.canonical(actor, where),
+            "share": None,
+            "source": "",
+            "confidence": "",
+            "note": "baseline default",
+            "where": where,
+            "from": "",
+        }
     for r in rows:
         r["date"] = day
     return rows, fallback, day
@@ -110,8 +135,10 @@ def _controller_cell(rec: dict) -> str:
 def _snapshot_date(records, path) -> dt.date | None:
     days = {parse_date(r["date"], r["_where"]) for r in records if r.get("date")}
     if len(days) > 1:
-        raise InputError(f"{label(path)}: the snapshot has {len(days)} dates ({', '.join(sorted(map(str, days)))}); "
-                         "a baseline is one date")
+        raise InputError(
+            f"{label(path)}: the snapshot has {len(days)} dates ({', '.join(sorted(map(str, days)))}); "
+            "a baseline is one date"
+        )
     return next(iter(days), None)
 
 
@@ -120,19 +147,38 @@ def _inferred(change_rows, covered: set, day: dt.date) -> list[dict]:
     first: dict[int, dict] = {}
     for r in sorted(change_rows, key=lambda r: (r["date"], r["where"])):
         first.setdefault(r["idx"], r)
-    return [{**r, "date": day, "controller": r["from"], "share": None, "from": "",
-             "note": f"baseline inferred from the change on {r['date']}"}
-            for i, r in first.items() if i not in covered and r["from"]]
+    return [
+        {
+            **r,
+            "date": day,
+            "controller": r["from"],
+            "share": None,
+            "from": "",
+            "note": f"baseline inferred from the change on {r['date']}",
+        }
+        for i, r in first.items()
+        if i not in covered and r["from"]
+    ]
 
 
 def _plain(r: dict) -> dict:
     share = "" if r["share"] is None else repr(float(r["share"]))
-    return {"date": r["date"].isoformat(), "district": r["district"], "controller": r["controller"], "share": share,
-            "source": r["source"], "confidence": r["confidence"], "note": r["note"], "from": r.get("from", "")}
+    return {
+        "date": r["date"].isoformat(),
+        "district": r["district"],
+        "controller": r["controller"],
+        "share": share,
+        "source": r["source"],
+        "confidence": r["confidence"],
+        "note": r["note"],
+        "from": r.get("from", ""),
+    }
 
 
 def log_csv(log: ChangeLog) -> str:
     """The log as CSV text (FROM_CHANGES_COLUMNS), ready for --control (a bare \\r in a name is quoted: escape.csv_line)."""
     from .escape import csv_line
 
-    return csv_line(FROM_CHANGES_COLUMNS) + "".join(csv_line([row.get(c, "") for c in FROM_CHANGES_COLUMNS]) for row in log.rows)
+    return csv_line(FROM_CHANGES_COLUMNS) + "".join(
+        csv_line([row.get(c, "") for c in FROM_CHANGES_COLUMNS]) for row in log.rows
+    )

@@ -19,7 +19,16 @@ from .tolerance import NOISE, SHARE_DIGITS
 from .model import span_error
 from .transfer import share_matrix, total_flows
 
-__all__ = ["changes", "gains_losses", "transition_matrix", "moved_area", "change_summary", "matrix_table", "window", "is_fractional"]
+__all__ = [
+    "changes",
+    "gains_losses",
+    "transition_matrix",
+    "moved_area",
+    "change_summary",
+    "matrix_table",
+    "window",
+    "is_fractional",
+]
 
 BEFORE = pd.Timestamp.min  # the date of the virtual "initial holder" group
 
@@ -52,9 +61,13 @@ def _groups(ds: Dataset) -> pd.DataFrame:
     head = log.iloc[starts]
     keys = np.add.reduceat(pairs, starts) if len(pairs) else np.array([], dtype=object)  # string concatenation
     n = len(ds.districts)
-    groups = pd.concat([pd.DataFrame({"idx": np.arange(n), "date": BEFORE, "key": f"{ds.initial}={1.0:.{SHARE_DIGITS}f};"}),
-                        pd.DataFrame({"idx": head["idx"].to_numpy(), "date": head["date"].to_numpy(), "key": keys})],
-                       ignore_index=True)
+    groups = pd.concat(
+        [
+            pd.DataFrame({"idx": np.arange(n), "date": BEFORE, "key": f"{ds.initial}={1.0:.{SHARE_DIGITS}f};"}),
+            pd.DataFrame({"idx": head["idx"].to_numpy(), "date": head["date"].to_numpy(), "key": keys}),
+        ],
+        ignore_index=True,
+    )
     return groups.sort_values(["idx", "date"], kind="stable").reset_index(drop=True)
 
 
@@ -65,7 +78,9 @@ def _starts(idx: np.ndarray, date: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
-def transitions(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def transitions(
+    ds: Dataset, since: dt.date | None = None, until: dt.date | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every change of state in (since, until]: (idx, date, gid_from, gid_to) and the groups the gids index."""
     since, until = window(ds, since, until)
     groups = _groups(ds)
@@ -78,8 +93,14 @@ def transitions(ds: Dataset, since: dt.date | None = None, until: dt.date | None
     prev_gid = seq.groupby("idx")["gid"].shift()
     changed = prev_key.notna() & (seq["key"] != prev_key)
     out = seq[changed]
-    return pd.DataFrame({"idx": out["idx"].to_numpy(), "date": out["date"].to_numpy(),
-                         "gid_from": prev_gid[changed].to_numpy(dtype=int), "gid_to": out["gid"].to_numpy()}), groups
+    return pd.DataFrame(
+        {
+            "idx": out["idx"].to_numpy(),
+            "date": out["date"].to_numpy(),
+            "gid_from": prev_gid[changed].to_numpy(dtype=int),
+            "gid_to": out["gid"].to_numpy(),
+        }
+    ), groups
 
 
 def _group_rows(ds: Dataset, groups: pd.DataFrame, gids) -> pd.DataFrame:
@@ -92,8 +113,13 @@ def _group_rows(ds: Dataset, groups: pd.DataFrame, gids) -> pd.DataFrame:
     return rows[rows["gid"].isin(gids)].sort_values(["gid", "controller"], kind="stable")
 
 
-def changes(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None,
-            every_change: bool = False, shifts: bool = False) -> pd.DataFrame:
+def changes(
+    ds: Dataset,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    every_change: bool = False,
+    shifts: bool = False,
+) -> pd.DataFrame:
     """Districts that changed hands between `since` and `until`, with the date of the change.
 
     A district changed hands when its largest holder changed (for a split
@@ -127,8 +153,9 @@ def is_fractional(ds: Dataset) -> bool:
     return bool(measured.any() or noted.any())
 
 
-def moved_area(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None,
-               matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+def moved_area(
+    ds: Dataset, since: dt.date | None = None, until: dt.date | None = None, matrix: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The km² that moved from one actor to another between the dates: the off-diagonal of the matrix."""
     matrix = transition_matrix(ds, since, until) if matrix is None else matrix
     moved = matrix[(matrix["from"] != matrix["to"]) & (matrix["area_km2"] > 0)]
@@ -150,13 +177,18 @@ def _describe(ds: Dataset, moves: pd.DataFrame, groups: pd.DataFrame) -> pd.Data
     labels, share_maps, sources = _group_text(_group_rows(ds, groups, np.union1d(moves["gid_from"], moves["gid_to"])))
     d = ds.districts
     idx = moves["idx"].to_numpy(dtype=int)
-    out = pd.DataFrame({
-        "id": d["id"].to_numpy()[idx], "name": d["name"].to_numpy()[idx],
-        "date": [t.date().isoformat() for t in moves["date"]],
-        "from": [labels[g] for g in moves["gid_from"]], "to": [labels[g] for g in moves["gid_to"]],
-        "from_shares": [share_maps[g] for g in moves["gid_from"]], "to_shares": [share_maps[g] for g in moves["gid_to"]],
-        "area_km2": d["area_km2"].to_numpy(dtype=float)[idx],
-    })
+    out = pd.DataFrame(
+        {
+            "id": d["id"].to_numpy()[idx],
+            "name": d["name"].to_numpy()[idx],
+            "date": [t.date().isoformat() for t in moves["date"]],
+            "from": [labels[g] for g in moves["gid_from"]],
+            "to": [labels[g] for g in moves["gid_to"]],
+            "from_shares": [share_maps[g] for g in moves["gid_from"]],
+            "to_shares": [share_maps[g] for g in moves["gid_to"]],
+            "area_km2": d["area_km2"].to_numpy(dtype=float)[idx],
+        }
+    )
     pairs = list(zip(moves["gid_from"], moves["gid_to"]))
     moved = np.array([_moved(share_maps[a], share_maps[b]) for a, b in pairs], dtype=float)
     out["moved_km2"] = moved * out["area_km2"].to_numpy(dtype=float)
@@ -221,8 +253,9 @@ def matrix_table(matrix: pd.DataFrame, measure: str) -> pd.DataFrame:
     return grid.reset_index(names="from")
 
 
-def gains_losses(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None,
-                 matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+def gains_losses(
+    ds: Dataset, since: dt.date | None = None, until: dt.date | None = None, matrix: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per actor: gained, lost and net (districts, km², people) between the dates, and net km² per day.
 
     Gains are what flows in from other controllers in the transition matrix,
@@ -248,5 +281,10 @@ def change_summary(ds: Dataset, since: dt.date | None = None, until: dt.date | N
     """Gains/losses per actor and the transition matrix, with the window they cover (defaults as in window())."""
     since, until = window(ds, since, until)
     matrix = transition_matrix(ds, since, until)
-    return {"since": since.isoformat(), "until": until.isoformat(), "days": (until - since).days,
-            "actors": gains_losses(ds, since, until, matrix), "matrix": matrix}
+    return {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "days": (until - since).days,
+        "actors": gains_losses(ds, since, until, matrix),
+        "matrix": matrix,
+    }

@@ -25,8 +25,15 @@ __all__ = ["read_claims", "check_claims"]
 
 MEASURES = ("districts", "districts_pct", "area_km2", "area_pct", "population", "population_pct")
 # Words published tables use for a measure. 'city' is a share of every district (no baseline).
-MEASURE_WORDS = {"area": "area_pct", "territory": "area_pct", "neighbourhoods": "districts_pct",
-                 "neighborhoods": "districts_pct", "city": "area_pct", "km2": "area_km2", "people": "population"}
+MEASURE_WORDS = {
+    "area": "area_pct",
+    "territory": "area_pct",
+    "neighbourhoods": "districts_pct",
+    "neighborhoods": "districts_pct",
+    "city": "area_pct",
+    "km2": "area_km2",
+    "people": "population",
+}
 NOT = re.compile(r"^(not|everyone but|all but)\s+", re.IGNORECASE)
 NUMBER = r"[-+]?\d+(?:\.\d+)?"
 RANGE = re.compile(rf"^({NUMBER})\s*(?:-|–|—|to)\s*({NUMBER})$")
@@ -59,7 +66,9 @@ def parse_value(text: str, where: str) -> tuple[float, float]:
         if RANGE.match(raw):
             low, high = (float(g) for g in RANGE.match(raw).groups())
             if low > high:
-                raise InputError(f"{where}: range {text!r} has its low end above its high end; write it low-high, e.g. {high:g}-{low:g}")
+                raise InputError(
+                    f"{where}: range {text!r} has its low end above its high end; write it low-high, e.g. {high:g}-{low:g}"
+                )
             return low, high
         if BOUND.match(raw):
             word, number = BOUND.match(raw).groups()
@@ -76,8 +85,10 @@ def parse_measure(text: str, where: str) -> str:
     key = text.strip().lower().replace(" ", "_").replace("%", "_pct")
     key = MEASURE_WORDS.get(key, key)
     if key not in MEASURES:
-        raise InputError(f"{where}: unknown measure {text!r}; use one of {', '.join(MEASURES)} "
-                         f"(or {', '.join(sorted(MEASURE_WORDS))})")
+        raise InputError(
+            f"{where}: unknown measure {text!r}; use one of {', '.join(MEASURES)} "
+            f"(or {', '.join(sorted(MEASURE_WORDS))})"
+        )
     return key
 
 
@@ -106,11 +117,25 @@ def _claim(rec: dict) -> Claim:
     if base_actor and get("measure").lower() == "city":
         raise InputError(f"{where}: measure 'city' is a share of every district and takes no baseline; use area_pct")
     if base_actor and not measure.endswith("_pct"):
-        raise InputError(f"{where}: a baseline needs a percent measure (districts_pct, area_pct, population_pct), not {measure}")
+        raise InputError(
+            f"{where}: a baseline needs a percent measure (districts_pct, area_pct, population_pct), not {measure}"
+        )
     low, high = parse_value(get("value"), where)
-    return Claim(where, parse_date(get("date"), where), get("actor"), measure, get("value"), low, high,
-                 parse_date(base_date, where) if base_date else None, base_actor or None,
-                 _tolerance(get("tolerance"), where), get("who"), get("source"), get("claim"))
+    return Claim(
+        where,
+        parse_date(get("date"), where),
+        get("actor"),
+        measure,
+        get("value"),
+        low,
+        high,
+        parse_date(base_date, where) if base_date else None,
+        base_actor or None,
+        _tolerance(get("tolerance"), where),
+        get("who"),
+        get("source"),
+        get("claim"),
+    )
 
 
 def read_claims(source, encoding: str | None = None) -> list[Claim]:
@@ -120,8 +145,10 @@ def read_claims(source, encoding: str | None = None) -> list[Claim]:
         raise InputError(f"{label(source)}: no claims; expected a header line 'date,actor,measure,value'")
     missing = [c for c in ("date", "actor", "measure", "value") if c not in records[0]]
     if missing:
-        raise InputError(f"{label(source)}: no column {', '.join(missing)}; a claims table has columns "
-                         "date,actor,measure,value and optionally baseline_date,baseline_actor,tolerance,who,source,claim")
+        raise InputError(
+            f"{label(source)}: no column {', '.join(missing)}; a claims table has columns "
+            "date,actor,measure,value and optionally baseline_date,baseline_actor,tolerance,who,source,claim"
+        )
     return [_claim(rec) for rec in records]
 
 
@@ -165,20 +192,28 @@ def check_claims(ds, claims: list[Claim], tolerance: float = DEFAULT_TOLERANCE, 
     out = []
     for claim in claims:
         if claim.measure.startswith("population") and not ds.has_population:
-            raise InputError(f"{claim.where}: measure {claim.measure} needs a population field in the districts "
-                             "(--population-field) or a population raster")
+            raise InputError(
+                f"{claim.where}: measure {claim.measure} needs a population field in the districts "
+                "(--population-field) or a population raster"
+            )
         base_members = _members(ds, claim.baseline_actor, claim.where) if claim.baseline_actor else None
         figures = []
         for data in (ds, sure) if sure is not None else (ds,):
             key = (id(data), claim.date, claim.baseline_date, tuple(base_members or ()))
             if key not in tables:
-                base = Baseline(claim.baseline_date, tuple(base_members), claim.baseline_actor) if base_members else None
+                base = (
+                    Baseline(claim.baseline_date, tuple(base_members), claim.baseline_actor) if base_members else None
+                )
                 tables[key] = shares(data, claim.date, "districts", base)
             table = tables[key]
             rows, who = _actors(ds, claim, table)
-            figures.append(float(table.loc[table["actor"].isin(rows), claim.measure].sum()))  # columns are named as MEASURES
-        out.append(_verdict(claim, figures, tolerance) | {
-            "actor_rows": who, "denominator": _denominator(ds, claim, base_members)})
+            figures.append(
+                float(table.loc[table["actor"].isin(rows), claim.measure].sum())
+            )  # columns are named as MEASURES
+        out.append(
+            _verdict(claim, figures, tolerance)
+            | {"actor_rows": who, "denominator": _denominator(ds, claim, base_members)}
+        )
     return [_ordered(r, sure is not None) for r in out]
 
 
@@ -198,8 +233,15 @@ def _verdict(claim: Claim, figures: list[float], tolerance: float) -> dict:
     else:
         difference = 0.0
     verdict = "consistent" if abs(difference) <= allowed + NOISE else ("higher" if difference > 0 else "lower")
-    return {"claim": claim, "figure": figures[0], "figure_low": low, "figure_high": high, "difference": difference,
-            "tolerance": allowed, "verdict": verdict}
+    return {
+        "claim": claim,
+        "figure": figures[0],
+        "figure_low": low,
+        "figure_high": high,
+        "difference": difference,
+        "tolerance": allowed,
+        "verdict": verdict,
+    }
 
 
 def _ordered(r: dict, with_range: bool = False) -> dict:
@@ -207,11 +249,20 @@ def _ordered(r: dict, with_range: bool = False) -> dict:
     spread = {"figure_low": r["figure_low"], "figure_high": r["figure_high"]} if with_range else {}
     return {
         "line": int(c.where.rsplit(" ", 1)[-1]) if c.where.rsplit(" ", 1)[-1].isdigit() else c.where,
-        "date": c.date.isoformat(), "actor": c.actor, "measure": c.measure,
+        "date": c.date.isoformat(),
+        "actor": c.actor,
+        "measure": c.measure,
         "baseline": f"{c.baseline_actor} on {c.baseline_date.isoformat()}" if c.baseline_date else "",
         "claimed": c.value,
         "claimed_low": c.low if math.isfinite(c.low) else None,
         "claimed_high": c.high if math.isfinite(c.high) else None,
-        "figure": r["figure"], **spread, "difference": r["difference"], "tolerance": r["tolerance"], "verdict": r["verdict"],
-        "of": r["denominator"], "actors_summed": r["actor_rows"], "who": c.who, "source": c.source,
+        "figure": r["figure"],
+        **spread,
+        "difference": r["difference"],
+        "tolerance": r["tolerance"],
+        "verdict": r["verdict"],
+        "of": r["denominator"],
+        "actors_summed": r["actor_rows"],
+        "who": c.who,
+        "source": c.source,
     }

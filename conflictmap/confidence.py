@@ -47,8 +47,10 @@ def _names(text_or_list, where: str) -> tuple[str, ...]:
     items = text_or_list if isinstance(text_or_list, list) else SEPARATORS.split(str(text_or_list).strip())
     names = tuple(str(n).strip().lower() for n in items if str(n).strip())
     if not names or len(set(names)) != len(names):
-        raise InputError(f"{where}: confidence levels must be distinct names from the surest down, "
-                         "e.g. confirmed > reported > claimed > inferred")
+        raise InputError(
+            f"{where}: confidence levels must be distinct names from the surest down, "
+            "e.g. confirmed > reported > claimed > inferred"
+        )
     return names
 
 
@@ -71,18 +73,32 @@ def check_labels(log: pd.DataFrame, levels: Levels) -> list[Problem]:
     """Labels outside a configured order are errors (first row named); with the default order, warnings."""
     labels = log["confidence"].fillna("").astype(str).str.strip().str.lower()
     if len(log) and (labels == "").all():
-        return [Problem("warning", "", "no row of the control log has a confidence: every change ranks below the "
-                        "levels, so only the districts' first rows count (add a confidence column)")]
+        return [
+            Problem(
+                "warning",
+                "",
+                "no row of the control log has a confidence: every change ranks below the "
+                "levels, so only the districts' first rows count (add a confidence column)",
+            )
+        ]
     odd = log[(labels != "") & ~labels.isin(levels.names)]
     if not len(odd):
         return []
     first = odd.iloc[0]
     found = ", ".join(repr(x) for x in sorted(set(odd["confidence"].astype(str).str.strip())))
     if levels.origin:
-        raise InputError(f"{first['where']}: confidence {first['confidence']!r} is not one of the levels "
-                         f"{levels.describe()} set in {levels.origin}; add it there or correct the row")
-    return [Problem("warning", first["where"], f"confidence {found} not among {levels.describe()}: ranked below them "
-                    "(set the order with [confidence] levels in the actors file)")]
+        raise InputError(
+            f"{first['where']}: confidence {first['confidence']!r} is not one of the levels "
+            f"{levels.describe()} set in {levels.origin}; add it there or correct the row"
+        )
+    return [
+        Problem(
+            "warning",
+            first["where"],
+            f"confidence {found} not among {levels.describe()}: ranked below them "
+            "(set the order with [confidence] levels in the actors file)",
+        )
+    ]
 
 
 def allowed(option: str, levels: Levels) -> set[int]:
@@ -90,8 +106,10 @@ def allowed(option: str, levels: Levels) -> set[int]:
     names = [n.strip().lower() for n in option.split(",") if n.strip()]
     unknown = [n for n in names if n not in levels.names]
     if not names or unknown:
-        raise UsageError(f"--confidence {option!r}: not a level of {levels.describe()}; give one (it and every surer "
-                         "level are kept) or a comma-separated list")
+        raise UsageError(
+            f"--confidence {option!r}: not a level of {levels.describe()}; give one (it and every surer "
+            "level are kept) or a comma-separated list"
+        )
     ranks = {levels.names.index(n) for n in names}
     return set(range(max(ranks) + 1)) if len(names) == 1 else ranks
 
@@ -142,8 +160,7 @@ def share_range(ds, date, by: str, baseline, keep: set[int], levels: Levels) -> 
     return out
 
 
-def timeline_range(ds, keep: set[int], levels: Levels, start=None, end=None, every=None,
-                   baseline=None) -> pd.DataFrame:
+def timeline_range(ds, keep: set[int], levels: Levels, start=None, end=None, every=None, baseline=None) -> pd.DataFrame:
     """timeline() with every row, and each figure's range on each date, as in share_range: `_low`/`_high` are
     the lower and higher of the figure from every row and from the surer changes only (`keep`)."""
     from .timeline import timeline
@@ -156,7 +173,12 @@ def timeline_range(ds, keep: set[int], levels: Levels, start=None, end=None, eve
     wide = sure.pivot(index="date", columns="actor", values=numeric)
     dates = sorted(set(all_rows["date"]) | set(wide.index))
     wide = wide.reindex(dates).ffill().fillna(0.0)
-    sure = wide.stack("actor", future_stack=True).reindex(pd.MultiIndex.from_frame(all_rows[key])).fillna(0.0).reset_index()
+    sure = (
+        wide.stack("actor", future_stack=True)
+        .reindex(pd.MultiIndex.from_frame(all_rows[key]))
+        .fillna(0.0)
+        .reset_index()
+    )
     out = all_rows.copy()
     for column in [c for c in all_rows.columns if c not in key and pd.api.types.is_numeric_dtype(all_rows[c])]:
         both = np.vstack([all_rows[column].to_numpy(dtype=float), sure[column].to_numpy(dtype=float)])

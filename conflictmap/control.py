@@ -22,7 +22,17 @@ __all__ = ["DistrictIndex", "load_control", "parse_rows", "settle"]
 REQUIRED = ("date", "district", "controller")
 SYNONYMS = {
     "district": ("district_id", "districtid", "neighbourhood", "neighborhood", "unit", "area", "id", "name"),
-    "controller": ("actor", "holder", "controlled_by", "control", "side", "to", "to_actor", "to_controller", "new_controller"),
+    "controller": (
+        "actor",
+        "holder",
+        "controlled_by",
+        "control",
+        "side",
+        "to",
+        "to_actor",
+        "to_controller",
+        "new_controller",
+    ),
     "date": ("day", "as_of", "date_in_force"),
     "from": ("from_actor", "from_controller", "previous", "previous_controller", "old_controller"),
     "source": ("source_url", "url", "sources", "reported_by"),
@@ -51,8 +61,15 @@ def _columns(records, source: str) -> dict[str, str]:
     missing = [c for c in REQUIRED if c not in mapping]
     if missing:
         _check_header(present, source)
-        hints = [f"{c!r} (is {near[0]!r} a misspelling?)" if (near := closest(c, [p for p in present if looks_like_column(p)])) else repr(c) for c in missing]
-        raise InputError(f"{source}: no {' or '.join(hints)} column; columns: {shown_columns(present)}; the log needs date, district, controller")
+        hints = [
+            f"{c!r} (is {near[0]!r} a misspelling?)"
+            if (near := closest(c, [p for p in present if looks_like_column(p)]))
+            else repr(c)
+            for c in missing
+        ]
+        raise InputError(
+            f"{source}: no {' or '.join(hints)} column; columns: {shown_columns(present)}; the log needs date, district, controller"
+        )
     return mapping
 
 
@@ -63,8 +80,10 @@ def _check_header(present: list[str], source: str) -> None:
             parse_date(value)
         except InputError:
             continue
-        raise InputError(f"{source}: the first line ({shown_columns(present)}) is data, not a header; "
-                         "add a header line such as 'date,district,controller'")
+        raise InputError(
+            f"{source}: the first line ({shown_columns(present)}) is data, not a header; "
+            "add a header line such as 'date,district,controller'"
+        )
 
 
 def _share(text: str, where: str) -> float | None:
@@ -75,7 +94,9 @@ def _share(text: str, where: str) -> float | None:
     except ValueError:
         raise InputError(f"{where}: share {text!r} is not a number; give a fraction between 0 and 1") from None
     if not 0 <= value <= 1 + SHARE_TOLERANCE:
-        raise InputError(f"{where}: share {text!r} is not between 0 and 1; give the fraction of the district held (e.g. 0.5 for half)")
+        raise InputError(
+            f"{where}: share {text!r} is not between 0 and 1; give the fraction of the district held (e.g. 0.5 for half)"
+        )
     return value
 
 
@@ -125,11 +146,21 @@ def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Ch
     if any(v is FAILED for v in values):
         return []
     _, found, date, controller, share, previous = values
-    return [{
-        "idx": idx, "district": index.ids[idx], "date": date, "controller": controller, "share": share,
-        "source": get("source"), "confidence": get("confidence"), "note": get("note"), "where": where,
-        "from": previous,
-    } for idx in found]
+    return [
+        {
+            "idx": idx,
+            "district": index.ids[idx],
+            "date": date,
+            "controller": controller,
+            "share": share,
+            "source": get("source"),
+            "confidence": get("confidence"),
+            "note": get("note"),
+            "where": where,
+            "from": previous,
+        }
+        for idx in found
+    ]
 
 
 def lookup_problems(index: DistrictIndex, source: str) -> list[Problem]:
@@ -137,14 +168,29 @@ def lookup_problems(index: DistrictIndex, source: str) -> list[Problem]:
     problems = []
     for (text, idx), wheres in index.lookups.loose.items():
         more = f" (and {_count(len(wheres) - 1, 'more row')})" if len(wheres) > 1 else ""
-        problems.append(Problem("note", wheres[0] + more, f"{text!r} matched {index.names[idx]!r} by a looser spelling "
-                                "(an article, a transliteration, a unit word such as raion); add it to an aliases file to make it exact, or use --strict-names to refuse it"))
+        problems.append(
+            Problem(
+                "note",
+                wheres[0] + more,
+                f"{text!r} matched {index.names[idx]!r} by a looser spelling "
+                "(an article, a transliteration, a unit word such as raion); add it to an aliases file to make it exact, or use --strict-names to refuse it",
+            )
+        )
     skipped = index.lookups.skipped
     if skipped:
-        shown = "; ".join(f"{text!r} ({', '.join(w.removeprefix(source).strip() for w in wheres)})" for text, wheres in skipped.items())
+        shown = "; ".join(
+            f"{text!r} ({', '.join(w.removeprefix(source).strip() for w in wheres)})"
+            for text, wheres in skipped.items()
+        )
         total = sum(len(w) for w in skipped.values())
-        problems.append(Problem("warning", source, f"{_count(total, 'row')} left out: they name places the aliases file marks "
-                                f"as having no district ('-'): {shown}"))
+        problems.append(
+            Problem(
+                "warning",
+                source,
+                f"{_count(total, 'row')} left out: they name places the aliases file marks "
+                f"as having no district ('-'): {shown}",
+            )
+        )
     index.lookups.loose.clear()
     skipped.clear()
     return problems
@@ -165,10 +211,18 @@ def actor_typos(actors: Actors, records, cols: dict, source: str) -> list[Proble
     problems = []
     for a, b in near_names(sorted(uses)):
         rare, common = sorted((a, b), key=lambda n: (len(uses[n]), n))
-        shown = ", ".join(w.removeprefix(source).strip() for w in uses[rare][:3]) + (" ..." if len(uses[rare]) > 3 else "")
-        problems.append(Problem("warning", source, f"actors {rare!r} ({_count(len(uses[rare]), 'row')}: {shown}) and {common!r} "
-                                f"({_count(len(uses[common]), 'row')}) differ by a letter or two; if they are one actor, "
-                                "fix the spelling or give an actors file (--actors) with an alias"))
+        shown = ", ".join(w.removeprefix(source).strip() for w in uses[rare][:3]) + (
+            " ..." if len(uses[rare]) > 3 else ""
+        )
+        problems.append(
+            Problem(
+                "warning",
+                source,
+                f"actors {rare!r} ({_count(len(uses[rare]), 'row')}: {shown}) and {common!r} "
+                f"({_count(len(uses[common]), 'row')}) differ by a letter or two; if they are one actor, "
+                "fix the spelling or give an actors file (--actors) with an alias",
+            )
+        )
     return problems
 
 
@@ -178,9 +232,12 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
     first = group[0]
     if len(group) > 1 and any(r["share"] is None for r in group):
         controllers = sorted({r["controller"] for r in group})
-        checks.add("error", _join_wheres([r["where"] for r in group]),
-                   f"district {first['district']!r} has {len(group)} rows on {first['date']} "
-                   f"({', '.join(controllers)}), some without shares; give each a share, or keep one row")
+        checks.add(
+            "error",
+            _join_wheres([r["where"] for r in group]),
+            f"district {first['district']!r} has {len(group)} rows on {first['date']} "
+            f"({', '.join(controllers)}), some without shares; give each a share, or keep one row",
+        )
         return []
     merged: dict[str, dict] = {}
     # Summed in a fixed order (not the file's), so a shuffled log gives the same bits.
@@ -192,11 +249,25 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
             merged[r["controller"]] = {**r, "share": share}
     total = sum(r["share"] for r in merged.values())
     if total > 1 + SHARE_TOLERANCE:
-        checks.add("error", _join_wheres([r["where"] for r in group]), f"shares of {first['district']!r} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1")
+        checks.add(
+            "error",
+            _join_wheres([r["where"] for r in group]),
+            f"shares of {first['district']!r} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1",
+        )
         return []
     out = sorted((r for r in merged.values() if r["share"] > 0), key=lambda r: r["controller"])
     if total < 1 - SHARE_TOLERANCE:
-        out.append({**first, "controller": UNKNOWN, "share": 1 - total, "source": "", "confidence": "", "note": "remainder of shares", "from": ""})
+        out.append(
+            {
+                **first,
+                "controller": UNKNOWN,
+                "share": 1 - total,
+                "source": "",
+                "confidence": "",
+                "note": "remainder of shares",
+                "from": "",
+            }
+        )
         if UNKNOWN in merged:
             out = _combine_unknown(out)
     return out
@@ -208,15 +279,20 @@ def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
     Which one is kept does not depend on the order of the file (sorted by the
     row's own values), so a shuffled log gives the same result.
     """
-    ordered = sorted(group, key=lambda r: (r["controller"], r["share"] is None, r["share"] or 0.0,
-                                           r["source"], r["confidence"], r["note"]))
+    ordered = sorted(
+        group,
+        key=lambda r: (r["controller"], r["share"] is None, r["share"] or 0.0, r["source"], r["confidence"], r["note"]),
+    )
     kept: dict[tuple, dict] = {}
     for r in ordered:
         kept.setdefault((r["controller"], r["share"]), r)
     if len(kept) < len(group):
         first = ordered[0]
-        checks.add("warning", _join_wheres([r["where"] for r in group]),
-                   f"duplicate rows for {first['district']!r} on {first['date']}; kept one of each")
+        checks.add(
+            "warning",
+            _join_wheres([r["where"] for r in group]),
+            f"duplicate rows for {first['district']!r} on {first['date']}; kept one of each",
+        )
     return list(kept.values())
 
 
@@ -233,8 +309,14 @@ def _combine_unknown(rows: list[dict]) -> list[dict]:
     return kept + [{**base, "share": unknown}]
 
 
-def load_control(source, index: DistrictIndex, actors: Actors, checks: Checks | None = None,
-                 encoding: str | None = None, initial: str = UNKNOWN):
+def load_control(
+    source,
+    index: DistrictIndex,
+    actors: Actors,
+    checks: Checks | None = None,
+    encoding: str | None = None,
+    initial: str = UNKNOWN,
+):
     """The normalised control log as a DataFrame (LOG_COLUMNS) and the problems found.
 
     With `checks` collecting (validate), bad rows are recorded there and left out.
@@ -255,7 +337,9 @@ def read_log_records(source, encoding: str | None = None) -> list[dict]:
     """The raw records of a control log; a log without rows is an error."""
     records = read_records(source, encoding)
     if not records:
-        raise InputError(f"{label(source)}: no rows; expected a header 'date,district,controller' and one row per change")
+        raise InputError(
+            f"{label(source)}: no rows; expected a header 'date,district,controller' and one row per change"
+        )
     return records
 
 
@@ -281,8 +365,14 @@ def from_problems(rows: list[dict], initial: str = UNKNOWN, level: str = "warnin
         before = (r["date"] - dt.timedelta(days=1)).isoformat()
         basis = f"(since {since.isoformat()})" if since else "(its initial holder)"
         holders = " and ".join(repr(c) for c in sorted(state))
-        problems.append(Problem(level, r["where"], f"{r['district']!r} changes from {r['from']!r}, but the log has it held by "
-                                f"{holders} on {before} {basis}; check the row or the one before it"))
+        problems.append(
+            Problem(
+                level,
+                r["where"],
+                f"{r['district']!r} changes from {r['from']!r}, but the log has it held by "
+                f"{holders} on {before} {basis}; check the row or the one before it",
+            )
+        )
     return problems
 
 
@@ -364,7 +454,11 @@ def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
         days, where_day = _distinct(get("date"), lambda t: parse_date(t, name))
         holders, where_holder = _distinct(controller, lambda t: actors.canonical(t, name))
         share = get("share")
-        fractions, where_share = _distinct(share, lambda t: _share(t, name)) if share is not None else ([None], np.zeros(len(controller), dtype=np.int64))
+        fractions, where_share = (
+            _distinct(share, lambda t: _share(t, name))
+            if share is not None
+            else ([None], np.zeros(len(controller), dtype=np.int64))
+        )
     except InputError:
         return None
     if index.lookups.loose or index.lookups.skipped or any(len(p) != 1 for p in places):
@@ -422,12 +516,21 @@ def _log_rows(get, rows, name: str, lines, idx, dates, controllers, shares, ids)
             return _text_column(np.full(len(rows), "", dtype=object))
         return _text_column(values.cat.categories.to_numpy(dtype=object), values.cat.codes.to_numpy()[rows])
 
-    return pd.DataFrame({"idx": idx[rows], "district": _text_column(np.asarray(ids, dtype=object), idx[rows]),
-                         "date": dates[rows], "controller": _text_column(controllers[rows]),
-                         "share": shares[rows].astype(float), "source": text("source"),
-                         "confidence": text("confidence"), "note": text("note"),
-                         "where": _where(name, lines[rows]), "from": _text_column(np.full(len(rows), "", dtype=object))},
-                        columns=LOG_COLUMNS)
+    return pd.DataFrame(
+        {
+            "idx": idx[rows],
+            "district": _text_column(np.asarray(ids, dtype=object), idx[rows]),
+            "date": dates[rows],
+            "controller": _text_column(controllers[rows]),
+            "share": shares[rows].astype(float),
+            "source": text("source"),
+            "confidence": text("confidence"),
+            "note": text("note"),
+            "where": _where(name, lines[rows]),
+            "from": _text_column(np.full(len(rows), "", dtype=object)),
+        },
+        columns=LOG_COLUMNS,
+    )
 
 
 def _text_dtype():

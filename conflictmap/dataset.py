@@ -69,8 +69,14 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
         inputs = replace(inputs, initial=stored_initial)
     try:
         districts, fields, source_crs = load_districts(
-            inputs.districts, inputs.id_field, inputs.name_field, inputs.population_field, inputs.dissolve,
-            alt_name_field=inputs.alt_name_field, describe=describe, layer=inputs.districts_layer,
+            inputs.districts,
+            inputs.id_field,
+            inputs.name_field,
+            inputs.population_field,
+            inputs.dissolve,
+            alt_name_field=inputs.alt_name_field,
+            describe=describe,
+            layer=inputs.districts_layer,
         )
     except FieldError as exc:  # a field the project file names is that file's error, not an option's
         raise (exc.named_in(inputs.project) if exc.setting in inputs.from_project else exc) from None

@@ -63,7 +63,9 @@ def _import_distributed():
     try:
         import distributed
     except ImportError:
-        raise UsageError("--scheduler needs dask.distributed; install it with pip install 'conflictmap[dask]'") from None
+        raise UsageError(
+            "--scheduler needs dask.distributed; install it with pip install 'conflictmap[dask]'"
+        ) from None
     return distributed
 
 
@@ -79,14 +81,21 @@ class _client:
 
         distributed = _import_distributed()
         if self.kind == "local":
-            self.cluster = distributed.LocalCluster(n_workers=self.target, threads_per_worker=1, processes=True,
-                                                    dashboard_address=":0", silence_logs=logging.ERROR)
+            self.cluster = distributed.LocalCluster(
+                n_workers=self.target,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            )
             self.client = distributed.Client(self.cluster)
         else:
             try:
                 self.client = distributed.Client(self.target, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as exc:
-                raise InputError(f"cannot reach the Dask scheduler at {self.target} ({exc}); check the address and that it runs") from None
+                raise InputError(
+                    f"cannot reach the Dask scheduler at {self.target} ({exc}); check the address and that it runs"
+                ) from None
         return self.client
 
     def __exit__(self, *exc):
@@ -130,8 +139,10 @@ def _run_on(client, districts, snapshots, rule, progress) -> list:
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     shared = client.scatter([districts], broadcast=True)[0]  # one object, not one per district
     parts = chunks(len(snapshots), workers * CHUNKS_PER_WORKER)
-    futures = {client.submit(_measure_chunk, shared, shared.key, [snapshots[i] for i in part], rule, pure=False): part
-               for part in parts}
+    futures = {
+        client.submit(_measure_chunk, shared, shared.key, [snapshots[i] for i in part], rule, pure=False): part
+        for part in parts
+    }
     results: list = [None] * len(snapshots)
     done = 0
     for future in as_completed(futures):

@@ -16,10 +16,36 @@ from .matching import as_list
 from .model import closest, id_text
 
 ID_FIELDS = ("id", "Id", "ID", "shapeID", "district_id", "districtid", "code", "pcode", "fid")
-NAME_FIELDS = ("name", "NAME", "Name", "shapeName", "district", "name_en", "NAME_EN", "ADM2_EN", "ADM1_EN", "neighbourhood")
+NAME_FIELDS = (
+    "name",
+    "NAME",
+    "Name",
+    "shapeName",
+    "district",
+    "name_en",
+    "NAME_EN",
+    "ADM2_EN",
+    "ADM1_EN",
+    "neighbourhood",
+)
 # Names in another script or language that a log may use instead (CSR's NAME_A is Arabic).
-ALT_NAME_FIELDS = ("name_ar", "NAME_A", "NAME_AR", "name_arabic", "name_uk", "name_ua", "name_ru", "name_local",
-                   "NAME_LOCAL", "alt_name", "ADM2_UA", "ADM2_RU", "ADM1_UA", "ADM1_RU", "shapeName_local")
+ALT_NAME_FIELDS = (
+    "name_ar",
+    "NAME_A",
+    "NAME_AR",
+    "name_arabic",
+    "name_uk",
+    "name_ua",
+    "name_ru",
+    "name_local",
+    "NAME_LOCAL",
+    "alt_name",
+    "ADM2_UA",
+    "ADM2_RU",
+    "ADM1_UA",
+    "ADM1_RU",
+    "shapeName_local",
+)
 POP_FIELDS = ("population", "pop", "Population", "POPULATION", "POP", "pop_total", "total_pop", "inhabitants")
 
 
@@ -79,8 +105,12 @@ def _control_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarra
     """Mask of ids holding control characters (a line break, a tab): no output format could carry them safely."""
     bad = np.array([_CONTROL_CHARACTER.search(v) is not None for v in ids], dtype=bool)
     for i in np.flatnonzero(bad):
-        checks.add("error", f"{source} feature {i + 1}", f"id '{printable(ids[i])}' in field {field_name!r} holds a control character "
-                   "(line break, tab, ...); remove it from the id")
+        checks.add(
+            "error",
+            f"{source} feature {i + 1}",
+            f"id '{printable(ids[i])}' in field {field_name!r} holds a control character "
+            "(line break, tab, ...); remove it from the id",
+        )
     return bad
 
 
@@ -89,11 +119,18 @@ def _check_geometry(gdf, source: str, ids, checks: Checks) -> np.ndarray:
     geoms = np.asarray(gdf.geometry.values)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     for i in np.flatnonzero(missing):
-        checks.add("error", _feature(source, i, ids), "empty or missing geometry; give every district a polygon or remove the feature")
+        checks.add(
+            "error",
+            _feature(source, i, ids),
+            "empty or missing geometry; give every district a polygon or remove the feature",
+        )
     wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
     for i in np.flatnonzero(wrong):
-        checks.add("error", _feature(source, i, ids),
-                   f"geometry is a {geoms[i].geom_type}; districts must be Polygons or MultiPolygons ({int(wrong.sum())} such features)")
+        checks.add(
+            "error",
+            _feature(source, i, ids),
+            f"geometry is a {geoms[i].geom_type}; districts must be Polygons or MultiPolygons ({int(wrong.sum())} such features)",
+        )
     infinite = ~missing & ~wrong & ~_finite(geoms)
     for i in np.flatnonzero(infinite):
         checks.add("error", _feature(source, i, ids), "NaN or infinite coordinates; fix or remove that feature")
@@ -127,10 +164,16 @@ def _check_antimeridian(gdf, source: str, checks: Checks) -> None:
     """A polygon drawn across 180° as one ring is a small box to geodesy and a band round the globe to every planar step."""
     crossing = np.flatnonzero(crosses_antimeridian(gdf.geometry.values))
     for i in crossing:
-        checks.add("error", _district(source, gdf, i), "polygon crosses the antimeridian (180°) as one ring; "
-                   "split it there, e.g. ogr2ogr -wrapdateline out.geojson in.geojson")
+        checks.add(
+            "error",
+            _district(source, gdf, i),
+            "polygon crosses the antimeridian (180°) as one ring; "
+            "split it there, e.g. ogr2ogr -wrapdateline out.geojson in.geojson",
+        )
     if len(crossing):
-        gdf.geometry = np.where(np.isin(np.arange(len(gdf)), crossing), shapely.Polygon(), np.asarray(gdf.geometry.values))
+        gdf.geometry = np.where(
+            np.isin(np.arange(len(gdf)), crossing), shapely.Polygon(), np.asarray(gdf.geometry.values)
+        )
 
 
 def _check_areas(gdf, source: str, crs: str, checks: Checks) -> None:
@@ -138,13 +181,21 @@ def _check_areas(gdf, source: str, crs: str, checks: Checks) -> None:
     area = gdf["area_km2"].to_numpy()
     present = ~shapely.is_empty(np.asarray(gdf.geometry.values))
     for i in np.flatnonzero(present & ~(np.isfinite(area) & (area > 0))):
-        checks.add("error", _district(source, gdf, i), f"area is {area[i]!r} km² after reading it in CRS {crs}; "
-                   "the coordinates do not fit that CRS: give the file its real CRS (ogr2ogr -a_srs EPSG:XXXX)")
+        checks.add(
+            "error",
+            _district(source, gdf, i),
+            f"area is {area[i]!r} km² after reading it in CRS {crs}; "
+            "the coordinates do not fit that CRS: give the file its real CRS (ogr2ogr -a_srs EPSG:XXXX)",
+        )
 
 
 def _district(source: str, gdf, i: int) -> str:
     """'file feature N (id 'X')': the frame's index is still the feature's position, unless a dissolve merged features."""
-    number = int(gdf["feature"].iloc[i]) if "feature" in gdf else (None if gdf.attrs.get("dissolved") else int(gdf.index[i]) + 1)
+    number = (
+        int(gdf["feature"].iloc[i])
+        if "feature" in gdf
+        else (None if gdf.attrs.get("dissolved") else int(gdf.index[i]) + 1)
+    )
     where = f"{source} feature {number}" if number else source
     return f"{where} (id {gdf['id'].iloc[i]!r})"
 
@@ -168,7 +219,11 @@ def _repair(gdf, source: str, ids, checks: Checks) -> None:
     # A ring whose points lie on one line repairs to a line: a district of 0 km² would skew every share.
     flat = invalid[~np.isin(shapely.get_type_id(fixed), (3, 6)) | shapely.is_empty(fixed)]
     for i in flat:
-        checks.add("error", _feature(source, i, ids), "polygon has no area (its points lie on a line); fix or remove that feature")
+        checks.add(
+            "error",
+            _feature(source, i, ids),
+            "polygon has no area (its points lie on a line); fix or remove that feature",
+        )
     geoms[flat] = shapely.Polygon()
     gdf.geometry = geoms
 
@@ -180,16 +235,25 @@ def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
     lists do not depend on the file's order; a merged district whose features
     have different names is named by all of them in sorted order ('Ashrafieh / Bani Zaid').
     """
-    order = np.lexsort((shapely.to_wkb(np.asarray(gdf.geometry.values), hex=True).astype(str),
-                        gdf["name"].to_numpy(dtype=str), gdf["id"].to_numpy(dtype=str)))
+    order = np.lexsort(
+        (
+            shapely.to_wkb(np.asarray(gdf.geometry.values), hex=True).astype(str),
+            gdf["name"].to_numpy(dtype=str),
+            gdf["id"].to_numpy(dtype=str),
+        )
+    )
     gdf = gdf.iloc[order]
     groups = gdf.groupby("id", sort=True)
     joined = {"name": lambda s: " / ".join(sorted(set(s)))}
     merged = groups.agg({**joined, "population": "sum"} if "population" in gdf else joined)
     names = groups["name"].nunique()
     for did in names[names > 1].index:
-        checks.add("warning", source, f"--dissolve merged features with id {did!r} but different names: {', '.join(sorted(set(gdf.loc[gdf.id == did, 'name'])))} "
-                   f"(named {merged.loc[did, 'name']!r}, the names in sorted order)")
+        checks.add(
+            "warning",
+            source,
+            f"--dissolve merged features with id {did!r} but different names: {', '.join(sorted(set(gdf.loc[gdf.id == did, 'name'])))} "
+            f"(named {merged.loc[did, 'name']!r}, the names in sorted order)",
+        )
     # Every merged feature's name still finds the district in the log ("as-Sakhour" and "as-Sakhour I").
     merged["aliases"] = groups["name"].agg(lambda s: tuple(dict.fromkeys(s)))
     if "aliases" in gdf:
@@ -207,13 +271,25 @@ def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
 def alt_name_fields(columns, wanted: str | None, taken, source: str) -> tuple:
     """Other name fields: those named (comma-separated) by the user, else the common ones present."""
     if wanted:
-        return tuple(detect_field(columns, w.strip(), (), "other name", "--alt-name-field", source)
-                     for w in wanted.split(",") if w.strip())
+        return tuple(
+            detect_field(columns, w.strip(), (), "other name", "--alt-name-field", source)
+            for w in wanted.split(",")
+            if w.strip()
+        )
     return tuple(c for c in ALT_NAME_FIELDS if c in columns and c not in taken)
 
 
-def load_districts(source, id_field=None, name_field=None, population_field=None, dissolve=False, checks=None,
-                   alt_name_field=None, describe=False, layer=None):
+def load_districts(
+    source,
+    id_field=None,
+    name_field=None,
+    population_field=None,
+    dissolve=False,
+    checks=None,
+    alt_name_field=None,
+    describe=False,
+    layer=None,
+):
     """Districts as a GeoDataFrame in EPSG:4326 with id, name, population, area_km2 (geodesic), sorted by id.
 
     The first error is raised; with `checks` collecting (validate) every problem
@@ -240,12 +316,16 @@ def load_districts(source, id_field=None, name_field=None, population_field=None
         fields.population = None  # an empty column (e.g. our own export without population) is no population field
     fields.alt_names = alt_name_fields(columns, alt_name_field, (fields.id, fields.name), where)
     if fields.id is None and fields.name is None:
-        raise InputError(f"{where}: no id field found (fields: {', '.join(columns) or 'none'}); name one with --id-field")
+        raise InputError(
+            f"{where}: no id field found (fields: {', '.join(columns) or 'none'}); name one with --id-field"
+        )
     if fields.id is None:
         checks.add("warning", where, f"no id field; using {fields.name!r} as the id")
     ids = _as_text(raw[fields.id or fields.name])
     names = _as_text(raw[fields.name]) if fields.name else list(ids)
-    blank = _blank_ids(ids, where, fields.id or fields.name, checks) | _control_ids(ids, where, fields.id or fields.name, checks)
+    blank = _blank_ids(ids, where, fields.id or fields.name, checks) | _control_ids(
+        ids, where, fields.id or fields.name, checks
+    )
     gdf = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=raw.geometry.values, crs=raw.crs)
     if fields.alt_names:  # kept per feature as a tuple of other names (a dissolve joins them)
         others = [raw[f].map(lambda v: "" if v is None or v != v else str(v).strip()) for f in fields.alt_names]
@@ -301,8 +381,10 @@ def unique_hint(raw, fields: Fields, ids=None) -> str:
         mixed = sorted({i for i, group in names.groupby(ids) if group.nunique() > 1})
         if mixed:
             shown = ", ".join(repr(i) for i in mixed[:3])
-            return (f"--dissolve alone would merge different names sharing an id ({shown}); "
-                    f"--id-field {fields.name} --dissolve merges only features of the same name")
+            return (
+                f"--dissolve alone would merge different names sharing an id ({shown}); "
+                f"--id-field {fields.name} --dissolve merges only features of the same name"
+            )
     return "pass --dissolve to merge features that share an id"
 
 
@@ -320,10 +402,14 @@ def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: C
     fix = f"fix the ids, or {hint}" if hint else "fix the ids or pass --dissolve to merge features that share an id"
     if checks.collect:  # validate lists every one; the first feature of each id stands for it
         for did, numbers in by_id.items():
-            checks.add("error", f"{where} features {', '.join(map(str, numbers))}", f"duplicate district id {did!r}; {fix}")
+            checks.add(
+                "error", f"{where} features {', '.join(map(str, numbers))}", f"duplicate district id {did!r}; {fix}"
+            )
         return gdf[~gdf["id"].duplicated()]
     dupes = list(by_id)
-    shown = ", ".join(f"{d!r} (features {', '.join(map(str, by_id[d]))})" for d in dupes[:8]) + (" ..." if len(dupes) > 8 else "")
+    shown = ", ".join(f"{d!r} (features {', '.join(map(str, by_id[d]))})" for d in dupes[:8]) + (
+        " ..." if len(dupes) > 8 else ""
+    )
     checks.add("error", where, f"{len(dupes)} duplicate district id(s): {shown}; {fix}")
 
 
@@ -333,7 +419,13 @@ def _population(column, where: str, name: str, checks: Checks):
     values = pd.to_numeric(column, errors="coerce")
     bad = values.isna() & column.notna() & (column.astype(str).str.strip() != "")
     for i in np.flatnonzero(bad.to_numpy()):
-        checks.add("error", f"{where} feature {i + 1}", f"population {column.iloc[i]!r} in field {name!r} is not a number")
+        checks.add(
+            "error", f"{where} feature {i + 1}", f"population {column.iloc[i]!r} in field {name!r} is not a number"
+        )
     for i in np.flatnonzero((values < 0).to_numpy()):
-        checks.add("error", f"{where} feature {i + 1}", f"population {column.iloc[i]!r} in field {name!r} is negative; give a count of people (0 or more)")
+        checks.add(
+            "error",
+            f"{where} feature {i + 1}",
+            f"population {column.iloc[i]!r} in field {name!r} is negative; give a count of people (0 or more)",
+        )
     return values.to_numpy(dtype=float)

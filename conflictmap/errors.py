@@ -58,7 +58,7 @@ class Problem:
         text = str(exc)
         if where and text.startswith(where):
             # 'file line 4: what' -> where 'file line 4'
-            detail, sep, message = text[len(where):].partition(": ")
+            detail, sep, message = text[len(where) :].partition(": ")
             if sep:
                 return cls("error", where + detail, message)
         return cls("error", "", text)

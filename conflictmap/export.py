@@ -41,9 +41,17 @@ LAYERS = ("districts", "frontline", "changes", "gains")
 EXPORT_FORMATS = ("geojson", "geojsonseq", "gpkg", "fgb")
 TEXT_FORMATS = ("geojson", "geojsonseq")
 DRIVERS = {"gpkg": "GPKG", "fgb": "FlatGeobuf"}
-EXPORT_SUFFIXES = {".gpkg": "gpkg", ".fgb": "fgb", ".geojsonseq": "geojsonseq", ".geojsons": "geojsonseq",
-                  ".geojsonl": "geojsonseq", ".ndjson": "geojsonseq", ".jsonl": "geojsonseq",
-                  ".geojson": "geojson", ".json": "geojson"}
+EXPORT_SUFFIXES = {
+    ".gpkg": "gpkg",
+    ".fgb": "fgb",
+    ".geojsonseq": "geojsonseq",
+    ".geojsons": "geojsonseq",
+    ".geojsonl": "geojsonseq",
+    ".ndjson": "geojsonseq",
+    ".jsonl": "geojsonseq",
+    ".geojson": "geojson",
+    ".json": "geojson",
+}
 DEFAULT_PRECISION = 6
 RS = b"\x1e"  # RFC 8142 record separator
 CHUNK = 1000  # features serialised per vectorised step (bounds memory while streaming)
@@ -113,7 +121,9 @@ def _format(given: str | None, output: str) -> str:
     if given is None and named is None:
         raise UsageError(f"-o {output}: unknown output suffix; use .geojson, .geojsonl, .gpkg or .fgb, or give -f")
     if given is not None and named is not None and named != given:
-        raise UsageError(f"-o {output}: the suffix {suffix} means {named}, not -f {given}; change the suffix or drop -f")
+        raise UsageError(
+            f"-o {output}: the suffix {suffix} means {named}, not -f {given}; change the suffix or drop -f"
+        )
     return given or named
 
 
@@ -137,8 +147,15 @@ def district_layer(ds, date: dt.date | None = None):
     n = len(d)
     state = state_on(ds, date)
     holder, top_share = main_holder(state, n)
-    out = pd.DataFrame({"id": d["id"].to_numpy(), "name": d["name"].to_numpy(), "controller": holder,
-                        "controller_share": top_share, "controllers": controller_labels(state).reindex(range(n)).to_numpy(dtype=object)})
+    out = pd.DataFrame(
+        {
+            "id": d["id"].to_numpy(),
+            "name": d["name"].to_numpy(),
+            "controller": holder,
+            "controller_share": top_share,
+            "controllers": controller_labels(state).reindex(range(n)).to_numpy(dtype=object),
+        }
+    )
     actors = sorted(set(ds.actors.names) | set(ds.log["controller"]) | set(state["controller"]) | {ds.initial})
     matrix = share_matrix(state, actors, n)
     for actor, column in share_columns(actors).items():
@@ -212,9 +229,17 @@ def log_table(ds):
     shares are explicit (a remainder is an `unknown` row), dates are ISO text.
     """
     log = ds.log
-    return pd.DataFrame({"date": log["date"].dt.strftime("%Y-%m-%d"), "district": log["district"].astype(str),
-                         "controller": log["controller"], "share": log["share"].astype(float),
-                         "source": log["source"], "confidence": log["confidence"], "note": log["note"]})
+    return pd.DataFrame(
+        {
+            "date": log["date"].dt.strftime("%Y-%m-%d"),
+            "district": log["district"].astype(str),
+            "controller": log["controller"],
+            "share": log["share"].astype(float),
+            "source": log["source"],
+            "confidence": log["confidence"],
+            "note": log["note"],
+        }
+    )
 
 
 def actors_table(ds):
@@ -226,7 +251,10 @@ def actors_table(ds):
     """
     actors = ds.actors
     aliases = {n: [a for a in actors.labels(n) if a != n] for n in actors.names}
-    rows = [{"kind": "actor", "name": n, "value": "; ".join(aliases[n]), "colour": actors.colours.get(n, "")} for n in actors.names]
+    rows = [
+        {"kind": "actor", "name": n, "value": "; ".join(aliases[n]), "colour": actors.colours.get(n, "")}
+        for n in actors.names
+    ]
     rows += [{"kind": "group", "name": g, "value": "; ".join(m), "colour": ""} for g, m in actors.groups.items()]
     rows.append({"kind": "initial", "name": ds.initial, "value": "", "colour": ""})
     rows.append({"kind": "strict", "name": "true" if actors.strict else "false", "value": "", "colour": ""})
@@ -254,7 +282,9 @@ def export_zone_front(zoneset, clip, request: Request, date: dt.date | None, inp
     from .frontline import zone_front_lines
 
     if request.layer != "frontline":
-        raise UsageError(f"--zones gives --layer frontline only, not {request.layer}; drop --zones for districts layers")
+        raise UsageError(
+            f"--zones gives --layer frontline only, not {request.layer}; drop --zones for districts layers"
+        )
     if request.output != "-":
         check_not_input(request.output, list(inputs))
     dates = [s.date for s in zoneset.snapshots]
@@ -332,12 +362,14 @@ def feature_texts(frame, precision: int):
     geometry = frame.geometry.to_numpy()
     props = frame.drop(columns=frame.geometry.name)
     for start in range(0, len(frame), CHUNK):
-        part = rfc7946_geometry(geometry[start:start + CHUNK], precision)
+        part = rfc7946_geometry(geometry[start : start + CHUNK], precision)
         part = np.where(shapely.is_empty(part), None, part)  # a district with no land in the mask: null geometry
         geoms = shapely.to_geojson(part)
-        records = _json_records(props.iloc[start:start + CHUNK])
-        yield [b'{"type":"Feature","properties":' + r + b',"geometry":' + (g.encode() if g else b"null") + b"}"
-               for r, g in zip(records, geoms)]
+        records = _json_records(props.iloc[start : start + CHUNK])
+        yield [
+            b'{"type":"Feature","properties":' + r + b',"geometry":' + (g.encode() if g else b"null") + b"}"
+            for r, g in zip(records, geoms)
+        ]
 
 
 def rfc7946_geometry(geoms, precision: int):

@@ -18,7 +18,18 @@ from .tolerance import EXACT
 from .model import CONTESTED, UNKNOWN
 from .transfer import from_members, share_matrix
 
-__all__ = ["status", "shares", "describe", "state_on", "controller_labels", "held_weights", "baseline_weights", "reported_actors", "measures", "MEASURES"]
+__all__ = [
+    "status",
+    "shares",
+    "describe",
+    "state_on",
+    "controller_labels",
+    "held_weights",
+    "baseline_weights",
+    "reported_actors",
+    "measures",
+    "MEASURES",
+]
 
 MEASURES = ("districts", "area_km2", "population")
 
@@ -41,9 +52,20 @@ def state_on(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
     held = np.zeros(len(ds.districts), dtype=bool)
     held[current["idx"].to_numpy(dtype=int)] = True
     before = np.flatnonzero(~held)
-    initial = pd.DataFrame({"idx": before, "district": ds.districts["id"].to_numpy()[before],
-                            "date": pd.NaT, "controller": ds.initial, "share": 1.0,
-                            "source": "", "confidence": "", "note": "before the first row of the log", "where": "", "from": ""})
+    initial = pd.DataFrame(
+        {
+            "idx": before,
+            "district": ds.districts["id"].to_numpy()[before],
+            "date": pd.NaT,
+            "controller": ds.initial,
+            "share": 1.0,
+            "source": "",
+            "confidence": "",
+            "note": "before the first row of the log",
+            "where": "",
+            "from": "",
+        }
+    )
     frames = [f for f in (current, initial) if len(f)]
     state = pd.concat(frames, ignore_index=True) if frames else initial
     return state.sort_values(["idx", "controller"], kind="stable").reset_index(drop=True)
@@ -76,7 +98,9 @@ def controller_labels(state: pd.DataFrame) -> pd.Series:
     idx = state["idx"].to_numpy()
     size = state.groupby("idx")["idx"].transform("size").to_numpy()
     whole = (size == 1) & (state["share"].to_numpy(dtype=float) >= 1 - EXACT)
-    labels = pd.Series(state["controller"].to_numpy(dtype=object)[whole], index=pd.Index(idx[whole], name="idx"), dtype=object)
+    labels = pd.Series(
+        state["controller"].to_numpy(dtype=object)[whole], index=pd.Index(idx[whole], name="idx"), dtype=object
+    )
     if (~whole).any():
         labels = pd.concat([labels, _split_labels(state[~whole])])
     return labels.sort_index()
@@ -99,13 +123,18 @@ def status(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
     state = state_on(ds, date)
     groups = state.groupby("idx")
     d = ds.districts
-    out = pd.DataFrame({
-        "id": d["id"], "name": d["name"],
-        "controller": controller_labels(state).reindex(d.index),
-        "shares": groups.apply(lambda g: dict(zip(g["controller"], g["share"].astype(float))), include_groups=False).reindex(d.index),
-        "date_in_force": groups["date"].first().reindex(d.index).map(_iso),
-        "area_km2": d["area_km2"],
-    })
+    out = pd.DataFrame(
+        {
+            "id": d["id"],
+            "name": d["name"],
+            "controller": controller_labels(state).reindex(d.index),
+            "shares": groups.apply(
+                lambda g: dict(zip(g["controller"], g["share"].astype(float))), include_groups=False
+            ).reindex(d.index),
+            "date_in_force": groups["date"].first().reindex(d.index).map(_iso),
+            "area_km2": d["area_km2"],
+        }
+    )
     if ds.has_population:
         out["population"] = d["population"]
     out["source"] = groups["source"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(d.index)
@@ -129,8 +158,10 @@ def baseline_weights(ds: Dataset, day: dt.date, members: list[str]) -> np.ndarra
     """held_weights of a baseline universe: what `members` held on `day`; an InputError when that is nothing."""
     weights = held_weights(ds, day, members)
     if not weights.any():
-        raise InputError(f"{', '.join(members)} held no district on {day.isoformat()}, so there is nothing to take a "
-                         "share of; choose a --baseline date on which they held some, or another --baseline-actor")
+        raise InputError(
+            f"{', '.join(members)} held no district on {day.isoformat()}, so there is nothing to take a "
+            "share of; choose a --baseline date on which they held some, or another --baseline-actor"
+        )
     return weights
 
 
@@ -143,8 +174,9 @@ def measures(ds: Dataset) -> dict[str, np.ndarray]:
     return out
 
 
-def shares(ds: Dataset, date: dt.date | None = None, by: str = "districts",
-           baseline: Baseline | None = None) -> pd.DataFrame:
+def shares(
+    ds: Dataset, date: dt.date | None = None, by: str = "districts", baseline: Baseline | None = None
+) -> pd.DataFrame:
     """Per actor: districts, area_km2 and population held on `date`, absolute and percent.
 
     A split district counts fractionally. With a baseline, the universe is what
@@ -213,8 +245,11 @@ def describe(ds: Dataset) -> dict:
     counts = log.groupby("controller").size().sort_index() if len(log) else pd.Series(dtype=int)
     return {
         "districts": {
-            "source": ds.inputs.districts, "count": int(len(d)), "area_km2": float(d["area_km2"].sum()),
-            "crs": ds.source_crs, "bbox": [minx, miny, maxx, maxy],
+            "source": ds.inputs.districts,
+            "count": int(len(d)),
+            "area_km2": float(d["area_km2"].sum()),
+            "crs": ds.source_crs,
+            "bbox": [minx, miny, maxx, maxy],
             "fields": {"id": ds.fields.id, "name": ds.fields.name, "population": ds.fields.population},
             "population": float(np.nansum(d["population"])) if ds.has_population else None,
             "merged_by_dissolve": ds.fields.dissolved,
@@ -222,9 +257,12 @@ def describe(ds: Dataset) -> dict:
             "duplicate_ids": _duplicates(ds.fields),
         },
         "control": {
-            "source": ds.inputs.control, "rows": int(log["where"].nunique()) if len(log) else 0,
-            "first_date": _iso_date(ds.first_date), "last_date": _iso_date(ds.last_date),
-            "dates": len(ds.dates), "districts_in_log": int(log["idx"].nunique()) if len(log) else 0,
+            "source": ds.inputs.control,
+            "rows": int(log["where"].nunique()) if len(log) else 0,
+            "first_date": _iso_date(ds.first_date),
+            "last_date": _iso_date(ds.last_date),
+            "dates": len(ds.dates),
+            "districts_in_log": int(log["idx"].nunique()) if len(log) else 0,
             "initial": ds.initial,
         },
         "actors": {str(k): int(v) for k, v in counts.items()},
@@ -237,9 +275,13 @@ def _duplicates(fields) -> dict | None:
     if not fields.duplicates:
         return None
     mixed = sorted(i for i, names in fields.duplicates.items() if len(set(names)) > 1)
-    return {"ids": len(fields.duplicates), "features": sum(len(n) for n in fields.duplicates.values()),
-            "by_id": {i: names for i, names in fields.duplicates.items()},
-            "ids_with_different_names": mixed, "hint": fields.unique_hint}
+    return {
+        "ids": len(fields.duplicates),
+        "features": sum(len(n) for n in fields.duplicates.values()),
+        "by_id": {i: names for i, names in fields.duplicates.items()},
+        "ids_with_different_names": mixed,
+        "hint": fields.unique_hint,
+    }
 
 
 def _iso_date(value) -> str | None:

@@ -298,11 +298,19 @@ def _smoothed(holder, a, b, start, end, spacing: float):
     lines = shapely.linestrings(np.stack([start, end], axis=1))
     x, y = holder[a], holder[b]
     swap = y < x
-    table = pd.DataFrame({"a": np.where(swap, b, a), "b": np.where(swap, a, b), "actor_a": np.where(swap, y, x),
-                          "actor_b": np.where(swap, x, y)})
+    table = pd.DataFrame(
+        {
+            "a": np.where(swap, b, a),
+            "b": np.where(swap, a, b),
+            "actor_a": np.where(swap, y, x),
+            "actor_b": np.where(swap, x, y),
+        }
+    )
     rows_a, rows_b, out = [], [], []
     for _, members in table.groupby(["actor_a", "actor_b"], sort=True):
-        merged = shapely.simplify(shapely.line_merge(shapely.multilinestrings(lines[members.index.to_numpy()])), spacing / 4)
+        merged = shapely.simplify(
+            shapely.line_merge(shapely.multilinestrings(lines[members.index.to_numpy()])), spacing / 4
+        )
         rows_a.append(members["a"].iloc[0])
         rows_b.append(members["b"].iloc[0])
         out.append(merged)
@@ -363,7 +371,9 @@ def _dissolve(actor_a, actor_b, lines, to_lonlat=None):
     parts, index = _line_parts(np.asarray(lines, dtype=object))
     x, y = np.asarray(actor_a, dtype=object)[index], np.asarray(actor_b, dtype=object)[index]
     swap = y < x
-    table = pd.DataFrame({"actor_a": np.where(swap, y, x), "actor_b": np.where(swap, x, y), "part": np.arange(len(parts))})
+    table = pd.DataFrame(
+        {"actor_a": np.where(swap, y, x), "actor_b": np.where(swap, x, y), "part": np.arange(len(parts))}
+    )
     rows, geoms = [], []
     for pair, members in table.groupby(["actor_a", "actor_b"], sort=True):  # a handful of actor pairs
         merged = shapely.line_merge(shapely.union_all(parts[members["part"].to_numpy()], grid_size=grid))
@@ -377,7 +387,9 @@ def _dissolve(actor_a, actor_b, lines, to_lonlat=None):
     frame = pd.DataFrame(rows, columns=COLUMNS[:2], dtype=object)
     frame["length_km"] = geodesy.length_km(np.asarray(geoms, dtype=object)) if geoms else np.zeros(0)
     out = gpd.GeoDataFrame(frame, geometry=geoms, crs=4326)
-    return out.sort_values(["length_km", "actor_a", "actor_b"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["length_km", "actor_a", "actor_b"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def detect_gap(geoms) -> tuple[float, Problem | None]:
@@ -389,10 +401,14 @@ def _detected(geoms, typical: float | None) -> tuple[float, Problem | None]:
     if typical is None:
         return 0.0, None
     gap = bridging(geoms, typical)
-    return float(gap), Problem("note", "", f"neighbouring districts do not touch (typical gap about {typical:.0f} m, "
-                                           f"e.g. streets): front lines bridge gaps up to {gap} m wide, beyond which "
-                                           "wider bridging reaches little more of the districts' edges; --gap 0 for "
-                                           "shared boundaries only, --gap N to choose")
+    return float(gap), Problem(
+        "note",
+        "",
+        f"neighbouring districts do not touch (typical gap about {typical:.0f} m, "
+        f"e.g. streets): front lines bridge gaps up to {gap} m wide, beyond which "
+        "wider bridging reaches little more of the districts' edges; --gap 0 for "
+        "shared boundaries only, --gap N to choose",
+    )
 
 
 def bridging(geoms, typical: float) -> int:
@@ -455,7 +471,8 @@ def typical_gap(tree, geoms) -> float | None:
 def _gap_warning(geoms, typical: float) -> Problem:
     """With --gap 0 on a file whose neighbours do not touch: a warning that fronts along the gaps are missed."""
     return Problem(
-        "warning", "",
+        "warning",
+        "",
         f"neighbouring districts share no boundary (typical gap about {typical:.0f} m, e.g. streets), so with --gap 0 "
         f"front lines along them are missed; leave --gap out to bridge them (up to {bridging(geoms, typical)} m here)",
     )
@@ -467,7 +484,9 @@ def _split_note(ds: Dataset, share: np.ndarray) -> list:
         return []
     ids = ds.districts["id"].to_numpy()[split]
     shown = ", ".join(map(repr, ids[:5])) + (" ..." if len(ids) > 5 else "")
-    return [Problem("info", "", f"{len(split)} split district(s) counted for their largest holder in front lines: {shown}")]
+    return [
+        Problem("info", "", f"{len(split)} split district(s) counted for their largest holder in front lines: {shown}")
+    ]
 
 
 # ------------------------------------------------------------------------------ front lines from zones
@@ -494,8 +513,10 @@ def zone_front_lines(zoneset, clip, probe_m: float = ZONE_PROBE_M):
     import geopandas as gpd
 
     if clip is None:
-        raise UsageError("front lines from zones need --clip FILE (e.g. the national land boundary): "
-                         "a zone's edge is a front only where it faces land inside it")
+        raise UsageError(
+            "front lines from zones need --clip FILE (e.g. the national land boundary): "
+            "a zone's edge is a front only where it faces land inside it"
+        )
     to_metric, to_lonlat = _local_metric(np.asarray([clip], dtype=object))
     area = shapely.transform(clip, to_metric, interleaved=False)
     shapely.prepare(area)
@@ -503,8 +524,11 @@ def zone_front_lines(zoneset, clip, probe_m: float = ZONE_PROBE_M):
     for snap in zoneset.snapshots:
         for actor in zoneset.actors:
             zone = snap.zones.get(actor)
-            line = _facing_edges(shapely.transform(zone, to_metric, interleaved=False), area, probe_m) \
-                if zone is not None else shapely.MultiLineString()
+            line = (
+                _facing_edges(shapely.transform(zone, to_metric, interleaved=False), area, probe_m)
+                if zone is not None
+                else shapely.MultiLineString()
+            )
             line = shapely.transform(line, to_lonlat, interleaved=False)
             rows.append({"date": snap.date.isoformat(), "actor": actor})
             geoms.append(line)
@@ -516,7 +540,9 @@ def zone_front_lines(zoneset, clip, probe_m: float = ZONE_PROBE_M):
 def _facing_edges(zone, area, probe_m: float):
     """The pieces of `zone`'s edge whose outward probe lands in `area` outside `zone` (metric coordinates)."""
     shapely.prepare(zone)
-    start, end, _ = _segments(shapely.get_parts(shapely.line_merge(shapely.segmentize(shapely.boundary(zone), ZONE_STEP_M))))
+    start, end, _ = _segments(
+        shapely.get_parts(shapely.line_merge(shapely.segmentize(shapely.boundary(zone), ZONE_STEP_M)))
+    )
     step = end - start
     length = np.hypot(step[:, 0], step[:, 1])
     real = length > 0

@@ -68,12 +68,16 @@ def lonlat_problem(crs, bounds) -> str | None:
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     span = f"(x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f})"
     if crs is None:
-        return (f"no CRS and coordinates outside lon/lat range {span} look projected; "
-                "give the file a CRS (e.g. ogr2ogr -a_srs EPSG:32637 out.gpkg in.geojson)")
+        return (
+            f"no CRS and coordinates outside lon/lat range {span} look projected; "
+            "give the file a CRS (e.g. ogr2ogr -a_srs EPSG:32637 out.gpkg in.geojson)"
+        )
     if crs.is_geographic:
-        return (f"coordinates outside the lon/lat range {span} although the CRS is {crs.to_string()}; "
-                "they look projected (metres): convert with the real CRS, e.g. "
-                "ogr2ogr -s_srs EPSG:32637 -t_srs EPSG:4326 out.geojson in.geojson")
+        return (
+            f"coordinates outside the lon/lat range {span} although the CRS is {crs.to_string()}; "
+            "they look projected (metres): convert with the real CRS, e.g. "
+            "ogr2ogr -s_srs EPSG:32637 -t_srs EPSG:4326 out.geojson in.geojson"
+        )
     return crs_problem(crs, bounds)
 
 
@@ -92,8 +96,10 @@ def crs_problem(crs, bounds) -> str | None:
     shown = crs.to_string()
     if not (crs.is_geographic or crs.is_projected):
         kind = "geocentric (x, y, z from the Earth's centre)" if crs.is_geocentric else crs.type_name
-        return (f"CRS {shown} is {kind}, not a map CRS with areas; "
-                "reproject the file to lon/lat, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.gpkg")
+        return (
+            f"CRS {shown} is {kind}, not a map CRS with areas; "
+            "reproject the file to lon/lat, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.gpkg"
+        )
     if crs.is_geographic:
         return None  # lon/lat ranges were checked by lonlat_problem
     native = _area_of_use_bounds(crs)
@@ -104,9 +110,11 @@ def crs_problem(crs, bounds) -> str | None:
     aou = crs.area_of_use
     if minx >= x0 and miny >= y0 and maxx <= x1 and maxy <= y1:
         return None
-    return (f"coordinates (x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f}) lie outside the area of use of its CRS {shown} "
-            f"(lon {aou.west:g}..{aou.east:g}, lat {aou.south:g}..{aou.north:g}); wrong units (centimetres?) or a wrong CRS: "
-            "give the file its real CRS (ogr2ogr -a_srs EPSG:XXXX)")
+    return (
+        f"coordinates (x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f}) lie outside the area of use of its CRS {shown} "
+        f"(lon {aou.west:g}..{aou.east:g}, lat {aou.south:g}..{aou.north:g}); wrong units (centimetres?) or a wrong CRS: "
+        "give the file its real CRS (ogr2ogr -a_srs EPSG:XXXX)"
+    )
 
 
 def _area_of_use_bounds(crs):

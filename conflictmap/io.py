@@ -21,9 +21,18 @@ from pathlib import Path
 from .errors import InputError, UsageError
 
 VECTOR_HINT = "expected GeoJSON, GeoPackage, Shapefile, FlatGeobuf or GeoParquet"
-TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".json": "json",
-                  ".ndjson": "ndjson", ".jsonl": "ndjson", ".geojsonl": "ndjson",
-                  ".parquet": "parquet", ".gpkg": "gpkg"}
+TABLE_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "csv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".geojsonl": "ndjson",
+    ".parquet": "parquet",
+    ".gpkg": "gpkg",
+}
 
 
 def label(source) -> str:
@@ -88,8 +97,10 @@ def _json_problem(data: bytes, name: str) -> str | None:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        return (f"{name} line {_line_of(data, exc.start)}: not UTF-8 text; GeoJSON must be UTF-8 "
-                "(re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8)")
+        return (
+            f"{name} line {_line_of(data, exc.start)}: not UTF-8 text; GeoJSON must be UTF-8 "
+            "(re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8)"
+        )
     except RecursionError:
         return f"{name}: JSON is nested too deeply to be GeoJSON"
     except json.JSONDecodeError as exc:
@@ -100,9 +111,11 @@ def _json_problem(data: bytes, name: str) -> str | None:
         keys = shown_columns(list(doc), limit=5)
         if len(doc) == 1 and isinstance(next(iter(doc.values())), dict):
             inner = next(iter(doc))
-            return (f"{name}: a FeatureCollection wrapped in a {{{inner!r}: ...}} object, not GeoJSON; "
-                    f"unwrap it, e.g. jq '.{inner}' {name} > fixed.geojson")
-        return f"{name}: JSON object without \"type\": \"FeatureCollection\" (keys: {keys}); not GeoJSON"
+            return (
+                f"{name}: a FeatureCollection wrapped in a {{{inner!r}: ...}} object, not GeoJSON; "
+                f"unwrap it, e.g. jq '.{inner}' {name} > fixed.geojson"
+            )
+        return f'{name}: JSON object without "type": "FeatureCollection" (keys: {keys}); not GeoJSON'
     return _crs_member_problem(doc, name) or _control_character_problem(doc, name)
 
 
@@ -111,9 +124,13 @@ def _crs_member_problem(doc, name: str) -> str | None:
     member = doc.get("crs") if isinstance(doc, dict) else None
     if member is None:
         return None
-    crs_name = member.get("properties", {}).get("name") if isinstance(member, dict) and isinstance(member.get("properties"), dict) else None
+    crs_name = (
+        member.get("properties", {}).get("name")
+        if isinstance(member, dict) and isinstance(member.get("properties"), dict)
+        else None
+    )
     if not isinstance(crs_name, str):
-        return f"{name}: the \"crs\" member names no CRS; remove it (GeoJSON is lon/lat) or give the file its real CRS"
+        return f'{name}: the "crs" member names no CRS; remove it (GeoJSON is lon/lat) or give the file its real CRS'
     return _unknown_crs(crs_name, name)
 
 
@@ -124,8 +141,10 @@ def _unknown_crs(crs_name: str, name: str) -> str | None:
     try:
         CRS.from_user_input(crs_name)
     except CRSError:
-        return (f"{name}: the \"crs\" member names {printable(crs_name)!r}, a CRS that PROJ does not know; "
-                "give the file its real CRS (e.g. ogr2ogr -a_srs EPSG:32637) or reproject it to lon/lat")
+        return (
+            f'{name}: the "crs" member names {printable(crs_name)!r}, a CRS that PROJ does not know; '
+            "give the file its real CRS (e.g. ogr2ogr -a_srs EPSG:32637) or reproject it to lon/lat"
+        )
     return None
 
 
@@ -137,10 +156,12 @@ def _control_character_problem(doc, name: str) -> str | None:
     features = doc.get("features") if isinstance(doc, dict) else None
     for i, feature in enumerate(features if isinstance(features, list) else []):
         props = feature.get("properties") if isinstance(feature, dict) else None
-        for key, value in (props.items() if isinstance(props, dict) else ()):
+        for key, value in props.items() if isinstance(props, dict) else ():
             if isinstance(value, str) and "\x00" in value:
-                return (f"{name} feature {i + 1}: property {printable(key)!r} holds a NUL character "
-                        f"('{printable(value)}'); remove it")
+                return (
+                    f"{name} feature {i + 1}: property {printable(key)!r} holds a NUL character "
+                    f"('{printable(value)}'); remove it"
+                )
     return None
 
 
@@ -171,7 +192,7 @@ def printable(text, limit: int = 60) -> str:
     """Text safe for a one-line message: control characters as escapes, cut to `limit` characters."""
     text = str(text)
     shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\n", "\\n").replace("\r", "\\r")
-    return shown if len(shown) <= limit else shown[:limit - 1] + "…"
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def read_vector(source, layer=None):
@@ -228,7 +249,9 @@ def _read_geojson(source, name: str, layer, in_memory: bool):
                 needed = _needs_diagnostics(iter(lambda: stream.read(SCAN_CHUNK), b""))
         except PermissionError:
             raise InputError(f"{name}: permission denied; check the file's permissions") from None
-        target = f"GeoJSON:{path}"  # the GeoJSON driver only, as the diagnostics would have it: no TopoJSON or ESRI JSON
+        target = (
+            f"GeoJSON:{path}"  # the GeoJSON driver only, as the diagnostics would have it: no TopoJSON or ESRI JSON
+        )
     if not needed:
         try:
             with _quiet_gdal():
@@ -267,10 +290,14 @@ def _regular_file(source, name: str) -> Path:
 SCAN_CHUNK = 1 << 23  # bytes read at a time by the scan of a GeoJSON file
 # The root object's first member is "type": "FeatureCollection" (or "Feature"), as every common writer puts it:
 # then the document is no TopoJSON, no wrapped collection and no object without a type.
-_GEOJSON_HEAD = re.compile(rb'(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*"type"[ \t\r\n]*:[ \t\r\n]*"(?:FeatureCollection|Feature)"')
+_GEOJSON_HEAD = re.compile(
+    rb'(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*"type"[ \t\r\n]*:[ \t\r\n]*"(?:FeatureCollection|Feature)"'
+)
 # A "crs" member as GDAL writes it: {"type": "name", "properties": {"name": "..."}}.
-_CRS_MEMBER = re.compile(rb'"crs"[ \t\r\n]*:[ \t\r\n]*\{[ \t\r\n]*"type"[ \t\r\n]*:[ \t\r\n]*"name"[ \t\r\n]*,[ \t\r\n]*'
-                         rb'"properties"[ \t\r\n]*:[ \t\r\n]*\{[ \t\r\n]*"name"[ \t\r\n]*:[ \t\r\n]*"([^"\\]*)"[ \t\r\n]*\}[ \t\r\n]*\}')
+_CRS_MEMBER = re.compile(
+    rb'"crs"[ \t\r\n]*:[ \t\r\n]*\{[ \t\r\n]*"type"[ \t\r\n]*:[ \t\r\n]*"name"[ \t\r\n]*,[ \t\r\n]*'
+    rb'"properties"[ \t\r\n]*:[ \t\r\n]*\{[ \t\r\n]*"name"[ \t\r\n]*:[ \t\r\n]*"([^"\\]*)"[ \t\r\n]*\}[ \t\r\n]*\}'
+)
 _NUL = (b"\\u0000", b"\x00")  # a NUL escaped or raw: GDAL would cut the text at it
 
 
@@ -336,12 +363,16 @@ def _check_layer(path: Path, name: str, layer) -> None:
     names = [n for n, _ in layers]
     if layer is not None:
         if str(layer) not in names:
-            raise UsageError(f"{name}: no layer {printable(layer)!r}; layers: {', '.join(printable(n, 40) for n in names)}")
+            raise UsageError(
+                f"{name}: no layer {printable(layer)!r}; layers: {', '.join(printable(n, 40) for n in names)}"
+            )
         return
     polygons = [n for n, kind in layers if "polygon" in kind.lower() or "surface" in kind.lower()]
     if len(polygons) > 1:
         shown = ", ".join(printable(n, 40) for n in polygons[:10]) + (" ..." if len(polygons) > 10 else "")
-        raise InputError(f"{name}: {len(polygons)} polygon layers ({shown}); name the districts layer with --districts-layer NAME")
+        raise InputError(
+            f"{name}: {len(polygons)} polygon layers ({shown}); name the districts layer with --districts-layer NAME"
+        )
 
 
 def require_pyarrow(name: str) -> None:
@@ -349,7 +380,9 @@ def require_pyarrow(name: str) -> None:
     try:
         import pyarrow  # noqa: F401
     except ImportError:
-        raise InputError(f"{name}: reading Parquet needs pyarrow; install it with pip install 'conflictmap[parquet]'") from None
+        raise InputError(
+            f"{name}: reading Parquet needs pyarrow; install it with pip install 'conflictmap[parquet]'"
+        ) from None
 
 
 def _read_geoparquet(path: Path, name: str):
@@ -377,8 +410,10 @@ def _feature_problem(data: bytes, name: str) -> str | None:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         for ring in _rings(geometry):
             if len(ring) < 4 or ring[0] != ring[-1]:
-                return (f"{name} feature {i + 1}: polygon ring is not closed (needs at least 4 points, "
-                        "the last equal to the first); close the ring or re-export the file")
+                return (
+                    f"{name} feature {i + 1}: polygon ring is not closed (needs at least 4 points, "
+                    "the last equal to the first); close the ring or re-export the file"
+                )
     return None
 
 
@@ -406,9 +441,21 @@ def _quiet_gdal():
         yield
 
 
-ENCODING_NAMES = {"cp1251": "Cyrillic", "cp1256": "Arabic", "cp1252": "Western European", "latin_1": "Western European",
-                  "iso8859_5": "Cyrillic", "koi8_r": "Cyrillic", "koi8_u": "Cyrillic", "iso8859_6": "Arabic",
-                  "cp1253": "Greek", "iso8859_7": "Greek", "cp1255": "Hebrew", "iso8859_8": "Hebrew", "mac_cyrillic": "Cyrillic"}
+ENCODING_NAMES = {
+    "cp1251": "Cyrillic",
+    "cp1256": "Arabic",
+    "cp1252": "Western European",
+    "latin_1": "Western European",
+    "iso8859_5": "Cyrillic",
+    "koi8_r": "Cyrillic",
+    "koi8_u": "Cyrillic",
+    "iso8859_6": "Arabic",
+    "cp1253": "Greek",
+    "iso8859_7": "Greek",
+    "cp1255": "Hebrew",
+    "iso8859_8": "Hebrew",
+    "mac_cyrillic": "Cyrillic",
+}
 
 
 def check_encoding(name: str, option: str = "--encoding") -> str:
@@ -418,19 +465,25 @@ def check_encoding(name: str, option: str = "--encoding") -> str:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise UsageError(f"{option} {name!r} is not an encoding Python knows; give one such as cp1251, cp1256, latin-1 or utf-8") from None
+        raise UsageError(
+            f"{option} {name!r} is not an encoding Python knows; give one such as cp1251, cp1256, latin-1 or utf-8"
+        ) from None
 
 
 def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
     """Text of a table: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's 'Unicode text'), or `encoding`."""
     if data[:4] == b"PK\x03\x04":
-        raise InputError(f"{name}: a zip file (an Excel .xlsx workbook?), not a text table; save the sheet as CSV UTF-8")
+        raise InputError(
+            f"{name}: a zip file (an Excel .xlsx workbook?), not a text table; save the sheet as CSV UTF-8"
+        )
     if encoding:
         try:
             return data.decode(encoding).removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{name} line {_line_of(data, exc.start)}: not {encoding} (bad byte 0x{data[exc.start]:02x}); "
-                             f"{_guess_hint(data, name)}") from None
+            raise InputError(
+                f"{name} line {_line_of(data, exc.start)}: not {encoding} (bad byte 0x{data[exc.start]:02x}); "
+                f"{_guess_hint(data, name)}"
+            ) from None
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return data.decode("utf-16")
@@ -439,11 +492,15 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{name} line {_line_of(data, exc.start)}: not UTF-8 (bad byte 0x{data[exc.start]:02x}); "
-                         f"{_guess_hint(data, name)}") from None
+        raise InputError(
+            f"{name} line {_line_of(data, exc.start)}: not UTF-8 (bad byte 0x{data[exc.start]:02x}); "
+            f"{_guess_hint(data, name)}"
+        ) from None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(f"{name} line {line}: NUL byte in a text table (a binary file, or UTF-16 without BOM?); re-save it as UTF-8 CSV")
+        raise InputError(
+            f"{name} line {line}: NUL byte in a text table (a binary file, or UTF-16 without BOM?); re-save it as UTF-8 CSV"
+        )
     return text
 
 
@@ -488,7 +545,12 @@ def _natural_words(text: str) -> float:
     for word in words:
         letters = [c for c in word if c.isalpha()]
         scripts = {unicodedata.name(c, "?").split(" ")[0] for c in letters if not c.isascii()}
-        shape = word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower()) or not any(c.isupper() for c in word)
+        shape = (
+            word.islower()
+            or word.isupper()
+            or (word[0].isupper() and word[1:].islower())
+            or not any(c.isupper() for c in word)
+        )
         latin_ok = scripts != {"LATIN"} or any(c.isascii() for c in letters)
         pure = not (scripts - {"LATIN"}) or not any(c.isascii() for c in letters)
         good += len(scripts) == 1 and shape and latin_ok and pure
@@ -502,8 +564,10 @@ def _guess_hint(data: bytes, name: str) -> str:
     script = ENCODING_NAMES.get(guess)
     kind = f" ({script})" if script else ""
     shown = guess.replace("_", "-")
-    return (f"it looks like {shown}{kind}: read it with --encoding {shown}, "
-            f"or re-save it as UTF-8 (e.g. iconv -f {shown} -t utf-8 {name})")
+    return (
+        f"it looks like {shown}{kind}: read it with --encoding {shown}, "
+        f"or re-save it as UTF-8 (e.g. iconv -f {shown} -t utf-8 {name})"
+    )
 
 
 def _table_kind(source, text: str) -> str:
@@ -577,7 +641,11 @@ def read_columns(source, encoding: str | None = None):
         return None
     if not text or text.isspace() or _table_kind(source, text) not in ("csv", "tsv") or "\r" in text:
         return None
-    utf8 = data if encoding is None and data[:3] != codecs.BOM_UTF8 and data[:2] not in (b"\xff\xfe", b"\xfe\xff") else None
+    utf8 = (
+        data
+        if encoding is None and data[:3] != codecs.BOM_UTF8 and data[:2] not in (b"\xff\xfe", b"\xfe\xff")
+        else None
+    )
     del data
     delimiter = _sniff_delimiter(text, "\t" if _table_kind(source, text) == "tsv" else ",")
     filled = _filled_lines(text)
@@ -591,7 +659,11 @@ def read_columns(source, encoding: str | None = None):
         return None
     header, columns = read
     rows = len(columns[0][0]) if columns else 0
-    if len(filled) - 1 != rows or len(set(header)) != len(header) or any(h.startswith("unnamed:") or not h for h in header):
+    if (
+        len(filled) - 1 != rows
+        or len(set(header)) != len(header)
+        or any(h.startswith("unnamed:") or not h for h in header)
+    ):
         return None  # a quoted line break, a repeated or empty column name: line numbers or columns would differ
     frame = pd.DataFrame({h: _stripped(codes, uniques) for h, (codes, uniques) in zip(header, columns)})
     numbers = filled[1:]
@@ -607,8 +679,17 @@ def _pandas_columns(text: str, delimiter: str):
     import pandas as pd
 
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=object, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=True, engine="c", quoting=csv.QUOTE_MINIMAL, doublequote=True)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            engine="c",
+            quoting=csv.QUOTE_MINIMAL,
+            doublequote=True,
+        )
     except Exception:  # any parse problem: the row reader names it
         return None
     header = [str(c).strip().lower() for c in frame.columns]
@@ -629,11 +710,14 @@ def _arrow_columns(text: str, delimiter: str, width: int, utf8: bytes | None = N
         return None
     names = [f"c{i}" for i in range(width)]
     try:
-        table = pv.read_csv(io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
-                            read_options=pv.ReadOptions(column_names=names, skip_rows=1),
-                            parse_options=pv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True),
-                            convert_options=pv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                                              strings_can_be_null=False, null_values=[]))
+        table = pv.read_csv(
+            io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
+            read_options=pv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, null_values=[]
+            ),
+        )
     except Exception:  # any parse problem: the row reader names it
         return None
     header = [h.strip().lower() for h in next(csv.reader([_first_line(text)], delimiter=delimiter))]
@@ -659,7 +743,11 @@ def _filled_lines(text: str):
 
     count = text.count("\n") + (not text.endswith("\n"))
     end = len(text) - text.endswith("\n")  # the text without its last line break (no copy of it)
-    if not (text.startswith(("\n", " ", "\t")) and end > 0 or any(text.find(gap, 0, end) >= 0 for gap in ("\n\n", "\n ", "\n\t"))):
+    if not (
+        text.startswith(("\n", " ", "\t"))
+        and end > 0
+        or any(text.find(gap, 0, end) >= 0 for gap in ("\n\n", "\n ", "\n\t"))
+    ):
         return np.arange(1, count + 1, dtype=np.int64)  # no line is blank (the common case, found with C string search)
     return np.asarray([i + 1 for i, line in enumerate(text.split("\n")) if line.strip()], dtype=np.int64)
 
@@ -680,15 +768,19 @@ def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
             if not any(v.strip() for v in values):
                 continue
             if len(values) > len(header):
-                raise InputError(f"{name} line {line}: {len(values)} fields for {len(header)} columns; quote values that contain '{delimiter}'")
+                raise InputError(
+                    f"{name} line {line}: {len(values)} fields for {len(header)} columns; quote values that contain '{delimiter}'"
+                )
             record = dict(zip(header, (v.strip() for v in values)))
             record["_where"] = f"{name} line {line}"
             rows.append(record)
     except csv.Error as exc:
         start = rows[-1]["_where"].rsplit(" ", 1)[-1] if rows else "1"
         if "unexpected end of data" in str(exc):
-            raise InputError(f"{name} line {int(start) + 1}: a quote opened on this line or below is never closed; "
-                             "close the quote (values with commas or line breaks must be quoted on both sides)") from None
+            raise InputError(
+                f"{name} line {int(start) + 1}: a quote opened on this line or below is never closed; "
+                "close the quote (values with commas or line breaks must be quoted on both sides)"
+            ) from None
         raise InputError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
     return rows
 
@@ -698,8 +790,10 @@ def _check_duplicate_columns(header: list[str], name: str) -> None:
     seen: dict[str, int] = {}
     for i, column in enumerate(header, start=1):
         if column and column in seen:
-            raise InputError(f"{name} line 1: column {printable(column, 40)!r} appears twice (columns {seen[column]} and {i}); "
-                             "rename or remove one of them")
+            raise InputError(
+                f"{name} line 1: column {printable(column, 40)!r} appears twice (columns {seen[column]} and {i}); "
+                "rename or remove one of them"
+            )
         seen.setdefault(column, i)
 
 
@@ -814,7 +908,9 @@ def check_writable(path, option: str = "-o") -> None:
     if not folder.is_dir():
         raise UsageError(f"{option} {path}: folder {folder} does not exist; create it or choose another path")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: folder {folder} is not writable; choose another path or fix its permissions")
+        raise UsageError(
+            f"{option} {path}: folder {folder} is not writable; choose another path or fix its permissions"
+        )
     if path.exists() and not os.access(path, os.W_OK) and not os.access(folder, os.W_OK):
         raise UsageError(f"{option} {path}: the file is not writable; choose another path or fix its permissions")
 
@@ -882,9 +978,13 @@ def _disk_full(exc: Exception, folder: Path) -> bool:
 def _write_error(path: Path, exc: OSError) -> InputError:
     why = exc.strerror or str(exc)
     if exc.errno in FULL_DISK:
-        return InputError(f"{path}: cannot write the output: {why.lower()}; free some space (the previous file, if any, is unchanged)")
+        return InputError(
+            f"{path}: cannot write the output: {why.lower()}; free some space (the previous file, if any, is unchanged)"
+        )
     if isinstance(exc, PermissionError):
-        return UsageError(f"{path}: cannot write the output: permission denied; choose another path or fix its permissions")
+        return UsageError(
+            f"{path}: cannot write the output: permission denied; choose another path or fix its permissions"
+        )
     return InputError(f"{path}: cannot write the output: {why}")
 
 

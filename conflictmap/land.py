@@ -38,8 +38,10 @@ class LandMask:
 
     def summary(self) -> str:
         pct = 100 * self.outside_km2 / self.district_km2 if self.district_km2 else 0.0
-        text = (f"land mask {self.source}: {self.outside_km2:,.1f} km² of the districts ({pct:.2f}%) lie outside it "
-                f"and are not counted; {self.cut} district(s) cut to their part inside it; {self.uncovered()}")
+        text = (
+            f"land mask {self.source}: {self.outside_km2:,.1f} km² of the districts ({pct:.2f}%) lie outside it "
+            f"and are not counted; {self.cut} district(s) cut to their part inside it; {self.uncovered()}"
+        )
         return text
 
     def uncovered(self) -> str:
@@ -95,8 +97,10 @@ def apply_mask(districts, mask: LandMask):
     cut = mask_geometries(districts.geometry.values, mask.geometry)
     after = geodesy.area_km2(cut)
     if not (after > 0).any():
-        raise InputError(f"{mask.source}: the land mask covers none of the districts; check that it is the "
-                         "boundary of the same country or city, in a CRS the file declares")
+        raise InputError(
+            f"{mask.source}: the land mask covers none of the districts; check that it is the "
+            "boundary of the same country or city, in a CRS the file declares"
+        )
     out = districts.copy()
     out.geometry = cut
     out["area_km2"] = after
@@ -118,8 +122,14 @@ def land_problems(mask: LandMask) -> list:
     """What the mask did, as a note (and a warning for districts with no land left)."""
     problems = [Problem("note", "", mask.summary())]
     if mask.emptied:
-        problems.append(Problem("warning", mask.source, f"{len(mask.emptied)} district(s) lie wholly outside the land "
-                                f"mask (first: {mask.emptied[0]}); they count with 0 km² (an overlay makes them unknown)"))
+        problems.append(
+            Problem(
+                "warning",
+                mask.source,
+                f"{len(mask.emptied)} district(s) lie wholly outside the land "
+                f"mask (first: {mask.emptied[0]}); they count with 0 km² (an overlay makes them unknown)",
+            )
+        )
     return problems
 
 

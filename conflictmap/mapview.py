@@ -33,7 +33,9 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
         raise UsageError(f"--bbox {text!r}: give four numbers W,S,E,N in degrees, e.g. --bbox 37.0,46.8,40.3,49.5")
     west, south, east, north = values
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise UsageError(f"--bbox {text!r}: give west < east within -180..180 and south < north within -90..90 (W,S,E,N)")
+        raise UsageError(
+            f"--bbox {text!r}: give west < east within -180..180 and south < north within -90..90 (W,S,E,N)"
+        )
     return values
 
 
@@ -47,8 +49,10 @@ def view_of(districts, bbox) -> tuple[float, float, float, float]:
     box = shapely.box(*bbox)
     if not shapely.intersects(np.asarray(districts.geometry.values), box).any():
         w, s, e, n = (round(v, 4) for v in extent)
-        raise UsageError(f"--bbox {','.join(f'{v:g}' for v in bbox)} shows none of the districts; "
-                         f"they lie within {w:g},{s:g},{e:g},{n:g} (W,S,E,N)")
+        raise UsageError(
+            f"--bbox {','.join(f'{v:g}' for v in bbox)} shows none of the districts; "
+            f"they lie within {w:g},{s:g},{e:g},{n:g} (W,S,E,N)"
+        )
     return tuple(float(v) for v in bbox)
 
 
@@ -85,12 +89,24 @@ def draw_inset(fig, ax, legend, paths, fills, geoms, extent, view) -> None:
         corner = _emptiest_corner(ax, geoms)
         inset = ax.inset_axes(CORNERS[corner])
         inset.set_anchor(corner)  # the box shrinks to the overview's shape, into its corner
-    inset.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors=fills, edgecolors="none", linewidths=0))
+    inset.add_collection(
+        PatchCollection([PathPatch(p) for p in paths], facecolors=fills, edgecolors="none", linewidths=0)
+    )
     vw, vs, ve, vn = view
     import matplotlib.patheffects as effects
 
-    inset.add_patch(Rectangle((vw, vs), ve - vw, vn - vs, facecolor="none", edgecolor=VIEW_COLOUR, linewidth=1.6,
-                              path_effects=[effects.withStroke(linewidth=3.4, foreground="white")], zorder=3))
+    inset.add_patch(
+        Rectangle(
+            (vw, vs),
+            ve - vw,
+            vn - vs,
+            facecolor="none",
+            edgecolor=VIEW_COLOUR,
+            linewidth=1.6,
+            path_effects=[effects.withStroke(linewidth=3.4, foreground="white")],
+            zorder=3,
+        )
+    )
     pad = 0.04
     inset.set_xlim(w - width * pad, e + width * pad)
     inset.set_ylim(s - height * pad, n + height * pad)
@@ -106,9 +122,11 @@ def draw_inset(fig, ax, legend, paths, fills, geoms, extent, view) -> None:
 
 
 INSET_INCHES = (1.4, 1.1)  # the least room (width, height) under the legend that holds a useful overview
-CORNERS = {"NE": [1 - INSET_WIDTH - 0.01, 0.99 - INSET_WIDTH, INSET_WIDTH, INSET_WIDTH],
-           "NW": [0.01, 0.99 - INSET_WIDTH, INSET_WIDTH, INSET_WIDTH],
-           "SE": [1 - INSET_WIDTH - 0.01, 0.01, INSET_WIDTH, INSET_WIDTH]}
+CORNERS = {
+    "NE": [1 - INSET_WIDTH - 0.01, 0.99 - INSET_WIDTH, INSET_WIDTH, INSET_WIDTH],
+    "NW": [0.01, 0.99 - INSET_WIDTH, INSET_WIDTH, INSET_WIDTH],
+    "SE": [1 - INSET_WIDTH - 0.01, 0.01, INSET_WIDTH, INSET_WIDTH],
+}
 
 
 def _beside(fig, ax, legend):
@@ -148,7 +166,9 @@ def _emptiest_corner(ax, geoms) -> str:
 
     def cover(name):
         fx, fy = corners[name]
-        corner = shapely.box(x0 + fx * (x1 - x0), y0 + fy * (y1 - y0), x0 + (fx + size) * (x1 - x0), y0 + (fy + size) * (y1 - y0))
+        corner = shapely.box(
+            x0 + fx * (x1 - x0), y0 + fy * (y1 - y0), x0 + (fx + size) * (x1 - x0), y0 + (fy + size) * (y1 - y0)
+        )
         return round(float(shapely.area(shapely.intersection(geoms, corner)).sum()) / shapely.area(corner), 3)
 
     return min(corners, key=cover)  # ties: the order above

@@ -84,15 +84,21 @@ class DistrictIndex:
         if not key:
             raise InputError(f"{where}: empty alias; give the name as the record writes it")
         if key in self.aliases:
-            raise InputError(f"{where}: alias {text!r} is given twice (also {self.aliases[key].where}); keep one line per alias")
+            raise InputError(
+                f"{where}: alias {text!r} is given twice (also {self.aliases[key].where}); keep one line per alias"
+            )
         targets = () if target.strip() == NO_DISTRICT else tuple(self._target(t, text, where) for t in _split(target))
         if not target.strip():
-            raise InputError(f"{where}: alias {text!r} has no district; give a district id or name, or '-' for a place with no polygon")
+            raise InputError(
+                f"{where}: alias {text!r} has no district; give a district id or name, or '-' for a place with no polygon"
+            )
         clash = self.by_name.get(key) or self.by_key.get(key)
         if clash and set(clash) != set(targets):
             other = ", ".join(sorted(repr(self.names[i]) for i in clash))
-            raise InputError(f"{where}: alias {text!r} is also the name of district {other}; "
-                             "an alias must not rename another district")
+            raise InputError(
+                f"{where}: alias {text!r} is also the name of district {other}; "
+                "an alias must not rename another district"
+            )
         self.aliases[key] = Alias(targets, text, where)
         self._memo.clear()
 
@@ -101,11 +107,15 @@ class DistrictIndex:
         if hits is None:
             near = suggest(text, self.names)
             hint = f"; closest: {', '.join(near)}" if near else ""
-            raise InputError(f"{where}: alias {alias!r} points at {text!r}, which is no district{hint}; "
-                             "give a district id or name from the districts file")
+            raise InputError(
+                f"{where}: alias {alias!r} points at {text!r}, which is no district{hint}; "
+                "give a district id or name from the districts file"
+            )
         if len(hits) > 1:
-            raise InputError(f"{where}: alias {alias!r} points at {text!r}, which names several districts "
-                             f"(ids {', '.join(sorted(self.ids[i] for i in hits))}); use the id")
+            raise InputError(
+                f"{where}: alias {alias!r} points at {text!r}, which names several districts "
+                f"(ids {', '.join(sorted(self.ids[i] for i in hits))}); use the id"
+            )
         return next(iter(hits))
 
     def exact_hits(self, text: str) -> set[int] | None:
@@ -148,15 +158,19 @@ class DistrictIndex:
         if len(hits) == 1:
             idx = next(iter(hits))
             if self.strict_names:
-                raise InputError(f"{where}: district {text!r} is not an exact name; it matches {self.names[idx]!r} "
-                                 "only by a looser spelling (--strict-names); add it to an aliases file")
+                raise InputError(
+                    f"{where}: district {text!r} is not an exact name; it matches {self.names[idx]!r} "
+                    "only by a looser spelling (--strict-names); add it to an aliases file"
+                )
             self.lookups.matched_loose[text] = idx
             return idx
         self.lookups.unmatched[text].append(where)
         near = suggest(text, self.names + [n for more in self.other_names for n in more])
         hint = f"; closest: {', '.join(near)}" if near else ""
-        raise InputError(f"{where}: unknown district {text!r}{hint}; use a district id or name "
-                         "from the districts file, or map the spelling to one with --aliases")
+        raise InputError(
+            f"{where}: unknown district {text!r}{hint}; use a district id or name "
+            "from the districts file, or map the spelling to one with --aliases"
+        )
 
     def loose_hits(self, text: str) -> set[int]:
         """Districts the looser tier finds for a name, its bracketed parts and the rest (see module doc)."""
@@ -165,6 +179,7 @@ class DistrictIndex:
             exact = self.exact_hits(form) if form != text else None
             hits |= exact or set().union(*(self.by_loose.get(key, set()) for key in loose_keys(form)))
         return hits
+
 
 _PARTS = re.compile(r"\s*(?:[,;/()\[\]]|\band\b|\be\.g\.|\bincl\.)\s*")
 

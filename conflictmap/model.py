@@ -10,7 +10,16 @@ from pathlib import Path
 from .errors import InputError, UsageError
 from .names import edit_distance, name_key, suggest
 
-__all__ = ["UNKNOWN", "CONTESTED", "BUILTIN_ACTORS", "parse_date", "parse_option_date", "id_text", "clean_label", "read_toml"]
+__all__ = [
+    "UNKNOWN",
+    "CONTESTED",
+    "BUILTIN_ACTORS",
+    "parse_date",
+    "parse_option_date",
+    "id_text",
+    "clean_label",
+    "read_toml",
+]
 
 UNKNOWN = "unknown"
 CONTESTED = "contested"
@@ -37,7 +46,7 @@ def near_names(names) -> list[tuple[str, str]]:
     keys = [(name_key(n), n) for n in names]
     pairs = []
     for i, (a, name_a) in enumerate(keys):
-        for b, name_b in keys[i + 1:]:
+        for b, name_b in keys[i + 1 :]:
             if a == b or min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 2:
                 continue
             allowed = 2 if min(len(a), len(b)) >= 9 else 1

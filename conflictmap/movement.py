@@ -34,8 +34,19 @@ from .transfer import share_matrix, total_flows
 
 __all__ = ["front_movement", "stepped_movement", "zone_movement", "gains_layer"]
 
-COLUMNS = ["since", "until", "days", "actor", "from", "area_km2", "front_km", "depth_km", "max_advance_km",
-           "rate_km_per_day", "max_rate_km_per_day"]
+COLUMNS = [
+    "since",
+    "until",
+    "days",
+    "actor",
+    "from",
+    "area_km2",
+    "front_km",
+    "depth_km",
+    "max_advance_km",
+    "rate_km_per_day",
+    "max_rate_km_per_day",
+]
 
 
 class _Local:
@@ -85,21 +96,31 @@ class _Dates:
         if day not in self._cache:
             state = state_on(self.ds, day)
             self._cache = {k: v for k, v in self._cache.items() if k > day}  # steps go forward: keep little
-            self._cache[day] = {"shares": share_matrix(state, self.actors, len(self.geoms)),
-                                "holder": main_holder(state, len(self.geoms))[0], "day": day}
+            self._cache[day] = {
+                "shares": share_matrix(state, self.actors, len(self.geoms)),
+                "holder": main_holder(state, len(self.geoms))[0],
+                "day": day,
+            }
         return self._cache[day]
 
     def fronts(self, day: dt.date) -> dict:
         info = self.on(day)
         if "fronts" not in info:
             lines = front_lines(self.ds, day, self.gap_m).lines
-            info["fronts"] = {frozenset((a, b)): (v, g) for a, b, v, g in
-                              zip(lines["actor_a"], lines["actor_b"], lines["length_km"], lines.geometry)}
+            info["fronts"] = {
+                frozenset((a, b)): (v, g)
+                for a, b, v, g in zip(lines["actor_a"], lines["actor_b"], lines["length_km"], lines.geometry)
+            }
         return info["fronts"]
 
 
-def front_movement(ds: Dataset, since: dt.date | None = None, until: dt.date | None = None,
-                   gap_m: float = 0.0, dates: _Dates | None = None) -> pd.DataFrame:
+def front_movement(
+    ds: Dataset,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    gap_m: float = 0.0,
+    dates: _Dates | None = None,
+) -> pd.DataFrame:
     """One row per (actor, from) pair with area moved between the dates; see the module docstring."""
     since, until = window(ds, since, until)
     dates = dates or _Dates(ds, gap_m)
@@ -115,18 +136,32 @@ def front_movement(ds: Dataset, since: dt.date | None = None, until: dt.date | N
         front, line = fronts.get(frozenset((gainer, loser)), (0.0, None))
         depth = flows[i, j] / front if front > 0 else float("nan")
         moved = (then["holder"] == loser) & (now["holder"] == gainer)
-        far = farthest_km(shapely.get_coordinates(dates.geoms[moved]), line, dates.local) if moved.any() else float("nan")
-        rows.append({"since": since.isoformat(), "until": until.isoformat(), "days": days, "actor": gainer,
-                     "from": loser, "area_km2": float(flows[i, j]), "front_km": float(front), "depth_km": depth,
-                     "max_advance_km": far, "rate_km_per_day": depth / days if days else float("nan"),
-                     "max_rate_km_per_day": far / days if days else float("nan")})
+        far = (
+            farthest_km(shapely.get_coordinates(dates.geoms[moved]), line, dates.local) if moved.any() else float("nan")
+        )
+        rows.append(
+            {
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "days": days,
+                "actor": gainer,
+                "from": loser,
+                "area_km2": float(flows[i, j]),
+                "front_km": float(front),
+                "depth_km": depth,
+                "max_advance_km": far,
+                "rate_km_per_day": depth / days if days else float("nan"),
+                "max_rate_km_per_day": far / days if days else float("nan"),
+            }
+        )
     return _table(rows)
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=COLUMNS)
-    return table.sort_values(["since", "area_km2", "actor", "from"], ascending=[True, False, True, True],
-                             kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        ["since", "area_km2", "actor", "from"], ascending=[True, False, True, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def stepped_movement(ds: Dataset, dates: list[dt.date], gap_m: float = 0.0) -> pd.DataFrame:
@@ -158,17 +193,31 @@ def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None) -> pd.D
             front_line = _zone_front(z0, clip)
             front = float(geodesy.length_km([front_line])[0])
             local = _Local(np.array([z0, z1], dtype=object))
-            for gainer, loser, part in ((who, rest, shapely.difference(z1, z0)), (rest, who, shapely.difference(z0, z1))):
+            for gainer, loser, part in (
+                (who, rest, shapely.difference(z1, z0)),
+                (rest, who, shapely.difference(z0, z1)),
+            ):
                 part = clipped(part, clip) if not part.is_empty else part
                 area = float(geodesy.area_km2([part])[0])
                 if area <= 0:
                     continue
                 depth = area / front if front > 0 else float("nan")
                 far = farthest_km(shapely.get_coordinates(part), front_line, local)
-                rows.append({"since": old.date.isoformat(), "until": new.date.isoformat(), "days": days,
-                             "actor": gainer, "from": loser, "area_km2": area, "front_km": front, "depth_km": depth,
-                             "max_advance_km": far, "rate_km_per_day": depth / days if days else float("nan"),
-                             "max_rate_km_per_day": far / days if days else float("nan")})
+                rows.append(
+                    {
+                        "since": old.date.isoformat(),
+                        "until": new.date.isoformat(),
+                        "days": days,
+                        "actor": gainer,
+                        "from": loser,
+                        "area_km2": area,
+                        "front_km": front,
+                        "depth_km": depth,
+                        "max_advance_km": far,
+                        "rate_km_per_day": depth / days if days else float("nan"),
+                        "max_rate_km_per_day": far / days if days else float("nan"),
+                    }
+                )
         if progress:
             progress(n, len(snaps) - 1)
     return _table(rows)
@@ -203,6 +252,8 @@ def gains_layer(ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m
         geoms.append(shapely.union_all(dates.geoms[moved]) if moved.any() else None)  # null: no whole district moved
     frame = table.rename(columns={"area_km2": "moved_km2"})
     frame.insert(frame.columns.get_loc("moved_km2"), "area_km2", geodesy.area_km2(geoms))
-    frame["districts"] = [int(((then["holder"] == b) & (now["holder"] == a)).sum()) for a, b in zip(table["actor"], table["from"])]
+    frame["districts"] = [
+        int(((then["holder"] == b) & (now["holder"] == a)).sum()) for a, b in zip(table["actor"], table["from"])
+    ]
     drawn = np.array([g is not None for g in geoms], dtype=bool)
     return gpd.GeoDataFrame(frame[drawn].reset_index(drop=True), geometry=[g for g in geoms if g is not None], crs=4326)

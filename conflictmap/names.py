@@ -29,8 +29,10 @@ from functools import lru_cache
 # Arabic articles as transliterated (sun-letter assimilation gives ash-, as-, ad-, ...).
 ARTICLES = frozenset("al el il ul el as ash ad adh at ath ar az an aj at ad".split())
 # Words that say what kind of unit a name is ('Бахмутський район' is the raion of Bakhmut), in Latin letters.
-UNIT_WORDS = frozenset("raion rayon raioni oblast oblasti hromada hromady misto gorod district municipality "
-                       "governorate muhafazah nahiya qada".split())
+UNIT_WORDS = frozenset(
+    "raion rayon raioni oblast oblasti hromada hromady misto gorod district municipality "
+    "governorate muhafazah nahiya qada".split()
+)
 # Slavic adjective endings that make a unit's name from its centre's (Bakhmutskyi, Donetska): the centre is
 # the stem or the stem + 'sk' (Bakhmut, Donetsk), so both are tried.
 _ADJECTIVE = re.compile(r"^([a-z]{3,}?)sk(?:yi|ii|iy|yy|y|a|e|aya|aia|oe|oye)$")

@@ -306,14 +306,31 @@ class OverlayResult:
     coverage: object
 
 
-def overlay_zones(districts, zoneset, rule: str = "fraction", rest: str = UNKNOWN, min_share: float = 0.0,
-                  every_date: bool = False, run=None, progress=None):
+def overlay_zones(
+    districts,
+    zoneset,
+    rule: str = "fraction",
+    rest: str = UNKNOWN,
+    min_share: float = 0.0,
+    every_date: bool = False,
+    run=None,
+    progress=None,
+):
     """The control log of overlay_result (see there)."""
     return overlay_result(districts, zoneset, rule, rest, min_share, every_date, run, progress).log
 
 
-def overlay_result(districts, zoneset, rule: str = "fraction", rest: str = UNKNOWN, min_share: float = 0.0,
-                   every_date: bool = False, run=None, progress=None, mask=None) -> OverlayResult:
+def overlay_result(
+    districts,
+    zoneset,
+    rule: str = "fraction",
+    rest: str = UNKNOWN,
+    min_share: float = 0.0,
+    every_date: bool = False,
+    run=None,
+    progress=None,
+    mask=None,
+) -> OverlayResult:
     """The control log (date, district, controller, share, source, note) from dated zones.
 
     `districts` is the GeoDataFrame of districts.load_districts; `zoneset` a
@@ -351,8 +368,18 @@ def overlay_result(districts, zoneset, rule: str = "fraction", rest: str = UNKNO
             shares = _no_land(shares, landless, actors, rest)
         keep = np.ones(len(ids), bool) if every_date else changed_rows(shares, previous)
         previous = shares if previous is None else np.where(keep[:, None], shares, previous)
-        frames.append(_rows(snap, ids, labels, shares, keep, _note(rule, min_share, rest), len(actors),
-                            landless & (mask is not None)))
+        frames.append(
+            _rows(
+                snap,
+                ids,
+                labels,
+                shares,
+                keep,
+                _note(rule, min_share, rest),
+                len(actors),
+                landless & (mask is not None),
+            )
+        )
     columns_out = ["date", "district", "controller", "share", "source", "note"]
     log = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns_out)
     log = log.astype({"share": float})  # 1.0, never 1: one type per key in json/csv
@@ -388,8 +415,15 @@ def coverage(zoneset, measured, area_km2, geoms, mask=None):
                 continue
             total = float(measure.km2([clipped(zone, mask)])[0])
             inside = float((values[:, col] * area_km2).sum()) if col < values.shape[1] else 0.0
-            rows.append({"date": snap.date.isoformat(), "actor": actor, "zone_km2": total,
-                         "in_districts_km2": inside, "outside_km2": max(total - inside, 0.0)})
+            rows.append(
+                {
+                    "date": snap.date.isoformat(),
+                    "actor": actor,
+                    "zone_km2": total,
+                    "in_districts_km2": inside,
+                    "outside_km2": max(total - inside, 0.0),
+                }
+            )
     return pd.DataFrame(rows, columns=["date", "actor", "zone_km2", "in_districts_km2", "outside_km2"])
 
 
@@ -423,8 +457,10 @@ def _note(rule: str, min_share: float, rest: str) -> str:
     if not min_share:
         return f"zones overlay, rule {rule}"
     takers = "zone actors" if rest in (UNKNOWN, CONTESTED) else f"zone actors and {rest}"
-    return (f"zones overlay, rule {rule}, zone shares under {min_share:g} dropped and given to the district's other "
-            f"{takers} in proportion (unknown and contested never changed; with none of them left, unchanged)")
+    return (
+        f"zones overlay, rule {rule}, zone shares under {min_share:g} dropped and given to the district's other "
+        f"{takers} in proportion (unknown and contested never changed; with none of them left, unchanged)"
+    )
 
 
 def _no_land(shares: np.ndarray, landless: np.ndarray, actors: list[str], rest: str) -> np.ndarray:
@@ -456,11 +492,13 @@ def _rows(snap, ids, labels, shares, keep, note_text, rest_col, landless):
     note[(col == rest_col) & ~dry] += "; area no zone covers"
     note[col == rest_col + 1] += "; the largest shares tie"
     note[dry] += "; no land inside the land mask"
-    return pd.DataFrame({
-        "date": snap.date.isoformat(),
-        "district": ids[dist],
-        "controller": labels[col],
-        "share": shares[dist, col],
-        "source": "; ".join(snap.sources),
-        "note": note,
-    })
+    return pd.DataFrame(
+        {
+            "date": snap.date.isoformat(),
+            "district": ids[dist],
+            "controller": labels[col],
+            "share": shares[dist, col],
+            "source": "; ".join(snap.sources),
+            "note": note,
+        }
+    )

@@ -26,7 +26,18 @@ from .tolerance import NOISE
 from .model import CONTESTED, UNKNOWN
 from .timeline import LAST
 
-__all__ = ["control_map", "map_figure", "map_picture", "timeline_chart", "timeline_figure", "timeline_picture", "zones_chart", "actor_colours", "output_format", "save"]
+__all__ = [
+    "control_map",
+    "map_figure",
+    "map_picture",
+    "timeline_chart",
+    "timeline_figure",
+    "timeline_picture",
+    "zones_chart",
+    "actor_colours",
+    "output_format",
+    "save",
+]
 
 PICTURE_SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 # tab10 without its grey: grey is kept for contested and unknown.
@@ -93,8 +104,10 @@ def _checked_colours(model, source=None) -> dict[str, str]:
 
     for actor, colour in model.colours.items():
         if not is_color_like(colour):
-            raise InputError(f"{source or 'actors file'}: colour {colour!r} of {actor!r} is not a colour; "
-                             "write it as '#rrggbb' or a name such as 'darkred'")
+            raise InputError(
+                f"{source or 'actors file'}: colour {colour!r} of {actor!r} is not a colour; "
+                "write it as '#rrggbb' or a name such as 'darkred'"
+            )
     return dict(model.colours)
 
 
@@ -135,15 +148,22 @@ def literal_text(fig) -> None:
 STYLES = ("stacked", "lines", "changes")
 
 
-def timeline_figure(ds: Dataset, table, by: str = "districts", baseline: Baseline | None = None,
-                    style: str = "stacked"):
+def timeline_figure(
+    ds: Dataset, table, by: str = "districts", baseline: Baseline | None = None, style: str = "stacked"
+):
     """Each actor's share (percent of the --by measure) over the timeline's dates: stacked step areas, or
     (style 'lines') one step line per actor on a y axis fitted to the data, so that 17.1 -> 18.3% shows."""
     return timeline_picture(ds, table, by, baseline, style)[0]
 
 
-def timeline_picture(ds: Dataset, table, by: str = "districts", baseline: Baseline | None = None,
-                     style: str = "stacked", bare: bool = False):
+def timeline_picture(
+    ds: Dataset,
+    table,
+    by: str = "districts",
+    baseline: Baseline | None = None,
+    style: str = "stacked",
+    bare: bool = False,
+):
     """(figure, legend handles, legend title) of timeline_figure; `bare` as for map_picture: the axes alone,
     BARE_WIDTH wide, BARE_FONT text, the legend, title and footer left to the page."""
     from matplotlib.patches import Patch
@@ -153,7 +173,9 @@ def timeline_picture(ds: Dataset, table, by: str = "districts", baseline: Baseli
 
     actors = list(dict.fromkeys(table["actor"]))
     dates = sorted(set(table["date"]))
-    values = table.pivot(index="date", columns="actor", values=pct_name(by)).reindex(index=dates, columns=actors).to_numpy()
+    values = (
+        table.pivot(index="date", columns="actor", values=pct_name(by)).reindex(index=dates, columns=actors).to_numpy()
+    )
     x = _step_edges(dates)
     values = np.vstack([values, values[-1:]])  # the last state drawn for one step, else it has no width
     colours = actor_colours(ds, actors)
@@ -169,7 +191,9 @@ def timeline_picture(ds: Dataset, table, by: str = "districts", baseline: Baseli
         for actor, column in zip(actors, values.T):
             if np.nanmax(np.abs(column)) > 0:  # an actor at 0% throughout would only flatten the axis
                 ax.step(x, column, where="post", color=colours[actor], linewidth=2)
-                handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {percent(column[-1])}"))
+                handles.append(
+                    _legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {percent(column[-1])}")
+                )
     else:
         layers = ax.stackplot(x, values.T, step="post", colors=[colours[a] for a in actors], linewidth=0)
         for actor, layer, column in zip(actors, layers, values.T):
@@ -180,8 +204,15 @@ def timeline_picture(ds: Dataset, table, by: str = "districts", baseline: Baseli
     text = BARE_FONT if bare else 9
     if baseline is not None:
         ax.axvline(np.datetime64(baseline), color=INK, linestyle="--", linewidth=1.2)
-        ax.annotate(f" baseline {baseline.isoformat()}", (np.datetime64(baseline), 100), fontsize=text - 1, color=INK,
-                    ha="left", va="bottom", annotation_clip=False)
+        ax.annotate(
+            f" baseline {baseline.isoformat()}",
+            (np.datetime64(baseline), 100),
+            fontsize=text - 1,
+            color=INK,
+            ha="left",
+            va="bottom",
+            annotation_clip=False,
+        )
     label = _y_label(by, baseline, baseline_actor)
     _percent_axes(ax, x, textwrap.fill(label, 28) if bare else label, text)
     if style == "lines":
@@ -189,8 +220,16 @@ def timeline_picture(ds: Dataset, table, by: str = "districts", baseline: Baseli
     title = f"share on {dates[-1].isoformat()}"
     if bare:
         return fig, handles, title
-    fig.legend(handles=handles, title=title, loc="outside right upper",
-               frameon=False, fontsize=9, title_fontsize=9, alignment="left", borderaxespad=1.2)
+    fig.legend(
+        handles=handles,
+        title=title,
+        loc="outside right upper",
+        frameon=False,
+        fontsize=9,
+        title_fontsize=9,
+        alignment="left",
+        borderaxespad=1.2,
+    )
     fig.suptitle(_timeline_title(by, dates, baseline, baseline_actor), fontsize=12, color=INK, x=0.02, ha="left")
     universe = _universe(table, by, baseline, baseline_actor) if baseline is not None else None
     _footer(ax, _footnote(ds, by, universe=universe), below=24)  # under the date labels
@@ -202,8 +241,18 @@ def _footer(ax, text: str, below: float) -> None:
 
     An annotation of the axes (not a figure text) so that the constrained layout makes room for it.
     """
-    ax.annotate(text, xy=(0.02, 0), xycoords=("figure fraction", "axes fraction"), xytext=(0, -below),
-                textcoords="offset points", fontsize=7, color="#666666", ha="left", va="top", annotation_clip=False)
+    ax.annotate(
+        text,
+        xy=(0.02, 0),
+        xycoords=("figure fraction", "axes fraction"),
+        xytext=(0, -below),
+        textcoords="offset points",
+        fontsize=7,
+        color="#666666",
+        ha="left",
+        va="top",
+        annotation_clip=False,
+    )
 
 
 def _universe(table, by: str, baseline: dt.date, actor: str) -> str:
@@ -229,7 +278,9 @@ def changes_figure(ds: Dataset, table, by: str = "area_km2"):
     dates = sorted(set(table["date"]))
     if len(dates) < 2:
         raise UsageError("a chart of changes needs at least two dates; give a longer span or a shorter --every")
-    values = table.pivot(index="date", columns="actor", values=by).reindex(index=dates, columns=actors).to_numpy(dtype=float)
+    values = (
+        table.pivot(index="date", columns="actor", values=by).reindex(index=dates, columns=actors).to_numpy(dtype=float)
+    )
     moved = np.diff(values, axis=0)  # per period (between consecutive dates) and actor
     shown = [i for i, a in enumerate(actors) if np.abs(moved[:, i]).max() > NOISE]
     colours = actor_colours(ds, actors)
@@ -240,8 +291,13 @@ def changes_figure(ds: Dataset, table, by: str = "area_km2"):
     width = np.maximum(span * 0.8 / max(len(shown), 1), 0.2)
     for k, i in enumerate(shown):
         offset = (k - (len(shown) - 1) / 2) * width
-        ax.bar(ends.astype("datetime64[s]").astype(float) / 86400 + offset - span / 2, moved[:, i], width=width,
-               color=colours[actors[i]], linewidth=0)
+        ax.bar(
+            ends.astype("datetime64[s]").astype(float) / 86400 + offset - span / 2,
+            moved[:, i],
+            width=width,
+            color=colours[actors[i]],
+            linewidth=0,
+        )
     ax.axhline(0, color=INK, linewidth=0.8)
     import matplotlib.dates as mdates
 
@@ -253,9 +309,22 @@ def changes_figure(ds: Dataset, table, by: str = "area_km2"):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(colors=INK, labelsize=9)
-    handles = [_legend_patch(Patch, actors[i], colours[actors[i]], f"{actors[i]}  net {signed(moved[:, i].sum(), lambda v: f'{v:,.1f}')}") for i in shown]
-    fig.legend(handles=handles, title=f"{dates[0].isoformat()} to {dates[-1].isoformat()}", loc="outside right upper",
-               frameon=False, fontsize=9, title_fontsize=9, alignment="left", borderaxespad=1.2)
+    handles = [
+        _legend_patch(
+            Patch, actors[i], colours[actors[i]], f"{actors[i]}  net {signed(moved[:, i].sum(), lambda v: f'{v:,.1f}')}"
+        )
+        for i in shown
+    ]
+    fig.legend(
+        handles=handles,
+        title=f"{dates[0].isoformat()} to {dates[-1].isoformat()}",
+        loc="outside right upper",
+        frameon=False,
+        fontsize=9,
+        title_fontsize=9,
+        alignment="left",
+        borderaxespad=1.2,
+    )
     fig.suptitle(f"Gained and lost per period ({UNIT_WORDS[by]})", fontsize=12, color=INK, x=0.02, ha="left")
     _footer(ax, _footnote(ds, by), below=24)
     return fig
@@ -306,8 +375,12 @@ def zones_chart(table, path, actors, clip_name: str | None = None, inputs=()) ->
     fmt = output_format(path)
     check_not_input(path, list(inputs))
     with atomic_path(path) as tmp, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "conflictmap"}):
-        zones_figure(table, actors, clip_name).savefig(tmp, format=fmt, metadata={"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {}),
-                                               facecolor="white")
+        zones_figure(table, actors, clip_name).savefig(
+            tmp,
+            format=fmt,
+            metadata={"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {}),
+            facecolor="white",
+        )
 
 
 def _fit_y(ax, values) -> None:
@@ -390,16 +463,23 @@ def legend_name(name: str) -> str:
     lines = textwrap.wrap(str(name), LEGEND_WIDTH, break_long_words=True) or [""]
     if len(lines) > LEGEND_LINES:
         lines = lines[:LEGEND_LINES]
-        lines[-1] = lines[-1][:LEGEND_WIDTH - 1] + "…"
+        lines[-1] = lines[-1][: LEGEND_WIDTH - 1] + "…"
     return "\n".join(lines)
 
 
 def _legend_patch(Patch, actor, colour, label):
     """An actor's legend key (its gid 'actor': a page's legend sets the name apart, see legend_entries)."""
     if actor == CONTESTED:
-        return Patch(facecolor=colour, edgecolor=CONTESTED_LINES, hatch=CONTESTED_HATCH, linewidth=0, label=label, gid="actor")
-    return Patch(facecolor=colour, edgecolor=UNKNOWN_EDGE if actor == UNKNOWN else colour, linewidth=0.6, label=label,
-                 gid="actor")
+        return Patch(
+            facecolor=colour, edgecolor=CONTESTED_LINES, hatch=CONTESTED_HATCH, linewidth=0, label=label, gid="actor"
+        )
+    return Patch(
+        facecolor=colour,
+        edgecolor=UNKNOWN_EDGE if actor == UNKNOWN else colour,
+        linewidth=0.6,
+        label=label,
+        gid="actor",
+    )
 
 
 def _y_label(by: str, baseline, baseline_actor) -> str:
@@ -418,7 +498,9 @@ def _timeline_title(by: str, dates, baseline, baseline_actor) -> str:
 
 def _footnote(ds: Dataset, by: str, timeline: bool = True, universe: str | None = None) -> str:
     """What the chart covers; with a baseline, its universe first (the 100% is not every district)."""
-    parts = [f"100% = {universe}, of {len(ds.districts)} districts in all" if universe else f"{len(ds.districts)} districts"]
+    parts = [
+        f"100% = {universe}, of {len(ds.districts)} districts in all" if universe else f"{len(ds.districts)} districts"
+    ]
     if by == "area_km2":
         parts.append(f"{area(ds.districts['area_km2'].sum())} (geodesic, WGS84)")
     sources = [text_of_path(Path(p).name) for p in (ds.inputs.districts, ds.inputs.control) if p]
@@ -443,8 +525,9 @@ def _lines(parts: list[str], width: int = 150) -> str:
     return "\n".join(lines)
 
 
-def timeline_chart(ds: Dataset, table, path, by: str = "districts", baseline: Baseline | None = None,
-                   style: str = "stacked") -> None:
+def timeline_chart(
+    ds: Dataset, table, path, by: str = "districts", baseline: Baseline | None = None, style: str = "stacked"
+) -> None:
     """timeline_figure written to `path` (png, svg or pdf), atomically."""
     output_format(path)
     save(timeline_figure(ds, table, by, baseline, style), path, ds)
@@ -478,19 +561,41 @@ def _oriented(geom):
     return shapely.orient_polygons(geom)  # shapely >= 2.1, as pyproject.toml requires
 
 
-def map_figure(ds: Dataset, date: dt.date | None, baseline: Baseline | None = None, title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,
-               *, bbox=None, inset: bool | None = None, basemap=None):
+def map_figure(
+    ds: Dataset,
+    date: dt.date | None,
+    baseline: Baseline | None = None,
+    title: str | None = None,
+    credit: str | None = None,
+    labels: int = 0,
+    unsure=None,
+    *,
+    bbox=None,
+    inset: bool | None = None,
+    basemap=None,
+):
     """The control map (see map_picture) with its legend, title and footer."""
-    return map_picture(ds, date, baseline, title, credit, labels, unsure,
-                       bbox=bbox, inset=inset, basemap=basemap)[0]
+    return map_picture(ds, date, baseline, title, credit, labels, unsure, bbox=bbox, inset=inset, basemap=basemap)[0]
 
 
 BARE_WIDTH = 5.0  # inches: a bare picture (for a web page) shown ~380 px wide on a phone keeps 11-point text at 11 px
 BARE_FONT = 11
 
 
-def map_picture(ds: Dataset, date: dt.date | None, baseline: Baseline | None = None, title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None,
-                *, bbox=None, inset: bool | None = None, basemap=None, bare: bool = False):
+def map_picture(
+    ds: Dataset,
+    date: dt.date | None,
+    baseline: Baseline | None = None,
+    title: str | None = None,
+    credit: str | None = None,
+    labels: int = 0,
+    unsure=None,
+    *,
+    bbox=None,
+    inset: bool | None = None,
+    basemap=None,
+    bare: bool = False,
+):
     """(figure, legend handles): districts coloured by controller; split districts hatched in the second
     controller's colour.
 
@@ -531,8 +636,13 @@ def map_picture(ds: Dataset, date: dt.date | None, baseline: Baseline | None = N
     if before:  # not reported but assumed: say so, next to the shares it changes
         from matplotlib.patches import Patch
 
-        handles.append(Patch(facecolor="none", edgecolor="none",
-                             label=f"{districts(before)} with no log row yet:\nshown as held by {ds.initial}, the initial holder"))
+        handles.append(
+            Patch(
+                facecolor="none",
+                edgecolor="none",
+                label=f"{districts(before)} with no log row yet:\nshown as held by {ds.initial}, the initial holder",
+            )
+        )
     if unsure is not None and unsure[0].any():  # conflictmap.confidence.depends_on_unsure (map --range)
         handles.append(_unsure(ax, paths, unsure))
     if weights is not None:
@@ -545,8 +655,17 @@ def map_picture(ds: Dataset, date: dt.date | None, baseline: Baseline | None = N
         attribution = basemap.draw(ax, fig)
     if bare:
         return fig, handles
-    legend = fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8.5, borderaxespad=1.5,
-               title=_legend_title(ds), title_fontsize=9, alignment="left", labelspacing=0.9)
+    legend = fig.legend(
+        handles=handles,
+        loc="outside right upper",
+        frameon=False,
+        fontsize=8.5,
+        borderaxespad=1.5,
+        title=_legend_title(ds),
+        title_fontsize=9,
+        alignment="left",
+        labelspacing=0.9,
+    )
     when = date.isoformat() if date else "(no log)"
     heading = f"{title} ({when})" if title else f"Control on {when}"
     fig.suptitle(heading, fontsize=13, color=INK, x=0.02, ha="left", fontweight="bold", parse_math=False)
@@ -560,7 +679,9 @@ def map_picture(ds: Dataset, date: dt.date | None, baseline: Baseline | None = N
     bottom = (lines * 7 * 1.25 / 72 + 0.05) / fig.get_figheight()
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
     if wants_inset(inset, view, extent, bbox is not None):
-        draw_inset(fig, ax, legend, paths, [colours[a or UNKNOWN] for a in first], ds.districts.geometry.values, extent, view)
+        draw_inset(
+            fig, ax, legend, paths, [colours[a or UNKNOWN] for a in first], ds.districts.geometry.values, extent, view
+        )
     if labels:
         _labels(fig, ax, ds, labels, view)
     return fig, handles
@@ -577,12 +698,28 @@ def legend_entries(handles) -> list[dict]:
     for handle in handles:
         label = handle.get_label()
         if isinstance(handle, Line2D):
-            out.append({"label": label, "face": None, "edge": to_hex(handle.get_color()), "hatch": "", "line": "dashed",
-                        "actor": False})
+            out.append(
+                {
+                    "label": label,
+                    "face": None,
+                    "edge": to_hex(handle.get_color()),
+                    "hatch": "",
+                    "line": "dashed",
+                    "actor": False,
+                }
+            )
             continue
         face, edge = handle.get_facecolor(), handle.get_edgecolor()
-        out.append({"label": label, "face": to_hex(face) if face[3] > 0 else None, "edge": to_hex(edge) if edge[3] > 0 else None,
-                    "hatch": handle.get_hatch() or "", "line": None, "actor": handle.get_gid() == "actor"})
+        out.append(
+            {
+                "label": label,
+                "face": to_hex(face) if face[3] > 0 else None,
+                "edge": to_hex(edge) if edge[3] > 0 else None,
+                "hatch": handle.get_hatch() or "",
+                "line": None,
+                "actor": handle.get_gid() == "actor",
+            }
+        )
     return out
 
 
@@ -619,13 +756,26 @@ def _labels(fig, ax, ds: Dataset, most: int, view=None) -> None:
             if geom.is_empty:
                 continue
         point = shapely.point_on_surface(geom)
-        text = ax.text(point.x, point.y, str(ds.districts["name"].iloc[i]), fontsize=6.5, color=INK, parse_math=False,
-                       ha="center", va="center", clip_on=True,
-                       bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+        text = ax.text(
+            point.x,
+            point.y,
+            str(ds.districts["name"].iloc[i]),
+            fontsize=6.5,
+            color=INK,
+            parse_math=False,
+            ha="center",
+            va="center",
+            clip_on=True,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7},
+        )
         box = text.get_window_extent(renderer)
         lon0, lat0 = ax.transData.inverted().transform((box.x0, box.y0))
         lon1, lat1 = ax.transData.inverted().transform((box.x1, box.y1))
-        inside = shapely.box(*geom.bounds).buffer(max(lon1 - lon0, lat1 - lat0) * 0.25).contains(shapely.box(lon0, lat0, lon1, lat1))
+        inside = (
+            shapely.box(*geom.bounds)
+            .buffer(max(lon1 - lon0, lat1 - lat0) * 0.25)
+            .contains(shapely.box(lon0, lat0, lon1, lat1))
+        )
         if view is not None:  # and inside the view: a name cut by the map's edge reads as another name
             inside = inside and shapely.box(*view).contains(shapely.box(lon0, lat0, lon1, lat1))
         if not inside or any(box.overlaps(other) for other in placed):
@@ -643,10 +793,22 @@ def _unsure(ax, paths, unsure):
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Patch, PathPatch
 
-    ax.add_collection(PatchCollection([PathPatch(paths[i]) for i in np.flatnonzero(unsure)], facecolors="none",
-                                      edgecolors=INK, hatch="...", linewidths=0))
-    return Patch(facecolor="white", edgecolor=INK, hatch="...", linewidth=0,
-                 label=f"holder rests on a row less sure\nthan {level} ({int(unsure.sum())} districts)")
+    ax.add_collection(
+        PatchCollection(
+            [PathPatch(paths[i]) for i in np.flatnonzero(unsure)],
+            facecolors="none",
+            edgecolors=INK,
+            hatch="...",
+            linewidths=0,
+        )
+    )
+    return Patch(
+        facecolor="white",
+        edgecolor=INK,
+        hatch="...",
+        linewidth=0,
+        label=f"holder rests on a row less sure\nthan {level} ({int(unsure.sum())} districts)",
+    )
 
 
 def _fill(ax, paths, first, colours, alpha: float = 1.0) -> None:
@@ -659,8 +821,15 @@ def _fill(ax, paths, first, colours, alpha: float = 1.0) -> None:
     edges = [UNKNOWN_EDGE if a == UNKNOWN else BORDER for a in holders]
     from matplotlib.colors import to_rgba
 
-    ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors=[to_rgba(colours[a], alpha) for a in holders],
-                                      edgecolors=edges, linewidths=0.5, zorder=1))
+    ax.add_collection(
+        PatchCollection(
+            [PathPatch(p) for p in paths],
+            facecolors=[to_rgba(colours[a], alpha) for a in holders],
+            edgecolors=edges,
+            linewidths=0.5,
+            zorder=1,
+        )
+    )
 
 
 def _hatch(ax, paths, first, second, colours) -> None:
@@ -670,14 +839,24 @@ def _hatch(ax, paths, first, second, colours) -> None:
 
     contested = np.flatnonzero(first == CONTESTED)
     if len(contested):
-        ax.add_collection(PatchCollection([PathPatch(paths[i]) for i in contested], facecolors="none",
-                                          edgecolors=CONTESTED_LINES, hatch=CONTESTED_HATCH, linewidths=0))
+        ax.add_collection(
+            PatchCollection(
+                [PathPatch(paths[i]) for i in contested],
+                facecolors="none",
+                edgecolors=CONTESTED_LINES,
+                hatch=CONTESTED_HATCH,
+                linewidths=0,
+            )
+        )
     split = np.not_equal(second, None)
     for actor in sorted(set(second[split])):
         idx = np.flatnonzero(split & (second == actor))
         colour = CONTESTED_LINES if actor == CONTESTED else colours[actor]
-        ax.add_collection(PatchCollection([PathPatch(paths[i]) for i in idx], facecolors="none",
-                                          edgecolors=colour, hatch="////", linewidths=0))
+        ax.add_collection(
+            PatchCollection(
+                [PathPatch(paths[i]) for i in idx], facecolors="none", edgecolors=colour, hatch="////", linewidths=0
+            )
+        )
 
 
 def _map_order(held) -> list[str]:
@@ -701,14 +880,25 @@ def _map_legend(ds: Dataset, held, actors, colours, split: bool) -> list:
             text += f"\npop. {people(r['population'])} ({percent(r['population_pct'])})"
         handles.append(_legend_patch(Patch, actor, colours[actor], text))
     if split:
-        handles.append(Patch(facecolor="white", edgecolor="#777777", hatch="////", linewidth=0,
-                             label=f"split district: hatched in the colour\nof a second controller holding ≥{HATCH_MIN:.0%}"))
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="#777777",
+                hatch="////",
+                linewidth=0,
+                label=f"split district: hatched in the colour\nof a second controller holding ≥{HATCH_MIN:.0%}",
+            )
+        )
     return handles
 
 
 def _legend_title(ds: Dataset) -> str:
     if _fractional(ds):
-        return "area (km²) and district-equivalents, with population" if ds.has_population else "area (km²) and district-equivalents"
+        return (
+            "area (km²) and district-equivalents, with population"
+            if ds.has_population
+            else "area (km²) and district-equivalents"
+        )
     return "share of districts, area (km²) and population" if ds.has_population else "share of districts and area (km²)"
 
 
@@ -761,8 +951,11 @@ def _baseline_note(ds: Dataset, date, baseline: Baseline) -> str:
     parts = ", ".join(f"{r.actor} {percent(getattr(r, key + '_pct'))}" for r in top.itertuples())
     when = date.isoformat() if date else "the last date"
     what = f"the area {label} held" if by_area else f"the districts {label} held"
-    return textwrap.fill(f"Outlined: the districts where {label} held the majority on {baseline.date.isoformat()}. "
-                         f"Of {what} then, on {when}: {parts} (by {'area' if by_area else 'count'})", 100)
+    return textwrap.fill(
+        f"Outlined: the districts where {label} held the majority on {baseline.date.isoformat()}. "
+        f"Of {what} then, on {when}: {parts} (by {'area' if by_area else 'count'})",
+        100,
+    )
 
 
 def _fractional(ds: Dataset) -> bool:
@@ -825,8 +1018,20 @@ def _framed_scale_bar(ax, x0, x1, lat, fontsize: float = 8) -> None:
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
     km, degrees = _bar_length(x0, x1, lat)
-    bar = AnchoredSizeBar(ax.transData, degrees, f"{km:g} km", "lower left", pad=0.4, borderpad=0.6, sep=3,
-                          color=INK, frameon=True, size_vertical=0, label_top=False, fontproperties=FontProperties(size=fontsize))
+    bar = AnchoredSizeBar(
+        ax.transData,
+        degrees,
+        f"{km:g} km",
+        "lower left",
+        pad=0.4,
+        borderpad=0.6,
+        sep=3,
+        color=INK,
+        frameon=True,
+        size_vertical=0,
+        label_top=False,
+        fontproperties=FontProperties(size=fontsize),
+    )
     bar.patch.set(facecolor="white", edgecolor="none")
     bar.size_bar.get_children()[0].set_linewidth(2.5)  # the bar: a line as thick as the whole map's
     bar.set_zorder(6)
@@ -848,7 +1053,17 @@ def _nice(value: float) -> float:
     return max(m for m in (1, 2, 5) if m * power <= value) * power
 
 
-def control_map(ds: Dataset, date, path, baseline: Baseline | None = None, title: str | None = None, credit: str | None = None, labels: int = 0, unsure=None, **view) -> None:
+def control_map(
+    ds: Dataset,
+    date,
+    path,
+    baseline: Baseline | None = None,
+    title: str | None = None,
+    credit: str | None = None,
+    labels: int = 0,
+    unsure=None,
+    **view,
+) -> None:
     """map_figure written to `path`; `view` holds its keyword options (bbox, inset, basemap)."""
     output_format(path)
     save(map_figure(ds, date, baseline, title, credit, labels, unsure, **view), path, ds)

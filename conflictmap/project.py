@@ -11,7 +11,15 @@ from .model import read_toml
 PROJECT_FILE = "conflictmap.toml"
 PATH_KEYS = ("districts", "control", "actors", "aliases", "land", "population_raster")
 # Settings that describe one input file: a project's apply to the project's own file only.
-DISTRICT_KEYS = ("id_field", "name_field", "population_field", "alt_name_field", "dissolve", "aliases", "districts_layer")
+DISTRICT_KEYS = (
+    "id_field",
+    "name_field",
+    "population_field",
+    "alt_name_field",
+    "dissolve",
+    "aliases",
+    "districts_layer",
+)
 CONTROL_KEYS = ("encoding",)
 
 
@@ -51,8 +59,10 @@ def sample_dir() -> Path:
     raise InputError("the bundled sample is missing from this installation; reinstall conflictmap or give --districts")
 
 
-SAMPLE_CREDIT = ("the bundled Aleppo 2016 sample: Columbia CSR neighbourhood polygons (MIT), "
-                 "control log from public reports (data/README.md)")
+SAMPLE_CREDIT = (
+    "the bundled Aleppo 2016 sample: Columbia CSR neighbourhood polygons (MIT), "
+    "control log from public reports (data/README.md)"
+)
 
 
 def is_sample(path) -> bool:
@@ -65,13 +75,19 @@ def is_sample(path) -> bool:
 
 def sample_inputs() -> Inputs:
     folder = sample_dir()
-    return Inputs(districts=str(folder / "districts.geojson"), control=str(folder / "control.csv"),
-                  actors=str(folder / "actors.toml"))
+    return Inputs(
+        districts=str(folder / "districts.geojson"),
+        control=str(folder / "control.csv"),
+        actors=str(folder / "actors.toml"),
+    )
 
 
 def read_project(path: Path) -> Inputs:
-    data = read_toml(path, InputError(f"{path}: project file not found; check the path given to --project"),
-                     "a project file holds keys such as districts = \"districts.geojson\"")
+    data = read_toml(
+        path,
+        InputError(f"{path}: project file not found; check the path given to --project"),
+        'a project file holds keys such as districts = "districts.geojson"',
+    )
     known = {f.name for f in fields(Inputs)} - {"project", "from_project"}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -95,7 +111,10 @@ def _check_type(path: Path, key: str, value) -> None:
     if key in ("dissolve", "strict_names"):
         ok, kind = isinstance(value, bool), "true or false"
     elif key == "aliases":
-        ok, kind = isinstance(value, list) and all(isinstance(v, str) for v in value), "a file name or a list of file names"
+        ok, kind = (
+            isinstance(value, list) and all(isinstance(v, str) for v in value),
+            "a file name or a list of file names",
+        )
     else:
         ok, kind = isinstance(value, str), "a string (in quotes)"
     if not ok:
@@ -139,8 +158,11 @@ def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
         base = sample_inputs()
     if base is not None:
         base = _own_files_only(base, given)
-        overrides = {f.name: getattr(given, f.name) for f in fields(Inputs)
-                     if f.name != "from_project" and getattr(given, f.name) not in (None, False, ())}
+        overrides = {
+            f.name: getattr(given, f.name)
+            for f in fields(Inputs)
+            if f.name != "from_project" and getattr(given, f.name) not in (None, False, ())
+        }
         kept = tuple(k for k in base.from_project if k not in overrides)
         given = replace(base, **overrides, from_project=kept)
     if given.districts == "-" and given.control == "-":

@@ -28,8 +28,9 @@ def _require():
         import exactextract  # noqa: F401
         import rasterio  # noqa: F401
     except ImportError:
-        raise UsageError("--population-raster needs the raster extra: pip install 'conflictmap[raster]' "
-                         "(exactextract and rasterio)") from None
+        raise UsageError(
+            "--population-raster needs the raster extra: pip install 'conflictmap[raster]' (exactextract and rasterio)"
+        ) from None
 
 
 def _open(path):
@@ -41,7 +42,9 @@ def _open(path):
     try:
         return rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"{name}: not a raster GDAL can read ({' '.join(str(exc).split())[:200]}); give a GeoTIFF of people per cell") from None
+        raise InputError(
+            f"{name}: not a raster GDAL can read ({' '.join(str(exc).split())[:200]}); give a GeoTIFF of people per cell"
+        ) from None
 
 
 def _in_raster_crs(geoms_lonlat, src, name: str):
@@ -49,15 +52,19 @@ def _in_raster_crs(geoms_lonlat, src, name: str):
     import geopandas as gpd
 
     if src.crs is None:
-        raise InputError(f"{name}: the raster has no CRS, so its cells cannot be placed; set it "
-                         "(e.g. gdal_edit.py -a_srs EPSG:4326 FILE.tif) or use a GeoTIFF that has one")
+        raise InputError(
+            f"{name}: the raster has no CRS, so its cells cannot be placed; set it "
+            "(e.g. gdal_edit.py -a_srs EPSG:4326 FILE.tif) or use a GeoTIFF that has one"
+        )
     frame = gpd.GeoDataFrame(geometry=list(geoms_lonlat), crs="EPSG:4326").to_crs(src.crs)
     left, bottom, right, top = src.bounds
     box = shapely.box(min(left, right), min(bottom, top), max(left, right), max(bottom, top))
     if not shapely.intersects(box, shapely.box(*frame.total_bounds)) or not frame.intersects(box).any():
         minx, miny, maxx, maxy = frame.total_bounds
-        raise InputError(f"{name}: the raster ({left:g}, {bottom:g}, {right:g}, {top:g} in {src.crs.to_string()}) does not "
-                         f"overlap the polygons ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}); is it the raster of this area?")
+        raise InputError(
+            f"{name}: the raster ({left:g}, {bottom:g}, {right:g}, {top:g} in {src.crs.to_string()}) does not "
+            f"overlap the polygons ({minx:g}, {miny:g}, {maxx:g}, {maxy:g}); is it the raster of this area?"
+        )
     return frame
 
 
@@ -76,7 +83,8 @@ def zonal_sums(geoms_lonlat, path) -> np.ndarray:
 
 def _cache_dir() -> Path:
     base = os.environ.get("CONFLICTMAP_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "conflictmap")
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "conflictmap"
+    )
     return Path(base)
 
 

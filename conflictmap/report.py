@@ -41,10 +41,13 @@ METHOD = [
     "A district split between actors counts by share: half a district, half its area and people.",
     "Contested and unknown are categories of their own: reported, never dropped or merged.",
 ]
-BASELINE_NOTE = ("The baseline universe is what {actor} held on {date}, each district weighted by "
-                 "the share {actor} held then.")
-PICTURE_NOTE = ("The map and the timeline chart are in the HTML report (`-o report.html`), "
-                "or run `conflictmap map` and `conflictmap timeline --plot`.")
+BASELINE_NOTE = (
+    "The baseline universe is what {actor} held on {date}, each district weighted by the share {actor} held then."
+)
+PICTURE_NOTE = (
+    "The map and the timeline chart are in the HTML report (`-o report.html`), "
+    "or run `conflictmap map` and `conflictmap timeline --plot`."
+)
 
 
 # ---------------------------------------------------------------------------------------------- model
@@ -69,8 +72,13 @@ def previous_date(ds: Dataset, date: dt.date) -> dt.date | None:
     return earlier[-1] if earlier else None
 
 
-def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None = None,
-                 baseline: Baseline | None = None, generated_at: str | None = None) -> dict:
+def report_model(
+    ds: Dataset,
+    date: dt.date | None = None,
+    since: dt.date | None = None,
+    baseline: Baseline | None = None,
+    generated_at: str | None = None,
+) -> dict:
     """The report's figures and sentences as a JSON-ready dict (keys in a fixed order).
 
     `since` defaults to the previous date of the log before `date`; with a
@@ -98,9 +106,16 @@ def report_model(ds: Dataset, date: dt.date | None = None, since: dt.date | None
         **_changes(ds, since, date),
         "fractional": _fractional(ds),
         "display": display_names(ds),
-        "inputs": {k: text_of_path(Path(v).name) if v and v != "-" else v
-                   for k, v in (("districts", ds.inputs.districts), ("control", ds.inputs.control), ("actors", ds.inputs.actors))},
-        "method": METHOD + ([BASELINE_NOTE.format(actor=the(baseline.label), date=day_words(baseline.date))] if baseline else []),
+        "inputs": {
+            k: text_of_path(Path(v).name) if v and v != "-" else v
+            for k, v in (
+                ("districts", ds.inputs.districts),
+                ("control", ds.inputs.control),
+                ("actors", ds.inputs.actors),
+            )
+        },
+        "method": METHOD
+        + ([BASELINE_NOTE.format(actor=the(baseline.label), date=day_words(baseline.date))] if baseline else []),
         "generated_by": f"conflictmap {__version__}",
         "generated_at": generated_at,
     }
@@ -147,7 +162,7 @@ def _display_from_file(path) -> dict:
         shown = spec.get("display") if isinstance(spec, dict) else None
         if shown is not None:
             if not isinstance(shown, str) or not shown.strip():
-                raise InputError(f"{path} [actors.{name}] display: give a name in quotes, e.g. display = \"Ukraine\"")
+                raise InputError(f'{path} [actors.{name}] display: give a name in quotes, e.g. display = "Ukraine"')
             out[clean_label(name)] = shown.strip()
     return out
 
@@ -159,12 +174,20 @@ def displayed(model: dict) -> dict:
     def rows(items):
         return [{**r, **{k: names.get(r[k], r[k]) for k in ("actor", "from", "to") if k in r}} for r in items]
 
-    out = {**model, "shares": rows(model["shares"]), "gains_losses": rows(model["gains_losses"]),
-           "moved": rows(model.get("moved") or [])}
+    out = {
+        **model,
+        "shares": rows(model["shares"]),
+        "gains_losses": rows(model["gains_losses"]),
+        "moved": rows(model.get("moved") or []),
+    }
     if model["baseline"]:
         b = model["baseline"]
-        out["baseline"] = {**b, "shares": rows(b["shares"]), "actor": names.get(b["actor"], b["actor"]),
-                           "members": [names.get(m, m) for m in b["members"]]}
+        out["baseline"] = {
+            **b,
+            "shares": rows(b["shares"]),
+            "actor": names.get(b["actor"], b["actor"]),
+            "members": [names.get(m, m) for m in b["members"]],
+        }
     return out
 
 
@@ -179,8 +202,13 @@ def _baseline(ds: Dataset, date, baseline: Baseline) -> dict:
 
     rows = plain_rows(shares(ds, date, "districts", baseline))
     universe = {m: sum(r[m] for r in rows) for m in ("districts", "area_km2", "population") if m in rows[0]}
-    return {"date": baseline.date.isoformat(), "actor": baseline.label, "members": list(baseline.members),
-            "universe": universe, "shares": rows}
+    return {
+        "date": baseline.date.isoformat(),
+        "actor": baseline.label,
+        "members": list(baseline.members),
+        "universe": universe,
+        "shares": rows,
+    }
 
 
 def _changes(ds: Dataset, since, date) -> dict:
@@ -192,8 +220,11 @@ def _changes(ds: Dataset, since, date) -> dict:
     if since is None:
         return {"changes": [], "gains_losses": [], "moved": []}
     matrix = transition_matrix(ds, since, date)
-    return {"changes": plain_rows(changes(ds, since, date)), "gains_losses": plain_rows(gains_losses(ds, since, date, matrix)),
-            "moved": plain_rows(moved_area(ds, since, date, matrix))}
+    return {
+        "changes": plain_rows(changes(ds, since, date)),
+        "gains_losses": plain_rows(gains_losses(ds, since, date, matrix)),
+        "moved": plain_rows(moved_area(ds, since, date, matrix)),
+    }
 
 
 # ------------------------------------------------------------------------------------------ sentences
@@ -201,9 +232,30 @@ def _changes(ds: Dataset, since, date) -> dict:
 
 # Names ending in one of these are groups of people ("the government", "the kurdish forces");
 # any other name is taken as a proper name and gets no article ("ukraine held", never "the ukraine").
-GROUP_NOUNS = {"government", "regime", "rebels", "opposition", "army", "military", "militia", "militias",
-               "forces", "troops", "insurgents", "coalition", "fighters", "groups", "separatists",
-               "loyalists", "authorities", "police", "guard", "factions", "jihadists", "kurds"}
+GROUP_NOUNS = {
+    "government",
+    "regime",
+    "rebels",
+    "opposition",
+    "army",
+    "military",
+    "militia",
+    "militias",
+    "forces",
+    "troops",
+    "insurgents",
+    "coalition",
+    "fighters",
+    "groups",
+    "separatists",
+    "loyalists",
+    "authorities",
+    "police",
+    "guard",
+    "factions",
+    "jihadists",
+    "kurds",
+}
 
 
 def the(actor: str) -> str:
@@ -248,8 +300,10 @@ def _control_area_sentence(model: dict) -> str:
     rows, totals = model["shares"], model["totals"]
     population = _has_population(rows)
     holders, categories = _held_area(rows)
-    clauses = [f"{the(r['actor'])}{' held' if i == 0 else ''} {_area_figures(r, population, i == 0)}"
-               for i, r in enumerate(holders)]
+    clauses = [
+        f"{the(r['actor'])}{' held' if i == 0 else ''} {_area_figures(r, population, i == 0)}"
+        for i, r in enumerate(holders)
+    ]
     others = []
     for r in categories:
         figures = _area_figures(r, population, not clauses and not others)
@@ -269,14 +323,20 @@ def _change_area_sentences(model: dict) -> list[str]:
         return [f"No area changed hands {span}."]
     pairs = ", ".join(f"{the(r['from'])} to {the(r['to'])} {area(r['area_km2'])}" for r in moved)
     n = len(model["changes"])
-    hands = (f"{n} district{'s' if n != 1 else ''} changed hands (the largest holder changed)" if n
-             else "no district changed hands (no largest holder changed)")
+    hands = (
+        f"{n} district{'s' if n != 1 else ''} changed hands (the largest holder changed)"
+        if n
+        else "no district changed hands (no largest holder changed)"
+    )
     total = area(sum(r["area_km2"] for r in moved))
     first = f"{_cap(span)}, {total} moved between actors ({pairs}); {hands}."
     nets = [r for r in model["gains_losses"] if abs(r["net_area_km2"]) > EXACT]
     if not nets:
         return [first, "Gains and losses cancel out: no actor's area grew or shrank."]
-    return [first, "Net change: " + ", ".join(f"{the(r['actor'])} {signed(r['net_area_km2'], area)}" for r in nets) + "."]
+    return [
+        first,
+        "Net change: " + ", ".join(f"{the(r['actor'])} {signed(r['net_area_km2'], area)}" for r in nets) + ".",
+    ]
 
 
 def _baseline_area_sentences(model: dict) -> list[str]:
@@ -289,13 +349,18 @@ def _baseline_area_sentences(model: dict) -> list[str]:
     when, then = day_words(model["date"]), day_words(b["date"])
     universe = area(b["universe"].get("area_km2", 0.0))
     if not others:
-        return [f"Of the {universe} that {the(label)} held on {then}, on {when} {the(label)} still held "
-                f"{percent(kept['area_pct'])} ({area(kept['area_km2'])})."]
+        return [
+            f"Of the {universe} that {the(label)} held on {then}, on {when} {the(label)} still held "
+            f"{percent(kept['area_pct'])} ({area(kept['area_km2'])})."
+        ]
     top = others[0]
     rest = [f"{the(label)} still held {percent(kept['area_pct'])} ({area(kept['area_km2'])})"]
     rest += [f"{the(r['actor'])} {percent(r['area_pct'])} ({area(r['area_km2'])})" for r in others[1:] + categories]
-    return [f"On {when} {the(top['actor'])} held {percent(top['area_pct'])} of the area that {the(label)} held on {then} "
-            f"({area(top['area_km2'])} of {universe}).", _cap(", ".join(rest)) + "."]
+    return [
+        f"On {when} {the(top['actor'])} held {percent(top['area_pct'])} of the area that {the(label)} held on {then} "
+        f"({area(top['area_km2'])} of {universe}).",
+        _cap(", ".join(rest)) + ".",
+    ]
 
 
 def _has_population(rows) -> bool:
@@ -311,7 +376,9 @@ def _held(rows) -> tuple[list[dict], list[dict]]:
 
 def _figures(row: dict, population: bool, full: bool) -> str:
     """'76.2% of the districts, 79.1% of the area' (full) or '19.0%, 14.6%'."""
-    parts = [percent(row["districts_pct"]), percent(row["area_pct"])] + ([percent(row["population_pct"])] if population else [])
+    parts = [percent(row["districts_pct"]), percent(row["area_pct"])] + (
+        [percent(row["population_pct"])] if population else []
+    )
     if full:
         labels = ["of the districts", "of the area", "of the population"]
         parts = [f"{p} {lab}" for p, lab in zip(parts, labels)]
@@ -351,22 +418,30 @@ def _baseline_sentences(model: dict) -> list[str]:
     kept = _sum_rows([r for r in rows if r["actor"] in members])
     when, then = day_words(model["date"]), day_words(b["date"])
     if not others:
-        return [f"Of the districts that {the(label)} held on {then}, on {when} {the(label)} still held "
-                f"{percent(kept['districts_pct'])} ({_of_their(kept, population)})."
-                + (f" {_cap(_rest(categories, population))}." if categories else "")]
+        return [
+            f"Of the districts that {the(label)} held on {then}, on {when} {the(label)} still held "
+            f"{percent(kept['districts_pct'])} ({_of_their(kept, population)})."
+            + (f" {_cap(_rest(categories, population))}." if categories else "")
+        ]
     top = others[0]
-    headline = (f"On {when} {the(top['actor'])} held {percent(top['districts_pct'])} of the districts that "
-                f"{the(label)} held on {then} ({_of_their(top, population)}).")
+    headline = (
+        f"On {when} {the(top['actor'])} held {percent(top['districts_pct'])} of the districts that "
+        f"{the(label)} held on {then} ({_of_their(top, population)})."
+    )
     return [headline, _cap(_rest_of_baseline(label, kept, others[1:], categories, population)) + "."]
 
 
 def _rest_of_baseline(label, kept, others, categories, population) -> str:
     """'the rebels still held 34.3% (33.2% of the area), the kurdish forces 2.9% (2.9%); 2.9% (3.1%) was contested'."""
     kept_any = kept["districts"] > EXACT
-    clauses = [f"{the(label)} still held {percent(kept['districts_pct'])} ({_of_the(kept, population)})"] if kept_any else []
+    clauses = (
+        [f"{the(label)} still held {percent(kept['districts_pct'])} ({_of_the(kept, population)})"] if kept_any else []
+    )
     for r in others:
         first = not clauses
-        clauses.append(f"{the(r['actor'])}{' held' if first else ''} {percent(r['districts_pct'])} ({_of_the(r, population, first)})")
+        clauses.append(
+            f"{the(r['actor'])}{' held' if first else ''} {percent(r['districts_pct'])} ({_of_the(r, population, first)})"
+        )
     parts = ([] if kept_any else [f"{the(label)} held none of it"]) + ([", ".join(clauses)] if clauses else [])
     if categories:
         parts.append(_rest(categories, population))
@@ -428,8 +503,15 @@ def _days(n: int) -> str:
 # ---------------------------------------------------------------------------------------------- entry
 
 
-def make_report(ds: Dataset, fmt: str, date=None, since=None, baseline: Baseline | None = None, generated_at=None,
-                interactive: bool = False) -> str:
+def make_report(
+    ds: Dataset,
+    fmt: str,
+    date=None,
+    since=None,
+    baseline: Baseline | None = None,
+    generated_at=None,
+    interactive: bool = False,
+) -> str:
     """The report as text in `fmt` (md, html or json); `interactive` adds the interactive map to HTML."""
     if interactive and fmt != "html":
         raise UsageError(f"--interactive puts the interactive map in an HTML report; {fmt} has no place for it")

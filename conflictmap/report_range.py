@@ -12,8 +12,10 @@ import datetime as dt
 
 PCTS = ("districts_pct", "area_pct", "population_pct")
 AMOUNTS = ("districts", "area_km2", "population")
-RANGE_NOTE = ("Ranges (low–high) are the lower and higher of the figure from every row of the log and the figure "
-              "from the changes at least as sure as {level} only (a district's first rows always count).")
+RANGE_NOTE = (
+    "Ranges (low–high) are the lower and higher of the figure from every row of the log and the figure "
+    "from the changes at least as sure as {level} only (a district's first rows always count)."
+)
 
 
 class Ranged(float):

@@ -20,25 +20,62 @@ from .plots import literal_text
 from .report import PICTURE_NOTE, _change_area_sentences, _change_sentences, displayed, the
 from .text import area, count, day_words
 
-__all__ = ["render_markdown", "render_json", "render_html", "pictures", "interactive_parts", "html_legend", "display_table", "sections"]
+__all__ = [
+    "render_markdown",
+    "render_json",
+    "render_html",
+    "pictures",
+    "interactive_parts",
+    "html_legend",
+    "display_table",
+    "sections",
+]
 
 # --------------------------------------------------------------------------------------------- tables
 
-SHARE_COLUMNS = (("actor", "actor", "text"), ("districts", "districts", "count"), ("districts_pct", "% of districts", "pct"),
-                 ("area_km2", "km²", "km2"), ("area_pct", "% of area", "pct"),
-                 ("population", "population", "people"), ("population_pct", "% of population", "pct"))
-CHANGE_COLUMNS = (("date", "date", "text"), ("id", "id", "text"), ("name", "name", "text"), ("from", "from", "text"),
-                  ("to", "to", "text"), ("area_km2", "km²", "km2"), ("population", "population", "people"),
-                  ("source", "source", "text"))
-GAIN_COLUMNS = (("actor", "actor", "text"), ("gained_districts", "gained", "count"), ("lost_districts", "lost", "count"),
-                ("net_districts", "net", "signed"), ("gained_area_km2", "gained km²", "km2"), ("lost_area_km2", "lost km²", "km2"),
-                ("net_area_km2", "net km²", "signed_km2"), ("net_area_km2_per_day", "net km²/day", "signed_km2"),
-                ("gained_population", "gained population", "people"), ("lost_population", "lost population", "people"),
-                ("net_population", "net population", "signed_people"))
+SHARE_COLUMNS = (
+    ("actor", "actor", "text"),
+    ("districts", "districts", "count"),
+    ("districts_pct", "% of districts", "pct"),
+    ("area_km2", "km²", "km2"),
+    ("area_pct", "% of area", "pct"),
+    ("population", "population", "people"),
+    ("population_pct", "% of population", "pct"),
+)
+CHANGE_COLUMNS = (
+    ("date", "date", "text"),
+    ("id", "id", "text"),
+    ("name", "name", "text"),
+    ("from", "from", "text"),
+    ("to", "to", "text"),
+    ("area_km2", "km²", "km2"),
+    ("population", "population", "people"),
+    ("source", "source", "text"),
+)
+GAIN_COLUMNS = (
+    ("actor", "actor", "text"),
+    ("gained_districts", "gained", "count"),
+    ("lost_districts", "lost", "count"),
+    ("net_districts", "net", "signed"),
+    ("gained_area_km2", "gained km²", "km2"),
+    ("lost_area_km2", "lost km²", "km2"),
+    ("net_area_km2", "net km²", "signed_km2"),
+    ("net_area_km2_per_day", "net km²/day", "signed_km2"),
+    ("gained_population", "gained population", "people"),
+    ("lost_population", "lost population", "people"),
+    ("net_population", "net population", "signed_people"),
+)
 # A report column's kind -> (conflictmap.text kind, signed): the report's tables show figures as the CLI's
 # markdown tables do, one number format per column.
-DISPLAY = {"count": ("count", False), "pct": ("pct", False), "km2": ("km", False), "people": ("people", False),
-           "signed": ("count", True), "signed_km2": ("km", True), "signed_people": ("people", True)}
+DISPLAY = {
+    "count": ("count", False),
+    "pct": ("pct", False),
+    "km2": ("km", False),
+    "people": ("people", False),
+    "signed": ("count", True),
+    "signed_km2": ("km", True),
+    "signed_people": ("people", True),
+}
 
 
 def _flat(value) -> str:
@@ -48,9 +85,12 @@ def _flat(value) -> str:
 def display_table(rows: list[dict], columns) -> tuple[list[tuple], list[list[str]]]:
     """The (key, header, kind) of the columns the rows carry, and the rounded cells."""
     present = [c for c in columns if rows and c[0] in rows[0] and any(r.get(c[0]) is not None for r in rows)]
-    texts = [[_flat(r.get(key)) if r.get(key) is not None else "" for r in rows] if kind == "text"
-             else show.column_texts([r.get(key) for r in rows], *DISPLAY[kind][:1], flat=_flat, sign=DISPLAY[kind][1])
-             for key, _, kind in present]
+    texts = [
+        [_flat(r.get(key)) if r.get(key) is not None else "" for r in rows]
+        if kind == "text"
+        else show.column_texts([r.get(key) for r in rows], *DISPLAY[kind][:1], flat=_flat, sign=DISPLAY[kind][1])
+        for key, _, kind in present
+    ]
     return present, [list(row) for row in zip(*texts)] if present else [[] for _ in rows]
 
 
@@ -58,27 +98,45 @@ def sections(model: dict) -> list[tuple[str, str, list[dict], tuple]]:
     """(heading, text above the table, rows, columns) for each table of the report."""
     when = day_words(model["date"])
     fractional = model.get("fractional")
-    shares_cols, change_cols, gain_cols = (_equivalents(c) for c in (SHARE_COLUMNS, CHANGE_COLUMNS, GAIN_COLUMNS)) \
-        if fractional else (SHARE_COLUMNS, CHANGE_COLUMNS, GAIN_COLUMNS)
+    shares_cols, change_cols, gain_cols = (
+        (_equivalents(c) for c in (SHARE_COLUMNS, CHANGE_COLUMNS, GAIN_COLUMNS))
+        if fractional
+        else (SHARE_COLUMNS, CHANGE_COLUMNS, GAIN_COLUMNS)
+    )
     out = [(f"Who holds what on {when}", EQUIVALENTS_NOTE if fractional else "", model["shares"], shares_cols)]
     b = model["baseline"]
     if b:
         u = b["universe"]
-        size = (f"{area(u['area_km2'])}" if fractional else f"{count(u['districts'])} districts, {area(u['area_km2'])}")
-        out.append((f"What {the(b['actor'])} held on {day_words(b['date'])}: who holds it on {when}",
-                    f"The universe: {size}, held by {the(b['actor'])} on {day_words(b['date'])}.", b["shares"], shares_cols))
+        size = f"{area(u['area_km2'])}" if fractional else f"{count(u['districts'])} districts, {area(u['area_km2'])}"
+        out.append(
+            (
+                f"What {the(b['actor'])} held on {day_words(b['date'])}: who holds it on {when}",
+                f"The universe: {size}, held by {the(b['actor'])} on {day_words(b['date'])}.",
+                b["shares"],
+                shares_cols,
+            )
+        )
     if model["since"]:
         shown = displayed(model)
         change_text = (_change_area_sentences if fractional else _change_sentences)(shown)[0]
         out.append((f"Changes since {day_words(model['since'])}", change_text, model["changes"], change_cols))
         if model["changes"] or (fractional and model.get("moved")):
-            out.append(("Gains and losses", "Split districts count by share; net = holding on "
-                        f"{when} minus holding on {day_words(model['since'])}.", model["gains_losses"], gain_cols))
+            out.append(
+                (
+                    "Gains and losses",
+                    "Split districts count by share; net = holding on "
+                    f"{when} minus holding on {day_words(model['since'])}.",
+                    model["gains_losses"],
+                    gain_cols,
+                )
+            )
     return out
 
 
-EQUIVALENTS_NOTE = ("The log holds shares (e.g. from zones): a district split between actors counts by share, "
-                    "so district counts are district-equivalents; km² are the figure to read.")
+EQUIVALENTS_NOTE = (
+    "The log holds shares (e.g. from zones): a district split between actors counts by share, "
+    "so district counts are district-equivalents; km² are the figure to read."
+)
 
 
 def _equivalents(columns) -> tuple:
@@ -120,8 +178,10 @@ def render_markdown(model: dict) -> str:
 def _markdown_table(rows, columns) -> list[str]:
     present, cells = display_table(rows, columns)
     escape = markdown_text
-    out = ["| " + " | ".join(header for _, header, _ in present) + " |",
-           "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in present) + "|"]
+    out = [
+        "| " + " | ".join(header for _, header, _ in present) + " |",
+        "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in present) + "|",
+    ]
     return out + ["| " + " | ".join(escape(c) for c in row) + " |" for row in cells]
 
 
@@ -191,8 +251,12 @@ footer { margin-top: 2.5rem; font-size: 0.85rem; color: #555; }
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def render_html(model: dict, pictures: dict[str, dict] | None = None, colours: dict[str, str] | None = None,
-                interactive: dict | None = None) -> str:
+def render_html(
+    model: dict,
+    pictures: dict[str, dict] | None = None,
+    colours: dict[str, str] | None = None,
+    interactive: dict | None = None,
+) -> str:
     """One self-contained page; `pictures` as report_render.pictures gives them, `colours` actor -> '#rrggbb',
     `interactive` the interactive map's pieces (webmap.parts, embedded) to place under the static map."""
     e = html.escape
@@ -212,22 +276,38 @@ def render_html(model: dict, pictures: dict[str, dict] | None = None, colours: d
         from .webmap import csp
 
         policy, style = csp(interactive["hashes"]), CSS + INTERACTIVE_CSS + interactive["css"]
-    return "\n".join([
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(model['title'])} · conflictmap report</title>", f"<style>{style}</style>", "</head>",
-        "<body><main>", *body, "</main></body>", "</html>", "",
-    ])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{e(model['title'])} · conflictmap report</title>",
+            f"<style>{style}</style>",
+            "</head>",
+            "<body><main>",
+            *body,
+            "</main></body>",
+            "</html>",
+            "",
+        ]
+    )
 
 
 def _html_figures(model: dict, pictures: dict[str, dict], interactive: dict | None = None) -> list[str]:
     captions = {
-        "map": ("Map of control on " + day_words(model["date"]),
-                "Districts coloured by controller; split districts hatched in the colour of their second controller, "
-                "contested cross-hatched." + (" The dashed line outlines the baseline." if model["baseline"] else "")),
-        "timeline": ("Timeline chart of shares by districts", "Share of districts held by each actor at each date of the log"
-                     + (", of the baseline universe." if model["baseline"] else ".")),
+        "map": (
+            "Map of control on " + day_words(model["date"]),
+            "Districts coloured by controller; split districts hatched in the colour of their second controller, "
+            "contested cross-hatched." + (" The dashed line outlines the baseline." if model["baseline"] else ""),
+        ),
+        "timeline": (
+            "Timeline chart of shares by districts",
+            "Share of districts held by each actor at each date of the log"
+            + (", of the baseline universe." if model["baseline"] else "."),
+        ),
     }
     out = []
     for name in ("map", "timeline"):
@@ -235,19 +315,25 @@ def _html_figures(model: dict, pictures: dict[str, dict], interactive: dict | No
             picture = pictures[name]
             data = base64.b64encode(picture["svg"]).decode("ascii")
             alt, caption = captions[name]
-            out.append(f'<figure class="picture {name}"><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
-                       f'{html_legend(picture["legend"], picture["legend_title"])}'
-                       f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+            out.append(
+                f'<figure class="picture {name}"><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
+                f"{html_legend(picture['legend'], picture['legend_title'])}"
+                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+            )
         if name == "map" and interactive:
             from .webmap import embed
 
-            out.append(f'<section class="interactive">{embed(interactive)}<p class="caption">{html.escape(INTERACTIVE_NOTE)}</p></section>')
+            out.append(
+                f'<section class="interactive">{embed(interactive)}<p class="caption">{html.escape(INTERACTIVE_NOTE)}</p></section>'
+            )
     return out
 
 
-INTERACTIVE_NOTE = ("Interactive map: move the slider or press play to see each date of the log; hover a district for "
-                    "its controller(s), date in force, source and confidence. On paper, and where scripts do not run, the static map "
-                    "takes its place.")
+INTERACTIVE_NOTE = (
+    "Interactive map: move the slider or press play to see each date of the log; hover a district for "
+    "its controller(s), date in force, source and confidence. On paper, and where scripts do not run, the static map "
+    "takes its place."
+)
 # With scripts, the interactive map replaces the static one on screen; without (a mail client), the static one stays;
 # on paper the static one is printed.
 INTERACTIVE_CSS = """
@@ -286,7 +372,7 @@ def html_legend(entries: list[dict], title: str) -> str:
 
 HATCHES = {  # matplotlib hatch -> CSS background drawing the same pattern in the edge colour
     "xxx": "repeating-linear-gradient(45deg, {edge} 0 1px, transparent 1px 4px), "
-           "repeating-linear-gradient(-45deg, {edge} 0 1px, transparent 1px 4px), {face}",
+    "repeating-linear-gradient(-45deg, {edge} 0 1px, transparent 1px 4px), {face}",
     "////": "repeating-linear-gradient(-45deg, {edge} 0 1.5px, {face} 1.5px 4.5px)",
     "...": "radial-gradient({edge} 0.8px, transparent 1.2px) 0 0 / 4px 4px, {face}",
 }
@@ -320,7 +406,9 @@ def _html_table(rows, columns, colours) -> str:
             tds.append(f'<td class="{c}">{swatch}{e(text)}</td>')
         lines.append("<tr>" + "".join(tds) + "</tr>")
     # In a box of its own: a wide table scrolls sideways on a phone instead of widening the page.
-    return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>' + "".join(lines) + "</tbody></table></div>"
+    return (
+        f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>' + "".join(lines) + "</tbody></table></div>"
+    )
 
 
 # ------------------------------------------------------------------------------------------- pictures
@@ -337,8 +425,10 @@ def pictures(ds: Dataset, date: dt.date, baseline: Baseline | None = None) -> di
     table = timeline(ds, start, date, None, baseline)
     fig, handles = map_picture(ds, date, baseline, bare=True)
     chart, chart_handles, chart_title = timeline_picture(ds, table, "districts", baseline, bare=True)
-    return {"map": {"svg": _svg(fig), "legend": legend_entries(handles), "legend_title": _legend_title(ds)},
-            "timeline": {"svg": _svg(chart), "legend": legend_entries(chart_handles), "legend_title": chart_title}}
+    return {
+        "map": {"svg": _svg(fig), "legend": legend_entries(handles), "legend_title": _legend_title(ds)},
+        "timeline": {"svg": _svg(chart), "legend": legend_entries(chart_handles), "legend_title": chart_title},
+    }
 
 
 def _svg(fig) -> bytes:

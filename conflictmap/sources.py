@@ -40,10 +40,20 @@ DEEPSTATE_HELD = ("occupied", "crimea", "ordlo")
 DEEPSTATE_NOT_HELD = ("liberated", "grey")
 DEEPSTATE_OTHER = "other"
 # The key of "geoJSON.<group>.<key>" first (exact), then words of the Ukrainian and English labels.
-_DS_KEYS = {"status.occupied": "occupied", "territories.crimea": "crimea", "territories.ordlo": "ordlo",
-            "territories.cadr": "ordlo", "territories.calr": "ordlo", "territories.ordlr": "ordlo",
-            "status.dismissed": "liberated", "status.dismissed_at": "liberated", "status.liberated": "liberated",
-            "status.unknown": "grey", "status.grey": "grey", "status.gray": "grey"}
+_DS_KEYS = {
+    "status.occupied": "occupied",
+    "territories.crimea": "crimea",
+    "territories.ordlo": "ordlo",
+    "territories.cadr": "ordlo",
+    "territories.calr": "ordlo",
+    "territories.ordlr": "ordlo",
+    "status.dismissed": "liberated",
+    "status.dismissed_at": "liberated",
+    "status.liberated": "liberated",
+    "status.unknown": "grey",
+    "status.grey": "grey",
+    "status.gray": "grey",
+}
 _DS_WORDS = (  # order matters: "Звільнено" before "окуп", "Окупований Крим" is Crimea
     ("liberated", ("звільн", "liberat", "dismissed")),
     ("grey", ("статус невідомий", "сіра зона", "unknown status", "grey zone", "gray zone")),
@@ -90,8 +100,16 @@ def wrapped_collection(path: Path) -> tuple[str, dict] | None:
     with open(path, "rb") as fh:
         head = fh.read(512)
     m = _WRAPPED.match(head)
-    if not m or m.group(1).decode("utf-8", "replace") in ("type", "features", "crs", "name", "bbox", "properties",
-                                                        "geometry", "id"):
+    if not m or m.group(1).decode("utf-8", "replace") in (
+        "type",
+        "features",
+        "crs",
+        "name",
+        "bbox",
+        "properties",
+        "geometry",
+        "id",
+    ):
         return None
     try:
         doc = json.loads(Path(path).read_bytes())
@@ -122,8 +140,10 @@ def parse_actor_map(text: str | None) -> dict:
         label, sep, actor = item.partition("=")
         label, actor = label.strip(), actor.strip()
         if not sep or not label or not actor:
-            raise UsageError(f"--actor-map {text!r}: write label=actor pairs separated by commas "
-                             f"(e.g. 'occupied=russia,liberated=-'; '-' for not held), not {item.strip()!r}")
+            raise UsageError(
+                f"--actor-map {text!r}: write label=actor pairs separated by commas "
+                f"(e.g. 'occupied=russia,liberated=-'; '-' for not held), not {item.strip()!r}"
+            )
         if label in out and out[label] != actor:
             raise UsageError(f"--actor-map: label {label!r} is given twice ({out[label]!r} and {actor!r})")
         out[label] = actor
@@ -141,6 +161,8 @@ def default_map(source: str, holder: str) -> dict:
 
 
 def describe(source: str) -> str:
-    return {"deepstate": "DeepStateMap API export (status from the multilingual 'name')",
-            "nzz": "NZZ map export ({\"value\": ...}, 'type' nochange/gains/losses, dates from the features)",
-            "generic": "generic zones"}[source]
+    return {
+        "deepstate": "DeepStateMap API export (status from the multilingual 'name')",
+        "nzz": "NZZ map export ({\"value\": ...}, 'type' nochange/gains/losses, dates from the features)",
+        "generic": "generic zones",
+    }[source]

@@ -27,12 +27,37 @@ import datetime as dt
 
 from .tolerance import WHOLE
 
-__all__ = ["NUMBER_KINDS", "column_kind", "column_texts", "count", "percent", "pct", "km2", "area", "people",
-           "signed", "share", "day_words", "districts"]
+__all__ = [
+    "NUMBER_KINDS",
+    "column_kind",
+    "column_texts",
+    "count",
+    "percent",
+    "pct",
+    "km2",
+    "area",
+    "people",
+    "signed",
+    "share",
+    "day_words",
+    "districts",
+]
 
 NUMBER_KINDS = ("pct", "km", "people", "count")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def column_kind(key: str) -> str:

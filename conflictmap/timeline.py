@@ -75,8 +75,9 @@ def _steps(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
     return out
 
 
-def date_grid(ds: Dataset, start: dt.date | None = None, end: dt.date | None = None,
-              every: str | None = None) -> list[dt.date]:
+def date_grid(
+    ds: Dataset, start: dt.date | None = None, end: dt.date | None = None, every: str | None = None
+) -> list[dt.date]:
     """The dates of a timeline: each date of the log in [start, end] (plus start and end when given), or a fixed step."""
     if not len(ds.log) and (start is None or end is None):
         raise InputError("the control log is empty; give a log with --control (or both --start and --end)")
@@ -147,7 +148,9 @@ def _grid(dates) -> np.ndarray:
     return grid
 
 
-def holdings(ds: Dataset, dates: list[dt.date], weights: np.ndarray | None = None) -> tuple[list[str], dict[str, np.ndarray]]:
+def holdings(
+    ds: Dataset, dates: list[dt.date], weights: np.ndarray | None = None
+) -> tuple[list[str], dict[str, np.ndarray]]:
     """Per measure, an array [date, actor] of what each actor holds on each date (unrounded)."""
     days, codes, signed, where, names = _events(ds)
     grid = _grid(dates)
@@ -204,8 +207,13 @@ def actor_order(names, amounts: np.ndarray) -> list[int]:
     return sorted(range(len(names)), key=lambda i: (LAST.get(names[i], 0), -totals[i], names[i]))
 
 
-def timeline(ds: Dataset, start: dt.date | None = None, end: dt.date | None = None, every: str | None = None,
-             baseline: Baseline | None = None) -> pd.DataFrame:
+def timeline(
+    ds: Dataset,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    every: str | None = None,
+    baseline: Baseline | None = None,
+) -> pd.DataFrame:
     """Long form: one row per (date, actor) with districts, area_km2, [population], absolute and percent.
 
     Every actor of the log (and the initial holder, and the baseline actors)
@@ -235,8 +243,10 @@ def timeline(ds: Dataset, start: dt.date | None = None, end: dt.date | None = No
     # The same rows as figures.shares(): contested and unknown (and baseline actors) even when 0.
     names, held = _with_actors(names, held, reported_actors(ds, members))
     order = actor_order(names, held["districts"])
-    columns = {"date": np.repeat(np.asarray(dates, dtype=object), len(order)),
-               "actor": np.tile(np.asarray(names, dtype=object)[order], len(dates))}
+    columns = {
+        "date": np.repeat(np.asarray(dates, dtype=object), len(order)),
+        "actor": np.tile(np.asarray(names, dtype=object)[order], len(dates)),
+    }
     for measure, per_district in measures(ds).items():
         values = held[measure][:, order]
         total = float((weights * per_district).sum())

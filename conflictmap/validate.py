@@ -69,7 +69,7 @@ def _count(n: int, word: str) -> str:
 def _split_where(where: str, files: list[str]) -> dict:
     for name in sorted(files, key=len, reverse=True):
         if where == name or where.startswith(name + " "):
-            return {"file": name, "location": where[len(name):].strip()}
+            return {"file": name, "location": where[len(name) :].strip()}
     return {"file": "", "location": where}
 
 
@@ -107,9 +107,16 @@ def _districts(inputs: Inputs, checks: Checks):
     if not inputs.districts:
         return None
     try:
-        gdf, _, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field,
-                                   inputs.population_field, inputs.dissolve, checks=checks,
-                                   alt_name_field=inputs.alt_name_field, layer=inputs.districts_layer)
+        gdf, _, _ = load_districts(
+            inputs.districts,
+            inputs.id_field,
+            inputs.name_field,
+            inputs.population_field,
+            inputs.dissolve,
+            checks=checks,
+            alt_name_field=inputs.alt_name_field,
+            layer=inputs.districts_layer,
+        )
     except InputError as exc:
         _record(checks, exc, inputs.districts)
         return None
@@ -130,7 +137,9 @@ def _initial(inputs: Inputs, actors: Actors, checks: Checks) -> None:
 def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks):
     """Check the log; returns the district index it was read with (its lookups feed --write-aliases)."""
     source = label(inputs.control)
-    index = district_index(districts, inputs, checks, label(inputs.districts)) if districts is not None else AnyDistrict()
+    index = (
+        district_index(districts, inputs, checks, label(inputs.districts)) if districts is not None else AnyDistrict()
+    )
     try:
         rows = parse_rows(read_log_records(inputs.control, inputs.encoding), source, index, actors, checks)
     except InputError as exc:  # unreadable, or a required column is missing: no row can be checked
@@ -200,7 +209,8 @@ def order_problem(rows: list[dict]) -> Problem | None:
     first = int(back[0])
     top = int(np.argmax(days[:first]))
     return Problem(
-        "warning", rows[first]["where"],
+        "warning",
+        rows[first]["where"],
         f"dated {rows[first]['date'].isoformat()}, after a row dated {rows[top]['date'].isoformat()} ({rows[top]['where']}): "
         f"the log is not sorted by date ({_count(len(back), 'row')} go back in time); "
         "figures do not depend on row order, but a sorted log is easier to check",
@@ -211,8 +221,15 @@ def after_problems(rows: list[dict], until: dt.date | None) -> list[Problem]:
     """A warning for each row dated after the last date of interest (a typo in the year, often)."""
     if until is None:
         return []
-    return [Problem("warning", r["where"], f"dated {r['date'].isoformat()}, after --until {until.isoformat()}; "
-                    "check the year, or move --until") for r in rows if r["date"] > until]
+    return [
+        Problem(
+            "warning",
+            r["where"],
+            f"dated {r['date'].isoformat()}, after --until {until.isoformat()}; check the year, or move --until",
+        )
+        for r in rows
+        if r["date"] > until
+    ]
 
 
 def overlap_problems(districts, source: str, tolerance: float = OVERLAP_TOLERANCE) -> list[Problem]:
@@ -232,8 +249,10 @@ def overlap_problems(districts, source: str, tolerance: float = OVERLAP_TOLERANC
     smaller = np.minimum(area[left], area[right])
     big = overlap > tolerance * smaller
     order = np.lexsort((right[big], left[big]))
-    return [_overlap(districts, source, i, j, km2, km2 / small)
-            for i, j, km2, small in zip(left[big][order], right[big][order], overlap[big][order], smaller[big][order])]
+    return [
+        _overlap(districts, source, i, j, km2, km2 / small)
+        for i, j, km2, small in zip(left[big][order], right[big][order], overlap[big][order], smaller[big][order])
+    ]
 
 
 def _polygonal_area_km2(geoms) -> np.ndarray:
@@ -252,7 +271,8 @@ def _overlap(districts, source: str, i: int, j: int, km2: float, fraction: float
     else:
         where = source
     return Problem(
-        "warning", where,
+        "warning",
+        where,
         f"districts {ids[i]!r} and {ids[j]!r} overlap by {km2:.4g} km² ({100 * fraction:.3g}% of the smaller); "
         "that area is counted twice in totals: fix the boundaries (e.g. mapshaper -clean)",
     )

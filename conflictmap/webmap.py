@@ -52,8 +52,12 @@ def page_data(ds: Dataset, baseline: Baseline | None = None) -> dict:
     states, legends = [], []
     for day in dates:
         states.append([table.setdefault(key, len(table)) for key in _district_states(ds, day, index)])
-        legends.append([[index[r["actor"]], r["districts"], r["districts_pct"], r["area_km2"], r["area_pct"]]
-                        for r in shares(ds, day).to_dict("records")])
+        legends.append(
+            [
+                [index[r["actor"]], r["districts"], r["districts_pct"], r["area_km2"], r["area_pct"]]
+                for r in shares(ds, day).to_dict("records")
+            ]
+        )
     return {
         "dates": [d.isoformat() if d else "" for d in dates],
         "actors": [{"name": a} for a in actors],
@@ -62,7 +66,9 @@ def page_data(ds: Dataset, baseline: Baseline | None = None) -> dict:
         "table": [list(key) for key in table],
         "legends": legends,
         "outline": _outline(ds, baseline),
-        "outline_label": f"held by {baseline.label} on {baseline.date.isoformat()} (majority holder)" if baseline else "",
+        "outline_label": f"held by {baseline.label} on {baseline.date.isoformat()} (majority holder)"
+        if baseline
+        else "",
         "initial": ds.initial,
     }
 
@@ -75,18 +81,36 @@ def _district_states(ds: Dataset, day, index: dict) -> list[tuple]:
     labels = controller_labels(state).reindex(range(n)).to_numpy(dtype=object)
     first = state.drop_duplicates("idx").set_index("idx").reindex(range(n))
     since = [d.date().isoformat() if isinstance(d, dt.datetime) and d == d else "" for d in first["date"]]
-    sources = state.groupby("idx")["source"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(range(n))
-    confidence = state.groupby("idx")["confidence"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(range(n))
-    return [(index.get(h, index.get(UNKNOWN)), index[o] if o is not None and o in index else -1, str(lab), s, str(src), str(c))
-            for h, o, lab, s, src, c in zip(holder, other, labels, since, sources.fillna(""), confidence.fillna(""))]
+    sources = (
+        state.groupby("idx")["source"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(range(n))
+    )
+    confidence = (
+        state.groupby("idx")["confidence"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(range(n))
+    )
+    return [
+        (
+            index.get(h, index.get(UNKNOWN)),
+            index[o] if o is not None and o in index else -1,
+            str(lab),
+            s,
+            str(src),
+            str(c),
+        )
+        for h, o, lab, s, src, c in zip(holder, other, labels, since, sources.fillna(""), confidence.fillna(""))
+    ]
 
 
 def _features(ds: Dataset) -> dict:
     geoms = shapely.transform(np.asarray(ds.districts.geometry.values), lambda xy: np.round(xy, DECIMALS))
     # A district with no land inside a --land mask has no geometry: it stays in the data, undrawn.
-    features = [{"type": "Feature", "properties": {"i": i, "id": str(did), "name": str(name)},
-                 "geometry": json.loads(shapely.to_geojson(g)) if g is not None and not g.is_empty else None}
-                for i, (did, name, g) in enumerate(zip(ds.districts["id"], ds.districts["name"], geoms))]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"i": i, "id": str(did), "name": str(name)},
+            "geometry": json.loads(shapely.to_geojson(g)) if g is not None and not g.is_empty else None,
+        }
+        for i, (did, name, g) in enumerate(zip(ds.districts["id"], ds.districts["name"], geoms))
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -110,8 +134,9 @@ def _script_json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def parts(ds: Dataset, title: str, baseline: Baseline | None = None, start: dt.date | None = None,
-          embedded: bool = False) -> dict:
+def parts(
+    ds: Dataset, title: str, baseline: Baseline | None = None, start: dt.date | None = None, embedded: bool = False
+) -> dict:
     """The map's pieces for a page: 'css', 'markup', 'scripts' (Leaflet and the app, to run in that order),
     'data' (the JSON of page_data, safe inside <script>) and 'hashes' (CSP sources of the two scripts).
 
@@ -144,15 +169,23 @@ def parts(ds: Dataset, title: str, baseline: Baseline | None = None, start: dt.d
 def page(ds: Dataset, title: str, baseline: Baseline | None = None) -> str:
     """The HTML text of the interactive map (see the module docstring)."""
     bits = parts(ds, title, baseline)
-    return PAGE.format(csp=csp(bits["hashes"]), css=bits["css"], markup=bits["markup"], data=bits["data"],
-                       scripts="".join(f"<script>{text}</script>" for text in bits["scripts"]))
+    return PAGE.format(
+        csp=csp(bits["hashes"]),
+        css=bits["css"],
+        markup=bits["markup"],
+        data=bits["data"],
+        scripts="".join(f"<script>{text}</script>" for text in bits["scripts"]),
+    )
 
 
 def embed(bits: dict) -> str:
     """The map's markup, data and scripts for the body of another page (whose head holds bits['css'] and
     a CSP allowing bits['hashes'])."""
-    return (bits["markup"] + f'<script id="data" type="application/json">{bits["data"]}</script>'
-            + "".join(f"<script>{text}</script>" for text in bits["scripts"]))
+    return (
+        bits["markup"]
+        + f'<script id="data" type="application/json">{bits["data"]}</script>'
+        + "".join(f"<script>{text}</script>" for text in bits["scripts"])
+    )
 
 
 def script_hash(text: str) -> str:

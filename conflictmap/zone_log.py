@@ -72,7 +72,9 @@ def check_request(request: OverlayRequest) -> tuple[Inputs, object]:
     run = runner(request.scheduler)
     resolved = resolve(request.inputs)
     if not resolved.districts or (not request.inputs.districts and resolved.project is None):
-        raise UsageError("overlay needs the districts to measure: give --districts FILE (or name them in conflictmap.toml)")
+        raise UsageError(
+            "overlay needs the districts to measure: give --districts FILE (or name them in conflictmap.toml)"
+        )
     return resolved, run
 
 
@@ -99,8 +101,17 @@ def make_log(request: OverlayRequest, resolved: Inputs | None = None, run=None, 
     rest = actors.canonical(request.rest, "--rest")
     zoneset = load_zones(request.zones, actors=actors, progress=stage("reading zones"), **request.zone_options)
     places, mask, problems = _districts(resolved)
-    result = overlay_result(places, zoneset, request.rule, rest, request.min_share, request.every_date, run=run,
-                            progress=stage("overlay"), mask=mask and mask.geometry)
+    result = overlay_result(
+        places,
+        zoneset,
+        request.rule,
+        rest,
+        request.min_share,
+        request.every_date,
+        run=run,
+        progress=stage("overlay"),
+        mask=mask and mask.geometry,
+    )
     problems = list(zoneset.problems) + problems + _breaks(result.coverage, places, zoneset)
     return OverlayLog(result.log, places, zoneset, problems, coverage_note(result.coverage, mask))
 
@@ -109,8 +120,9 @@ def _districts(inputs: Inputs):
     """(districts, land mask or None, problems): the districts cut to the mask when there is one."""
     from .districts import load_districts
 
-    places, fields, _ = load_districts(inputs.districts, inputs.id_field, inputs.name_field, None, inputs.dissolve,
-                                       layer=inputs.districts_layer)
+    places, fields, _ = load_districts(
+        inputs.districts, inputs.id_field, inputs.name_field, None, inputs.dissolve, layer=inputs.districts_layer
+    )
     if not inputs.land:
         return places, None, list(fields.problems)
     from .land import load_land
@@ -137,8 +149,10 @@ def coverage_note(table, mask) -> str:
         worst = rows.loc[rows["outside_km2"].idxmax()]
         pct = 100 * worst["outside_km2"] / worst["zone_km2"] if worst["zone_km2"] else 0.0
         where = " inside the land mask" if mask else ""
-        parts.append(f"{actor}'s zone{where} in no district: up to {area(worst['outside_km2'])} "
-                     f"({pct:.1f}% of it, {worst['date']}); not in any share")
+        parts.append(
+            f"{actor}'s zone{where} in no district: up to {area(worst['outside_km2'])} "
+            f"({pct:.1f}% of it, {worst['date']}); not in any share"
+        )
     if mask:
         parts.append(f"district area outside the land mask: {area(mask.outside_km2)} (not counted)")
         parts.append(mask.uncovered())

@@ -132,8 +132,10 @@ def date_from_name(path) -> dt.date | None:
             continue
     if len(found) > 1:
         shown = ", ".join(d.isoformat() for d in sorted(found))
-        raise InputError(f"{path}: file name holds different dates ({shown}); keep one date in the name, "
-                         "or give --date-field F to take dates from the features")
+        raise InputError(
+            f"{path}: file name holds different dates ({shown}); keep one date in the name, "
+            "or give --date-field F to take dates from the features"
+        )
     return found.pop() if found else None
 
 
@@ -145,10 +147,14 @@ def _to_lonlat(frame, name: str):
     if frame.crs is None:
         frame = frame.set_crs(4326)
     frame = frame if frame.crs.equals("EPSG:4326") else frame.to_crs(4326)
-    crossing = np.flatnonzero(crosses_antimeridian(frame.geometry.values))  # a band round the globe to every planar step
+    crossing = np.flatnonzero(
+        crosses_antimeridian(frame.geometry.values)
+    )  # a band round the globe to every planar step
     if len(crossing):
-        raise InputError(f"{name} feature {crossing[0] + 1}: polygon crosses the antimeridian (180°) as one ring; "
-                         "split it there, e.g. ogr2ogr -wrapdateline out.geojson in.geojson")
+        raise InputError(
+            f"{name} feature {crossing[0] + 1}: polygon crosses the antimeridian (180°) as one ring; "
+            "split it there, e.g. ogr2ogr -wrapdateline out.geojson in.geojson"
+        )
     return frame
 
 
@@ -157,12 +163,20 @@ def _geometries(frame, name: str, problems: list) -> np.ndarray:
     geoms = shapely.force_2d(np.asarray(frame.geometry.values, dtype=object))  # DeepState exports carry z = 0
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.any():
-        problems.append(Problem("warning", name, f"{int(empty.sum())} feature(s) without geometry skipped (first: feature {int(np.flatnonzero(empty)[0]) + 1})"))
+        problems.append(
+            Problem(
+                "warning",
+                name,
+                f"{int(empty.sum())} feature(s) without geometry skipped (first: feature {int(np.flatnonzero(empty)[0]) + 1})",
+            )
+        )
     kinds = shapely.get_type_id(geoms)
     wrong = ~empty & ~np.isin(kinds, (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection
     if wrong.any():
         i = int(np.flatnonzero(wrong)[0])
-        raise InputError(f"{name} feature {i + 1}: geometry is a {geoms[i].geom_type}; zones must be Polygons or MultiPolygons ({int(wrong.sum())} such features)")
+        raise InputError(
+            f"{name} feature {i + 1}: geometry is a {geoms[i].geom_type}; zones must be Polygons or MultiPolygons ({int(wrong.sum())} such features)"
+        )
     geoms = np.where(empty, None, geoms)
     coords = shapely.get_coordinates(geoms)
     if not np.isfinite(coords).all():
@@ -180,7 +194,13 @@ def _repair(geoms: np.ndarray, present: np.ndarray, name: str, problems: list) -
         first = int(invalid[0])
         reason = shapely.is_valid_reason(geoms[first])
         geoms[invalid] = shapely.make_valid(geoms[invalid])
-        problems.append(Problem("warning", name, f"{len(invalid)} invalid zone polygon(s) repaired with make_valid (first: feature {first + 1}, {reason})"))
+        problems.append(
+            Problem(
+                "warning",
+                name,
+                f"{len(invalid)} invalid zone polygon(s) repaired with make_valid (first: feature {first + 1}, {reason})",
+            )
+        )
     for i in set(invalid.tolist()) | set(collections.tolist()):
         geoms[i] = polygonal(geoms[i])
 
@@ -191,8 +211,10 @@ def _actor_labels(frame, name: str, opts: _Options) -> list[str]:
         return [opts.actors.canonical(opts.actor, "--actor")] * len(frame)
     wanted = opts.actor_field or next((c for c in ACTOR_FIELDS if c in columns), None)
     if wanted is None:  # the data lacks what the options leave to it: a data error, exit 1
-        raise InputError(f"{name}: zones carry no actor field ({', '.join(ACTOR_FIELDS)}; fields: {', '.join(columns) or 'none'}); "
-                         "name the actor with --actor NAME (e.g. --actor russia) or a field with --actor-field F")
+        raise InputError(
+            f"{name}: zones carry no actor field ({', '.join(ACTOR_FIELDS)}; fields: {', '.join(columns) or 'none'}); "
+            "name the actor with --actor NAME (e.g. --actor russia) or a field with --actor-field F"
+        )
     if wanted not in columns:
         near = closest(wanted, columns)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
@@ -202,7 +224,9 @@ def _actor_labels(frame, name: str, opts: _Options) -> list[str]:
         text = "" if value is None or value != value else clean_label(value)
         where = f"{name} feature {i + 1}"
         if not text:
-            raise InputError(f"{where}: empty {wanted!r}; give every zone an actor, or use --actor for files of one actor")
+            raise InputError(
+                f"{where}: empty {wanted!r}; give every zone an actor, or use --actor for files of one actor"
+            )
         out.append(opts.actors.canonical(text, where))
     return out
 
@@ -217,7 +241,9 @@ def _dates(frame, path: Path, name: str, date_field: str | None) -> list[dt.date
     if date_field not in columns:  # only a --date-field given by hand can be missing: the option is wrong
         near = closest(date_field, columns)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
-        raise UsageError(f"{name}: no field {date_field!r} for --date-field{hint}; fields: {', '.join(columns) or 'none'}")
+        raise UsageError(
+            f"{name}: no field {date_field!r} for --date-field{hint}; fields: {', '.join(columns) or 'none'}"
+        )
     out = []
     for i, value in enumerate(frame[date_field].tolist()):
         where = f"{name} feature {i + 1}"
@@ -227,8 +253,9 @@ def _dates(frame, path: Path, name: str, date_field: str | None) -> list[dt.date
     return out
 
 
-def _date_source(files: list[Path], date_field: str | None, from_name: bool, kinds=None,
-                 opts: _Options | None = None) -> tuple[dict, str]:
+def _date_source(
+    files: list[Path], date_field: str | None, from_name: bool, kinds=None, opts: _Options | None = None
+) -> tuple[dict, str]:
     """Where each file's dates come from (file -> field, None for its name), and how to say it.
 
     With neither option, each file is dated by its name when the name holds a
@@ -243,8 +270,9 @@ def _date_source(files: list[Path], date_field: str | None, from_name: bool, kin
     # NZZ: the features' own date (the file name's is 0-5 days later); --date-from-name keeps the name's.
     undated = [f for f in files if date_from_name(f) is None or (kinds.get(f) == "nzz" and not from_name)]
     if from_name and undated:
-        raise InputError(f"{undated[0]}: no date in the file name (--date-from-name); {_NAME_HINT}, "
-                         "or give --date-field F")
+        raise InputError(
+            f"{undated[0]}: no date in the file name (--date-from-name); {_NAME_HINT}, or give --date-field F"
+        )
     plan = dict.fromkeys(files)
     used: list[str] = []
     for path in undated:
@@ -253,8 +281,10 @@ def _date_source(files: list[Path], date_field: str | None, from_name: bool, kin
         if found is None and date_from_name(path) is not None:
             continue  # an NZZ-like file without a date field: its name's date
         if found is None:
-            raise InputError(f"{path}: no date in the file name and no date field ({', '.join(DATE_FIELDS)}; "
-                             f"fields: {', '.join(fields) or 'none'}); {_NAME_HINT}, or give --date-field F")
+            raise InputError(
+                f"{path}: no date in the file name and no date field ({', '.join(DATE_FIELDS)}; "
+                f"fields: {', '.join(fields) or 'none'}); {_NAME_HINT}, or give --date-field F"
+            )
         plan[path] = found
         used += [] if found in used else [found]
     origin = (["file names"] if any(v is None for v in plan.values()) else []) + [f"field {f!r}" for f in used]
@@ -272,9 +302,19 @@ def _field_names(path: Path, opts: _Options | None = None) -> list[str]:
     return [c for c in frame.columns if c != frame.geometry.name]
 
 
-def load_zones(sources, actor: str | None = None, actor_field: str | None = None, date_field: str | None = None,
-               from_name: bool = False, allow_overlap=(), actors: Actors | None = None, progress=None,
-               source: str | None = None, where: str | None = None, actor_map=None) -> ZoneSet:
+def load_zones(
+    sources,
+    actor: str | None = None,
+    actor_field: str | None = None,
+    date_field: str | None = None,
+    from_name: bool = False,
+    allow_overlap=(),
+    actors: Actors | None = None,
+    progress=None,
+    source: str | None = None,
+    where: str | None = None,
+    actor_map=None,
+) -> ZoneSet:
     """Read dated zones from files or folders: one merged, valid geometry per (date, actor).
 
     `source` (deepstate, nzz, generic; default: detected per file, see
@@ -286,8 +326,10 @@ def load_zones(sources, actor: str | None = None, actor_field: str | None = None
         raise UsageError("give --actor or --actor-field, not both")
     zone_sources.check_source(source)
     if actor_field and source in ("deepstate", "nzz"):
-        raise UsageError(f"--actor-field reads actors from a field, which --source {source} does itself; "
-                         "drop --actor-field, or use --actor-map to change what a label means")
+        raise UsageError(
+            f"--actor-field reads actors from a field, which --source {source} does itself; "
+            "drop --actor-field, or use --actor-map to change what a label means"
+        )
     files = zone_files(sources)
     opts = _Options(actor, actor_field, {}, actors or Actors(), where=where, actor_map=dict(actor_map or {}))
     opts.sources = {f: _detect(f, source, actor_field, bool(actor), opts) for f in files}
@@ -314,16 +356,24 @@ def load_zones(sources, actor: str | None = None, actor_field: str | None = None
         _settle_overlaps(snap, winners, problems, slivers)
     if slivers:
         km2, day, a, b = max(slivers)
-        problems.append(Problem("warning", "zones", f"overlap slivers under {OVERLAP_TOLERANCE_KM2 * 1e6:.0f} m² ignored on "
-                                f"{len({s[1] for s in slivers})} date(s); the largest {km2 * 1e6:.2g} m² ({a} and {b}, {day})"))
+        problems.append(
+            Problem(
+                "warning",
+                "zones",
+                f"overlap slivers under {OVERLAP_TOLERANCE_KM2 * 1e6:.0f} m² ignored on "
+                f"{len({s[1] for s in slivers})} date(s); the largest {km2 * 1e6:.2g} m² ({a} and {b}, {day})",
+            )
+        )
     return ZoneSet(snapshots, names, origin, problems)
 
 
 def _nothing_read(files: list[Path], opts: _Options) -> str:
     where = f"{label(files[0])}{' ...' if len(files) > 1 else ''}"
     if opts.where:
-        return (f"{where}: --where {opts.where!r} selects no feature in {len(files)} file(s); check the field "
-                f"names and values (fields: {', '.join(_field_names(files[0], opts)) or 'none'})")
+        return (
+            f"{where}: --where {opts.where!r} selects no feature in {len(files)} file(s); check the field "
+            f"names and values (fields: {', '.join(_field_names(files[0], opts)) or 'none'})"
+        )
     if opts.tally:
         return f"{where}: no feature is held by anyone ({_tally_text(opts.tally)}); check --source and --actor-map"
     return f"{where}: no zone polygons found"
@@ -351,8 +401,10 @@ def _check_actor_map(opts: _Options, files: list[Path]) -> None:
     missing = [k for k in opts.actor_map if k not in opts.seen]
     if missing:
         found = ", ".join(sorted(opts.seen)) or "none"
-        raise InputError(f"--actor-map label {missing[0]!r} matches no feature of {label(files[0])}"
-                         f"{' ...' if len(files) > 1 else ''} (labels found: {found}); check its spelling")
+        raise InputError(
+            f"--actor-map label {missing[0]!r} matches no feature of {label(files[0])}"
+            f"{' ...' if len(files) > 1 else ''} (labels found: {found}); check its spelling"
+        )
 
 
 def _tally_text(tally: Counter) -> str:
@@ -371,8 +423,13 @@ def _source_notes(opts: _Options, given: str | None) -> list:
             continue
         how = "--source" if given else "detected from the data; give --source to choose"
         tally = Counter({k: v for k, v in opts.tally.items() if k[0] == kind})
-        out.append(Problem("note", "zones", f"{len(files)} file(s) read as {zone_sources.describe(kind)} ({how}); "
-                                            f"features {_tally_text(tally)}"))
+        out.append(
+            Problem(
+                "note",
+                "zones",
+                f"{len(files)} file(s) read as {zone_sources.describe(kind)} ({how}); features {_tally_text(tally)}",
+            )
+        )
     return out
 
 
@@ -393,9 +450,11 @@ def _read_frame(path: Path, name: str, opts: _Options):
         return pyogrio.read_dataframe(target, where=opts.where)
     except Exception as exc:  # the file read without it: the filter is what is wrong
         msg = " ".join(str(exc).split())[:200]
-        raise UsageError(f"--where {opts.where!r} cannot filter {name} ({msg}); write an OGR SQL condition "
-                         f"on its fields ({', '.join(c for c in frame.columns if c != frame.geometry.name) or 'none'}), "
-                         "e.g. --where \"type <> 'losses'\"") from None
+        raise UsageError(
+            f"--where {opts.where!r} cannot filter {name} ({msg}); write an OGR SQL condition "
+            f"on its fields ({', '.join(c for c in frame.columns if c != frame.geometry.name) or 'none'}), "
+            "e.g. --where \"type <> 'losses'\""
+        ) from None
 
 
 def _drop_points_and_lines(frame, name: str, opts: _Options):
@@ -423,7 +482,11 @@ def _read_file(path: Path, opts: _Options, problems: list):
     days = _dates(frame, path, name, opts.date_fields[path])
     if kind == "nzz":
         _check_name_date(path, name, days, opts)
-    who = _actor_labels(frame, name, opts) if kind == "generic" and not opts.actor_map else _mapped(frame, name, kind, opts)
+    who = (
+        _actor_labels(frame, name, opts)
+        if kind == "generic" and not opts.actor_map
+        else _mapped(frame, name, kind, opts)
+    )
     return [(d, a, g) for d, a, g in zip(days, who, geoms) if a is not None and g is not None and not g.is_empty]
 
 
@@ -442,9 +505,15 @@ def _misdated_warning(opts: _Options) -> list:
     gaps = [(named - found[0]).days for _, named, found in opts.misdated]
     name, named, found = opts.misdated[0]
     span = f"{min(gaps)}" if min(gaps) == max(gaps) else f"{min(gaps)} to {max(gaps)}"
-    return [Problem("warning", "zones", f"{len(opts.misdated)} file(s) have a name dated {span} day(s) from their "
-                    f"features' date (first: {name}, features {found[0].isoformat()}); the features' date is used "
-                    "(--date-from-name for the names')")]
+    return [
+        Problem(
+            "warning",
+            "zones",
+            f"{len(opts.misdated)} file(s) have a name dated {span} day(s) from their "
+            f"features' date (first: {name}, features {found[0].isoformat()}); the features' date is used "
+            "(--date-from-name for the names')",
+        )
+    ]
 
 
 def _mapped(frame, name: str, kind: str, opts: _Options) -> list:
@@ -459,18 +528,29 @@ def _mapped(frame, name: str, kind: str, opts: _Options) -> list:
         opts.seen.add(lab)
         target = meaning.get(lab)
         if target is None:
-            hint = (f"add {lab}=ACTOR (or {lab}=- for not held) to --actor-map" if kind == "generic"
-                    else f"map it with --actor-map '{lab}=ACTOR' (or '{lab}=-')")
-            raise InputError(f"{name} feature {i + 1}: label {lab!r} has no meaning for {kind} zones "
-                             f"(known: {', '.join(sorted(meaning)) or 'none'}); {hint}")
+            hint = (
+                f"add {lab}=ACTOR (or {lab}=- for not held) to --actor-map"
+                if kind == "generic"
+                else f"map it with --actor-map '{lab}=ACTOR' (or '{lab}=-')"
+            )
+            raise InputError(
+                f"{name} feature {i + 1}: label {lab!r} has no meaning for {kind} zones "
+                f"(known: {', '.join(sorted(meaning)) or 'none'}); {hint}"
+            )
         who = None if target == zone_sources.NOT_HELD else opts.actors.canonical(target, "--actor-map")
         opts.tally[(kind, lab, who or zone_sources.NOT_HELD)] += 1
         out.append(who)
-    if kind == "deepstate" and labels and all(lab == zone_sources.DEEPSTATE_OTHER for lab in labels) \
-            and zone_sources.DEEPSTATE_OTHER not in opts.actor_map:
+    if (
+        kind == "deepstate"
+        and labels
+        and all(lab == zone_sources.DEEPSTATE_OTHER for lab in labels)
+        and zone_sources.DEEPSTATE_OTHER not in opts.actor_map
+    ):
         first = frame["name"].iloc[0] if "name" in columns else None
-        raise InputError(f"{name}: no feature carries a DeepState status in 'name' (first: {str(first)[:60]!r}); "
-                         "for other files give --source generic with --actor or --actor-field")
+        raise InputError(
+            f"{name}: no feature carries a DeepState status in 'name' (first: {str(first)[:60]!r}); "
+            "for other files give --source generic with --actor or --actor-field"
+        )
     return out
 
 
@@ -480,14 +560,18 @@ def _labels(frame, columns: list, name: str, kind: str, opts: _Options) -> list[
         if not columns:  # the DeepStateMap archive files: the occupied area, no properties at all
             return ["occupied"] * len(frame)
         if "name" not in columns:
-            raise InputError(f"{name}: --source deepstate, but the features have no 'name' with a DeepState status "
-                             f"(fields: {', '.join(columns)}); leave --source out to detect the source, or give --source generic")
+            raise InputError(
+                f"{name}: --source deepstate, but the features have no 'name' with a DeepState status "
+                f"(fields: {', '.join(columns)}); leave --source out to detect the source, or give --source generic"
+            )
         return [zone_sources.deepstate_class(v) for v in frame["name"].tolist()]
     wanted = "type" if kind == "nzz" else (opts.actor_field or next((c for c in ACTOR_FIELDS if c in columns), None))
     if wanted is None or wanted not in columns:
         what = "'type'" if kind == "nzz" else f"actor field ({', '.join(ACTOR_FIELDS)})"
-        raise InputError(f"{name}: zones carry no {what} (fields: {', '.join(columns) or 'none'}); "
-                         "name the field with --actor-field F")
+        raise InputError(
+            f"{name}: zones carry no {what} (fields: {', '.join(columns) or 'none'}); "
+            "name the field with --actor-field F"
+        )
     out = []
     for i, value in enumerate(frame[wanted].tolist()):
         text = "" if value is None or value != value else clean_label(value)
@@ -543,14 +627,22 @@ def _settle_overlaps(snap: Snapshot, winners: list[str], problems: list, slivers
             shared = overlap_km2(zones[w], zones[other])
             if shared > OVERLAP_TOLERANCE_KM2:
                 zones[other] = polygonal(shapely.difference(zones[other], zones[w]))
-                problems.append(Problem("warning", day, f"zones of {w} and {other} overlap by {shared:.3f} km²; given to {w} (--allow-overlap)"))
+                problems.append(
+                    Problem(
+                        "warning",
+                        day,
+                        f"zones of {w} and {other} overlap by {shared:.3f} km²; given to {w} (--allow-overlap)",
+                    )
+                )
     names = list(zones)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             shared = overlap_km2(zones[a], zones[b])
             if shared > OVERLAP_TOLERANCE_KM2:
-                raise InputError(f"{day} ({', '.join(snap.sources)}): zones of {a} and {b} overlap by {shared:.3f} km²; "
-                                 f"fix the zones, or pass --allow-overlap {a} (or {b}) to say who holds the overlap")
+                raise InputError(
+                    f"{day} ({', '.join(snap.sources)}): zones of {a} and {b} overlap by {shared:.3f} km²; "
+                    f"fix the zones, or pass --allow-overlap {a} (or {b}) to say who holds the overlap"
+                )
             if shared > 0:
                 slivers.append((shared, day, a, b))
 
@@ -634,8 +726,15 @@ def zone_areas(zoneset: ZoneSet, clip=None, progress=None):
             change = area - previous[who] if who in previous else None
             # Snapshots are irregular (a week, a month apart): the rate is what compares across steps.
             per_day = change / days if change is not None and days else None
-            rows.append({"date": snap.date.isoformat(), "actor": who, "area_km2": area, "change_km2": change,
-                         "change_km2_per_day": per_day})
+            rows.append(
+                {
+                    "date": snap.date.isoformat(),
+                    "actor": who,
+                    "area_km2": area,
+                    "change_km2": change,
+                    "change_km2_per_day": per_day,
+                }
+            )
             previous[who] = area
         before = snap.date
         if progress:
@@ -672,11 +771,18 @@ def series_breaks(table, total_km2: float, sources: dict) -> list:
             if abs(change) <= BREAK_SHARE * total_km2 or abs(change) <= around:
                 continue
             before, after = "; ".join(sources.get(dates[i], [])), "; ".join(sources.get(dates[i + 1], []))
-            out.append(Problem("warning", "zones", (
-                f"{actor} {change:+,.0f} km² from {dates[i]} ({before}) to {dates[i + 1]} ({after}): more than "
-                f"{BREAK_SHARE:.0%} of {total_km2:,.0f} km² and more than the steps before and after it together "
-                f"({around:,.0f} km²); check that both files draw the same thing (a source that stops drawing an area "
-                "reads as a battlefield change)")))
+            out.append(
+                Problem(
+                    "warning",
+                    "zones",
+                    (
+                        f"{actor} {change:+,.0f} km² from {dates[i]} ({before}) to {dates[i + 1]} ({after}): more than "
+                        f"{BREAK_SHARE:.0%} of {total_km2:,.0f} km² and more than the steps before and after it together "
+                        f"({around:,.0f} km²); check that both files draw the same thing (a source that stops drawing an area "
+                        "reads as a battlefield change)"
+                    ),
+                )
+            )
     return out
 
 

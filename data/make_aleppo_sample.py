@@ -109,9 +109,19 @@ _J = "judgment"
 BASELINE: dict[str, tuple[str, str, str, str | None]] = {
     # --- Kurdish-held (YPG) enclave in the north -------------------------
     "ash-Sheikh Maqsoud": (KRD, "map", "", None),
-    "as-Sakan ash-Shababi": (KRD, _J, "judgment: YPG/SDF took as-Sakan ash-Shababi from rebels on 27 Jul 2016 (KurdWatch); assumed still YPG-held on 15 Nov", SRC_SAKAN),
+    "as-Sakan ash-Shababi": (
+        KRD,
+        _J,
+        "judgment: YPG/SDF took as-Sakan ash-Shababi from rebels on 27 Jul 2016 (KurdWatch); assumed still YPG-held on 15 Nov",
+        SRC_SAKAN,
+    ),
     # --- government-held west, north-west and outskirts ------------------
-    "al-Ashrafiyeh": (GOV, _J, "judgment: Kurdish-majority quarter beside Sheikh Maqsoud with YPG presence reported; mid-November maps show it on the government side", None),
+    "al-Ashrafiyeh": (
+        GOV,
+        _J,
+        "judgment: Kurdish-majority quarter beside Sheikh Maqsoud with YPG presence reported; mid-November maps show it on the government side",
+        None,
+    ),
     "al-Belleramoon": (GOV, "map", "Layramoun, taken by the army in July 2016", None),
     "Rasafeh": (GOV, "map", "", None),
     "al-Khaldiyeh": (GOV, "map", "", None),
@@ -149,24 +159,79 @@ BASELINE: dict[str, tuple[str, str, str, str | None]] = {
     "al-Midan": (GOV, "map", "front-line quarter, government side", None),
     "Beit Muheb / Jdeydeh": (GOV, "map", "Jdeideh, government side of the Old City front", None),
     "al-Hamidiyeh": (GOV, "map", "", None),
-    "al-Jabriyeh": (GOV, _J, "judgment: front-line unit between al-Midan and Jdeideh; assigned to the government side", None),
+    "al-Jabriyeh": (
+        GOV,
+        _J,
+        "judgment: front-line unit between al-Midan and Jdeideh; assigned to the government side",
+        None,
+    ),
     "al-Hazzazeh": (GOV, _J, "judgment: small unit beside Jdeideh; assigned to the government side", None),
-    "al-Almaji": (GOV, _J, "judgment: small front-line unit north of Bab al-Nasr beside Jdeideh; assigned to the government side", None),
-    "Sheikh Abu Bakr": (GOV, _J, "judgment: front-line unit between al-Midan/Hanano barracks (government) and Suleiman al-Halabi (rebels); assigned to the government side", None),
-    "Hanano Barrack": (GOV, _J, "judgment: the Hanano barracks lie on the government side of the Hanano front on mid-November maps; assigned to the government side", None),
-    "Maysaloon Cemetery": (GOV, _J, "judgment: Maysaloon was a front line beside the Hanano barracks; assigned to the government side", None),
-    "Aleppo Citadel": (GOV, "confirmed", "Reuters: the army kept the Citadel throughout, surrounded on three sides and reached by a tunnel", SRC_CITADEL),
+    "al-Almaji": (
+        GOV,
+        _J,
+        "judgment: small front-line unit north of Bab al-Nasr beside Jdeideh; assigned to the government side",
+        None,
+    ),
+    "Sheikh Abu Bakr": (
+        GOV,
+        _J,
+        "judgment: front-line unit between al-Midan/Hanano barracks (government) and Suleiman al-Halabi (rebels); assigned to the government side",
+        None,
+    ),
+    "Hanano Barrack": (
+        GOV,
+        _J,
+        "judgment: the Hanano barracks lie on the government side of the Hanano front on mid-November maps; assigned to the government side",
+        None,
+    ),
+    "Maysaloon Cemetery": (
+        GOV,
+        _J,
+        "judgment: Maysaloon was a front line beside the Hanano barracks; assigned to the government side",
+        None,
+    ),
+    "Aleppo Citadel": (
+        GOV,
+        "confirmed",
+        "Reuters: the army kept the Citadel throughout, surrounded on three sides and reached by a tunnel",
+        SRC_CITADEL,
+    ),
     "Sheikh Najjar": (GOV, "map", "industrial city, government-held since 2014", None),
     "Aleppo International Airport": (GOV, "map", "", None),
     "an-Nayrab": (GOV, "map", "Nayrab air base area", None),
     "Jibreen": (GOV, "map", "", None),
     "Industrial Area Jibreen": (GOV, "map", "", None),
-    "Ad-Ramouseh Industrial District I": (GOV, _J, "judgment: Ramouseh industrial area, retaken by the army in September 2016; borders rebel-held al-Amiriyeh", None),
-    "Ad-Ramouseh Industrial District II": (GOV, _J, "judgment: Ramouseh industrial area, retaken by the army in September 2016; borders rebel-held al-Amiriyeh", None),
-    "Ad-Ramouseh Industrial District III": (GOV, _J, "judgment: Ramouseh industrial area, retaken by the army in September 2016", None),
-    "Ad-Ramouseh Industrial District IV": (GOV, _J, "judgment: Ramouseh industrial area, retaken by the army in September 2016", None),
+    "Ad-Ramouseh Industrial District I": (
+        GOV,
+        _J,
+        "judgment: Ramouseh industrial area, retaken by the army in September 2016; borders rebel-held al-Amiriyeh",
+        None,
+    ),
+    "Ad-Ramouseh Industrial District II": (
+        GOV,
+        _J,
+        "judgment: Ramouseh industrial area, retaken by the army in September 2016; borders rebel-held al-Amiriyeh",
+        None,
+    ),
+    "Ad-Ramouseh Industrial District III": (
+        GOV,
+        _J,
+        "judgment: Ramouseh industrial area, retaken by the army in September 2016",
+        None,
+    ),
+    "Ad-Ramouseh Industrial District IV": (
+        GOV,
+        _J,
+        "judgment: Ramouseh industrial area, retaken by the army in September 2016",
+        None,
+    ),
     # --- rebel-held east Aleppo: northern part -----------------------------
-    "Ayn at-Tal": (REB, "confirmed", "SOHR on 27 Nov lists Ein Tal among the rebel-held northern neighbourhoods about to be cut off", SRC_AYN_AT_TAL),
+    "Ayn at-Tal": (
+        REB,
+        "confirmed",
+        "SOHR on 27 Nov lists Ein Tal among the rebel-held northern neighbourhoods about to be cut off",
+        SRC_AYN_AT_TAL,
+    ),
     "Trab al-Hellok": (REB, "map", "Hellok", None),
     "Bustan al-Basha": (REB, "map", "", None),
     "ash-Sheikh Fares": (REB, "map", "", None),
@@ -177,10 +242,25 @@ BASELINE: dict[str, tuple[str, str, str, str | None]] = {
     "as-Sakhour": (REB, "map", "", None),
     "as-Sakhour I": (REB, "map", "", None),
     "Jabal Badro": (REB, "map", "", None),
-    "Suleiman al-Halabi": (REB, _J, "judgment: divided front-line quarter; the rebels held its pumping station until late November; assigned to the rebels", SRC_SULEIMAN),
-    "al-‘Arqoub": (REB, _J, "judgment: between Suleiman al-Halabi and as-Sakhour, inside the rebel-held north-east", None),
+    "Suleiman al-Halabi": (
+        REB,
+        _J,
+        "judgment: divided front-line quarter; the rebels held its pumping station until late November; assigned to the rebels",
+        SRC_SULEIMAN,
+    ),
+    "al-‘Arqoub": (
+        REB,
+        _J,
+        "judgment: between Suleiman al-Halabi and as-Sakhour, inside the rebel-held north-east",
+        None,
+    ),
     "al-Helwaniyeh": (REB, "map", "", None),
-    "al-Besel": (REB, _J, "judgment: CSR unit without an Arabic name between Jabal Badro, al-Helwaniyeh and al-Ma'asaraniyeh, inside the rebel-held east", None),
+    "al-Besel": (
+        REB,
+        _J,
+        "judgment: CSR unit without an Arabic name between Jabal Badro, al-Helwaniyeh and al-Ma'asaraniyeh, inside the rebel-held east",
+        None,
+    ),
     "al-Ma'asaraniyeh Youth Housing": (REB, "map", "", None),
     "Karm aj-Jazmati": (REB, "map", "", None),
     "ash-Sha'ar": (REB, "map", "", None),
@@ -199,14 +279,34 @@ BASELINE: dict[str, tuple[str, str, str, str | None]] = {
     "Ibn Ya'aqoub": (REB, "map", "Bab al-Hadid area", None),
     "Aghyor": (REB, "map", "Aqyul", None),
     # --- the Old City (the Citadel itself was government-held) -----------
-    "al-Farafra": (REB, _J, "judgment: divided Old City front-line quarter north-west of the Citadel; reported taken by the army on 7 Dec; assigned to the rebels", None),
-    "Qastal Mosht": (REB, _J, "judgment: Old City unit between al-Farafra and Bab al-Hadid; assigned to the rebels", None),
+    "al-Farafra": (
+        REB,
+        _J,
+        "judgment: divided Old City front-line quarter north-west of the Citadel; reported taken by the army on 7 Dec; assigned to the rebels",
+        None,
+    ),
+    "Qastal Mosht": (
+        REB,
+        _J,
+        "judgment: Old City unit between al-Farafra and Bab al-Hadid; assigned to the rebels",
+        None,
+    ),
     "al-Bayyada": (REB, "map", "Old City", None),
     "Abraj": (REB, "map", "Old City", None),
     "Sajlikhan": (REB, "map", "Old City, east of the Citadel", None),
     "ad-Dudu": (REB, "map", "Old City, east of the Citadel", None),
-    "Souq al-Madina": (REB, _J, "judgment: the souqs and the Umayyad Mosque were rebel-held, the government held the edge at the Citadel; assigned to the rebels", None),
-    "al-‘Aqabeh": (REB, _J, "judgment: Old City quarter west of the souqs, inside the rebel-held walled city; assigned to the rebels", None),
+    "Souq al-Madina": (
+        REB,
+        _J,
+        "judgment: the souqs and the Umayyad Mosque were rebel-held, the government held the edge at the Citadel; assigned to the rebels",
+        None,
+    ),
+    "al-‘Aqabeh": (
+        REB,
+        _J,
+        "judgment: Old City quarter west of the souqs, inside the rebel-held walled city; assigned to the rebels",
+        None,
+    ),
     "aj-Jalloum": (REB, "map", "Old City, south of the Citadel", None),
     "al-A'ajam": (REB, "map", "Old City, south of the Citadel", None),
     "Altunbogha": (REB, "map", "Old City, south of the Citadel", None),
@@ -228,16 +328,46 @@ BASELINE: dict[str, tuple[str, str, str, str | None]] = {
     "al-Fardos": (REB, "map", "", None),
     "al-Kallaseh": (REB, "map", "", None),
     "Bustan al-Qaser": (REB, "map", "east side of the Bustan al-Qasr crossing", None),
-    "Bustan az-Zahra": (REB, _J, "judgment: between rebel-held al-Ansari and Bustan al-Qasr; assigned to the rebels", None),
+    "Bustan az-Zahra": (
+        REB,
+        _J,
+        "judgment: between rebel-held al-Ansari and Bustan al-Qasr; assigned to the rebels",
+        None,
+    ),
     "Ansari Sharqi": (REB, "map", "", None),
     "al-Ansari Mashhad": (REB, "map", "", None),
-    "al-Ansari": (REB, _J, "judgment: the 22 Dec record places al-Ansari in the last rebel enclave; the western edge of Ansari may have been government-held", SRC_LAST_ENCLAVE),
+    "al-Ansari": (
+        REB,
+        _J,
+        "judgment: the 22 Dec record places al-Ansari in the last rebel enclave; the western edge of Ansari may have been government-held",
+        SRC_LAST_ENCLAVE,
+    ),
     "az-Zebdiyeh": (REB, "map", "", None),
-    "Salah ad-Deen": (REB, _J, "judgment: divided front-line quarter (rebels held its eastern part); assigned to the rebels", None),
-    "Sayf ad-Dauleh": (REB, _J, "judgment: divided front-line quarter (fighting reported there in December); assigned to the rebels", None),
+    "Salah ad-Deen": (
+        REB,
+        _J,
+        "judgment: divided front-line quarter (rebels held its eastern part); assigned to the rebels",
+        None,
+    ),
+    "Sayf ad-Dauleh": (
+        REB,
+        _J,
+        "judgment: divided front-line quarter (fighting reported there in December); assigned to the rebels",
+        None,
+    ),
     "al-‘Amiriyeh": (REB, "map", "", None),
-    "Ard As-Sabbagh": (REB, _J, "judgment: front-line unit between al-Hamdaniyeh (government) and al-Amiriyeh (rebels); assigned to the rebels", None),
-    "Tal az-Zarazir": (REB, _J, "judgment: between rebel-held al-Amiriyeh and Sheikh Sa'eed; assigned to the rebels", None),
+    "Ard As-Sabbagh": (
+        REB,
+        _J,
+        "judgment: front-line unit between al-Hamdaniyeh (government) and al-Amiriyeh (rebels); assigned to the rebels",
+        None,
+    ),
+    "Tal az-Zarazir": (
+        REB,
+        _J,
+        "judgment: between rebel-held al-Amiriyeh and Sheikh Sa'eed; assigned to the rebels",
+        None,
+    ),
 }
 
 # --------------------------------------------------------------------------
@@ -248,76 +378,238 @@ BASELINE: dict[str, tuple[str, str, str, str | None]] = {
 # inferred = from an area-wide report or from conflicting reports (the note says which).
 # --------------------------------------------------------------------------
 SPLIT = "split"
-OLD_CITY_NORTH_AND_CENTRE = ["Souq al-Madina", "al-‘Aqabeh", "Qastal Mosht", "al-Bayyada", "Abraj",
-                             "Sajlikhan", "ad-Dudu", "Altunbogha", "al-A'ajam"]
+OLD_CITY_NORTH_AND_CENTRE = [
+    "Souq al-Madina",
+    "al-‘Aqabeh",
+    "Qastal Mosht",
+    "al-Bayyada",
+    "Abraj",
+    "Sajlikhan",
+    "ad-Dudu",
+    "Altunbogha",
+    "al-A'ajam",
+]
 OLD_CITY_SOUTH_STRIP = ["aj-Jalloum", "Bab Qinnasrin", "Qal’et ash-Sharif", "Sahet Bizzeh", "al-Asileh"]
 BAB_AL_HADID_UNITS = ["Qarleq", "ad-Dallaleen", "Tatarlar", "Ibn Ya'aqoub"]
 BAB_AL_NAIRAB_UNITS = ["al-Ballat", "Muhammad Bek", "The National Hospital"]
 
 RECORD: list[tuple[str, list[str], str, str, str, str]] = [
-    ("2016-11-26", ["Hanano"], GOV, "confirmed", "ap_hanano",
-     "Masaken Hanano: army says full control, SOHR says most of the district (AP)"),
-    ("2016-11-27", ["Jabal Badro"], GOV, "confirmed", "isw_nov30",
-     "ISW: pro-regime forces seized Masakin Hanano, Jabal Badro, Sakhur and Haydariyah on 26-27 Nov"),
-    ("2016-11-27", ["Ba'aiedeen", "Ayn at-Tal"], SPLIT, "confirmed", "isw_nov30",
-     "ISW: the SDF seized positions in Ba'edin and Ayn al-Tal; SANA (via TASS) says the army took Ayn Tel and Bayidin "
-     "[judgment: rebel loss confirmed; joint SAA/SDF control written as 0.5/0.5 because the reports give no shares]"),
-    ("2016-11-27", ["Bustan al-Basha", "Trab al-Hellok"], SPLIT, "confirmed", "isw_nov30",
-     "Bustan al-Basha, Hallak/Huluk: Al-Masdar says the army with the YPG took them, ISW says the SDF seized positions "
-     "[judgment: Trab al-Hellok is the Hallak area; joint control written as 0.5/0.5]"),
-    ("2016-11-28", ["as-Sakhour", "as-Sakhour I", "al-Haydariyeh", "Sheikh Kheder"], GOV, "confirmed", "afp_nov28",
-     "Sakhur, Haydariya, Sheikh Khodr: state TV and SOHR (AFP); SOHR: rebels lost all the northern neighbourhoods"),
-    ("2016-11-28", ["ash-Sheikh Fares"], KRD, "confirmed", "afp_nov28", "Sheikh Fares: Kurdish fighters (SOHR via AFP; ISW)"),
-    ("2016-11-28", ["Suleiman al-Halabi"], GOV, "claimed", "xinhua_nov28",
-     "SANA (via Xinhua): the army captured the Suleiman al-Halabi water station; SOHR the same day: all the northern "
-     "neighbourhoods lost [the district-level report is SANA's]"),
-    ("2016-11-30", ["Sheikh Sa’eed"], CON, "confirmed", "reuters_nov30",
-     "army says it took Sheikh Saeed; rebels deny; SOHR: the rebels keep a third (Reuters)"),
-    ("2016-11-30", ["al-Ma'asaraniyeh Youth Housing"], GOV, "claimed", "southfront_dec1",
-     "Ma'saraniyah Youth Housing (SouthFront)"),
-    ("2016-12-04", ["Karm al-Myassar", "Karm al-Qaterji", "The National Hospital"], CON, "confirmed", "syriadirect_dec5",
-     "SANA: army took Maissar, Tahhan and the National Hospital on 4 Dec; rebels counter-attacked on 5 Dec; Syria Direct "
-     "confirms fighting"),
-    ("2016-12-05", ["Karm aj-Jazmati", "al-Helwaniyeh"], GOV, "claimed", "masdar_dec5",
-     "Karm al-Jazmati, Halwaniyah (Al-Masdar summary of the week)"),
-    ("2016-12-06", ["ash-Sha'ar", "Dahret ‘Awwad", "Jouret ‘Awwad", "Karm aj-Jabal"], GOV, "confirmed", "afp_dec6",
-     "SOHR (AFP): regime took full control of Shaar, Dahret Awad, Juret Awad, Karam al-Beik, Karam al-Jabal; SANA confirms"),
-    ("2016-12-06", ["Karm al-Qaterji"], GOV, "confirmed", "alalam_ar_dec6",
-     "al-Manar via Alalam: full control of al-Sha'ar and Karm al-Qaterji; Internazionale (7 Dec) lists Karm al-Qatirji "
-     "among the districts taken"),
-    ("2016-12-06", ["Karm al-Myassar"], GOV, "claimed", "alalam_en_dec6",
-     "Syrian War Information Center lists Karam al-Maysar as captured; Al-Masdar (7 Dec): the rebel counter-attack there failed"),
-    ("2016-12-07", ["Aghyor"] + BAB_AL_HADID_UNITS, GOV, "confirmed", "afp_dec7",
-     "Aqyul and Bab al-Hadid taken overnight (SOHR via AFP; SANA via AP) [judgment: CSR has no Bab al-Hadid unit; "
-     "applied to the small units of the Bab al-Hadid area]"),
-    ("2016-12-07", ["al-Farafra"] + OLD_CITY_NORTH_AND_CENTRE, GOV, "confirmed", "afp_dec7",
-     "SOHR (AFP) and state media: the army holds all of the Old City; SOHR: clearing operations around the Umayyad "
-     "Mosque [activists disputed the mosque area the same day]"),
-    ("2016-12-07", OLD_CITY_SOUTH_STRIP, CON, "inferred", "storyful_dec7",
-     "SOHR and state media say all of the Old City fell, but opposition media say the rebels fell back to al-Jalum and "
-     "al-Kallasa, Al-Masdar reports al-Asilah taken only on 11 Dec and SOHR al-Jalloum on 12 Dec "
-     "[judgment: the walled city's southern strip is contested from 7 Dec]"),
+    (
+        "2016-11-26",
+        ["Hanano"],
+        GOV,
+        "confirmed",
+        "ap_hanano",
+        "Masaken Hanano: army says full control, SOHR says most of the district (AP)",
+    ),
+    (
+        "2016-11-27",
+        ["Jabal Badro"],
+        GOV,
+        "confirmed",
+        "isw_nov30",
+        "ISW: pro-regime forces seized Masakin Hanano, Jabal Badro, Sakhur and Haydariyah on 26-27 Nov",
+    ),
+    (
+        "2016-11-27",
+        ["Ba'aiedeen", "Ayn at-Tal"],
+        SPLIT,
+        "confirmed",
+        "isw_nov30",
+        "ISW: the SDF seized positions in Ba'edin and Ayn al-Tal; SANA (via TASS) says the army took Ayn Tel and Bayidin "
+        "[judgment: rebel loss confirmed; joint SAA/SDF control written as 0.5/0.5 because the reports give no shares]",
+    ),
+    (
+        "2016-11-27",
+        ["Bustan al-Basha", "Trab al-Hellok"],
+        SPLIT,
+        "confirmed",
+        "isw_nov30",
+        "Bustan al-Basha, Hallak/Huluk: Al-Masdar says the army with the YPG took them, ISW says the SDF seized positions "
+        "[judgment: Trab al-Hellok is the Hallak area; joint control written as 0.5/0.5]",
+    ),
+    (
+        "2016-11-28",
+        ["as-Sakhour", "as-Sakhour I", "al-Haydariyeh", "Sheikh Kheder"],
+        GOV,
+        "confirmed",
+        "afp_nov28",
+        "Sakhur, Haydariya, Sheikh Khodr: state TV and SOHR (AFP); SOHR: rebels lost all the northern neighbourhoods",
+    ),
+    (
+        "2016-11-28",
+        ["ash-Sheikh Fares"],
+        KRD,
+        "confirmed",
+        "afp_nov28",
+        "Sheikh Fares: Kurdish fighters (SOHR via AFP; ISW)",
+    ),
+    (
+        "2016-11-28",
+        ["Suleiman al-Halabi"],
+        GOV,
+        "claimed",
+        "xinhua_nov28",
+        "SANA (via Xinhua): the army captured the Suleiman al-Halabi water station; SOHR the same day: all the northern "
+        "neighbourhoods lost [the district-level report is SANA's]",
+    ),
+    (
+        "2016-11-30",
+        ["Sheikh Sa’eed"],
+        CON,
+        "confirmed",
+        "reuters_nov30",
+        "army says it took Sheikh Saeed; rebels deny; SOHR: the rebels keep a third (Reuters)",
+    ),
+    (
+        "2016-11-30",
+        ["al-Ma'asaraniyeh Youth Housing"],
+        GOV,
+        "claimed",
+        "southfront_dec1",
+        "Ma'saraniyah Youth Housing (SouthFront)",
+    ),
+    (
+        "2016-12-04",
+        ["Karm al-Myassar", "Karm al-Qaterji", "The National Hospital"],
+        CON,
+        "confirmed",
+        "syriadirect_dec5",
+        "SANA: army took Maissar, Tahhan and the National Hospital on 4 Dec; rebels counter-attacked on 5 Dec; Syria Direct "
+        "confirms fighting",
+    ),
+    (
+        "2016-12-05",
+        ["Karm aj-Jazmati", "al-Helwaniyeh"],
+        GOV,
+        "claimed",
+        "masdar_dec5",
+        "Karm al-Jazmati, Halwaniyah (Al-Masdar summary of the week)",
+    ),
+    (
+        "2016-12-06",
+        ["ash-Sha'ar", "Dahret ‘Awwad", "Jouret ‘Awwad", "Karm aj-Jabal"],
+        GOV,
+        "confirmed",
+        "afp_dec6",
+        "SOHR (AFP): regime took full control of Shaar, Dahret Awad, Juret Awad, Karam al-Beik, Karam al-Jabal; SANA confirms",
+    ),
+    (
+        "2016-12-06",
+        ["Karm al-Qaterji"],
+        GOV,
+        "confirmed",
+        "alalam_ar_dec6",
+        "al-Manar via Alalam: full control of al-Sha'ar and Karm al-Qaterji; Internazionale (7 Dec) lists Karm al-Qatirji "
+        "among the districts taken",
+    ),
+    (
+        "2016-12-06",
+        ["Karm al-Myassar"],
+        GOV,
+        "claimed",
+        "alalam_en_dec6",
+        "Syrian War Information Center lists Karam al-Maysar as captured; Al-Masdar (7 Dec): the rebel counter-attack there failed",
+    ),
+    (
+        "2016-12-07",
+        ["Aghyor"] + BAB_AL_HADID_UNITS,
+        GOV,
+        "confirmed",
+        "afp_dec7",
+        "Aqyul and Bab al-Hadid taken overnight (SOHR via AFP; SANA via AP) [judgment: CSR has no Bab al-Hadid unit; "
+        "applied to the small units of the Bab al-Hadid area]",
+    ),
+    (
+        "2016-12-07",
+        ["al-Farafra"] + OLD_CITY_NORTH_AND_CENTRE,
+        GOV,
+        "confirmed",
+        "afp_dec7",
+        "SOHR (AFP) and state media: the army holds all of the Old City; SOHR: clearing operations around the Umayyad "
+        "Mosque [activists disputed the mosque area the same day]",
+    ),
+    (
+        "2016-12-07",
+        OLD_CITY_SOUTH_STRIP,
+        CON,
+        "inferred",
+        "storyful_dec7",
+        "SOHR and state media say all of the Old City fell, but opposition media say the rebels fell back to al-Jalum and "
+        "al-Kallasa, Al-Masdar reports al-Asilah taken only on 11 Dec and SOHR al-Jalloum on 12 Dec "
+        "[judgment: the walled city's southern strip is contested from 7 Dec]",
+    ),
     ("2016-12-07", ["Qadi Askar"], GOV, "claimed", "masdar_dec7", "Kadi Asker entered by the Tiger Forces (Al-Masdar)"),
-    ("2016-12-07", ["al-Marjeh"], GOV, "claimed", "masdar_dec8",
-     "Marjah taken on Wednesday 7 Dec (Al-Masdar; Alalam and Press TV date it 6 Dec)"),
-    ("2016-12-07", BAB_AL_NAIRAB_UNITS, GOV, "claimed", "storyful_dec7",
-     "pro-regime forces claimed Bab al-Nirab on 7 Dec (Storyful) [judgment: these CSR units are the Bab al-Nairab area]"),
-    ("2016-12-07", ["Karm ad-Da'ada'a"], CON, "inferred", "presstv_dec7",
-     "Press TV: the army took 'Karm al-Dada' on 6 Dec; al-Manar (7 Dec) lists Karm al-Da'da' among the districts the "
-     "rebels withdrew to; SOHR (12 Dec): the army 'completed' its control there [judgment: contested from 7 Dec]"),
+    (
+        "2016-12-07",
+        ["al-Marjeh"],
+        GOV,
+        "claimed",
+        "masdar_dec8",
+        "Marjah taken on Wednesday 7 Dec (Al-Masdar; Alalam and Press TV date it 6 Dec)",
+    ),
+    (
+        "2016-12-07",
+        BAB_AL_NAIRAB_UNITS,
+        GOV,
+        "claimed",
+        "storyful_dec7",
+        "pro-regime forces claimed Bab al-Nirab on 7 Dec (Storyful) [judgment: these CSR units are the Bab al-Nairab area]",
+    ),
+    (
+        "2016-12-07",
+        ["Karm ad-Da'ada'a"],
+        CON,
+        "inferred",
+        "presstv_dec7",
+        "Press TV: the army took 'Karm al-Dada' on 6 Dec; al-Manar (7 Dec) lists Karm al-Da'da' among the districts the "
+        "rebels withdrew to; SOHR (12 Dec): the army 'completed' its control there [judgment: contested from 7 Dec]",
+    ),
     ("2016-12-11", ["al-Asileh"], GOV, "claimed", "masdar_dec11", "Al-Asilah: full control (Al-Masdar)"),
-    ("2016-12-12", ["Sheikh Sa’eed", "al-Kallaseh", "Bustan al-Qaser", "as-Salheen", "al-Fardos", "aj-Jalloum",
-                    "Karm ad-Da'ada'a", "Bab al-Maqam"], GOV, "confirmed", "sohr_dec12",
-     "SOHR: regained today Kallaseh, Bustan al-Qasr, Sheikh Said, al-Salhin, al-Ferdus, al-Jalloum, and completed control "
-     "of Karm al-Da'da and Bab al-Maqam; state TV and the Russian MoD report the same districts"),
-    ("2016-12-12", ["Karm Homad"], GOV, "claimed", "mod_dec12",
-     "Russian reconciliation centre: Sheikh Saeed, Karim Khum and Al-Maqamat liberated in the past 24 hours"),
-    ("2016-12-12", ["as-Sukkari"], CON, "inferred", "ap_dec12",
-     "al-Ikhbaria TV (AP): the rebels withdrew from al-Sukkari; but AFP (14 Dec) shows a woman fleeing al-Sukari during "
-     "the operation and Reuters (15 Dec) people leaving 'the al-Sukkari rebel-held sector' [judgment: contested from "
-     "12 Dec, not government]"),
-    ("2016-12-22", ["al-Ansari", "al-Ansari Mashhad", "az-Zebdiyeh", "Salah ad-Deen", "al-‘Amiriyeh"], GOV, "confirmed",
-     "icrc_dec22", "the evacuation of the last enclave is complete (ICRC); the army says it holds all of Aleppo"),
+    (
+        "2016-12-12",
+        [
+            "Sheikh Sa’eed",
+            "al-Kallaseh",
+            "Bustan al-Qaser",
+            "as-Salheen",
+            "al-Fardos",
+            "aj-Jalloum",
+            "Karm ad-Da'ada'a",
+            "Bab al-Maqam",
+        ],
+        GOV,
+        "confirmed",
+        "sohr_dec12",
+        "SOHR: regained today Kallaseh, Bustan al-Qasr, Sheikh Said, al-Salhin, al-Ferdus, al-Jalloum, and completed control "
+        "of Karm al-Da'da and Bab al-Maqam; state TV and the Russian MoD report the same districts",
+    ),
+    (
+        "2016-12-12",
+        ["Karm Homad"],
+        GOV,
+        "claimed",
+        "mod_dec12",
+        "Russian reconciliation centre: Sheikh Saeed, Karim Khum and Al-Maqamat liberated in the past 24 hours",
+    ),
+    (
+        "2016-12-12",
+        ["as-Sukkari"],
+        CON,
+        "inferred",
+        "ap_dec12",
+        "al-Ikhbaria TV (AP): the rebels withdrew from al-Sukkari; but AFP (14 Dec) shows a woman fleeing al-Sukari during "
+        "the operation and Reuters (15 Dec) people leaving 'the al-Sukkari rebel-held sector' [judgment: contested from "
+        "12 Dec, not government]",
+    ),
+    (
+        "2016-12-22",
+        ["al-Ansari", "al-Ansari Mashhad", "az-Zebdiyeh", "Salah ad-Deen", "al-‘Amiriyeh"],
+        GOV,
+        "confirmed",
+        "icrc_dec22",
+        "the evacuation of the last enclave is complete (ICRC); the army says it holds all of Aleppo",
+    ),
 ]
 
 # Reported names of the shared change record with no CSR unit: left out, or applied to the units of that area.
@@ -361,7 +653,7 @@ def dissolve(src: gpd.GeoDataFrame) -> tuple[list[str], list, dict[str, str | No
 def simplify(names: list[str], geoms: list) -> list:
     """coverage_simplify keeps shared edges shared; then the 6-decimal grid and RFC 7946 orientation."""
     out = shapely.coverage_simplify(np.array(geoms, dtype=object), SIMPLIFY_TOLERANCE_DEG)
-    out = shapely.orient_polygons(shapely.set_precision(out, 10.0 ** -OUTPUT_DECIMALS), exterior_cw=False)
+    out = shapely.orient_polygons(shapely.set_precision(out, 10.0**-OUTPUT_DECIMALS), exterior_cw=False)
     for name, before, after in zip(names, geoms, out):
         if not after.is_valid or after.is_empty:
             raise RuntimeError(f"{name}: simplified geometry is not valid")
@@ -385,8 +677,9 @@ def districts_geojson(names: list[str], geoms: list, arabic: dict[str, str | Non
     for name, geom in sorted(zip(names, geoms), key=lambda ng: ids[ng[0]]):
         g = json.loads(shapely.to_geojson(geom))
         g["coordinates"] = _rounded(g["coordinates"])
-        feats.append({"type": "Feature", "properties": {"id": ids[name], "name": name, "name_ar": arabic[name]},
-                      "geometry": g})
+        feats.append(
+            {"type": "Feature", "properties": {"id": ids[name], "name": name, "name_ar": arabic[name]}, "geometry": g}
+        )
     lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in feats]
     return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
 
@@ -406,8 +699,15 @@ def neighbours(names: list[str], geoms: list) -> dict[str, list[str]]:
 def row(date, district, controller, share, source, confidence, note) -> dict:
     if confidence not in CONFIDENCES:
         raise RuntimeError(f"unknown confidence {confidence!r} ({date}, {district})")
-    return {"date": date, "district": district, "controller": controller, "share": share,
-            "source": source, "confidence": confidence, "note": note}
+    return {
+        "date": date,
+        "district": district,
+        "controller": controller,
+        "share": share,
+        "source": source,
+        "confidence": confidence,
+        "note": note,
+    }
 
 
 def baseline_rows(names: list[str]) -> list[dict]:
@@ -419,8 +719,17 @@ def baseline_rows(names: list[str]) -> list[dict]:
         controller, kind, note, source = BASELINE[name]
         if kind == "map":
             note = "mid-November front-line map" + (f"; {note}" if note else "")
-        rows.append(row(BASELINE_DATE, name, controller, "", source or SRC_MAPS,
-                        "confirmed" if kind == "confirmed" else "inferred", note))
+        rows.append(
+            row(
+                BASELINE_DATE,
+                name,
+                controller,
+                "",
+                source or SRC_MAPS,
+                "confirmed" if kind == "confirmed" else "inferred",
+                note,
+            )
+        )
     return rows
 
 
@@ -485,8 +794,10 @@ def surrounded_rows(rows: list[dict], nbrs: dict[str, list[str]]) -> list[dict]:
                 continue
             for d in sorted(group):
                 others = sorted(group - {d})
-                note = (f"no dated report of its own; every unit round it ({', '.join(ring)}) is held by government "
-                        f"or kurdish forces in this log on {date}")
+                note = (
+                    f"no dated report of its own; every unit round it ({', '.join(ring)}) is held by government "
+                    f"or kurdish forces in this log on {date}"
+                )
                 if others:
                     note += f" (enclosed together with {', '.join(others)})"
                 added.append(row(date, d, GOV, "", _ring_source(rows + added, ring, date), "inferred", note))
@@ -514,7 +825,9 @@ def _groups(units: set[str], nbrs: dict[str, list[str]]) -> list[set[str]]:
 
 def _ring_source(rows: list[dict], ring: list[str], date: str) -> str:
     """The source of the latest neighbouring change on or before date: the report that closed the ring."""
-    last = max((r for r in rows if r["district"] in ring and r["date"] <= date), key=lambda r: (r["date"], r["district"]))
+    last = max(
+        (r for r in rows if r["district"] in ring and r["date"] <= date), key=lambda r: (r["date"], r["district"])
+    )
     return last["source"]
 
 
@@ -526,9 +839,18 @@ def evacuation_rows(rows: list[dict]) -> list[dict]:
     for d in sorted(state):
         if d not in named and state[d] & {REB, CON}:
             was = "/".join(sorted(state[d]))
-            out.append(row(EVACUATION_DATE, d, GOV, "", S["icrc_dec22"], "inferred",
-                           f"not named in a report: still {was} in this log after {LAST_FIGHTING_DATE}; "
-                           "the evacuation of the last enclave completed on 22 Dec (ICRC)"))
+            out.append(
+                row(
+                    EVACUATION_DATE,
+                    d,
+                    GOV,
+                    "",
+                    S["icrc_dec22"],
+                    "inferred",
+                    f"not named in a report: still {was} in this log after {LAST_FIGHTING_DATE}; "
+                    "the evacuation of the last enclave completed on 22 Dec (ICRC)",
+                )
+            )
     return out
 
 
@@ -547,12 +869,18 @@ def control_csv(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     here = Path(__file__).resolve().parent
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--source-dir", type=Path, default=here.parent.parent / "shared" / "data" / "aleppo",
-                    help="folder with neighbourhoods-csr.geojson, control-changes-2016.csv and LICENSE-csr.txt")
+    ap.add_argument(
+        "--source-dir",
+        type=Path,
+        default=here.parent.parent / "shared" / "data" / "aleppo",
+        help="folder with neighbourhoods-csr.geojson, control-changes-2016.csv and LICENSE-csr.txt",
+    )
     ap.add_argument("--out-dir", type=Path, default=here / "aleppo-2016")
     args = ap.parse_args(argv)
 
-    paths = {n: args.source_dir / n for n in ("neighbourhoods-csr.geojson", "control-changes-2016.csv", "LICENSE-csr.txt")}
+    paths = {
+        n: args.source_dir / n for n in ("neighbourhoods-csr.geojson", "control-changes-2016.csv", "LICENSE-csr.txt")
+    }
     for p in paths.values():
         if not p.is_file():
             print(f"error: input not found: {p} (use --source-dir)", file=sys.stderr)
@@ -568,7 +896,9 @@ def main(argv: list[str] | None = None) -> int:
     rows += evacuation_rows(rows)
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / "districts.geojson").write_text(districts_geojson(names, simple, arabic), encoding="utf-8", newline="\n")
+    (args.out_dir / "districts.geojson").write_text(
+        districts_geojson(names, simple, arabic), encoding="utf-8", newline="\n"
+    )
     (args.out_dir / "control.csv").write_text(control_csv(rows), encoding="utf-8", newline="\n")
     (args.out_dir / "LICENSE-csr.txt").write_bytes(paths["LICENSE-csr.txt"].read_bytes())
     print(f"{len(names)} districts, {len(rows)} control rows ({len(base)} baseline)", file=sys.stderr)

@@ -51,7 +51,10 @@ def square(lon0, lat0, size):
 # Four 0.01° squares in a 2x2 block at the equator:  C D  (row 0.01..0.02)
 #                                                     A B  (row 0.00..0.01)
 SQUARES = {
-    "A": (0.00, 0.00), "B": (0.01, 0.00), "C": (0.00, 0.01), "D": (0.01, 0.01),
+    "A": (0.00, 0.00),
+    "B": (0.01, 0.00),
+    "C": (0.00, 0.01),
+    "D": (0.01, 0.01),
 }
 SIZE = 0.01
 POPULATION = {"A": 1000, "B": 2000, "C": 3000, "D": 4000}
@@ -94,9 +97,13 @@ def box_coords(x0, y0, x1, y1):
 
 def write_zones(path, features, wrap=None):
     """features: (properties, coordinates of a Polygon) pairs."""
-    fc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": coords}}
-        for props, coords in features]}
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": coords}}
+            for props, coords in features
+        ],
+    }
     path.write_text(json.dumps({wrap: fc} if wrap else fc))
     return path
 
@@ -142,9 +149,18 @@ BAD = Path(__file__).resolve().parent / "bad_inputs"
 
 REMOTE = re.compile(r"""\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--enable-logging=stderr", "--v=0"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+]
 # Console messages (script errors, blocked fetches, CSP violations) are logged as INFO:CONSOLE lines.
 PAGE_ERRORS = re.compile(r"CONSOLE|Uncaught|net::ERR_|Failed to load resource|Refused to", re.IGNORECASE)
 
@@ -184,6 +200,7 @@ def parallel_arc_km(lat: float, dlon: float) -> float:
 
 def meridian_arc_km(lat0: float, lat1: float, steps: int = 200) -> float:
     """∫ M(φ) dφ with M = a(1-e²)/(1-e² sin²φ)^1.5, by Simpson's rule."""
+
     def m(phi):
         return A_WGS84 * (1 - E2) / (1 - E2 * math.sin(phi) ** 2) ** 1.5
 
@@ -204,7 +221,9 @@ def inset_squares(inset: float) -> dict:
         ring = np.array(f["geometry"]["coordinates"][0])
         lo = ring.min(axis=0) + inset
         hi = ring.max(axis=0) - inset
-        f["geometry"]["coordinates"] = [[[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]], [lo[0], lo[1]]]]
+        f["geometry"]["coordinates"] = [
+            [[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]], [lo[0], lo[1]]]
+        ]
     return data
 
 

@@ -56,7 +56,9 @@ def test_same_bytes_twice_and_bad_requests(cli, squares_args, tmp_path):
 
 def read_mp4(path):
     """(metadata, frames as H x W x 3 arrays) decoded by the ffmpeg that imageio-ffmpeg ships."""
-    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed: pip install 'conflictmap[video]'")
+    imageio_ffmpeg = pytest.importorskip(
+        "imageio_ffmpeg", reason="the video extra is not installed: pip install 'conflictmap[video]'"
+    )
     reader = imageio_ffmpeg.read_frames(str(path))
     meta = next(reader)
     width, height = meta["size"]
@@ -79,7 +81,7 @@ def test_mp4_frames_size_duration_and_same_bytes_twice(cli, squares, squares_arg
     assert meta["size"] == (-(-w // 16) * 16, -(-h // 16) * 16)
     # Not blank, and the maps of their dates: rebels' colour on the first date, none of it on the last
     # (H.264 is lossy: a colour counts when 500 pixels are within 12 of it on every channel).
-    rebels = np.array([int(actor_colours(ds, ["rebels"])["rebels"][k:k + 2], 16) for k in (1, 3, 5)])
+    rebels = np.array([int(actor_colours(ds, ["rebels"])["rebels"][k : k + 2], 16) for k in (1, 3, 5)])
 
     def pixels_near(frame, rgb):
         return int((np.abs(frame.astype(int) - rgb).max(axis=2) <= 12).sum())
@@ -118,7 +120,11 @@ def ukraine_log(cli, shared_data, tmp_path):
 
     zones = tmp_path / "zones"
     zones.mkdir()
-    for name in ("deepstatemap_data_20240708.geojson", "deepstatemap_data_20250102.geojson", "deepstatemap_data_20260822.geojson"):
+    for name in (
+        "deepstatemap_data_20240708.geojson",
+        "deepstatemap_data_20250102.geojson",
+        "deepstatemap_data_20260822.geojson",
+    ):
         shutil.copy(shared_data / "ukraine" / "zones-deepstate" / name, zones / name)
     oblasts = shared_data / "ukraine" / "adm1-oblasts.geojson"
     log = tmp_path / "log.csv"

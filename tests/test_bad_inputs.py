@@ -18,6 +18,7 @@ import pytest
 
 from tests.helpers import SQUARES, cell_area_km2, squares_area, BAD
 
+
 class Case(NamedTuple):
     file: str
     role: str  # districts | control | control+actors | actors | project
@@ -25,46 +26,202 @@ class Case(NamedTuple):
     fragments: tuple = ()  # all must appear on stderr (an error, or the warning of a case that works)
     defect: str = ""
     args: tuple = ()  # options of a zone case (role "zones")
-    validate_code: int | None = None  # when validate is stricter than the other commands (a warning there, an error here)
+    validate_code: int | None = (
+        None  # when validate is stricter than the other commands (a warning there, an error here)
+    )
 
 
 CASES = [
     # -- district polygons
-    Case("d_malformed.geojson", "districts", 1, ("d_malformed.geojson", "invalid JSON at line 3"), "a comma missing between two properties"),
-    Case("d_truncated.geojson", "districts", 1, ("d_truncated.geojson", "invalid JSON", "truncated"), "download cut off two thirds of the way"),
+    Case(
+        "d_malformed.geojson",
+        "districts",
+        1,
+        ("d_malformed.geojson", "invalid JSON at line 3"),
+        "a comma missing between two properties",
+    ),
+    Case(
+        "d_truncated.geojson",
+        "districts",
+        1,
+        ("d_truncated.geojson", "invalid JSON", "truncated"),
+        "download cut off two thirds of the way",
+    ),
     Case("d_empty.geojson", "districts", 1, ("d_empty.geojson", "empty input"), "0 bytes"),
     Case("d_empty.gpkg", "districts", 1, ("d_empty.gpkg", "empty file"), "0-byte GeoPackage (a failed copy)"),
-    Case("d_empty_collection.geojson", "districts", 1, ("d_empty_collection.geojson", "no features"), "a FeatureCollection with no features"),
-    Case("d_points.geojson", "districts", 1, ("d_points.geojson feature 1", "Point", "Polygons"), "a FeatureCollection of points (centroids) instead of polygons"),
+    Case(
+        "d_empty_collection.geojson",
+        "districts",
+        1,
+        ("d_empty_collection.geojson", "no features"),
+        "a FeatureCollection with no features",
+    ),
+    Case(
+        "d_points.geojson",
+        "districts",
+        1,
+        ("d_points.geojson feature 1", "Point", "Polygons"),
+        "a FeatureCollection of points (centroids) instead of polygons",
+    ),
     Case("d_nan_coords.geojson", "districts", 1, ("d_nan_coords.geojson feature 3", "NaN"), "a NaN coordinate"),
-    Case("d_infinity_coords.geojson", "districts", 1, ("d_infinity_coords.geojson feature 2", "infinite"), "an Infinity coordinate"),
-    Case("d_metres_no_crs.geojson", "districts", 1, ("d_metres_no_crs.geojson", "outside the lon/lat range", "projected"), "UTM metres in a GeoJSON without a crs member (read as lon/lat by GDAL)"),
-    Case("d_duplicate_ids.geojson", "districts", 1, ("d_duplicate_ids.geojson", "duplicate district id", "'B' (features 2, 4)"), "two features share id B"),
-    Case("d_null_geometry.geojson", "districts", 1, ("d_null_geometry.geojson feature 3", "missing geometry"), "a feature with \"geometry\": null"),
-    Case("d_mixed_id_types.geojson", "districts", 0, (), "ids 1, \"2\", 3.0 and \"04\": numbers, text and a float in one field"),
-    Case("d_wrapped_value.json", "districts", 1, ("d_wrapped_value.json", "wrapped", "jq '.value'"), "a FeatureCollection wrapped in {\"value\": ...} (as the NZZ map serves it)"),
-    Case("d_deeply_nested.geojson", "districts", 1, ("d_deeply_nested.geojson", "nested too deeply"), "coordinates nested 3000 arrays deep"),
+    Case(
+        "d_infinity_coords.geojson",
+        "districts",
+        1,
+        ("d_infinity_coords.geojson feature 2", "infinite"),
+        "an Infinity coordinate",
+    ),
+    Case(
+        "d_metres_no_crs.geojson",
+        "districts",
+        1,
+        ("d_metres_no_crs.geojson", "outside the lon/lat range", "projected"),
+        "UTM metres in a GeoJSON without a crs member (read as lon/lat by GDAL)",
+    ),
+    Case(
+        "d_duplicate_ids.geojson",
+        "districts",
+        1,
+        ("d_duplicate_ids.geojson", "duplicate district id", "'B' (features 2, 4)"),
+        "two features share id B",
+    ),
+    Case(
+        "d_null_geometry.geojson",
+        "districts",
+        1,
+        ("d_null_geometry.geojson feature 3", "missing geometry"),
+        'a feature with "geometry": null',
+    ),
+    Case(
+        "d_mixed_id_types.geojson",
+        "districts",
+        0,
+        (),
+        'ids 1, "2", 3.0 and "04": numbers, text and a float in one field',
+    ),
+    Case(
+        "d_wrapped_value.json",
+        "districts",
+        1,
+        ("d_wrapped_value.json", "wrapped", "jq '.value'"),
+        'a FeatureCollection wrapped in {"value": ...} (as the NZZ map serves it)',
+    ),
+    Case(
+        "d_deeply_nested.geojson",
+        "districts",
+        1,
+        ("d_deeply_nested.geojson", "nested too deeply"),
+        "coordinates nested 3000 arrays deep",
+    ),
     Case("d_latin1.geojson", "districts", 1, ("d_latin1.geojson line 4", "not UTF-8"), "a name in Latin-1 bytes"),
-    Case("d_bowtie.geojson", "districts", 0, ("d_bowtie.geojson", "repaired", "'A'"), "a self-intersecting (bow-tie) polygon"),
-    Case("d_no_id_field.geojson", "districts", 1, ("d_no_id_field.geojson", "no id field", "label, pop_2016", "--id-field"), "no id or name field (fields 'label', 'pop_2016')"),
+    Case(
+        "d_bowtie.geojson",
+        "districts",
+        0,
+        ("d_bowtie.geojson", "repaired", "'A'"),
+        "a self-intersecting (bow-tie) polygon",
+    ),
+    Case(
+        "d_no_id_field.geojson",
+        "districts",
+        1,
+        ("d_no_id_field.geojson", "no id field", "label, pop_2016", "--id-field"),
+        "no id or name field (fields 'label', 'pop_2016')",
+    ),
     Case("d_empty_id.geojson", "districts", 1, ("d_empty_id.geojson feature 2", "empty id"), "a blank id"),
-    Case("d_text_population.geojson", "districts", 1, ("d_text_population.geojson feature 4", "'about 4000'", "not a number"), "population 'about 4000'"),
-    Case("d_zero_area.geojson", "districts", 1, ("d_zero_area.geojson feature 2", "no area"), "a polygon whose points lie on one line"),
-    Case("d_html_page.geojson", "districts", 1, ("d_html_page.geojson", "HTML"), "an HTML error page saved as .geojson"),
-    Case("d_topojson.json", "districts", 1, ("d_topojson.json", "TopoJSON", "mapshaper"), "TopoJSON instead of GeoJSON"),
-    Case("d_unclosed_ring.geojson", "districts", 1, ("d_unclosed_ring.geojson feature 3", "not closed"), "a ring whose last point is not the first"),
-    Case("d_utm_with_crs_member.geojson", "districts", 0, (), "UTM 31N coordinates with an old-style \"crs\" member"),
+    Case(
+        "d_text_population.geojson",
+        "districts",
+        1,
+        ("d_text_population.geojson feature 4", "'about 4000'", "not a number"),
+        "population 'about 4000'",
+    ),
+    Case(
+        "d_zero_area.geojson",
+        "districts",
+        1,
+        ("d_zero_area.geojson feature 2", "no area"),
+        "a polygon whose points lie on one line",
+    ),
+    Case(
+        "d_html_page.geojson", "districts", 1, ("d_html_page.geojson", "HTML"), "an HTML error page saved as .geojson"
+    ),
+    Case(
+        "d_topojson.json", "districts", 1, ("d_topojson.json", "TopoJSON", "mapshaper"), "TopoJSON instead of GeoJSON"
+    ),
+    Case(
+        "d_unclosed_ring.geojson",
+        "districts",
+        1,
+        ("d_unclosed_ring.geojson feature 3", "not closed"),
+        "a ring whose last point is not the first",
+    ),
+    Case("d_utm_with_crs_member.geojson", "districts", 0, (), 'UTM 31N coordinates with an old-style "crs" member'),
     Case("d_overlap.geojson", "districts", 0, (), "district B overlaps half of A (commands run; validate warns)"),
-    Case("d_names_share_a_key.geojson", "districts", 1, ("d_names_share_a_key.geojson", "'A' (\"Sheikh Sa'eed\") and 'B' ('Sheikh Saeed')", "match as one"), "two districts named Sheikh Sa'eed and Sheikh Saeed (one name once punctuation is ignored)"),
+    Case(
+        "d_names_share_a_key.geojson",
+        "districts",
+        1,
+        ("d_names_share_a_key.geojson", "'A' (\"Sheikh Sa'eed\") and 'B' ('Sheikh Saeed')", "match as one"),
+        "two districts named Sheikh Sa'eed and Sheikh Saeed (one name once punctuation is ignored)",
+    ),
     # -- wrong figures that used to come out with exit 0 (issue 12): CRS traps, the antimeridian, ambiguous files, NUL
-    Case("d_utm_centimetres.geojson", "districts", 1, ("d_utm_centimetres.geojson", "EPSG:32631", "area of use", "centimetres"), "the four squares in UTM 31N centimetres (were NaN km²)"),
-    Case("d_mercator_beyond_range.geojson", "districts", 1, ("d_mercator_beyond_range.geojson", "EPSG:3857", "area of use"), "Web Mercator x beyond 20,037,508 m (were 0 km², wrapped round the globe)"),
-    Case("d_geocentric_crs.geojson", "districts", 1, ("d_geocentric_crs.geojson", "EPSG:4978", "geocentric"), "a geocentric CRS (EPSG:4978; were 3.9e-9 km²)"),
-    Case("d_unknown_crs_code.geojson", "districts", 1, ("d_unknown_crs_code.geojson", "EPSG::999999", "PROJ does not know"), "a crs member naming EPSG:999999 (GDAL dropped it and read lon/lat)"),
-    Case("d_antimeridian.geojson", "districts", 1, ("d_antimeridian.geojson feature 1", "'A'", "antimeridian", "-wrapdateline"), "A drawn from 179.99° to -179.99° as one ring (a small box to geodesy, a band round the globe to planar steps)"),
-    Case("d_two_polygon_layers.gpkg", "districts", 1, ("d_two_polygon_layers.gpkg", "districts_2016, districts_2020", "--districts-layer"), "a GeoPackage with two polygon layers (the first was read silently)"),
-    Case("d_nul_in_name.geojson", "districts", 1, ("d_nul_in_name.geojson feature 2", "'name'", "NUL"), "a name 'Be\\0ta' (GDAL cut it to 'Be')"),
-    Case("d_control_character_id.geojson", "districts", 1, ("d_control_character_id.geojson feature 2", "'B\\n2'", "control character"), "an id with a line break in it"),
+    Case(
+        "d_utm_centimetres.geojson",
+        "districts",
+        1,
+        ("d_utm_centimetres.geojson", "EPSG:32631", "area of use", "centimetres"),
+        "the four squares in UTM 31N centimetres (were NaN km²)",
+    ),
+    Case(
+        "d_mercator_beyond_range.geojson",
+        "districts",
+        1,
+        ("d_mercator_beyond_range.geojson", "EPSG:3857", "area of use"),
+        "Web Mercator x beyond 20,037,508 m (were 0 km², wrapped round the globe)",
+    ),
+    Case(
+        "d_geocentric_crs.geojson",
+        "districts",
+        1,
+        ("d_geocentric_crs.geojson", "EPSG:4978", "geocentric"),
+        "a geocentric CRS (EPSG:4978; were 3.9e-9 km²)",
+    ),
+    Case(
+        "d_unknown_crs_code.geojson",
+        "districts",
+        1,
+        ("d_unknown_crs_code.geojson", "EPSG::999999", "PROJ does not know"),
+        "a crs member naming EPSG:999999 (GDAL dropped it and read lon/lat)",
+    ),
+    Case(
+        "d_antimeridian.geojson",
+        "districts",
+        1,
+        ("d_antimeridian.geojson feature 1", "'A'", "antimeridian", "-wrapdateline"),
+        "A drawn from 179.99° to -179.99° as one ring (a small box to geodesy, a band round the globe to planar steps)",
+    ),
+    Case(
+        "d_two_polygon_layers.gpkg",
+        "districts",
+        1,
+        ("d_two_polygon_layers.gpkg", "districts_2016, districts_2020", "--districts-layer"),
+        "a GeoPackage with two polygon layers (the first was read silently)",
+    ),
+    Case(
+        "d_nul_in_name.geojson",
+        "districts",
+        1,
+        ("d_nul_in_name.geojson feature 2", "'name'", "NUL"),
+        "a name 'Be\\0ta' (GDAL cut it to 'Be')",
+    ),
+    Case(
+        "d_control_character_id.geojson",
+        "districts",
+        1,
+        ("d_control_character_id.geojson feature 2", "'B\\n2'", "control character"),
+        "an id with a line break in it",
+    ),
     # -- control logs (with the four good squares as districts)
     Case("c_empty.csv", "control", 1, ("c_empty.csv", "empty file"), "0 bytes"),
     Case("c_header_only.csv", "control", 1, ("c_header_only.csv", "no rows"), "a header and no rows"),
@@ -76,54 +233,253 @@ CASES = [
     Case("c_utf16.csv", "control", 0, (), "UTF-16 with BOM (Excel 'Unicode text')"),
     Case("c_trailing_spaces.csv", "control", 0, (), "controllers 'rebels  ' and ' Government ' (spaces, case)"),
     Case("c_percent_shares.csv", "control", 0, (), "shares written as 50%"),
-    Case("c_duplicate_rows.csv", "control", 0, ("c_duplicate_rows.csv line 9", "duplicate rows", "kept one"), "the same row twice"),
-    Case("c_dmy_dates.csv", "control", 1, ("c_dmy_dates.csv line 7", "'01/02/2020'", "2020-02-01"), "a date written 01/02/2020 (day/month/year)"),
-    Case("c_month_name_dates.csv", "control", 1, ("c_month_name_dates.csv line 9", "'Mar 1'", "YYYY-MM-DD"), "a date written 'Mar 1' (no year)"),
-    Case("c_excel_serial_dates.csv", "control", 1, ("c_excel_serial_dates.csv line 9", "serial", "2020-03-01"), "a spreadsheet serial day number (43891) for a date"),
-    Case("c_misspelt_column.csv", "control", 1, ("c_misspelt_column.csv", "'controler'", "misspelling"), "column 'controler'"),
+    Case(
+        "c_duplicate_rows.csv",
+        "control",
+        0,
+        ("c_duplicate_rows.csv line 9", "duplicate rows", "kept one"),
+        "the same row twice",
+    ),
+    Case(
+        "c_dmy_dates.csv",
+        "control",
+        1,
+        ("c_dmy_dates.csv line 7", "'01/02/2020'", "2020-02-01"),
+        "a date written 01/02/2020 (day/month/year)",
+    ),
+    Case(
+        "c_month_name_dates.csv",
+        "control",
+        1,
+        ("c_month_name_dates.csv line 9", "'Mar 1'", "YYYY-MM-DD"),
+        "a date written 'Mar 1' (no year)",
+    ),
+    Case(
+        "c_excel_serial_dates.csv",
+        "control",
+        1,
+        ("c_excel_serial_dates.csv line 9", "serial", "2020-03-01"),
+        "a spreadsheet serial day number (43891) for a date",
+    ),
+    Case(
+        "c_misspelt_column.csv",
+        "control",
+        1,
+        ("c_misspelt_column.csv", "'controler'", "misspelling"),
+        "column 'controler'",
+    ),
     Case("c_share_over_one.csv", "control", 1, ("c_share_over_one.csv line 8", "'1.5'"), "a share of 1.5"),
-    Case("c_shares_sum_over_one.csv", "control", 1, ("c_shares_sum_over_one.csv line 7", "line 8", "sum to 1.2"), "shares 0.5 + 0.7 for one district and date"),
+    Case(
+        "c_shares_sum_over_one.csv",
+        "control",
+        1,
+        ("c_shares_sum_over_one.csv line 7", "line 8", "sum to 1.2"),
+        "shares 0.5 + 0.7 for one district and date",
+    ),
     Case("c_share_not_a_number.csv", "control", 1, ("c_share_not_a_number.csv line 7", "'half'"), "share 'half'"),
-    Case("c_split_without_shares.csv", "control", 1, ("c_split_without_shares.csv line 7", "without shares"), "two controllers of one district on one date, no shares"),
-    Case("c_latin1.csv", "control", 1, ("c_latin1.csv line 8", "not UTF-8", "iconv", "--encoding cp1252"), "Latin-1 bytes (é)"),
-    Case("c_cp1251.csv", "control", 1, ("c_cp1251.csv line 2", "not UTF-8", "cp1251 (Cyrillic)", "--encoding cp1251"), "Cyrillic actors in cp1251 bytes"),
-    Case("c_from_contradicts_log.csv", "control", 0, ("c_from_contradicts_log.csv line 7", "changes from 'government'", "held by 'rebels' on 2020-01-31"), "a 'from' column whose line 7 says B changed from the government, which the log has rebel-held (a warning; an error in validate)", validate_code=1),
+    Case(
+        "c_split_without_shares.csv",
+        "control",
+        1,
+        ("c_split_without_shares.csv line 7", "without shares"),
+        "two controllers of one district on one date, no shares",
+    ),
+    Case(
+        "c_latin1.csv",
+        "control",
+        1,
+        ("c_latin1.csv line 8", "not UTF-8", "iconv", "--encoding cp1252"),
+        "Latin-1 bytes (é)",
+    ),
+    Case(
+        "c_cp1251.csv",
+        "control",
+        1,
+        ("c_cp1251.csv line 2", "not UTF-8", "cp1251 (Cyrillic)", "--encoding cp1251"),
+        "Cyrillic actors in cp1251 bytes",
+    ),
+    Case(
+        "c_from_contradicts_log.csv",
+        "control",
+        0,
+        ("c_from_contradicts_log.csv line 7", "changes from 'government'", "held by 'rebels' on 2020-01-31"),
+        "a 'from' column whose line 7 says B changed from the government, which the log has rebel-held (a warning; an error in validate)",
+        validate_code=1,
+    ),
     Case("c_nul_bytes.csv", "control", 1, ("c_nul_bytes.csv line 9", "NUL"), "a NUL byte"),
     Case("c_xlsx_renamed.csv", "control", 1, ("c_xlsx_renamed.csv", "zip", "CSV"), "an Excel workbook renamed to .csv"),
-    Case("c_empty_controller.csv", "control", 1, ("c_empty_controller.csv line 5", "empty controller"), "a row with no controller"),
-    Case("c_ragged_rows.csv", "control", 1, ("c_ragged_rows.csv line 6", "7 fields for 5 columns"), "a row with an unquoted comma (7 fields for 5 columns)"),
-    Case("c_unterminated_quote.csv", "control", 1, ("c_unterminated_quote.csv line 6", "never closed"), "a quote opened and never closed"),
-    Case("c_unknown_district.csv", "control", 1, ("c_unknown_district.csv line 6", "'Alpah'", "Alpha"), "district 'Alpah' (a typo of Alpha)"),
+    Case(
+        "c_empty_controller.csv",
+        "control",
+        1,
+        ("c_empty_controller.csv line 5", "empty controller"),
+        "a row with no controller",
+    ),
+    Case(
+        "c_ragged_rows.csv",
+        "control",
+        1,
+        ("c_ragged_rows.csv line 6", "7 fields for 5 columns"),
+        "a row with an unquoted comma (7 fields for 5 columns)",
+    ),
+    Case(
+        "c_unterminated_quote.csv",
+        "control",
+        1,
+        ("c_unterminated_quote.csv line 6", "never closed"),
+        "a quote opened and never closed",
+    ),
+    Case(
+        "c_unknown_district.csv",
+        "control",
+        1,
+        ("c_unknown_district.csv line 6", "'Alpah'", "Alpha"),
+        "district 'Alpah' (a typo of Alpha)",
+    ),
     Case("c_unsorted_dates.csv", "control", 0, (), "rows not in date order (commands run; validate warns)"),
     Case("c_year_typo.csv", "control", 0, (), "a row dated 2021 in a 2020 log (commands run; validate --until warns)"),
     Case("c_truncated.json", "control", 1, ("c_truncated.json", "invalid JSON at line"), "a JSON log cut off"),
-    Case("c_deeply_nested.json", "control", 1, ("c_deeply_nested.json", "nested too deeply"), "3000 nested JSON arrays"),
-    Case("c_ndjson_bad_line.ndjson", "control", 1, ("c_ndjson_bad_line.ndjson line 3", "invalid JSON"), "one NDJSON line with a trailing comma"),
-    Case("c_wrapped_rows.json", "control", 0, (), "rows wrapped in {\"rows\": [...]}"),
-    Case("c_deeply_nested.ndjson", "control", 1, ("c_deeply_nested.ndjson line 1", "nested too deeply"), "an NDJSON line nested 10,000 arrays deep (was a RecursionError naming no file)"),
-    Case("c_duplicate_column.csv", "control", 1, ("c_duplicate_column.csv line 1", "'controller' appears twice", "columns 3 and 6"), "two controller columns (the last won silently)"),
+    Case(
+        "c_deeply_nested.json", "control", 1, ("c_deeply_nested.json", "nested too deeply"), "3000 nested JSON arrays"
+    ),
+    Case(
+        "c_ndjson_bad_line.ndjson",
+        "control",
+        1,
+        ("c_ndjson_bad_line.ndjson line 3", "invalid JSON"),
+        "one NDJSON line with a trailing comma",
+    ),
+    Case("c_wrapped_rows.json", "control", 0, (), 'rows wrapped in {"rows": [...]}'),
+    Case(
+        "c_deeply_nested.ndjson",
+        "control",
+        1,
+        ("c_deeply_nested.ndjson line 1", "nested too deeply"),
+        "an NDJSON line nested 10,000 arrays deep (was a RecursionError naming no file)",
+    ),
+    Case(
+        "c_duplicate_column.csv",
+        "control",
+        1,
+        ("c_duplicate_column.csv line 1", "'controller' appears twice", "columns 3 and 6"),
+        "two controller columns (the last won silently)",
+    ),
     # -- actors, with a log
-    Case("c_unknown_actor.csv", "control+actors", 1, ("c_unknown_actor.csv line 9", "'goverment'", "did you mean 'government'"), "actor 'goverment' not in the actors file c_actors.toml"),
+    Case(
+        "c_unknown_actor.csv",
+        "control+actors",
+        1,
+        ("c_unknown_actor.csv line 9", "'goverment'", "did you mean 'government'"),
+        "actor 'goverment' not in the actors file c_actors.toml",
+    ),
     Case("c_aliases.csv", "control+actors", 0, (), "aliases 'regime' and 'YPG' (from c_actors.toml)"),
-    Case("a_malformed.toml", "actors", 1, ("a_malformed.toml", "TOML", "line 4"), "an actors file with an unclosed array"),
-    Case("a_deeply_nested.toml", "actors", 1, ("a_deeply_nested.toml", "nested too deeply"), "an actors file with aliases nested 10,000 arrays deep (was a RecursionError)"),
-    Case("a_group_named_like_actor.toml", "actors", 1, ("a_group_named_like_actor.toml [groups] rebels", "also a name of the actor 'rebels'"), "a group 'rebels' = [\"government\"] beside the actor rebels"),
-    Case("a_group_named_like_alias.toml", "actors", 1, ("a_group_named_like_alias.toml [groups] regime", "actor 'government'"), "a group named 'regime', an alias of the government"),
-    Case("a_misspelt_key.toml", "actors", 1, ("a_misspelt_key.toml [actors.government]", "'alias'", "did you mean 'aliases'", "known keys"), "'alias' for 'aliases' (the aliases were ignored)"),
-    Case("a_groups_not_a_table.toml", "actors", 1, ("a_groups_not_a_table.toml", "groups must be a table"), "groups = \"loyal\" (was an AttributeError)"),
-    Case("a_empty_group.toml", "actors", 1, ("a_empty_group.toml [groups] nobody", "empty"), "a group with no members (nobody = [])"),
+    Case(
+        "a_malformed.toml", "actors", 1, ("a_malformed.toml", "TOML", "line 4"), "an actors file with an unclosed array"
+    ),
+    Case(
+        "a_deeply_nested.toml",
+        "actors",
+        1,
+        ("a_deeply_nested.toml", "nested too deeply"),
+        "an actors file with aliases nested 10,000 arrays deep (was a RecursionError)",
+    ),
+    Case(
+        "a_group_named_like_actor.toml",
+        "actors",
+        1,
+        ("a_group_named_like_actor.toml [groups] rebels", "also a name of the actor 'rebels'"),
+        "a group 'rebels' = [\"government\"] beside the actor rebels",
+    ),
+    Case(
+        "a_group_named_like_alias.toml",
+        "actors",
+        1,
+        ("a_group_named_like_alias.toml [groups] regime", "actor 'government'"),
+        "a group named 'regime', an alias of the government",
+    ),
+    Case(
+        "a_misspelt_key.toml",
+        "actors",
+        1,
+        ("a_misspelt_key.toml [actors.government]", "'alias'", "did you mean 'aliases'", "known keys"),
+        "'alias' for 'aliases' (the aliases were ignored)",
+    ),
+    Case(
+        "a_groups_not_a_table.toml",
+        "actors",
+        1,
+        ("a_groups_not_a_table.toml", "groups must be a table"),
+        'groups = "loyal" (was an AttributeError)',
+    ),
+    Case(
+        "a_empty_group.toml",
+        "actors",
+        1,
+        ("a_empty_group.toml [groups] nobody", "empty"),
+        "a group with no members (nobody = [])",
+    ),
     # -- aliases files, with the good squares and their log
-    Case("a_alias_unknown_district.csv", "aliases", 1, ("a_alias_unknown_district.csv line 2", "'Alpah', which is no district", "Alpha"), "an alias pointing at 'Alpah' (a typo of Alpha)"),
-    Case("a_alias_duplicate.csv", "aliases", 1, ("a_alias_duplicate.csv line 3", "given twice", "line 2"), "the alias Alfa given twice (for A and for B)"),
+    Case(
+        "a_alias_unknown_district.csv",
+        "aliases",
+        1,
+        ("a_alias_unknown_district.csv line 2", "'Alpah', which is no district", "Alpha"),
+        "an alias pointing at 'Alpah' (a typo of Alpha)",
+    ),
+    Case(
+        "a_alias_duplicate.csv",
+        "aliases",
+        1,
+        ("a_alias_duplicate.csv line 3", "given twice", "line 2"),
+        "the alias Alfa given twice (for A and for B)",
+    ),
     # -- project file
-    Case("p_unknown_key.toml", "project", 1, ("p_unknown_key.toml", "controll", "known keys"), "a project file with a misspelt key"),
-    Case("p_unknown_encoding.toml", "project", 1, ("p_unknown_encoding.toml", "'klingon'", "cp1251"), "a project file naming an encoding Python does not know"),
+    Case(
+        "p_unknown_key.toml",
+        "project",
+        1,
+        ("p_unknown_key.toml", "controll", "known keys"),
+        "a project file with a misspelt key",
+    ),
+    Case(
+        "p_unknown_encoding.toml",
+        "project",
+        1,
+        ("p_unknown_encoding.toml", "'klingon'", "cp1251"),
+        "a project file naming an encoding Python does not know",
+    ),
     # -- land mask (--land), with the good squares and log
-    Case("l_far_mask.geojson", "land", 1, ("l_far_mask.geojson", "covers none of the districts"), "a land mask 1000 km from every district (another country)"),
+    Case(
+        "l_far_mask.geojson",
+        "land",
+        1,
+        ("l_far_mask.geojson", "covers none of the districts"),
+        "a land mask 1000 km from every district (another country)",
+    ),
     # -- zone files (zones area and overlay, with the options given)
-    Case("z_ds_no_status_2024-08-01.geojson", "zones", 1, ("z_ds_no_status_2024-08-01.geojson", "no feature carries a DeepState status", "--source generic"), "DeepState-style names (an airfield, Abkhazia) but no feature with a status of the war in Ukraine"),
-    Case("z_actor_map_typo_2024-07-08.json", "zones", 1, ("--actor-map label 'nochnage' matches no feature", "labels found"), "an NZZ file read with --actor-map 'nochnage=russia' (a typo of nochange)", ("--actor-map", "nochnage=russia")),
-    Case("z_where_nothing_2024-07-08.json", "zones", 1, ("--where", "selects no feature", "fields: type, date"), "an NZZ file read with --where \"type = 'gain'\" (the value is gains)", ("--where", "type = 'gain'")),
+    Case(
+        "z_ds_no_status_2024-08-01.geojson",
+        "zones",
+        1,
+        ("z_ds_no_status_2024-08-01.geojson", "no feature carries a DeepState status", "--source generic"),
+        "DeepState-style names (an airfield, Abkhazia) but no feature with a status of the war in Ukraine",
+    ),
+    Case(
+        "z_actor_map_typo_2024-07-08.json",
+        "zones",
+        1,
+        ("--actor-map label 'nochnage' matches no feature", "labels found"),
+        "an NZZ file read with --actor-map 'nochnage=russia' (a typo of nochange)",
+        ("--actor-map", "nochnage=russia"),
+    ),
+    Case(
+        "z_where_nothing_2024-07-08.json",
+        "zones",
+        1,
+        ("--where", "selects no feature", "fields: type, date"),
+        "an NZZ file read with --where \"type = 'gain'\" (the value is gains)",
+        ("--where", "type = 'gain'"),
+    ),
 ]
 ZONE_CASES = [c for c in CASES if c.role == "zones"]
 CASES = [c for c in CASES if c.role != "zones"]
@@ -131,9 +487,20 @@ CASES = [c for c in CASES if c.role != "zones"]
 NOT_VALIDATED = {"land"}
 COMPANIONS = {"c_actors.toml", "README.md"}  # good files the cases use
 # Inputs of other commands than status/export/validate, run by their own tests (claims check: tests/test_cli_claims.py).
-OWN_TESTS = {"claims_unknown_measure.csv", "claims_unparseable_value.csv", "claims_range_low_above_high.csv", "claims_unknown_actor.csv",
-             "conf_not_in_order.csv", "conf_levels.toml", "r_no_crs.tif", "r_elsewhere.tif",
-             "b_not_sqlite.mbtiles", "b_vector_tiles.mbtiles", "b_truncated.mbtiles", "b_tiles_elsewhere.mbtiles"}  # map --basemap: tests/test_basemap.py
+OWN_TESTS = {
+    "claims_unknown_measure.csv",
+    "claims_unparseable_value.csv",
+    "claims_range_low_above_high.csv",
+    "claims_unknown_actor.csv",
+    "conf_not_in_order.csv",
+    "conf_levels.toml",
+    "r_no_crs.tif",
+    "r_elsewhere.tif",
+    "b_not_sqlite.mbtiles",
+    "b_vector_tiles.mbtiles",
+    "b_truncated.mbtiles",
+    "b_tiles_elsewhere.mbtiles",
+}  # map --basemap: tests/test_basemap.py
 COMPANIONS |= OWN_TESTS
 
 
@@ -236,8 +603,17 @@ def test_zone_cases(cli, squares, workdir, case):
 
 # -- the cases that work give the figures of the clean input
 
-SAME_AS_CLEAN_LOG = ["c_bom.csv", "c_semicolon.csv", "c_tabs_in_csv.csv", "c_crlf.csv", "c_utf16.csv",
-                     "c_trailing_spaces.csv", "c_percent_shares.csv", "c_duplicate_rows.csv", "c_aliases.csv"]
+SAME_AS_CLEAN_LOG = [
+    "c_bom.csv",
+    "c_semicolon.csv",
+    "c_tabs_in_csv.csv",
+    "c_crlf.csv",
+    "c_utf16.csv",
+    "c_trailing_spaces.csv",
+    "c_percent_shares.csv",
+    "c_duplicate_rows.csv",
+    "c_aliases.csv",
+]
 
 
 @pytest.mark.parametrize("name", SAME_AS_CLEAN_LOG)
@@ -276,6 +652,7 @@ def test_wrapped_json_rows_are_read(cli_json, squares):
 
 # -- the corpus and its README stay in step
 
+
 def test_every_file_has_a_case_and_a_readme_row():
     files = {p.name for p in BAD.iterdir()} - COMPANIONS
     assert files == {c.file for c in CASES + ZONE_CASES}
@@ -283,4 +660,3 @@ def test_every_file_has_a_case_and_a_readme_row():
     readme = (BAD / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([^`]+)` \|", readme, flags=re.M))
     assert listed == files | {"c_actors.toml"} | OWN_TESTS
-

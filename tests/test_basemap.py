@@ -27,9 +27,14 @@ ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMa
 
 @pytest.fixture
 def boxes(tmp_path):
-    features = [{"type": "Feature", "properties": {"id": k, "name": k},
-                 "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}}
-                for k, (w, s, e, n) in BOXES.items()]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": k, "name": k},
+            "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]},
+        }
+        for k, (w, s, e, n) in BOXES.items()
+    ]
     districts = tmp_path / "boxes.geojson"
     districts.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     log = tmp_path / "log.csv"
@@ -76,7 +81,7 @@ def test_districts_are_drawn_see_through_over_the_tiles(boxes, mbtiles):
     ds, _, at = drawn(boxes, mbtiles)
     colours = actor_colours(ds, ["rebels", "government"])
     for actor, (lon, lat) in (("rebels", (15, 45)), ("government", (15, 57))):
-        rgb = np.array([int(colours[actor][k:k + 2], 16) for k in (1, 3, 5)])
+        rgb = np.array([int(colours[actor][k : k + 2], 16) for k in (1, 3, 5)])
         row = int(mercator_row(lat, 4))
         tile = np.array([row % 256, row // 256, 44])
         expected = BASEMAP_ALPHA * rgb + (1 - BASEMAP_ALPHA) * tile
@@ -87,7 +92,9 @@ def test_a_tile_folder_and_a_file_template_draw_what_the_mbtiles_draws(boxes, mb
     folder = write_folder(tmp_path / "xyz", VIEW, [3, 4])
     _, from_mbtiles, _ = drawn(boxes, mbtiles)
     _, from_folder, _ = drawn(boxes, folder)
-    _, from_template, _ = drawn(boxes, (folder / "{z}" / "{x}" / "{y}.png").as_uri().replace("%7B", "{").replace("%7D", "}"))
+    _, from_template, _ = drawn(
+        boxes, (folder / "{z}" / "{x}" / "{y}.png").as_uri().replace("%7B", "{").replace("%7D", "}")
+    )
     # The pictures differ only in the footer's credit line (the sources' names and attributions): compare the maps.
     map_rows = slice(0, int(from_mbtiles.shape[0] * 0.85))
     assert np.array_equal(from_mbtiles[map_rows], from_folder[map_rows])
@@ -110,23 +117,30 @@ def test_same_bytes_twice_and_the_mbtiles_is_never_written(cli, boxes, mbtiles, 
     assert cli(*args, "-o", a).exit_code == 0 and cli(*args, "-o", b).exit_code == 0
     assert a.read_bytes() == b.read_bytes()
     assert mbtiles.read_bytes() == before
-    assert sorted(p.name for p in mbtiles.parent.iterdir() if p.name.startswith("t.mbtiles")) == ["t.mbtiles"]  # no journal
+    assert sorted(p.name for p in mbtiles.parent.iterdir() if p.name.startswith("t.mbtiles")) == [
+        "t.mbtiles"
+    ]  # no journal
 
 
 def test_network_sources_are_refused(cli, boxes, tmp_path):
     out = tmp_path / "m.png"
-    result = cli("map", "-d", boxes["districts"], "--basemap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "-o", out)
+    result = cli(
+        "map", "-d", boxes["districts"], "--basemap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "-o", out
+    )
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "never fetches tiles from the network" in result.stderr
     assert not out.exists()
 
 
-@pytest.mark.parametrize("case, fragments", [
-    ("b_not_sqlite.mbtiles", ("not an MBTiles file", "SQLite")),
-    ("b_vector_tiles.mbtiles", ("'pbf'", "vector tiles")),
-    ("b_truncated.mbtiles", ("unreadable SQLite file", "complete copy")),
-    ("b_tiles_elsewhere.mbtiles", ("no tiles over the map's view",)),
-])
+@pytest.mark.parametrize(
+    "case, fragments",
+    [
+        ("b_not_sqlite.mbtiles", ("not an MBTiles file", "SQLite")),
+        ("b_vector_tiles.mbtiles", ("'pbf'", "vector tiles")),
+        ("b_truncated.mbtiles", ("unreadable SQLite file", "complete copy")),
+        ("b_tiles_elsewhere.mbtiles", ("no tiles over the map's view",)),
+    ],
+)
 def test_bad_tile_files_are_one_line_exit_1(cli, boxes, tmp_path, case, fragments):
     from tests.helpers import BAD
 
@@ -156,8 +170,19 @@ def test_on_the_bundled_sample(cli, tmp_path):
 def test_on_the_ukraine_overlay(cli, shared_data, tmp_path):
     ukraine = shared_data / "ukraine"
     log = tmp_path / "log.csv"
-    made = cli("-q", "overlay", ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson", "--actor", "russia",
-               "--rest", "ukraine", "-d", ukraine / "adm1-oblasts.geojson", "-o", log)
+    made = cli(
+        "-q",
+        "overlay",
+        ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson",
+        "--actor",
+        "russia",
+        "--rest",
+        "ukraine",
+        "-d",
+        ukraine / "adm1-oblasts.geojson",
+        "-o",
+        log,
+    )
     assert made.exit_code == 0, made.output
     tiles = write_mbtiles(tmp_path / "ua.mbtiles", (21, 43, 41, 53), [5, 6], "test tiles")
     out = tmp_path / "ua.png"

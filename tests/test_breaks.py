@@ -50,8 +50,9 @@ def test_zones_area_flags_the_break_and_gives_the_clip_share(cli, series, tmp_pa
     # The step 0.011 -> 0.02 (0.009° of the row) exceeds 2% of the clip and the steps around it (0.0005° + 0.0005°).
     assert "from 2024-03-01 (zones_2024-03-01.geojson) to 2024-04-01 (zones_2024-04-01.geojson)" in done.stderr
     assert done.stderr.count("check that both files draw the same thing") == 1
-    assert rows[3]["clip_pct"] == pytest.approx(cell_area_km2(0, 0, 0.02, 0.01) / cell_area_km2(0, 0, 0.02, 0.02) * 100,
-                                                rel=1e-6)
+    assert rows[3]["clip_pct"] == pytest.approx(
+        cell_area_km2(0, 0, 0.02, 0.01) / cell_area_km2(0, 0, 0.02, 0.02) * 100, rel=1e-6
+    )
 
 
 def test_overlay_flags_the_break(cli, squares, series):

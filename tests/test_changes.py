@@ -45,7 +45,11 @@ def test_changed_hands_since_d0_by_hand(ds):
     rows = by_id(changes(ds, D(2020, 1, 1)))
     assert set(rows) == {"A", "B"}
     assert (rows["A"]["date"], rows["A"]["from"], rows["A"]["to"]) == ("2020-03-01", "rebels", "government")
-    assert (rows["B"]["date"], rows["B"]["from"], rows["B"]["to"]) == ("2020-02-01", "rebels", "government 0.5; kurdish forces 0.5")
+    assert (rows["B"]["date"], rows["B"]["from"], rows["B"]["to"]) == (
+        "2020-02-01",
+        "rebels",
+        "government 0.5; kurdish forces 0.5",
+    )
     assert rows["B"]["to_shares"] == {"government": 0.5, "kurdish forces": 0.5}
     assert rows["B"]["area_km2"] == pytest.approx(squares_area("B"), rel=1e-6)
     assert rows["B"]["population"] == 2000
@@ -70,7 +74,10 @@ def test_changed_back_is_listed_only_with_all(longer):
     every = changes(longer, D(2020, 1, 1), D(2020, 4, 1), every_change=True)
     a = every[every["id"] == "A"]
     assert list(zip(a["date"], a["from"], a["to"])) == [
-        ("2020-02-01", "rebels", "contested"), ("2020-03-01", "contested", "government"), ("2020-04-01", "government", "rebels")]
+        ("2020-02-01", "rebels", "contested"),
+        ("2020-03-01", "contested", "government"),
+        ("2020-04-01", "government", "rebels"),
+    ]
 
 
 def test_restating_a_controller_is_not_a_change(longer):
@@ -91,8 +98,9 @@ def test_matrix_by_hand(ds):
     # 01-01 -> 03-01: C, D stay government (2); A rebels -> government (1);
     # B rebels -> government 0.5 and kurdish forces 0.5.
     m = transition_matrix(ds, D(2020, 1, 1), D(2020, 3, 1))
-    assert cells(m) == pytest.approx({("government", "government"): 2, ("rebels", "government"): 1.5,
-                                      ("rebels", "kurdish forces"): 0.5})
+    assert cells(m) == pytest.approx(
+        {("government", "government"): 2, ("rebels", "government"): 1.5, ("rebels", "kurdish forces"): 0.5}
+    )
     a, b = squares_area("A"), squares_area("B")
     assert cells(m, "area_km2")[("rebels", "government")] == pytest.approx(a + 0.5 * b, rel=1e-6)
     assert cells(m, "population")[("rebels", "kurdish forces")] == pytest.approx(1000)  # half of B's 2000
@@ -116,8 +124,14 @@ def test_partial_share_flows_to_unknown(longer):
     assert got[("government", "unknown")] == pytest.approx(0.4)
 
 
-PAIRS = [(D(2019, 12, 1), D(2020, 1, 1)), (D(2020, 1, 1), D(2020, 3, 1)), (D(2020, 2, 1), D(2020, 4, 1)),
-         (D(2020, 3, 1), D(2020, 5, 1)), (D(2020, 1, 15), D(2020, 5, 1)), (D(2020, 4, 1), D(2020, 4, 1))]
+PAIRS = [
+    (D(2019, 12, 1), D(2020, 1, 1)),
+    (D(2020, 1, 1), D(2020, 3, 1)),
+    (D(2020, 2, 1), D(2020, 4, 1)),
+    (D(2020, 3, 1), D(2020, 5, 1)),
+    (D(2020, 1, 15), D(2020, 5, 1)),
+    (D(2020, 4, 1), D(2020, 4, 1)),
+]
 
 
 @pytest.mark.parametrize("d0,d1", PAIRS)
@@ -185,11 +199,14 @@ def test_empty_log_is_a_data_error(squares):
             call(empty)
 
 
-@pytest.mark.parametrize("since, until, said, unsaid", [
-    (D(2020, 3, 15), None, "--since 2020-03-15 is after the last date of the log (2020-03-01)", "--until"),
-    (None, D(2019, 12, 1), "--until 2019-12-01 is before the first date of the log (2020-01-01)", "--since"),
-    (D(2020, 3, 1), D(2020, 1, 1), "--since 2020-03-01 is after --until 2020-01-01", "the log"),
-])
+@pytest.mark.parametrize(
+    "since, until, said, unsaid",
+    [
+        (D(2020, 3, 15), None, "--since 2020-03-15 is after the last date of the log (2020-03-01)", "--until"),
+        (None, D(2019, 12, 1), "--until 2019-12-01 is before the first date of the log (2020-01-01)", "--since"),
+        (D(2020, 3, 1), D(2020, 1, 1), "--since 2020-03-01 is after --until 2020-01-01", "the log"),
+    ],
+)
 def test_window_errors_name_only_the_options_given(ds, since, until, said, unsaid):
     with pytest.raises(UsageError) as caught:
         changes(ds, since, until)
@@ -206,10 +223,12 @@ def test_matrix_table_totals_by_hand(ds):
     assert grid.loc["rebels", "government"] == pytest.approx(1.5)
     assert grid.loc["rebels", "kurdish forces"] == pytest.approx(0.5)
     # Row totals: held on 01-01 (government 2, rebels 2); column totals: held on 03-01 (3.5 and 0.5); 4 in all.
-    assert grid["total"].to_dict() == pytest.approx({"contested": 0, "government": 2, "kurdish forces": 0,
-                                                     "rebels": 2, "unknown": 0, "total": 4})
-    assert grid.loc["total"].to_dict() == pytest.approx({"contested": 0, "government": 3.5, "kurdish forces": 0.5,
-                                                         "rebels": 0, "unknown": 0, "total": 4})
+    assert grid["total"].to_dict() == pytest.approx(
+        {"contested": 0, "government": 2, "kurdish forces": 0, "rebels": 2, "unknown": 0, "total": 4}
+    )
+    assert grid.loc["total"].to_dict() == pytest.approx(
+        {"contested": 0, "government": 3.5, "kurdish forces": 0.5, "rebels": 0, "unknown": 0, "total": 4}
+    )
 
 
 def test_matrix_has_the_share_tables_rows_whatever_the_window(squares):

@@ -8,17 +8,30 @@ from conflictmap.claims import Claim, _verdict, parse_measure, parse_value, read
 from conflictmap.errors import InputError
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("85", (85, 85)), ("85%", (85, 85)), ("80-90", (80, 90)), ("80–90", (80, 90)), ("45 to 50", (45, 50)),
-    (">70", (70, math.inf)), (">= 70", (70, math.inf)), ("more than 70", (70, math.inf)),
-    ("<30", (-math.inf, 30)), ("at most 30", (-math.inf, 30)), ("12.5", (12.5, 12.5)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("85", (85, 85)),
+        ("85%", (85, 85)),
+        ("80-90", (80, 90)),
+        ("80–90", (80, 90)),
+        ("45 to 50", (45, 50)),
+        (">70", (70, math.inf)),
+        (">= 70", (70, math.inf)),
+        ("more than 70", (70, math.inf)),
+        ("<30", (-math.inf, 30)),
+        ("at most 30", (-math.inf, 30)),
+        ("12.5", (12.5, 12.5)),
+    ],
+)
 def test_values_ranges_and_bounds(text, expected):
     assert parse_value(text, "x line 2") == expected
 
 
-@pytest.mark.parametrize("text, fragment", [("lots", "not a number"), ("90-80", "low end above its high end"),
-                                            ("nan", "not a number"), ("", "not a number")])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [("lots", "not a number"), ("90-80", "low end above its high end"), ("nan", "not a number"), ("", "not a number")],
+)
 def test_bad_values_name_the_row(text, fragment):
     with pytest.raises(InputError, match="x line 2") as err:
         parse_value(text, "x line 2")

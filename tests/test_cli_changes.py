@@ -7,8 +7,20 @@ import pytest
 
 from tests.helpers import SQUARES_LOG, squares_area
 
-KEYS = ["id", "name", "date", "from", "to", "from_shares", "to_shares", "area_km2", "moved_km2", "changed_hands", "population",
-        "source"]
+KEYS = [
+    "id",
+    "name",
+    "date",
+    "from",
+    "to",
+    "from_shares",
+    "to_shares",
+    "area_km2",
+    "moved_km2",
+    "changed_hands",
+    "population",
+    "source",
+]
 
 
 def test_json_rows_by_hand(cli_json, squares_args):
@@ -38,7 +50,10 @@ def test_all_lists_changes_that_were_reversed(cli_json, squares, tmp_path):
     assert "A" not in {r["id"] for r in default}  # rebels on 01-01 and again on 04-01
     every = cli_json("changes", *args, "--all")
     assert [(r["date"], r["to"]) for r in every if r["id"] == "A"] == [
-        ("2020-02-01", "contested"), ("2020-03-01", "government"), ("2020-04-01", "rebels")]
+        ("2020-02-01", "contested"),
+        ("2020-03-01", "government"),
+        ("2020-04-01", "rebels"),
+    ]
 
 
 def test_summary_json_identities_against_share(cli_json, squares_args):
@@ -102,10 +117,13 @@ def test_default_since_is_the_first_date(cli_json, squares_args):
     assert {r["id"] for r in rows} == {"A", "B"}
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--since", "15/11/2016"], "--since"),
-    (["--since", "2020-03-01", "--until", "2020-01-01"], "after"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--since", "15/11/2016"], "--since"),
+        (["--since", "2020-03-01", "--until", "2020-01-01"], "after"),
+    ],
+)
 def test_usage_errors_exit_2(cli, squares_args, args, message):
     result = cli("changes", *squares_args, *args)
     assert result.exit_code == 2
@@ -122,11 +140,14 @@ def test_runs_on_the_bundled_sample(cli_json):
         assert status[r["id"]] == r["to"]
 
 
-@pytest.mark.parametrize("args, said, unsaid", [
-    # SQUARES_LOG runs from 2020-01-01 to 2020-03-01; the bound not given is the log's date, not an option.
-    (["--since", "2020-03-15"], "--since 2020-03-15 is after the last date of the log (2020-03-01)", "--until"),
-    (["--until", "2019-12-01"], "--until 2019-12-01 is before the first date of the log (2020-01-01)", "--since"),
-])
+@pytest.mark.parametrize(
+    "args, said, unsaid",
+    [
+        # SQUARES_LOG runs from 2020-01-01 to 2020-03-01; the bound not given is the log's date, not an option.
+        (["--since", "2020-03-15"], "--since 2020-03-15 is after the last date of the log (2020-03-01)", "--until"),
+        (["--until", "2019-12-01"], "--until 2019-12-01 is before the first date of the log (2020-01-01)", "--since"),
+    ],
+)
 def test_errors_name_only_the_options_given(cli, squares_args, args, said, unsaid):
     result = cli("changes", *squares_args, *args)
     assert result.exit_code == 2, result.output
@@ -152,4 +173,8 @@ def test_markdown_matrix_totals_by_hand(cli, squares_args):
     assert header == ["from \\ to", "contested", "government", "kurdish forces", "rebels", "unknown", "total"]
     # By hand: held on 01-01 government 2, rebels 2; on 03-01 government 3.5, kurdish forces 0.5; 4 districts.
     assert (body["government"]["total"], body["rebels"]["total"]) == ("2", "2")
-    assert (body["total"]["government"], body["total"]["kurdish forces"], body["total"]["total"]) == ("3.50", "0.50", "4")
+    assert (body["total"]["government"], body["total"]["kurdish forces"], body["total"]["total"]) == (
+        "3.50",
+        "0.50",
+        "4",
+    )

@@ -52,7 +52,11 @@ def test_sample_claims_match_the_share_command(cli_json):
     claims = list(csv.DictReader(open(SAMPLE / "claims.csv", encoding="utf-8")))
     assert len(rows) == len(claims) == 16
     for row, claim in zip(rows, claims):
-        baseline = ["--baseline", claim["baseline_date"], "--baseline-actor", claim["baseline_actor"]] if claim["baseline_date"] else []
+        baseline = (
+            ["--baseline", claim["baseline_date"], "--baseline-actor", claim["baseline_actor"]]
+            if claim["baseline_date"]
+            else []
+        )
         table = {r["actor"]: r[row["measure"]] for r in cli_json("share", "--date", claim["date"], *baseline)}
         if claim["actor"].startswith("not "):
             expected = sum(v for a, v in table.items() if a != claim["actor"][4:])
@@ -61,12 +65,18 @@ def test_sample_claims_match_the_share_command(cli_json):
         assert row["figure"] == pytest.approx(expected), claim["claim"]
 
 
-@pytest.mark.parametrize("name, fragment", [
-    ("claims_unknown_measure.csv", "claims_unknown_measure.csv line 3: unknown measure 'hectares'"),
-    ("claims_unparseable_value.csv", "claims_unparseable_value.csv line 2: value 'most' is not a number"),
-    ("claims_range_low_above_high.csv", "claims_range_low_above_high.csv line 4: range '90-80' has its low end above"),
-    ("claims_unknown_actor.csv", "claims_unknown_actor.csv line 2: actor 'goverment' is not an actor"),
-])
+@pytest.mark.parametrize(
+    "name, fragment",
+    [
+        ("claims_unknown_measure.csv", "claims_unknown_measure.csv line 3: unknown measure 'hectares'"),
+        ("claims_unparseable_value.csv", "claims_unparseable_value.csv line 2: value 'most' is not a number"),
+        (
+            "claims_range_low_above_high.csv",
+            "claims_range_low_above_high.csv line 4: range '90-80' has its low end above",
+        ),
+        ("claims_unknown_actor.csv", "claims_unknown_actor.csv line 2: actor 'goverment' is not an actor"),
+    ],
+)
 def test_bad_claims_files(cli, squares_args, name, fragment):
     result = cli("claims", "check", ROOT / "tests" / "bad_inputs" / name, *squares_args, "--format", "json")
     assert result.exit_code == 1 and result.stdout == ""
@@ -96,8 +106,10 @@ def test_ukraine_claim_on_an_overlaid_deepstate_log(cli, cli_json, shared_data, 
     made = cli("-q", "overlay", zone_file, "--actor", "russia", "--rest", "ukraine", "-d", oblasts, "-o", log)
     assert made.exit_code == 0, made.output
     claims = tmp_path / "claims.csv"
-    claims.write_text("date,actor,measure,value,who\n2024-07-08,russia,area_pct,18,illustrative\n"
-                      "2024-07-08,not russia,area_pct,>80,illustrative\n")
+    claims.write_text(
+        "date,actor,measure,value,who\n2024-07-08,russia,area_pct,18,illustrative\n"
+        "2024-07-08,not russia,area_pct,>80,illustrative\n"
+    )
     rows = cli_json("claims", "check", claims, "-d", oblasts, "-c", log, "--tolerance", "2")
     geod = Geod(ellps="WGS84")
     land = shapely.union_all(shapely.make_valid(gpd.read_file(oblasts).geometry.values))

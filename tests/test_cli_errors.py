@@ -35,23 +35,39 @@ def test_missing_control_file(cli, squares):
 
 def test_truncated_geojson(cli, tmp_path):
     text = json.dumps(squares_geojson())[:-40]
-    check(cli("info", "--districts", write(tmp_path, "cut.geojson", text)), 1, "cut.geojson", "invalid JSON", "truncated")
+    check(
+        cli("info", "--districts", write(tmp_path, "cut.geojson", text)), 1, "cut.geojson", "invalid JSON", "truncated"
+    )
 
 
 def test_not_geojson(cli, tmp_path):
-    check(cli("info", "--districts", write(tmp_path, "x.geojson", '{"rows": [1, 2]}')), 1, "x.geojson", "FeatureCollection")
+    check(
+        cli("info", "--districts", write(tmp_path, "x.geojson", '{"rows": [1, 2]}')),
+        1,
+        "x.geojson",
+        "FeatureCollection",
+    )
 
 
 def test_missing_id_field_lists_fields(cli, tmp_path):
     data = squares_geojson()
     for f in data["features"]:
         f["properties"] = {"code_x": 1, "label_y": "a"}
-    check(cli("info", "--districts", write(tmp_path, "noid.geojson", json.dumps(data))), 1,
-          "noid.geojson", "no id field", "code_x", "label_y", "--id-field")
+    check(
+        cli("info", "--districts", write(tmp_path, "noid.geojson", json.dumps(data))),
+        1,
+        "noid.geojson",
+        "no id field",
+        "code_x",
+        "label_y",
+        "--id-field",
+    )
 
 
 def test_named_id_field_absent_is_usage_error(cli, squares):
-    check(cli("info", "--districts", squares["districts"], "--id-field", "ids"), 2, "no field 'ids'", "did you mean 'id'")
+    check(
+        cli("info", "--districts", squares["districts"], "--id-field", "ids"), 2, "no field 'ids'", "did you mean 'id'"
+    )
 
 
 def test_duplicate_ids_listed(cli, tmp_path):
@@ -59,8 +75,14 @@ def test_duplicate_ids_listed(cli, tmp_path):
     data["features"][1]["properties"]["id"] = "A"
     data["features"][3]["properties"]["id"] = "C"
     # The names are still unique (Alpha, Beta, Gamma, Delta): the hint names that field.
-    check(cli("status", "--districts", write(tmp_path, "dup.geojson", json.dumps(data))), 1,
-          "2 duplicate district id(s)", "'A'", "'C'", "--id-field name")
+    check(
+        cli("status", "--districts", write(tmp_path, "dup.geojson", json.dumps(data))),
+        1,
+        "2 duplicate district id(s)",
+        "'A'",
+        "'C'",
+        "--id-field name",
+    )
 
 
 def test_invalid_polygon_repaired_with_warning(cli, tmp_path):
@@ -74,14 +96,24 @@ def test_invalid_polygon_repaired_with_warning(cli, tmp_path):
 
 def test_bad_date_names_the_row(cli, squares, tmp_path):
     log = SQUARES_LOG.replace("2020-01-01,B", "15/11/2016,B")
-    check(cli("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log)), 1,
-          "log.csv line 3", "'15/11/2016'", "2016-11-15")
+    check(
+        cli("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log)),
+        1,
+        "log.csv line 3",
+        "'15/11/2016'",
+        "2016-11-15",
+    )
 
 
 def test_unknown_district_suggests_closest(cli, squares, tmp_path):
     log = SQUARES_LOG.replace("2020-02-01,Alpha", "2020-02-01,Alfa")
-    check(cli("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log)), 1,
-          "line 6", "unknown district 'Alfa'", "closest: Alpha")
+    check(
+        cli("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log)),
+        1,
+        "line 6",
+        "unknown district 'Alfa'",
+        "closest: Alpha",
+    )
 
 
 def test_name_match_ignores_case_accents_and_punctuation(cli_json, tmp_path):
@@ -89,21 +121,36 @@ def test_name_match_ignores_case_accents_and_punctuation(cli_json, tmp_path):
     data["features"][0]["properties"]["name"] = "Sheikh Sa’eed"
     data["features"][1]["properties"]["name"] = "Bāb al-Nayrab"
     districts = write(tmp_path, "d.geojson", json.dumps(data))
-    log = write(tmp_path, "l.csv", "date,district,controller\n2020-01-01,Sheikh Sa'eed,rebels\n2020-01-01,BAB AL NAYRAB,rebels\n")
+    log = write(
+        tmp_path,
+        "l.csv",
+        "date,district,controller\n2020-01-01,Sheikh Sa'eed,rebels\n2020-01-01,BAB AL NAYRAB,rebels\n",
+    )
     rows = {r["id"]: r for r in cli_json("status", "--districts", districts, "--control", log)}
     assert rows["A"]["controller"] == "rebels" and rows["B"]["controller"] == "rebels"
 
 
 def test_shares_over_one(cli, squares, tmp_path):
     log = SQUARES_LOG.replace("kurdish forces,0.5", "kurdish forces,0.7")
-    check(cli("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log)), 1,
-          "log.csv line 7", "line 8", "sum to 1.2", "at most 1")
+    check(
+        cli("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log)),
+        1,
+        "log.csv line 7",
+        "line 8",
+        "sum to 1.2",
+        "at most 1",
+    )
 
 
 def test_share_outside_zero_one(cli, squares, tmp_path):
     log = SQUARES_LOG.replace("kurdish forces,0.5", "kurdish forces,1.5")
-    check(cli("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log)), 1,
-          "line 8", "share '1.5'", "between 0 and 1")
+    check(
+        cli("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log)),
+        1,
+        "line 8",
+        "share '1.5'",
+        "between 0 and 1",
+    )
 
 
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")  # the fixture is written without a CRS on purpose
@@ -115,16 +162,50 @@ def test_projected_coordinates_without_crs(cli, tmp_path):
 
 
 def test_unknown_actor_with_actors_file(cli, squares, tmp_path):
-    actors = write(tmp_path, "actors.toml", '[actors.government]\naliases = ["regime"]\n[actors.rebels]\n[actors."kurdish forces"]\n')
+    actors = write(
+        tmp_path,
+        "actors.toml",
+        '[actors.government]\naliases = ["regime"]\n[actors.rebels]\n[actors."kurdish forces"]\n',
+    )
     log = SQUARES_LOG.replace("2020-03-01,A,government", "2020-03-01,A,ISIS")
-    check(cli("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log), "--actors", actors), 1,
-          "line 9", "unknown actor 'ISIS'", "known actors:", "government")
+    check(
+        cli(
+            "share",
+            "--districts",
+            squares["districts"],
+            "--control",
+            write(tmp_path, "log.csv", log),
+            "--actors",
+            actors,
+        ),
+        1,
+        "line 9",
+        "unknown actor 'ISIS'",
+        "known actors:",
+        "government",
+    )
 
 
 def test_aliases_map_to_canonical_actor(cli_json, squares, tmp_path):
-    actors = write(tmp_path, "actors.toml", '[actors.government]\naliases = ["regime", "SAA"]\n[actors.rebels]\n[actors."kurdish forces"]\n')
-    log = SQUARES_LOG.replace("2020-01-01,C,government", "2020-01-01,C,Regime").replace("2020-01-01,D,government", "2020-01-01,D,saa ")
-    rows = cli_json("share", "--districts", squares["districts"], "--control", write(tmp_path, "log.csv", log), "--actors", actors, "--date", "2020-01-15")
+    actors = write(
+        tmp_path,
+        "actors.toml",
+        '[actors.government]\naliases = ["regime", "SAA"]\n[actors.rebels]\n[actors."kurdish forces"]\n',
+    )
+    log = SQUARES_LOG.replace("2020-01-01,C,government", "2020-01-01,C,Regime").replace(
+        "2020-01-01,D,government", "2020-01-01,D,saa "
+    )
+    rows = cli_json(
+        "share",
+        "--districts",
+        squares["districts"],
+        "--control",
+        write(tmp_path, "log.csv", log),
+        "--actors",
+        actors,
+        "--date",
+        "2020-01-15",
+    )
     assert {r["actor"]: r["districts"] for r in rows}["government"] == 2
 
 

@@ -51,12 +51,22 @@ def test_gpkg_keeps_initial_and_actors_of_the_bundled_sample(cli, cli_json, tmp_
     from conflictmap.project import sample_dir
 
     sample = sample_dir()
-    given = ["--districts", sample / "districts.geojson", "--control", sample / "control.csv",
-             "--actors", sample / "actors.toml", "--initial", "government"]
+    given = [
+        "--districts",
+        sample / "districts.geojson",
+        "--control",
+        sample / "control.csv",
+        "--actors",
+        sample / "actors.toml",
+        "--initial",
+        "government",
+    ]
     out = tmp_path / "sample.gpkg"
     assert cli("export", *given, "-o", out).exit_code == 0
-    for command in (["share", "--date", "2016-11-14"], ["share", "--baseline", "2016-11-15", "--baseline-actor", "regime",
-                                                         "--date", "2016-12-12", "--by", "area"]):
+    for command in (
+        ["share", "--date", "2016-11-14"],
+        ["share", "--baseline", "2016-11-15", "--baseline-actor", "regime", "--date", "2016-12-12", "--by", "area"],
+    ):
         assert cli_json(*command, "-d", out, "-c", out) == cli_json(*command, *given)
 
 
@@ -73,8 +83,12 @@ def test_changes_layer(cli, squares_args):
     assert result.exit_code == 0, result.output
     (feature,) = json.loads(result.stdout)["features"]
     # Only A moved after 2020-02-01: contested -> government on 2020-03-01.
-    assert {k: feature["properties"][k] for k in ("id", "from", "to", "date")} == \
-        {"id": "A", "from": "contested", "to": "government", "date": "2020-03-01"}
+    assert {k: feature["properties"][k] for k in ("id", "from", "to", "date")} == {
+        "id": "A",
+        "from": "contested",
+        "to": "government",
+        "date": "2020-03-01",
+    }
 
 
 def test_output_equal_to_input_is_refused(cli, squares, squares_args):
@@ -85,13 +99,16 @@ def test_output_equal_to_input_is_refused(cli, squares, squares_args):
     assert open(squares["districts"], "rb").read() == before
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["-f", "gpkg"], "-o FILE"),
-    (["--layer", "changes"], "--since"),
-    (["--rs"], "geojsonseq"),
-    (["--since", "2020-01-01"], "--layer changes"),
-    (["--since", "15/01/2020", "--layer", "changes"], "YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["-f", "gpkg"], "-o FILE"),
+        (["--layer", "changes"], "--since"),
+        (["--rs"], "geojsonseq"),
+        (["--since", "2020-01-01"], "--layer changes"),
+        (["--since", "15/01/2020", "--layer", "changes"], "YYYY-MM-DD"),
+    ],
+)
 def test_usage_errors_exit_2(cli, squares_args, args, fragment):
     result = cli("export", *squares_args, *args)
     assert result.exit_code == 2, result.output
@@ -107,7 +124,8 @@ def test_unknown_suffix_without_format_is_refused(cli, squares_args, tmp_path, n
     result = cli("export", *squares_args, "-o", out)
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [
-        f"conflictmap: error: -o {out}: unknown output suffix; use .geojson, .geojsonl, .gpkg or .fgb, or give -f"]
+        f"conflictmap: error: -o {out}: unknown output suffix; use .geojson, .geojsonl, .gpkg or .fgb, or give -f"
+    ]
     assert list(out.parent.iterdir()) == []
 
 
@@ -121,9 +139,18 @@ def test_suffix_contradicting_format_is_refused(cli, squares_args, tmp_path, nam
     assert list(out.parent.iterdir()) == []
 
 
-@pytest.mark.parametrize("name, kind", [("o.geojson", "geojson"), ("o.json", "geojson"), ("o.geojsonl", "geojsonseq"),
-                                        ("o.geojsons", "geojsonseq"), ("o.ndjson", "geojsonseq"),
-                                        ("o.gpkg", "gpkg"), ("o.fgb", "fgb")])
+@pytest.mark.parametrize(
+    "name, kind",
+    [
+        ("o.geojson", "geojson"),
+        ("o.json", "geojson"),
+        ("o.geojsonl", "geojsonseq"),
+        ("o.geojsons", "geojsonseq"),
+        ("o.ndjson", "geojsonseq"),
+        ("o.gpkg", "gpkg"),
+        ("o.fgb", "fgb"),
+    ],
+)
 def test_format_is_inferred_from_the_suffix(cli, squares_args, tmp_path, name, kind):
     out = tmp_path / name
     result = cli("export", *squares_args, "-o", out)
@@ -152,8 +179,13 @@ def grid_districts(path, n=40):
         for j in range(n):
             x, y = 30 + i * 0.001, 50 + j * 0.001
             ring = [[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]
-            features.append({"type": "Feature", "properties": {"id": f"g{i}-{j}"},
-                             "geometry": {"type": "Polygon", "coordinates": [ring]}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"id": f"g{i}-{j}"},
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                }
+            )
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     return path
 
@@ -163,8 +195,12 @@ def test_reader_closing_early_ends_quietly(tmp_path, fmt):
     # Like `conflictmap export ... | head -c 100`: a real process and a real pipe that closes.
     districts = grid_districts(tmp_path / "grid.geojson")
     # -q: districts without a log warn on stderr; this test wants stderr to show only a BrokenPipe trace, if any.
-    writer = subprocess.Popen([sys.executable, "-m", "conflictmap", "export", "-q", "--districts", districts, "-f", fmt],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "conflictmap", "export", "-q", "--districts", districts, "-f", fmt],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     head = writer.stdout.read(100)
     writer.stdout.close()
     err = writer.stderr.read()
@@ -179,8 +215,9 @@ def test_pipe_into_ogr2ogr(tmp_path, squares_args):
     out = tmp_path / "from-pipe.gpkg"
     command = [sys.executable, "-m", "conflictmap", "export", *squares_args, "--date", "2020-02-15"]
     export = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=ROOT)
-    done = subprocess.run(["ogr2ogr", "-f", "GPKG", str(out), "/vsistdin/", "-nln", "districts"],
-                          stdin=export.stdout, capture_output=True)
+    done = subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(out), "/vsistdin/", "-nln", "districts"], stdin=export.stdout, capture_output=True
+    )
     export.stdout.close()
     assert export.wait(timeout=60) == 0
     assert done.returncode == 0, done.stderr

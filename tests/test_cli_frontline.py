@@ -12,7 +12,13 @@ from tests.helpers import GAPPED_LOG, MIDDLE_COLUMN, TOP_OF_BOTTOM_ROW, inset_sq
 def test_json_keys_and_length(cli_json, squares_args):
     # 2020-02-15: A contested against government on its top and right edges (see tests/test_frontline.py).
     rows = cli_json("frontline", *squares_args, "--date", "2020-02-15")
-    assert rows == [{"actor_a": "contested", "actor_b": "government", "length_km": pytest.approx(TOP_OF_BOTTOM_ROW + MIDDLE_COLUMN, rel=1e-9)}]
+    assert rows == [
+        {
+            "actor_a": "contested",
+            "actor_b": "government",
+            "length_km": pytest.approx(TOP_OF_BOTTOM_ROW + MIDDLE_COLUMN, rel=1e-9),
+        }
+    ]
 
 
 def test_csv_is_unrounded(cli, squares_args):

@@ -35,7 +35,9 @@ def test_quiet_silences_warnings_not_data(cli, bowtie):
 def test_quiet_keeps_errors(cli, tmp_path):
     result = cli("--quiet", "status", "--districts", tmp_path / "missing.geojson")
     assert result.exit_code == 1
-    assert result.stderr.strip().splitlines() == [f"conflictmap: error: {tmp_path / 'missing.geojson'}: file not found; check the path"]
+    assert result.stderr.strip().splitlines() == [
+        f"conflictmap: error: {tmp_path / 'missing.geojson'}: file not found; check the path"
+    ]
 
 
 def test_verbose_says_which_inputs_are_used(cli, tmp_path, monkeypatch):
@@ -73,8 +75,9 @@ def test_unexpected_failure_is_one_line_without_debug_and_a_traceback_with(cli, 
     monkeypatch.setattr(conflictmap.figures, "shares", broken)
     result = cli("share", *squares_args)
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("conflictmap: error: unexpected RuntimeError: something nobody expected "
-                                     "(run with --debug for the traceback)")
+    assert result.stderr.strip() == (
+        "conflictmap: error: unexpected RuntimeError: something nobody expected (run with --debug for the traceback)"
+    )
     debug = cli("--debug", "share", *squares_args)
     assert isinstance(debug.exception, RuntimeError)
 
@@ -97,6 +100,7 @@ def _env():
 
 
 # -- the global flags after the subcommand too (cli/group.py) ------------------------------------------------
+
 
 def missing_input_commands(tmp_path) -> dict[str, list]:
     """A command line per kind of command, each failing with a conflictmap error (exit 1 or 2)."""

@@ -67,8 +67,12 @@ def test_utm_zone_used_a_little_beyond_its_band_still_works(cli_json, tmp_path):
 def test_districts_layer_picks_one_layer_of_a_geopackage(cli, cli_json, squares):
     path = ROOT / "tests" / "bad_inputs" / "d_two_polygon_layers.gpkg"
     rows = cli_json("status", "-d", path, "--districts-layer", "districts_2020", "-c", squares["control"])
-    assert {r["id"]: r["controller"] for r in rows} == {"A": "government", "B": "government 0.5; kurdish forces 0.5",
-                                                         "C": "government", "D": "government"}
+    assert {r["id"]: r["controller"] for r in rows} == {
+        "A": "government",
+        "B": "government 0.5; kurdish forces 0.5",
+        "C": "government",
+        "D": "government",
+    }
     wrong = cli("status", "-d", path, "--districts-layer", "districts_2021")
     assert wrong.exit_code == 2 and wrong.stdout == ""
     one_error_line(wrong, "d_two_polygon_layers.gpkg", "no layer 'districts_2021'", "districts_2016, districts_2020")
@@ -104,16 +108,22 @@ RAW_MARKUP = re.compile(r"<(script|img|b)\b|(?<!\\)\]\(")  # an HTML tag from th
 def odd_names(tmp_path):
     """The squares with names that are hostile to CSV, Markdown and HTML, and a log with such sources."""
     data = squares_geojson()
-    names = {"A": "Al\rpha", "B": "Be\nta <script>alert(1)</script>", "C": "[Gamma](http://evil) <img src=x onerror=alert(1)>",
-             "D": "$5 and $6 \\ back"}
+    names = {
+        "A": "Al\rpha",
+        "B": "Be\nta <script>alert(1)</script>",
+        "C": "[Gamma](http://evil) <img src=x onerror=alert(1)>",
+        "D": "$5 and $6 \\ back",
+    }
     for feature in data["features"]:
         feature["properties"]["name"] = names[feature["properties"]["id"]]
     districts = tmp_path / "odd.geojson"
     districts.write_text(json.dumps(data))
     log = tmp_path / "odd.csv"
-    log.write_text("date,district,controller,source\n2020-01-01,A,rebels,<script>s</script>\n2020-01-01,B,rebels,s\n"
-                   "2020-01-01,C,government,[x](http://e)\n2020-01-01,D,$5 and $6,s\n"
-                   "2020-02-01,A,government,<b>bold</b>\n2020-02-01,B,government,s\n2020-02-01,C,the $\\foo$ front,s\n")
+    log.write_text(
+        "date,district,controller,source\n2020-01-01,A,rebels,<script>s</script>\n2020-01-01,B,rebels,s\n"
+        "2020-01-01,C,government,[x](http://e)\n2020-01-01,D,$5 and $6,s\n"
+        "2020-02-01,A,government,<b>bold</b>\n2020-02-01,B,government,s\n2020-02-01,C,the $\\foo$ front,s\n"
+    )
     return {"districts": str(districts), "control": str(log), "names": names}
 
 
@@ -167,14 +177,28 @@ def streaming_commands(squares, tmp_path):
     baseline.write_text("district,controller\n*,government\n")
     data = ["-d", squares["districts"], "-c", squares["control"]]
     return {
-        "info": ["info", *data], "status": ["status", *data], "share": ["share", *data],
-        "changes": ["changes", *data, "--since", "2020-01-01"], "timeline": ["timeline", *data],
-        "frontline": ["frontline", *data], "export": ["export", *data], "validate": ["validate", *data],
+        "info": ["info", *data],
+        "status": ["status", *data],
+        "share": ["share", *data],
+        "changes": ["changes", *data, "--since", "2020-01-01"],
+        "timeline": ["timeline", *data],
+        "frontline": ["frontline", *data],
+        "export": ["export", *data],
+        "validate": ["validate", *data],
         "report": ["report", *data, "-o", "-", "--format", "md"],
         "overlay": ["overlay", zones, "--actor", "russia", "-d", squares["districts"]],
         "zones area": ["zones", "area", zones, "--actor", "russia"],
-        "log from-changes": ["log", "from-changes", changes, "-d", squares["districts"], "--baseline", baseline,
-                             "--baseline-date", "2020-01-01"],
+        "log from-changes": [
+            "log",
+            "from-changes",
+            changes,
+            "-d",
+            squares["districts"],
+            "--baseline",
+            baseline,
+            "--baseline-date",
+            "2020-01-01",
+        ],
     }
 
 
@@ -196,8 +220,22 @@ def closed_stdout(monkeypatch):
 
 
 # export streams bytes to stdout's buffer, past this wrapper: test_a_real_closed_pipe_exits_0 covers it.
-@pytest.mark.parametrize("command", ["info", "status", "share", "changes", "timeline", "frontline", "validate",
-                                     "report", "overlay", "zones area", "log from-changes"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "info",
+        "status",
+        "share",
+        "changes",
+        "timeline",
+        "frontline",
+        "validate",
+        "report",
+        "overlay",
+        "zones area",
+        "log from-changes",
+    ],
+)
 def test_a_closed_pipe_ends_every_command_with_0(cli, streaming_commands, closed_stdout, command):
     result = cli(*streaming_commands[command])
     assert result.exit_code == 0, (result.exit_code, result.stderr)
@@ -209,8 +247,13 @@ def test_a_real_closed_pipe_exits_0(args, tmp_path):
     read, write = os.pipe()
     os.close(read)  # the reader is gone before the first write, as with `| true`
     try:
-        done = subprocess.run([sys.executable, "-m", "conflictmap", *args], stdout=write, stderr=subprocess.PIPE, cwd=tmp_path,
-                              timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "conflictmap", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            timeout=120,
+        )
     finally:
         os.close(write)
     assert done.returncode == 0, done.stderr.decode()
@@ -218,13 +261,21 @@ def test_a_real_closed_pipe_exits_0(args, tmp_path):
 
 
 def test_a_closed_stdout_is_a_usage_error_and_a_file_output_still_works(tmp_path):
-    run = lambda *args: subprocess.run([sys.executable, "-m", "conflictmap", *args], stdout=subprocess.DEVNULL,  # noqa: E731
-                                       stderr=subprocess.PIPE, cwd=tmp_path, timeout=120, close_fds=True,
-                                       preexec_fn=lambda: os.close(1))
+    run = lambda *args: subprocess.run(
+        [sys.executable, "-m", "conflictmap", *args],
+        stdout=subprocess.DEVNULL,  # noqa: E731
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        timeout=120,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
     to_stdout = run("share", "--format", "csv")
     assert to_stdout.returncode == 2
-    assert to_stdout.stderr.decode().strip().splitlines()[-1] == \
-        "conflictmap: error: stdout is closed (>&-); redirect it to a file or give -o FILE"
+    assert (
+        to_stdout.stderr.decode().strip().splitlines()[-1]
+        == "conflictmap: error: stdout is closed (>&-); redirect it to a file or give -o FILE"
+    )
     to_file = run("report", "-o", "r.md")
     assert to_file.returncode == 0, to_file.stderr.decode()
     assert (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# ")
@@ -410,9 +461,16 @@ def test_a_zone_across_the_antimeridian_is_refused(cli, tmp_path):
 
 
 def test_stdin_closed_through_the_command_line(squares, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "conflictmap", "status", "-d", squares["districts"], "-c", "-"],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
-                          timeout=120, preexec_fn=lambda: os.close(0))  # as `<&-` leaves it
+    done = subprocess.run(
+        [sys.executable, "-m", "conflictmap", "status", "-d", squares["districts"], "-c", "-"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        timeout=120,
+        preexec_fn=lambda: os.close(0),
+    )  # as `<&-` leaves it
     assert done.returncode == 2 and done.stdout == b""
     assert done.stderr.decode().strip().splitlines() == [
-        "conflictmap: error: '-' reads stdin, but stdin is closed; give a file, or pipe the data in"]
+        "conflictmap: error: '-' reads stdin, but stdin is closed; give a file, or pipe the data in"
+    ]

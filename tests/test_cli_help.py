@@ -41,8 +41,18 @@ def heavy_after(*argvs) -> list[str]:
     return json.loads(done.stderr.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("args", [["--help"], ["share", "--help"], ["status", "--help"], ["info", "--help"],
-                                  ["zones", "--help"], ["zones", "area", "--help"], ["overlay", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["share", "--help"],
+        ["status", "--help"],
+        ["info", "--help"],
+        ["zones", "--help"],
+        ["zones", "area", "--help"],
+        ["overlay", "--help"],
+    ],
+)
 def test_help_imports_no_heavy_module(args):
     assert heavy_after(args) == []
 
@@ -143,7 +153,7 @@ def test_every_command_ends_with_examples_that_do_not_wrap(cli, monkeypatch):
         shown = [line.strip() for line in text.splitlines()]
         for line in examples:
             assert len(line) <= EXAMPLE_WIDTH and line.strip() in shown, (words, line)
-        tail = [line for line in text[:text.index("╭")].splitlines() if line.strip()]
+        tail = [line for line in text[: text.index("╭")].splitlines() if line.strip()]
         assert tail[-1].strip() == examples[-1].strip(), words
 
 
@@ -178,5 +188,5 @@ def test_gap_help_is_one_wording_with_one_default(cli):
         assert result.exit_code == 0, name
         flat = " ".join(result.stdout.replace("│", " ").split())  # unwrapped, without the panel's borders
         start = flat.index("--gap")
-        texts.append(flat[start:flat.index("--", start + 5)])
+        texts.append(flat[start : flat.index("--", start + 5)])
     assert texts[0] == texts[1] and "default: detected" in texts[0] and "[default" not in texts[0]

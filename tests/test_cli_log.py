@@ -27,8 +27,18 @@ def change_files(tmp_path):
 
 def build(cli, squares, change_files, *more):
     changes, baseline = change_files
-    return cli("log", "from-changes", changes, "-d", squares["districts"], "--baseline", baseline,
-               "--baseline-date", "2020-01-01", *more)
+    return cli(
+        "log",
+        "from-changes",
+        changes,
+        "-d",
+        squares["districts"],
+        "--baseline",
+        baseline,
+        "--baseline-date",
+        "2020-01-01",
+        *more,
+    )
 
 
 def test_from_changes_gives_the_hand_counted_states(cli, cli_json, squares, change_files, tmp_path):
@@ -37,9 +47,15 @@ def test_from_changes_gives_the_hand_counted_states(cli, cli_json, squares, chan
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [(r["date"], r["district"], r["controller"]) for r in rows if r["date"] == "2020-01-01"] == [
-        ("2020-01-01", "A", "rebels"), ("2020-01-01", "B", "rebels"), ("2020-01-01", "C", "government"), ("2020-01-01", "D", "government")]
-    held = {d: {r["id"]: r["controller"] for r in cli_json("status", "-d", squares["districts"], "-c", out, "--date", d)}
-            for d in ("2020-01-15", "2020-02-15", "2020-03-01")}
+        ("2020-01-01", "A", "rebels"),
+        ("2020-01-01", "B", "rebels"),
+        ("2020-01-01", "C", "government"),
+        ("2020-01-01", "D", "government"),
+    ]
+    held = {
+        d: {r["id"]: r["controller"] for r in cli_json("status", "-d", squares["districts"], "-c", out, "--date", d)}
+        for d in ("2020-01-15", "2020-02-15", "2020-03-01")
+    }
     assert held["2020-01-15"] == {"A": "rebels", "B": "rebels", "C": "government", "D": "government"}
     assert held["2020-02-15"] == {"A": "contested", "B": "government", "C": "government", "D": "government"}
     assert set(held["2020-03-01"].values()) == {"government"}
@@ -55,13 +71,26 @@ def test_from_that_disagrees_with_the_baseline_is_a_warning(cli, squares, change
 
 
 def test_from_changes_is_byte_identical(cli, squares, change_files):
-    first, second = build(cli, squares, change_files, "--infer-baseline"), build(cli, squares, change_files, "--infer-baseline")
+    first, second = (
+        build(cli, squares, change_files, "--infer-baseline"),
+        build(cli, squares, change_files, "--infer-baseline"),
+    )
     assert first.exit_code == 0 and first.stdout_bytes == second.stdout_bytes
 
 
 def test_baseline_errors(cli, squares, change_files, tmp_path):
     changes, _ = change_files
-    late = cli("log", "from-changes", changes, "-d", squares["districts"], "--default", "government", "--baseline-date", "2020-02-15")
+    late = cli(
+        "log",
+        "from-changes",
+        changes,
+        "-d",
+        squares["districts"],
+        "--default",
+        "government",
+        "--baseline-date",
+        "2020-02-15",
+    )
     assert late.exit_code == 2 and "after the first change (2020-02-01)" in late.stderr
     none = cli("log", "from-changes", changes, "-d", squares["districts"])
     assert none.exit_code == 2 and "give a baseline" in none.stderr
@@ -81,28 +110,64 @@ def test_the_shared_aleppo_record_becomes_a_validated_log(cli, cli_json, shared_
     variants = ["--aliases", aleppo / "neighbourhood-name-variants.json"]
     changes = aleppo / "control-changes-2016.csv"
     actors = tmp_path / "actors.toml"
-    actors.write_text('[actors.government]\naliases = ["government (then rebel counter-attack 5 Dec)"]\n[actors.rebels]\n'
-                      '[actors."kurdish forces"]\naliases = ["Kurdish forces (YPG/SDF)"]\n'
-                      '[actors."government and kurdish forces"]\naliases = ["government + YPG/SDF"]\n')
+    actors.write_text(
+        '[actors.government]\naliases = ["government (then rebel counter-attack 5 Dec)"]\n[actors.rebels]\n'
+        '[actors."kurdish forces"]\naliases = ["Kurdish forces (YPG/SDF)"]\n'
+        '[actors."government and kurdish forces"]\naliases = ["government + YPG/SDF"]\n'
+    )
     suggested = tmp_path / "aliases.csv"
-    first = cli("validate", *districts, "-c", changes, *variants, "--actors", actors, "--write-aliases", suggested, "--format", "json")
+    first = cli(
+        "validate",
+        *districts,
+        "-c",
+        changes,
+        *variants,
+        "--actors",
+        actors,
+        "--write-aliases",
+        suggested,
+        "--format",
+        "json",
+    )
     assert first.exit_code == 1  # the record's own spellings do not all match
     reviewed = list(csv.DictReader(io.StringIO(suggested.read_text(encoding="utf-8"))))
     # The record's polygon_names column is its author's own matching: every suggested district must be in it.
-    record = {r["neighbourhood_as_reported"]: r["polygon_names"] for r in csv.DictReader(changes.open(encoding="utf-8"))}
+    record = {
+        r["neighbourhood_as_reported"]: r["polygon_names"] for r in csv.DictReader(changes.open(encoding="utf-8"))
+    }
     for row in reviewed:
         for district in row["district"].split("; ") if row["district"] != "-" else []:
             assert district in record[row["alias"]], row
     baseline = tmp_path / "baseline.csv"
     baseline.write_text("district,controller\n*,government\nash-Sheikh Maqsoud,kurdish forces\n", encoding="utf-8")
     log = tmp_path / "control.csv"
-    built = cli("log", "from-changes", changes, *districts, *variants, "--aliases", suggested, "--actors", actors,
-                "--baseline", baseline, "--baseline-date", "2016-11-15", "--infer-baseline", "--strict-names", "-o", log)
+    built = cli(
+        "log",
+        "from-changes",
+        changes,
+        *districts,
+        *variants,
+        "--aliases",
+        suggested,
+        "--actors",
+        actors,
+        "--baseline",
+        baseline,
+        "--baseline-date",
+        "2016-11-15",
+        "--infer-baseline",
+        "--strict-names",
+        "-o",
+        log,
+    )
     assert built.exit_code == 0, built.output
     assert "changes from" not in built.stderr  # every 'from' agrees with the state before it
     checked = cli("validate", *districts, "-c", log, "--actors", actors, "--strict-names", "--format", "json")
     assert checked.exit_code == 0 and [p for p in json.loads(checked.stdout) if p["level"] == "error"] == []
-    held = {r["id"]: r["controller"] for r in cli_json("status", *districts, "-c", log, "--actors", actors, "--date", "2016-11-29")}
+    held = {
+        r["id"]: r["controller"]
+        for r in cli_json("status", *districts, "-c", log, "--actors", actors, "--date", "2016-11-29")
+    }
     # Rows 9-11 of the record (28 November): as-Sakhour, al-Haydariyeh and Sheikh Kheder to the government.
     assert held["as-Sakhour"] == held["al-Haydariyeh"] == held["Sheikh Kheder"] == "government"
     assert held["ash-Sheikh Fares"] == "kurdish forces"

@@ -23,7 +23,18 @@ def test_png_on_a_date(cli, squares_args, tmp_path):
 
 def test_svg_with_baseline_outline(cli, squares_args, tmp_path):
     out = tmp_path / "map.svg"
-    result = cli("map", *squares_args, "--date", "2020-03-01", "-o", out, "--baseline", "2020-01-01", "--baseline-actor", "rebels")
+    result = cli(
+        "map",
+        *squares_args,
+        "--date",
+        "2020-03-01",
+        "-o",
+        out,
+        "--baseline",
+        "2020-01-01",
+        "--baseline-actor",
+        "rebels",
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "Control on 2020-03-01" in text
@@ -38,13 +49,16 @@ def test_no_temporary_file_left_behind(cli, squares_args, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".map")] == []
 
 
-@pytest.mark.parametrize("args,message", [
-    (["-o", "map.gif"], ".png or .svg"),
-    (["-o", "map.png", "--baseline", "2020-01-01"], "go together"),
-    (["-o", "map.png", "--date", "yesterday"], "--date"),
-    (["-o", "map.png", "--baseline", "2020-01-01", "--baseline-actor", "nobody"], "not an actor"),
-    (["-o", "no/such/folder/map.png"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["-o", "map.gif"], ".png or .svg"),
+        (["-o", "map.png", "--baseline", "2020-01-01"], "go together"),
+        (["-o", "map.png", "--date", "yesterday"], "--date"),
+        (["-o", "map.png", "--baseline", "2020-01-01", "--baseline-actor", "nobody"], "not an actor"),
+        (["-o", "no/such/folder/map.png"], "does not exist"),
+    ],
+)
 def test_usage_errors_exit_2(cli, squares_args, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     result = cli("map", *squares_args, *args)
@@ -60,7 +74,9 @@ def test_output_is_required(cli, squares_args):
 
 
 def test_baseline_actor_without_districts_exit_1(cli, squares_args, tmp_path):
-    result = cli("map", *squares_args, "-o", tmp_path / "map.png", "--baseline", "2019-01-01", "--baseline-actor", "rebels")
+    result = cli(
+        "map", *squares_args, "-o", tmp_path / "map.png", "--baseline", "2019-01-01", "--baseline-actor", "rebels"
+    )
     assert result.exit_code == 1
     assert "held no district on 2019-01-01" in result.stderr
 
@@ -83,12 +99,26 @@ def test_runs_on_the_bundled_sample(cli, tmp_path):
 
 def test_shared_aleppo_neighbourhoods(cli, shared_data, tmp_path):
     log = tmp_path / "log.csv"
-    log.write_text("date,district,controller,share\n2016-11-15,Hanano,rebels,\n2016-11-15,Jabal Badro,rebels,\n"
-                   "2016-11-27,Bustan al-Basha,government,0.5\n2016-11-27,Bustan al-Basha,kurdish forces,0.5\n"
-                   "2016-11-30,Sheikh Sa'eed,contested,\n")
+    log.write_text(
+        "date,district,controller,share\n2016-11-15,Hanano,rebels,\n2016-11-15,Jabal Badro,rebels,\n"
+        "2016-11-27,Bustan al-Basha,government,0.5\n2016-11-27,Bustan al-Basha,kurdish forces,0.5\n"
+        "2016-11-30,Sheikh Sa'eed,contested,\n"
+    )
     out = tmp_path / "aleppo.png"
-    result = cli("map", "--districts", shared_data / "aleppo" / "neighbourhoods-csr.geojson", "--dissolve",
-                 "--control", log, "-o", out, "--baseline", "2016-11-15", "--baseline-actor", "rebels")
+    result = cli(
+        "map",
+        "--districts",
+        shared_data / "aleppo" / "neighbourhoods-csr.geojson",
+        "--dissolve",
+        "--control",
+        log,
+        "-o",
+        out,
+        "--baseline",
+        "2016-11-15",
+        "--baseline-actor",
+        "rebels",
+    )
     assert result.exit_code == 0, result.output
     non_blank_png(out)
 

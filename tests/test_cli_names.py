@@ -17,10 +17,18 @@ ARABIC = {"A": "حلب", "B": "الحيدرية", "C": "هنانو", "D": "ال�
 
 
 def named_squares(tmp_path, names, extra=None):
-    features = [{"type": "Feature", "properties": {"id": k, "name": names[k], **(extra or {}).get(k, {})},
-                 "geometry": square(*SQUARES[k], SIZE)} for k in SQUARES]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": k, "name": names[k], **(extra or {}).get(k, {})},
+            "geometry": square(*SQUARES[k], SIZE),
+        }
+        for k in SQUARES
+    ]
     path = tmp_path / "districts.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
     return str(path)
 
 
@@ -37,8 +45,12 @@ def by_actor(rows):
 def test_cyrillic_actors_and_districts_stay_apart(cli_json, tmp_path):
     districts = named_squares(tmp_path, CYRILLIC)
     # Україна holds Київ, Харків, Львів; Росія holds Одеса: 3 and 1 districts.
-    log = write(tmp_path, "log.csv", "date,district,controller\n2022-03-01,Київ,Україна\n2022-03-01,ХАРКІВ,україна\n"
-                                     "2022-03-01,Львів,Україна\n2022-03-01,Одеса,Росія\n")
+    log = write(
+        tmp_path,
+        "log.csv",
+        "date,district,controller\n2022-03-01,Київ,Україна\n2022-03-01,ХАРКІВ,україна\n"
+        "2022-03-01,Львів,Україна\n2022-03-01,Одеса,Росія\n",
+    )
     rows = by_actor(cli_json("share", "-d", districts, "-c", log))
     assert rows["Україна"]["districts"] == 3 and rows["Росія"]["districts"] == 1
     assert rows["Україна"]["districts_pct"] == pytest.approx(75.0)
@@ -48,8 +60,12 @@ def test_cyrillic_actors_and_districts_stay_apart(cli_json, tmp_path):
 def test_arabic_actors_and_districts_stay_apart(cli_json, tmp_path):
     districts = named_squares(tmp_path, ARABIC)
     # النظام holds حلب and الحيدرية (A, B); المعارضة holds هنانو and الشعار (C, D); 'حيدرية' lacks the article.
-    log = write(tmp_path, "log.csv", "date,district,controller\n2016-11-28,حلب,النظام\n2016-11-28,حيدرية,النظام\n"
-                                     "2016-11-28,هنانو,المعارضة\n2016-11-28,الشعار,المعارضة\n")
+    log = write(
+        tmp_path,
+        "log.csv",
+        "date,district,controller\n2016-11-28,حلب,النظام\n2016-11-28,حيدرية,النظام\n"
+        "2016-11-28,هنانو,المعارضة\n2016-11-28,الشعار,المعارضة\n",
+    )
     rows = by_actor(cli_json("share", "-d", districts, "-c", log))
     assert rows["النظام"]["districts"] == 2 and rows["المعارضة"]["districts"] == 2
     assert rows["النظام"]["area_km2"] == pytest.approx(squares_area("A") + squares_area("B"), rel=1e-6)
@@ -64,8 +80,12 @@ def test_a_name_not_in_the_districts_is_not_given_to_another(cli, tmp_path):
 
 def test_looser_match_is_noted_once_and_refused_with_strict_names(cli, tmp_path):
     districts = named_squares(tmp_path, {"A": "al-Haydariyeh", "B": "Sheikh Kheder", "C": "Hanano", "D": "ash-Sha'ar"})
-    log = write(tmp_path, "log.csv", "date,district,controller\n2016-11-28,Haydariya,government\n"
-                                     "2016-11-29,Haydariya,rebels\n2016-11-28,Sheikh Khodr,government\n")
+    log = write(
+        tmp_path,
+        "log.csv",
+        "date,district,controller\n2016-11-28,Haydariya,government\n"
+        "2016-11-29,Haydariya,rebels\n2016-11-28,Sheikh Khodr,government\n",
+    )
     result = cli("status", "-d", districts, "-c", log, "--format", "json")
     assert result.exit_code == 0
     notes = [line for line in result.stderr.splitlines() if "note:" in line]
@@ -80,17 +100,27 @@ def test_looser_match_is_noted_once_and_refused_with_strict_names(cli, tmp_path)
 def test_other_name_field_matches_arabic(cli_json, tmp_path):
     extra = {k: {"NAME_A": ARABIC[k]} for k in SQUARES}
     districts = named_squares(tmp_path, {"A": "Aleppo", "B": "al-Haydariyeh", "C": "Hanano", "D": "ash-Sha'ar"}, extra)
-    log = write(tmp_path, "log.csv", "date,district,controller\n2016-11-28,هنانو,government\n2016-11-28,Hanano,government\n")
+    log = write(
+        tmp_path, "log.csv", "date,district,controller\n2016-11-28,هنانو,government\n2016-11-28,Hanano,government\n"
+    )
     rows = {r["id"]: r["controller"] for r in cli_json("status", "-d", districts, "-c", log)}
     assert rows["C"] == "government" and rows["A"] == "unknown"
 
 
 def test_aliases_csv_maps_spellings_to_one_several_or_no_district(cli, cli_json, tmp_path):
     districts = named_squares(tmp_path, {"A": "Aghyor", "B": "Karm al-Myassar", "C": "Karm al-Qaterji", "D": "Hanano"})
-    aliases = write(tmp_path, "aliases.csv", "alias,district,match\nAqyul,Aghyor,reviewed\n"
-                                             "\"Karm al-Maysar, Karm al-Qaterji\",Karm al-Myassar; C,parts\nTariq al-Bab,-,none\n")
-    log = write(tmp_path, "log.csv", "date,district,controller\n2016-12-07,Aqyul,government\n"
-                                     "2016-12-04,\"Karm al-Maysar, Karm al-Qaterji\",government\n2016-12-03,Tariq al-Bab,government\n")
+    aliases = write(
+        tmp_path,
+        "aliases.csv",
+        "alias,district,match\nAqyul,Aghyor,reviewed\n"
+        '"Karm al-Maysar, Karm al-Qaterji",Karm al-Myassar; C,parts\nTariq al-Bab,-,none\n',
+    )
+    log = write(
+        tmp_path,
+        "log.csv",
+        "date,district,controller\n2016-12-07,Aqyul,government\n"
+        '2016-12-04,"Karm al-Maysar, Karm al-Qaterji",government\n2016-12-03,Tariq al-Bab,government\n',
+    )
     rows = {r["id"]: r["controller"] for r in cli_json("status", "-d", districts, "-c", log, "--aliases", aliases)}
     assert rows == {"A": "government", "B": "government", "C": "government", "D": "unknown"}
     result = cli("status", "-d", districts, "-c", log, "--aliases", aliases)
@@ -100,21 +130,45 @@ def test_aliases_csv_maps_spellings_to_one_several_or_no_district(cli, cli_json,
 def test_variants_json_is_read_as_it_is(cli_json, tmp_path):
     districts = named_squares(tmp_path, {"A": "al-Haydariyeh", "B": "as-Sakhour", "C": "as-Sakhour I", "D": "Hanano"})
     # The shape of neighbourhood-name-variants.json; 'الصاخور' is listed under two entries, so it names neither.
-    variants = {"h1": {"original_name": "al-Haydariyeh", "original_name_a": "الحيدرية", "alternative_english": ["Haidariyeh"],
-                       "alternative_arabic": ["الحيدريه"]},
-                "s1": {"original_name": "as-Sakhour", "original_name_a": "الصاخور", "alternative_english": [], "alternative_arabic": []},
-                "s2": {"original_name": "as-Sakhour I", "original_name_a": "الصاخور", "alternative_english": [], "alternative_arabic": []}}
+    variants = {
+        "h1": {
+            "original_name": "al-Haydariyeh",
+            "original_name_a": "الحيدرية",
+            "alternative_english": ["Haidariyeh"],
+            "alternative_arabic": ["الحيدريه"],
+        },
+        "s1": {
+            "original_name": "as-Sakhour",
+            "original_name_a": "الصاخور",
+            "alternative_english": [],
+            "alternative_arabic": [],
+        },
+        "s2": {
+            "original_name": "as-Sakhour I",
+            "original_name_a": "الصاخور",
+            "alternative_english": [],
+            "alternative_arabic": [],
+        },
+    }
     path = write(tmp_path, "variants.json", json.dumps(variants, ensure_ascii=False))
-    log = write(tmp_path, "log.csv", "date,district,controller\n2016-11-28,الحيدريه,government\n2016-11-29,Haidariyeh,rebels\n")
+    log = write(
+        tmp_path, "log.csv", "date,district,controller\n2016-11-28,الحيدريه,government\n2016-11-29,Haidariyeh,rebels\n"
+    )
     rows = {r["id"]: r["controller"] for r in cli_json("status", "-d", districts, "-c", log, "--aliases", path)}
     assert rows["A"] == "rebels"
 
 
 def test_write_aliases_round_trip(cli, cli_json, tmp_path):
-    districts = named_squares(tmp_path, {"A": "Karm al-Myassar", "B": "Karm al-Qaterji", "C": "Sheikh Kheder", "D": "Hanano"})
-    log = write(tmp_path, "log.csv", "date,district,controller\n2016-11-28,Sheikh Khodr,government\n"
-                                     "2016-12-04,\"Karm al-Maysar, Karm al-Tahhan, Karm al-Qaterji\",government\n"
-                                     "2016-12-03,Inzarat,government\n")
+    districts = named_squares(
+        tmp_path, {"A": "Karm al-Myassar", "B": "Karm al-Qaterji", "C": "Sheikh Kheder", "D": "Hanano"}
+    )
+    log = write(
+        tmp_path,
+        "log.csv",
+        "date,district,controller\n2016-11-28,Sheikh Khodr,government\n"
+        '2016-12-04,"Karm al-Maysar, Karm al-Tahhan, Karm al-Qaterji",government\n'
+        "2016-12-03,Inzarat,government\n",
+    )
     out = tmp_path / "aliases.csv"
     first = cli("validate", "-d", districts, "-c", log, "--write-aliases", out, "--format", "json")
     assert first.exit_code == 1  # two unknown names
@@ -129,8 +183,12 @@ def test_write_aliases_round_trip(cli, cli_json, tmp_path):
 
 
 def test_actor_typos_warn_without_an_actors_file(cli, tmp_path, squares):
-    log = write(tmp_path, "log.csv", "date,district,controller\n2020-01-01,A,government\n2020-01-01,B,government\n"
-                                     "2020-01-01,C,goverment\n2020-01-01,D,rebels\n")
+    log = write(
+        tmp_path,
+        "log.csv",
+        "date,district,controller\n2020-01-01,A,government\n2020-01-01,B,government\n"
+        "2020-01-01,C,goverment\n2020-01-01,D,rebels\n",
+    )
     result = cli("share", "-d", squares["districts"], "-c", log, "--format", "json")
     assert result.exit_code == 0
     assert "'goverment' (1 row: line 4) and 'government' (2 rows)" in result.stderr
@@ -152,8 +210,12 @@ def test_cp1251_log_names_its_encoding_and_reads_with_encoding(cli, cli_json, tm
 
 def test_from_that_contradicts_the_log(cli, tmp_path, squares):
     # B is held by rebels from 2020-01-01; the 2020-02-01 row says it changed from the government.
-    log = write(tmp_path, "log.csv", "date,district,controller,from\n2020-01-01,A,rebels,\n2020-01-01,B,rebels,\n"
-                                     "2020-02-01,B,government,government\n2020-02-01,A,government,rebels\n")
+    log = write(
+        tmp_path,
+        "log.csv",
+        "date,district,controller,from\n2020-01-01,A,rebels,\n2020-01-01,B,rebels,\n"
+        "2020-02-01,B,government,government\n2020-02-01,A,government,rebels\n",
+    )
     result = cli("status", "-d", squares["districts"], "-c", log)
     assert result.exit_code == 0
     assert "line 4: 'B' changes from 'government', but the log has it held by 'rebels' on 2020-01-31" in result.stderr
@@ -175,7 +237,9 @@ def test_the_sample_answers_to_its_arabic_names(cli, cli_json, tmp_path):
 
     sample = ["-d", sample_dir() / "districts.geojson"]
     # name_ar is read as another name: هنانو is Hanano; الحيدرية (with its article) is al-Haydariyeh.
-    log = write(tmp_path, "log.csv", "date,district,controller\n2016-11-26,هنانو,government\n2016-11-28,الحيدرية,government\n")
+    log = write(
+        tmp_path, "log.csv", "date,district,controller\n2016-11-26,هنانو,government\n2016-11-28,الحيدرية,government\n"
+    )
     held = {r["id"]: r["controller"] for r in cli_json("status", *sample, "-c", log)}
     assert held["hanano"] == held["haydariyeh"] == "government"
     # One Arabic name covers al-Hamdaniyeh I-V in the CSR data: ambiguous, never given to one of them.

@@ -77,7 +77,8 @@ def test_missing_output_folder_fails_before_loading(cli, tmp_path, command):
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [
         f"conflictmap: error: {WRITERS[command][-1]} {missing}: folder {missing.parent} does not exist; "
-        "create it or choose another path"]
+        "create it or choose another path"
+    ]
     assert result.stdout == ""
 
 
@@ -90,7 +91,9 @@ def test_input_as_output_fails_before_loading(cli, squares, tmp_path, command):
     fmt = {"report": ["--format", "md"], "export": ["-f", "geojson"]}.get(command, [])
     result = cli(*WRITERS[command], log, "--districts", tmp_path / "absent.geojson", "--control", log, *fmt)
     assert result.exit_code == 2, result.output
-    assert result.stderr.strip().splitlines() == [f"conflictmap: error: output {log} is also an input; choose another output path"]
+    assert result.stderr.strip().splitlines() == [
+        f"conflictmap: error: output {log} is also an input; choose another output path"
+    ]
     assert log.read_text() == open(squares["control"]).read()
 
 
@@ -120,8 +123,10 @@ def test_by_population_needs_a_population_field(cli, squares, tmp_path, command)
 # -- quiet fallbacks said once, in one place (cli/options.py load / query_date) --------------------------
 
 NO_LOG = "conflictmap: warning: no control log given: every district is held by {}"
-BEFORE = ("conflictmap: warning: 2019-12-31 is before the first date of the log (2020-01-01): "
-          "districts are shown as before their first row ({})")
+BEFORE = (
+    "conflictmap: warning: 2019-12-31 is before the first date of the log (2020-01-01): "
+    "districts are shown as before their first row ({})"
+)
 
 
 @pytest.mark.parametrize("initial", [None, "rebels"])

@@ -14,11 +14,21 @@ def markdown_cells(text: str) -> list[list[str]]:
     return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines]
 
 
-@pytest.mark.parametrize("key, kind", [
-    ("districts_pct", "pct"), ("area_pct", "pct"), ("area_km2", "km"), ("net_area_km2_per_day", "km"),
-    ("length_km", "km"), ("population", "people"), ("gained_population", "people"), ("districts", "count"),
-    ("net_districts", "count"), ("row", "count"),
-])
+@pytest.mark.parametrize(
+    "key, kind",
+    [
+        ("districts_pct", "pct"),
+        ("area_pct", "pct"),
+        ("area_km2", "km"),
+        ("net_area_km2_per_day", "km"),
+        ("length_km", "km"),
+        ("population", "people"),
+        ("gained_population", "people"),
+        ("districts", "count"),
+        ("net_districts", "count"),
+        ("row", "count"),
+    ],
+)
 def test_column_kind_from_its_name(key, kind):
     assert column_kind(key) == kind
 
@@ -63,8 +73,10 @@ def test_integers_and_text_are_left_as_they_are():
 
 
 def test_table_uses_the_same_rules_as_markdown():
-    rows = [{"actor": "a", "districts": 2.5, "districts_pct": 50, "area_km2": 1234.5}, {"actor": "b", "districts": 1.0,
-                                                                                      "districts_pct": 20, "area_km2": 1}]
+    rows = [
+        {"actor": "a", "districts": 2.5, "districts_pct": 50, "area_km2": 1234.5},
+        {"actor": "b", "districts": 1.0, "districts_pct": 20, "area_km2": 1},
+    ]
     text = to_text(rows, Format.table)
     for cell in ("2.50", "1.00", "50.0", "20.0", "1,234.50", "1.00"):
         assert cell in text
@@ -80,14 +92,20 @@ def test_share_table_on_the_squares(cli, squares_args):
     # 2020-02-15 by hand: government 2.5 districts, contested 1, kurdish 0.5, rebels and unknown 0.
     result = cli("share", *squares_args, "--date", "2020-02-15", "--format", "markdown")
     cells = {row[0]: row for row in markdown_cells(result.stdout)}
-    assert [cells[a][1] for a in ("government", "contested", "kurdish forces", "rebels", "unknown")] == \
-        ["2.50", "1.00", "0.50", "0.00", "0.00"]
+    assert [cells[a][1] for a in ("government", "contested", "kurdish forces", "rebels", "unknown")] == [
+        "2.50",
+        "1.00",
+        "0.50",
+        "0.00",
+        "0.00",
+    ]
     assert [cells[a][2] for a in ("government", "contested", "rebels")] == ["62.5", "25.0", "0.0"]
 
 
 def test_transition_matrix_cells_follow_their_measure(cli, squares_args):
-    result = cli("changes", *squares_args, "--since", "2020-01-01", "--until", "2020-02-01", "--summary",
-                 "--format", "markdown")
+    result = cli(
+        "changes", *squares_args, "--since", "2020-01-01", "--until", "2020-02-01", "--summary", "--format", "markdown"
+    )
     assert result.exit_code == 0, result.output
     tables = result.stdout.split("**Transition matrix")
     districts, km2 = tables[1], tables[2]
@@ -103,8 +121,9 @@ def test_transition_matrix_cells_follow_their_measure(cli, squares_args):
 
 def test_a_matrix_of_whole_counts_has_no_decimals(cli, squares_args):
     # 2019-12-31 (before the log: all unknown) -> 2020-01-01: rebels A, B and government C, D; no split yet.
-    result = cli("changes", *squares_args, "--since", "2019-12-31", "--until", "2020-01-01", "--summary",
-                 "--format", "markdown")
+    result = cli(
+        "changes", *squares_args, "--since", "2019-12-31", "--until", "2020-01-01", "--summary", "--format", "markdown"
+    )
     assert result.exit_code == 0, result.output
     districts = result.stdout.split("**Transition matrix")[1]
     rows = {row[0]: row for row in markdown_cells(districts)}
@@ -115,8 +134,15 @@ def test_a_matrix_of_whole_counts_has_no_decimals(cli, squares_args):
 
 
 @pytest.mark.parametrize("width", [60, 80])
-@pytest.mark.parametrize("args", [["status", "--date", "2016-12-07"], ["changes", "--since", "2016-11-15"], ["share"],
-                                  ["timeline", "--every", "7d"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "--date", "2016-12-07"],
+        ["changes", "--since", "2016-11-15"],
+        ["share"],
+        ["timeline", "--every", "7d"],
+    ],
+)
 def test_a_narrow_terminal_never_splits_a_number_or_a_date(cli, monkeypatch, width, args):
     # The bundled sample at 60 and 80 columns: every number and date of the CSV output appears whole in one
     # table line (formatted as the table formats it); long names are cut with an ellipsis instead.

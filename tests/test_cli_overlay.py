@@ -34,8 +34,15 @@ def test_log_rows_by_hand(cli_json, squares, zones_dir):
     rows = cli_json("overlay", zones_dir, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"])
     assert all(list(r) == KEYS for r in rows)
     first = {(r["district"], r["controller"]): r["share"] for r in rows if r["date"] == "2024-01-01"}
-    assert first == pytest.approx({("A", "russia"): 1.0, ("B", "russia"): b_share(), ("B", "ukraine"): 1 - b_share(),
-                                   ("C", "ukraine"): 1.0, ("D", "ukraine"): 1.0})
+    assert first == pytest.approx(
+        {
+            ("A", "russia"): 1.0,
+            ("B", "russia"): b_share(),
+            ("B", "ukraine"): 1 - b_share(),
+            ("C", "ukraine"): 1.0,
+            ("D", "ukraine"): 1.0,
+        }
+    )
     second = [(r["district"], r["controller"], r["share"]) for r in rows if r["date"] == "2024-02-01"]
     assert second == [("B", "russia", pytest.approx(1.0))]  # only the district that changed
     assert all("rule fraction" in r["note"] for r in rows)
@@ -55,8 +62,19 @@ def test_log_feeds_share(cli, cli_json, squares, zones_dir, tmp_path):
 
 
 def test_majority_rule_is_recorded(cli_json, squares, zones_dir):
-    rows = cli_json("overlay", zones_dir, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"],
-                    "--rule", "majority", "--every-date")
+    rows = cli_json(
+        "overlay",
+        zones_dir,
+        "--actor",
+        "russia",
+        "--rest",
+        "ukraine",
+        "-d",
+        squares["districts"],
+        "--rule",
+        "majority",
+        "--every-date",
+    )
     assert {r["share"] for r in rows} == {1.0}
     first = {r["district"]: r["controller"] for r in rows if r["date"] == "2024-01-01"}
     assert first == {"A": "russia", "B": "russia", "C": "ukraine", "D": "ukraine"}  # B is 60% russian
@@ -66,8 +84,9 @@ def test_majority_rule_is_recorded(cli_json, squares, zones_dir):
 def test_min_share_keeps_the_rest(cli_json, squares, zones_dir):
     # 2024-01-01: B is russia 0.6 / the rest 0.4 (cell-area formula). --min-share 0.5 drops only zone
     # actors' slivers: ukraine, who holds the area no zone covers, keeps its 0.4.
-    rows = cli_json("overlay", zones_dir, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"],
-                    "--min-share", "0.5")
+    rows = cli_json(
+        "overlay", zones_dir, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"], "--min-share", "0.5"
+    )
     first = {r["controller"]: r["share"] for r in rows if r["date"] == "2024-01-01" and r["district"] == "B"}
     assert first == pytest.approx({"russia": b_share(), "ukraine": 1 - b_share()}, rel=1e-9)
     assert all("zone shares under 0.5" in r["note"] for r in rows)
@@ -94,8 +113,18 @@ def sliver():
 
 def test_min_share_with_one_zone_actor_gives_the_sliver_to_the_rest(cli_json, squares, sliver_zone):
     # The DeepState case: russia only, --rest ukraine. B's russia 0.03 < 0.05 goes to ukraine: B is ukraine's.
-    rows = cli_json("overlay", sliver_zone, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"],
-                    "--min-share", "0.05")
+    rows = cli_json(
+        "overlay",
+        sliver_zone,
+        "--actor",
+        "russia",
+        "--rest",
+        "ukraine",
+        "-d",
+        squares["districts"],
+        "--min-share",
+        "0.05",
+    )
     held = {(r["district"], r["controller"]): r["share"] for r in rows}
     assert held == {("A", "russia"): 1.0, ("B", "ukraine"): 1.0, ("C", "ukraine"): 1.0, ("D", "ukraine"): 1.0}
     assert all("zone shares under 0.05 dropped" in r["note"] for r in rows)
@@ -137,14 +166,17 @@ def test_output_never_overwrites_an_input(cli, squares, zones_dir):
     assert "also an input" in done.stderr and target.read_text() == before
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--actor", "russia"], "--districts"),
-    (["--actor", "russia", "-d", "{d}", "--rule", "majority", "--min-share", "0.1"], "--min-share"),
-    (["--actor", "russia", "-d", "{d}", "--min-share", "1.5"], "outside 0..1"),
-    (["--actor", "russia", "-d", "{d}", "-o", "{tmp}/log.xyz"], "format"),
-    (["--actor", "russia", "--actor-field", "side", "-d", "{d}"], "not both"),
-    (["--actor", "russia", "-d", "{d}", "--scheduler", "local:zero"], "local:N"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--actor", "russia"], "--districts"),
+        (["--actor", "russia", "-d", "{d}", "--rule", "majority", "--min-share", "0.1"], "--min-share"),
+        (["--actor", "russia", "-d", "{d}", "--min-share", "1.5"], "outside 0..1"),
+        (["--actor", "russia", "-d", "{d}", "-o", "{tmp}/log.xyz"], "format"),
+        (["--actor", "russia", "--actor-field", "side", "-d", "{d}"], "not both"),
+        (["--actor", "russia", "-d", "{d}", "--scheduler", "local:zero"], "local:N"),
+    ],
+)
 def test_usage_errors_exit_2(cli, squares, zones_dir, tmp_path, args, message):
     args = [a.format(d=squares["districts"], tmp=tmp_path) for a in args]
     done = cli("overlay", zones_dir, *args)
@@ -161,9 +193,14 @@ def test_zones_without_actor_are_a_data_error(cli, squares, zones_dir):
 
 def test_nzz_file_is_read_with_its_semantics(cli, squares, tmp_path):
     # nochange over A, losses over B: A is Russian, B is not (losses are what Russia lost).
-    path = write_zones(tmp_path / "2024-07-08.json", [({"type": "nochange", "date": "2024-07-05"}, box_coords(0, 0, 0.01, 0.01)),
-                                                      ({"type": "losses", "date": "2024-07-05"}, box_coords(0.01, 0, 0.02, 0.01))],
-                       wrap="value")
+    path = write_zones(
+        tmp_path / "2024-07-08.json",
+        [
+            ({"type": "nochange", "date": "2024-07-05"}, box_coords(0, 0, 0.01, 0.01)),
+            ({"type": "losses", "date": "2024-07-05"}, box_coords(0.01, 0, 0.02, 0.01)),
+        ],
+        wrap="value",
+    )
     done = cli("overlay", path, "--rest", "ukraine", "-d", squares["districts"], "-f", "json")
     assert done.exit_code == 0, done.output
     rows = {r["district"]: (r["date"], r["controller"]) for r in json.loads(done.stdout)}
@@ -188,8 +225,18 @@ def test_deepstate_over_ukraine(cli, cli_json, shared_data, tmp_path):
 
     ukraine = shared_data / "ukraine"
     log = tmp_path / "ua.json"
-    done = cli("overlay", ukraine / "zones-deepstate", "--actor", "russia", "--rest", "ukraine",
-               "-d", ukraine / "national-boundary.geojson", "-o", log)
+    done = cli(
+        "overlay",
+        ukraine / "zones-deepstate",
+        "--actor",
+        "russia",
+        "--rest",
+        "ukraine",
+        "-d",
+        ukraine / "national-boundary.geojson",
+        "-o",
+        log,
+    )
     assert done.exit_code == 0, done.output
     rows = json.loads(log.read_text())
     russia = [r for r in rows if r["controller"] == "russia"]
@@ -198,10 +245,14 @@ def test_deepstate_over_ukraine(cli, cli_json, shared_data, tmp_path):
     boundary = shapely.from_geojson((ukraine / "national-boundary.geojson").read_text())
     zone = shapely.from_geojson((ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson").read_text())
     boundary, zone = shapely.union_all(shapely.get_parts(boundary)), shapely.union_all(shapely.get_parts(zone))
-    expected = abs(geod.geometry_area_perimeter(zone.intersection(boundary))[0]) / abs(geod.geometry_area_perimeter(boundary)[0])
+    expected = abs(geod.geometry_area_perimeter(zone.intersection(boundary))[0]) / abs(
+        geod.geometry_area_perimeter(boundary)[0]
+    )
     assert russia[0]["share"] == pytest.approx(expected, rel=1e-3)
-    table = {r["actor"]: r for r in cli_json("share", "-d", ukraine / "national-boundary.geojson", "-c", log,
-                                             "--date", "2024-07-08")}
+    table = {
+        r["actor"]: r
+        for r in cli_json("share", "-d", ukraine / "national-boundary.geojson", "-c", log, "--date", "2024-07-08")
+    }
     assert table["russia"]["area_pct"] == pytest.approx(expected * 100, rel=1e-3)
 
 
@@ -213,7 +264,9 @@ def test_deepstate_over_raions_sums_to_the_raions(cli_json, shared_data):
 
     ukraine = shared_data / "ukraine"
     zone_file = ukraine / "zones-deepstate" / "deepstatemap_data_20240801.geojson"
-    rows = cli_json("overlay", zone_file, "--actor", "russia", "--rest", "ukraine", "-d", ukraine / "adm2-raions.geojson")
+    rows = cli_json(
+        "overlay", zone_file, "--actor", "russia", "--rest", "ukraine", "-d", ukraine / "adm2-raions.geojson"
+    )
     per_district = {}
     for r in rows:
         per_district[r["district"]] = per_district.get(r["district"], 0) + r["share"]

@@ -10,8 +10,26 @@ from tests.helpers import ROOT, PAGE_ERRORS, REMOTE, chromium
 
 SAMPLE = ROOT / "data" / "aleppo-2016"
 BASELINE = ["--baseline", "2020-01-01", "--baseline-actor", "rebels"]
-KEYS = ["title", "date", "since", "days_since", "headline", "sentences", "totals", "shares", "baseline",
-        "changes", "gains_losses", "moved", "fractional", "display", "inputs", "method", "generated_by", "generated_at"]
+KEYS = [
+    "title",
+    "date",
+    "since",
+    "days_since",
+    "headline",
+    "sentences",
+    "totals",
+    "shares",
+    "baseline",
+    "changes",
+    "gains_losses",
+    "moved",
+    "fractional",
+    "display",
+    "inputs",
+    "method",
+    "generated_by",
+    "generated_at",
+]
 
 
 def report_json(cli, tmp_path, *args) -> dict:
@@ -23,14 +41,18 @@ def report_json(cli, tmp_path, *args) -> dict:
 
 
 def approx_rows(rows):
-    return [{k: pytest.approx(v, rel=1e-12, abs=1e-12) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+    return [
+        {k: pytest.approx(v, rel=1e-12, abs=1e-12) if isinstance(v, float) else v for k, v in r.items()} for r in rows
+    ]
 
 
 def test_json_figures_equal_share_and_changes(cli, cli_json, squares_args, tmp_path):
     model = report_json(cli, tmp_path, *squares_args, "--date", "2020-03-01", *BASELINE)
     assert list(model) == KEYS
     assert model["shares"] == approx_rows(cli_json("share", *squares_args, "--date", "2020-03-01"))
-    assert model["baseline"]["shares"] == approx_rows(cli_json("share", *squares_args, "--date", "2020-03-01", *BASELINE))
+    assert model["baseline"]["shares"] == approx_rows(
+        cli_json("share", *squares_args, "--date", "2020-03-01", *BASELINE)
+    )
     # --since defaults to the previous date of the log before 03-01: 02-01.
     assert model["since"] == "2020-02-01"
     changes = cli_json("changes", *squares_args, "--since", "2020-02-01", "--until", "2020-03-01")
@@ -45,8 +67,10 @@ def test_headline_on_the_squares_by_hand(cli, cli_json, squares_args, tmp_path):
     model = report_json(cli, tmp_path, *squares_args, "--date", "2020-03-01", *BASELINE)
     gov = {r["actor"]: r for r in cli_json("share", *squares_args, "--date", "2020-03-01", *BASELINE)}["government"]
     assert gov["districts_pct"] == pytest.approx(75.0)
-    assert model["headline"] == ("On 1 March 2020 the government held 75.0% of the districts that the rebels held on "
-                                 f"1 January 2020 ({gov['area_pct']:.1f}% of their area and 66.7% of their population).")
+    assert model["headline"] == (
+        "On 1 March 2020 the government held 75.0% of the districts that the rebels held on "
+        f"1 January 2020 ({gov['area_pct']:.1f}% of their area and 66.7% of their population)."
+    )
 
 
 def test_headline_on_the_bundled_sample_equals_share(cli, cli_json, tmp_path):
@@ -55,14 +79,19 @@ def test_headline_on_the_bundled_sample_equals_share(cli, cli_json, tmp_path):
     rows = cli_json("share", *args)
     top = next(r for r in rows if r["actor"] not in ("rebels", "contested", "unknown"))
     assert model["baseline"]["shares"] == approx_rows(rows)
-    assert model["headline"] == (f"On 12 December 2016 the {top['actor']} held {top['districts_pct']:.1f}% of the districts "
-                                 f"that the rebels held on 15 November 2016 ({top['area_pct']:.1f}% of their area).")
+    assert model["headline"] == (
+        f"On 12 December 2016 the {top['actor']} held {top['districts_pct']:.1f}% of the districts "
+        f"that the rebels held on 15 November 2016 ({top['area_pct']:.1f}% of their area)."
+    )
     # On 9 December the sample has contested districts (the Old City's southern strip, Sheikh Sa'eed): the sentence reports them.
     model = report_json(cli, tmp_path, "--date", "2016-12-09", *args[2:])
     overall = cli_json("share", "--date", "2016-12-09")
     contested = next(r for r in overall if r["actor"] == "contested")
     assert contested["districts"] > 0
-    assert f"{contested['districts']:.0f} ({contested['districts_pct']:.1f}%, {contested['area_pct']:.1f}%) were contested" in model["sentences"][2]
+    assert (
+        f"{contested['districts']:.0f} ({contested['districts_pct']:.1f}%, {contested['area_pct']:.1f}%) were contested"
+        in model["sentences"][2]
+    )
 
 
 def test_markdown_report(cli, squares_args, tmp_path):
@@ -74,8 +103,13 @@ def test_markdown_report(cli, squares_args, tmp_path):
     assert text.startswith(f"# Control on 1 March 2020\n\n**{model['headline']}**\n")
     for sentence in model["sentences"]:
         assert sentence in text
-    for heading in ("## Who holds what on 1 March 2020", "## What the rebels held on 1 January 2020",
-                    "## Changes since 1 February 2020", "## Gains and losses", "## Notes"):
+    for heading in (
+        "## Who holds what on 1 March 2020",
+        "## What the rebels held on 1 January 2020",
+        "## Changes since 1 February 2020",
+        "## Gains and losses",
+        "## Notes",
+    ):
         assert heading in text
     # unknown reported with zero, not dropped; the column has split counts (B: 0.5 each way), so 2 decimals
     assert "| unknown | 0.00 | 0.0 |" in text
@@ -160,8 +194,10 @@ def test_html_dom_in_a_headless_browser(sample_html, tmp_path):
 def test_browser_check_catches_errors(tmp_path):
     # The error check must be able to fail: a page with a remote image and a broken script.
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
-                   '<img src="https://example.com/x.png"><script>notDefined()</script><p>x</p>')
+    bad.write_text(
+        '<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
+        '<img src="https://example.com/x.png"><script>notDefined()</script><p>x</p>'
+    )
     done, _ = screenshot(bad, tmp_path)
     assert PAGE_ERRORS.search(done.stderr)
 
@@ -186,15 +222,18 @@ def test_a_failed_run_keeps_the_previous_report(cli, squares_args, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["-o", "report.txt"], ".md, .html or .json"),
-    (["-o", "-"], "--format md, html or json"),
-    (["-o", "report.md", "--baseline", "2020-01-01"], "go together"),
-    (["-o", "report.md", "--since", "last week"], "--since"),
-    (["-o", "report.md", "--since", "2020-03-01", "--date", "2020-02-01"], "--since"),
-    (["-o", "report.md", "--baseline", "2020-01-01", "--baseline-actor", "nobody"], "not an actor"),
-    (["-o", "no/such/folder/report.md"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-o", "report.txt"], ".md, .html or .json"),
+        (["-o", "-"], "--format md, html or json"),
+        (["-o", "report.md", "--baseline", "2020-01-01"], "go together"),
+        (["-o", "report.md", "--since", "last week"], "--since"),
+        (["-o", "report.md", "--since", "2020-03-01", "--date", "2020-02-01"], "--since"),
+        (["-o", "report.md", "--baseline", "2020-01-01", "--baseline-actor", "nobody"], "not an actor"),
+        (["-o", "no/such/folder/report.md"], "does not exist"),
+    ],
+)
 def test_usage_errors_exit_2(cli, squares_args, tmp_path, monkeypatch, args, message):
     work = tmp_path / "work"
     work.mkdir()
@@ -209,7 +248,9 @@ def test_usage_errors_exit_2(cli, squares_args, tmp_path, monkeypatch, args, mes
 
 
 def test_baseline_actor_without_districts_is_a_data_error(cli, squares_args, tmp_path):
-    result = cli("report", *squares_args, "--baseline", "2020-03-01", "--baseline-actor", "rebels", "-o", tmp_path / "r.md")
+    result = cli(
+        "report", *squares_args, "--baseline", "2020-03-01", "--baseline-actor", "rebels", "-o", tmp_path / "r.md"
+    )
     assert result.exit_code == 1
     assert "held no district" in result.stderr
     assert not (tmp_path / "r.md").exists()
@@ -219,17 +260,34 @@ def test_shared_aleppo_neighbourhoods(cli, cli_json, shared_data, tmp_path):
     # The real CSR polygons (split features merged with --dissolve) and a small log by name:
     # rebels hold 4 neighbourhoods on 11-15; the government takes Hanano (11-26) and two more (11-28).
     log = tmp_path / "log.csv"
-    log.write_text("date,district,controller\n"
-                   "2016-11-15,Hanano,rebels\n2016-11-15,Jabal Badro,rebels\n2016-11-15,al-Haydariyeh,rebels\n"
-                   "2016-11-15,Sheikh Kheder,rebels\n"
-                   "2016-11-26,Hanano,government\n2016-11-28,al-Haydariyeh,government\n2016-11-28,Sheikh Kheder,government\n")
-    args = ["--districts", shared_data / "aleppo" / "neighbourhoods-csr.geojson", "--dissolve", "--control", log,
-            "--initial", "government", "--date", "2016-11-28", "--baseline", "2016-11-15", "--baseline-actor", "rebels"]
+    log.write_text(
+        "date,district,controller\n"
+        "2016-11-15,Hanano,rebels\n2016-11-15,Jabal Badro,rebels\n2016-11-15,al-Haydariyeh,rebels\n"
+        "2016-11-15,Sheikh Kheder,rebels\n"
+        "2016-11-26,Hanano,government\n2016-11-28,al-Haydariyeh,government\n2016-11-28,Sheikh Kheder,government\n"
+    )
+    args = [
+        "--districts",
+        shared_data / "aleppo" / "neighbourhoods-csr.geojson",
+        "--dissolve",
+        "--control",
+        log,
+        "--initial",
+        "government",
+        "--date",
+        "2016-11-28",
+        "--baseline",
+        "2016-11-15",
+        "--baseline-actor",
+        "rebels",
+    ]
     model = report_json(cli, tmp_path, *args)
     gov = {r["actor"]: r for r in cli_json("share", *args)}["government"]
     assert gov["districts_pct"] == pytest.approx(75.0)  # 3 of the 4 by hand
-    assert model["headline"].startswith("On 28 November 2016 the government held 75.0% of the districts that the rebels "
-                                        f"held on 15 November 2016 ({gov['area_pct']:.1f}% of their area)")
+    assert model["headline"].startswith(
+        "On 28 November 2016 the government held 75.0% of the districts that the rebels "
+        f"held on 15 November 2016 ({gov['area_pct']:.1f}% of their area)"
+    )
     assert model["since"] == "2016-11-26"
     assert {r["name"] for r in model["changes"]} == {"al-Haydariyeh", "Sheikh Kheder"}
     out = tmp_path / "aleppo.html"
@@ -261,8 +319,11 @@ def test_baseline_actor_by_its_canonical_name(cli, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "## What the government held on 15 November 2016" in result.stdout
     assert "regime" not in result.stdout
-    model = json.loads(cli("report", "-q", "-o", "-", "--format", "json", "--baseline", "2016-11-15",
-                           "--baseline-actor", "regime").stdout)
+    model = json.loads(
+        cli(
+            "report", "-q", "-o", "-", "--format", "json", "--baseline", "2016-11-15", "--baseline-actor", "regime"
+        ).stdout
+    )
     assert model["baseline"]["actor"] == "government"
 
 

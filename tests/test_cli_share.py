@@ -40,7 +40,9 @@ def test_default_date_is_last_of_log(cli_json, squares_args):
 
 
 def test_baseline(cli_json, squares_args):
-    rows = cli_json("share", *squares_args, "--date", "2020-03-01", "--baseline", "2020-01-01", "--baseline-actor", "Rebels")
+    rows = cli_json(
+        "share", *squares_args, "--date", "2020-03-01", "--baseline", "2020-01-01", "--baseline-actor", "Rebels"
+    )
     t = {r["actor"]: r for r in rows}
     # Rebels held A and B; now A government, B half government: 1.5 of 2.
     assert t["government"]["districts_pct"] == pytest.approx(75)
@@ -66,12 +68,15 @@ def test_table_and_markdown_render(cli, squares_args):
     assert md.stdout.count("\n| ") >= 4 and "| government |" in md.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--baseline", "2020-01-01"], "--baseline-actor"),
-    (["--baseline", "2020-01-01", "--baseline-actor", "nobody"], "nobody"),
-    (["--date", "15/02/2020"], "--date"),
-    (["--format", "xml"], "xml"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--baseline", "2020-01-01"], "--baseline-actor"),
+        (["--baseline", "2020-01-01", "--baseline-actor", "nobody"], "nobody"),
+        (["--date", "15/02/2020"], "--date"),
+        (["--format", "xml"], "xml"),
+    ],
+)
 def test_usage_errors_exit_2(cli, squares_args, args, message):
     result = cli("share", *squares_args, *args)
     assert result.exit_code == 2
@@ -115,6 +120,8 @@ def test_unknown_baseline_actor_lists_the_categories_too(cli, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     result = cli("share", "--baseline", "2016-11-15", "--baseline-actor", "nobody")
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines()[-1] == ("conflictmap: error: --baseline-actor 'nobody' is not an actor of "
-                                                      "this dataset; known: contested, government, kurdish forces, "
-                                                      "rebels, unknown")
+    assert result.stderr.strip().splitlines()[-1] == (
+        "conflictmap: error: --baseline-actor 'nobody' is not an actor of "
+        "this dataset; known: contested, government, kurdish forces, "
+        "rebels, unknown"
+    )

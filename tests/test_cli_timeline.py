@@ -75,7 +75,18 @@ def test_every_month(cli_json, squares_args):
 
 def test_plot_writes_a_chart_and_no_table(cli, squares_args, tmp_path):
     out = tmp_path / "timeline.png"
-    result = cli("timeline", *squares_args, "--every", "1d", "--plot", out, "--baseline", "2020-01-01", "--baseline-actor", "rebels")
+    result = cli(
+        "timeline",
+        *squares_args,
+        "--every",
+        "1d",
+        "--plot",
+        out,
+        "--baseline",
+        "2020-01-01",
+        "--baseline-actor",
+        "rebels",
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert out.stat().st_size > 20_000
@@ -94,24 +105,30 @@ def test_plot_svg(cli, squares_args, tmp_path):
     assert "<svg" in text and "% of population" in text
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--baseline", "2020-01-01"], "go together"),
-    (["--every", "fortnightly"], "--every"),
-    (["--start", "2020-03-01", "--end", "2020-01-01"], "after"),
-    (["--plot", "chart.jpg"], ".png or .svg"),
-    (["--baseline", "2020-01-01", "--baseline-actor", "nobody"], "not an actor"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--baseline", "2020-01-01"], "go together"),
+        (["--every", "fortnightly"], "--every"),
+        (["--start", "2020-03-01", "--end", "2020-01-01"], "after"),
+        (["--plot", "chart.jpg"], ".png or .svg"),
+        (["--baseline", "2020-01-01", "--baseline-actor", "nobody"], "not an actor"),
+    ],
+)
 def test_usage_errors_exit_2(cli, squares_args, args, message):
     result = cli("timeline", *squares_args, *args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
 
 
-@pytest.mark.parametrize("args, said, unsaid", [
-    # SQUARES_LOG runs from 2020-01-01 to 2020-03-01; the bound not given is the log's date, not an option.
-    (["--end", "2019-01-01"], "--end 2019-01-01 is before the first date of the log (2020-01-01)", "--start"),
-    (["--start", "2020-04-01"], "--start 2020-04-01 is after the last date of the log (2020-03-01)", "--end"),
-])
+@pytest.mark.parametrize(
+    "args, said, unsaid",
+    [
+        # SQUARES_LOG runs from 2020-01-01 to 2020-03-01; the bound not given is the log's date, not an option.
+        (["--end", "2019-01-01"], "--end 2019-01-01 is before the first date of the log (2020-01-01)", "--start"),
+        (["--start", "2020-04-01"], "--start 2020-04-01 is after the last date of the log (2020-03-01)", "--end"),
+    ],
+)
 def test_errors_name_only_the_options_given(cli, squares_args, args, said, unsaid):
     result = cli("timeline", *squares_args, *args)
     assert result.exit_code == 2, result.output
@@ -144,11 +161,20 @@ def test_runs_on_the_bundled_sample(cli_json):
 def test_shared_aleppo_neighbourhoods(cli_json, shared_data, tmp_path):
     # The real CSR polygons (split features merged with --dissolve) and a small log by name.
     log = tmp_path / "log.csv"
-    log.write_text("date,district,controller\n"
-                   "2016-11-15,Hanano,rebels\n2016-11-15,Jabal Badro,rebels\n2016-11-15,al-Haydariyeh,rebels\n"
-                   "2016-11-26,Hanano,government\n2016-11-28,al-Haydariyeh,government\n")
-    args = ["--districts", shared_data / "aleppo" / "neighbourhoods-csr.geojson", "--dissolve",
-            "--control", log, "--initial", "government"]
+    log.write_text(
+        "date,district,controller\n"
+        "2016-11-15,Hanano,rebels\n2016-11-15,Jabal Badro,rebels\n2016-11-15,al-Haydariyeh,rebels\n"
+        "2016-11-26,Hanano,government\n2016-11-28,al-Haydariyeh,government\n"
+    )
+    args = [
+        "--districts",
+        shared_data / "aleppo" / "neighbourhoods-csr.geojson",
+        "--dissolve",
+        "--control",
+        log,
+        "--initial",
+        "government",
+    ]
     days = by_date(cli_json("timeline", *args, "--every", "1d"))
     assert len(days) == 14  # 2016-11-15 .. 2016-11-28
     for day in ("2016-11-15", "2016-11-27", "2016-11-28"):

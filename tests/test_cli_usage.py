@@ -10,16 +10,19 @@ def lines_of(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.strip() and "note:" not in line]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["share", "--by", "foo"], "conflictmap: error: --by 'foo' is not one of 'count', 'area', 'population'"),
-    (["share", "--format=xml"], "conflictmap: error: --format 'xml' is not one of"),
-    (["map", "-o", "m.png", "--labels", "x"], "conflictmap: error: --labels 'x' is not a whole number"),
-    (["frontline", "--gap", "abc"], "conflictmap: error: --gap 'abc' is not a number"),
-    (["share", "--nope"], "conflictmap: error: no option --nope here"),
-    (["nocommand"], "conflictmap: error: no command 'nocommand'"),
-    (["zones", "area"], "conflictmap: error: missing ZONES"),
-    (["share", "extra"], "conflictmap: error: unexpected argument(s): extra"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["share", "--by", "foo"], "conflictmap: error: --by 'foo' is not one of 'count', 'area', 'population'"),
+        (["share", "--format=xml"], "conflictmap: error: --format 'xml' is not one of"),
+        (["map", "-o", "m.png", "--labels", "x"], "conflictmap: error: --labels 'x' is not a whole number"),
+        (["frontline", "--gap", "abc"], "conflictmap: error: --gap 'abc' is not a number"),
+        (["share", "--nope"], "conflictmap: error: no option --nope here"),
+        (["nocommand"], "conflictmap: error: no command 'nocommand'"),
+        (["zones", "area"], "conflictmap: error: missing ZONES"),
+        (["share", "extra"], "conflictmap: error: unexpected argument(s): extra"),
+    ],
+)
 def test_a_usage_error_is_one_line_and_the_usage(cli, args, message):
     result = cli(*args)
     assert result.exit_code == 2, result.output

@@ -9,7 +9,9 @@ import pytest
 from tests.helpers import SQUARES_LOG
 
 # Two errors (line 3: bad date, line 5: unknown district) and, with --until 2020-01-31, a warning per later row.
-TWO_ERRORS = SQUARES_LOG.replace("2020-01-01,B,rebels", "2020-1-1,B,rebels").replace("2020-01-01,D,", "2020-01-01,Delat,")
+TWO_ERRORS = SQUARES_LOG.replace("2020-01-01,B,rebels", "2020-1-1,B,rebels").replace(
+    "2020-01-01,D,", "2020-01-01,Delat,"
+)
 
 
 @pytest.fixture
@@ -28,9 +30,14 @@ def test_errors_exit_1_and_are_all_listed(cli, squares, bad_log):
     result = cli("validate", "--districts", squares["districts"], "--control", bad_log, "--format", "json")
     assert result.exit_code == 1
     rows = json.loads(result.stdout)
-    assert [(r["level"], r["file"], r["location"]) for r in rows] == [("error", bad_log, "line 3"), ("error", bad_log, "line 5")]
+    assert [(r["level"], r["file"], r["location"]) for r in rows] == [
+        ("error", bad_log, "line 3"),
+        ("error", bad_log, "line 5"),
+    ]
     assert "'2020-1-1'" in rows[0]["message"] and "'Delat'" in rows[1]["message"]
-    assert result.stderr.strip().splitlines() == [f"conflictmap: error: 2 errors, 0 warnings in {squares['districts']}, {bad_log}"]
+    assert result.stderr.strip().splitlines() == [
+        f"conflictmap: error: 2 errors, 0 warnings in {squares['districts']}, {bad_log}"
+    ]
 
 
 def test_warnings_only_exit_0(cli, squares_args):
@@ -56,7 +63,17 @@ def listing(cli, squares, bad_log):
     """validate on the bad log with --until: 2 errors + 4 warnings, in every format."""
 
     def run(fmt):
-        result = cli("validate", "--districts", squares["districts"], "--control", bad_log, "--until", "2020-01-31", "--format", fmt)
+        result = cli(
+            "validate",
+            "--districts",
+            squares["districts"],
+            "--control",
+            bad_log,
+            "--until",
+            "2020-01-31",
+            "--format",
+            fmt,
+        )
         assert result.exit_code == 1
         return result.stdout
 

@@ -39,7 +39,8 @@ def test_clip(cli_json, zones_dir, tmp_path):
     clip = write_zones(tmp_path / "reference.geojson", [({}, box_coords(0.01, -1, 1, 1))])
     rows = cli_json("zones", "area", zones_dir, "--actor", "russia", "--clip", clip)
     assert [r["area_km2"] for r in rows] == pytest.approx(
-        [cell_area_km2(0.01, 0, 0.02, 0.01), cell_area_km2(0.01, 0, 0.03, 0.01)], rel=1e-6)
+        [cell_area_km2(0.01, 0, 0.02, 0.01), cell_area_km2(0.01, 0, 0.03, 0.01)], rel=1e-6
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "ndjson", "markdown", "table"])
@@ -48,7 +49,9 @@ def test_every_format(cli, zones_dir, fmt):
     assert done.exit_code == 0, done.output
     if fmt in ("csv", "tsv"):
         rows = list(csv.DictReader(io.StringIO(done.stdout), delimiter="," if fmt == "csv" else "\t"))
-        assert list(rows[0]) == KEYS and float(rows[0]["area_km2"]) == pytest.approx(cell_area_km2(0, 0, 0.02, 0.01), rel=1e-6)
+        assert list(rows[0]) == KEYS and float(rows[0]["area_km2"]) == pytest.approx(
+            cell_area_km2(0, 0, 0.02, 0.01), rel=1e-6
+        )
     elif fmt == "ndjson":
         rows = [json.loads(line) for line in done.stdout.splitlines()]
         assert [list(r) for r in rows] == [KEYS, KEYS]
@@ -72,10 +75,13 @@ def test_no_date_is_a_data_error(cli, zones_dir):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--actor", "russia", "--actor-field", "side"], "not both"),
-    (["--actor", "russia", "--date-field", "date", "--date-from-name"], "not both"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--actor", "russia", "--actor-field", "side"], "not both"),
+        (["--actor", "russia", "--date-field", "date", "--date-from-name"], "not both"),
+    ],
+)
 def test_conflicting_options_are_usage_errors(cli, zones_dir, args, message):
     done = cli("zones", "area", zones_dir, *args)
     assert done.exit_code == 2
@@ -92,17 +98,21 @@ def test_dates_anywhere_in_the_name(cli_json, tmp_path):
     rows = cli_json("zones", "area", folder, "--actor", "russia")
     assert [r["date"] for r in rows] == ["2026-08-22", "2026-09-01", "2026-10-01"]
     assert [r["area_km2"] for r in rows] == pytest.approx(
-        [cell_area_km2(0, 0, x, 0.01) for x in (0.02, 0.03, 0.01)], rel=1e-6)
+        [cell_area_km2(0, 0, x, 0.01) for x in (0.02, 0.03, 0.01)], rel=1e-6
+    )
 
 
 @pytest.fixture
 def absent_actor(tmp_path):
     """wagner holds lon 0.01..0.02 on 2024-08-01 and nothing on 2024-09-01 (area 0)."""
-    return write_zones(tmp_path / "z.geojson", [
-        ({"date": "2024-08-01", "actor": "russia"}, box_coords(0, 0, 0.01, 0.01)),
-        ({"date": "2024-08-01", "actor": "wagner"}, box_coords(0.01, 0, 0.02, 0.01)),
-        ({"date": "2024-09-01", "actor": "russia"}, box_coords(0, 0, 0.02, 0.01)),
-    ])
+    return write_zones(
+        tmp_path / "z.geojson",
+        [
+            ({"date": "2024-08-01", "actor": "russia"}, box_coords(0, 0, 0.01, 0.01)),
+            ({"date": "2024-08-01", "actor": "wagner"}, box_coords(0.01, 0, 0.02, 0.01)),
+            ({"date": "2024-09-01", "actor": "russia"}, box_coords(0, 0, 0.02, 0.01)),
+        ],
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "ndjson"])
@@ -149,13 +159,18 @@ def test_deepstate_within_ukraine(cli_json, shared_data):
     ukraine = shared_data / "ukraine"
     first_file = ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson"
     last_file = ukraine / "zones-deepstate" / "deepstatemap_data_20260822.geojson"
-    rows = cli_json("zones", "area", first_file, last_file, "--actor", "russia",
-                    "--clip", ukraine / "national-boundary.geojson")
+    rows = cli_json(
+        "zones", "area", first_file, last_file, "--actor", "russia", "--clip", ukraine / "national-boundary.geojson"
+    )
     geod = Geod(ellps="WGS84")
-    boundary = shapely.union_all(shapely.get_parts(shapely.from_geojson((ukraine / "national-boundary.geojson").read_text())))
+    boundary = shapely.union_all(
+        shapely.get_parts(shapely.from_geojson((ukraine / "national-boundary.geojson").read_text()))
+    )
     national = abs(geod.geometry_area_perimeter(boundary)[0]) / 1e6
     zone = shapely.union_all(shapely.get_parts(shapely.from_geojson(first_file.read_text())))
-    assert rows[0]["area_km2"] == pytest.approx(abs(geod.geometry_area_perimeter(zone.intersection(boundary))[0]) / 1e6, rel=1e-6)
+    assert rows[0]["area_km2"] == pytest.approx(
+        abs(geod.geometry_area_perimeter(zone.intersection(boundary))[0]) / 1e6, rel=1e-6
+    )
     assert all(17.5 < r["area_km2"] / national * 100 < 20 for r in rows)
     assert rows[1]["change_km2"] == pytest.approx(rows[1]["area_km2"] - rows[0]["area_km2"])
 
@@ -175,4 +190,6 @@ def test_plot_draws_the_series_it_prints(cli, cli_json, zones_dir, tmp_path):
     step = fig.axes[0].lines[0]
     assert list(step.get_ydata()) == pytest.approx(list(table["area_km2"]))
     to_pct, _ = _pct_axis(table)
-    assert to_pct(table["area_km2"].iloc[-1]) == pytest.approx(table["clip_pct"].iloc[-1])  # the right axis reads the % printed
+    assert to_pct(table["area_km2"].iloc[-1]) == pytest.approx(
+        table["clip_pct"].iloc[-1]
+    )  # the right axis reads the % printed

@@ -77,8 +77,10 @@ def test_range_gives_low_and_high_of_every_figure(cli_json, graded):
 
 def test_a_label_outside_a_configured_order_names_its_row(cli, graded, tmp_path):
     actors = tmp_path / "actors.toml"
-    actors.write_text('[actors.rebels]\n[actors.government]\n[actors."kurdish forces"]\n\n'
-                      '[confidence]\nlevels = ["confirmed", "claimed"]\n')
+    actors.write_text(
+        '[actors.rebels]\n[actors.government]\n[actors."kurdish forces"]\n\n'
+        '[confidence]\nlevels = ["confirmed", "claimed"]\n'
+    )
     result = cli("share", "--range", *graded, "--actors", actors)
     assert result.exit_code == 1
     assert "graded.csv line 2: confidence 'inferred' is not one of the levels confirmed > claimed" in result.stderr
@@ -88,8 +90,19 @@ def test_a_label_outside_a_configured_order_names_its_row(cli, graded, tmp_path)
 def test_unknown_labels_rank_last_with_a_warning(cli, squares):
     path = squares["dir"] / "rumour.csv"
     path.write_text(CONFIDENCE_LOG.replace("s3,inferred", "s3,rumour"))
-    result = cli("share", "--date", "2020-03-01", "--confidence", "inferred", "--districts", squares["districts"],
-                 "--control", path, "--format", "json")
+    result = cli(
+        "share",
+        "--date",
+        "2020-03-01",
+        "--confidence",
+        "inferred",
+        "--districts",
+        squares["districts"],
+        "--control",
+        path,
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0
     assert "rumour.csv line 9" in result.stderr and "'rumour'" in result.stderr
     # The unknown label ranks below inferred, so A's change to the government on 2020-03-01 is dropped.
@@ -101,23 +114,46 @@ def test_claims_check_range(cli_json, graded, tmp_path):
     path = tmp_path / "claims.csv"
     path.write_text("date,actor,measure,value\n2020-03-01,government,districts,3\n2020-03-01,government,districts,5\n")
     rows = cli_json("claims", "check", path, "--range", *graded)
-    assert [(r["figure_low"], r["figure_high"], r["verdict"]) for r in rows] == [(2.5, 3.5, "consistent"), (2.5, 3.5, "lower")]
+    assert [(r["figure_low"], r["figure_high"], r["verdict"]) for r in rows] == [
+        (2.5, 3.5, "consistent"),
+        (2.5, 3.5, "lower"),
+    ]
     assert rows[1]["difference"] == pytest.approx(3.5 - 5)
 
 
 def test_readme_range_table_is_the_commands(cli):
     from tests.helpers import ROOT
 
-    result = cli("-q", "share", "--date", "2016-12-09", "--baseline", "2016-11-15", "--baseline-actor", "rebels",
-                 "--range", "--format", "markdown")
+    result = cli(
+        "-q",
+        "share",
+        "--date",
+        "2016-12-09",
+        "--baseline",
+        "2016-11-15",
+        "--baseline-actor",
+        "rebels",
+        "--range",
+        "--format",
+        "markdown",
+    )
     assert result.exit_code == 0
     assert result.stdout.strip() in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_bad_input_label_outside_the_order(cli, squares):
     bad = ROOT / "tests" / "bad_inputs"
-    result = cli("share", "--confidence", "confirmed", "--districts", squares["districts"],
-                 "--control", bad / "conf_not_in_order.csv", "--actors", bad / "conf_levels.toml")
+    result = cli(
+        "share",
+        "--confidence",
+        "confirmed",
+        "--districts",
+        squares["districts"],
+        "--control",
+        bad / "conf_not_in_order.csv",
+        "--actors",
+        bad / "conf_levels.toml",
+    )
     assert result.exit_code == 1 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "conf_not_in_order.csv line 7: confidence 'rumour' is not one of the levels" in lines[0]
@@ -139,7 +175,10 @@ def test_districts_whose_holder_rests_on_unsure_rows(cli, graded, squares, tmp_p
 
 
 def test_status_and_timeline_take_confidence(cli_json, graded):
-    status = {r["id"]: r["controller"] for r in cli_json("status", "--date", "2020-03-01", "--confidence", "confirmed", *graded)}
+    status = {
+        r["id"]: r["controller"]
+        for r in cli_json("status", "--date", "2020-03-01", "--confidence", "confirmed", *graded)
+    }
     assert status["A"] == "rebels"  # its claimed and inferred changes do not count
     # The confirmed rows are dated 2020-01-01 and 2020-02-01 (B's split): the timeline has those two dates.
     rows = cli_json("timeline", "--confidence", "confirmed", *graded)
@@ -162,7 +201,10 @@ def test_report_headline_gives_the_range(cli, graded):
     assert result.exit_code == 0, result.output
     headline = result.stdout.splitlines()[2]
     # People: 9,000 of 10,000 by every row (A, half of B, C, D), 8,000 by the confirmed changes (not A).
-    assert "the government held 3.5 (62.5–87.5% of the districts, 62.5–87.5% of the area, 80.0–90.0% of the population)" in headline
+    assert (
+        "the government held 3.5 (62.5–87.5% of the districts, 62.5–87.5% of the area, 80.0–90.0% of the population)"
+        in headline
+    )
     assert "the kurdish forces 0.5 (12.5%, 12.5%, 10.0%)" in headline  # the same either way: no range
     model = json.loads(cli("report", *graded, "--date", "2020-03-01", "--range", "-o", "-", "--format", "json").stdout)
     gov = {r["actor"]: r for r in model["shares"]}["government"]
@@ -173,14 +215,45 @@ def test_report_headline_gives_the_range(cli, graded):
 
 def test_report_range_of_a_baseline_sums_both_figures(cli):
     # The sample on 9 Dec: the rebels' own share of their 15-Nov districts is the same range as share --range.
-    share = {r["actor"]: r for r in json.loads(cli("share", "--date", "2016-12-09", "--baseline", "2016-11-15",
-                                                   "--baseline-actor", "rebels", "--range", "--format", "json").stdout)}
-    result = cli("-q", "report", "--date", "2016-12-09", "--baseline", "2016-11-15", "--baseline-actor", "rebels",
-                 "--range", "-o", "-", "--format", "md")
+    share = {
+        r["actor"]: r
+        for r in json.loads(
+            cli(
+                "share",
+                "--date",
+                "2016-12-09",
+                "--baseline",
+                "2016-11-15",
+                "--baseline-actor",
+                "rebels",
+                "--range",
+                "--format",
+                "json",
+            ).stdout
+        )
+    }
+    result = cli(
+        "-q",
+        "report",
+        "--date",
+        "2016-12-09",
+        "--baseline",
+        "2016-11-15",
+        "--baseline-actor",
+        "rebels",
+        "--range",
+        "-o",
+        "-",
+        "--format",
+        "md",
+    )
     low, high = share["rebels"]["districts_pct_low"], share["rebels"]["districts_pct_high"]
     assert f"The rebels still held {low:.1f}–{high:.1f}%" in result.stdout
     gov = share["government"]
-    assert f"the government held {gov['districts_pct_low']:.1f}–{gov['districts_pct_high']:.1f}% of the districts" in result.stdout
+    assert (
+        f"the government held {gov['districts_pct_low']:.1f}–{gov['districts_pct_high']:.1f}% of the districts"
+        in result.stdout
+    )
 
 
 def test_readme_report_range_headline_is_the_commands(cli):
@@ -188,8 +261,21 @@ def test_readme_report_range_headline_is_the_commands(cli):
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     shown = text.split("<!-- report-range:start -->", 1)[1].split("<!-- report-range:end -->", 1)[0].strip()
-    result = cli("-q", "report", "--range", "--baseline", "2016-11-15", "--baseline-actor", "rebels", "--date", "2016-12-09",
-                 "-o", "-", "--format", "md")
+    result = cli(
+        "-q",
+        "report",
+        "--range",
+        "--baseline",
+        "2016-11-15",
+        "--baseline-actor",
+        "rebels",
+        "--date",
+        "2016-12-09",
+        "-o",
+        "-",
+        "--format",
+        "md",
+    )
     assert result.stdout.splitlines()[2] == shown
 
 
@@ -197,13 +283,17 @@ def test_timeline_range_and_changes_confidence(cli, cli_json, squares, tmp_path)
     # By hand: A rebels on 2020-01-01 (confirmed), government on 2020-02-01 (claimed). Confirmed only,
     # A stays rebel-held; every row, it is the government's from 2020-02-01.
     log = tmp_path / "log.csv"
-    log.write_text("date,district,controller,confidence\n2020-01-01,A,rebels,confirmed\n2020-01-01,B,government,confirmed\n"
-                   "2020-01-01,C,government,confirmed\n2020-01-01,D,government,confirmed\n2020-02-01,A,government,claimed\n")
+    log.write_text(
+        "date,district,controller,confidence\n2020-01-01,A,rebels,confirmed\n2020-01-01,B,government,confirmed\n"
+        "2020-01-01,C,government,confirmed\n2020-01-01,D,government,confirmed\n2020-02-01,A,government,claimed\n"
+    )
     args = ["-d", squares["districts"], "-c", log]
     rows = {(r["date"], r["actor"]): r for r in cli_json("timeline", *args, "--range")}
     gov = rows[("2020-02-01", "government")]
     assert (gov["districts"], gov["districts_low"], gov["districts_high"]) == (4, 3, 4)
-    assert rows[("2020-01-01", "government")]["districts_low"] == rows[("2020-01-01", "government")]["districts_high"] == 3
+    assert (
+        rows[("2020-01-01", "government")]["districts_low"] == rows[("2020-01-01", "government")]["districts_high"] == 3
+    )
     assert [r["id"] for r in cli_json("changes", *args)] == ["A"]
     assert cli_json("changes", *args, "--confidence", "confirmed") == []
     assert cli("timeline", *args, "--range", "--plot", tmp_path / "x.png").exit_code == 2
@@ -211,8 +301,17 @@ def test_timeline_range_and_changes_confidence(cli, cli_json, squares, tmp_path)
 
 def test_validate_finds_a_label_outside_the_configured_order(cli, squares):
     bad = ROOT / "tests" / "bad_inputs"
-    result = cli("validate", "--districts", squares["districts"], "--control", bad / "conf_not_in_order.csv",
-                 "--actors", bad / "conf_levels.toml", "--format", "json")
+    result = cli(
+        "validate",
+        "--districts",
+        squares["districts"],
+        "--control",
+        bad / "conf_not_in_order.csv",
+        "--actors",
+        bad / "conf_levels.toml",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 1
     (problem,) = [p for p in json.loads(result.stdout) if p["level"] == "error"]
     assert problem["location"] == "line 7" and "'rumour' is not one of the levels" in problem["message"]

@@ -23,18 +23,27 @@ def controllers(ds):
 
 def test_ndjson_records_with_different_keys(squares, tmp_path):
     # The first record has no share key; the later ones do and must count.
-    text = "\n".join(json.dumps(r) for r in [
-        {"date": "2020-01-10", "district": "A", "controller": "rebels"},
-        {"date": "2020-01-10", "district": "B", "controller": "rebels", "share": 0.6},
-    ]) + "\n"
+    text = (
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"date": "2020-01-10", "district": "A", "controller": "rebels"},
+                {"date": "2020-01-10", "district": "B", "controller": "rebels", "share": 0.6},
+            ]
+        )
+        + "\n"
+    )
     ds = load(squares, tmp_path, text, "log.ndjson")
     assert controllers(ds)["B"] == "rebels 0.6; unknown 0.4"
 
 
-@pytest.mark.parametrize("rows", [
-    ["2020-01-10,B,rebels,", "2020-01-10,B,rebels,0.5"],
-    ["2020-01-10,B,rebels,0.5", "2020-01-10,B,rebels,"],
-])
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["2020-01-10,B,rebels,", "2020-01-10,B,rebels,0.5"],
+        ["2020-01-10,B,rebels,0.5", "2020-01-10,B,rebels,"],
+    ],
+)
 def test_rows_with_and_without_share_are_an_error_in_any_order(squares, tmp_path, rows):
     with pytest.raises(InputError, match="some without shares"):
         load(squares, tmp_path, "date,district,controller,share\n" + "\n".join(rows) + "\n")
@@ -52,7 +61,9 @@ def test_actor_spelling_does_not_depend_on_row_order(squares, tmp_path):
     two = load(squares, tmp_path, "date,district,controller\n2020-01-10,B,Rebels\n2020-01-10,A,rebels\n")
     assert controllers(one)["A"] == controllers(two)["A"] == controllers(one)["B"] == "Rebels"
     # The most frequent spelling wins over a stray one.
-    three = load(squares, tmp_path, "date,district,controller\n2020-01-10,A,REBELS\n2020-01-10,B,rebels\n2020-01-10,C,rebels\n")
+    three = load(
+        squares, tmp_path, "date,district,controller\n2020-01-10,A,REBELS\n2020-01-10,B,rebels\n2020-01-10,C,rebels\n"
+    )
     assert set(controllers(three).values()) - {"unknown"} == {"rebels"}
 
 
@@ -70,12 +81,15 @@ def test_initial_cannot_be_a_group(squares, tmp_path):
         load(squares, tmp_path, "date,district,controller\n2020-01-10,A,f1\n", actors=str(actors), initial="rebels")
 
 
-@pytest.mark.parametrize("text, message", [
-    ("2020-01-1022", "not an ISO 8601 date"),
-    ("2020-01-10 junk", "not an ISO 8601 date"),
-    ("0216-11-15", "out of range"),
-    ("2300-01-01", "out of range"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("2020-01-1022", "not an ISO 8601 date"),
+        ("2020-01-10 junk", "not an ISO 8601 date"),
+        ("0216-11-15", "out of range"),
+        ("2300-01-01", "out of range"),
+    ],
+)
 def test_bad_dates(text, message):
     with pytest.raises(InputError, match=message):
         parse_date(text, "log.csv line 2")
@@ -95,7 +109,9 @@ def test_out_of_range_log_date_names_the_row(cli, squares, tmp_path):
     assert checked.exit_code == 1 and "out of range" in checked.stdout
 
 
-@pytest.mark.parametrize("line, message", [('districts = 5', "must be a string"), ('dissolve = "no"', "must be true or false")])
+@pytest.mark.parametrize(
+    "line, message", [("districts = 5", "must be a string"), ('dissolve = "no"', "must be true or false")]
+)
 def test_project_values_have_types(tmp_path, cli, line, message):
     (tmp_path / "p.toml").write_text(line + "\n")
     result = cli("info", "--project", tmp_path / "p.toml")
@@ -112,7 +128,7 @@ def test_alias_naming_another_actor_is_an_error(squares, tmp_path):
 @pytest.mark.parametrize("colour, ok", [('"#b2182b"', True), ('"darkred"', True), ('"reddish"', False)])
 def test_actor_colours_are_checked(squares, tmp_path, colour, ok):
     actors = tmp_path / "actors.toml"
-    actors.write_text(f'[actors.rebels]\ncolour = {colour}\n')
+    actors.write_text(f"[actors.rebels]\ncolour = {colour}\n")
     text = "date,district,controller\n2020-01-10,A,rebels\n"
     if ok:
         assert load(squares, tmp_path, text, actors=str(actors)).actors.colours["rebels"] == colour.strip('"')

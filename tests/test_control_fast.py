@@ -100,7 +100,9 @@ def test_random_logs(tmp_path, seed):
         elif kind < 0.2:
             lines.append(f"{day},{place},contested,{rng.choice(['1', '0.7', '100%'])},s")
         else:
-            lines.append(f"{day},{place},{rng.choice(['government', 'rebels', 'Rebels ', 'unknown'])},,\"s, {rng.randint(1, 9)}\"")
+            lines.append(
+                f'{day},{place},{rng.choice(["government", "rebels", "Rebels ", "unknown"])},,"s, {rng.randint(1, 9)}"'
+            )
     path = tmp_path / "log.csv"
     path.write_text("\n".join(lines) + "\n")
     assert fast_log(path, DistrictIndex(ids, names), load_actors(None), Checks()) is not None  # the path under test
@@ -109,11 +111,15 @@ def test_random_logs(tmp_path, seed):
 
 def test_an_unquoted_log_is_read_by_pyarrow(tmp_path, table_reader, monkeypatch):
     path = tmp_path / "log.csv"
-    path.write_text("date,district,controller,share\n2020-01-01,A,rebels,\n2020-01-01,B,government,0.5\n"
-                    "2020-01-01,B,rebels,0.5\n\n2020-02-01, A ,government,\n")
+    path.write_text(
+        "date,district,controller,share\n2020-01-01,A,rebels,\n2020-01-01,B,government,0.5\n"
+        "2020-01-01,B,rebels,0.5\n\n2020-02-01, A ,government,\n"
+    )
     used = []
     real = cio._arrow_columns
-    monkeypatch.setattr(cio, "_arrow_columns", lambda *a: used.append(1) or (real(*a) if table_reader != "pandas" else None))
+    monkeypatch.setattr(
+        cio, "_arrow_columns", lambda *a: used.append(1) or (real(*a) if table_reader != "pandas" else None)
+    )
     same(by_load(path, *SQUARE_INDEX), by_rows(path, *SQUARE_INDEX))
     assert used  # asked; with pyarrow installed it read the table (a split, a blank line, padded names)
     if table_reader != "pandas":

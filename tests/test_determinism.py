@@ -22,31 +22,55 @@ DISTRICTS = "{districts}"
 TABULAR = {
     "info": [[INPUTS]],
     "status": [[INPUTS], [INPUTS, "--date", "2020-02-15"], [INPUTS, "--confidence", "confirmed"]],
-    "share": [[INPUTS], [INPUTS, "--date", "2020-02-15", "--by", "area"],
-              [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels"],
-              [INPUTS, "--range"], [INPUTS, "--confidence", "confirmed"]],
+    "share": [
+        [INPUTS],
+        [INPUTS, "--date", "2020-02-15", "--by", "area"],
+        [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels"],
+        [INPUTS, "--range"],
+        [INPUTS, "--confidence", "confirmed"],
+    ],
     "changes": [[INPUTS], [INPUTS, "--all"], [INPUTS, "--summary"], [INPUTS, "--matrix"]],
-    "timeline": [[INPUTS], [INPUTS, "--every", "7d"], [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels", "--by", "area"], [INPUTS, "--range"]],
+    "timeline": [
+        [INPUTS],
+        [INPUTS, "--every", "7d"],
+        [INPUTS, "--baseline", "2020-01-01", "--baseline-actor", "rebels", "--by", "area"],
+        [INPUTS, "--range"],
+    ],
     "frontline": [[INPUTS], [INPUTS, "--date", "2020-02-15"]],
     "validate": [[INPUTS], [INPUTS, "--until", "2020-01-15"]],
     "zones area": [[ZONES, "--actor", "rebels"]],
     "zones movement": [[ZONES, "--actor", "rebels", "--rest", "government"]],
-    "claims check": [[str(FIXTURES / "squares_claims.csv"), INPUTS], [str(FIXTURES / "squares_claims.csv"), INPUTS, "--tolerance", "1"]],
+    "claims check": [
+        [str(FIXTURES / "squares_claims.csv"), INPUTS],
+        [str(FIXTURES / "squares_claims.csv"), INPUTS, "--tolerance", "1"],
+    ],
     "front-movement": [[INPUTS], [INPUTS, "--every", "14d"], [INPUTS, "--since", "2020-02-01", "--gap", "5"]],
     "overlay": [[ZONES, "--actor", "rebels", "--rest", "government", "--districts", DISTRICTS]],
 }
 # Commands that write files (or GeoJSON to stdout): option sets naming their output.
 FILES = {
-    "export": [["-o", "out.geojson"], ["-o", "-", "--format", "geojsonseq"], ["-o", "out.fgb"], ["-o", "out.gpkg"],
-               ["--layer", "frontline", "-o", "front.geojson"],
-               ["--layer", "changes", "--since", "2020-01-01", "-o", "changes.geojson"],
-               ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.geojson"], ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.gpkg"]],
+    "export": [
+        ["-o", "out.geojson"],
+        ["-o", "-", "--format", "geojsonseq"],
+        ["-o", "out.fgb"],
+        ["-o", "out.gpkg"],
+        ["--layer", "frontline", "-o", "front.geojson"],
+        ["--layer", "changes", "--since", "2020-01-01", "-o", "changes.geojson"],
+        ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.geojson"],
+        ["--layer", "gains", "--since", "2020-01-01", "-o", "gains.gpkg"],
+    ],
     "map": [["-o", "map.png"], ["-o", "map.svg"], ["--range", "-o", "map.png"], ["-o", "map.html"]],
     "animate": [["-o", "a.gif", "--every", "14d"]],
     "timeline --plot": [["--plot", "chart.png"], ["--plot", "chart.svg"]],
-    "report": [["-o", "report.md"], ["-o", "report.json"], ["-o", "report.html"],
-               ["--baseline", "2020-01-01", "--baseline-actor", "rebels", "--since", "2020-01-01", "-o", "report.html"],
-               ["-o", "-", "--format", "md"], ["--range", "-o", "report.html"], ["--range", "-o", "report.json"]],
+    "report": [
+        ["-o", "report.md"],
+        ["-o", "report.json"],
+        ["-o", "report.html"],
+        ["--baseline", "2020-01-01", "--baseline-actor", "rebels", "--since", "2020-01-01", "-o", "report.html"],
+        ["-o", "-", "--format", "md"],
+        ["--range", "-o", "report.html"],
+        ["--range", "-o", "report.json"],
+    ],
 }
 
 
@@ -68,8 +92,10 @@ def zones(tmp_path):
     """Two dated zones of 'rebels' over the squares: A and half of B, then the west half of A and C."""
     folder = tmp_path / "zones"
     folder.mkdir()
-    rings = {"2020-01-01": [[0, 0], [0.015, 0], [0.015, 0.01], [0, 0.01], [0, 0]],
-             "2020-02-01": [[0, 0], [0.005, 0], [0.005, 0.02], [0, 0.02], [0, 0]]}
+    rings = {
+        "2020-01-01": [[0, 0], [0.015, 0], [0.015, 0.01], [0, 0.01], [0, 0]],
+        "2020-02-01": [[0, 0], [0.005, 0], [0.005, 0.02], [0, 0.02], [0, 0]],
+    }
     for day, ring in rings.items():
         feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
         (folder / f"{day}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
@@ -87,8 +113,12 @@ def expand(squares, squares_args, zones):
     return run
 
 
-TABULAR_RUNS = [pytest.param(command, options, fmt, id=f"{command}{''.join(options)}-{fmt}")
-                for command, option_sets in TABULAR.items() for options in option_sets for fmt in FORMATS]
+TABULAR_RUNS = [
+    pytest.param(command, options, fmt, id=f"{command}{''.join(options)}-{fmt}")
+    for command, option_sets in TABULAR.items()
+    for options in option_sets
+    for fmt in FORMATS
+]
 
 
 @pytest.mark.parametrize("command, options, fmt", TABULAR_RUNS)
@@ -100,9 +130,13 @@ def test_tabular_output_is_byte_identical(cli, expand, command, options, fmt):
     assert first.stdout_bytes == second.stdout_bytes
 
 
-FILE_RUNS = [pytest.param(command, *options.values, marks=options.marks, id=f"{command}{''.join(options.values[0])}")
-             if hasattr(options, "marks") else pytest.param(command, options, id=f"{command}{''.join(options)}")
-             for command, option_sets in FILES.items() for options in option_sets]
+FILE_RUNS = [
+    pytest.param(command, *options.values, marks=options.marks, id=f"{command}{''.join(options.values[0])}")
+    if hasattr(options, "marks")
+    else pytest.param(command, options, id=f"{command}{''.join(options)}")
+    for command, option_sets in FILES.items()
+    for options in option_sets
+]
 
 
 @pytest.mark.parametrize("command, options", FILE_RUNS)
@@ -124,9 +158,15 @@ def test_files_are_byte_identical(cli, squares_args, tmp_path, monkeypatch, comm
 # -- order of the inputs
 
 ORDER_FREE = [
-    ["status"], ["status", "--date", "2020-02-15"], ["share"], ["share", "--date", "2020-02-15", "--by", "population"],
+    ["status"],
+    ["status", "--date", "2020-02-15"],
+    ["share"],
+    ["share", "--date", "2020-02-15", "--by", "population"],
     ["share", "--date", "2020-03-01", "--baseline", "2020-01-01", "--baseline-actor", "rebels"],
-    ["changes", "--all"], ["changes", "--summary"], ["timeline"], ["frontline", "--date", "2020-02-15"],
+    ["changes", "--all"],
+    ["changes", "--summary"],
+    ["timeline"],
+    ["frontline", "--date", "2020-02-15"],
 ]
 
 
@@ -144,9 +184,15 @@ def test_shuffled_inputs_give_identical_figures(cli, squares, tmp_path, seed, op
 SAMPLE = ROOT / "data" / "aleppo-2016"
 
 
-@pytest.mark.parametrize("command", [["status", "--date", "2016-12-01"], ["share", "--date", "2016-12-01"],
-                                     ["share", "--baseline", "2016-11-15", "--baseline-actor", "rebels", "--date", "2016-12-13"]],
-                         ids=" ".join)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status", "--date", "2016-12-01"],
+        ["share", "--date", "2016-12-01"],
+        ["share", "--baseline", "2016-11-15", "--baseline-actor", "rebels", "--date", "2016-12-13"],
+    ],
+    ids=" ".join,
+)
 def test_shuffled_bundled_sample_gives_identical_figures(cli, tmp_path, command):
     original = ["--districts", str(SAMPLE / "districts.geojson"), "--control", str(SAMPLE / "control.csv")]
     expected = cli(*command, *original, "--format", "csv")

@@ -153,7 +153,11 @@ def test_geoparquet_districts_and_parquet_log(frame, squares, tmp_path, cli_json
     frame.to_parquet(districts)
     log = tmp_path / "log.parquet"
     pd.read_csv(squares["control"], dtype=str, keep_default_na=False).to_parquet(log)
-    rows = {r["actor"]: r for r in cli_json("share", "--districts", districts, "--control", log, "--date", "2020-02-15")}
+    rows = {
+        r["actor"]: r for r in cli_json("share", "--districts", districts, "--control", log, "--date", "2020-02-15")
+    }
     # The same hand figures as the CSV/GeoJSON fixture: 2.5 of 4 districts government.
     assert rows["government"]["districts"] == pytest.approx(2.5)
-    assert rows["government"]["area_km2"] == pytest.approx(squares_area("C") + squares_area("D") + squares_area("B") / 2, rel=1e-6)
+    assert rows["government"]["area_km2"] == pytest.approx(
+        squares_area("C") + squares_area("D") + squares_area("B") / 2, rel=1e-6
+    )

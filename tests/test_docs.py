@@ -24,11 +24,15 @@ PICTURES = {  # file: (format, most bytes)
 
 def commands() -> list[str]:
     """The conflictmap and chromium lines of docs/make-pictures.sh."""
-    return [line.strip() for line in SCRIPT.read_text(encoding="utf-8").splitlines() if line.startswith(("conflictmap ", "chromium "))]
+    return [
+        line.strip()
+        for line in SCRIPT.read_text(encoding="utf-8").splitlines()
+        if line.startswith(("conflictmap ", "chromium "))
+    ]
 
 
 def near(image, hex_colour, tolerance=6) -> int:
-    rgb = np.array([int(hex_colour[k:k + 2], 16) for k in (1, 3, 5)])
+    rgb = np.array([int(hex_colour[k : k + 2], 16) for k in (1, 3, 5)])
     return int((np.abs(np.asarray(image.convert("RGB")).astype(int) - rgb).max(axis=2) <= tolerance).sum())
 
 
@@ -57,7 +61,10 @@ def test_the_readme_starts_with_its_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)[:2]
     assert blocks[0].startswith("python3 -m venv .venv && . .venv/bin/activate && pip install . && conflictmap share")
-    assert blocks[1].strip() == 'python3 -m venv .venv && . .venv/bin/activate && pip install -e ".[test]" && python -m pytest'
+    assert (
+        blocks[1].strip()
+        == 'python3 -m venv .venv && . .venv/bin/activate && pip install -e ".[test]" && python -m pytest'
+    )
 
 
 def test_the_chart_command_makes_the_same_bytes_twice_and_the_committed_size(cli, tmp_path):

@@ -44,7 +44,12 @@ def text_of(ds, fmt="geojson", layer="districts", date=DAY, **options) -> str:
 
 def test_district_layer_properties(ds):
     layer = ex.district_layer(ds, DAY).set_index("id")
-    assert list(layer.loc["A", ["controller", "controller_share", "date_in_force", "source"]]) == ["contested", 1.0, "2020-02-01", "s2"]
+    assert list(layer.loc["A", ["controller", "controller_share", "date_in_force", "source"]]) == [
+        "contested",
+        1.0,
+        "2020-02-01",
+        "s2",
+    ]
     # B is split 0.5/0.5: the largest holder, ties going alphabetically, is the government.
     b = layer.loc["B"]
     assert (b["controller"], b["controller_share"]) == ("government", 0.5)
@@ -87,7 +92,9 @@ def test_geojson_reads_back_with_same_properties_and_areas(ds, tmp_path):
     # GDAL recognises the ISO dates and reads them as a Date field.
     assert [t.date().isoformat() for t in back["date_in_force"]] == list(expected["date_in_force"])
     for column in ("controller_share", "share_government", "area_km2", "population"):
-        assert np.allclose(back[column].to_numpy(dtype=float), expected[column].to_numpy(dtype=float), rtol=0, atol=0), column
+        assert np.allclose(
+            back[column].to_numpy(dtype=float), expected[column].to_numpy(dtype=float), rtol=0, atol=0
+        ), column
     areas = area_km2(back.geometry.values)
     assert np.allclose(areas, [squares_area(k) for k in back.index], rtol=1e-6)
 
@@ -105,10 +112,21 @@ def holed_districts(tmp_path):
     outer = [[36.0, 36.0], [36.0, 36.1], [36.1, 36.1], [36.1, 36.0], [36.0, 36.0]]  # clockwise
     hole = [[36.04, 36.04], [36.06, 36.04], [36.06, 36.06], [36.04, 36.06], [36.04, 36.04]]  # counter-clockwise
     other = [[36.1, 36.0], [36.1, 36.1], [36.2, 36.1], [36.2, 36.0], [36.1, 36.0]]  # clockwise
-    data = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "ring"}, "geometry": {"type": "Polygon", "coordinates": [outer, hole]}},
-        {"type": "Feature", "properties": {"id": "east"}, "geometry": {"type": "MultiPolygon", "coordinates": [[other]]}},
-    ]}
+    data = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": "ring"},
+                "geometry": {"type": "Polygon", "coordinates": [outer, hole]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"id": "east"},
+                "geometry": {"type": "MultiPolygon", "coordinates": [[other]]},
+            },
+        ],
+    }
     path = tmp_path / "holed.geojson"
     path.write_text(json.dumps(data))
     log = tmp_path / "holed.csv"
@@ -148,7 +166,9 @@ def test_projected_input_is_written_as_lonlat(squares, tmp_path):
 def test_precision_rounds_coordinates_only(tmp_path):
     ds = holed_districts(tmp_path)
     doc = json.loads(text_of(ds, precision=1, date=None))
-    coords = np.concatenate([shapely.get_coordinates(shapely.from_geojson(json.dumps(f["geometry"]))) for f in doc["features"]])
+    coords = np.concatenate(
+        [shapely.get_coordinates(shapely.from_geojson(json.dumps(f["geometry"]))) for f in doc["features"]]
+    )
     assert np.allclose(coords, np.round(coords, 1), rtol=0, atol=1e-12)
     # The hole's corners (36.04, 36.06) round to 36.0 and 36.1: the properties keep the unrounded area.
     (area,) = [f["properties"]["area_km2"] for f in doc["features"] if f["properties"]["id"] == "ring"]
@@ -181,7 +201,12 @@ def test_geojsonseq_record_separators(ds):
     records = raw.split("\x1e")
     assert records[0] == ""
     assert len(records) == 5 and all(r.endswith("\n") and r.count("\n") == 1 for r in records[1:])
-    assert [json.loads(r)["properties"]["controller"] for r in records[1:]] == ["contested", "government", "government", "government"]
+    assert [json.loads(r)["properties"]["controller"] for r in records[1:]] == [
+        "contested",
+        "government",
+        "government",
+        "government",
+    ]
 
 
 def test_geojsonseq_file_reads_back(ds, tmp_path):
@@ -230,12 +255,19 @@ def test_frontline_layer_lengths(ds, tmp_path):
 
 
 def test_changes_layer(ds):
-    features = [json.loads(x) for x in text_of(ds, "geojsonseq", layer="changes", since=D(2020, 1, 1), date=D(2020, 3, 1)).splitlines()]
+    features = [
+        json.loads(x)
+        for x in text_of(ds, "geojsonseq", layer="changes", since=D(2020, 1, 1), date=D(2020, 3, 1)).splitlines()
+    ]
     got = {f["properties"]["id"]: f["properties"] for f in features}
     # From SQUARES_LOG: A rebels -> (contested) -> government on 2020-03-01; B rebels -> split on 2020-02-01.
     assert set(got) == {"A", "B"}
     assert (got["A"]["from"], got["A"]["to"], got["A"]["date"]) == ("rebels", "government", "2020-03-01")
-    assert (got["B"]["from"], got["B"]["to"], got["B"]["date"]) == ("rebels", "government 0.5; kurdish forces 0.5", "2020-02-01")
+    assert (got["B"]["from"], got["B"]["to"], got["B"]["date"]) == (
+        "rebels",
+        "government 0.5; kurdish forces 0.5",
+        "2020-02-01",
+    )
     assert got["A"]["area_km2"] == pytest.approx(squares_area("A"), rel=1e-6)
 
 
@@ -286,16 +318,19 @@ def test_output_equal_to_input_is_refused(ds, squares):
         ex.export(ds, request, DAY)
 
 
-@pytest.mark.parametrize("kwargs, fragment", [
-    ({"fmt": "gpkg"}, "cannot stream"),
-    ({"fmt": "geojson", "rs": True}, "--rs"),
-    ({"fmt": "gpkg", "output": "x.gpkg", "precision": 3}, "--precision"),
-    ({"precision": 16}, "--precision"),
-    ({"layer": "changes"}, "--since"),
-    ({"layer": "frontline", "since": D(2020, 1, 1)}, "--since"),
-    ({"fmt": "shp"}, "geographic format"),
-    ({"gap_m": 10.0}, "--gap"),
-])
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"fmt": "gpkg"}, "cannot stream"),
+        ({"fmt": "geojson", "rs": True}, "--rs"),
+        ({"fmt": "gpkg", "output": "x.gpkg", "precision": 3}, "--precision"),
+        ({"precision": 16}, "--precision"),
+        ({"layer": "changes"}, "--since"),
+        ({"layer": "frontline", "since": D(2020, 1, 1)}, "--since"),
+        ({"fmt": "shp"}, "geographic format"),
+        ({"gap_m": 10.0}, "--gap"),
+    ],
+)
 def test_bad_requests_are_usage_errors(kwargs, fragment):
     with pytest.raises(UsageError, match=re.escape(fragment)):
         ex.make_request(**kwargs)
@@ -341,10 +376,13 @@ def test_share_columns_use_transfer_share_matrix(ds):
     assert (b["share_government"], b["share_kurdish_forces"], b["share_rebels"]) == (0.5, 0.5, 0.0)
 
 
-@pytest.mark.parametrize("output, fmt, message", [
-    ("o.shp", None, "unknown output suffix"),
-    ("o.gpkg", "geojson", "the suffix .gpkg means gpkg"),
-])
+@pytest.mark.parametrize(
+    "output, fmt, message",
+    [
+        ("o.shp", None, "unknown output suffix"),
+        ("o.gpkg", "geojson", "the suffix .gpkg means gpkg"),
+    ],
+)
 def test_make_request_refuses_wrong_suffixes(tmp_path, output, fmt, message):
     # The library itself refuses, not only the CLI: a GeoJSON text in a .shp file helps nobody.
     from conflictmap.errors import UsageError

@@ -128,17 +128,21 @@ def test_baseline_that_held_nothing_gives_one_message_everywhere(ds):
     from conflictmap.plots import map_figure
     from conflictmap.timeline import timeline
 
-    calls = [lambda: shares(ds, D(2020, 3, 1), baseline=base(D(2020, 2, 1), "rebels")),
-             lambda: timeline(ds, baseline=base(D(2020, 2, 1), "rebels")),
-             lambda: map_figure(ds, D(2020, 3, 1), base(D(2020, 2, 1), "rebels", label="rebels"))]
+    calls = [
+        lambda: shares(ds, D(2020, 3, 1), baseline=base(D(2020, 2, 1), "rebels")),
+        lambda: timeline(ds, baseline=base(D(2020, 2, 1), "rebels")),
+        lambda: map_figure(ds, D(2020, 3, 1), base(D(2020, 2, 1), "rebels", label="rebels")),
+    ]
     messages = set()
     for call in calls:
         with pytest.raises(InputError) as caught:
             call()
         messages.add(str(caught.value))
     # 02-01: A contested, B government/kurdish: the rebels hold nothing.
-    assert messages == {"rebels held no district on 2020-02-01, so there is nothing to take a share of; "
-                        "choose a --baseline date on which they held some, or another --baseline-actor"}
+    assert messages == {
+        "rebels held no district on 2020-02-01, so there is nothing to take a share of; "
+        "choose a --baseline date on which they held some, or another --baseline-actor"
+    }
 
 
 def test_controller_labels_by_hand(ds):
@@ -158,7 +162,9 @@ def test_one_label_helper():
     # export's districts layer and changes' from/to columns label through the same function.
     from conflictmap import changes, export, figures
 
-    assert export.controller_labels is figures.controller_labels and changes.controller_labels is figures.controller_labels
+    assert (
+        export.controller_labels is figures.controller_labels and changes.controller_labels is figures.controller_labels
+    )
     assert not hasattr(export, "_labels")
 
 
@@ -198,4 +204,10 @@ def test_baseline_shares_have_the_same_rows(ds):
 
 def test_rows_keep_their_sort_order(ds):
     # Largest first by the --by measure, then by name: zeros (contested, rebels, unknown) alphabetically.
-    assert list(shares(ds, D(2020, 3, 1))["actor"]) == ["government", "kurdish forces", "contested", "rebels", "unknown"]
+    assert list(shares(ds, D(2020, 3, 1))["actor"]) == [
+        "government",
+        "kurdish forces",
+        "contested",
+        "rebels",
+        "unknown",
+    ]

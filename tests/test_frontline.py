@@ -21,9 +21,21 @@ from conflictmap.errors import UsageError
 from conflictmap.figures import state_on
 from conflictmap.frontline import front_lines, main_holder
 from conflictmap.project import Inputs
-from tests.helpers import GAPPED_LOG, MIDDLE_COLUMN, ROOT, SIZE, TOP_OF_BOTTOM_ROW, inset_squares, meridian_arc_km, parallel_arc_km, squares_geojson
+from tests.helpers import (
+    GAPPED_LOG,
+    MIDDLE_COLUMN,
+    ROOT,
+    SIZE,
+    TOP_OF_BOTTOM_ROW,
+    inset_squares,
+    meridian_arc_km,
+    parallel_arc_km,
+    squares_geojson,
+)
 
 D = dt.date
+
+
 def dataset(tmp_path, log: str, geojson=None):
     districts = tmp_path / "d.geojson"
     districts.write_text(json.dumps(geojson or squares_geojson()))
@@ -58,11 +70,16 @@ def test_split_district_counts_for_largest_holder_tie_alphabetical(ds):
 
 def test_larger_share_wins(tmp_path):
     # B mostly kurdish: B's left edge (A|B) and top edge (B|D) face the government.
-    ds = dataset(tmp_path, "date,district,controller,share\n2020-01-01,A,government,\n2020-01-01,B,kurdish forces,0.6\n"
-                           "2020-01-01,B,government,0.4\n2020-01-01,C,government,\n2020-01-01,D,government,\n")
+    ds = dataset(
+        tmp_path,
+        "date,district,controller,share\n2020-01-01,A,government,\n2020-01-01,B,kurdish forces,0.6\n"
+        "2020-01-01,B,government,0.4\n2020-01-01,C,government,\n2020-01-01,D,government,\n",
+    )
     pairs = by_pair(front_lines(ds, D(2020, 1, 1)))
     assert list(pairs) == [("government", "kurdish forces")]
-    assert pairs[("government", "kurdish forces")]["length_km"] == pytest.approx(MIDDLE_COLUMN + TOP_OF_BOTTOM_ROW, rel=1e-9)
+    assert pairs[("government", "kurdish forces")]["length_km"] == pytest.approx(
+        MIDDLE_COLUMN + TOP_OF_BOTTOM_ROW, rel=1e-9
+    )
 
 
 def test_unknown_is_a_side_of_its_own(tmp_path):
@@ -74,8 +91,11 @@ def test_unknown_is_a_side_of_its_own(tmp_path):
 
 def test_three_sides_and_corner_contacts(tmp_path):
     # A rebels, B government, C contested, D government. A and D meet only at a corner point: no line.
-    ds = dataset(tmp_path, "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,B,government\n"
-                           "2020-01-01,C,contested\n2020-01-01,D,government\n")
+    ds = dataset(
+        tmp_path,
+        "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,B,government\n"
+        "2020-01-01,C,contested\n2020-01-01,D,government\n",
+    )
     pairs = by_pair(front_lines(ds, D(2020, 1, 1)))
     assert set(pairs) == {("government", "rebels"), ("contested", "rebels"), ("contested", "government")}
     assert pairs[("government", "rebels")]["length_km"] == pytest.approx(MIDDLE_COLUMN, rel=1e-9)
@@ -89,8 +109,6 @@ def test_no_front_when_one_side_holds_all(ds):
     result = front_lines(ds, D(2020, 3, 1))
     assert len(result.lines) == 0
     assert list(result.lines.columns) == ["actor_a", "actor_b", "length_km", "geometry"]
-
-
 
 
 def test_gaps_are_reported_not_silently_zero(tmp_path):
@@ -183,14 +201,26 @@ def test_gap_front_ends_where_the_neighbour_ends(tmp_path):
     # within the gap of A, but it faces nothing there. The front is A's width (under the street's middle),
     # give or take what lies past the two ends (both blocks end on the west, only A on the east).
     inset = 2e-5
-    geojson = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "A"}, "geometry": rectangle(inset, inset, SIZE - inset, SIZE - inset)},
-        {"type": "Feature", "properties": {"id": "C"}, "geometry": rectangle(inset, SIZE + inset, 2 * SIZE - inset, 2 * SIZE - inset)},
-    ]}
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": "A"},
+                "geometry": rectangle(inset, inset, SIZE - inset, SIZE - inset),
+            },
+            {
+                "type": "Feature",
+                "properties": {"id": "C"},
+                "geometry": rectangle(inset, SIZE + inset, 2 * SIZE - inset, 2 * SIZE - inset),
+            },
+        ],
+    }
     ds = dataset(tmp_path, "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,C,government\n", geojson)
     (row,) = front_lines(ds, D(2020, 1, 1), gap_m=10.0).lines.to_dict("records")
-    low, high = around_middle_km(parallel_arc_km(SIZE, SIZE - 2 * inset), parallel_arc_km(SIZE, 2 * inset) * 1e3,
-                                 both_end=1, one_ends=1)
+    low, high = around_middle_km(
+        parallel_arc_km(SIZE, SIZE - 2 * inset), parallel_arc_km(SIZE, 2 * inset) * 1e3, both_end=1, one_ends=1
+    )
     assert low <= row["length_km"] <= high
 
 
@@ -202,10 +232,21 @@ def two_blocks_across_a_street(street_m: float):
     geod = Geod(ellps="WGS84")
     lon0, lat0, width, depth = 37.10, 36.20, 0.01, 0.005
     _, north, _ = geod.fwd(lon0, lat0, 0, street_m)
-    geojson = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "S"}, "geometry": rectangle(lon0, lat0 - depth, lon0 + width, lat0)},
-        {"type": "Feature", "properties": {"id": "N"}, "geometry": rectangle(lon0, north, lon0 + width, north + depth)},
-    ]}
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": "S"},
+                "geometry": rectangle(lon0, lat0 - depth, lon0 + width, lat0),
+            },
+            {
+                "type": "Feature",
+                "properties": {"id": "N"},
+                "geometry": rectangle(lon0, north, lon0 + width, north + depth),
+            },
+        ],
+    }
     facing = geod.line_length([lon0, lon0 + width], [lat0, lat0]) / 1e3  # the south block's northern edge
     return geojson, facing
 
@@ -233,8 +274,13 @@ OFFENSIVE = D(2016, 11, 28)  # east Aleppo's northern half has just fallen; the 
 @pytest.fixture(scope="module")
 def aleppo():
     """The bundled sample: the CSR neighbourhoods, separated by streets of about 8 m and avenues of 20-60 m."""
-    return load_dataset(Inputs(districts=str(SAMPLE / "districts.geojson"), control=str(SAMPLE / "control.csv"),
-                               actors=str(SAMPLE / "actors.toml")))
+    return load_dataset(
+        Inputs(
+            districts=str(SAMPLE / "districts.geojson"),
+            control=str(SAMPLE / "control.csv"),
+            actors=str(SAMPLE / "actors.toml"),
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -327,8 +373,12 @@ def test_shared_boundaries_on_real_raions(shared_data, tmp_path):
 
     path = shared_data / "ukraine" / "adm2-raions.geojson"
     raw = pyogrio.read_dataframe(path)
-    east_of = dict(zip((str(i) for i in raw["shapeID"]), shapely.get_x(shapely.centroid(np.asarray(raw.geometry.values))) > 33))
-    log = "date,district,controller\n" + "".join(f"2022-01-01,{i},{'east' if e else 'west'}\n" for i, e in east_of.items())
+    east_of = dict(
+        zip((str(i) for i in raw["shapeID"]), shapely.get_x(shapely.centroid(np.asarray(raw.geometry.values))) > 33)
+    )
+    log = "date,district,controller\n" + "".join(
+        f"2022-01-01,{i},{'east' if e else 'west'}\n" for i, e in east_of.items()
+    )
     control = tmp_path / "c.csv"
     control.write_text(log)
     ds = load_dataset(Inputs(districts=str(path), control=str(control), id_field="shapeID"))

@@ -40,11 +40,14 @@ def grid(lon0, lat0, side, size, jitter=0.05, seed=1):
         for j in range(side):
             x0, y0 = lon0 + j * size, lat0 + i * size
             wobble = rng.uniform(-jitter, jitter, 4 * 24) * size * np.tile(np.sin(np.pi * t[:-1]), 4)
-            ring = np.concatenate([
-                np.column_stack([x0 + t[:-1] * size, y0 + wobble[:24]]),
-                np.column_stack([x0 + size + wobble[24:48], y0 + t[:-1] * size]),
-                np.column_stack([x0 + size - t[:-1] * size, y0 + size + wobble[48:72]]),
-                np.column_stack([x0 + wobble[72:], y0 + size - t[:-1] * size])])
+            ring = np.concatenate(
+                [
+                    np.column_stack([x0 + t[:-1] * size, y0 + wobble[:24]]),
+                    np.column_stack([x0 + size + wobble[24:48], y0 + t[:-1] * size]),
+                    np.column_stack([x0 + size - t[:-1] * size, y0 + size + wobble[48:72]]),
+                    np.column_stack([x0 + wobble[72:], y0 + size - t[:-1] * size]),
+                ]
+            )
             cells.append(shapely.Polygon(ring))
     return np.array(cells, dtype=object)
 
@@ -135,9 +138,16 @@ def test_bundled_sample():
 
 
 def test_real_data(shared_data):
-    files = ["aleppo/neighbourhoods-csr.geojson", "ukraine/adm2-raions.geojson", "ukraine/adm1-oblasts.geojson",
-             "ukraine/national-boundary.geojson"]
-    files += [str(p.relative_to(shared_data)) for p in sorted((shared_data / "ukraine" / "zones-deepstate").glob("*.geojson"))[::5]]
+    files = [
+        "aleppo/neighbourhoods-csr.geojson",
+        "ukraine/adm2-raions.geojson",
+        "ukraine/adm1-oblasts.geojson",
+        "ukraine/national-boundary.geojson",
+    ]
+    files += [
+        str(p.relative_to(shared_data))
+        for p in sorted((shared_data / "ukraine" / "zones-deepstate").glob("*.geojson"))[::5]
+    ]
     for name in files:
         geoms = pyogrio.read_dataframe(shared_data / name).geometry.values
         assert_same_areas(geoms)

@@ -67,16 +67,22 @@ def test_bad_input_corpus_reads_as_before(path):
 
 
 def test_sample_and_real_data_read_as_before_on_the_fast_path(shared_data):
-    files = [ROOT / "data" / "aleppo-2016" / "districts.geojson", shared_data / "aleppo" / "neighbourhoods-csr.geojson",
-             *sorted((shared_data / "ukraine").glob("*.geojson")),
-             *sorted((shared_data / "ukraine" / "zones-deepstate").glob("*.geojson"))[::6]]
+    files = [
+        ROOT / "data" / "aleppo-2016" / "districts.geojson",
+        shared_data / "aleppo" / "neighbourhoods-csr.geojson",
+        *sorted((shared_data / "ukraine").glob("*.geojson")),
+        *sorted((shared_data / "ukraine" / "zones-deepstate").glob("*.geojson"))[::6],
+    ]
     for path in files:
         assert cio._needs_diagnostics([path.read_bytes()]) == ""  # GDAL alone reads them: the case being sped up
         assert assert_same(path) is None
 
 
-SQUARE = {"type": "Feature", "properties": {"id": "A", "name": "Alpha"},
-          "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [0.01, 0], [0.01, 0.01], [0, 0.01], [0, 0]]]}}
+SQUARE = {
+    "type": "Feature",
+    "properties": {"id": "A", "name": "Alpha"},
+    "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [0.01, 0], [0.01, 0.01], [0, 0.01], [0, 0]]]},
+}
 
 
 def collection(**members):
@@ -84,15 +90,22 @@ def collection(**members):
 
 
 VARIANTS = {
-    "crs84 member as GDAL writes it": json.dumps(collection(crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}})),
-    "crs member PROJ does not know": json.dumps(collection(crs={"type": "name", "properties": {"name": "EPSG:999999"}})),
+    "crs84 member as GDAL writes it": json.dumps(
+        collection(crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}})
+    ),
+    "crs member PROJ does not know": json.dumps(
+        collection(crs={"type": "name", "properties": {"name": "EPSG:999999"}})
+    ),
     "crs member without a name": json.dumps(collection(crs={"type": "link"})),
-    "two crs members": json.dumps(collection(crs={"type": "name", "properties": {"name": "EPSG:4326"}}))[:-1] + ', "crs": 5}',
+    "two crs members": json.dumps(collection(crs={"type": "name", "properties": {"name": "EPSG:4326"}}))[:-1]
+    + ', "crs": 5}',
     "type after features": json.dumps({"features": [SQUARE], "type": "FeatureCollection"}),
     "no type": json.dumps({"features": [SQUARE]}),
     "a list of features": json.dumps([SQUARE]),
     "escaped NUL in a name": json.dumps(collection()).replace("Alpha", "Al\\u0000pha"),
-    "Topology under a FeatureCollection type": json.dumps(collection(note="Topology")).replace('"Topology"', '"x", "type": "Topology"'),
+    "Topology under a FeatureCollection type": json.dumps(collection(note="Topology")).replace(
+        '"Topology"', '"x", "type": "Topology"'
+    ),
     "BOM": "\ufeff" + json.dumps(collection()),
     "one Feature": json.dumps(SQUARE),
     "whitespace only": "  \n ",

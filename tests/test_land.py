@@ -58,12 +58,33 @@ def test_a_mask_that_covers_no_district_is_a_data_error(squares, tmp_path):
 
 
 def test_share_by_area_counts_land_only(cli, cli_json, squares, coast):
-    rows = cli_json("status", "--districts", squares["districts"], "--control", squares["control"], "--land", coast,
-                    "--date", "2020-01-15")
+    rows = cli_json(
+        "status",
+        "--districts",
+        squares["districts"],
+        "--control",
+        squares["control"],
+        "--land",
+        coast,
+        "--date",
+        "2020-01-15",
+    )
     area = {r["id"]: r["area_km2"] for r in rows}
     assert area["C"] == pytest.approx(half_top(), rel=1e-6)
-    table = {r["actor"]: r for r in cli_json("share", "--districts", squares["districts"], "--control",
-                                               squares["control"], "--land", coast, "--date", "2020-01-15")}
+    table = {
+        r["actor"]: r
+        for r in cli_json(
+            "share",
+            "--districts",
+            squares["districts"],
+            "--control",
+            squares["control"],
+            "--land",
+            coast,
+            "--date",
+            "2020-01-15",
+        )
+    }
     land = squares_area("A") + squares_area("B") + half_top() + cell_area_km2(0.01, 0.01, 0.02, 0.015)
     held = squares_area("A") + squares_area("B")  # the rebels' A and B lie wholly on land
     assert table["rebels"]["area_pct"] == pytest.approx(100 * held / land, rel=1e-6)
@@ -98,12 +119,16 @@ def test_overlay_with_a_land_mask_gives_the_land_to_its_holder(cli, squares, lan
     done = cli(*base, "--clip", coast)
     assert done.exit_code == 0, done.output
     masked = {(r["district"], r["controller"]): r["share"] for r in json.loads(done.stdout)}
-    assert masked == pytest.approx({("A", "russia"): 1.0, ("B", "russia"): 1.0, ("C", "russia"): 1.0,
-                                    ("D", "russia"): 1.0})
+    assert masked == pytest.approx(
+        {("A", "russia"): 1.0, ("B", "russia"): 1.0, ("C", "russia"): 1.0, ("D", "russia"): 1.0}
+    )
     # Always reported: the zone's land in no district (lon 0.02..0.03, lat 0..0.015 by the mask and the zone)
     # and the district area outside the mask.
-    nowhere = cell_area_km2(0.02, -0.01, 0.03, 0.015) + cell_area_km2(-0.01, -0.01, 0.0, 0.015) \
+    nowhere = (
+        cell_area_km2(0.02, -0.01, 0.03, 0.015)
+        + cell_area_km2(-0.01, -0.01, 0.0, 0.015)
         + cell_area_km2(0.0, -0.01, 0.02, 0.0)
+    )
     shown = float(re.search(r"in no district: up to ([\d,.]+) km²", done.stderr).group(1).replace(",", ""))
     assert shown == pytest.approx(nowhere, abs=0.05 + 1e-3 * nowhere)  # displayed to 0.1 km², measured within 0.1%
     sea = squares_area("C") + squares_area("D") - half_top() - cell_area_km2(0.01, 0.01, 0.02, 0.015)
@@ -111,8 +136,11 @@ def test_overlay_with_a_land_mask_gives_the_land_to_its_holder(cli, squares, lan
     assert shown == pytest.approx(sea, abs=0.05)
     # And the mask's land no district covers: the mask less the districts' land (lon 0..0.02, lat 0..0.015).
     short = cell_area_km2(-0.01, -0.01, 0.03, 0.015) - cell_area_km2(0.0, 0.0, 0.02, 0.015)
-    shown = float(re.search(r"the districts' land is ([\d,.]+) km² \([\d.]+%\) short of the mask's", done.stderr)
-                  .group(1).replace(",", ""))
+    shown = float(
+        re.search(r"the districts' land is ([\d,.]+) km² \([\d.]+%\) short of the mask's", done.stderr)
+        .group(1)
+        .replace(",", "")
+    )
     assert shown == pytest.approx(short, abs=0.05)
 
 
@@ -134,8 +162,20 @@ def test_overlay_coverage_adds_up(squares, land_zone, coast):
 
 def test_a_district_with_no_land_is_unknown_not_rest(cli, squares, land_zone, tmp_path):
     south = write_mask(tmp_path / "south.geojson", -0.01, -0.01, 0.03, 0.01)  # C and D lie wholly at "sea"
-    done = cli("overlay", land_zone, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"],
-               "--clip", south, "-f", "json")
+    done = cli(
+        "overlay",
+        land_zone,
+        "--actor",
+        "russia",
+        "--rest",
+        "ukraine",
+        "-d",
+        squares["districts"],
+        "--clip",
+        south,
+        "-f",
+        "json",
+    )
     assert done.exit_code == 0, done.output
     rows = {r["district"]: r for r in json.loads(done.stdout)}
     assert rows["C"]["controller"] == "unknown" and "no land" in rows["C"]["note"]
@@ -170,8 +210,7 @@ def test_deepstate_on_raions_with_the_national_land_mask(cli, cli_json, shared_d
     raions, boundary = ukraine / "adm2-raions.geojson", ukraine / "national-boundary.geojson"
     files = sorted((ukraine / "zones-deepstate").glob("*.geojson"))
     log = tmp_path / "log.csv"
-    done = cli("overlay", *files, "--actor", "russia", "--rest", "ukraine", "-d", raions, "--clip", boundary,
-               "-o", log)
+    done = cli("overlay", *files, "--actor", "russia", "--rest", "ukraine", "-d", raions, "--clip", boundary, "-o", log)
     assert done.exit_code == 0, done.output
     assert "in no district" in done.stderr and "outside the land mask" in done.stderr
     features = json.loads(raions.read_text())["features"]
@@ -193,19 +232,30 @@ def test_deepstate_on_raions_with_the_national_land_mask(cli, cli_json, shared_d
     covered = shapely.intersection(land, union)
     covered = shapely.multipolygons(shapely.get_parts(covered)[shapely.get_type_id(shapely.get_parts(covered)) == 3])
     districts_land = tmp_path / "districts-land.geojson"
-    districts_land.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(covered)}))
+    districts_land.write_text(
+        json.dumps({"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(covered)})
+    )
     geod = Geod(ellps="WGS84")
-    short = (sum(abs(geod.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(land))
-             - sum(abs(geod.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(covered))) / 1e6
+    short = (
+        sum(abs(geod.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(land))
+        - sum(abs(geod.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(covered))
+    ) / 1e6
     assert 11_000 < short < 13_000
     shown = re.search(r"the districts' land is ([\d,.]+) km²", done.stderr).group(1)
     assert float(shown.replace(",", "")) == pytest.approx(short, rel=5e-3)
 
-    whole = {r["date"]: r["area_km2"] for r in cli_json("zones", "area", *files, "--actor", "russia", "--clip", boundary)}
-    on_districts = {r["date"]: r["area_km2"] for r in cli_json("zones", "area", *files, "--actor", "russia",
-                                                               "--clip", districts_land)}
-    held = {r["date"]: r["area_km2"] for r in cli_json("timeline", "-d", raions, "-c", log, "--land", boundary)
-            if r["actor"] == "russia"}
+    whole = {
+        r["date"]: r["area_km2"] for r in cli_json("zones", "area", *files, "--actor", "russia", "--clip", boundary)
+    }
+    on_districts = {
+        r["date"]: r["area_km2"]
+        for r in cli_json("zones", "area", *files, "--actor", "russia", "--clip", districts_land)
+    }
+    held = {
+        r["date"]: r["area_km2"]
+        for r in cli_json("timeline", "-d", raions, "-c", log, "--land", boundary)
+        if r["actor"] == "russia"
+    }
     assert len(held) == len(whole) == len(on_districts) == len(files) == 26
     nowhere = {day: whole[day] - on_districts[day] for day in whole}  # the zone km² in no district
     for day in whole:

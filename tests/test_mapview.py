@@ -17,7 +17,7 @@ ONE_SQUARE = "0,0,0.009,0.009"  # 0.009² / 0.02² = 20% of the extent: under th
 
 
 def colour_pixels(path, hex_colour) -> int:
-    rgb = np.array([int(hex_colour[k:k + 2], 16) for k in (1, 3, 5)])
+    rgb = np.array([int(hex_colour[k : k + 2], 16) for k in (1, 3, 5)])
     image = np.asarray(Image.open(path).convert("RGB")).astype(int)
     return int((np.abs(image - rgb).max(axis=2) <= 2).sum())
 
@@ -82,12 +82,15 @@ def test_names_stay_inside_the_view():
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, text.get_text()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--bbox", "1,2,3"], "four numbers W,S,E,N"),
-    (["--bbox", "0.02,0,0.01,0.01"], "west < east"),
-    (["--bbox", "10,10,11,11"], "shows none of the districts"),
-    (["--inset"], "give --bbox"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--bbox", "1,2,3"], "four numbers W,S,E,N"),
+        (["--bbox", "0.02,0,0.01,0.01"], "west < east"),
+        (["--bbox", "10,10,11,11"], "shows none of the districts"),
+        (["--inset"], "give --bbox"),
+    ],
+)
 def test_bad_views_are_usage_errors(cli, squares_args, tmp_path, args, message):
     out = tmp_path / "m.png"
     result = cli("map", *squares_args, *args, "-o", out)
@@ -115,8 +118,19 @@ def test_zoomed_map_of_the_ukraine_overlay_has_its_inset(cli, shared_data, tmp_p
     """Donbas from the raions overlaid with a DeepState snapshot: the overview adds Ukraine's colour (the west)."""
     ukraine = shared_data / "ukraine"
     log = tmp_path / "log.csv"
-    made = cli("-q", "overlay", ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson", "--actor", "russia",
-               "--rest", "ukraine", "-d", ukraine / "adm1-oblasts.geojson", "-o", log)
+    made = cli(
+        "-q",
+        "overlay",
+        ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson",
+        "--actor",
+        "russia",
+        "--rest",
+        "ukraine",
+        "-d",
+        ukraine / "adm1-oblasts.geojson",
+        "-o",
+        log,
+    )
     assert made.exit_code == 0, made.output
     from conflictmap.plots import CONVENTIONAL
 

@@ -13,12 +13,20 @@ from tests.helpers import squares_area
 
 NOTE = "zones overlay, rule fraction"
 LOG = "date,district,controller,share,note\n" + "".join(
-    f"{d},{k},{a},{v},\"{NOTE}\"\n" for d, k, a, v in [
-        ("2024-01-01", "A", "russia", 0.3), ("2024-01-01", "A", "ukraine", 0.7),
-        ("2024-01-01", "B", "russia", 0.4), ("2024-01-01", "B", "ukraine", 0.6),
-        ("2024-01-01", "C", "ukraine", 1.0), ("2024-01-01", "D", "ukraine", 1.0),
-        ("2024-02-01", "A", "russia", 0.4), ("2024-02-01", "A", "ukraine", 0.6),
-        ("2024-02-01", "B", "russia", 0.6), ("2024-02-01", "B", "ukraine", 0.4)])
+    f'{d},{k},{a},{v},"{NOTE}"\n'
+    for d, k, a, v in [
+        ("2024-01-01", "A", "russia", 0.3),
+        ("2024-01-01", "A", "ukraine", 0.7),
+        ("2024-01-01", "B", "russia", 0.4),
+        ("2024-01-01", "B", "ukraine", 0.6),
+        ("2024-01-01", "C", "ukraine", 1.0),
+        ("2024-01-01", "D", "ukraine", 1.0),
+        ("2024-02-01", "A", "russia", 0.4),
+        ("2024-02-01", "A", "ukraine", 0.6),
+        ("2024-02-01", "B", "russia", 0.6),
+        ("2024-02-01", "B", "ukraine", 0.4),
+    ]
+)
 
 
 def moved() -> float:

@@ -76,7 +76,9 @@ def test_readme_shows_what_the_command_prints(cli):
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split("<!-- front-movement:start -->", 1)[1].split("<!-- front-movement:end -->", 1)[0]
-    result = cli("-q", "front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--gap", "15", "--format", "markdown")
+    result = cli(
+        "-q", "front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--gap", "15", "--format", "markdown"
+    )
     assert result.exit_code == 0
     assert result.stdout.split("\n", 2)[2].strip() == block.strip()
 
@@ -92,7 +94,9 @@ def test_zones_moving_1_km_in_10_days(cli_json, tmp_path):
         (folder / f"{day}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     clip = tmp_path / "clip.geojson"
     box = [[0, 0], [4 * KM, 0], [4 * KM, HEIGHT], [0, HEIGHT], [0, 0]]
-    clip.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [box]}}))
+    clip.write_text(
+        json.dumps({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [box]}})
+    )
     rows = cli_json("zones", "movement", folder, "--actor", "north", "--rest", "south", "--clip", clip)
     assert len(rows) == 1
     row = rows[0]
@@ -137,11 +141,16 @@ def test_export_gains_of_a_split_district_follow_its_main_holder(cli, squares_ar
     # strip is drawn for its main holder (a tie goes to the actor first in alphabetical order: government).
     from tests.helpers import squares_area
 
-    result = cli("export", *squares_args, "--layer", "gains", "--since", "2020-01-01", "--date", "2020-02-01", "-o", "-")
+    result = cli(
+        "export", *squares_args, "--layer", "gains", "--since", "2020-01-01", "--date", "2020-02-01", "-o", "-"
+    )
     assert result.exit_code == 0, result.output
     rows = {(f["properties"]["actor"], f["properties"]["from"]): f for f in json.loads(result.stdout)["features"]}
     split = rows[("government", "rebels")]
     assert split["properties"]["moved_km2"] == pytest.approx(squares_area("B") / 2, rel=1e-6)
-    assert split["properties"]["area_km2"] == pytest.approx(squares_area("B"), rel=1e-6) and split["properties"]["districts"] == 1
+    assert (
+        split["properties"]["area_km2"] == pytest.approx(squares_area("B"), rel=1e-6)
+        and split["properties"]["districts"] == 1
+    )
     # The kurdish forces' half of B has no strip to draw: no feature (its km² is in front-movement).
     assert ("kurdish forces", "rebels") not in rows

@@ -5,52 +5,64 @@ import pytest
 from conflictmap.names import loose_key, loose_keys, name_key, suggest, without_parentheses
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Sheikh Sa'eed", "sheikh sa’eed"),  # Latin: case and apostrophes
-    ("Łódź", "Lodz"),  # Latin letters that do not decompose (ł) are transliterated
-    ("Ñuñoa", "nunoa"),  # combining marks dropped
-    ("الأنبياء", "الانبياء"),  # Arabic: hamza seat on alif
-    ("حَلَب", "حلب"),  # Arabic: harakat
-    ("КИЇВ", "Київ"),  # Cyrillic: case
-    ("Αθήνα", "ΑΘΗΝΑ"),  # Greek: tonos and case
-    ("תֵּל אָבִיב", "תל-אביב"),  # Hebrew: points, spacing and hyphen
-    ("٣ حي", "3 حي"),  # Arabic-Indic digits are digits
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Sheikh Sa'eed", "sheikh sa’eed"),  # Latin: case and apostrophes
+        ("Łódź", "Lodz"),  # Latin letters that do not decompose (ł) are transliterated
+        ("Ñuñoa", "nunoa"),  # combining marks dropped
+        ("الأنبياء", "الانبياء"),  # Arabic: hamza seat on alif
+        ("حَلَب", "حلب"),  # Arabic: harakat
+        ("КИЇВ", "Київ"),  # Cyrillic: case
+        ("Αθήνα", "ΑΘΗΝΑ"),  # Greek: tonos and case
+        ("תֵּל אָבִיב", "תל-אביב"),  # Hebrew: points, spacing and hyphen
+        ("٣ حي", "3 حي"),  # Arabic-Indic digits are digits
+    ],
+)
 def test_same_key(a, b):
     assert name_key(a) == name_key(b) != ""
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Україна", "Росія"),  # the bug: both were '' when only [0-9a-z] was kept
-    ("النظام", "المعارضة"),
-    ("Харків", "Київ"),
-    ("Αθήνα", "Σπάρτη"),
-    ("חיפה", "עכו"),
-    ("brigade 1", "brigade 2"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Україна", "Росія"),  # the bug: both were '' when only [0-9a-z] was kept
+        ("النظام", "المعارضة"),
+        ("Харків", "Київ"),
+        ("Αθήνα", "Σπάρτη"),
+        ("חיפה", "עכו"),
+        ("brigade 1", "brigade 2"),
+    ],
+)
 def test_different_key(a, b):
     assert name_key(a) and name_key(b) and name_key(a) != name_key(b)
 
 
-@pytest.mark.parametrize("reported, district", [
-    ("Sheikh Khodr", "Sheikh Kheder"),
-    ("Bustan al-Qasr", "Bustan al-Qaser"),
-    ("Haydariya", "al-Haydariyeh"),  # article and ta marbuta
-    ("Shaar", "ash-Sha'ar"),
-    ("al-Sukkari", "as-Sukkari"),
-    ("Karam al-Jabal", "Karm aj-Jabal"),
-    ("Kharkov", "Харків"),  # Cyrillic through anyascii
-    ("الحيدرية", "حيدرية"),  # the Arabic-script article
-])
+@pytest.mark.parametrize(
+    "reported, district",
+    [
+        ("Sheikh Khodr", "Sheikh Kheder"),
+        ("Bustan al-Qasr", "Bustan al-Qaser"),
+        ("Haydariya", "al-Haydariyeh"),  # article and ta marbuta
+        ("Shaar", "ash-Sha'ar"),
+        ("al-Sukkari", "as-Sukkari"),
+        ("Karam al-Jabal", "Karm aj-Jabal"),
+        ("Kharkov", "Харків"),  # Cyrillic through anyascii
+        ("الحيدرية", "حيدرية"),  # the Arabic-script article
+    ],
+)
 def test_loose_key_joins_transliterations(reported, district):
     assert loose_key(reported) == loose_key(district)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Delat", "Delta"),  # a typo is not a transliteration: the final vowel differs
-    ("as-Sakhour", "as-Sakhour I"),
-    ("Hanano", "Masaken Hanano"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Delat", "Delta"),  # a typo is not a transliteration: the final vowel differs
+        ("as-Sakhour", "as-Sakhour I"),
+        ("Hanano", "Masaken Hanano"),
+    ],
+)
 def test_loose_key_keeps_apart(a, b):
     assert loose_key(a) != loose_key(b)
 
@@ -64,11 +76,14 @@ def test_suggestions_are_ranked():
     assert suggest("Sheikh Saed", ["Hanano", "Sheikh Sa’eed", "Sheikh Kheder"])[0] == "Sheikh Sa’eed"
 
 
-@pytest.mark.parametrize("reported, district", [
-    ("Бахмутський район", "Bakhmut"),  # a raion named by the adjective of its centre, in Cyrillic
-    ("Kharkivskyi raion", "Kharkiv"),
-    ("Donetska oblast", "Donetsk"),  # the centre keeps its -sk
-])
+@pytest.mark.parametrize(
+    "reported, district",
+    [
+        ("Бахмутський район", "Bakhmut"),  # a raion named by the adjective of its centre, in Cyrillic
+        ("Kharkivskyi raion", "Kharkiv"),
+        ("Donetska oblast", "Donetsk"),  # the centre keeps its -sk
+    ],
+)
 def test_unit_words_and_slavic_adjectives(reported, district):
     assert loose_keys(reported) & loose_keys(district)
     assert not loose_keys("Bakhmutskyi raion") & loose_keys("Kharkiv")

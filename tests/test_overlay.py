@@ -21,6 +21,7 @@ def square_geoms():
 
 # --- hand-checkable squares (see tests/conftest.py: A B bottom row, C D top row, 0.01° each) ---
 
+
 def test_squares_shares_by_hand():
     # Zone: lon -0.01..0.016, lat -0.01..0.01 -> A whole, B's western 0.006° of 0.01°,
     # C and D only touched along an edge or a corner. Expected km² from the closed-form cell area.
@@ -33,7 +34,9 @@ def test_squares_shares_by_hand():
 def test_zone_inside_a_district_and_empty_zone():
     engine = Overlay(square_geoms())
     hole_in_a = shapely.box(0.002, 0.002, 0.004, 0.005)
-    assert engine.covered_km2(hole_in_a) == pytest.approx([cell_area_km2(0.002, 0.002, 0.004, 0.005), 0, 0, 0], rel=1e-6)
+    assert engine.covered_km2(hole_in_a) == pytest.approx(
+        [cell_area_km2(0.002, 0.002, 0.004, 0.005), 0, 0, 0], rel=1e-6
+    )
     assert engine.covered_km2(shapely.Polygon()).tolist() == [0, 0, 0, 0]
 
 
@@ -44,6 +47,7 @@ def test_district_areas_agree_with_closed_form():
 
 
 # --- equality with independent full computations ---
+
 
 def relative_gap(a, b):
     scale = np.maximum(np.abs(a), np.abs(b))
@@ -107,16 +111,25 @@ def test_ukraine_raions_equal_geopandas_overlay(shared_data):
 
     ukraine = shared_data / "ukraine"
     raions, _, _ = load_districts(ukraine / "adm2-raions.geojson")
-    zone = load_zones([ukraine / "zones-deepstate" / "deepstatemap_data_20240801.geojson"], actor="russia").snapshots[0].zones["russia"]
+    zone = (
+        load_zones([ukraine / "zones-deepstate" / "deepstatemap_data_20240801.geojson"], actor="russia")
+        .snapshots[0]
+        .zones["russia"]
+    )
     engine = Overlay(raions.geometry.values)
-    pieces = gpd.overlay(raions[["id", "geometry"]].assign(d=np.arange(len(raions))),
-                         gpd.GeoDataFrame(geometry=[zone], crs=4326), how="intersection", keep_geom_type=True)
+    pieces = gpd.overlay(
+        raions[["id", "geometry"]].assign(d=np.arange(len(raions))),
+        gpd.GeoDataFrame(geometry=[zone], crs=4326),
+        how="intersection",
+        keep_geom_type=True,
+    )
     theirs = np.zeros(len(raions))
     np.add.at(theirs, pieces["d"].to_numpy(), engine.measure.km2(pieces.geometry.values))
     assert relative_gap(engine.covered_km2(zone), theirs) < 1e-9
 
 
 # --- rules ---
+
 
 def test_fraction_rule_gives_the_rest_its_share():
     shares = apply_rule(np.array([[0.25, 0.5], [0.0, 0.0]]), "fraction")
@@ -147,6 +160,7 @@ def test_min_share_never_drops_exempt_actors():
 
 
 # The brief's hand cases for --min-share 0.05. Columns: zone actors..., rest, contested.
+
 
 def test_min_share_sliver_goes_to_a_named_rest():
     # russia 0.03 / ukraine (the rest, a real actor: holders=[rest column]) 0.97 -> ukraine 1.0.
@@ -179,13 +193,16 @@ def test_min_share_named_rest_is_never_dropped_but_takes_its_part():
     assert shares[0] == pytest.approx([0.9 / 0.96, 0.0, 0.06 / 0.96, 0.0], rel=1e-12)
 
 
-@pytest.mark.parametrize("rule, min_share, message", [
-    ("fractoin", 0.0, "--rule 'fractoin' is not a rule"),
-    ("fraction", 1.5, "--min-share 1.5 is outside 0..1"),
-    ("fraction", -0.1, "outside 0..1"),
-    ("fraction", float("nan"), "outside 0..1"),
-    ("majority", 0.1, "--min-share applies to --rule fraction only"),
-])
+@pytest.mark.parametrize(
+    "rule, min_share, message",
+    [
+        ("fractoin", 0.0, "--rule 'fractoin' is not a rule"),
+        ("fraction", 1.5, "--min-share 1.5 is outside 0..1"),
+        ("fraction", -0.1, "outside 0..1"),
+        ("fraction", float("nan"), "outside 0..1"),
+        ("majority", 0.1, "--min-share applies to --rule fraction only"),
+    ],
+)
 def test_bad_rule_or_min_share_is_usage_error(rule, min_share, message):
     with pytest.raises(UsageError, match=re.escape(message)):
         apply_rule(np.array([[0.5]]), rule, min_share)
@@ -217,6 +234,7 @@ def test_changed_rows():
 
 
 # --- the log ---
+
 
 def squares_frame():
     import geopandas as gpd

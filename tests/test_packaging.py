@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def wheel(tmp_path_factory):
     pytest.importorskip("hatchling", reason="the test extra installs hatchling to build the wheel offline")
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
-                    str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     (path,) = out.glob("conflictmap-*.whl")
     return zipfile.ZipFile(path)
 
@@ -34,7 +37,8 @@ def test_the_command_line_and_the_sample_are_inside_it(wheel):
 
 
 def test_python_dash_m_conflictmap_runs_the_command_line(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "conflictmap", "--version"], capture_output=True, text=True,
-                          cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "conflictmap", "--version"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("0.1.0")

@@ -7,8 +7,16 @@ import pytest
 
 from conflictmap.dataset import load_dataset
 from conflictmap.errors import InputError, UsageError
-from conflictmap.plots import (CONTESTED_FACE, PALETTE, UNKNOWN_FACE, actor_colours, control_map, output_format, timeline_chart,
-                              timeline_figure)
+from conflictmap.plots import (
+    CONTESTED_FACE,
+    PALETTE,
+    UNKNOWN_FACE,
+    actor_colours,
+    control_map,
+    output_format,
+    timeline_chart,
+    timeline_figure,
+)
 from conflictmap.project import Inputs
 from conflictmap.timeline import timeline
 from tests.helpers import base
@@ -33,7 +41,7 @@ def pixels(path):
 
 
 def has_colour(image, hex_colour: str, at_least: int = 50) -> bool:
-    rgb = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
     return int((np.abs(image - rgb).sum(axis=2) <= 3).sum()) >= at_least
 
 
@@ -119,7 +127,11 @@ def test_without_actors_file_well_known_actors_get_conventional_colours(squares)
     colours = actor_colours(ds, ["government", "rebels", "kurdish forces", "islamic state", "faction x"])
     # The documented table: government red, rebels green, Kurdish forces yellow, IS dark grey; others the palette.
     assert [colours[a] for a in ("government", "rebels", "kurdish forces", "islamic state")] == [
-        CONVENTIONAL["government"], CONVENTIONAL["rebels"], CONVENTIONAL["kurdish forces"], CONVENTIONAL["islamic state"]]
+        CONVENTIONAL["government"],
+        CONVENTIONAL["rebels"],
+        CONVENTIONAL["kurdish forces"],
+        CONVENTIONAL["islamic state"],
+    ]
     assert colours["faction x"] in PALETTE
     two_reds = actor_colours(ds, ["government", "russia"])  # both red by convention: the second takes the palette
     assert two_reds["government"] != two_reds["russia"]
@@ -149,6 +161,7 @@ def test_map_uses_the_shared_main_holder():
 
 
 # -- labels that cannot be misread, the baseline's universe, margins -------------------------------------------
+
 
 def test_date_labels_name_the_month_on_every_tick():
     from conflictmap.plots import date_labels
@@ -264,8 +277,10 @@ def test_baseline_outline_goes_round_the_majority_districts_only(squares, tmp_pa
     from conflictmap.plots import map_figure
 
     log = tmp_path / "sliver.csv"
-    log.write_text("date,district,controller,share\n2020-01-01,A,rebels,\n2020-01-01,B,rebels,0.1\n"
-                   "2020-01-01,B,government,0.9\n2020-01-01,C,government,\n2020-01-01,D,government,\n")
+    log.write_text(
+        "date,district,controller,share\n2020-01-01,A,rebels,\n2020-01-01,B,rebels,0.1\n"
+        "2020-01-01,B,government,0.9\n2020-01-01,C,government,\n2020-01-01,D,government,\n"
+    )
     ds = load_dataset(Inputs(districts=squares["districts"], control=str(log)))
     fig = map_figure(ds, D(2020, 1, 1), base(D(2020, 1, 1), "rebels", label="rebels"))
     outline = [line for line in fig.axes[0].lines if line.get_linewidth() == 1.8]
@@ -286,7 +301,9 @@ def test_lines_style_fits_the_y_axis_to_the_data(ds):
     low, high = fig.axes[0].get_ylim()
     shown = gov["districts_pct"]
     span = shown.max() - shown.min()
-    assert low == pytest.approx(max(0, shown.min() - 0.1 * span)) and high == pytest.approx(min(100, shown.max() + 0.1 * span))
+    assert low == pytest.approx(max(0, shown.min() - 0.1 * span)) and high == pytest.approx(
+        min(100, shown.max() + 0.1 * span)
+    )
     assert [line.get_color() for line in fig.axes[0].lines] == [actor_colours(ds, ["government"])["government"]]
     with pytest.raises(UsageError):
         timeline_figure(ds, gov, "districts", style="bars")
@@ -302,7 +319,7 @@ def test_map_labels_title_and_credit(ds):
     assert 1 <= len(names) <= 3
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in names]
-    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     # '$' drawn as a dollar, not mathtext, and without a backslash (the SVG text is what was given).
     assert fig._suptitle.get_text() == "Squares $1 and $2 (2020-02-15)" and not fig._suptitle.get_parse_math()
     import io
@@ -323,7 +340,9 @@ def test_map_legend_says_which_districts_no_row_covers_yet(squares, tmp_path):
     from conflictmap.plots import map_figure
 
     log = tmp_path / "one.csv"
-    log.write_text("date,district,controller\n2020-01-01,A,government\n")  # B, C and D have no row: the initial holder's
+    log.write_text(
+        "date,district,controller\n2020-01-01,A,government\n"
+    )  # B, C and D have no row: the initial holder's
     ds = load_dataset(Inputs(districts=squares["districts"], control=str(log), initial="rebels"))
     legend = " ".join(t.get_text() for t in map_figure(ds, D(2020, 1, 1)).legends[0].get_texts())
     assert "3 districts with no log row yet" in legend and "held by rebels, the initial holder" in legend

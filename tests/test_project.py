@@ -56,7 +56,9 @@ def test_a_bad_field_in_the_project_file_is_a_data_error_naming_the_file(tmp_pat
     proj.write_text(f'districts = "{squares["districts"]}"\nname_field = "nme"\n')
     result = cli("share", "--project", proj)
     assert result.exit_code == 1
-    assert "name_field in" in result.stderr and "conflictmap.toml" in result.stderr and "--name-field" not in result.stderr
+    assert (
+        "name_field in" in result.stderr and "conflictmap.toml" in result.stderr and "--name-field" not in result.stderr
+    )
     # The same mistake as an option stays a usage error.
     assert cli("share", "--districts", squares["districts"], "--name-field", "nme").exit_code == 2
 
@@ -66,9 +68,15 @@ def test_project_field_settings_apply_to_the_project_files_only(tmp_path, square
     folder.mkdir()
     (folder / "conflictmap.toml").write_text(
         f'districts = "{squares["districts"]}"\nid_field = "name"\ndissolve = true\naliases = "aliases.csv"\n'
-        'encoding = "cp1251"\n')
+        'encoding = "cp1251"\n'
+    )
     own = resolve(Inputs(), cwd=folder)
-    assert (own.id_field, own.dissolve, own.aliases, own.encoding) == ("name", True, (str(folder / "aliases.csv"),), "cp1251")
+    assert (own.id_field, own.dissolve, own.aliases, own.encoding) == (
+        "name",
+        True,
+        (str(folder / "aliases.csv"),),
+        "cp1251",
+    )
     # Another districts file given on the command line: the project's field settings are not its settings.
     other = resolve(Inputs(districts="other.geojson"), cwd=folder)
     assert (other.id_field, other.dissolve, other.aliases) == (None, False, ())

@@ -38,8 +38,14 @@ def districts(draw):
     lat = draw(st.floats(-70, 70))
     size = draw(st.sampled_from([0.001, 0.01, 0.1, 0.5]))
     pops = draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n))
-    features = [{"type": "Feature", "properties": {"id": f"d{i}", "name": f"District {i}", "population": pops[i]},
-                 "geometry": square(lon + i * size, lat, size)} for i in range(n)]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": f"d{i}", "name": f"District {i}", "population": pops[i]},
+            "geometry": square(lon + i * size, lat, size),
+        }
+        for i in range(n)
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -61,8 +67,7 @@ def datasets(draw):
     rows = []
     for feature in geo["features"]:
         for day in draw(st.lists(st.sampled_from(DATES), max_size=4, unique=True)):
-            rows += [(day.isoformat(), feature["properties"]["id"], actor, share)
-                     for actor, share in draw(holding())]
+            rows += [(day.isoformat(), feature["properties"]["id"], actor, share) for actor, share in draw(holding())]
     return geo, rows
 
 
@@ -89,8 +94,11 @@ def test_shares_sum_to_100_for_every_date_measure_and_baseline(data, day):
     geo, rows = data
     with tempfile.TemporaryDirectory() as tmp:
         ds = load(geo, rows, Path(tmp))
-    per = {"districts": np.ones(len(ds.districts)), "area_km2": ds.districts["area_km2"].to_numpy(),
-           "population": ds.districts["population"].to_numpy()}
+    per = {
+        "districts": np.ones(len(ds.districts)),
+        "area_km2": ds.districts["area_km2"].to_numpy(),
+        "population": ds.districts["population"].to_numpy(),
+    }
     for any_day in query_dates():
         check_sums(shares(ds, any_day), {m: v.sum() for m, v in per.items()})
     for base_day in DATES:
@@ -113,8 +121,11 @@ def test_order_of_rows_and_features_changes_nothing(data, rng, day):
     pd.testing.assert_frame_equal(status(ds, day), status(mixed, day), check_exact=True)
     for actor in sorted({r[2] for r in rows}):
         if held_weights(ds, DATES[0], [actor]).any():
-            pd.testing.assert_frame_equal(shares(ds, day, baseline=base(DATES[0], actor)),
-                                          shares(mixed, day, baseline=base(DATES[0], actor)), check_exact=True)
+            pd.testing.assert_frame_equal(
+                shares(ds, day, baseline=base(DATES[0], actor)),
+                shares(mixed, day, baseline=base(DATES[0], actor)),
+                check_exact=True,
+            )
 
 
 @given(datasets())
@@ -172,6 +183,7 @@ def test_area_shares_do_not_change_when_reprojected(data):
 @given(datasets())
 def test_timeline_equals_share_on_each_date(data):
     from conflictmap.timeline import timeline
+
     geo, rows = data
     assume(rows)
     with tempfile.TemporaryDirectory() as tmp:
@@ -181,5 +193,6 @@ def test_timeline_equals_share_on_each_date(data):
         expected = shares(ds, day).set_index("actor")
         got = group.set_index("actor").loc[expected.index]
         for column in ("districts", "area_km2", "population", *PCT):
-            np.testing.assert_allclose(got[column].to_numpy(float), expected[column].to_numpy(float), rtol=1e-12, atol=1e-9)
-
+            np.testing.assert_allclose(
+                got[column].to_numpy(float), expected[column].to_numpy(float), rtol=1e-12, atol=1e-9
+            )

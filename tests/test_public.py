@@ -7,8 +7,9 @@ import pytest
 
 import conflictmap
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(conflictmap.__path__) if not m.name.startswith("_")
-                 and m.name != "cli")
+MODULES = sorted(
+    m.name for m in pkgutil.iter_modules(conflictmap.__path__) if not m.name.startswith("_") and m.name != "cli"
+)
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -22,7 +23,15 @@ def test_every_public_name_exists_and_has_a_docstring(name):
 
 def test_the_main_entry_points_are_listed():
     listed = {name: set(getattr(importlib.import_module(f"conflictmap.{name}"), "__all__", ())) for name in MODULES}
-    for module, entry in [("dataset", "load_dataset"), ("figures", "shares"), ("timeline", "timeline"),
-                          ("changes", "changes"), ("frontline", "front_lines"), ("export", "export"),
-                          ("report", "make_report"), ("baseline", "Baseline"), ("text", "percent")]:
+    for module, entry in [
+        ("dataset", "load_dataset"),
+        ("figures", "shares"),
+        ("timeline", "timeline"),
+        ("changes", "changes"),
+        ("frontline", "front_lines"),
+        ("export", "export"),
+        ("report", "make_report"),
+        ("baseline", "Baseline"),
+        ("text", "percent"),
+    ]:
         assert entry in listed[module], (module, entry)

@@ -17,8 +17,18 @@ PEOPLE = np.arange(1, 17, dtype="float32").reshape(4, 4) * 10
 
 
 def write_raster(path, data=PEOPLE, crs="EPSG:4326", origin=(0.0, 0.02), nodata=-1):
-    with rasterio.open(path, "w", driver="GTiff", height=data.shape[0], width=data.shape[1], count=1,
-                       dtype="float32", crs=crs, transform=Affine(CELL, 0, origin[0], 0, -CELL, origin[1]), nodata=nodata) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=data.shape[0],
+        width=data.shape[1],
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=Affine(CELL, 0, origin[0], 0, -CELL, origin[1]),
+        nodata=nodata,
+    ) as dst:
         dst.write(data, 1)
     return path
 
@@ -44,7 +54,9 @@ def test_status_population_is_the_sum_of_the_cells(cli_json, squares_args, tmp_p
 def test_shares_split_a_districts_people_by_share(cli_json, squares_args, tmp_path):
     raster = write_raster(tmp_path / "people.tif")
     people = by_numpy()
-    rows = {r["actor"]: r for r in cli_json("share", "--date", "2020-03-01", *squares_args, "--population-raster", raster)}
+    rows = {
+        r["actor"]: r for r in cli_json("share", "--date", "2020-03-01", *squares_args, "--population-raster", raster)
+    }
     # 2020-03-01: government holds A, C, D and half of B (people assumed spread evenly within B).
     expected = people["A"] + people["B"] / 2 + people["C"] + people["D"]
     assert rows["government"]["population"] == pytest.approx(expected, rel=1e-9)
@@ -99,10 +111,13 @@ def test_zones_area_counts_the_people_in_each_zone(cli_json, tmp_path):
 BAD = ROOT / "tests" / "bad_inputs"
 
 
-@pytest.mark.parametrize("name, fragment", [
-    ("r_no_crs.tif", "r_no_crs.tif: the raster has no CRS"),
-    ("r_elsewhere.tif", "r_elsewhere.tif: the raster (100, 50, 100.02, 50.02 in EPSG:4326) does not overlap"),
-])
+@pytest.mark.parametrize(
+    "name, fragment",
+    [
+        ("r_no_crs.tif", "r_no_crs.tif: the raster has no CRS"),
+        ("r_elsewhere.tif", "r_elsewhere.tif: the raster (100, 50, 100.02, 50.02 in EPSG:4326) does not overlap"),
+    ],
+)
 def test_bad_rasters(cli, squares_args, name, fragment):
     result = cli("share", *squares_args, "--population-raster", BAD / name, "--format", "json")
     assert result.exit_code == 1 and result.stdout == ""
@@ -129,10 +144,21 @@ def test_ukraine_oblasts_from_a_uniform_raster(cli_json, shared_data, tmp_path):
     width, height = int(np.ceil((maxx - minx) / 0.1)) + 2, int(np.ceil((maxy - miny) / 0.1)) + 2
     data = np.ones((height, width), dtype="float32")
     raster = tmp_path / "uniform.tif"
-    with rasterio.open(raster, "w", driver="GTiff", height=height, width=width, count=1, dtype="float32", crs="EPSG:4326",
-                       transform=Affine(0.1, 0, minx - 0.1, 0, -0.1, maxy + 0.1)) as dst:
+    with rasterio.open(
+        raster,
+        "w",
+        driver="GTiff",
+        height=height,
+        width=width,
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=Affine(0.1, 0, minx - 0.1, 0, -0.1, maxy + 0.1),
+    ) as dst:
         dst.write(data, 1)
-    rows = {r["name"]: r["population"] for r in cli_json("status", "--districts", oblasts, "--population-raster", raster)}
+    rows = {
+        r["name"]: r["population"] for r in cli_json("status", "--districts", oblasts, "--population-raster", raster)
+    }
     import shapely
 
     # Square degrees on purpose: the raster's cells are 0.1° squares in lon/lat.

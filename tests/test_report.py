@@ -34,10 +34,13 @@ def test_baseline_headline_by_hand(ds):
     assert gov["districts_pct"] == pytest.approx(75.0)
     assert gov["area_pct"] == pytest.approx(area_pct({"A": 1, "B": 0.5}, "AB"), rel=1e-6)
     assert gov["population_pct"] == pytest.approx((1000 + 2000 / 2) / 3000 * 100)
-    assert model["headline"] == ("On 1 March 2020 the government held 75.0% of the districts that the rebels held on "
-                                 "1 January 2020 (75.0% of their area and 66.7% of their population).")
-    assert model["sentences"][1] == ("The rebels held none of it; the kurdish forces held 25.0% "
-                                     "(25.0% of the area, 33.3% of the population).")
+    assert model["headline"] == (
+        "On 1 March 2020 the government held 75.0% of the districts that the rebels held on "
+        "1 January 2020 (75.0% of their area and 66.7% of their population)."
+    )
+    assert model["sentences"][1] == (
+        "The rebels held none of it; the kurdish forces held 25.0% (25.0% of the area, 33.3% of the population)."
+    )
     universe = model["baseline"]["universe"]
     assert universe["districts"] == pytest.approx(2)
     assert universe["area_km2"] == pytest.approx(squares_area("A") + squares_area("B"), rel=1e-6)
@@ -56,7 +59,8 @@ def test_control_sentence_by_hand(ds):
     assert model["headline"] == (
         f"On 15 February 2020, of the 4 districts ({total:,.1f} km², 10,000 people), the government held 2.5 "
         f"(62.5% of the districts, {gov:.1f}% of the area, 80.0% of the population), "
-        f"the kurdish forces 0.5 (12.5%, {kurd:.1f}%, 10.0%); 1 (25.0%, {contested:.1f}%, 10.0%) was contested.")
+        f"the kurdish forces 0.5 (12.5%, {kurd:.1f}%, 10.0%); 1 (25.0%, {contested:.1f}%, 10.0%) was contested."
+    )
 
 
 def test_since_defaults_to_the_previous_date_of_the_log(ds):
@@ -76,25 +80,36 @@ def test_changes_and_net_by_hand(ds):
     assert gains["government"]["net_districts"] == pytest.approx(1)
     assert gains["contested"]["net_districts"] == pytest.approx(-1)
     a = squares_area("A")
-    assert model["sentences"][-2] == (f"Between 1 February 2020 and 1 March 2020 (29 days), control changed in 1 district "
-                                      f"({a:,.1f} km², 1,000 people changed hands).")
-    assert model["sentences"][-1] == f"Net change: the government +1 district (+{a:,.1f} km²), contested -1 (-{a:,.1f} km²)."
+    assert model["sentences"][-2] == (
+        f"Between 1 February 2020 and 1 March 2020 (29 days), control changed in 1 district "
+        f"({a:,.1f} km², 1,000 people changed hands)."
+    )
+    assert (
+        model["sentences"][-1]
+        == f"Net change: the government +1 district (+{a:,.1f} km²), contested -1 (-{a:,.1f} km²)."
+    )
 
 
 def test_no_change_in_the_window(ds):
     model = report.report_model(ds, D(2020, 2, 20), D(2020, 2, 10))
     assert model["changes"] == []
-    assert model["sentences"][-1] == "No district changed hands between 10 February 2020 and 20 February 2020 (10 days)."
+    assert (
+        model["sentences"][-1] == "No district changed hands between 10 February 2020 and 20 February 2020 (10 days)."
+    )
 
 
 def test_group_baseline_adds_its_members(ds):
     # A group of rebels and kurdish forces on 02-15 holds half of B (the kurdish half);
     # on 03-01 B is still split the same way, so the group keeps all of it.
     ds.actors.groups["opposition"] = ["rebels", "kurdish forces"]
-    model = report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 2, 15), "rebels", "kurdish forces", label="opposition"))
+    model = report.report_model(
+        ds, D(2020, 3, 1), None, base(D(2020, 2, 15), "rebels", "kurdish forces", label="opposition")
+    )
     assert model["baseline"]["universe"]["districts"] == pytest.approx(0.5)
-    assert model["headline"].startswith("Of the districts that the opposition held on 15 February 2020, "
-                                        "on 1 March 2020 the opposition still held 100.0%")
+    assert model["headline"].startswith(
+        "Of the districts that the opposition held on 15 February 2020, "
+        "on 1 March 2020 the opposition still held 100.0%"
+    )
 
 
 def test_since_after_date_is_a_usage_error(ds):
@@ -115,10 +130,30 @@ def test_names_in_sentences():
 
 
 def test_json_is_unrounded_and_valid(ds):
-    text = report_render.render_json(report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 1, 1), "rebels", label="rebels")))
+    text = report_render.render_json(
+        report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 1, 1), "rebels", label="rebels"))
+    )
     model = json.loads(text)
-    assert list(model) == ["title", "date", "since", "days_since", "headline", "sentences", "totals", "shares",
-                           "baseline", "changes", "gains_losses", "moved", "fractional", "display", "inputs", "method", "generated_by", "generated_at"]
+    assert list(model) == [
+        "title",
+        "date",
+        "since",
+        "days_since",
+        "headline",
+        "sentences",
+        "totals",
+        "shares",
+        "baseline",
+        "changes",
+        "gains_losses",
+        "moved",
+        "fractional",
+        "display",
+        "inputs",
+        "method",
+        "generated_by",
+        "generated_at",
+    ]
     assert by_actor(model["baseline"]["shares"])["government"]["population_pct"] == pytest.approx(200 / 3, rel=1e-15)
     assert model["inputs"] == {"districts": "squares.geojson", "control": "squares.csv", "actors": None}
     assert model["generated_at"] is None  # no clock unless asked
@@ -161,8 +196,16 @@ def test_write_report_is_atomic_and_spares_inputs(ds, squares, monkeypatch):
         report.write_report(ds, squares["control"], "md")
 
 
-@pytest.mark.parametrize("path, given, expected", [("r.md", None, "md"), ("R.HTML", None, "html"), ("r.json", None, "json"),
-                                                   ("-", "json", "json"), ("r.txt", "md", "md")])
+@pytest.mark.parametrize(
+    "path, given, expected",
+    [
+        ("r.md", None, "md"),
+        ("R.HTML", None, "html"),
+        ("r.json", None, "json"),
+        ("-", "json", "json"),
+        ("r.txt", "md", "md"),
+    ],
+)
 def test_report_format(path, given, expected):
     assert report.report_format(path, given) == expected
 
@@ -173,8 +216,16 @@ def test_report_format_refuses_unknown_names(path):
         report.report_format(path)
 
 
-@pytest.mark.parametrize("actor, text", [("government", "the government"), ("kurdish forces", "the kurdish forces"),
-                                         ("ukraine", "ukraine"), ("Hezbollah", "Hezbollah"), ("contested", "contested")])
+@pytest.mark.parametrize(
+    "actor, text",
+    [
+        ("government", "the government"),
+        ("kurdish forces", "the kurdish forces"),
+        ("ukraine", "ukraine"),
+        ("Hezbollah", "Hezbollah"),
+        ("contested", "contested"),
+    ],
+)
 def test_articles_only_for_groups_of_people(actor, text):
     from conflictmap.report import the
 

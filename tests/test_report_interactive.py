@@ -21,8 +21,21 @@ def live_report(tmp_path_factory):
     from conflictmap.cli.app import app
 
     out = tmp_path_factory.mktemp("live") / "report.html"
-    result = CliRunner().invoke(app, ["report", "--date", "2016-12-07", "--baseline", "2016-11-15",
-                                      "--baseline-actor", "rebels", "--interactive", "-o", str(out)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--date",
+            "2016-12-07",
+            "--baseline",
+            "2016-11-15",
+            "--baseline-actor",
+            "rebels",
+            "--interactive",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -40,7 +53,9 @@ def test_one_file_nothing_to_fetch_only_its_own_scripts(live_report):
 
     text = live_report.read_text(encoding="utf-8")
     assert len(text.encode("utf-8")) < 1_000_000  # the sample's report with its interactive map (about 0.6 MB)
-    markup = SCRIPTS.sub("", text)  # Leaflet's code holds a link to leafletjs.com for an attribution control it does not show
+    markup = SCRIPTS.sub(
+        "", text
+    )  # Leaflet's code holds a link to leafletjs.com for an attribution control it does not show
     assert not REMOTE.search(markup) and not re.search(r"<(script|link|iframe)[^>]+(src|href)=", markup)
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text).group(1)
     assert "default-src 'none'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
@@ -65,8 +80,12 @@ def test_a_script_slipped_into_the_page_does_not_run(live_report, tmp_path):
     if not CHROMIUM:
         pytest.skip("chromium is not installed")
     bad = tmp_path / "bad.html"
-    bad.write_text(live_report.read_text(encoding="utf-8").replace(
-        "</body>", "<script>document.body.setAttribute('data-ran', 'yes')</script></body>"), encoding="utf-8")
+    bad.write_text(
+        live_report.read_text(encoding="utf-8").replace(
+            "</body>", "<script>document.body.setAttribute('data-ran', 'yes')</script></body>"
+        ),
+        encoding="utf-8",
+    )
     done = chromium(bad, tmp_path, "--dump-dom")
     assert 'data-ran="yes"' not in done.stdout
     assert "violates the following Content Security Policy directive 'script-src" in done.stderr
@@ -99,8 +118,19 @@ def test_ukraine_overlay_report_with_its_map(cli, cli_json, tmp_path):
         pytest.skip("../shared/data is absent")
     oblasts = SHARED / "ukraine" / "adm1-oblasts.geojson"
     log = tmp_path / "log.csv"
-    made = cli("-q", "overlay", SHARED / "ukraine" / "zones-deepstate" / "deepstatemap_data_20240708.geojson",
-               "--actor", "russia", "--rest", "ukraine", "-d", oblasts, "-o", log)
+    made = cli(
+        "-q",
+        "overlay",
+        SHARED / "ukraine" / "zones-deepstate" / "deepstatemap_data_20240708.geojson",
+        "--actor",
+        "russia",
+        "--rest",
+        "ukraine",
+        "-d",
+        oblasts,
+        "-o",
+        log,
+    )
     assert made.exit_code == 0, made.output
     out = tmp_path / "ua.html"
     assert cli("report", "-d", oblasts, "-c", log, "--interactive", "-o", out).exit_code == 0

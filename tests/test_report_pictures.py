@@ -57,8 +57,10 @@ def report_page(tmp_path_factory):
     from conflictmap.cli.app import app
 
     out = tmp_path_factory.mktemp("report") / "report.html"
-    result = CliRunner().invoke(app, ["report", "--date", "2016-12-12", "--baseline", "2016-11-15",
-                                      "--baseline-actor", "rebels", "-o", str(out)])
+    result = CliRunner().invoke(
+        app,
+        ["report", "--date", "2016-12-12", "--baseline", "2016-11-15", "--baseline-actor", "rebels", "-o", str(out)],
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -110,7 +112,7 @@ def test_a_phone_screenshot_shows_the_pictures_and_their_legends(report_page, tm
     assert image.shape[:2] == (2200, 420)
     from conflictmap.plots import CONVENTIONAL
 
-    rebels = np.array([int(CONVENTIONAL["rebels"][k:k + 2], 16) for k in (1, 3, 5)])
+    rebels = np.array([int(CONVENTIONAL["rebels"][k : k + 2], 16) for k in (1, 3, 5)])
     green = (np.abs(image - rebels).max(axis=2) <= 3).sum()
     assert green > 5000  # the map's and the chart's rebel-held areas at phone width
 
@@ -144,8 +146,22 @@ def ukraine_log(tmp_path_factory):
     for name in ("deepstatemap_data_20240708.geojson", "deepstatemap_data_20260822.geojson"):
         shutil.copy(ukraine / "zones-deepstate" / name, zones / name)
     log = folder / "log.csv"
-    result = CliRunner().invoke(app, ["-q", "overlay", str(zones), "--actor", "russia", "--rest", "ukraine",
-                                      "-d", str(ukraine / "adm1-oblasts.geojson"), "-o", str(log)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "-q",
+            "overlay",
+            str(zones),
+            "--actor",
+            "russia",
+            "--rest",
+            "ukraine",
+            "-d",
+            str(ukraine / "adm1-oblasts.geojson"),
+            "-o",
+            str(log),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return {"districts": str(ukraine / "adm1-oblasts.geojson"), "control": str(log)}
 

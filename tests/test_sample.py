@@ -27,7 +27,10 @@ def geodesic_km2(geom) -> float:
 
 
 def sample_features() -> dict[str, dict]:
-    return {f["properties"]["name"]: f for f in json.load(open(sample_dir() / "districts.geojson", encoding="utf-8"))["features"]}
+    return {
+        f["properties"]["name"]: f
+        for f in json.load(open(sample_dir() / "districts.geojson", encoding="utf-8"))["features"]
+    }
 
 
 def log_rows() -> list[dict]:
@@ -77,7 +80,11 @@ def test_motivating_question_matches_plain_reading(cli_json, date):
     before = independent_state("2016-11-15")
     rebel = [d for d, held in before.items() if held.get("rebels")]
     now = independent_state(date)
-    expected = 100 * sum(now[d].get("government", 0) * before[d]["rebels"] for d in rebel) / sum(before[d]["rebels"] for d in rebel)
+    expected = (
+        100
+        * sum(now[d].get("government", 0) * before[d]["rebels"] for d in rebel)
+        / sum(before[d]["rebels"] for d in rebel)
+    )
     rows = cli_json("share", "--date", date, "--baseline", "2016-11-15", "--baseline-actor", "rebels")
     got = {r["actor"]: r for r in rows}
     assert got["government"]["districts_pct"] == pytest.approx(expected)
@@ -103,6 +110,7 @@ def test_every_sample_district_has_a_baseline_row():
 
 
 # --- the polygons -------------------------------------------------------------
+
 
 def test_districts_are_the_csr_polygons_dissolved_by_name(shared_data):
     """126 districts, one per CSR NAME (Tishreen's three features merged, Id 120's two names apart), each within
@@ -133,7 +141,9 @@ def test_ids_are_the_slugs_of_the_earlier_sample():
 
 
 def test_licence_and_attribution_ship_with_the_sample():
-    assert "Copyright (c) 2019 Columbia Center for Spatial Research" in (SAMPLE / "LICENSE-csr.txt").read_text(encoding="utf-8")
+    assert "Copyright (c) 2019 Columbia Center for Spatial Research" in (SAMPLE / "LICENSE-csr.txt").read_text(
+        encoding="utf-8"
+    )
     assert "Columbia" in (ROOT / "data" / "README.md").read_text(encoding="utf-8")
 
 
@@ -141,8 +151,18 @@ def test_sample_builds_the_same_bytes_twice(shared_data, tmp_path):
     outputs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        subprocess.run([sys.executable, str(ROOT / "data" / "make_aleppo_sample.py"), "--source-dir",
-                        str(shared_data / "aleppo"), "--out-dir", str(out)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "data" / "make_aleppo_sample.py"),
+                "--source-dir",
+                str(shared_data / "aleppo"),
+                "--out-dir",
+                str(out),
+            ],
+            check=True,
+            capture_output=True,
+        )
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
     assert set(outputs[0]) == {"districts.geojson", "control.csv", "LICENSE-csr.txt"}
@@ -151,6 +171,7 @@ def test_sample_builds_the_same_bytes_twice(shared_data, tmp_path):
 
 
 # --- the log --------------------------------------------------------------------
+
 
 def test_every_row_has_a_source_address_a_confidence_and_its_reasoning():
     for line, r in enumerate(log_rows(), start=2):
@@ -173,13 +194,24 @@ def test_the_sample_validates_without_error(cli_json):
 
 # --- the README -----------------------------------------------------------------
 
+
 def readme_block() -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     return text.split("<!-- claims-table:start -->", 1)[1].split("<!-- claims-table:end -->", 1)[0]
 
 
 def test_readme_first_command_prints_what_the_readme_shows(cli):
-    result = cli("share", "--date", "2016-12-12", "--baseline", "2016-11-15", "--baseline-actor", "rebels", "--format", "markdown")
+    result = cli(
+        "share",
+        "--date",
+        "2016-12-12",
+        "--baseline",
+        "2016-11-15",
+        "--baseline-actor",
+        "rebels",
+        "--format",
+        "markdown",
+    )
     assert result.exit_code == 0
     assert result.stdout.strip() in readme_block()
 
@@ -205,5 +237,10 @@ def test_data_readme_counts_are_the_logs():
     stated = re.search(r"Of the (\d+) rows, (\d+) are confirmed, (\d+) claimed and (\d+) inferred", text)
     rows = log_rows()
     count = {c: sum(r["confidence"] == c for r in rows) for c in CONFIDENCES}
-    assert stated and [int(g) for g in stated.groups()] == [len(rows), count["confirmed"], count["claimed"], count["inferred"]]
+    assert stated and [int(g) for g in stated.groups()] == [
+        len(rows),
+        count["confirmed"],
+        count["claimed"],
+        count["inferred"],
+    ]
     assert f"{count['claimed']} rows rest on one side's claim" in text

@@ -24,8 +24,14 @@ ABKHAZIA = "Окупована Абхазія /// Occupied Abkhazia /// geoJSON.
 
 
 def test_deepstate_classes():
-    assert [deepstate_class(n) for n in (OCCUPIED, LIBERATED, GREY, CRIMEA, ORDLO, ABKHAZIA)] == \
-        ["occupied", "liberated", "grey", "crimea", "ordlo", "other"]
+    assert [deepstate_class(n) for n in (OCCUPIED, LIBERATED, GREY, CRIMEA, ORDLO, ABKHAZIA)] == [
+        "occupied",
+        "liberated",
+        "grey",
+        "crimea",
+        "ordlo",
+        "other",
+    ]
     # Without the geoJSON key, the words decide; "Звільнено" is liberated although nothing says occupied.
     assert deepstate_class("Звільнена територія") == "liberated"
     assert deepstate_class("Окупована територія///Occupied territory") == "occupied"
@@ -44,13 +50,22 @@ def _box3d(x0, y0, x1, y1):  # DeepState writes z = 0
 def deepstate_export(tmp_path):
     """Occupied 0..0.01, Crimea 0.01..0.02, ORDLO 0.02..0.03 (held); liberated 0.03..0.04, grey 0.04..0.05,
     Abkhazia 0.05..0.06 (not held); a unit marker (Point) and an arrow (LineString) dropped."""
-    features = [_feature(OCCUPIED, _box3d(0, 0, 0.01, 0.01)), _feature(CRIMEA, _box3d(0.01, 0, 0.02, 0.01)),
-                _feature(ORDLO, _box3d(0.02, 0, 0.03, 0.01)), _feature(LIBERATED, _box3d(0.03, 0, 0.04, 0.01)),
-                _feature(GREY, _box3d(0.04, 0, 0.05, 0.01)), _feature(ABKHAZIA, _box3d(0.05, 0, 0.06, 0.01)),
-                _feature("38-ма бригада /// 38th Brigade /// geoJSON.units.brigade",
-                         {"type": "Point", "coordinates": [0.005, 0.005, 0]}),
-                _feature("Напрямок удару /// Direction of attack /// geoJSON.status.attack_direction",
-                         {"type": "LineString", "coordinates": [[0, 0, 0], [0.01, 0.01, 0]]})]
+    features = [
+        _feature(OCCUPIED, _box3d(0, 0, 0.01, 0.01)),
+        _feature(CRIMEA, _box3d(0.01, 0, 0.02, 0.01)),
+        _feature(ORDLO, _box3d(0.02, 0, 0.03, 0.01)),
+        _feature(LIBERATED, _box3d(0.03, 0, 0.04, 0.01)),
+        _feature(GREY, _box3d(0.04, 0, 0.05, 0.01)),
+        _feature(ABKHAZIA, _box3d(0.05, 0, 0.06, 0.01)),
+        _feature(
+            "38-ма бригада /// 38th Brigade /// geoJSON.units.brigade",
+            {"type": "Point", "coordinates": [0.005, 0.005, 0]},
+        ),
+        _feature(
+            "Напрямок удару /// Direction of attack /// geoJSON.status.attack_direction",
+            {"type": "LineString", "coordinates": [[0, 0, 0], [0.01, 0.01, 0]]},
+        ),
+    ]
     path = tmp_path / "deepstate_2024-08-01.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
     return path
@@ -75,9 +90,17 @@ def test_actor_map_changes_what_a_class_means(deepstate_export):
 
 def test_deepstate_without_a_status_is_a_data_error(tmp_path):
     path = tmp_path / "deepstate_2024-08-01.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        _feature("Аеродром Сакі /// Saki airfield /// geoJSON.airfield.saki", _box3d(0, 0, 0.01, 0.01))]},
-        ensure_ascii=False))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    _feature("Аеродром Сакі /// Saki airfield /// geoJSON.airfield.saki", _box3d(0, 0, 0.01, 0.01))
+                ],
+            },
+            ensure_ascii=False,
+        )
+    )
     with pytest.raises(InputError, match="no feature carries a DeepState status"):
         load_zones([path])
 
@@ -92,11 +115,15 @@ def test_source_deepstate_on_archive_files_reads_the_occupied_area(tmp_path):
 @pytest.fixture
 def nzz(tmp_path):
     """nochange 0..0.01, gains 0.01..0.02, losses 0.02..0.03, dated 2022-09-11 in a file named 2022-09-15."""
-    return write_zones(tmp_path / "2022-09-15.json", [
-        ({"type": "nochange", "date": "2022-09-11"}, box_coords(0, 0, 0.01, 0.01)),
-        ({"type": "gains", "date": "2022-09-11"}, box_coords(0.01, 0, 0.02, 0.01)),
-        ({"type": "losses", "date": "2022-09-11"}, box_coords(0.02, 0, 0.03, 0.01)),
-    ], wrap="value")
+    return write_zones(
+        tmp_path / "2022-09-15.json",
+        [
+            ({"type": "nochange", "date": "2022-09-11"}, box_coords(0, 0, 0.01, 0.01)),
+            ({"type": "gains", "date": "2022-09-11"}, box_coords(0.01, 0, 0.02, 0.01)),
+            ({"type": "losses", "date": "2022-09-11"}, box_coords(0.02, 0, 0.03, 0.01)),
+        ],
+        wrap="value",
+    )
 
 
 def test_nzz_holds_nochange_and_gains_on_the_features_date(cli, nzz):
@@ -122,9 +149,14 @@ def test_where_filters_features(nzz, tmp_path):
 
 
 def test_actor_map_for_a_generic_field(tmp_path):
-    path = write_zones(tmp_path / "zones_2024-08-01.geojson", [({"side": "RU"}, box_coords(0, 0, 0.01, 0.01)),
-                                                              ({"side": "UA"}, box_coords(0.01, 0, 0.02, 0.01)),
-                                                              ({"side": "?"}, box_coords(0.02, 0, 0.03, 0.01))])
+    path = write_zones(
+        tmp_path / "zones_2024-08-01.geojson",
+        [
+            ({"side": "RU"}, box_coords(0, 0, 0.01, 0.01)),
+            ({"side": "UA"}, box_coords(0.01, 0, 0.02, 0.01)),
+            ({"side": "?"}, box_coords(0.02, 0, 0.03, 0.01)),
+        ],
+    )
     zs = load_zones([path], actor_map=parse_actor_map("RU=russia, UA=ukraine, ?=-"))
     assert zs.actors == ["russia", "ukraine"]
     with pytest.raises(InputError, match="label 'UA' has no meaning"):
@@ -149,11 +181,22 @@ def test_real_nzz_losses_are_not_held(shared_data, cli_json):
     rows = cli_json("zones", "area", path, "--clip", ukraine / "national-boundary.geojson")
     assert rows[0]["date"] == "2022-09-11"
     features = json.loads(path.read_text())["value"]["features"]
-    geoms = {k: shapely.union_all([shapely.make_valid(shapely.geometry.shape(f["geometry"]))
-                                   for f in features if f["properties"]["type"] == k]) for k in ("nochange", "gains", "losses")}
+    geoms = {
+        k: shapely.union_all(
+            [
+                shapely.make_valid(shapely.geometry.shape(f["geometry"]))
+                for f in features
+                if f["properties"]["type"] == k
+            ]
+        )
+        for k in ("nochange", "gains", "losses")
+    }
     land = shapely.make_valid(shapely.from_geojson((ukraine / "national-boundary.geojson").read_text()))
     geod = Geod(ellps="WGS84")
-    held = abs(geod.geometry_area_perimeter(shapely.union_all([geoms["nochange"], geoms["gains"]]).intersection(land))[0]) / 1e6
+    held = (
+        abs(geod.geometry_area_perimeter(shapely.union_all([geoms["nochange"], geoms["gains"]]).intersection(land))[0])
+        / 1e6
+    )
     assert rows[0]["area_km2"] == pytest.approx(held, rel=1e-6)
     lost = abs(geod.geometry_area_perimeter(geoms["losses"].intersection(land))[0]) / 1e6
     assert lost > 5000

@@ -16,7 +16,9 @@ def test_each_kind_in_prose_and_legends():
     assert text.people(12345.4) == "12,345"
     assert text.count(2.5) == "2.5" and text.count(1234.0) == "1,234" and text.count(64.99999999999) == "65"
     assert text.districts(1) == "1 district" and text.districts(2.5) == "2.5 districts"
-    assert text.day_words(dt.date(2016, 12, 12)) == "12 December 2016" and text.day_words("2020-03-01") == "1 March 2020"
+    assert (
+        text.day_words(dt.date(2016, 12, 12)) == "12 December 2016" and text.day_words("2020-03-01") == "1 March 2020"
+    )
 
 
 def test_signs_and_shares():
@@ -33,8 +35,16 @@ def test_a_table_column_shares_its_decimals():
     assert text.column_texts([1.5, -2.0, 0.001], "km", sign=True) == ["+1.50", "-2.00", "0.00"]
 
 
-@pytest.mark.parametrize("key, kind", [("districts_pct", "pct"), ("area_km2", "km"), ("front_km", "km"),
-                                       ("population", "people"), ("districts", "count")])
+@pytest.mark.parametrize(
+    "key, kind",
+    [
+        ("districts_pct", "pct"),
+        ("area_km2", "km"),
+        ("front_km", "km"),
+        ("population", "people"),
+        ("districts", "count"),
+    ],
+)
 def test_column_kind_from_its_name(key, kind):
     assert text.column_kind(key) == kind
 
@@ -51,6 +61,8 @@ def test_share_markdown_and_the_report_show_a_split_count_alike(cli, squares_arg
         assert f"| {actor} | {held} |" in report
 
 
-@pytest.mark.parametrize("share, shown", [(0.5, "0.5"), (1 / 3, "0.3333"), (3.883e-07, "<0.0001"), (1 - 9.9e-06, ">0.9999"), (1.0, "1")])
+@pytest.mark.parametrize(
+    "share, shown", [(0.5, "0.5"), (1 / 3, "0.3333"), (3.883e-07, "<0.0001"), (1 - 9.9e-06, ">0.9999"), (1.0, "1")]
+)
 def test_a_share_never_shows_an_exponent(share, shown):
     assert text.share(share) == shown

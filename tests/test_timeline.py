@@ -30,7 +30,10 @@ def assert_equals_shares(ds, table, baseline=None, actors=None):
         got = on(table, day)
         assert set(expected.index) <= set(got.index), day
         for column in [c for c in MEASURES if c in expected.columns]:
-            assert got.loc[expected.index, column].to_numpy() == pytest.approx(expected[column].to_numpy(), abs=1e-9), (day, column)
+            assert got.loc[expected.index, column].to_numpy() == pytest.approx(expected[column].to_numpy(), abs=1e-9), (
+                day,
+                column,
+            )
         assert (got.drop(index=expected.index)[[c for c in MEASURES if c in got.columns]] == 0).all().all(), day
 
 
@@ -54,10 +57,14 @@ def test_counts_by_hand(ds):
 def test_area_and_population_by_hand(ds):
     t = on(timeline(ds), D(2020, 3, 1))
     a = {k: squares_area(k) for k in "ABCD"}
-    assert t.loc["government", "area_km2"] == pytest.approx(a["A"] + 0.5 * a["B"] + a["C"] + a["D"], rel=1e-6)  # closed form agrees to 1e-6 (conftest)
+    assert t.loc["government", "area_km2"] == pytest.approx(
+        a["A"] + 0.5 * a["B"] + a["C"] + a["D"], rel=1e-6
+    )  # closed form agrees to 1e-6 (conftest)
     assert t.loc["kurdish forces", "area_km2"] == pytest.approx(0.5 * a["B"], rel=1e-6)
     # Population: A 1000 + half of B 2000 + C 3000 + D 4000 = 9000 of 10000.
-    assert t.loc["government", "population"] == pytest.approx(POPULATION["A"] + 1000 + POPULATION["C"] + POPULATION["D"])
+    assert t.loc["government", "population"] == pytest.approx(
+        POPULATION["A"] + 1000 + POPULATION["C"] + POPULATION["D"]
+    )
     assert t.loc["government", "population_pct"] == pytest.approx(90.0)
 
 
@@ -116,7 +123,9 @@ def test_wide_has_a_column_per_actor(ds):
     assert w.set_index("date").loc[D(2020, 2, 1), "kurdish forces"] == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("text,expected", [("1d", (1, "d")), ("7d", (7, "d")), ("2W", (2, "w")), ("1m", (1, "m")), (" 1y ", (1, "y"))])
+@pytest.mark.parametrize(
+    "text,expected", [("1d", (1, "d")), ("7d", (7, "d")), ("2W", (2, "w")), ("1m", (1, "m")), (" 1y ", (1, "y"))]
+)
 def test_parse_step(text, expected):
     assert parse_step(text) == expected
 
@@ -129,18 +138,38 @@ def test_bad_step_is_a_usage_error(text):
 
 def test_monthly_steps_clamp_to_the_end_of_month():
     # 31 Jan + 1 month = 29 Feb 2020 (leap year), + 2 months = 31 Mar; then the end, 29 Apr.
-    assert stepped_dates(D(2020, 1, 31), D(2020, 4, 29), "1m") == [D(2020, 1, 31), D(2020, 2, 29), D(2020, 3, 31), D(2020, 4, 29)]
+    assert stepped_dates(D(2020, 1, 31), D(2020, 4, 29), "1m") == [
+        D(2020, 1, 31),
+        D(2020, 2, 29),
+        D(2020, 3, 31),
+        D(2020, 4, 29),
+    ]
 
 
 def test_weekly_and_yearly_steps():
     # Each ends with the end date, off the step.
-    assert stepped_dates(D(2020, 1, 1), D(2020, 1, 20), "1w") == [D(2020, 1, 1), D(2020, 1, 8), D(2020, 1, 15), D(2020, 1, 20)]
-    assert stepped_dates(D(2020, 2, 29), D(2022, 3, 1), "1y") == [D(2020, 2, 29), D(2021, 2, 28), D(2022, 2, 28), D(2022, 3, 1)]
+    assert stepped_dates(D(2020, 1, 1), D(2020, 1, 20), "1w") == [
+        D(2020, 1, 1),
+        D(2020, 1, 8),
+        D(2020, 1, 15),
+        D(2020, 1, 20),
+    ]
+    assert stepped_dates(D(2020, 2, 29), D(2022, 3, 1), "1y") == [
+        D(2020, 2, 29),
+        D(2021, 2, 28),
+        D(2022, 2, 28),
+        D(2022, 3, 1),
+    ]
 
 
 def test_a_step_landing_on_the_end_adds_no_second_end():
     # 1, 8, 15, 22 Jan: the 4th step is the end itself.
-    assert stepped_dates(D(2020, 1, 1), D(2020, 1, 22), "7d") == [D(2020, 1, 1), D(2020, 1, 8), D(2020, 1, 15), D(2020, 1, 22)]
+    assert stepped_dates(D(2020, 1, 1), D(2020, 1, 22), "7d") == [
+        D(2020, 1, 1),
+        D(2020, 1, 8),
+        D(2020, 1, 15),
+        D(2020, 1, 22),
+    ]
     assert stepped_dates(D(2020, 1, 1), D(2020, 1, 1), "1d") == [D(2020, 1, 1)]
 
 
@@ -149,11 +178,14 @@ def test_start_after_end_is_a_usage_error(ds):
         timeline(ds, D(2020, 3, 1), D(2020, 1, 1))
 
 
-@pytest.mark.parametrize("start, end, said, unsaid", [
-    (D(2020, 4, 1), None, "--start 2020-04-01 is after the last date of the log (2020-03-01)", "--end"),
-    (None, D(2019, 1, 1), "--end 2019-01-01 is before the first date of the log (2020-01-01)", "--start"),
-    (D(2020, 3, 1), D(2020, 1, 1), "--start 2020-03-01 is after --end 2020-01-01", "the log"),
-])
+@pytest.mark.parametrize(
+    "start, end, said, unsaid",
+    [
+        (D(2020, 4, 1), None, "--start 2020-04-01 is after the last date of the log (2020-03-01)", "--end"),
+        (None, D(2019, 1, 1), "--end 2019-01-01 is before the first date of the log (2020-01-01)", "--start"),
+        (D(2020, 3, 1), D(2020, 1, 1), "--start 2020-03-01 is after --end 2020-01-01", "the log"),
+    ],
+)
 def test_span_errors_name_only_the_options_given(ds, start, end, said, unsaid):
     # SQUARES_LOG runs from 2020-01-01 to 2020-03-01; a bound left out (None) is the log's date.
     with pytest.raises(UsageError) as caught:
@@ -191,12 +223,28 @@ def random_dataset(seed: int, n: int = 40, days: int = 60) -> Dataset:
     frame = pd.DataFrame(rows, columns=["draw", "idx", "day", "controller", "share"])
     # One group per (district, day), as after loading: keep the first group drawn for each.
     frame = frame[frame["draw"] == frame.groupby(["idx", "day"])["draw"].transform("min")]
-    log = pd.DataFrame({"idx": frame["idx"], "district": frame["idx"].map(lambda i: f"d{i}"),
-                        "date": pd.Timestamp("2021-01-01") + pd.to_timedelta(frame["day"], unit="D"),
-                        "controller": frame["controller"], "share": frame["share"],
-                        "source": "", "confidence": "", "note": "", "where": "", "from": ""})[LOG_COLUMNS]
-    districts = pd.DataFrame({"id": [f"d{i}" for i in range(n)], "name": [f"n{i}" for i in range(n)],
-                              "area_km2": rng.uniform(0.1, 9.0, n), "population": rng.integers(0, 5000, n).astype(float)})
+    log = pd.DataFrame(
+        {
+            "idx": frame["idx"],
+            "district": frame["idx"].map(lambda i: f"d{i}"),
+            "date": pd.Timestamp("2021-01-01") + pd.to_timedelta(frame["day"], unit="D"),
+            "controller": frame["controller"],
+            "share": frame["share"],
+            "source": "",
+            "confidence": "",
+            "note": "",
+            "where": "",
+            "from": "",
+        }
+    )[LOG_COLUMNS]
+    districts = pd.DataFrame(
+        {
+            "id": [f"d{i}" for i in range(n)],
+            "name": [f"n{i}" for i in range(n)],
+            "area_km2": rng.uniform(0.1, 9.0, n),
+            "population": rng.integers(0, 5000, n).astype(float),
+        }
+    )
     return Dataset(districts=districts, log=log.reset_index(drop=True), actors=Actors())
 
 

@@ -52,12 +52,22 @@ def test_every_bad_row_is_listed_with_its_line(squares, tmp_path):
     result = validate(Inputs(districts=squares["districts"], control=log, actors=actors))
     problems = found(result)
     assert [p[:2] for p in problems] == [
-        ("error", "line 3"), ("error", "line 5"), ("error", "line 6"), ("error", "line 6"),
-        ("error", "line 7"), ("error", "line 8, line 9"),
+        ("error", "line 3"),
+        ("error", "line 5"),
+        ("error", "line 6"),
+        ("error", "line 6"),
+        ("error", "line 7"),
+        ("error", "line 8, line 9"),
     ]
     messages = " | ".join(p[2] for p in problems)
-    for fragment in ("date '15/11/2016'", "unknown district 'Gamm'", "unknown actor 'ISIS'", "share '1.5'",
-                     "empty controller", "sum to 1.2"):
+    for fragment in (
+        "date '15/11/2016'",
+        "unknown district 'Gamm'",
+        "unknown actor 'ISIS'",
+        "share '1.5'",
+        "empty controller",
+        "sum to 1.2",
+    ):
         assert fragment in messages
     assert result.errors == 6 and all(r["file"] == log for r in result.rows())
 
@@ -80,8 +90,13 @@ def bad_districts():
     f[1]["geometry"]["coordinates"][0][1] = [float("nan"), 0.0]
     f[2]["geometry"] = {"type": "Point", "coordinates": [0.0, 0.01]}
     f[3]["properties"]["id"] = "A"  # duplicate of feature 1
-    f.append({"type": "Feature", "properties": {"id": "E", "name": "Epsilon"},
-              "geometry": {"type": "Polygon", "coordinates": [[[0.03, 0], [0.04, 0], [0.05, 0], [0.03, 0]]]}})
+    f.append(
+        {
+            "type": "Feature",
+            "properties": {"id": "E", "name": "Epsilon"},
+            "geometry": {"type": "Polygon", "coordinates": [[[0.03, 0], [0.04, 0], [0.05, 0], [0.03, 0]]]},
+        }
+    )
     f.append({"type": "Feature", "properties": {"id": "", "name": "Nameless"}, "geometry": square(0.05, 0, 0.01)})
     return data
 
@@ -148,8 +163,12 @@ def test_neighbours_sharing_a_border_do_not_overlap(squares):
 
 
 def test_unsorted_log_is_one_warning(squares, tmp_path):
-    log = write(tmp_path, "log.csv", "date,district,controller\n2020-03-01,A,government\n2020-01-01,A,rebels\n"
-                                     "2020-01-01,B,rebels\n2020-04-01,B,government\n2020-02-01,C,rebels\n")
+    log = write(
+        tmp_path,
+        "log.csv",
+        "date,district,controller\n2020-03-01,A,government\n2020-01-01,A,rebels\n"
+        "2020-01-01,B,rebels\n2020-04-01,B,government\n2020-02-01,C,rebels\n",
+    )
     result = validate(Inputs(districts=squares["districts"], control=log))
     assert result.errors == 0
     [problem] = result.rows()
@@ -176,7 +195,9 @@ def test_dissolve_turns_duplicate_ids_into_merges(tmp_path):
 
 def test_unknown_initial_actor_with_actors_file(squares, tmp_path):
     actors = write(tmp_path, "actors.toml", ACTORS_TOML)
-    result = validate(Inputs(districts=squares["districts"], control=squares["control"], actors=actors, initial="nobody"))
+    result = validate(
+        Inputs(districts=squares["districts"], control=squares["control"], actors=actors, initial="nobody")
+    )
     assert [(r["location"], "'nobody'" in r["message"]) for r in result.rows()] == [("--initial", True)]
 
 

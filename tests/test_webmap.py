@@ -9,13 +9,22 @@ import pytest
 from tests.helpers import square, SQUARES, SIZE, LEGEND, PATHS
 from tests.helpers import CHROMIUM, FLAGS, PAGE_ERRORS
 
+
 def dom_at(page, tmp_path, day):
     """The page's DOM in headless chromium, opened at #date=DAY (the page moves its slider there)."""
     import subprocess
 
     if not CHROMIUM:
-        pytest.skip("chromium is not installed (apt-get install -y chromium); it is needed to check the interactive map")
-    command = [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", f"{page.resolve().as_uri()}#date={day}"]
+        pytest.skip(
+            "chromium is not installed (apt-get install -y chromium); it is needed to check the interactive map"
+        )
+    command = [
+        CHROMIUM,
+        *FLAGS,
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--dump-dom",
+        f"{page.resolve().as_uri()}#date={day}",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
     return done
@@ -52,8 +61,14 @@ def test_slider_date_shows_the_status_of_that_date(sample_page, tmp_path, cli_js
 
 
 def test_names_from_the_data_are_text_not_markup(cli, tmp_path):
-    features = [{"type": "Feature", "properties": {"id": k, "name": f"<img src=x onerror=alert('{k}')>&"},
-                 "geometry": square(*SQUARES[k], SIZE)} for k in SQUARES]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": k, "name": f"<img src=x onerror=alert('{k}')>&"},
+            "geometry": square(*SQUARES[k], SIZE),
+        }
+        for k in SQUARES
+    ]
     districts = tmp_path / "d.geojson"
     districts.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     log = tmp_path / "log.csv"
@@ -67,6 +82,9 @@ def test_names_from_the_data_are_text_not_markup(cli, tmp_path):
 
 def test_same_bytes_twice(cli, squares_args, tmp_path):
     a, b = tmp_path / "a.html", tmp_path / "b.html"
-    assert cli("map", *squares_args, "-o", a).exit_code == 0 and cli("map", *squares_args, "--interactive", "-o", b).exit_code == 0
+    assert (
+        cli("map", *squares_args, "-o", a).exit_code == 0
+        and cli("map", *squares_args, "--interactive", "-o", b).exit_code == 0
+    )
     assert a.read_bytes() == b.read_bytes()
     assert cli("map", *squares_args, "--interactive", "-o", tmp_path / "m.png").exit_code == 2

@@ -36,8 +36,21 @@ def test_frontline_from_zones_by_date(cli_json, country):
 
 def test_export_writes_the_zone_front(cli, country, tmp_path):
     out = tmp_path / "front.geojson"
-    done = cli("export", "--layer", "frontline", "--zones", country["zones"], "--actor", "russia",
-               "--clip", country["clip"], "--date", "2024-01-15", "-o", out)
+    done = cli(
+        "export",
+        "--layer",
+        "frontline",
+        "--zones",
+        country["zones"],
+        "--actor",
+        "russia",
+        "--clip",
+        country["clip"],
+        "--date",
+        "2024-01-15",
+        "-o",
+        out,
+    )
     assert done.exit_code == 0, done.output
     (feature,) = json.loads(out.read_text())["features"]
     assert feature["properties"]["date"] == "2024-01-01"  # the snapshot in force on 2024-01-15
@@ -56,5 +69,7 @@ def test_deepstate_front_is_about_a_thousand_km(cli_json, shared_data):
     # the Sea of Azov and the border with Russia are not part of it.
     ukraine = shared_data / "ukraine"
     files = sorted((ukraine / "zones-deepstate").glob("*.geojson"))
-    rows = cli_json("frontline", files[0], files[-1], "--actor", "russia", "--clip", ukraine / "national-boundary.geojson")
+    rows = cli_json(
+        "frontline", files[0], files[-1], "--actor", "russia", "--clip", ukraine / "national-boundary.geojson"
+    )
     assert len(rows) == 2 and all(1000 < r["length_km"] < 1600 for r in rows)

@@ -19,17 +19,22 @@ def zone_folder(tmp_path):
     folder = tmp_path / "zones"
     folder.mkdir()
     write_zones(folder / "2024-01-01.geojson", [({}, box_coords(-0.01, -0.01, 0.01, 0.03))])
-    write_zones(folder / "2024-02-01.geojson", [({}, box_coords(-0.01, -0.01, 0.01, 0.03)),
-                                                  ({}, box_coords(0.01, -0.01, 0.03, 0.01))])
+    write_zones(
+        folder / "2024-02-01.geojson",
+        [({}, box_coords(-0.01, -0.01, 0.01, 0.03)), ({}, box_coords(0.01, -0.01, 0.03, 0.01))],
+    )
     return folder
 
 
 def test_one_call_gives_the_commands_log(cli, squares, zone_folder):
-    request = OverlayRequest((str(zone_folder),), Inputs(districts=squares["districts"]), rest="ukraine",
-                             zone_options={"actor": "russia"})
+    request = OverlayRequest(
+        (str(zone_folder),), Inputs(districts=squares["districts"]), rest="ukraine", zone_options={"actor": "russia"}
+    )
     made = make_log(request)
-    rows = {(r["date"].isoformat() if hasattr(r["date"], "isoformat") else str(r["date"]), r["district"]): r["controller"]
-            for r in made.log.to_dict("records")}
+    rows = {
+        (r["date"].isoformat() if hasattr(r["date"], "isoformat") else str(r["date"]), r["district"]): r["controller"]
+        for r in made.log.to_dict("records")
+    }
     assert rows[("2024-01-01", "A")] == "russia" and rows[("2024-01-01", "B")] == "ukraine"
     assert rows[("2024-02-01", "B")] == "russia"
     result = cli("overlay", zone_folder, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"], "-q")
@@ -41,12 +46,16 @@ def test_one_call_gives_the_commands_log(cli, squares, zone_folder):
     zone = cell_area_km2(-0.01, -0.01, 0.01, 0.03) + cell_area_km2(0.01, -0.01, 0.03, 0.01)
     inside = cell_area_km2(0, 0, 0.02, 0.01) + cell_area_km2(0, 0.01, 0.01, 0.02)
     outside = zone - inside
-    assert made.note == (f"russia's zone in no district: up to {outside:,.1f} km² ({100 * outside / zone:.1f}% of it, "
-                         "2024-02-01); not in any share")
+    assert made.note == (
+        f"russia's zone in no district: up to {outside:,.1f} km² ({100 * outside / zone:.1f}% of it, "
+        "2024-02-01); not in any share"
+    )
 
 
 def test_a_request_is_checked_before_any_data_is_read(squares, tmp_path):
     with pytest.raises(UsageError, match="--rule 'fractoin' is not a rule"):
-        check_request(OverlayRequest((str(tmp_path / "missing"),), Inputs(districts=squares["districts"]), rule="fractoin"))
+        check_request(
+            OverlayRequest((str(tmp_path / "missing"),), Inputs(districts=squares["districts"]), rule="fractoin")
+        )
     with pytest.raises(UsageError, match="overlay needs the districts"):
         check_request(OverlayRequest((str(tmp_path / "missing"),), Inputs()))

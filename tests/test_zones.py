@@ -14,20 +14,23 @@ from conflictmap.zones import date_from_name, load_clip, load_zones, zone_areas
 from tests.helpers import cell_area_km2, box_coords, write_zones
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("deepstatemap_data_20240801.geojson", dt.date(2024, 8, 1)),
-    ("2024-08-01.json", dt.date(2024, 8, 1)),
-    ("zones_2024-08-01_v2.gpkg", dt.date(2024, 8, 1)),
-    ("a_2026-08-22.geojson", dt.date(2026, 8, 22)),  # QA: a date after a prefix
-    ("zones_2024_08_01.geojson", dt.date(2024, 8, 1)),
-    ("map20240801final.fgb", dt.date(2024, 8, 1)),  # letters either side
-    ("2024-08-01_20240801.geojson", dt.date(2024, 8, 1)),  # the same date twice is one date
-    ("zones.geojson", None),
-    ("deepstatemap_data_20241301.geojson", None),  # month 13: not a date
-    ("layer_12345678.geojson", None),  # 8 digits that are no date (month 56)
-    ("zones_2024-08_01.geojson", None),  # mixed separators: not one of the three forms
-    ("id_120240801.geojson", None),  # 9 digits: an id, not a date
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("deepstatemap_data_20240801.geojson", dt.date(2024, 8, 1)),
+        ("2024-08-01.json", dt.date(2024, 8, 1)),
+        ("zones_2024-08-01_v2.gpkg", dt.date(2024, 8, 1)),
+        ("a_2026-08-22.geojson", dt.date(2026, 8, 22)),  # QA: a date after a prefix
+        ("zones_2024_08_01.geojson", dt.date(2024, 8, 1)),
+        ("map20240801final.fgb", dt.date(2024, 8, 1)),  # letters either side
+        ("2024-08-01_20240801.geojson", dt.date(2024, 8, 1)),  # the same date twice is one date
+        ("zones.geojson", None),
+        ("deepstatemap_data_20241301.geojson", None),  # month 13: not a date
+        ("layer_12345678.geojson", None),  # 8 digits that are no date (month 56)
+        ("zones_2024-08_01.geojson", None),  # mixed separators: not one of the three forms
+        ("id_120240801.geojson", None),  # 9 digits: an id, not a date
+    ],
+)
 def test_date_from_name(name, expected):
     assert date_from_name(name) == expected
 
@@ -84,12 +87,15 @@ def test_folder_of_dated_files(tmp_path):
 
 
 def test_date_and_actor_fields_in_one_file(tmp_path):
-    path = write_zones(tmp_path / "all.geojson", [
-        ({"date": "2024-08-01", "side": "russia"}, box_coords(0, 0, 0.01, 0.01)),
-        ({"date": "2024-08-01", "side": "russia"}, box_coords(0.01, 0, 0.02, 0.01)),  # merged with the first
-        ({"date": "2024-08-01", "side": "ukraine"}, box_coords(0, 0.01, 0.02, 0.02)),
-        ({"date": "2024-09-01", "side": "russia"}, box_coords(0, 0, 0.02, 0.02)),
-    ])
+    path = write_zones(
+        tmp_path / "all.geojson",
+        [
+            ({"date": "2024-08-01", "side": "russia"}, box_coords(0, 0, 0.01, 0.01)),
+            ({"date": "2024-08-01", "side": "russia"}, box_coords(0.01, 0, 0.02, 0.01)),  # merged with the first
+            ({"date": "2024-08-01", "side": "ukraine"}, box_coords(0, 0.01, 0.02, 0.02)),
+            ({"date": "2024-09-01", "side": "russia"}, box_coords(0, 0, 0.02, 0.02)),
+        ],
+    )
     zs = load_zones([path])  # no options: 'date' and 'side' are found by name
     assert zs.dates_from == "field 'date'" and zs.actors == ["russia", "ukraine"]
     first = zs.snapshots[0].zones
@@ -111,7 +117,10 @@ def test_actor_field_names_are_canonical(tmp_path):
 def test_no_actor_field_is_a_data_error(tmp_path):
     # The zones lack an actor: the data's problem (exit 1), with the options that fix it.
     path = write_zones(tmp_path / "2024-08-01.geojson", [({"kind": "x"}, box_coords(0, 0, 0.01, 0.01))])
-    with pytest.raises(InputError, match=r"2024-08-01.geojson: zones carry no actor field .*fields: kind.*--actor NAME.*--actor-field F"):
+    with pytest.raises(
+        InputError,
+        match=r"2024-08-01.geojson: zones carry no actor field .*fields: kind.*--actor NAME.*--actor-field F",
+    ):
         load_zones([path])
 
 
@@ -129,9 +138,13 @@ def test_wrong_or_conflicting_options_are_usage_errors(tmp_path):
 
 def test_no_date_anywhere_is_a_data_error(tmp_path):
     path = write_zones(tmp_path / "zones.geojson", [({"kind": "x"}, box_coords(0, 0, 0.01, 0.01))])
-    with pytest.raises(InputError, match=r"zones.geojson: no date in the file name and no date field .*fields: kind.*--date-field F"):
+    with pytest.raises(
+        InputError, match=r"zones.geojson: no date in the file name and no date field .*fields: kind.*--date-field F"
+    ):
         load_zones([path], actor="russia")
-    with pytest.raises(InputError, match=r"zones.geojson: no date in the file name \(--date-from-name\).*--date-field F"):
+    with pytest.raises(
+        InputError, match=r"zones.geojson: no date in the file name \(--date-from-name\).*--date-field F"
+    ):
         load_zones([path], actor="russia", from_name=True)
 
 
@@ -153,10 +166,13 @@ def test_invalid_ring_is_repaired_and_reported(tmp_path):
 
 def test_overlap_is_an_error_naming_date_and_km2(tmp_path):
     # russia: lon 0..0.016; wagner: lon 0.012..0.03 (lat 0..0.01): they share lon 0.012..0.016.
-    path = write_zones(tmp_path / "2024-08-01.geojson", [
-        ({"actor": "russia"}, box_coords(0, 0, 0.016, 0.01)),
-        ({"actor": "wagner"}, box_coords(0.012, 0, 0.03, 0.01)),
-    ])
+    path = write_zones(
+        tmp_path / "2024-08-01.geojson",
+        [
+            ({"actor": "russia"}, box_coords(0, 0, 0.016, 0.01)),
+            ({"actor": "wagner"}, box_coords(0.012, 0, 0.03, 0.01)),
+        ],
+    )
     with pytest.raises(InputError) as err:
         load_zones([path])
     message = str(err.value)
@@ -166,10 +182,13 @@ def test_overlap_is_an_error_naming_date_and_km2(tmp_path):
 
 
 def test_allow_overlap_gives_the_overlap_to_the_winner(tmp_path):
-    path = write_zones(tmp_path / "2024-08-01.geojson", [
-        ({"actor": "russia"}, box_coords(0, 0, 0.016, 0.01)),
-        ({"actor": "wagner"}, box_coords(0.012, 0, 0.03, 0.01)),
-    ])
+    path = write_zones(
+        tmp_path / "2024-08-01.geojson",
+        [
+            ({"actor": "russia"}, box_coords(0, 0, 0.016, 0.01)),
+            ({"actor": "wagner"}, box_coords(0.012, 0, 0.03, 0.01)),
+        ],
+    )
     zs = load_zones([path], allow_overlap=["russia"])
     zones = zs.snapshots[0].zones
     assert zones["russia"].equals(shapely.box(0, 0, 0.016, 0.01))
@@ -180,21 +199,28 @@ def test_allow_overlap_gives_the_overlap_to_the_winner(tmp_path):
 
 
 def test_touching_zones_are_not_an_overlap(tmp_path):
-    path = write_zones(tmp_path / "2024-08-01.geojson", [
-        ({"actor": "russia"}, box_coords(0, 0, 0.01, 0.01)),
-        ({"actor": "ukraine"}, box_coords(0.01, 0, 0.02, 0.01)),
-    ])
+    path = write_zones(
+        tmp_path / "2024-08-01.geojson",
+        [
+            ({"actor": "russia"}, box_coords(0, 0, 0.01, 0.01)),
+            ({"actor": "ukraine"}, box_coords(0.01, 0, 0.02, 0.01)),
+        ],
+    )
     zs = load_zones([path])
     assert zs.actors == ["russia", "ukraine"] and not zs.problems
 
 
 def test_nzz_wrapped_collection_is_read_as_nzz(tmp_path):
     # The NZZ export: {"value": FeatureCollection}; nochange and gains held, losses not; the features' date.
-    path = write_zones(tmp_path / "2024-07-08.json", [
-        ({"type": "nochange", "date": "2024-07-05"}, box_coords(0, 0, 0.01, 0.01)),
-        ({"type": "gains", "date": "2024-07-05"}, box_coords(0.01, 0, 0.02, 0.01)),
-        ({"type": "losses", "date": "2024-07-05"}, box_coords(0.02, 0, 0.03, 0.01)),
-    ], wrap="value")
+    path = write_zones(
+        tmp_path / "2024-07-08.json",
+        [
+            ({"type": "nochange", "date": "2024-07-05"}, box_coords(0, 0, 0.01, 0.01)),
+            ({"type": "gains", "date": "2024-07-05"}, box_coords(0.01, 0, 0.02, 0.01)),
+            ({"type": "losses", "date": "2024-07-05"}, box_coords(0.02, 0, 0.03, 0.01)),
+        ],
+        wrap="value",
+    )
     zs = load_zones([path])
     assert zs.dates == [dt.date(2024, 7, 5)] and zs.actors == ["russia"]
     assert zs.snapshots[0].zones["russia"].bounds == pytest.approx((0, 0, 0.02, 0.01))
@@ -203,18 +229,25 @@ def test_nzz_wrapped_collection_is_read_as_nzz(tmp_path):
 
 
 def test_nzz_files_unwrapped_read_with_actor_field(tmp_path):
-    path = write_zones(tmp_path / "2024-07-08.geojson", [
-        ({"type": "nochange", "date": "2024-07-05"}, box_coords(0, 0, 0.01, 0.01)),
-        ({"type": "gains", "date": "2024-07-05"}, box_coords(0.01, 0, 0.02, 0.01)),
-    ])
+    path = write_zones(
+        tmp_path / "2024-07-08.geojson",
+        [
+            ({"type": "nochange", "date": "2024-07-05"}, box_coords(0, 0, 0.01, 0.01)),
+            ({"type": "gains", "date": "2024-07-05"}, box_coords(0.01, 0, 0.02, 0.01)),
+        ],
+    )
     zs = load_zones([path], actor_field="type")
     assert zs.dates == [dt.date(2024, 7, 8)]  # the file name wins over the features' 'date'
     assert zs.actors == ["gains", "nochange"]
 
 
 def test_line_geometry_is_an_error(tmp_path):
-    fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
-                                                     "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}]}
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}
+        ],
+    }
     path = tmp_path / "2024-08-01.geojson"
     path.write_text(json.dumps(fc))
     with pytest.raises(InputError, match="feature 1: geometry is a LineString"):
@@ -258,6 +291,7 @@ def test_missing_path():
 
 # --- zone areas ---
 
+
 def test_zone_areas_by_hand(tmp_path):
     write_zones(tmp_path / "2024-08-01.geojson", [({}, box_coords(0, 0, 0.02, 0.01))])
     write_zones(tmp_path / "2024-09-01.geojson", [({}, box_coords(0, 0, 0.03, 0.01))])
@@ -280,15 +314,20 @@ def test_zone_areas_clipped(tmp_path):
 
 
 def test_actor_absent_on_a_date_has_zero_area(tmp_path):
-    path = write_zones(tmp_path / "z.geojson", [
-        ({"date": "2024-08-01", "actor": "russia"}, box_coords(0, 0, 0.01, 0.01)),
-        ({"date": "2024-08-01", "actor": "wagner"}, box_coords(0.01, 0, 0.02, 0.01)),
-        ({"date": "2024-09-01", "actor": "russia"}, box_coords(0, 0, 0.02, 0.01)),
-    ])
+    path = write_zones(
+        tmp_path / "z.geojson",
+        [
+            ({"date": "2024-08-01", "actor": "russia"}, box_coords(0, 0, 0.01, 0.01)),
+            ({"date": "2024-08-01", "actor": "wagner"}, box_coords(0.01, 0, 0.02, 0.01)),
+            ({"date": "2024-09-01", "actor": "russia"}, box_coords(0, 0, 0.02, 0.01)),
+        ],
+    )
     table = zone_areas(load_zones([path])).set_index(["date", "actor"])
     assert table.loc[("2024-09-01", "wagner"), "area_km2"] == 0.0
     assert table["area_km2"].dtype == float and table["change_km2"].dtype == float  # 0.0, never 0
-    assert table.loc[("2024-09-01", "wagner"), "change_km2"] == pytest.approx(-cell_area_km2(0.01, 0, 0.02, 0.01), rel=1e-6)
+    assert table.loc[("2024-09-01", "wagner"), "change_km2"] == pytest.approx(
+        -cell_area_km2(0.01, 0, 0.02, 0.01), rel=1e-6
+    )
 
 
 def test_deepstate_in_ukraine_is_18_to_20_percent(shared_data):
@@ -312,10 +351,13 @@ def test_deepstate_in_ukraine_is_18_to_20_percent(shared_data):
 
 def test_overlap_sliver_is_one_warning(tmp_path):
     # Two zones sharing a strip 1e-6° wide (about 0.1 m x 1.1 km, ~120 m²): under the 1000 m² tolerance.
-    path = write_zones(tmp_path / "2024-08-01.geojson", [
-        ({"actor": "russia"}, box_coords(0, 0, 0.010001, 0.01)),
-        ({"actor": "ukraine"}, box_coords(0.01, 0, 0.02, 0.01)),
-    ])
+    path = write_zones(
+        tmp_path / "2024-08-01.geojson",
+        [
+            ({"actor": "russia"}, box_coords(0, 0, 0.010001, 0.01)),
+            ({"actor": "ukraine"}, box_coords(0.01, 0, 0.02, 0.01)),
+        ],
+    )
     zs = load_zones([path])
     slivers = [str(p) for p in zs.problems if "sliver" in str(p)]
     assert len(slivers) == 1 and "2024-08-01" in slivers[0]
@@ -331,9 +373,13 @@ def test_each_zone_file_is_read_once(tmp_path, monkeypatch):
     import conflictmap.zones as zones_module
 
     for day in ("2024-08-01", "2024-09-01"):
-        write_zones(tmp_path / f"zones_{day.replace('-', '')[:6]}.geojson", [
-            ({"name": "Occupied ///", "date": day}, box_coords(0, 0, 0.01, 0.01)),
-            ({"name": "ORDLO", "date": day}, box_coords(0.01, 0, 0.02, 0.01))])
+        write_zones(
+            tmp_path / f"zones_{day.replace('-', '')[:6]}.geojson",
+            [
+                ({"name": "Occupied ///", "date": day}, box_coords(0, 0, 0.01, 0.01)),
+                ({"name": "ORDLO", "date": day}, box_coords(0.01, 0, 0.02, 0.01)),
+            ],
+        )
     calls = []
     real = zones_module.read_vector
     monkeypatch.setattr(zones_module, "read_vector", lambda path, *a: calls.append(path) or real(path, *a))
@@ -341,7 +387,9 @@ def test_each_zone_file_is_read_once(tmp_path, monkeypatch):
     zs = load_zones([tmp_path], actor="russia")
     assert sorted(calls) == sorted(tmp_path.glob("*.geojson"))
     assert [s.date for s in zs.snapshots] == [dt.date(2024, 8, 1), dt.date(2024, 9, 1)] and zs.actors == ["russia"]
-    assert zs.snapshots[0].zones["russia"].area == pytest.approx(0.02 * 0.01)  # occupied + ORDLO (degrees², a shape check)
+    assert zs.snapshots[0].zones["russia"].area == pytest.approx(
+        0.02 * 0.01
+    )  # occupied + ORDLO (degrees², a shape check)
 
 
 def test_a_kept_clip_cut_gives_the_same_geometry(shared_data):

@@ -20,11 +20,11 @@ TILE = 256
 
 def mercator_row(lat: float, z: int) -> float:
     """Global pixel row (0 at the north edge of the square world) of a latitude at zoom z."""
-    return (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * (2 ** z) * TILE
+    return (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * (2**z) * TILE
 
 
 def tile_range(west, south, east, north, z):
-    n = 2 ** z
+    n = 2**z
     xs = range(int((west + 180) / 360 * n), int((east + 180) / 360 * n) + 1)
     ys = range(int(mercator_row(north, z) // TILE), int(mercator_row(south, z) // TILE) + 1)
     return xs, ys
@@ -53,7 +53,13 @@ def write_mbtiles(path, bounds, zooms, attribution="", fmt="png"):
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE metadata (name text, value text)")
     db.execute("CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob)")
-    meta = {"name": "test tiles", "format": fmt, "bounds": ",".join(map(str, bounds)), "minzoom": min(zooms), "maxzoom": max(zooms)}
+    meta = {
+        "name": "test tiles",
+        "format": fmt,
+        "bounds": ",".join(map(str, bounds)),
+        "minzoom": min(zooms),
+        "maxzoom": max(zooms),
+    }
     if attribution:
         meta["attribution"] = attribution
     db.executemany("INSERT INTO metadata VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
@@ -61,7 +67,7 @@ def write_mbtiles(path, bounds, zooms, attribution="", fmt="png"):
         xs, ys = tile_range(*bounds, z)
         for x in xs:
             for y in ys:
-                db.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, 2 ** z - 1 - y, tile_png(z, x, y)))
+                db.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, 2**z - 1 - y, tile_png(z, x, y)))
     db.commit()
     db.close()
     return path

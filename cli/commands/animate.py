@@ -5,19 +5,37 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, baseline_date, baseline_of, check_output,
-                         dataset_command, load)
+from conflictmap.cli.options import (
+    date_option,
+    BaselineActorOpt,
+    BaselineOpt,
+    baseline_date,
+    baseline_of,
+    check_output,
+    dataset_command,
+    load,
+)
 
 
 @dataset_command(tabular=False)
 def animate(
     inputs,
-    output: Annotated[str, typer.Option("--output", "-o", help="The animation: FILE.gif, or FILE.mp4 (needs pip install 'conflictmap[video]').")],
-    every: Annotated[Optional[str], typer.Option("--every", help="One frame per step (1d, 7d, 2w, 1m) instead of per date of the log.")] = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="The animation: FILE.gif, or FILE.mp4 (needs pip install 'conflictmap[video]')."
+        ),
+    ],
+    every: Annotated[
+        Optional[str],
+        typer.Option("--every", help="One frame per step (1d, 7d, 2w, 1m) instead of per date of the log."),
+    ] = None,
     start: date_option("--start", "First date (YYYY-MM-DD); default: the log's first.") = None,
     end: date_option("--end", "Last date (YYYY-MM-DD); default: the log's last.") = None,
     fps: Annotated[float, typer.Option("--fps", help="Frames a second (default 1.5).")] = 1.5,
-    width: Annotated[int, typer.Option("--width", help="Frame width in pixels (default 800; the height follows the map's shape).")] = 800,
+    width: Annotated[
+        int, typer.Option("--width", help="Frame width in pixels (default 800; the height follows the map's shape).")
+    ] = 800,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
 ):

@@ -19,10 +19,28 @@ def changes(
     fmt,
     since: date_option("--since", "D0 (YYYY-MM-DD); default: the first date of the log.") = None,
     until: date_option("--until", "D1 (YYYY-MM-DD); default: the last date of the log.") = None,
-    every_change: Annotated[bool, typer.Option("--all", help="List every change in (D0, D1], also those later reversed.")] = False,
-    summary: Annotated[bool, typer.Option("--summary", help="Per actor gains, losses and net (districts, km², people), and the transition matrix.")] = False,
-    matrix: Annotated[bool, typer.Option("--matrix", help="Only the transition matrix, long form: from, to, districts, area_km2, population.")] = False,
-    shifts: Annotated[bool, typer.Option("--shifts", help="Also list districts whose shares moved while their largest holder stayed (logs with shares, e.g. from overlay); changed_hands says which is which.")] = False,
+    every_change: Annotated[
+        bool, typer.Option("--all", help="List every change in (D0, D1], also those later reversed.")
+    ] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary", help="Per actor gains, losses and net (districts, km², people), and the transition matrix."
+        ),
+    ] = False,
+    matrix: Annotated[
+        bool,
+        typer.Option(
+            "--matrix", help="Only the transition matrix, long form: from, to, districts, area_km2, population."
+        ),
+    ] = False,
+    shifts: Annotated[
+        bool,
+        typer.Option(
+            "--shifts",
+            help="Also list districts whose shares moved while their largest holder stayed (logs with shares, e.g. from overlay); changed_hands says which is which.",
+        ),
+    ] = False,
     confidence: ConfidenceOpt = None,
 ):
     """Districts that changed hands between D0 and D1 (their largest holder changed), with the date, from, to, km², the km² that moved, people, source.
@@ -77,8 +95,10 @@ def _say_moved(ds, d0, d1, table, shifts) -> None:
     moved = moved_area(ds, d0, d1)
     pairs = ", ".join(f"{r['from']} → {r['to']} {r['area_km2']:,.1f}" for r in plain_rows(moved))
     hands = int(table["changed_hands"].sum())
-    text = (f"the log holds shares: {moved['area_km2'].sum():,.1f} km² moved between actors from {d0} to {d1}"
-            f"{' (' + pairs + ' km²)' if pairs else ''}; {hands} district(s) changed hands (largest holder changed)")
+    text = (
+        f"the log holds shares: {moved['area_km2'].sum():,.1f} km² moved between actors from {d0} to {d1}"
+        f"{' (' + pairs + ' km²)' if pairs else ''}; {hands} district(s) changed hands (largest holder changed)"
+    )
     say(text + ("" if shifts else "; --shifts also lists districts whose shares moved"), "note")
 
 
@@ -101,8 +121,9 @@ def _summary(ds, d0, d1, fmt) -> None:
         if measure in result["matrix"].columns:
             grid = matrix_table(result["matrix"], measure).rename(columns={"from": "from \\ to"})
             kinds = {c: MATRIX_KINDS[measure] for c in grid.columns}
-            text += "\n" + to_text(plain_rows(grid), fmt, title=f"Transition matrix, {unit}: rows on {d0}, columns on {d1}",
-                                   kinds=kinds)
+            text += "\n" + to_text(
+                plain_rows(grid), fmt, title=f"Transition matrix, {unit}: rows on {d0}, columns on {d1}", kinds=kinds
+            )
     emit(text)
 
 

@@ -13,12 +13,17 @@ SCRIPT_FORMATS = (Format.csv, Format.tsv, Format.json, Format.ndjson)
 # table and markdown are read by people: the columns that say what was claimed and what the data gives.
 PEOPLE_COLUMNS = ["line", "date", "who", "actor", "measure", "baseline", "claimed", "figure", "difference", "verdict"]
 
-ClaimsArg = Annotated[str, typer.Argument(
-    help="Claims table (CSV, TSV, JSON, NDJSON): date, actor, measure, value; optionally baseline_date, "
-         "baseline_actor, tolerance, who, source, claim.", show_default=False)]
+ClaimsArg = Annotated[
+    str,
+    typer.Argument(
+        help="Claims table (CSV, TSV, JSON, NDJSON): date, actor, measure, value; optionally baseline_date, "
+        "baseline_actor, tolerance, who, source, claim.",
+        show_default=False,
+    ),
+]
 
 claims_app = typer.Typer(
-    help="Published claims (\"the army holds 85% of east Aleppo\") checked against the data.",
+    help='Published claims ("the army holds 85% of east Aleppo") checked against the data.',
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -30,11 +35,21 @@ def check(
     inputs,
     fmt,
     claims: ClaimsArg,
-    tolerance: Annotated[float, typer.Option(
-        "--tolerance", min=0, help="Allowed distance from a claim: percentage points for percent measures, "
-        "percent of the claimed value for districts, km² and people (a row's tolerance column overrides it).")] = 5.0,
-    fail_on_mismatch: Annotated[bool, typer.Option(
-        "--fail-on-mismatch", help="Exit 1 when any claim is outside its tolerance (the table is printed first).")] = False,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance",
+            min=0,
+            help="Allowed distance from a claim: percentage points for percent measures, "
+            "percent of the claimed value for districts, km² and people (a row's tolerance column overrides it).",
+        ),
+    ] = 5.0,
+    fail_on_mismatch: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-mismatch", help="Exit 1 when any claim is outside its tolerance (the table is printed first)."
+        ),
+    ] = False,
     confidence: ConfidenceOpt = None,
     range_: RangeOpt = False,
 ):

@@ -29,17 +29,61 @@ class GeoFormat(str, Enum):
 def export(
     inputs,
     date: DateOpt = None,
-    layer: Annotated[LayerName, typer.Option("--layer", "-l", help="districts: control per district; frontline: lines between controllers; changes: districts that changed hands since --since; gains: the ground each actor gained from another since --since, with its km² (as front-movement).", case_sensitive=False)] = LayerName.districts,
+    layer: Annotated[
+        LayerName,
+        typer.Option(
+            "--layer",
+            "-l",
+            help="districts: control per district; frontline: lines between controllers; changes: districts that changed hands since --since; gains: the ground each actor gained from another since --since, with its km² (as front-movement).",
+            case_sensitive=False,
+        ),
+    ] = LayerName.districts,
     since: date_option("--since", "D0 for --layer changes and gains (YYYY-MM-DD).") = None,
-    geo_format: Annotated[Optional[GeoFormat], typer.Option("--format", "-f", help="geojson (RFC 7946), geojsonseq (RFC 8142, streams), gpkg or fgb (to a file). Default: from the -o suffix (.geojson/.json, .geojsonl/.geojsons/.ndjson, .gpkg, .fgb); geojson on stdout.", case_sensitive=False)] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")] = "-",
-    precision: Annotated[Optional[int], typer.Option("--precision", help="Decimals of GeoJSON coordinates (default 6, about 0.1 m).")] = None,
-    rs: Annotated[bool, typer.Option("--rs", help="Start each GeoJSONSeq record with an RFC 8142 record separator (0x1E).")] = False,
+    geo_format: Annotated[
+        Optional[GeoFormat],
+        typer.Option(
+            "--format",
+            "-f",
+            help="geojson (RFC 7946), geojsonseq (RFC 8142, streams), gpkg or fgb (to a file). Default: from the -o suffix (.geojson/.json, .geojsonl/.geojsons/.ndjson, .gpkg, .fgb); geojson on stdout.",
+            case_sensitive=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Output file, written atomically; '-' (default) for stdout.")
+    ] = "-",
+    precision: Annotated[
+        Optional[int], typer.Option("--precision", help="Decimals of GeoJSON coordinates (default 6, about 0.1 m).")
+    ] = None,
+    rs: Annotated[
+        bool, typer.Option("--rs", help="Start each GeoJSONSeq record with an RFC 8142 record separator (0x1E).")
+    ] = False,
     gap: GapOpt = None,
-    zones: Annotated[Optional[list[str]], typer.Option("--zones", help="--layer frontline along the edges of these zone files (or folders) instead of between districts; needs --clip.", rich_help_panel="Zones")] = None,
-    clip: Annotated[Optional[str], typer.Option("--clip", help="With --zones: the reference area; a zone's edge is a front where it faces land inside it.", rich_help_panel="Zones")] = None,
-    actor: Annotated[Optional[str], typer.Option("--actor", help="With --zones: the actor holding every zone read.", rich_help_panel="Zones")] = None,
-    source: Annotated[Optional[str], typer.Option("--source", help="With --zones: deepstate, nzz or generic (default: detected).", rich_help_panel="Zones")] = None,
+    zones: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--zones",
+            help="--layer frontline along the edges of these zone files (or folders) instead of between districts; needs --clip.",
+            rich_help_panel="Zones",
+        ),
+    ] = None,
+    clip: Annotated[
+        Optional[str],
+        typer.Option(
+            "--clip",
+            help="With --zones: the reference area; a zone's edge is a front where it faces land inside it.",
+            rich_help_panel="Zones",
+        ),
+    ] = None,
+    actor: Annotated[
+        Optional[str],
+        typer.Option("--actor", help="With --zones: the actor holding every zone read.", rich_help_panel="Zones"),
+    ] = None,
+    source: Annotated[
+        Optional[str],
+        typer.Option(
+            "--source", help="With --zones: deepstate, nzz or generic (default: detected).", rich_help_panel="Zones"
+        ),
+    ] = None,
 ):
     """Write a layer for QGIS, ogr2ogr, mapshaper, kepler.gl or a web map.
 
@@ -51,8 +95,7 @@ def export(
     from conflictmap.export import export as write_layer
     from conflictmap.export import make_request
 
-    request = make_request(layer.value, geo_format.value if geo_format else None, output, precision, rs,
-                           since, gap)
+    request = make_request(layer.value, geo_format.value if geo_format else None, output, precision, rs, since, gap)
     if zones:
         return _zone_front(request, zones, clip, actor, source, date, inputs)
     check_output(request.output, inputs)  # a missing folder or an input as output fails before any work
@@ -76,8 +119,10 @@ def _zone_front(request, zones, clip, actor, source, date, inputs) -> None:
     from conflictmap.zones import load_clip
 
     if not clip:
-        raise UsageError("--zones needs --clip FILE (e.g. national-boundary.geojson): the front is where a zone's edge "
-                         "faces land inside it")
+        raise UsageError(
+            "--zones needs --clip FILE (e.g. national-boundary.geojson): the front is where a zone's edge "
+            "faces land inside it"
+        )
     if inputs.districts or inputs.control or request.gap_m is not None:
         raise UsageError("--zones exports the front along the zones' edges: drop --districts, --control and --gap")
     check_output(request.output, list(zones) + [clip])

@@ -10,11 +10,20 @@ from conflictmap.cli.output import emit_rows
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
 
-ZonesOpt = Annotated[Optional[list[str]], typer.Argument(
-    help="Zone files or folders: measure the front along the zones' edges (needs --clip) instead of between districts.",
-    show_default=False)]
-ClipOpt = Annotated[Optional[str], typer.Option(
-    "--clip", help="With zones: the reference area (e.g. national-boundary.geojson); a zone's edge is a front where it faces land inside it that the zone does not hold, so coasts and borders are not.")]
+ZonesOpt = Annotated[
+    Optional[list[str]],
+    typer.Argument(
+        help="Zone files or folders: measure the front along the zones' edges (needs --clip) instead of between districts.",
+        show_default=False,
+    ),
+]
+ClipOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--clip",
+        help="With zones: the reference area (e.g. national-boundary.geojson); a zone's edge is a front where it faces land inside it that the zone does not hold, so coasts and borders are not.",
+    ),
+]
 
 
 @dataset_command()
@@ -59,8 +68,10 @@ def _from_zones(inputs, fmt, zones, date, gap, clip, reading) -> None:
     if inputs.districts or inputs.control or gap is not None:
         raise UsageError("frontline ZONES measures the zones' edges: drop --districts, --control and --gap")
     if not clip:
-        raise UsageError("frontline ZONES needs --clip FILE (e.g. national-boundary.geojson): the front is where a "
-                         "zone's edge faces land inside it")
+        raise UsageError(
+            "frontline ZONES needs --clip FILE (e.g. national-boundary.geojson): the front is where a "
+            "zone's edge faces land inside it"
+        )
     with ProgressBar() as bar:
         zoneset = read_zones(zones, reading, load_actors(inputs.actors), bar)
         reference, problems = load_clip(clip)
@@ -70,8 +81,11 @@ def _from_zones(inputs, fmt, zones, date, gap, clip, reading) -> None:
         lines = lines[lines["date"] == date.isoformat()]
     from conflictmap.cli.errors import say
 
-    say(f"front = zone edges facing land inside {clip} that the zone does not hold (probed {ZONE_PROBE_M / 1000:g} km "
-        "out at right angles); coasts and borders are not fronts", "info")
+    say(
+        f"front = zone edges facing land inside {clip} that the zone does not hold (probed {ZONE_PROBE_M / 1000:g} km "
+        "out at right angles); coasts and borders are not fronts",
+        "info",
+    )
     emit_rows(lines.drop(columns="geometry"), fmt, ZONE_COLUMNS, "Front lines along the zones' edges (km)")
 
 

@@ -18,12 +18,36 @@ log_app = typer.Typer(
 @dataset_command(tabular=False)
 def from_changes(
     inputs,
-    changes: Annotated[str, typer.Argument(help="Change list: date, district (as reported), from, to (CSV, TSV, JSON, NDJSON; to may be called controller).", show_default=False)],
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Snapshot of the state before the changes: district,controller rows (a row '*' covers every district not listed), with a date column or --baseline-date.")] = None,
-    baseline_date: date_option("--baseline-date", "Date of the baseline (YYYY-MM-DD), when the snapshot has no date column.") = None,
-    default: Annotated[Optional[str], typer.Option("--default", help="Controller on the baseline date of every district the snapshot does not list.")] = None,
-    infer_baseline: Annotated[bool, typer.Option("--infer-baseline", help="A district the baseline leaves open starts with the 'from' of its first change.")] = False,
-    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write the log to this CSV file (default: stdout).")] = None,
+    changes: Annotated[
+        str,
+        typer.Argument(
+            help="Change list: date, district (as reported), from, to (CSV, TSV, JSON, NDJSON; to may be called controller).",
+            show_default=False,
+        ),
+    ],
+    baseline: Annotated[
+        Optional[str],
+        typer.Option(
+            "--baseline",
+            help="Snapshot of the state before the changes: district,controller rows (a row '*' covers every district not listed), with a date column or --baseline-date.",
+        ),
+    ] = None,
+    baseline_date: date_option(
+        "--baseline-date", "Date of the baseline (YYYY-MM-DD), when the snapshot has no date column."
+    ) = None,
+    default: Annotated[
+        Optional[str],
+        typer.Option("--default", help="Controller on the baseline date of every district the snapshot does not list."),
+    ] = None,
+    infer_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--infer-baseline", help="A district the baseline leaves open starts with the 'from' of its first change."
+        ),
+    ] = False,
+    output: Annotated[
+        Optional[str], typer.Option("--output", "-o", help="Write the log to this CSV file (default: stdout).")
+    ] = None,
 ):
     """Turn a dated from/to change list and a baseline into a control log (CSV) for --control.
 

@@ -6,26 +6,83 @@ import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_of, check_output, dataset_command, load,
-                         query_date)
+from conflictmap.cli.options import (
+    BaselineActorOpt,
+    BaselineOpt,
+    DateOpt,
+    baseline_date,
+    baseline_of,
+    check_output,
+    dataset_command,
+    load,
+    query_date,
+)
 
 
 @dataset_command(tabular=False)
 def map_command(
     inputs,
-    output: Annotated[str, typer.Option("--output", "-o", help="Picture file: FILE.png or FILE.svg (or .pdf); FILE.html for the interactive map.")],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="Picture file: FILE.png or FILE.svg (or .pdf); FILE.html for the interactive map."
+        ),
+    ],
     date: DateOpt = None,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="Title of the picture (the date is added after it); default: 'Control on DATE'.")] = None,
-    credit: Annotated[Optional[str], typer.Option("--credit", help="A source line added to the footer, e.g. 'Data: SOHR, ISW; map: conflictmap'.")] = None,
-    labels: Annotated[int, typer.Option("--labels", help="Name up to this many of the largest districts, leaving out names that would overlap (default 0: none).", min=0)] = 0,
-    interactive: Annotated[bool, typer.Option("--interactive", help="One HTML file that opens with no network: a date slider and play button over every date of the log, tooltips, pan and zoom (implied by -o FILE.html).")] = False,
+    title: Annotated[
+        Optional[str],
+        typer.Option("--title", help="Title of the picture (the date is added after it); default: 'Control on DATE'."),
+    ] = None,
+    credit: Annotated[
+        Optional[str],
+        typer.Option("--credit", help="A source line added to the footer, e.g. 'Data: SOHR, ISW; map: conflictmap'."),
+    ] = None,
+    labels: Annotated[
+        int,
+        typer.Option(
+            "--labels",
+            help="Name up to this many of the largest districts, leaving out names that would overlap (default 0: none).",
+            min=0,
+        ),
+    ] = 0,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "--interactive",
+            help="One HTML file that opens with no network: a date slider and play button over every date of the log, tooltips, pan and zoom (implied by -o FILE.html).",
+        ),
+    ] = False,
     confidence: ConfidenceOpt = None,
-    range_: Annotated[bool, typer.Option("--range", help="Dot the districts whose holder on --date rests on a row less sure than --confidence (default: confirmed).")] = False,
-    bbox: Annotated[Optional[str], typer.Option("--bbox", help="Show only this box: W,S,E,N in degrees (lon/lat), e.g. 37.0,46.8,40.3,49.5; the legend's shares stay those of all districts.")] = None,
-    inset: Annotated[Optional[bool], typer.Option("--inset/--no-inset", help="An overview of all districts with the --bbox view boxed on it (default: drawn when the view shows less than a quarter of the districts' extent).")] = None,
-    basemap: Annotated[Optional[str], typer.Option("--basemap", help="Raster tiles under the districts, from a local source only: FILE.mbtiles, a folder of {z}/{x}/{y}.png tiles, or a file:// template; never fetched from the network.")] = None,
+    range_: Annotated[
+        bool,
+        typer.Option(
+            "--range",
+            help="Dot the districts whose holder on --date rests on a row less sure than --confidence (default: confirmed).",
+        ),
+    ] = False,
+    bbox: Annotated[
+        Optional[str],
+        typer.Option(
+            "--bbox",
+            help="Show only this box: W,S,E,N in degrees (lon/lat), e.g. 37.0,46.8,40.3,49.5; the legend's shares stay those of all districts.",
+        ),
+    ] = None,
+    inset: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--inset/--no-inset",
+            help="An overview of all districts with the --bbox view boxed on it (default: drawn when the view shows less than a quarter of the districts' extent).",
+        ),
+    ] = None,
+    basemap: Annotated[
+        Optional[str],
+        typer.Option(
+            "--basemap",
+            help="Raster tiles under the districts, from a local source only: FILE.mbtiles, a folder of {z}/{x}/{y}.png tiles, or a file:// template; never fetched from the network.",
+        ),
+    ] = None,
 ):
     """Districts coloured by controller on a date: split districts hatched, contested and unknown distinct, shares in the legend.
 
@@ -39,12 +96,16 @@ def map_command(
 
     base_day = baseline_date(baseline, baseline_actor)
     if interactive or output.lower().endswith((".html", ".htm")):
-        static = [name for name, given in (("--bbox", bbox), ("--inset", inset), ("--basemap", basemap)) if given is not None]
+        static = [
+            name for name, given in (("--bbox", bbox), ("--inset", inset), ("--basemap", basemap)) if given is not None
+        ]
         if static:
             from conflictmap.errors import UsageError
 
-            raise UsageError(f"{', '.join(static)}: for a picture file (FILE.png, .svg, .pdf), not the interactive map, "
-                             "which pans and zooms")
+            raise UsageError(
+                f"{', '.join(static)}: for a picture file (FILE.png, .svg, .pdf), not the interactive map, "
+                "which pans and zooms"
+            )
         return _interactive(inputs, output, base_day, baseline_actor)
     from conflictmap.mapview import parse_bbox
 

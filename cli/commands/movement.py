@@ -8,7 +8,17 @@ from conflictmap.cli.errors import report_problems, say
 from conflictmap.cli.options import GapOpt, date_option, dataset_command, load
 from conflictmap.cli.output import emit_rows
 
-PEOPLE_COLUMNS = ["since", "until", "actor", "from", "area_km2", "front_km", "depth_km", "max_advance_km", "rate_km_per_day"]
+PEOPLE_COLUMNS = [
+    "since",
+    "until",
+    "actor",
+    "from",
+    "area_km2",
+    "front_km",
+    "depth_km",
+    "max_advance_km",
+    "rate_km_per_day",
+]
 
 
 @dataset_command()
@@ -17,7 +27,9 @@ def front_movement(
     fmt,
     since: date_option("--since", "D0 (YYYY-MM-DD); default: the first date of the log.") = None,
     until: date_option("--until", "D1 (YYYY-MM-DD); default: the last date of the log.") = None,
-    every: Annotated[Optional[str], typer.Option("--every", help="One row set per step between --since and --until: 1d, 7d, 2w, 1m.")] = None,
+    every: Annotated[
+        Optional[str], typer.Option("--every", help="One row set per step between --since and --until: 1d, 7d, 2w, 1m.")
+    ] = None,
     gap: GapOpt = None,
 ):
     """Per actor pair: km² that changed hands, the D0 front length, the mean advance depth (km² ÷ front km),
@@ -39,8 +51,11 @@ def front_movement(
     else:
         table = compute(ds, since, until, gap)
     if gap == 0 and len(table) and table["front_km"].eq(0).any():
-        say("a pair moved area but shares no boundary on D0: its depth is empty; if the districts are separated "
-            "by streets, bridge the gaps with --gap (e.g. --gap 15)", "warning")
+        say(
+            "a pair moved area but shares no boundary on D0: its depth is empty; if the districts are separated "
+            "by streets, bridge the gaps with --gap (e.g. --gap 15)",
+            "warning",
+        )
     columns = PEOPLE_COLUMNS if fmt.value in ("table", "markdown") else COLUMNS
     emit_rows(table, fmt, columns, "Front movement")
 

@@ -13,8 +13,14 @@ from conflictmap.cli.output import Format, emit, to_text
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
 
-LOG_SUFFIXES = {".csv": Format.csv, ".tsv": Format.tsv, ".json": Format.json, ".ndjson": Format.ndjson,
-                  ".jsonl": Format.ndjson, ".md": Format.markdown}
+LOG_SUFFIXES = {
+    ".csv": Format.csv,
+    ".tsv": Format.tsv,
+    ".json": Format.json,
+    ".ndjson": Format.ndjson,
+    ".jsonl": Format.ndjson,
+    ".md": Format.markdown,
+}
 OVERLAY_COLUMNS = ["date", "district", "controller", "share", "source", "note"]
 
 
@@ -33,13 +39,48 @@ def overlay(
     zones: ZonesArg,
     reading: ZoneReading,
     districts: _opt("districts") = None,
-    clip: Annotated[Optional[str], typer.Option("--clip", "--land", help="Land mask (e.g. national-boundary.geojson): each district is measured on its part inside it, so sea does not go to --rest; default: land in conflictmap.toml. Give the same mask to later commands (--land).")] = None,
+    clip: Annotated[
+        Optional[str],
+        typer.Option(
+            "--clip",
+            "--land",
+            help="Land mask (e.g. national-boundary.geojson): each district is measured on its part inside it, so sea does not go to --rest; default: land in conflictmap.toml. Give the same mask to later commands (--land).",
+        ),
+    ] = None,
     rest: Annotated[str, typer.Option("--rest", help="Who holds the area no zone covers (e.g. ukraine).")] = "unknown",
-    rule: Annotated[Rule, typer.Option("--rule", help="fraction: area shares; majority: the whole district to the largest share; centroid: to whoever holds its centroid.", case_sensitive=False)] = Rule.fraction,
-    min_share: Annotated[float, typer.Option("--min-share", help="fraction rule: a zone actor's share under X (e.g. 0.01 for slivers) is dropped and the district's other real actors (zone actors and a named --rest such as ukraine) are scaled up in proportion to fill it; unknown and contested are never dropped nor rescaled; a district with no real actor left to take the sliver stays as it is (see the note column).")] = 0.0,
-    every_date: Annotated[bool, typer.Option("--every-date", help="Write every district on every date, not only when its shares change.")] = False,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Run dates on Dask: local[:N] workers on this machine, or a scheduler address (needs conflictmap\\[dask]; see the README).")] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="Output file (csv, tsv, json, ndjson by suffix), written atomically; '-' (default) for stdout.")] = "-",
+    rule: Annotated[
+        Rule,
+        typer.Option(
+            "--rule",
+            help="fraction: area shares; majority: the whole district to the largest share; centroid: to whoever holds its centroid.",
+            case_sensitive=False,
+        ),
+    ] = Rule.fraction,
+    min_share: Annotated[
+        float,
+        typer.Option(
+            "--min-share",
+            help="fraction rule: a zone actor's share under X (e.g. 0.01 for slivers) is dropped and the district's other real actors (zone actors and a named --rest such as ukraine) are scaled up in proportion to fill it; unknown and contested are never dropped nor rescaled; a district with no real actor left to take the sliver stays as it is (see the note column).",
+        ),
+    ] = 0.0,
+    every_date: Annotated[
+        bool, typer.Option("--every-date", help="Write every district on every date, not only when its shares change.")
+    ] = False,
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option(
+            "--scheduler",
+            help="Run dates on Dask: local[:N] workers on this machine, or a scheduler address (needs conflictmap\\[dask]; see the README).",
+        ),
+    ] = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output file (csv, tsv, json, ndjson by suffix), written atomically; '-' (default) for stdout.",
+        ),
+    ] = "-",
     fmt: LogFormatOpt = None,
     actors: ActorsOpt = None,
     id_field: _opt("id_field") = None,
@@ -61,9 +102,18 @@ def overlay(
     from conflictmap.zone_log import OverlayRequest, check_request, make_log
 
     fmt = _format(fmt, output)
-    given = Inputs(districts=districts, actors=actors, id_field=id_field, name_field=name_field, dissolve=dissolve,
-                   project=project, land=clip)
-    request = OverlayRequest(tuple(zones), given, rule.value, rest, min_share, every_date, scheduler, reading.load_options())
+    given = Inputs(
+        districts=districts,
+        actors=actors,
+        id_field=id_field,
+        name_field=name_field,
+        dissolve=dissolve,
+        project=project,
+        land=clip,
+    )
+    request = OverlayRequest(
+        tuple(zones), given, rule.value, rest, min_share, every_date, scheduler, reading.load_options()
+    )
     resolved, run = check_request(request)  # usage errors before any data is read
     check_output(output, list(zones) + resolved.paths())
     with ProgressBar() as bar:
@@ -76,8 +126,12 @@ def overlay(
         write_bytes_atomic(output, text.encode("utf-8"))
     if made.note:
         say(made.note, "note")
-    say(f"{len(made.log)} row(s), {len(made.zoneset.snapshots)} date(s), {len(made.districts)} district(s), rule {rule.value}"
-        + ("" if output == "-" else f", written to {output}") + f"; {made.note}", "info")
+    say(
+        f"{len(made.log)} row(s), {len(made.zoneset.snapshots)} date(s), {len(made.districts)} district(s), rule {rule.value}"
+        + ("" if output == "-" else f", written to {output}")
+        + f"; {made.note}",
+        "info",
+    )
 
 
 def _format(fmt, output: str):
@@ -87,8 +141,10 @@ def _format(fmt, output: str):
         return Format.csv
     suffix = Path(output).suffix.lower()
     if suffix not in LOG_SUFFIXES:
-        raise UsageError(f"-o {output}: cannot tell the format from {suffix or 'no suffix'!r}; "
-                         f"use {', '.join(LOG_SUFFIXES)} or give --format")
+        raise UsageError(
+            f"-o {output}: cannot tell the format from {suffix or 'no suffix'!r}; "
+            f"use {', '.join(LOG_SUFFIXES)} or give --format"
+        )
     return LOG_SUFFIXES[suffix]
 
 

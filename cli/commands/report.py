@@ -7,8 +7,18 @@ import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, DateOpt, baseline_date, baseline_of, check_output, dataset_command, load,
-                         warn_before_log)
+from conflictmap.cli.options import (
+    date_option,
+    BaselineActorOpt,
+    BaselineOpt,
+    DateOpt,
+    baseline_date,
+    baseline_of,
+    check_output,
+    dataset_command,
+    load,
+    warn_before_log,
+)
 from conflictmap.cli.output import emit
 
 
@@ -22,16 +32,49 @@ class ReportFormat(str, Enum):
 @dataset_command(tabular=False)
 def report(
     inputs,
-    output: Annotated[str, typer.Option("--output", "-o", help="Report file: FILE.md, FILE.html or FILE.json, written atomically; '-' for stdout (with --format).")],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Report file: FILE.md, FILE.html or FILE.json, written atomically; '-' for stdout (with --format).",
+        ),
+    ],
     date: DateOpt = None,
-    since: date_option("--since", "Report the changes since this date (YYYY-MM-DD); default: the previous date of the log before --date.") = None,
+    since: date_option(
+        "--since",
+        "Report the changes since this date (YYYY-MM-DD); default: the previous date of the log before --date.",
+    ) = None,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
-    report_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="md (or markdown), html or json; default: from the -o suffix.", case_sensitive=False)] = None,
-    generated_at: Annotated[bool, typer.Option("--generated-at", help="Stamp the report with the time it was made (UTC). Off by default: the same inputs give the same bytes.")] = False,
+    report_format: Annotated[
+        Optional[ReportFormat],
+        typer.Option(
+            "--format", "-f", help="md (or markdown), html or json; default: from the -o suffix.", case_sensitive=False
+        ),
+    ] = None,
+    generated_at: Annotated[
+        bool,
+        typer.Option(
+            "--generated-at",
+            help="Stamp the report with the time it was made (UTC). Off by default: the same inputs give the same bytes.",
+        ),
+    ] = False,
     confidence: ConfidenceOpt = None,
-    interactive: Annotated[bool, typer.Option("--interactive", help="HTML: add the interactive map (date slider, tooltips, pan and zoom; Leaflet inlined, still no network) under the static map, which stays for print and for mail clients without scripts. Adds about 0.4 MB for the sample.")] = False,
-    range_: Annotated[bool, typer.Option("--range", help="Where the figure from every row and from the changes of --confidence (default: confirmed) differ, the sentences give the range (79.0–84.0%) and the JSON _low/_high.")] = False,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "--interactive",
+            help="HTML: add the interactive map (date slider, tooltips, pan and zoom; Leaflet inlined, still no network) under the static map, which stays for print and for mail clients without scripts. Adds about 0.4 MB for the sample.",
+        ),
+    ] = False,
+    range_: Annotated[
+        bool,
+        typer.Option(
+            "--range",
+            help="Where the figure from every row and from the changes of --confidence (default: confirmed) differ, the sentences give the range (79.0–84.0%) and the JSON _low/_high.",
+        ),
+    ] = False,
 ):
     """A report to paste or mail: headline sentences, shares, changes since --since, gains and losses.
 
@@ -48,12 +91,19 @@ def report(
     if interactive and fmt != "html":
         from conflictmap.errors import UsageError
 
-        raise UsageError(f"--interactive puts the interactive map in an HTML report; name the output FILE.html or give --format html, not {fmt}")
+        raise UsageError(
+            f"--interactive puts the interactive map in an HTML report; name the output FILE.html or give --format html, not {fmt}"
+        )
     check_output(output, inputs)  # a missing folder or an input as output fails before any work
     ds = load(inputs)
     warn_before_log(ds, date)
-    options = {"date": date, "since": since, "baseline": baseline_of(ds, base_day, baseline_actor),
-               "generated_at": _now() if generated_at else None, "interactive": interactive}
+    options = {
+        "date": date,
+        "since": since,
+        "baseline": baseline_of(ds, base_day, baseline_actor),
+        "generated_at": _now() if generated_at else None,
+        "interactive": interactive,
+    }
     if confidence or range_:
         ds, keep, levels = confidence_filter(ds, confidence, range_)
         if range_:

@@ -4,8 +4,18 @@ from typing import Annotated
 
 import typer
 
-from conflictmap.cli.options import (BaselineActorOpt, BaselineOpt, By, DateOpt, baseline_date, baseline_of, check_measure, dataset_command,
-                         load, query_date)
+from conflictmap.cli.options import (
+    BaselineActorOpt,
+    BaselineOpt,
+    By,
+    DateOpt,
+    baseline_date,
+    baseline_of,
+    check_measure,
+    dataset_command,
+    load,
+    query_date,
+)
 from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_columns, range_kinds
 from conflictmap.cli.output import emit_rows
 
@@ -47,8 +57,13 @@ def share(
             from conflictmap.confidence import share_range
 
             table = share_range(ds, day, measure, base, keep, levels)
-            emit_rows(table, fmt, range_columns(table, fmt), title + f" (range: every row / {levels.names[max(keep)]} or surer)",
-                      range_kinds(table))
+            emit_rows(
+                table,
+                fmt,
+                range_columns(table, fmt),
+                title + f" (range: every row / {levels.names[max(keep)]} or surer)",
+                range_kinds(table),
+            )
             return
     table = shares(ds, day, measure, base)
     emit_rows(table, fmt, title=title)

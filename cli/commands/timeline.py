@@ -7,8 +7,19 @@ import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_kinds
 from conflictmap.cli.errors import say
-from conflictmap.cli.options import (date_option, BaselineActorOpt, BaselineOpt, By, baseline_date, baseline_of, check_measure, check_output,
-                         dataset_command, load, warn_before_log)
+from conflictmap.cli.options import (
+    date_option,
+    BaselineActorOpt,
+    BaselineOpt,
+    By,
+    baseline_date,
+    baseline_of,
+    check_measure,
+    check_output,
+    dataset_command,
+    load,
+    warn_before_log,
+)
 from conflictmap.cli.output import Format, emit_rows
 from conflictmap.errors import UsageError
 
@@ -27,12 +38,29 @@ def timeline(
     fmt,
     start: date_option("--start", "First date (YYYY-MM-DD); default: the first date of the log.") = None,
     end: date_option("--end", "Last date (YYYY-MM-DD); default: the last date of the log.") = None,
-    every: Annotated[Optional[str], typer.Option("--every", help="Fixed step: 1d, 7d, 2w, 1m, 1y, from --start; the end date is always the last point, even off the step. Default: each date of the log.")] = None,
-    by: Annotated[By, typer.Option("--by", help="Measure of the table (a column per actor) and of the chart; csv/json carry all.")] = By.count,
+    every: Annotated[
+        Optional[str],
+        typer.Option(
+            "--every",
+            help="Fixed step: 1d, 7d, 2w, 1m, 1y, from --start; the end date is always the last point, even off the step. Default: each date of the log.",
+        ),
+    ] = None,
+    by: Annotated[
+        By, typer.Option("--by", help="Measure of the table (a column per actor) and of the chart; csv/json carry all.")
+    ] = By.count,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
-    plot: Annotated[Optional[str], typer.Option("--plot", help="Write a chart to FILE.png or FILE.svg instead of printing the table.")] = None,
-    style: Annotated[Style, typer.Option("--style", help="Chart style: stacked (shares adding up to 100%), lines (one line per actor, the y axis fitted to the data: small changes show) or changes (bars of what each actor gained and lost per period, in the --by measure; e.g. --every 1m).")] = "stacked",
+    plot: Annotated[
+        Optional[str],
+        typer.Option("--plot", help="Write a chart to FILE.png or FILE.svg instead of printing the table."),
+    ] = None,
+    style: Annotated[
+        Style,
+        typer.Option(
+            "--style",
+            help="Chart style: stacked (shares adding up to 100%), lines (one line per actor, the y axis fitted to the data: small changes show) or changes (bars of what each actor gained and lost per period, in the --by measure; e.g. --every 1m).",
+        ),
+    ] = "stacked",
     confidence: ConfidenceOpt = None,
     range_: RangeOpt = False,
 ):
@@ -68,7 +96,12 @@ def timeline(
 
         table = timeline_range(ds, keep, levels, first, last, every, baseline_of(ds, base_day, baseline_actor))
         iso = table.assign(date=[d.isoformat() for d in table["date"]])
-        emit_rows(iso, fmt, title=f"Shares over time (range: every row / {levels.names[max(keep)]} or surer)", kinds=range_kinds(iso))
+        emit_rows(
+            iso,
+            fmt,
+            title=f"Shares over time (range: every row / {levels.names[max(keep)]} or surer)",
+            kinds=range_kinds(iso),
+        )
         return
     base = baseline_of(ds, base_day, baseline_actor)
     table = compute(ds, first, last, every, base)

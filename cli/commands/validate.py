@@ -14,7 +14,13 @@ def validate(
     inputs,
     fmt,
     until: date_option("--until", "Last date of interest (YYYY-MM-DD): log rows after it are reported.") = None,
-    write_aliases: Annotated[Optional[str], typer.Option("--write-aliases", help="Write a suggested match for every unmatched (or loosely matched) district name to this CSV, to review and pass back with --aliases.")] = None,
+    write_aliases: Annotated[
+        Optional[str],
+        typer.Option(
+            "--write-aliases",
+            help="Write a suggested match for every unmatched (or loosely matched) district name to this CSV, to review and pass back with --aliases.",
+        ),
+    ] = None,
 ):
     """List every problem in the districts, control log and actors files: one row per problem.
 
@@ -48,8 +54,11 @@ def _write_aliases(path: str, rows: list[dict]) -> None:
 
     write_bytes_atomic(path, aliases_csv(rows).encode("utf-8"))
     unsure = sum(r["district"] == "-" or r["match"].startswith(("close", "parts")) for r in rows)
-    say(f"wrote {len(rows)} suggested aliases to {path} ({unsure} to review: close spellings, lists of places, "
-        "names with no district '-'); check them, then pass the file with --aliases", "note")
+    say(
+        f"wrote {len(rows)} suggested aliases to {path} ({unsure} to review: close spellings, lists of places, "
+        "names with no district '-'); check them, then pass the file with --aliases",
+        "note",
+    )
 
 
 def register(app):

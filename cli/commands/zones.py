@@ -11,6 +11,7 @@ from conflictmap.cli.options import ActorsOpt, FormatOpt, ZoneReading, ZonesArg,
 from conflictmap.cli.output import Format, emit_rows
 from conflictmap.cli.progress import ProgressBar
 
+
 def _zones_and_clip(zones, reading: ZoneReading, actors_file, clip, bar):
     """The zones (actor names by the actors file) and the clip geometry (None without --clip), warnings on stderr."""
     from conflictmap.actors import load_actors
@@ -37,11 +38,26 @@ zones_app = typer.Typer(
 def area(
     zones: ZonesArg,
     reading: ZoneReading,
-    clip: Annotated[Optional[str], typer.Option("--clip", help="Reference area (e.g. a national boundary): zones are measured within it.")] = None,
+    clip: Annotated[
+        Optional[str],
+        typer.Option("--clip", help="Reference area (e.g. a national boundary): zones are measured within it."),
+    ] = None,
     actors: ActorsOpt = None,
     fmt: FormatOpt = Format.table,
-    population_raster: Annotated[Optional[str], typer.Option("--population-raster", help="GeoTIFF of people per cell: also the people inside each zone (needs conflictmap[raster]).")] = None,
-    plot: Annotated[Optional[str], typer.Option("--plot", help="Also draw the series to FILE.png or FILE.svg: km² per actor over the snapshots, and with --clip the % of it.")] = None,
+    population_raster: Annotated[
+        Optional[str],
+        typer.Option(
+            "--population-raster",
+            help="GeoTIFF of people per cell: also the people inside each zone (needs conflictmap[raster]).",
+        ),
+    ] = None,
+    plot: Annotated[
+        Optional[str],
+        typer.Option(
+            "--plot",
+            help="Also draw the series to FILE.png or FILE.svg: km² per actor over the snapshots, and with --clip the % of it.",
+        ),
+    ] = None,
 ):
     """km² each actor's zones cover on each date (geodesic, WGS84), and the change since the previous date.
 
@@ -87,8 +103,16 @@ def register(app):
 def movement(
     zones: ZonesArg,
     reading: ZoneReading,
-    clip: Annotated[Optional[str], typer.Option("--clip", help="Reference area (e.g. a national boundary): zones are measured within it, and the zone edge outside it (the border, the coast) is no front.")] = None,
-    rest: Annotated[str, typer.Option("--rest", help="Name of whoever holds the ground outside every zone (e.g. ukraine).")] = "rest",
+    clip: Annotated[
+        Optional[str],
+        typer.Option(
+            "--clip",
+            help="Reference area (e.g. a national boundary): zones are measured within it, and the zone edge outside it (the border, the coast) is no front.",
+        ),
+    ] = None,
+    rest: Annotated[
+        str, typer.Option("--rest", help="Name of whoever holds the ground outside every zone (e.g. ukraine).")
+    ] = "rest",
     actors: ActorsOpt = None,
     fmt: FormatOpt = Format.table,
 ):
@@ -104,4 +128,9 @@ def movement(
         if reference is None:
             say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
         table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"))
-    emit_rows(table, fmt, COLUMNS if fmt not in (Format.table, Format.markdown) else COLUMNS[:2] + COLUMNS[3:-1], "Front movement of the zones")
+    emit_rows(
+        table,
+        fmt,
+        COLUMNS if fmt not in (Format.table, Format.markdown) else COLUMNS[:2] + COLUMNS[3:-1],
+        "Front movement of the zones",
+    )
