@@ -561,21 +561,9 @@ def _oriented(geom):
     return shapely.orient_polygons(geom)  # shapely >= 2.1, as pyproject.toml requires
 
 
-def map_figure(
-    ds: Dataset,
-    date: dt.date | None,
-    baseline: Baseline | None = None,
-    title: str | None = None,
-    credit: str | None = None,
-    labels: int = 0,
-    unsure=None,
-    *,
-    bbox=None,
-    inset: bool | None = None,
-    basemap=None,
-):
-    """The control map (see map_picture) with its legend, title and footer."""
-    return map_picture(ds, date, baseline, title, credit, labels, unsure, bbox=bbox, inset=inset, basemap=basemap)[0]
+def map_figure(ds: Dataset, date: dt.date | None, *options, **keywords):
+    """The control map (map_picture, with its options) with its legend, title and footer."""
+    return map_picture(ds, date, *options, **keywords)[0]
 
 
 BARE_WIDTH = 5.0  # inches: a bare picture (for a web page) shown ~380 px wide on a phone keeps 11-point text at 11 px
