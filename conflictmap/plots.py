@@ -145,14 +145,15 @@ def literal_text(fig) -> None:
 # ---------------------------------------------------------------------------------------------- timeline
 
 
-STYLES = ("stacked", "lines", "changes")
+STYLES = ("stacked", "lines", "bars", "changes")
 
 
 def timeline_figure(
     ds: Dataset, table, by: str = "districts", baseline: Baseline | None = None, style: str = "stacked"
 ):
     """Each actor's share (percent of the --by measure) over the timeline's dates: stacked step areas, or
-    (style 'lines') one step line per actor on a y axis fitted to the data, so that 17.1 -> 18.3% shows."""
+    (style 'lines') one step line per actor on a y axis fitted to the data, so that 17.1 -> 18.3% shows, or
+    (style 'bars') a stacked bar per date (for a few dates, e.g. --every 1m)."""
     return timeline_picture(ds, table, by, baseline, style)[0]
 
 
@@ -194,6 +195,8 @@ def timeline_picture(
                 handles.append(
                     _legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {percent(column[-1])}")
                 )
+    elif style == "bars":
+        handles = _share_bars(ax, dates, values[:-1], actors, colours)
     else:
         layers = ax.stackplot(x, values.T, step="post", colors=[colours[a] for a in actors], linewidth=0)
         for actor, layer, column in zip(actors, layers, values.T):
@@ -234,6 +237,26 @@ def timeline_picture(
     universe = _universe(table, by, baseline, baseline_actor) if baseline is not None else None
     _footer(ax, _footnote(ds, by, universe=universe), below=24)  # under the date labels
     return fig, handles, title
+
+
+def _share_bars(ax, dates, values, actors, colours) -> list:
+    """A stacked bar of the actors' shares for each period: from its date, 80% of the way to the next (the
+    last for the step of _step_edges), as the stacked areas draw a state until the next date; legend handles."""
+    from matplotlib.patches import Patch
+
+    edges = _step_edges(dates).astype("datetime64[s]").astype(float) / 86400  # days, matplotlib's date unit
+    width = 0.8 * np.diff(edges)
+    bottom = np.zeros(len(dates))
+    handles = []
+    for actor, column in zip(actors, np.nan_to_num(values.astype(float)).T):
+        bars = ax.bar(edges[:-1], column, width, bottom=bottom, align="edge", color=colours[actor], linewidth=0)
+        if actor == CONTESTED:
+            for bar in bars:
+                bar.set_hatch(CONTESTED_HATCH)
+                bar.set_edgecolor(CONTESTED_LINES)
+        bottom += column
+        handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {percent(column[-1])}"))
+    return handles
 
 
 def _footer(ax, text: str, below: float) -> None:

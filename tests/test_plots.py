@@ -366,3 +366,16 @@ def _rgb(colour):
     from matplotlib.colors import to_rgb
 
     return to_rgb(colour)
+
+
+def test_bars_style_stacks_each_dates_shares(ds):
+    # The squares' log (SQUARES_LOG) by hand: on 2020-02-01 A contested, B government 0.5 / kurdish forces 0.5,
+    # C and D government: government 62.5%, kurdish forces 12.5%, contested 25% of the districts.
+    table = timeline(ds)
+    fig = timeline_figure(ds, table, "districts", style="bars")
+    bars = [p for p in fig.axes[0].patches if p.get_height() > 0]
+    dates = sorted(set(table["date"]))
+    assert len({round(b.get_x(), 6) for b in bars}) == len(dates)  # one stack per date
+    feb = [b for b in bars if round(b.get_x()) == round(np.datetime64(D(2020, 2, 1), "D").astype(float))]
+    assert sorted(round(b.get_height(), 9) for b in feb) == [12.5, 25.0, 62.5]
+    assert max(b.get_y() + b.get_height() for b in feb) == pytest.approx(100)

@@ -29,6 +29,7 @@ UNITS = {"districts": "districts", "area_km2": "area (km²)", "population": "pop
 class Style(str, Enum):
     stacked = "stacked"
     lines = "lines"
+    bars = "bars"
     changes = "changes"
 
 
@@ -58,7 +59,7 @@ def timeline(
         Style,
         typer.Option(
             "--style",
-            help="Chart style: stacked (shares adding up to 100%), lines (one line per actor, the y axis fitted to the data: small changes show) or changes (bars of what each actor gained and lost per period, in the --by measure; e.g. --every 1m).",
+            help="Chart style: stacked (shares adding up to 100%), lines (one line per actor, the y axis fitted to the data: small changes show), bars (a stacked bar per date, for a few dates such as --every 1m) or changes (bars of what each actor gained and lost per period, in the --by measure; e.g. --every 1m).",
         ),
     ] = "stacked",
     confidence: ConfidenceOpt = None,
