@@ -306,7 +306,7 @@ def test_lines_style_fits_the_y_axis_to_the_data(ds):
     )
     assert [line.get_color() for line in fig.axes[0].lines] == [actor_colours(ds, ["government"])["government"]]
     with pytest.raises(UsageError):
-        timeline_figure(ds, gov, "districts", style="bars")
+        timeline_figure(ds, gov, "districts", style="columns")
 
 
 def test_map_labels_title_and_credit(ds):
