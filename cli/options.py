@@ -549,3 +549,48 @@ def read_zones(zones, reading: ZoneReading, actors, bar):
 def report_zones(zoneset) -> None:
     report_problems(zoneset.problems)
     say(f"{len(zoneset.snapshots)} date(s) from the {zoneset.dates_from}, actors: {', '.join(zoneset.actors)}", "info")
+
+
+# --- pictures of a date (map, animate) ---
+
+LabelsOpt = Annotated[
+    int,
+    typer.Option(
+        "--labels",
+        help="Name up to this many of the largest districts, leaving out names that would overlap (default 0: none).",
+        min=0,
+    ),
+]
+BboxOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--bbox",
+        help="Show only this box: W,S,E,N in degrees (lon/lat), e.g. 37.0,46.8,40.3,49.5; the legend's shares stay those of all districts.",
+    ),
+]
+InsetOpt = Annotated[
+    Optional[bool],
+    typer.Option(
+        "--inset/--no-inset",
+        help="An overview of all districts with the --bbox view boxed on it (default: drawn when the view shows less than a quarter of the districts' extent).",
+    ),
+]
+BasemapOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--basemap",
+        help="Raster tiles under the districts, from a local source only: FILE.mbtiles, a folder of {z}/{x}/{y}.png tiles, or a file:// template; never fetched from the network.",
+    ),
+]
+
+
+def map_view(bbox: str | None, inset: bool | None, basemap: str | None) -> dict:
+    """The view options of plots.map_figure from --bbox, --inset and --basemap (checked before any work)."""
+    from conflictmap.mapview import parse_bbox
+
+    view = {"bbox": parse_bbox(bbox) if bbox is not None else None, "inset": inset}
+    if basemap is not None:
+        from conflictmap.basemap import tile_source
+
+        view["basemap"] = tile_source(basemap)
+    return view

@@ -94,8 +94,12 @@ def animation(
     baseline: Baseline | None = None,
     workers: int | None = None,
     width: int = WIDTH,
+    **view,
 ) -> int:
-    """Write the GIF or MP4 atomically (format from the suffix), frames `width` pixels wide; returns the number of frames."""
+    """Write the GIF or MP4 atomically (format from the suffix), frames `width` pixels wide; returns the number of frames.
+
+    `view` holds map_figure's keyword options for every frame: labels, bbox, inset, basemap.
+    """
     from PIL import Image
 
     fmt = animation_format(path)
@@ -106,7 +110,7 @@ def animation(
             f"--width {width}: give {MIN_WIDTH} to {MAX_WIDTH} pixels (under {MIN_WIDTH} the legend cannot be read)"
         )
     check_not_input(path, ds.inputs.paths())
-    pngs = render(ds, days, baseline, workers, dpi=width / 10)
+    pngs = render(ds, days, baseline, workers, dpi=width / 10, **view)
     frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
     with atomic_path(path) as tmp:
         (_write_mp4 if fmt == "mp4" else _write_gif)(frames, tmp, fps)
@@ -201,10 +205,11 @@ def _padded(frame):
 
 
 def render(
-    ds: Dataset, days: list, baseline: Baseline | None = None, workers: int | None = None, dpi: float = DPI
+    ds: Dataset, days: list, baseline: Baseline | None = None, workers: int | None = None, dpi: float = DPI, **view
 ) -> list[bytes]:
-    """PNG bytes of each date's map, in date order; in worker processes when there are several frames."""
-    _SHARED.update(ds=ds, baseline=baseline, dpi=dpi)
+    """PNG bytes of each date's map (map_figure with the `view` options), in date order; in worker processes
+    when there are several frames."""
+    _SHARED.update(ds=ds, baseline=baseline, dpi=dpi, view=view)
     workers = min(workers or os.cpu_count() or 1, len(days))
     try:
         if workers <= 1:
@@ -226,7 +231,7 @@ def _frame(day) -> bytes:
 
     from .plots import literal_text, map_figure
 
-    fig = map_figure(_SHARED["ds"], day, _SHARED["baseline"])
+    fig = map_figure(_SHARED["ds"], day, _SHARED["baseline"], **_SHARED["view"])
     literal_text(fig)  # names are text, not mathtext
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=_SHARED["dpi"], facecolor="white", metadata={"Software": None})

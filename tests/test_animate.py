@@ -152,3 +152,26 @@ def test_mp4_of_the_ukraine_overlay(cli, ukraine_log, tmp_path):
     meta, video = read_mp4(mp4)
     assert len(video) == 3 and meta["size"][0] == 800  # 800 is a multiple of 16: no padding across
     assert all((f < 200).any(axis=2).mean() > 0.1 for f in video)
+
+
+def test_frames_take_the_maps_view_options(cli, squares_args, tmp_path):
+    # --bbox on the bottom row (A, B: lat 0..0.01 of the squares' 0..0.02) zooms every frame as map --bbox does:
+    # the rebels' green of 2020-01-01 (A and B) fills more of the frame than in the whole map.
+    whole, zoomed = tmp_path / "whole.gif", tmp_path / "zoomed.gif"
+    assert cli("animate", *squares_args, "-o", whole).exit_code == 0
+    result = cli("animate", *squares_args, "-o", zoomed, "--bbox", "0,0,0.02,0.01", "--no-inset", "--labels", "2")
+    assert result.exit_code == 0, result.output
+    first = [Image.open(path).convert("RGB") for path in (whole, zoomed)]
+    share = []
+    for frame in first:
+        rgb = np.asarray(frame).reshape(-1, 3).astype(int)
+        greenish = (rgb[:, 1] > rgb[:, 0] + 40) & (rgb[:, 1] > rgb[:, 2] + 20)  # the rebels' conventional green
+        share.append(greenish.mean())
+    assert Image.open(zoomed).n_frames == 3
+    assert share[1] > 1.3 * share[0]
+
+
+def test_a_bad_view_is_refused_before_any_frame(cli, squares_args, tmp_path):
+    result = cli("animate", *squares_args, "-o", tmp_path / "a.gif", "--bbox", "1,2,3")
+    assert result.exit_code == 2
+    assert "--bbox" in result.stderr and not (tmp_path / "a.gif").exists()

@@ -9,6 +9,11 @@ from conflictmap.cli.options import (
     date_option,
     BaselineActorOpt,
     BaselineOpt,
+    BasemapOpt,
+    BboxOpt,
+    InsetOpt,
+    LabelsOpt,
+    map_view,
     baseline_date,
     baseline_of,
     check_output,
@@ -38,6 +43,10 @@ def animate(
     ] = 800,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
+    labels: LabelsOpt = 0,
+    bbox: BboxOpt = None,
+    inset: InsetOpt = None,
+    basemap: BasemapOpt = None,
 ):
     """The control map as an animated GIF or MP4 video: each frame is `map --date` of one date (title, legend with that date's shares).
 
@@ -51,10 +60,13 @@ def animate(
     base_day = baseline_date(baseline, baseline_actor)
     first, last = start, end
     animation_format(output)  # a bad name or a missing video extra fails before any work
+    view = map_view(bbox, inset, basemap)  # a bad box or tile source too
     check_output(output, inputs)
     ds = load(inputs)
     days = frame_dates(ds, every, first, last)
-    count = animation(ds, output, days, fps, baseline_of(ds, base_day, baseline_actor), width=width)
+    count = animation(
+        ds, output, days, fps, baseline_of(ds, base_day, baseline_actor), width=width, labels=labels, **view
+    )
     say(f"wrote {output}: {count} frames", "info")
 
 

@@ -7,6 +7,11 @@ import typer
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
 from conflictmap.cli.errors import say
 from conflictmap.cli.options import (
+    BasemapOpt,
+    BboxOpt,
+    InsetOpt,
+    LabelsOpt,
+    map_view,
     BaselineActorOpt,
     BaselineOpt,
     DateOpt,
@@ -39,14 +44,6 @@ def map_command(
         Optional[str],
         typer.Option("--credit", help="A source line added to the footer, e.g. 'Data: SOHR, ISW; map: conflictmap'."),
     ] = None,
-    labels: Annotated[
-        int,
-        typer.Option(
-            "--labels",
-            help="Name up to this many of the largest districts, leaving out names that would overlap (default 0: none).",
-            min=0,
-        ),
-    ] = 0,
     interactive: Annotated[
         bool,
         typer.Option(
@@ -62,27 +59,10 @@ def map_command(
             help="Dot the districts whose holder on --date rests on a row less sure than --confidence (default: confirmed).",
         ),
     ] = False,
-    bbox: Annotated[
-        Optional[str],
-        typer.Option(
-            "--bbox",
-            help="Show only this box: W,S,E,N in degrees (lon/lat), e.g. 37.0,46.8,40.3,49.5; the legend's shares stay those of all districts.",
-        ),
-    ] = None,
-    inset: Annotated[
-        Optional[bool],
-        typer.Option(
-            "--inset/--no-inset",
-            help="An overview of all districts with the --bbox view boxed on it (default: drawn when the view shows less than a quarter of the districts' extent).",
-        ),
-    ] = None,
-    basemap: Annotated[
-        Optional[str],
-        typer.Option(
-            "--basemap",
-            help="Raster tiles under the districts, from a local source only: FILE.mbtiles, a folder of {z}/{x}/{y}.png tiles, or a file:// template; never fetched from the network.",
-        ),
-    ] = None,
+    labels: LabelsOpt = 0,
+    bbox: BboxOpt = None,
+    inset: InsetOpt = None,
+    basemap: BasemapOpt = None,
 ):
     """Districts coloured by controller on a date: split districts hatched, contested and unknown distinct, shares in the legend.
 
@@ -107,14 +87,8 @@ def map_command(
                 "which pans and zooms"
             )
         return _interactive(inputs, output, base_day, baseline_actor)
-    from conflictmap.mapview import parse_bbox
-
     output_format(output)  # a bad file name, a missing folder or an input as output fails before any work
-    view = {"bbox": parse_bbox(bbox) if bbox is not None else None, "inset": inset}
-    if basemap is not None:
-        from conflictmap.basemap import tile_source
-
-        view["basemap"] = tile_source(basemap)
+    view = map_view(bbox, inset, basemap)
     check_output(output, inputs)
     ds = load(inputs)
     day = query_date(ds, date)
