@@ -28,7 +28,7 @@ ACTORS_TOML = "".join(f'[actors."{name}"]\ncolour = "{colour}"\n' for name, colo
 
 
 @pytest.fixture
-def ds(squares, tmp_path):
+def coloured(squares, tmp_path):
     actors = tmp_path / "actors.toml"
     actors.write_text(ACTORS_TOML)
     return load_dataset(Inputs(districts=squares["districts"], control=squares["control"], actors=str(actors)))
@@ -55,10 +55,10 @@ def assert_report_picture(path, width, heights):
     return image
 
 
-def test_map_png_shows_controllers_contested_and_split(ds, tmp_path):
+def test_map_png_shows_controllers_contested_and_split(coloured, tmp_path):
     # 2020-02-15: C, D government; A contested; B split government 0.5 / kurdish forces 0.5 (hatched).
     out = tmp_path / "map.png"
-    control_map(ds, D(2020, 2, 15), out)
+    control_map(coloured, D(2020, 2, 15), out)
     image = assert_report_picture(out, 1500, MAP_HEIGHTS)
     assert has_colour(image, COLOURS["government"], 10_000)  # C and D fill a large part of the map
     assert has_colour(image, CONTESTED_FACE, 1_000)
@@ -66,32 +66,32 @@ def test_map_png_shows_controllers_contested_and_split(ds, tmp_path):
     assert not has_colour(image, COLOURS["rebels"], 1)  # rebels hold nothing on that date: not drawn
 
 
-def test_map_with_baseline_outline(ds, tmp_path):
+def test_map_with_baseline_outline(coloured, tmp_path):
     out = tmp_path / "map.png"
-    control_map(ds, D(2020, 3, 1), out, base(D(2020, 1, 1), "rebels", label="rebels"))
+    control_map(coloured, D(2020, 3, 1), out, base(D(2020, 1, 1), "rebels", label="rebels"))
     image = assert_report_picture(out, 1500, MAP_HEIGHTS)
     assert has_colour(image, "#222222", 500)  # the dark outline of A and B
 
 
-def test_map_baseline_actor_without_districts(ds, tmp_path):
+def test_map_baseline_actor_without_districts(coloured, tmp_path):
     with pytest.raises(InputError, match="held no district"):
-        control_map(ds, D(2020, 3, 1), tmp_path / "map.png", base(D(2019, 1, 1), "rebels", label="rebels"))
+        control_map(coloured, D(2020, 3, 1), tmp_path / "map.png", base(D(2019, 1, 1), "rebels", label="rebels"))
     assert not (tmp_path / "map.png").exists()
 
 
-def test_timeline_png_uses_actor_colours(ds, tmp_path):
+def test_timeline_png_uses_actor_colours(coloured, tmp_path):
     out = tmp_path / "timeline.png"
-    table = timeline(ds, D(2019, 12, 25), D(2020, 3, 10), "1d")
-    timeline_chart(ds, table, out, "area_km2")
+    table = timeline(coloured, D(2019, 12, 25), D(2020, 3, 10), "1d")
+    timeline_chart(coloured, table, out, "area_km2")
     image = assert_report_picture(out, 1500, (780, 780))
     for actor in ("government", "rebels", "kurdish forces"):
         assert has_colour(image, COLOURS[actor], 500), actor
     assert has_colour(image, UNKNOWN_FACE, 500)  # before the first row everything is unknown
 
 
-def test_svg_output(ds, tmp_path):
+def test_svg_output(coloured, tmp_path):
     out = tmp_path / "map.svg"
-    control_map(ds, None, out)
+    control_map(coloured, None, out)
     text = out.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     assert "Control on 2020-03-01" in text  # text stays text; the default date is the last of the log
@@ -112,8 +112,8 @@ def test_never_overwrites_an_input(squares, tmp_path):
     assert log.read_bytes() == before
 
 
-def test_default_colours_are_distinct_and_avoid_file_colours(ds):
-    colours = actor_colours(ds, ["government", "rebels", "kurdish forces", "faction x", "contested", "unknown"])
+def test_default_colours_are_distinct_and_avoid_file_colours(coloured):
+    colours = actor_colours(coloured, ["government", "rebels", "kurdish forces", "faction x", "contested", "unknown"])
     assert colours["government"] == COLOURS["government"]
     assert colours["faction x"] in PALETTE
     assert len(set(colours.values())) == 6
@@ -172,13 +172,13 @@ def test_date_labels_name_the_month_on_every_tick():
     assert date_labels([D(2015, 1, 1), D(2016, 1, 1)]) == ["2015", "2016"]
 
 
-def test_chart_ticks_are_day_and_month(ds):
+def test_chart_ticks_are_day_and_month(coloured):
     # The squares' log spans 2020-01-01 .. 2020-03-01: ticks inside January and February, e.g. "8 Jan", "1 Feb".
     import re
 
     from conflictmap.plots import timeline_figure
 
-    fig = timeline_figure(ds, timeline(ds), "districts")
+    fig = timeline_figure(coloured, timeline(coloured), "districts")
     drawn(fig)
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
     assert len(labels) >= 4
@@ -199,20 +199,20 @@ def drawn(fig):
     return canvas.get_renderer()
 
 
-def test_baseline_chart_footer_names_its_universe(ds):
+def test_baseline_chart_footer_names_its_universe(coloured):
     # On 2020-01-01 rebels held A and B: 2 of the 4 squares are the chart's 100%.
     from conflictmap.plots import timeline_figure
 
-    table = timeline(ds, baseline=base(D(2020, 1, 1), "rebels"))
-    fig = timeline_figure(ds, table, "districts", base(D(2020, 1, 1), "rebels"))
+    table = timeline(coloured, baseline=base(D(2020, 1, 1), "rebels"))
+    fig = timeline_figure(coloured, table, "districts", base(D(2020, 1, 1), "rebels"))
     footers = [t for t in figure_texts(fig) if "data:" in t]
     assert footers and footers[0].startswith("100% = 2 districts held by rebels on 2020-01-01, of 4 districts in all")
 
 
-def test_chart_footer_is_below_the_date_labels(ds):
+def test_chart_footer_is_below_the_date_labels(coloured):
     from conflictmap.plots import timeline_figure
 
-    fig = timeline_figure(ds, timeline(ds), "districts")
+    fig = timeline_figure(coloured, timeline(coloured), "districts")
     renderer = drawn(fig)
     footer = next(t for t in fig.findobj(lambda a: hasattr(a, "get_text")) if "data:" in t.get_text())
     lowest_tick = min(t.get_window_extent(renderer).y0 for t in fig.axes[0].get_xticklabels() if t.get_text())
@@ -220,11 +220,11 @@ def test_chart_footer_is_below_the_date_labels(ds):
     assert footer.get_window_extent(renderer).y0 >= 0  # and on the page
 
 
-def test_map_margins_and_scale_bar_clear_of_the_districts(ds):
+def test_map_margins_and_scale_bar_clear_of_the_districts(coloured):
     # The four 0.01° squares: a small map, where the scale bar used to touch the polygons.
     from conflictmap.plots import SCALE_BAR_GAP, map_figure
 
-    fig = map_figure(ds, D(2020, 3, 1), base(D(2020, 1, 1), "rebels", label="rebels"))
+    fig = map_figure(coloured, D(2020, 3, 1), base(D(2020, 1, 1), "rebels", label="rebels"))
     renderer = drawn(fig)
     ax = fig.axes[0]
     points = fig.dpi / 72
@@ -291,28 +291,28 @@ def test_baseline_outline_goes_round_the_majority_districts_only(squares, tmp_pa
     assert "districts where rebels held the majority" in legend
 
 
-def test_lines_style_fits_the_y_axis_to_the_data(ds):
+def test_lines_style_fits_the_y_axis_to_the_data(coloured):
     # By hand from the fixture log: every share by count lies between 0% and 50% once contested and
     # kurdish forces appear, and the government goes from 50% to 100%: lines of 0..100 would fill the axis,
     # so take the district measure of the government alone through a small table.
-    table = timeline(ds)
+    table = timeline(coloured)
     gov = table[table["actor"] == "government"]
-    fig = timeline_figure(ds, gov, "districts", style="lines")
+    fig = timeline_figure(coloured, gov, "districts", style="lines")
     low, high = fig.axes[0].get_ylim()
     shown = gov["districts_pct"]
     span = shown.max() - shown.min()
     assert low == pytest.approx(max(0, shown.min() - 0.1 * span)) and high == pytest.approx(
         min(100, shown.max() + 0.1 * span)
     )
-    assert [line.get_color() for line in fig.axes[0].lines] == [actor_colours(ds, ["government"])["government"]]
+    assert [line.get_color() for line in fig.axes[0].lines] == [actor_colours(coloured, ["government"])["government"]]
     with pytest.raises(UsageError):
-        timeline_figure(ds, gov, "districts", style="columns")
+        timeline_figure(coloured, gov, "districts", style="columns")
 
 
-def test_map_labels_title_and_credit(ds):
+def test_map_labels_title_and_credit(coloured):
     from conflictmap.plots import map_figure
 
-    fig = map_figure(ds, D(2020, 2, 15), title="Squares $1 and $2", credit="Data: s1, s2", labels=3)
+    fig = map_figure(coloured, D(2020, 2, 15), title="Squares $1 and $2", credit="Data: s1, s2", labels=3)
     ax = fig.axes[0]
     names = [t.get_text() for t in ax.texts if t.get_text() in ("Alpha", "Beta", "Gamma", "Delta")]
     # The four squares are equal in area: the three first by area (a stable sort keeps file order) are labelled.
@@ -348,13 +348,13 @@ def test_map_legend_says_which_districts_no_row_covers_yet(squares, tmp_path):
     assert "3 districts with no log row yet" in legend and "held by rebels, the initial holder" in legend
 
 
-def test_changes_style_draws_each_periods_gains_and_losses(ds):
+def test_changes_style_draws_each_periods_gains_and_losses(coloured):
     # The squares log: each bar is an actor's area on one date minus the date before (timeline's own figures),
     # so the bars of an actor add up to its last area minus its first.
-    table = timeline(ds)
-    fig = timeline_figure(ds, table, "area_km2", style="changes")
+    table = timeline(coloured)
+    fig = timeline_figure(coloured, table, "area_km2", style="changes")
     bars = [p for p in fig.axes[0].patches]
-    colours = actor_colours(ds, list(table["actor"]))
+    colours = actor_colours(coloured, list(table["actor"]))
     for actor in ("government", "rebels"):
         own = [b.get_height() for b in bars if np.allclose(b.get_facecolor()[:3], _rgb(colours[actor]))]
         series = table[table["actor"] == actor].sort_values("date")["area_km2"].to_numpy()
@@ -368,11 +368,11 @@ def _rgb(colour):
     return to_rgb(colour)
 
 
-def test_bars_style_stacks_each_dates_shares(ds):
+def test_bars_style_stacks_each_dates_shares(coloured):
     # The squares' log (SQUARES_LOG) by hand: on 2020-02-01 A contested, B government 0.5 / kurdish forces 0.5,
     # C and D government: government 62.5%, kurdish forces 12.5%, contested 25% of the districts.
-    table = timeline(ds)
-    fig = timeline_figure(ds, table, "districts", style="bars")
+    table = timeline(coloured)
+    fig = timeline_figure(coloured, table, "districts", style="bars")
     bars = [p for p in fig.axes[0].patches if p.get_height() > 0]
     dates = sorted(set(table["date"]))
     assert len({round(b.get_x(), 6) for b in bars}) == len(dates)  # one stack per date
