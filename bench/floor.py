@@ -57,9 +57,11 @@ OURS: Path | None = None  # --ours: run conflictmap from this source tree instea
 
 def conflictmap(tree: Path | None = None) -> list[str]:
     if tree:
-        return ["env", f"PYTHONPATH={tree}", sys.executable, "-m", "cli"]
+        # A tree from before the command line moved under the package runs as `-m cli`.
+        module = "conflictmap" if (tree / "conflictmap" / "__main__.py").exists() else "cli"
+        return ["env", f"PYTHONPATH={tree}", sys.executable, "-m", module]
     script = Path(sys.executable).with_name("conflictmap")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "conflictmap"]
 
 
 def commands(args: list[str], floor: list[str]) -> dict[str, list[str]]:
