@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .aliases import check_names, district_index
 from .control import from_problems, parse_rows, read_log_records
-from .districts import load_districts
+from .districts import districts_of
 from .errors import Checks, InputError, Problem, UsageError
 from .io import label
 from .model import UNKNOWN, parse_date
@@ -51,15 +51,7 @@ def from_changes(
     problems: list[Problem] = []
     checks = Checks(problems)
     actors = load_actors(inputs.actors)
-    districts, fields, _ = load_districts(
-        inputs.districts,
-        inputs.id_field,
-        inputs.name_field,
-        inputs.population_field,
-        inputs.dissolve,
-        alt_name_field=inputs.alt_name_field,
-        layer=inputs.districts_layer,
-    )
+    districts, fields, _ = districts_of(inputs)
     problems += fields.problems
     check_names(districts, label(inputs.districts), checks)
     index = district_index(districts, inputs, checks, label(inputs.districts))

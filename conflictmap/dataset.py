@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from .aliases import check_names, district_index
 from .control import empty_log, load_control
-from .districts import Fields, load_districts
+from .districts import Fields, districts_of
 from .errors import Checks, FieldError, UsageError
 from .io import label
 from .model import UNKNOWN
@@ -68,16 +68,7 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
     if stored_initial and not inputs.initial:
         inputs = replace(inputs, initial=stored_initial)
     try:
-        districts, fields, source_crs = load_districts(
-            inputs.districts,
-            inputs.id_field,
-            inputs.name_field,
-            inputs.population_field,
-            inputs.dissolve,
-            alt_name_field=inputs.alt_name_field,
-            describe=describe,
-            layer=inputs.districts_layer,
-        )
+        districts, fields, source_crs = districts_of(inputs, describe=describe)
     except FieldError as exc:  # a field the project file names is that file's error, not an option's
         raise (exc.named_in(inputs.project) if exc.setting in inputs.from_project else exc) from None
     if inputs.population_raster:  # people per district from a raster (conflictmap.raster)

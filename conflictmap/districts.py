@@ -279,6 +279,22 @@ def alt_name_fields(columns, wanted: str | None, taken, source: str) -> tuple:
     return tuple(c for c in ALT_NAME_FIELDS if c in columns and c not in taken)
 
 
+def districts_of(inputs, checks=None, describe: bool = False, population: bool = True):
+    """load_districts of what an Inputs names (its file, fields, --dissolve and layer); `population` False
+    skips the population field (overlay measures areas only)."""
+    return load_districts(
+        inputs.districts,
+        inputs.id_field,
+        inputs.name_field,
+        inputs.population_field if population else None,
+        inputs.dissolve,
+        checks=checks,
+        alt_name_field=inputs.alt_name_field,
+        describe=describe,
+        layer=inputs.districts_layer,
+    )
+
+
 def load_districts(
     source,
     id_field=None,

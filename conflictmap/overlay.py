@@ -306,18 +306,9 @@ class OverlayResult:
     coverage: object
 
 
-def overlay_zones(
-    districts,
-    zoneset,
-    rule: str = "fraction",
-    rest: str = UNKNOWN,
-    min_share: float = 0.0,
-    every_date: bool = False,
-    run=None,
-    progress=None,
-):
-    """The control log of overlay_result (see there)."""
-    return overlay_result(districts, zoneset, rule, rest, min_share, every_date, run, progress).log
+def overlay_zones(districts, zoneset, *options, **keywords):
+    """The control log of overlay_result (with its options; see there)."""
+    return overlay_result(districts, zoneset, *options, **keywords).log
 
 
 def overlay_result(

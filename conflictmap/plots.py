@@ -223,16 +223,7 @@ def timeline_picture(
     title = f"share on {dates[-1].isoformat()}"
     if bare:
         return fig, handles, title
-    fig.legend(
-        handles=handles,
-        title=title,
-        loc="outside right upper",
-        frameon=False,
-        fontsize=9,
-        title_fontsize=9,
-        alignment="left",
-        borderaxespad=1.2,
-    )
+    _chart_legend(fig, handles, title)
     fig.suptitle(_timeline_title(by, dates, baseline, baseline_actor), fontsize=12, color=INK, x=0.02, ha="left")
     universe = _universe(table, by, baseline, baseline_actor) if baseline is not None else None
     _footer(ax, _footnote(ds, by, universe=universe), below=24)  # under the date labels
@@ -257,6 +248,20 @@ def _share_bars(ax, dates, values, actors, colours) -> list:
         bottom += column
         handles.append(_legend_patch(Patch, actor, colours[actor], f"{legend_name(actor)}  {percent(column[-1])}"))
     return handles
+
+
+def _chart_legend(fig, handles, title: str) -> None:
+    """A chart's legend, outside the axes on the right (the timeline and the changes charts)."""
+    fig.legend(
+        handles=handles,
+        title=title,
+        loc="outside right upper",
+        frameon=False,
+        fontsize=9,
+        title_fontsize=9,
+        alignment="left",
+        borderaxespad=1.2,
+    )
 
 
 def _footer(ax, text: str, below: float) -> None:
@@ -338,16 +343,7 @@ def changes_figure(ds: Dataset, table, by: str = "area_km2"):
         )
         for i in shown
     ]
-    fig.legend(
-        handles=handles,
-        title=f"{dates[0].isoformat()} to {dates[-1].isoformat()}",
-        loc="outside right upper",
-        frameon=False,
-        fontsize=9,
-        title_fontsize=9,
-        alignment="left",
-        borderaxespad=1.2,
-    )
+    _chart_legend(fig, handles, f"{dates[0].isoformat()} to {dates[-1].isoformat()}")
     fig.suptitle(f"Gained and lost per period ({UNIT_WORDS[by]})", fontsize=12, color=INK, x=0.02, ha="left")
     _footer(ax, _footnote(ds, by), below=24)
     return fig

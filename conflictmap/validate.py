@@ -23,7 +23,7 @@ from . import geodesy
 from .aliases import check_names, district_index, suggested_aliases
 from .control import from_problems, parse_rows, read_log_records, settle
 from .dataset import initial_holder
-from .districts import load_districts
+from .districts import districts_of
 from .errors import Checks, ConflictmapError, InputError, Problem
 from .io import label
 from .matching import Lookups
@@ -107,16 +107,7 @@ def _districts(inputs: Inputs, checks: Checks):
     if not inputs.districts:
         return None
     try:
-        gdf, _, _ = load_districts(
-            inputs.districts,
-            inputs.id_field,
-            inputs.name_field,
-            inputs.population_field,
-            inputs.dissolve,
-            checks=checks,
-            alt_name_field=inputs.alt_name_field,
-            layer=inputs.districts_layer,
-        )
+        gdf, _, _ = districts_of(inputs, checks)
     except InputError as exc:
         _record(checks, exc, inputs.districts)
         return None

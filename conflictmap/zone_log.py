@@ -118,11 +118,9 @@ def make_log(request: OverlayRequest, resolved: Inputs | None = None, run=None, 
 
 def _districts(inputs: Inputs):
     """(districts, land mask or None, problems): the districts cut to the mask when there is one."""
-    from .districts import load_districts
+    from .districts import districts_of
 
-    places, fields, _ = load_districts(
-        inputs.districts, inputs.id_field, inputs.name_field, None, inputs.dissolve, layer=inputs.districts_layer
-    )
+    places, fields, _ = districts_of(inputs, population=False)
     if not inputs.land:
         return places, None, list(fields.problems)
     from .land import load_land
