@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 
 from . import geodesy
+from .tolerance import EXACT
 from .dataset import Dataset
 from .errors import Problem, UsageError
 from .figures import state_on
@@ -479,7 +480,7 @@ def _gap_warning(geoms, typical: float) -> Problem:
 
 
 def _split_note(ds: Dataset, share: np.ndarray) -> list:
-    split = np.flatnonzero(share < 1 - 1e-12)
+    split = np.flatnonzero(share < 1 - EXACT)
     if not len(split):
         return []
     ids = ds.districts["id"].to_numpy()[split]

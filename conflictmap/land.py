@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from . import geodesy
+from .tolerance import EXACT, NOISE
 from .errors import InputError, Problem
 from .geometry import polygonal
 from .io import label
@@ -113,7 +114,7 @@ def apply_mask(districts, mask: LandMask):
     # district when districts do not overlap, as the km² of every share assume.
     mask.mask_km2 = float(geodesy.area_km2([mask.geometry])[0])
     mask.uncovered_km2 = max(mask.mask_km2 - float(after.sum()), 0.0)
-    mask.cut = int(((moved > 1e-9 * np.maximum(before, 1e-12)) & (after > 0)).sum())
+    mask.cut = int(((moved > NOISE * np.maximum(before, EXACT)) & (after > 0)).sum())
     mask.emptied = emptied
     return out, mask
 

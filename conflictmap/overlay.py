@@ -28,6 +28,7 @@ import numpy as np
 import shapely
 
 from . import geodesy
+from .tolerance import CHANGE_TOLERANCE, WRITE_TOLERANCE
 from .errors import UsageError
 from .geometry import clip_to_boxes, polygonal
 from .model import CONTESTED, UNKNOWN
@@ -35,12 +36,6 @@ from .model import CONTESTED, UNKNOWN
 __all__ = ["Overlay"]
 
 RULES = ("fraction", "majority", "centroid")
-# A district's shares are written again on a date only when one of them moves by
-# more than this: the log says "in force until the next row", so repeats are noise.
-CHANGE_TOLERANCE = 1e-9
-# A new log row needs a share to move by more than a millionth of the district: zones re-digitised
-# from one date to the next move boundary shares by ~1e-8, which is noise, not a change of control.
-WRITE_TOLERANCE = 1e-6
 # Past this extent (degrees) a single equal-area projection is no longer "local".
 LOCAL_EXTENT_DEG = 40.0
 

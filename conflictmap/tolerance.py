@@ -12,6 +12,11 @@ CHANGE_TOLERANCE = 1e-9
 """A share that moves by less than this between two dates (an overlay's digitising noise: two zone files
 that differ by a vertex move a share by ~1e-12) is no change; ties between holders within it are contested."""
 
+WRITE_TOLERANCE = 1e-6
+"""An overlay writes a new log row for a district only when one of its shares moves by more than a millionth
+of the district: zones re-digitised from one date to the next move boundary shares by ~1e-8, which is
+noise, not a change of control."""
+
 NOISE = 1e-9
 """Relative to the total: a summed holding smaller than this is float noise (a gain and a loss that cancel),
 shown and counted as zero."""
