@@ -228,3 +228,20 @@ def inset_squares(inset: float) -> dict:
 
 
 GAPPED_LOG = "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,B,rebels\n2020-01-01,C,government\n2020-01-01,D,government\n"
+
+
+# The keys of the report's JSON model, in its fixed order (report.report_model).
+REPORT_KEYS = ["title", "date", "since", "days_since", "headline", "sentences", "totals", "shares", "baseline",
+               "changes", "gains_losses", "moved", "fractional", "display", "inputs", "method", "generated_by",
+               "generated_at"]  # fmt: skip
+
+
+def ukraine_overlay(cli, shared_data, tmp_path) -> tuple:
+    """The oblasts overlaid with DeepState's 2024-07-08 snapshot (russia, the rest ukraine): (log path, folder)."""
+    ukraine = shared_data / "ukraine"
+    log = tmp_path / "log.csv"
+    zones = ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson"
+    made = cli("-q", "overlay", zones, "--actor", "russia", "--rest", "ukraine", "-d", ukraine / "adm1-oblasts.geojson",
+               "-o", log)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    return log, ukraine

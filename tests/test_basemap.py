@@ -18,6 +18,7 @@ from conflictmap.dataset import load_dataset
 from conflictmap.plots import BASEMAP_ALPHA, actor_colours, map_figure
 from conflictmap.project import Inputs
 from tests.tiles import decode, mercator_row, write_folder, write_mbtiles
+from tests.helpers import ukraine_overlay
 
 # Two 10 x 10 degree districts, far enough north for Mercator to bend: A 40-50N, B 50-60N, both 10-20E.
 BOXES = {"A": (10, 40, 20, 50), "B": (10, 50, 20, 60)}
@@ -168,22 +169,7 @@ def test_on_the_bundled_sample(cli, tmp_path):
 
 
 def test_on_the_ukraine_overlay(cli, shared_data, tmp_path):
-    ukraine = shared_data / "ukraine"
-    log = tmp_path / "log.csv"
-    made = cli(
-        "-q",
-        "overlay",
-        ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson",
-        "--actor",
-        "russia",
-        "--rest",
-        "ukraine",
-        "-d",
-        ukraine / "adm1-oblasts.geojson",
-        "-o",
-        log,
-    )
-    assert made.exit_code == 0, made.output
+    log, ukraine = ukraine_overlay(cli, shared_data, tmp_path)
     tiles = write_mbtiles(tmp_path / "ua.mbtiles", (21, 43, 41, 53), [5, 6], "test tiles")
     out = tmp_path / "ua.png"
     result = cli("map", "-d", ukraine / "adm1-oblasts.geojson", "-c", log, "--basemap", tiles, "-o", out)

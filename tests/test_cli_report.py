@@ -6,30 +6,11 @@ import re
 
 import pytest
 
-from tests.helpers import ROOT, PAGE_ERRORS, REMOTE, chromium
+from tests.helpers import ROOT, PAGE_ERRORS, REMOTE, chromium, REPORT_KEYS
 
 SAMPLE = ROOT / "data" / "aleppo-2016"
 BASELINE = ["--baseline", "2020-01-01", "--baseline-actor", "rebels"]
-KEYS = [
-    "title",
-    "date",
-    "since",
-    "days_since",
-    "headline",
-    "sentences",
-    "totals",
-    "shares",
-    "baseline",
-    "changes",
-    "gains_losses",
-    "moved",
-    "fractional",
-    "display",
-    "inputs",
-    "method",
-    "generated_by",
-    "generated_at",
-]
+KEYS = REPORT_KEYS
 
 
 def report_json(cli, tmp_path, *args) -> dict:

@@ -11,6 +11,7 @@ from conflictmap.errors import UsageError
 from conflictmap.mapview import parse_bbox, view_share, wants_inset
 from conflictmap.plots import actor_colours, map_figure
 from conflictmap.project import Inputs
+from tests.helpers import ukraine_overlay
 
 # The four 0.01-degree squares (tests/conftest.py): A at 0-0.01, 0-0.01; their extent 0-0.02 both ways.
 ONE_SQUARE = "0,0,0.009,0.009"  # 0.009² / 0.02² = 20% of the extent: under the quarter of the rule
@@ -116,22 +117,7 @@ def test_zoomed_map_of_the_bundled_sample(cli, tmp_path):
 
 def test_zoomed_map_of_the_ukraine_overlay_has_its_inset(cli, shared_data, tmp_path):
     """Donbas from the raions overlaid with a DeepState snapshot: the overview adds Ukraine's colour (the west)."""
-    ukraine = shared_data / "ukraine"
-    log = tmp_path / "log.csv"
-    made = cli(
-        "-q",
-        "overlay",
-        ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson",
-        "--actor",
-        "russia",
-        "--rest",
-        "ukraine",
-        "-d",
-        ukraine / "adm1-oblasts.geojson",
-        "-o",
-        log,
-    )
-    assert made.exit_code == 0, made.output
+    log, ukraine = ukraine_overlay(cli, shared_data, tmp_path)
     from conflictmap.plots import CONVENTIONAL
 
     args = ["map", "-d", ukraine / "adm1-oblasts.geojson", "-c", log, "--bbox", "36.5,46.8,40.3,49.6"]

@@ -10,7 +10,7 @@ from conflictmap import report, report_render
 from conflictmap.dataset import load_dataset
 from conflictmap.errors import InputError, UsageError
 from conflictmap.project import Inputs
-from tests.helpers import POPULATION, squares_area, base
+from tests.helpers import POPULATION, squares_area, base, REPORT_KEYS
 
 D = dt.date
 
@@ -134,26 +134,7 @@ def test_json_is_unrounded_and_valid(ds):
         report.report_model(ds, D(2020, 3, 1), None, base(D(2020, 1, 1), "rebels", label="rebels"))
     )
     model = json.loads(text)
-    assert list(model) == [
-        "title",
-        "date",
-        "since",
-        "days_since",
-        "headline",
-        "sentences",
-        "totals",
-        "shares",
-        "baseline",
-        "changes",
-        "gains_losses",
-        "moved",
-        "fractional",
-        "display",
-        "inputs",
-        "method",
-        "generated_by",
-        "generated_at",
-    ]
+    assert list(model) == REPORT_KEYS
     assert by_actor(model["baseline"]["shares"])["government"]["population_pct"] == pytest.approx(200 / 3, rel=1e-15)
     assert model["inputs"] == {"districts": "squares.geojson", "control": "squares.csv", "actors": None}
     assert model["generated_at"] is None  # no clock unless asked
