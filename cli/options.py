@@ -542,12 +542,13 @@ def read_zones(zones, reading: ZoneReading, actors, bar):
     from conflictmap.zones import load_zones
 
     zoneset = load_zones(zones, actors=actors, progress=bar.stage("reading zones"), **reading.load_options())
-    report_zones(zoneset)
+    report_problems(zoneset.problems)
+    say_zones(zoneset)
     return zoneset
 
 
-def report_zones(zoneset) -> None:
-    report_problems(zoneset.problems)
+def say_zones(zoneset) -> None:
+    """-v: how many dates were read, where their dates came from, and the actors."""
     say(f"{len(zoneset.snapshots)} date(s) from the {zoneset.dates_from}, actors: {', '.join(zoneset.actors)}", "info")
 
 

@@ -7,7 +7,16 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import guarded, report_problems, say
-from conflictmap.cli.options import COMMON, ActorsOpt, LogFormatOpt, ZoneReading, ZonesArg, check_output, zone_options
+from conflictmap.cli.options import (
+    COMMON,
+    ActorsOpt,
+    LogFormatOpt,
+    ZoneReading,
+    ZonesArg,
+    check_output,
+    say_zones,
+    zone_options,
+)
 from conflictmap.values import plain_rows
 from conflictmap.cli.output import Format, emit, to_text
 from conflictmap.cli.progress import ProgressBar
@@ -119,6 +128,7 @@ def overlay(
     with ProgressBar() as bar:
         made = make_log(request, resolved, run, progress=bar.stage)
     report_problems(made.problems)
+    say_zones(made.zoneset)
     text = to_text(plain_rows(made.log), fmt, OVERLAY_COLUMNS, title=f"Control log from zones (rule {rule.value})")
     if output == "-":
         emit(text)
