@@ -405,3 +405,32 @@ def test_second_holder_below_the_minimum_is_not_reported():
     first, share, second = main_holder(state, 2, second=True, second_min=0.05)
     assert list(first) == ["a", "a"] and list(second) == [None, "b"]
     assert list(main_holder(state, 2, second=True)[2]) == ["b", "b"]
+
+
+def test_sample_warns_when_the_gap_is_narrower_than_its_streets(aleppo, sample_front):
+    # --gap 10 leaves the avenues out. The warning's share of the districts' edges within 60 m (the detected
+    # bridging) of another district that lie more than 10 m from it is checked against points every 5 m along
+    # every boundary, measured here on their own (pyproj's equidistant projection, nearest other district).
+    import re
+
+    from pyproj import Transformer
+
+    metric = Transformer.from_crs(4326, "+proj=aeqd +lat_0=36.2 +lon_0=37.15 +datum=WGS84 +units=m", always_xy=True)
+    geoms = shapely.transform(np.asarray(aleppo.districts.geometry.values), metric.transform, interleaved=False)
+    points, own = [], []
+    for k, geom in enumerate(geoms):
+        ring = shapely.boundary(geom)
+        points.append(shapely.line_interpolate_point(ring, np.arange(2.5, shapely.length(ring), 5.0)))
+        own.append(np.full(len(points[-1]), k))
+    points, own = np.concatenate(points), np.concatenate(own)
+    p, d = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=60.0)
+    p, d = p[d != own[p]], d[d != own[p]]
+    nearest = np.full(len(points), np.inf)
+    np.minimum.at(nearest, p, shapely.distance(points[p], geoms[d]))
+    expected = 100 * ((nearest > 10) & (nearest <= 60)).sum() / (nearest <= 60).sum()
+    (warning,) = [p.message for p in sample_front(10.0).problems if p.level == "warning"]
+    shown = float(re.search(r"but (\d+)% of the districts' edges within 60 m", warning).group(1))
+    assert abs(shown - expected) <= 3, (shown, expected)
+    assert "length depends on --gap" in warning and "leave --gap out" in warning
+    for gap_m in (60.0, 90.0, None):
+        assert not [p for p in sample_front(gap_m).problems if p.level == "warning"], gap_m

@@ -76,9 +76,7 @@ def test_readme_shows_what_the_command_prints(cli):
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split("<!-- front-movement:start -->", 1)[1].split("<!-- front-movement:end -->", 1)[0]
-    result = cli(
-        "-q", "front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--gap", "15", "--format", "markdown"
-    )
+    result = cli("-q", "front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--format", "markdown")
     assert result.exit_code == 0
     assert result.stdout.split("\n", 2)[2].strip() == block.strip()
 
@@ -154,3 +152,12 @@ def test_export_gains_of_a_split_district_follow_its_main_holder(cli, squares_ar
     )
     # The kurdish forces' half of B has no strip to draw: no feature (its km² is in front-movement).
     assert ("kurdish forces", "rebels") not in rows
+
+
+def test_a_gap_narrower_than_the_samples_streets_is_warned_about(cli):
+    # The sample's avenues are up to 60 m wide (tests/test_frontline.py): --gap 10 leaves them out of the D0 front.
+    result = cli("front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--gap", "10", "-f", "csv")
+    assert result.exit_code == 0
+    assert "with --gap 10 only gaps up to 10 m are bridged" in result.stderr and "leave --gap out" in result.stderr
+    result = cli("front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--gap", "60", "-f", "csv")
+    assert result.exit_code == 0 and "warning" not in result.stderr
