@@ -311,7 +311,7 @@ GapOpt = Annotated[
     Optional[float],
     typer.Option(
         "--gap",
-        help="Bridge gaps (e.g. streets) up to this many metres wide between districts: the front then runs along the middle of the street, where the two sides face each other; default: detected from the districts (a note says the distance used); 0: shared boundaries only.",
+        help="Bridge gaps between districts (e.g. streets) up to at least this many metres wide, wall to wall: the front runs along the middle of the street, where the two sides face each other; default: detected, as far as the districts' own streets reach (a note says the distance used); a smaller N does not narrow it, a larger one widens it; 0: shared boundaries only.",
     ),
 ]
 

@@ -154,10 +154,12 @@ def test_export_gains_of_a_split_district_follow_its_main_holder(cli, squares_ar
     assert ("kurdish forces", "rebels") not in rows
 
 
-def test_a_gap_narrower_than_the_samples_streets_is_warned_about(cli):
-    # The sample's avenues are up to 60 m wide (tests/test_frontline.py): --gap 10 leaves them out of the D0 front.
-    result = cli("front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--gap", "10", "-f", "csv")
-    assert result.exit_code == 0
-    assert "with --gap 10 only gaps up to 10 m are bridged" in result.stderr and "leave --gap out" in result.stderr
-    result = cli("front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--gap", "60", "-f", "csv")
-    assert result.exit_code == 0 and "warning" not in result.stderr
+def test_a_gap_narrower_than_the_samples_streets_is_widened_to_them(cli):
+    # The sample's avenues are up to 60 m wide (tests/test_frontline.py): --gap 10 would leave them out of the
+    # D0 front, so it is widened to the detected 60 m, and the rows are those of the detected bridging.
+    args = ["front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "-f", "csv"]
+    narrow, detected, wide = cli(*args, "--gap", "10"), cli(*args), cli(*args, "--gap", "60")
+    assert narrow.exit_code == detected.exit_code == wide.exit_code == 0
+    assert narrow.stdout == detected.stdout == wide.stdout
+    assert "--gap 10 would leave out" in narrow.stderr and "never narrows it" in narrow.stderr
+    assert "would leave out" not in wide.stderr and "warning" not in wide.stderr

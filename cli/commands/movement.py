@@ -37,27 +37,18 @@ def front_movement(
 
     Example: conflictmap front-movement --since 2016-11-26 --until 2016-12-12
     """
+    from conflictmap.frontline import resolve_gap
     from conflictmap.movement import COLUMNS, front_movement as compute, stepped_movement
     from conflictmap.timeline import date_grid
 
     ds = load(inputs)
-    warned = False
-    if gap is None:  # as frontline does: bridge the streets the districts leave between them, and say so
-        from conflictmap.frontline import detect_gap
-
-        gap, note = detect_gap(ds.districts.geometry.values)
-        report_problems([note] if note else [])
-    else:
-        from conflictmap.frontline import gap_warning
-
-        warning = gap_warning(ds.districts.geometry.values, gap)
-        report_problems([warning] if warning else [])
-        warned = warning is not None
+    gap, note = resolve_gap(ds.districts.geometry.values, gap)  # as frontline does, and said once
+    report_problems([note] if note else [])
     if every:
         table = stepped_movement(ds, date_grid(ds, since, until, every), gap)
     else:
         table = compute(ds, since, until, gap)
-    if gap == 0 and not warned and len(table) and table["front_km"].eq(0).any():
+    if gap == 0 and note is None and len(table) and table["front_km"].eq(0).any():
         say(
             "a pair moved area but shares no boundary on D0: its depth is empty; if the districts are separated "
             "by streets, leave --gap out to bridge them",
