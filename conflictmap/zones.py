@@ -722,8 +722,6 @@ def zone_areas(zoneset: ZoneSet, clip=None, progress=None):
     rows, previous, before = [], {}, None
     total = len(zoneset.snapshots)
     clip = Clip(clip) if clip is not None else None
-    # Within a clip, each date's zone is measured from the date before where it changed only inside the clip
-    # (conflictmap.clip_area): the same figures, without intersecting the whole clip again.
     within = SeriesAreas(clip.geom, lambda zone: float(geodesy.area_km2([clipped(zone, clip)])[0])) if clip else None
     for n, snap in enumerate(zoneset.snapshots, start=1):
         days = (snap.date - before).days if before else None
