@@ -58,7 +58,7 @@ from shapely.errors import GEOSException
 from . import geodesy
 from .geometry import polygonal
 
-__all__ = ["SeriesAreas", "changed_edges"]
+__all__ = ["SeriesAreas", "changed_edges", "held_in_boxes"]
 
 MARGIN = 0.05
 """Degrees (~5 km) between a change near the clip's boundary and the side of the box measuring it. Only
