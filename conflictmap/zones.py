@@ -712,17 +712,25 @@ def zone_areas(zoneset: ZoneSet, clip=None, progress=None):
 
     Every actor has a row on every date (0 when it has no zone that day), so a
     change is never lost to a missing row; the first date's change is None.
+    Within a clip, a zone is measured from the actor's zone before it wherever
+    that gives the figure of zone ∩ clip (conflictmap.clip_area).
     """
     import pandas as pd
+
+    from .clip_area import SeriesAreas
 
     rows, previous, before = [], {}, None
     total = len(zoneset.snapshots)
     clip = Clip(clip) if clip is not None else None
+    within = SeriesAreas(clip.geom, lambda zone: float(geodesy.area_km2([clipped(zone, clip)])[0])) if clip else None
     for n, snap in enumerate(zoneset.snapshots, start=1):
         days = (snap.date - before).days if before else None
         for who in zoneset.actors:
             zone = snap.zones.get(who)
-            area = float(geodesy.area_km2([clipped(zone, clip)])[0]) if zone is not None else 0.0
+            if zone is None:
+                area = 0.0
+            else:
+                area = within.km2(who, zone) if within else float(geodesy.area_km2([zone])[0])
             change = area - previous[who] if who in previous else None
             # Snapshots are irregular (a week, a month apart): the rate is what compares across steps.
             per_day = change / days if change is not None and days else None
