@@ -96,8 +96,9 @@ def _say_moved(ds, d0, d1, table, shifts) -> None:
     pairs = ", ".join(f"{r['from']} → {r['to']} {r['area_km2']:,.1f}" for r in plain_rows(moved))
     hands = int(table["changed_hands"].sum())
     text = (
-        f"the log holds shares: {moved['area_km2'].sum():,.1f} km² moved between actors from {d0} to {d1}"
-        f"{' (' + pairs + ' km²)' if pairs else ''}; {hands} district(s) changed hands (largest holder changed)"
+        f"the log holds shares: at least {moved['area_km2'].sum():,.1f} km² moved between actors from {d0} to {d1}"
+        f"{' (' + pairs + ' km²; net within each district)' if pairs else ''}; {hands} district(s) changed hands "
+        "(largest holder changed)"
     )
     say(text + ("" if shifts else "; --shifts also lists districts whose shares moved"), "note")
 
