@@ -33,7 +33,16 @@ from .io import label, read_vector
 from .model import clean_label, closest, parse_date
 from .actors import Actors
 
-__all__ = ["load_zones", "load_clip", "zone_areas", "series_breaks", "sources_by_date", "total_for_breaks", "ZoneSet"]
+__all__ = [
+    "load_zones",
+    "load_clip",
+    "zone_areas",
+    "area_series",
+    "series_breaks",
+    "sources_by_date",
+    "total_for_breaks",
+    "ZoneSet",
+]
 
 ZONE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geojsonl", ".geojsons")
 ACTOR_FIELDS = ("actor", "controller", "holder", "side", "controlled_by")
@@ -792,6 +801,18 @@ def series_breaks(table, total_km2: float, sources: dict) -> list:
                 )
             )
     return out
+
+
+def area_series(zoneset: ZoneSet, clip=None, progress=None):
+    """(zone_areas of the series, the warnings of its breaks): what every command reading a zone series checks.
+
+    The breaks are measured on the areas `zones area` prints (within `clip` when
+    given) against the clip's area, else the largest zone (total_for_breaks), so
+    `zones area`, `zones movement` and `frontline ZONES` flag the same steps.
+    """
+    table = zone_areas(zoneset, clip, progress=progress)
+    reference = float(geodesy.area_km2([clip])[0]) if clip is not None else None
+    return table, series_breaks(table, total_for_breaks(zoneset, reference), sources_by_date(zoneset))
 
 
 def total_for_breaks(zoneset: ZoneSet, reference_km2: float | None = None) -> float:
