@@ -148,6 +148,27 @@ def date_from_name(path) -> dt.date | None:
     return found.pop() if found else None
 
 
+def _not_a_date(path) -> str:
+    """'the file name holds 20241308, which is not a date (month must be in 1..12)', or ''.
+
+    Said where a file ends up with no date, so a typo in its name is not reported as a missing date.
+    """
+    for m in _NAME_DATE.finditer(Path(path).stem):
+        try:
+            dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        except ValueError as exc:
+            return f"the file name holds {m.group(0)}, which is not a date ({exc})"
+    return ""
+
+
+def _no_name_date(path) -> tuple[str, str]:
+    """What is wrong with a file's name date and how to fix it: an invalid date it holds, else none at all."""
+    wrong = _not_a_date(path)
+    if wrong:
+        return wrong, "correct the date in the file name (YYYY-MM-DD or YYYYMMDD)"
+    return "no date in the file name", _NAME_HINT
+
+
 def _to_lonlat(frame, name: str):
     """The frame in EPSG:4326; without a CRS, lon/lat only when the coordinates fit (as for districts)."""
     problem = lonlat_problem(frame.crs, frame.total_bounds)
@@ -244,7 +265,8 @@ def _dates(frame, path: Path, name: str, date_field: str | None) -> list[dt.date
     if date_field is None:
         day = date_from_name(path)
         if day is None:  # _date_source checks first; kept for callers that skip it
-            raise InputError(f"{name}: no date in the file name; {_NAME_HINT}, or give --date-field F")
+            wrong, fix = _no_name_date(path)
+            raise InputError(f"{name}: {wrong}; {fix}, or give --date-field F")
         return [day] * len(frame)
     columns = [c for c in frame.columns if c != frame.geometry.name]
     if date_field not in columns:  # only a --date-field given by hand can be missing: the option is wrong
@@ -279,9 +301,8 @@ def _date_source(
     # NZZ: the features' own date (the file name's is 0-5 days later); --date-from-name keeps the name's.
     undated = [f for f in files if date_from_name(f) is None or (kinds.get(f) == "nzz" and not from_name)]
     if from_name and undated:
-        raise InputError(
-            f"{undated[0]}: no date in the file name (--date-from-name); {_NAME_HINT}, or give --date-field F"
-        )
+        wrong, fix = _no_name_date(undated[0])
+        raise InputError(f"{undated[0]}: {wrong} (--date-from-name); {fix}, or give --date-field F")
     plan = dict.fromkeys(files)
     used: list[str] = []
     for path in undated:
@@ -290,9 +311,10 @@ def _date_source(
         if found is None and date_from_name(path) is not None:
             continue  # an NZZ-like file without a date field: its name's date
         if found is None:
+            wrong, fix = _no_name_date(path)
             raise InputError(
-                f"{path}: no date in the file name and no date field ({', '.join(DATE_FIELDS)}; "
-                f"fields: {', '.join(fields) or 'none'}); {_NAME_HINT}, or give --date-field F"
+                f"{path}: {wrong}{',' if fix != _NAME_HINT else ''} and no date field ({', '.join(DATE_FIELDS)}; "
+                f"fields: {', '.join(fields) or 'none'}); {fix}, or give --date-field F"
             )
         plan[path] = found
         used += [] if found in used else [found]

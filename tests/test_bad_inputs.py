@@ -480,6 +480,14 @@ CASES = [
         "an NZZ file read with --where \"type = 'gain'\" (the value is gains)",
         ("--where", "type = 'gain'"),
     ),
+    Case(
+        "z_month_13_20241308.geojson",
+        "zones",
+        1,
+        ("z_month_13_20241308.geojson: the file name holds 20241308, which is not a date", "correct the date"),
+        "a zone file named with month 13 (20241308) and no date field: was 'no date in the file name'",
+        ("--actor", "russia"),
+    ),
 ]
 ZONE_CASES = [c for c in CASES if c.role == "zones"]
 CASES = [c for c in CASES if c.role != "zones"]

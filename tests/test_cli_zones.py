@@ -75,6 +75,18 @@ def test_no_date_is_a_data_error(cli, zones_dir):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+def test_an_impossible_date_in_a_name_is_said(cli, zones_dir):
+    write_zones(zones_dir / "deepstatemap_data_20241308.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    done = cli("zones", "area", zones_dir, "--actor", "russia")
+    assert done.exit_code == 1
+    lines = done.stderr.strip().splitlines()
+    assert (
+        len(lines) == 1
+        and "deepstatemap_data_20241308.geojson: the file name holds 20241308, which is not a date" in lines[0]
+    )
+    assert "correct the date in the file name" in lines[0] and "Traceback" not in done.output
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

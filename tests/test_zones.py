@@ -405,3 +405,23 @@ def test_a_kept_clip_cut_gives_the_same_geometry(shared_data):
         zone = snap.zones["russia"]
         assert shapely.equals_exact(clipped(zone, kept), clipped(zone, boundary), 0)
     assert 1 <= len(kept.cuts) < len(files)
+
+
+def test_a_name_with_an_impossible_date_says_so(tmp_path):
+    # 20241308 looks like a date but has month 13: "no date in the file name" would send the user looking
+    # for a missing date; the message names the number and the fix.
+    path = write_zones(tmp_path / "deepstatemap_data_20241308.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    wanted = r"deepstatemap_data_20241308.geojson: the file name holds 20241308, which is not a date \(month must be in 1..12\)"
+    with pytest.raises(InputError, match=wanted + r", and no date field .*correct the date in the file name"):
+        load_zones([path], actor="russia")
+    with pytest.raises(InputError, match=wanted + r" \(--date-from-name\); correct the date in the file name"):
+        load_zones([path], actor="russia", from_name=True)
+    feb = write_zones(tmp_path / "zones_2024-02-30.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    with pytest.raises(InputError, match=r"holds 2024-02-30, which is not a date \(day is out of range for month\)"):
+        load_zones([feb], actor="russia")
+
+
+def test_an_impossible_name_date_beside_a_date_field_is_an_id(tmp_path):
+    # Eight digits that are no date may be an id: a file with a date field is dated by it, as before.
+    path = write_zones(tmp_path / "zones_20241308.geojson", [({"date": "2024-08-13"}, box_coords(0, 0, 0.01, 0.01))])
+    assert load_zones([path], actor="russia").dates == [dt.date(2024, 8, 13)]
