@@ -366,20 +366,19 @@ def load_zones(
     opts.sources = {f: _detect(f, source, actor_field, bool(actor), opts) for f in files}
     opts.date_fields, origin = _date_source(files, date_field, from_name, opts.sources, opts)
     problems: list = []
-    groups: dict = defaultdict(list)
-    sources_by_date: dict = defaultdict(list)
+    read: dict = defaultdict(lambda: defaultdict(list))  # (date, actor) -> file -> its geometries
     for n, path in enumerate(files, start=1):
         for day, who, geom in _read_file(path, opts, problems):
-            groups[(day, who)].append(geom)
-            if path.name not in sources_by_date[day]:
-                sources_by_date[day].append(path.name)
+            read[(day, who)][path].append(geom)
         if progress:
             progress(n, len(files))
     _check_actor_map(opts, files)
     problems += _source_notes(opts, source) + _misdated_warning(opts)
-    if not groups:
+    if not read:
         raise InputError(_nothing_read(files, opts))
-    snapshots = _snapshots(groups, sources_by_date)
+    groups, used = _one_file_each(read, opts, problems)
+    problems += _mixed_sources(used, opts)
+    snapshots = _snapshots(groups, {day: [p.name for p in paths] for day, paths in used.items()})
     names = sorted({who for _, who in groups})
     winners = _winners(allow_overlap, opts.actors, names)
     slivers: list = []
@@ -396,6 +395,88 @@ def load_zones(
             )
         )
     return ZoneSet(snapshots, names, origin, problems)
+
+
+def _one_file_each(read: dict, opts: _Options, problems: list) -> tuple[dict, dict]:
+    """The geometries of each (date, actor), from one file, and the files used on each date (in file order).
+
+    Two files giving one actor's zones on one date would be merged into a
+    union no source drew (a mis-dated copy of another date): an error naming
+    both, unless they give the very same polygons (a copy), then one is used
+    and a note says so. Files giving different actors on one date (a file per
+    actor) complement each other.
+    """
+    order = {path: i for i, path in enumerate(opts.sources)}
+    groups, used = {}, defaultdict(set)
+    for (day, who), by_file in sorted(read.items(), key=lambda kv: kv[0]):
+        first, *others = sorted(by_file, key=order.get)
+        differ = [p for p in others if not _same_polygons(by_file[first], by_file[p])]
+        if differ:
+            raise InputError(_same_date_error(day, who, first, differ[0], opts))
+        if others:
+            names = _listed([p.name for p in [first, *others]])
+            problems.append(
+                Problem("note", day.isoformat(), f"{names} give the same zones of {who}; read once (from {first.name})")
+            )
+        groups[(day, who)] = by_file[first]
+        used[day].add(first)
+    return groups, {day: sorted(paths, key=order.get) for day, paths in used.items()}
+
+
+def _same_polygons(a: list, b: list) -> bool:
+    """Whether two files' geometries are the same polygons, in any order (a copy, a re-download)."""
+    forms = [shapely.normalize(shapely.GeometryCollection(list(g))) for g in (a, b)]
+    return bool(shapely.equals_exact(forms[0], forms[1], tolerance=0))
+
+
+def _same_date_error(day: dt.date, who: str, a: Path, b: Path, opts: _Options) -> str:
+    by_field = [opts.date_fields.get(p) for p in (a, b)]
+    dated = "by their names" if by_field == [None, None] else f"by their features' {by_field[0] or by_field[1]!r}"
+    names = {date_from_name(p) for p in (a, b)}
+    hint = (
+        ", or give --date-from-name to date them by their names" if any(by_field) and len(names - {None}) == 2 else ""
+    )
+    return (
+        f"{label(a)} and {label(b)} both give {who}'s zones on {day.isoformat()} (dated {dated}) and differ "
+        "(merged, they would be a zone neither drew); "
+        f"keep one file per date: remove one, or correct the date of the other{hint}"
+    )
+
+
+def _mixed_sources(used: dict, opts: _Options) -> list:
+    """A warning when the series mixes sources: each date's figure holds, a step from one source to another does not.
+
+    NZZ leaves out Crimea (and from July 2024 the areas held since 2014), DeepState draws them: the km²
+    between a date of one and a date of the other measure the change of map, not of the front.
+    """
+    kinds = {day: sorted({opts.sources[p] for p in paths}) for day, paths in sorted(used.items())}
+    found = sorted({k for ks in kinds.values() for k in ks})
+    if len(found) < 2:
+        return []
+    first = {k: next(p for paths in used.values() for p in sorted(paths) if opts.sources[p] == k) for k in found}
+    count = Counter(opts.sources[p] for p in {p for paths in used.values() for p in paths})
+    days = list(kinds)
+    switches = [(a, b) for a, b in zip(days, days[1:]) if kinds[a] != kinds[b]]
+    where = (
+        f", switching between {switches[0][0].isoformat()} and {switches[0][1].isoformat()}"
+        f"{f' (and at {len(switches) - 1} more step(s))' if len(switches) > 1 else ''}"
+        if switches
+        else ""
+    )
+    shown = _listed([f"{k} ({first[k].name}{f' and {count[k] - 1} more' if count[k] > 1 else ''})" for k in found])
+    return [
+        Problem(
+            "warning",
+            "zones",
+            f"the files mix {len(found)} sources, {shown}{where}: sources draw different things, so a change "
+            "across a switch is a change of map, not of the front; keep one source per folder",
+        )
+    ]
+
+
+def _listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _nothing_read(files: list[Path], opts: _Options) -> str:
