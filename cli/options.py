@@ -547,6 +547,26 @@ def read_zones(zones, reading: ZoneReading, actors, bar):
     return zoneset
 
 
+def read_zone_series(zones, reading: ZoneReading, actors_file, clip, bar):
+    """(zones, clip geometry or None, km² per actor per date): the zones read as read_zones does, the clip
+    loaded, and the series measured (zones.area_series) with its breaks warned about on stderr.
+
+    zones area, zones movement and frontline ZONES read their zones here, so each warns about the same
+    steps (a source that stops drawing an area reads as a battlefield change).
+    """
+    from conflictmap.actors import load_actors
+    from conflictmap.zones import area_series, load_clip
+
+    zoneset = read_zones(zones, reading, load_actors(actors_file), bar)
+    reference = None
+    if clip:
+        reference, problems = load_clip(clip)
+        report_problems(problems)
+    table, breaks = area_series(zoneset, reference, progress=bar.stage("measuring areas"))
+    report_problems(breaks)
+    return zoneset, reference, table
+
+
 def say_zones(zoneset) -> None:
     """-v: how many dates were read, where their dates came from, and the actors."""
     say(f"{len(zoneset.snapshots)} date(s) from the {zoneset.dates_from}, actors: {', '.join(zoneset.actors)}", "info")
