@@ -219,9 +219,18 @@ def _read_with_gdal(target, name: str, layer):
 
     try:
         with _quiet_gdal():
-            return pyogrio.read_dataframe(target, layer=layer)
+            frame = pyogrio.read_dataframe(target, layer=layer)
     except Exception as exc:  # pyogrio raises several types for unreadable data
         raise InputError(_gdal_failure(exc, name)) from exc
+    if not hasattr(frame, "geometry"):  # GDAL reads a CSV, a spreadsheet or a GeoPackage table as a plain table
+        where = name if layer is None else f"{name} layer {printable(layer, 40)!r}"
+        columns = {str(c).strip().casefold() for c in frame.columns}
+        log = "; a control log is given with --control" if columns & {"district", "controller"} else ""
+        raise InputError(
+            f"{where}: no geometry (it is a table, columns: {shown_columns(frame.columns)}); "
+            f"give polygons here ({VECTOR_HINT.removeprefix('expected ')}){log}"
+        )
+    return frame
 
 
 def _gdal_failure(exc: Exception, name: str) -> str:

@@ -222,6 +222,13 @@ CASES = [
         ("d_control_character_id.geojson feature 2", "'B\\n2'", "control character"),
         "an id with a line break in it",
     ),
+    Case(
+        "d_control_log_as_districts.csv",
+        "districts",
+        1,
+        ("d_control_log_as_districts.csv", "no geometry", "it is a table", "date, district, controller", "--control"),
+        "the control log given as districts (was an AttributeError: 'DataFrame' object has no attribute 'geometry')",
+    ),
     # -- control logs (with the four good squares as districts)
     Case("c_empty.csv", "control", 1, ("c_empty.csv", "empty file"), "0 bytes"),
     Case("c_header_only.csv", "control", 1, ("c_header_only.csv", "no rows"), "a header and no rows"),
@@ -455,6 +462,13 @@ CASES = [
         1,
         ("l_far_mask.geojson", "covers none of the districts"),
         "a land mask 1000 km from every district (another country)",
+    ),
+    Case(
+        "l_table_no_geometry.csv",
+        "land",
+        1,
+        ("l_table_no_geometry.csv", "no geometry", "it is a table", "give polygons here"),
+        "a table with no geometry as the land mask (was an AttributeError: no attribute 'crs')",
     ),
     # -- zone files (zones area and overlay, with the options given)
     Case(

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from tests.helpers import SQUARES_LOG, squares_geojson
+from tests.helpers import SQUARES_LOG, box_coords, squares_geojson, write_zones
 
 
 def write(tmp_path, name, text):
@@ -217,3 +217,40 @@ def test_debug_shows_traceback(cli, tmp_path):
     result = cli("--debug", "info", "--districts", tmp_path / "nope.geojson")
     assert result.exit_code != 0
     assert result.exception is not None and "file not found" in str(result.exception)
+
+
+# -- a file with no geometry where polygons are expected (review item 5; was "unexpected AttributeError")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["share", "-d", "{log}"],
+        ["info", "-d", "{log}"],
+        ["export", "-d", "{log}"],
+        ["share", "-d", "{districts}", "-c", "{log}", "--land", "{log}"],
+        ["zones", "area", "{log}", "--actor", "russia"],
+        ["zones", "area", "{zone}", "--actor", "russia", "--clip", "{log}"],
+    ],
+    ids=["share", "info", "export", "land", "zones", "clip"],
+)
+def test_a_table_where_polygons_are_expected(cli, squares, tmp_path, command):
+    zone = write_zones(tmp_path / "zone_2020-01-01.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    given = [a.format(log=squares["control"], districts=squares["districts"], zone=zone) for a in command]
+    result = cli(*given)
+    check(result, 1, "squares.csv: no geometry (it is a table, columns: date, district, controller", "--control")
+    assert "give polygons here (GeoJSON, GeoPackage" in result.stderr
+    assert "AttributeError" not in result.stderr
+
+
+def test_a_geopackage_table_layer_is_named(cli, squares, tmp_path):
+    out = tmp_path / "all.gpkg"  # a districts GeoPackage export also holds the log as the table 'control'
+    assert cli("export", "-d", squares["districts"], "-c", squares["control"], "-o", out).exit_code == 0
+    check(cli("share", "-d", out, "--districts-layer", "control"), 1, "all.gpkg layer 'control': no geometry")
+
+
+def test_validate_reports_a_table_as_districts(cli, squares):
+    result = cli("validate", "-d", squares["control"], "--format", "json")
+    assert result.exit_code == 1, result.output
+    (error,) = [p for p in json.loads(result.stdout) if p["level"] == "error"]
+    assert error["file"] == squares["control"] and "no geometry" in error["message"]
