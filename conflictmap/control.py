@@ -333,9 +333,12 @@ def load_control(
     return settle(rows, checks), problems
 
 
+LOG_ROLE = "control log (CSV, TSV, JSON or NDJSON rows of date, district, controller)"
+
+
 def read_log_records(source, encoding: str | None = None) -> list[dict]:
     """The raw records of a control log; a log without rows is an error."""
-    records = read_records(source, encoding)
+    records = read_records(source, encoding, LOG_ROLE)
     if not records:
         raise InputError(
             f"{label(source)}: no rows; expected a header 'date,district,controller' and one row per change"

@@ -371,6 +371,13 @@ CASES = [
         ("c_duplicate_column.csv line 1", "'controller' appears twice", "columns 3 and 6"),
         "two controller columns (the last won silently)",
     ),
+    Case(
+        "c_districts_as_log.geojson",
+        "control",
+        1,
+        ("c_districts_as_log.geojson: this is GeoJSON (a FeatureCollection)", "not a control log", "--districts"),
+        "the districts GeoJSON given as the log (was 'line 1: invalid JSON', read as NDJSON)",
+    ),
     # -- actors, with a log
     Case(
         "c_unknown_actor.csv",

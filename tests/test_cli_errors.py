@@ -254,3 +254,35 @@ def test_validate_reports_a_table_as_districts(cli, squares):
     assert result.exit_code == 1, result.output
     (error,) = [p for p in json.loads(result.stdout) if p["level"] == "error"]
     assert error["file"] == squares["control"] and "no geometry" in error["message"]
+
+
+# -- GeoJSON (or other JSON that is no log) given as the control log (review item 9a)
+
+
+@pytest.mark.parametrize(
+    "name, text, fragment",
+    [
+        # pretty-printed: read line by line as NDJSON, it was "line 1: invalid JSON"
+        ("d.geojson", json.dumps(squares_geojson(), indent=2), "this is GeoJSON (a FeatureCollection)"),
+        ("d.json", json.dumps(squares_geojson()), "this is GeoJSON (a FeatureCollection)"),  # one line
+        ("f.json", json.dumps(squares_geojson()["features"][0]), "this is GeoJSON (a Feature)"),
+        ("t.json", '{"type": "Topology", "objects": {}, "arcs": []}', "this is TopoJSON"),
+        ("v.json", json.dumps({"value": squares_geojson()}), "this is GeoJSON (a FeatureCollection)"),  # NZZ
+    ],
+)
+def test_geojson_given_as_the_log(cli, squares, tmp_path, name, text, fragment):
+    log = write(tmp_path, name, text)
+    check(cli("share", "-d", squares["districts"], "-c", log), 1, f"{name}: {fragment}", "not a control log")
+    check(cli("share", "-d", squares["districts"], "-c", "-", input=text), 1, f"<stdin>: {fragment}")
+
+
+def test_a_json_object_without_rows_is_not_a_log(cli, squares, tmp_path):
+    log = write(tmp_path, "o.json", '{"a": 1}')
+    check(cli("share", "-d", squares["districts"], "-c", log), 1, "o.json: a JSON object holding 0 lists", "NDJSON")
+
+
+def test_a_json_log_with_a_type_column_is_still_a_log(cli_json, squares, tmp_path):
+    rows = [{"date": "2020-01-01", "district": k, "controller": "rebels", "type": "Feature"} for k in "ABCD"]
+    log = write(tmp_path, "rows.json", json.dumps(rows))
+    share = {r["actor"]: r["districts"] for r in cli_json("share", "-d", squares["districts"], "-c", log)}
+    assert share["rebels"] == 4  # every square held by the rebels, as written
