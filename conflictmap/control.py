@@ -297,7 +297,9 @@ def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
 
 
 def _join_wheres(wheres: list[str]) -> str:
-    """'log.csv line 7, line 8': the file named once."""
+    """'log.csv line 7, line 8': the file named once, the lines in ascending order (a group is sorted by
+    controller, not by line)."""
+    wheres = sorted(wheres, key=lambda w: int(n) if (n := w.rsplit(" ", 1)[-1]).isdigit() else 0)
     prefix = wheres[0].rsplit(" ", 2)[0] + " "
     return ", ".join([wheres[0]] + [w.removeprefix(prefix) for w in wheres[1:]])
 

@@ -280,8 +280,15 @@ CASES = [
         "c_shares_sum_over_one.csv",
         "control",
         1,
-        ("c_shares_sum_over_one.csv line 7", "line 8", "sum to 1.2"),
+        ("c_shares_sum_over_one.csv line 7, line 8", "sum to 1.2"),
         "shares 0.5 + 0.7 for one district and date",
+    ),
+    Case(
+        "c_shares_sum_lines_unsorted.csv",
+        "control",
+        1,
+        ("c_shares_sum_lines_unsorted.csv line 7, line 8:", "sum to 1.2"),
+        "shares 0.7 (rebels, line 7) + 0.5 (government, line 8): named 'line 8, line 7' in controller order",
     ),
     Case("c_share_not_a_number.csv", "control", 1, ("c_share_not_a_number.csv line 7", "'half'"), "share 'half'"),
     Case(

@@ -142,6 +142,23 @@ def test_shares_over_one(cli, squares, tmp_path):
     )
 
 
+@pytest.mark.parametrize("validate", [False, True])
+def test_shares_over_one_name_their_lines_in_order(cli, squares, tmp_path, validate):
+    # Line 7 is the rebels', line 8 the government's: sorted by controller they were "line 8, line 7".
+    log = SQUARES_LOG.replace(
+        "2020-02-01,B,government,0.5,s2\n2020-02-01,B,kurdish forces,0.5,s2",
+        "2020-02-01,B,rebels,0.7,s2\n2020-02-01,B,government,0.5,s2",
+    )
+    path = write(tmp_path, "log.csv", log)
+    if not validate:
+        check(cli("share", "-d", squares["districts"], "-c", path), 1, "log.csv line 7, line 8: shares of 'B'")
+        return
+    result = cli("validate", "-d", squares["districts"], "-c", path, "--format", "json")
+    assert result.exit_code == 1, result.output
+    (error,) = [p for p in json.loads(result.stdout) if p["level"] == "error"]
+    assert error["location"] == "line 7, line 8" and "sum to 1.2" in error["message"]
+
+
 def test_share_outside_zero_one(cli, squares, tmp_path):
     log = SQUARES_LOG.replace("kurdish forces,0.5", "kurdish forces,1.5")
     check(
