@@ -498,6 +498,13 @@ CASES = [
         ("l_table_no_geometry.csv", "no geometry", "it is a table", "give polygons here"),
         "a table with no geometry as the land mask (was an AttributeError: no attribute 'crs')",
     ),
+    Case(
+        "l_two_districts_at_sea.geojson",
+        "land",
+        0,
+        ("l_two_districts_at_sea.geojson", "2 district(s) lie wholly outside the land mask", "first: Gamma (C)"),
+        "a land mask that leaves C and D wholly outside (their export crashed FlatGeobuf: NULL geometry)",
+    ),
     # -- zone files (zones area and overlay, with the options given)
     Case(
         "z_ds_no_status_2024-08-01.geojson",
@@ -665,6 +672,17 @@ def test_handled_defects_give_the_clean_figures(cli_json, squares, name):
     for command in (["status", "--date", "2020-02-15"], ["share", "--date", "2020-02-15"], ["status"]):
         clean = cli_json(*command, *base, "--control", squares["control"])
         assert cli_json(*command, *base, "--control", BAD / name) == clean
+
+
+@pytest.mark.parametrize("suffix", [".fgb", ".gpkg"])
+def test_districts_with_no_land_export_as_null_geometries(cli, squares, workdir, suffix):
+    import pyogrio
+
+    case = next(c for c in CASES if c.file == "l_two_districts_at_sea.geojson")
+    result = cli("export", *command_args(case, squares), "-o", workdir / ("out" + suffix))
+    assert result.exit_code == 0, result.output
+    back = pyogrio.read_dataframe(workdir / ("out" + suffix), layer="districts")
+    assert sorted(back.loc[back.geometry.isna(), "id"]) == ["C", "D"] and len(back) == 4
 
 
 def test_mixed_id_types_become_one_text_form(cli_json):
