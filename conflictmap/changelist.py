@@ -21,10 +21,11 @@ from .control import from_problems, parse_rows, read_log_records
 from .districts import districts_of
 from .errors import Checks, InputError, Problem, UsageError
 from .io import label
+from .matching import EVERY_DISTRICT
 from .model import UNKNOWN, parse_date
 from .actors import load_actors
 
-DEFAULT_ROWS = ("*", "default", "all", "(default)")
+DEFAULT_ROWS = EVERY_DISTRICT  # the row that covers every district the snapshot does not list
 FROM_CHANGES_COLUMNS = ["date", "district", "controller", "share", "source", "confidence", "note", "from"]
 
 

@@ -297,7 +297,9 @@ def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
 
 
 def _join_wheres(wheres: list[str]) -> str:
-    """'log.csv line 7, line 8': the file named once."""
+    """'log.csv line 7, line 8': the file named once, the lines in ascending order (a group is sorted by
+    controller, not by line)."""
+    wheres = sorted(wheres, key=lambda w: int(n) if (n := w.rsplit(" ", 1)[-1]).isdigit() else 0)
     prefix = wheres[0].rsplit(" ", 2)[0] + " "
     return ", ".join([wheres[0]] + [w.removeprefix(prefix) for w in wheres[1:]])
 
@@ -333,9 +335,12 @@ def load_control(
     return settle(rows, checks), problems
 
 
+LOG_ROLE = "control log (CSV, TSV, JSON or NDJSON rows of date, district, controller)"
+
+
 def read_log_records(source, encoding: str | None = None) -> list[dict]:
     """The raw records of a control log; a log without rows is an error."""
-    records = read_records(source, encoding)
+    records = read_records(source, encoding, LOG_ROLE)
     if not records:
         raise InputError(
             f"{label(source)}: no rows; expected a header 'date,district,controller' and one row per change"

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import UsageError
+from .errors import Problem, UsageError
 from .figures import controller_labels, state_on
 from .frontline import front_lines, main_holder
 from .io import _quiet_gdal, atomic_path, check_not_input
@@ -319,11 +319,51 @@ def write_ogr(layer: Layer, path, fmt: str, ds=None) -> None:
 
     # GeoPackage 1.2: what GDAL 3.12 writes by default (1.4) makes older GDAL/QGIS warn.
     options = {"VERSION": "1.2"} if fmt == "gpkg" else None
+    frame, layer_options = _null_empty_geometries(layer, fmt)
+    # A polygon layer is MultiPolygon whatever its features are (as ogr2ogr -nlt PROMOTE_TO_MULTI): its type
+    # must not depend on which districts a --land mask happened to empty.
+    polygons = frame.geometry.dropna().geom_type.isin(["Polygon", "MultiPolygon"]).all()
     with _quiet_gdal(), _gpkg_timestamp(layer.date):
-        pyogrio.write_dataframe(layer.frame, path, layer=layer.name, driver=DRIVERS[fmt], dataset_options=options)
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=layer.name,
+            driver=DRIVERS[fmt],
+            dataset_options=options,
+            layer_options=layer_options,
+            promote_to_multi=True if polygons and frame.geometry.notna().any() else None,
+        )
         if fmt == "gpkg" and layer.name == "districts" and ds is not None and len(ds.log):
             pyogrio.write_dataframe(log_table(ds), path, layer=LOG_TABLE, driver="GPKG")
             pyogrio.write_dataframe(actors_table(ds), path, layer=ACTORS_TABLE, driver="GPKG")
+
+
+def _null_empty_geometries(layer: Layer, fmt: str):
+    """The frame with empty geometries (a district wholly outside --land) as NULL, as GeoJSON writes them.
+
+    An empty GEOMETRYCOLLECTION in a MultiPolygon layer is a type mismatch for strict readers.
+    FlatGeobuf's packed R-tree cannot hold a NULL geometry (GDAL refuses the feature), so such a
+    layer is written without the index, and a note says so.
+    """
+    frame = layer.frame
+    geoms = frame.geometry.to_numpy()
+    empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
+    if not empty.any():
+        return frame, None
+    frame = frame.copy()
+    frame.loc[empty, frame.geometry.name] = None
+    if fmt != "fgb":
+        return frame, None
+    first = f" (first: {frame['name'].iloc[int(np.argmax(empty))]})" if "name" in frame.columns else ""
+    layer.problems.append(
+        Problem(
+            "note",
+            "",
+            f"{int(empty.sum())} feature(s) with no geometry{first} written as NULL, so the FlatGeobuf file "
+            "has no spatial index (FlatGeobuf cannot index NULL geometries); export to .gpkg for an indexed file",
+        )
+    )
+    return frame, {"SPATIAL_INDEX": "NO"}
 
 
 @contextlib.contextmanager

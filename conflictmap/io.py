@@ -219,9 +219,18 @@ def _read_with_gdal(target, name: str, layer):
 
     try:
         with _quiet_gdal():
-            return pyogrio.read_dataframe(target, layer=layer)
+            frame = pyogrio.read_dataframe(target, layer=layer)
     except Exception as exc:  # pyogrio raises several types for unreadable data
         raise InputError(_gdal_failure(exc, name)) from exc
+    if not hasattr(frame, "geometry"):  # GDAL reads a CSV, a spreadsheet or a GeoPackage table as a plain table
+        where = name if layer is None else f"{name} layer {printable(layer, 40)!r}"
+        columns = {str(c).strip().casefold() for c in frame.columns}
+        log = "; a control log is given with --control" if columns & {"district", "controller"} else ""
+        raise InputError(
+            f"{where}: no geometry (it is a table, columns: {shown_columns(frame.columns)}); "
+            f"give polygons here ({VECTOR_HINT.removeprefix('expected ')}){log}"
+        )
+    return frame
 
 
 def _gdal_failure(exc: Exception, name: str) -> str:
@@ -585,6 +594,24 @@ def _table_kind(source, text: str) -> str:
     return "csv"
 
 
+# GeoJSON (or TopoJSON) as its root object opens, or a FeatureCollection named early in the text.
+_GEOJSON_TEXT_HEAD = re.compile(r'\ufeff?\s*\{\s*"type"\s*:\s*"(FeatureCollection|Feature|Topology)"')
+_COLLECTION_NEAR_HEAD = re.compile(r'"type"\s*:\s*"(FeatureCollection|Topology)"')
+
+
+def _check_not_geojson(text: str, name: str, role: str) -> None:
+    """A districts or zones file given as a table: say so, rather than 'line 1: invalid JSON'."""
+    found = _GEOJSON_TEXT_HEAD.match(text) or (
+        text.lstrip().startswith("{") and _COLLECTION_NEAR_HEAD.search(text, 0, 4096)
+    )
+    if found:
+        kind = "TopoJSON" if found.group(1) == "Topology" else f"GeoJSON (a {found.group(1)})"
+        raise InputError(
+            f"{name}: this is {kind}, like a districts or zones file, not a {role}; give it with --districts "
+            "(or to zones)"
+        )
+
+
 def _first_line(text: str) -> str:
     """text.split("\\n", 1)[0], without copying the rest of a large text."""
     end = text.find("\n")
@@ -599,10 +626,11 @@ def _sniff_delimiter(text: str, default: str) -> str:
     return best if counts[best] > 0 else default
 
 
-def read_records(source, encoding: str | None = None) -> list[dict]:
+def read_records(source, encoding: str | None = None, role: str = "table of rows") -> list[dict]:
     """Rows of a CSV/TSV/JSON/NDJSON table as dicts of strings, each with its '_where' location.
 
-    Text is UTF-8 (or UTF-16 with a BOM) unless `encoding` names another.
+    Text is UTF-8 (or UTF-16 with a BOM) unless `encoding` names another. `role` names
+    the table in the message for a GeoJSON file given in its place ("control log").
     """
     name = label(source)
     suffix = Path(str(source)).suffix.lower()
@@ -612,6 +640,8 @@ def read_records(source, encoding: str | None = None) -> list[dict]:
     if not text.strip():
         raise InputError(f"{name}: empty file; expected a header line 'date,district,controller'")
     kind = _table_kind(source, text)
+    if kind in ("json", "ndjson"):
+        _check_not_geojson(text, name, role)
     if kind == "json":
         return _json_records(text, name)
     if kind == "ndjson":
@@ -815,7 +845,10 @@ def _json_records(text: str, name: str) -> list[dict]:
     if isinstance(doc, dict):
         lists = [v for v in doc.values() if isinstance(v, list)]
         if len(lists) != 1:
-            raise InputError(f"{name}: expected a JSON list of row objects")
+            raise InputError(
+                f"{name}: a JSON object holding {len(lists)} lists, not one list of rows; expected a JSON list of "
+                'row objects ([{...}, ...], or {"rows": [...]}), or NDJSON (one object per line)'
+            )
         doc = lists[0]
     if not isinstance(doc, list):
         raise InputError(f"{name}: expected a JSON list of row objects")

@@ -26,6 +26,8 @@ from .model import id_text
 from .names import fuzzy_form, loose_key, loose_keys, name_key, suggest, without_parentheses
 
 NO_DISTRICT = "-"  # an alias target: the place has no polygon; rows naming it are left out
+# What a baseline snapshot's default row is called (changelist.DEFAULT_ROWS): no district anywhere else.
+EVERY_DISTRICT = ("*", "default", "all", "(default)")
 
 
 @dataclass
@@ -165,12 +167,32 @@ class DistrictIndex:
             self.lookups.matched_loose[text] = idx
             return idx
         self.lookups.unmatched[text].append(where)
+        if hits:  # the looser tier is used only when it finds one district: name the ones it found
+            raise InputError(
+                f"{where}: district {text!r} is ambiguous: by a looser spelling it matches {self._shown(hits)}; "
+                "write it as the districts file does (name or id), or map the spelling to one with --aliases"
+            )
+        if text.strip().casefold() in EVERY_DISTRICT:
+            raise InputError(
+                f"{where}: district {text!r} is no district; a {text.strip()!r} row (every district not listed) is "
+                "read only in a baseline snapshot (log from-changes --baseline); in a control log give who holds "
+                "the districts before their first row with --initial ACTOR, or one row per district"
+            )
         near = suggest(text, self.names + [n for more in self.other_names for n in more])
         hint = f"; closest: {', '.join(near)}" if near else ""
         raise InputError(
             f"{where}: unknown district {text!r}{hint}; use a district id or name "
             "from the districts file, or map the spelling to one with --aliases"
         )
+
+    def _shown(self, hits, limit: int = 5) -> str:
+        """'Pokrovsk', 'Pokrovske' (ids added where names repeat), at most `limit` of them."""
+        names = [self.names[i] for i in hits]
+        shown = sorted(
+            (repr(self.names[i]) + (f" (id {self.ids[i]})" if names.count(self.names[i]) > 1 else "")) for i in hits
+        )
+        more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
+        return f"{len(shown)} districts, " + ", ".join(shown[:limit]) + more
 
     def loose_hits(self, text: str) -> set[int]:
         """Districts the looser tier finds for a name, its bracketed parts and the rest (see module doc)."""

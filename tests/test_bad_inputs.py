@@ -222,6 +222,13 @@ CASES = [
         ("d_control_character_id.geojson feature 2", "'B\\n2'", "control character"),
         "an id with a line break in it",
     ),
+    Case(
+        "d_control_log_as_districts.csv",
+        "districts",
+        1,
+        ("d_control_log_as_districts.csv", "no geometry", "it is a table", "date, district, controller", "--control"),
+        "the control log given as districts (was an AttributeError: 'DataFrame' object has no attribute 'geometry')",
+    ),
     # -- control logs (with the four good squares as districts)
     Case("c_empty.csv", "control", 1, ("c_empty.csv", "empty file"), "0 bytes"),
     Case("c_header_only.csv", "control", 1, ("c_header_only.csv", "no rows"), "a header and no rows"),
@@ -273,8 +280,15 @@ CASES = [
         "c_shares_sum_over_one.csv",
         "control",
         1,
-        ("c_shares_sum_over_one.csv line 7", "line 8", "sum to 1.2"),
+        ("c_shares_sum_over_one.csv line 7, line 8", "sum to 1.2"),
         "shares 0.5 + 0.7 for one district and date",
+    ),
+    Case(
+        "c_shares_sum_lines_unsorted.csv",
+        "control",
+        1,
+        ("c_shares_sum_lines_unsorted.csv line 7, line 8:", "sum to 1.2"),
+        "shares 0.7 (rebels, line 7) + 0.5 (government, line 8): named 'line 8, line 7' in controller order",
     ),
     Case("c_share_not_a_number.csv", "control", 1, ("c_share_not_a_number.csv line 7", "'half'"), "share 'half'"),
     Case(
@@ -336,6 +350,20 @@ CASES = [
         ("c_unknown_district.csv line 6", "'Alpah'", "Alpha"),
         "district 'Alpah' (a typo of Alpha)",
     ),
+    Case(
+        "c_ambiguous_name.csv",
+        "control",
+        1,
+        ("c_ambiguous_name.csv line 6", "'Alpha (Beta)' is ambiguous", "2 districts, 'Alpha', 'Beta'", "--aliases"),
+        "district 'Alpha (Beta)': its parts name two districts (was 'unknown district')",
+    ),
+    Case(
+        "c_every_district_row.csv",
+        "control",
+        1,
+        ("c_every_district_row.csv line 5", "'*'", "log from-changes --baseline", "--initial ACTOR"),
+        "a row for district '*', which only a from-changes baseline reads (was 'unknown district')",
+    ),
     Case("c_unsorted_dates.csv", "control", 0, (), "rows not in date order (commands run; validate warns)"),
     Case("c_year_typo.csv", "control", 0, (), "a row dated 2021 in a 2020 log (commands run; validate --until warns)"),
     Case("c_truncated.json", "control", 1, ("c_truncated.json", "invalid JSON at line"), "a JSON log cut off"),
@@ -363,6 +391,13 @@ CASES = [
         1,
         ("c_duplicate_column.csv line 1", "'controller' appears twice", "columns 3 and 6"),
         "two controller columns (the last won silently)",
+    ),
+    Case(
+        "c_districts_as_log.geojson",
+        "control",
+        1,
+        ("c_districts_as_log.geojson: this is GeoJSON (a FeatureCollection)", "not a control log", "--districts"),
+        "the districts GeoJSON given as the log (was 'line 1: invalid JSON', read as NDJSON)",
     ),
     # -- actors, with a log
     Case(
@@ -455,6 +490,20 @@ CASES = [
         1,
         ("l_far_mask.geojson", "covers none of the districts"),
         "a land mask 1000 km from every district (another country)",
+    ),
+    Case(
+        "l_table_no_geometry.csv",
+        "land",
+        1,
+        ("l_table_no_geometry.csv", "no geometry", "it is a table", "give polygons here"),
+        "a table with no geometry as the land mask (was an AttributeError: no attribute 'crs')",
+    ),
+    Case(
+        "l_two_districts_at_sea.geojson",
+        "land",
+        0,
+        ("l_two_districts_at_sea.geojson", "2 district(s) lie wholly outside the land mask", "first: Gamma (C)"),
+        "a land mask that leaves C and D wholly outside (their export crashed FlatGeobuf: NULL geometry)",
     ),
     # -- zone files (zones area and overlay, with the options given)
     Case(
@@ -655,6 +704,17 @@ def test_handled_defects_give_the_clean_figures(cli_json, squares, name):
     for command in (["status", "--date", "2020-02-15"], ["share", "--date", "2020-02-15"], ["status"]):
         clean = cli_json(*command, *base, "--control", squares["control"])
         assert cli_json(*command, *base, "--control", BAD / name) == clean
+
+
+@pytest.mark.parametrize("suffix", [".fgb", ".gpkg"])
+def test_districts_with_no_land_export_as_null_geometries(cli, squares, workdir, suffix):
+    import pyogrio
+
+    case = next(c for c in CASES if c.file == "l_two_districts_at_sea.geojson")
+    result = cli("export", *command_args(case, squares), "-o", workdir / ("out" + suffix))
+    assert result.exit_code == 0, result.output
+    back = pyogrio.read_dataframe(workdir / ("out" + suffix), layer="districts")
+    assert sorted(back.loc[back.geometry.isna(), "id"]) == ["C", "D"] and len(back) == 4
 
 
 def test_mixed_id_types_become_one_text_form(cli_json):

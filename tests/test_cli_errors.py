@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from tests.helpers import SQUARES_LOG, squares_geojson
+from tests.helpers import SQUARES_LOG, box_coords, squares_geojson, write_zones
 
 
 def write(tmp_path, name, text):
@@ -142,6 +142,23 @@ def test_shares_over_one(cli, squares, tmp_path):
     )
 
 
+@pytest.mark.parametrize("validate", [False, True])
+def test_shares_over_one_name_their_lines_in_order(cli, squares, tmp_path, validate):
+    # Line 7 is the rebels', line 8 the government's: sorted by controller they were "line 8, line 7".
+    log = SQUARES_LOG.replace(
+        "2020-02-01,B,government,0.5,s2\n2020-02-01,B,kurdish forces,0.5,s2",
+        "2020-02-01,B,rebels,0.7,s2\n2020-02-01,B,government,0.5,s2",
+    )
+    path = write(tmp_path, "log.csv", log)
+    if not validate:
+        check(cli("share", "-d", squares["districts"], "-c", path), 1, "log.csv line 7, line 8: shares of 'B'")
+        return
+    result = cli("validate", "-d", squares["districts"], "-c", path, "--format", "json")
+    assert result.exit_code == 1, result.output
+    (error,) = [p for p in json.loads(result.stdout) if p["level"] == "error"]
+    assert error["location"] == "line 7, line 8" and "sum to 1.2" in error["message"]
+
+
 def test_share_outside_zero_one(cli, squares, tmp_path):
     log = SQUARES_LOG.replace("kurdish forces,0.5", "kurdish forces,1.5")
     check(
@@ -217,3 +234,72 @@ def test_debug_shows_traceback(cli, tmp_path):
     result = cli("--debug", "info", "--districts", tmp_path / "nope.geojson")
     assert result.exit_code != 0
     assert result.exception is not None and "file not found" in str(result.exception)
+
+
+# -- a file with no geometry where polygons are expected (review item 5; was "unexpected AttributeError")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["share", "-d", "{log}"],
+        ["info", "-d", "{log}"],
+        ["export", "-d", "{log}"],
+        ["share", "-d", "{districts}", "-c", "{log}", "--land", "{log}"],
+        ["zones", "area", "{log}", "--actor", "russia"],
+        ["zones", "area", "{zone}", "--actor", "russia", "--clip", "{log}"],
+    ],
+    ids=["share", "info", "export", "land", "zones", "clip"],
+)
+def test_a_table_where_polygons_are_expected(cli, squares, tmp_path, command):
+    zone = write_zones(tmp_path / "zone_2020-01-01.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    given = [a.format(log=squares["control"], districts=squares["districts"], zone=zone) for a in command]
+    result = cli(*given)
+    check(result, 1, "squares.csv: no geometry (it is a table, columns: date, district, controller", "--control")
+    assert "give polygons here (GeoJSON, GeoPackage" in result.stderr
+    assert "AttributeError" not in result.stderr
+
+
+def test_a_geopackage_table_layer_is_named(cli, squares, tmp_path):
+    out = tmp_path / "all.gpkg"  # a districts GeoPackage export also holds the log as the table 'control'
+    assert cli("export", "-d", squares["districts"], "-c", squares["control"], "-o", out).exit_code == 0
+    check(cli("share", "-d", out, "--districts-layer", "control"), 1, "all.gpkg layer 'control': no geometry")
+
+
+def test_validate_reports_a_table_as_districts(cli, squares):
+    result = cli("validate", "-d", squares["control"], "--format", "json")
+    assert result.exit_code == 1, result.output
+    (error,) = [p for p in json.loads(result.stdout) if p["level"] == "error"]
+    assert error["file"] == squares["control"] and "no geometry" in error["message"]
+
+
+# -- GeoJSON (or other JSON that is no log) given as the control log (review item 9a)
+
+
+@pytest.mark.parametrize(
+    "name, text, fragment",
+    [
+        # pretty-printed: read line by line as NDJSON, it was "line 1: invalid JSON"
+        ("d.geojson", json.dumps(squares_geojson(), indent=2), "this is GeoJSON (a FeatureCollection)"),
+        ("d.json", json.dumps(squares_geojson()), "this is GeoJSON (a FeatureCollection)"),  # one line
+        ("f.json", json.dumps(squares_geojson()["features"][0]), "this is GeoJSON (a Feature)"),
+        ("t.json", '{"type": "Topology", "objects": {}, "arcs": []}', "this is TopoJSON"),
+        ("v.json", json.dumps({"value": squares_geojson()}), "this is GeoJSON (a FeatureCollection)"),  # NZZ
+    ],
+)
+def test_geojson_given_as_the_log(cli, squares, tmp_path, name, text, fragment):
+    log = write(tmp_path, name, text)
+    check(cli("share", "-d", squares["districts"], "-c", log), 1, f"{name}: {fragment}", "not a control log")
+    check(cli("share", "-d", squares["districts"], "-c", "-", input=text), 1, f"<stdin>: {fragment}")
+
+
+def test_a_json_object_without_rows_is_not_a_log(cli, squares, tmp_path):
+    log = write(tmp_path, "o.json", '{"a": 1}')
+    check(cli("share", "-d", squares["districts"], "-c", log), 1, "o.json: a JSON object holding 0 lists", "NDJSON")
+
+
+def test_a_json_log_with_a_type_column_is_still_a_log(cli_json, squares, tmp_path):
+    rows = [{"date": "2020-01-01", "district": k, "controller": "rebels", "type": "Feature"} for k in "ABCD"]
+    log = write(tmp_path, "rows.json", json.dumps(rows))
+    share = {r["actor"]: r["districts"] for r in cli_json("share", "-d", squares["districts"], "-c", log)}
+    assert share["rebels"] == 4  # every square held by the rebels, as written

@@ -8,7 +8,7 @@ import sys
 import pyogrio
 import pytest
 
-from tests.helpers import ROOT, squares_area
+from tests.helpers import ROOT, box_coords, squares_area, squares_geojson, write_zones
 
 
 def test_geojson_to_stdout(cli, squares_args):
@@ -224,3 +224,68 @@ def test_pipe_into_ogr2ogr(tmp_path, squares_args):
     back = pyogrio.read_dataframe(out).set_index("id")
     assert back.loc["A", "controller"] == "contested"
     assert len(back) == 4
+
+
+# -- a district with no land inside --land: a NULL geometry in every format (review items 4 and 7)
+
+
+@pytest.fixture
+def no_land_args(squares, tmp_path):
+    """The squares with D as a MultiPolygon (as raions files mix both: the layer is MultiPolygon), the
+    squares log, and a land mask lat < 0.01: A and B lie wholly inside it, C and D wholly outside."""
+    doc = squares_geojson()
+    d = doc["features"][3]["geometry"]
+    doc["features"][3]["geometry"] = {"type": "MultiPolygon", "coordinates": [d["coordinates"]]}
+    districts = tmp_path / "mixed.geojson"
+    districts.write_text(json.dumps(doc))
+    south = write_zones(tmp_path / "south.geojson", [({}, box_coords(-0.01, -0.01, 0.03, 0.01))])
+    return ["-d", districts, "-c", squares["control"], "--land", south]
+
+
+def read_districts(path):
+    layer = "districts" if path.suffix == ".gpkg" else None  # the GeoPackage also holds the log
+    return pyogrio.read_info(path, layer=layer)["geometry_type"], pyogrio.read_dataframe(path, layer=layer)
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".fgb"])
+def test_district_with_no_land_is_a_null_geometry_in_every_format(cli, no_land_args, tmp_path, suffix):
+    out = tmp_path / ("out" + suffix)
+    result = cli("export", *no_land_args, "-o", out)
+    assert result.exit_code == 0, result.output
+    kind, back = read_districts(out)
+    # GeoPackage and FlatGeobuf store a layer type: MultiPolygon (D, the one MultiPolygon, is NULL here, so the
+    # type cannot come from the features); a GeoJSON file has none (GDAL reports what the features are).
+    assert kind == ("Polygon" if suffix == ".geojson" else "MultiPolygon")
+    assert len(back) == 4  # every district is there
+    assert sorted(back.loc[back.geometry.isna(), "id"]) == ["C", "D"]
+    assert back.loc[back["id"] == "C", "area_km2"].item() == 0
+    assert not back.geometry.dropna().is_empty.any()  # no empty geometry stands in for NULL
+    if suffix == ".fgb":  # FlatGeobuf cannot index NULL geometries: the file has no index, and a note says so
+        assert "2 feature(s) with no geometry (first: Gamma)" in result.stderr
+        assert "no spatial index" in result.stderr
+    else:
+        assert "spatial index" not in result.stderr
+
+
+def test_fgb_without_null_geometries_keeps_its_spatial_index(cli, squares_args, tmp_path):
+    out = tmp_path / "all.fgb"
+    result = cli("export", *squares_args, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "spatial index" not in result.stderr
+    # The FlatGeobuf header flags an index by a non-zero index_node_size; GDAL reports it as a fast spatial filter.
+    assert pyogrio.read_info(out)["capabilities"]["fast_spatial_filter"]
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's ogrinfo is not installed")
+@pytest.mark.parametrize("suffix", [".gpkg", ".fgb"])
+def test_ogrinfo_reads_the_null_geometry(cli, no_land_args, tmp_path, suffix):
+    out = tmp_path / ("out" + suffix)
+    assert cli("export", *no_land_args, "-o", out).exit_code == 0
+    done = subprocess.run(
+        ["ogrinfo", "-ro", "-where", "id = 'D'", str(out), "districts"], capture_output=True, text=True, check=True
+    )
+    assert "Geometry: Multi Polygon" in done.stdout
+    feature = done.stdout.split("OGRFeature(")[1]
+    # A NULL geometry prints no geometry line; an empty one prints "MULTIPOLYGON EMPTY" or "GEOMETRYCOLLECTION EMPTY".
+    assert "id (String) = D" in feature
+    assert "EMPTY" not in feature and "POLYGON" not in feature and "GEOMETRYCOLLECTION" not in feature

@@ -246,3 +246,63 @@ def test_the_sample_answers_to_its_arabic_names(cli, cli_json, tmp_path):
     shared = write(tmp_path, "shared.csv", "date,district,controller\n2016-11-26,الحمدانية,government\n")
     result = cli("status", *sample, "-c", shared)
     assert result.exit_code == 1 and "ambiguous" in result.stderr and "hamdaniyeh-v" in result.stderr
+
+
+# -- a log name the looser tier finds in several districts (review item 9b), and the '*' row (9e)
+
+POKROVSK = {"A": "Pokrovsk", "B": "Pokrovske", "C": "Bakhmut", "D": "Kyiv"}  # two geoBoundaries raions
+
+
+def test_a_looser_name_for_two_districts_is_ambiguous_not_unknown(cli, tmp_path):
+    districts = named_squares(tmp_path, POKROVSK)
+    # 'Покровськ' in Latin letters is Pokrovsk, whose loose key Pokrovske shares (vowels do not count).
+    log = write(
+        tmp_path, "log.csv", "date,district,controller\n2024-07-08,Kyiv,ukraine\n2024-07-08,Покровськ,ukraine\n"
+    )
+    result = cli("status", "-d", districts, "-c", log)
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("conflictmap: error: ")
+    assert "log.csv line 3: district 'Покровськ' is ambiguous" in line
+    assert "2 districts, 'Pokrovsk', 'Pokrovske'" in line and "--aliases" in line
+    assert "unknown district" not in line
+
+
+def test_an_ambiguous_name_resolves_as_the_districts_file_writes_it_or_by_an_alias(cli_json, tmp_path):
+    districts = named_squares(tmp_path, POKROVSK)
+    written = write(tmp_path, "log.csv", "date,district,controller\n2024-07-08,Pokrovsk,russia\n")
+    held = {r["id"]: r["controller"] for r in cli_json("status", "-d", districts, "-c", written)}
+    assert held["A"] == "russia" and held["B"] == "unknown"
+    log = write(tmp_path, "cyr.csv", "date,district,controller\n2024-07-08,Покровськ,russia\n")
+    aliases = write(tmp_path, "aliases.csv", "alias,district\nПокровськ,Pokrovske\n")
+    held = {r["id"]: r["controller"] for r in cli_json("status", "-d", districts, "-c", log, "--aliases", aliases)}
+    assert held["B"] == "russia" and held["A"] == "unknown"
+
+
+def test_a_looser_name_for_one_district_still_matches_and_a_typo_is_still_unknown(cli, tmp_path):
+    districts = named_squares(tmp_path, POKROVSK)
+    one = write(tmp_path, "one.csv", "date,district,controller\n2024-07-08,Бахмут,ukraine\n")
+    result = cli("status", "-d", districts, "-c", one)
+    assert result.exit_code == 0 and "'Бахмут' matched 'Bakhmut'" in result.stderr
+    typo = write(tmp_path, "typo.csv", "date,district,controller\n2024-07-08,Pokrovka,ukraine\n")
+    result = cli("status", "-d", districts, "-c", typo)  # loose key pkrvka: neither pkrvsk nor pkrvska
+    assert result.exit_code == 1 and "unknown district 'Pokrovka'; closest: Pokrovsk" in result.stderr
+
+
+def test_the_reviewers_pokrovsk_on_the_raions(cli, shared_data, tmp_path):
+    log = write(tmp_path, "log.csv", "date,district,controller\n2024-07-08,Покровськ,ukraine\n")
+    result = cli("share", "-d", shared_data / "ukraine" / "adm2-raions.geojson", "-c", log)
+    assert result.exit_code == 1, result.output
+    assert "'Покровськ' is ambiguous: by a looser spelling it matches 2 districts, 'Pokrovsk', 'Pokrovske'" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize("text", ["*", "(default)"])
+def test_an_every_district_row_in_a_log_points_at_the_baseline(cli, squares, tmp_path, text):
+    log = write(tmp_path, "log.csv", f"date,district,controller\n2020-01-01,A,rebels\n2020-01-01,{text},government\n")
+    result = cli("status", "-d", squares["districts"], "-c", log)
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert f"log.csv line 3: district {text!r} is no district" in line
+    assert "log from-changes --baseline" in line and "--initial ACTOR" in line

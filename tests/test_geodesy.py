@@ -125,7 +125,7 @@ def test_bad_input_corpus_districts():
             frame = pyogrio.read_dataframe(path)
         except Exception:  # not readable by GDAL at all: no geometry to measure
             continue
-        if frame.geometry is None or not len(frame):
+        if getattr(frame, "geometry", None) is None or not len(frame):  # a table (d_control_log_as_districts.csv)
             continue
         assert_same_areas(frame.geometry.values)
         measured += 1
