@@ -88,9 +88,12 @@ def plane_areas_m2(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _plane_areas_m2(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     area = np.zeros(len(geoms))
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    polygon = shapely.get_type_id(parts) == 3
-    parts, owner = parts[polygon], owner[polygon]
+    if (shapely.get_type_id(geoms) == 3).all() and not shapely.is_empty(geoms).any():
+        parts, owner = geoms, np.arange(len(geoms))  # polygons only: each its own part (get_parts would copy each)
+    else:
+        parts, owner = shapely.get_parts(geoms, return_index=True)
+        polygon = shapely.get_type_id(parts) == 3
+        parts, owner = parts[polygon], owner[polygon]
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     ring_owner = owner[ring_part]
     exterior = np.r_[True, ring_part[1:] != ring_part[:-1]]  # get_rings: each polygon's exterior, then its holes
