@@ -118,6 +118,7 @@ def main() -> None:
 
     if sys.stdout is None:  # started with stdout closed (>&-)
         sys.stdout = ClosedStdout()
+    state.own_process = True
     try:
         app_for(sys.argv[1:])()
     except BrokenPipeError:

@@ -125,7 +125,18 @@ def test_a_run_of_share_imports_neither_pydantic_nor_other_commands():
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m == 'pydantic' or m.startswith('conflictmap.cli.commands.')),"
         " file=sys.stderr)\n"
+        "import gc\nprint(gc.get_freeze_count() > 0, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert '"actor": "government"' in done.stdout
-    assert done.stderr.strip().splitlines()[-1] == "['conflictmap.cli.commands.share']"
+    assert done.stderr.strip().splitlines()[-2:] == ["['conflictmap.cli.commands.share']", "True"]
+
+
+def test_the_app_run_as_a_library_freezes_nothing(cli):
+    # gc.freeze (cli.options.long_lived) is for the conflictmap process only: under CliRunner the objects of
+    # a test process must stay collectable.
+    import gc
+
+    before = gc.get_freeze_count()
+    assert cli("share", "-q", "-f", "json").exit_code == 0
+    assert gc.get_freeze_count() == before
