@@ -468,7 +468,8 @@ def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
     idx = np.asarray([p[0] for p in places], dtype=np.int64)[where_place]
     dates = pd.to_datetime(pd.Series(days)).to_numpy()[where_day]
     shares = np.asarray([np.nan if f is None else f for f in fractions], dtype=float)[where_share]
-    return idx, dates, np.asarray(holders, dtype=object)[where_holder], shares
+    codes, named = pd.factorize(np.asarray(holders, dtype=object))  # labels of one actor: one value
+    return idx, dates, (np.asarray(named, dtype=object), codes[where_holder]), shares
 
 
 def _district_places(column, index: DistrictIndex, name: str):
@@ -523,7 +524,7 @@ def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, share
 
 
 def _log_rows(get, rows, name: str, lines, idx, dates, controllers, shares, ids):
-    """LOG_COLUMNS of the given rows of the table, in that order."""
+    """LOG_COLUMNS of the given rows of the table, in that order (`controllers`: the actors, each row's)."""
     import numpy as np
     import pandas as pd
 
@@ -538,7 +539,7 @@ def _log_rows(get, rows, name: str, lines, idx, dates, controllers, shares, ids)
             "idx": idx[rows],
             "district": _text_column(np.asarray(ids, dtype=object), idx[rows]),
             "date": dates[rows],
-            "controller": _text_column(controllers[rows]),
+            "controller": _text_column(controllers[0], controllers[1][rows]),
             "share": shares[rows].astype(float),
             "source": text("source"),
             "confidence": text("confidence"),

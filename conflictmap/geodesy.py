@@ -136,8 +136,9 @@ def _ring_sums(rings: np.ndarray, origin: tuple[float, float]) -> tuple[np.ndarr
         last = max(int(np.searchsorted(ends, ends[first] - counts[first] + CHUNK, side="right")), first + 1)
         xy, ring_of = shapely.get_coordinates(rings[first:last], return_index=True)
         if len(xy) > 1:
-            filled = np.unique(ring_of)  # empty rings have no vertex and keep 0
-            starts = np.searchsorted(ring_of, filled)
+            # ring_of runs up (coordinates come ring by ring): each ring starts where it changes.
+            starts = np.flatnonzero(np.r_[True, ring_of[1:] != ring_of[:-1]])
+            filled = ring_of[starts]  # empty rings have no vertex and keep 0
             signed[first + filled], bound[first + filled] = _chunk_sums(xy, ring_of, starts, origin)
         first = last
     return signed, bound

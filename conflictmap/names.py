@@ -90,13 +90,16 @@ def name_keys(texts) -> list[str]:
     NUL parts the texts, is neither a space nor a digit (no step reaches across it) and is in none of them
     (checked; else each text is keyed alone).
     """
-    texts = [str(t) for t in texts]
-    plain = [t for t in texts if t.isascii()]
+    texts = list(map(str, texts))
+    plain = list(filter(str.isascii, texts))
     joined = "\x00".join(plain)
     if len(plain) < 2 or joined.count("\x00") != len(plain) - 1:
         return [name_key(t) for t in texts]
-    keys = iter(_DIGIT_GAP.sub("·", joined.lower().translate(_ASCII_KEY_JOINED)).replace(" ", "").split("\x00"))
-    return [next(keys) if t.isascii() else name_key(t) for t in texts]
+    keys = _DIGIT_GAP.sub("·", joined.lower().translate(_ASCII_KEY_JOINED)).replace(" ", "").split("\x00")
+    if len(plain) == len(texts):
+        return keys
+    ascii_keys = iter(keys)
+    return [next(ascii_keys) if t.isascii() else name_key(t) for t in texts]
 
 
 def _latin_fold(c: str) -> str:
