@@ -404,6 +404,8 @@ def unique_hint(raw, fields: Fields, ids=None) -> str:
     """
     import pandas as pd
 
+    if ids is not None and len(set(ids)) == len(ids):
+        return ""  # every id once (the common case): no hint, and no column of them made
     columns = [c for c in raw.columns if c != raw.geometry.name and c != fields.id]
     ids = pd.Series(ids, index=raw.index) if ids is not None else raw[fields.id or fields.name].map(id_text)
     if not ids.duplicated().any():
