@@ -64,9 +64,10 @@ def app_for(argv: list[str]) -> typer.Typer:
     """The app for this command line: the one command it names, else all (help, a typo, completion)."""
     import os
 
+    completing = any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)  # click's _PROG_COMPLETE
     for arg in argv:
         if arg not in LEADING_FLAGS:
-            if arg in COMMANDS and not os.environ.get("_CONFLICTMAP_COMPLETE"):
+            if arg in COMMANDS and not completing:
                 return make_app([arg])
             break
     return full_app()

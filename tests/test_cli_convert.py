@@ -96,6 +96,11 @@ def test_anything_but_a_command_name_gets_the_full_app(argv):
     assert app_for(argv) is app
 
 
+def test_shell_completion_gets_the_full_app(monkeypatch):
+    monkeypatch.setenv("_CONFLICTMAP_COMPLETE", "complete_bash")
+    assert app_for(["share", "--d"]) is app
+
+
 @pytest.mark.parametrize(
     "args",
     [
