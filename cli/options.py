@@ -330,7 +330,7 @@ GapOpt = Annotated[
     Optional[float],
     typer.Option(
         "--gap",
-        help="Bridge gaps (e.g. streets) up to this many metres wide between districts: the front then runs along the middle of the street, where the two sides face each other; default: detected from the districts (a note says the distance used); 0: shared boundaries only.",
+        help="Bridge gaps between districts (e.g. streets) up to at least this many metres wide, wall to wall: the front runs along the middle of the street, where the two sides face each other; default: detected, as far as the districts' own streets reach (a note says the distance used); a smaller N does not narrow it, a larger one widens it; 0: shared boundaries only.",
     ),
 ]
 
@@ -564,6 +564,26 @@ def read_zones(zones, reading: ZoneReading, actors, bar):
     report_problems(zoneset.problems)
     say_zones(zoneset)
     return zoneset
+
+
+def read_zone_series(zones, reading: ZoneReading, actors_file, clip, bar):
+    """(zones, clip geometry or None, km² per actor per date): the zones read as read_zones does, the clip
+    loaded, and the series measured (zones.area_series) with its breaks warned about on stderr.
+
+    zones area, zones movement and frontline ZONES read their zones here, so each warns about the same
+    steps (a source that stops drawing an area reads as a battlefield change).
+    """
+    from conflictmap.actors import load_actors
+    from conflictmap.zones import area_series, load_clip
+
+    zoneset = read_zones(zones, reading, load_actors(actors_file), bar)
+    reference = None
+    if clip:
+        reference, problems = load_clip(clip)
+        report_problems(problems)
+    table, breaks = area_series(zoneset, reference, progress=bar.stage("measuring areas"))
+    report_problems(breaks)
+    return zoneset, reference, table
 
 
 def say_zones(zoneset) -> None:

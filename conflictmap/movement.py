@@ -29,7 +29,7 @@ from .changes import window
 from .dataset import Dataset
 from .errors import UsageError
 from .figures import reported_actors, state_on
-from .frontline import front_lines, main_holder
+from .frontline import front_lines_at, main_holder, resolve_gap
 from .transfer import share_matrix, total_flows
 
 __all__ = ["front_movement", "stepped_movement", "zone_movement", "gains_layer"]
@@ -84,9 +84,10 @@ def farthest_km(points_lonlat: np.ndarray, line_lonlat, local: _Local | None = N
 class _Dates:
     """What each date needs, computed once even when it is the end of one step and the start of the next."""
 
-    def __init__(self, ds: Dataset, gap_m: float):
-        self.ds, self.gap_m = ds, gap_m
+    def __init__(self, ds: Dataset, gap_m: float | None):
+        self.ds = ds
         self.geoms = np.asarray(ds.districts.geometry.values)
+        self.gap_m, self.gap_note = resolve_gap(self.geoms, gap_m)  # once for every date, as front_lines would
         self.actors = reported_actors(ds)
         self.local = _Local(self.geoms)
         self.area = ds.districts["area_km2"].to_numpy(dtype=float)
@@ -106,7 +107,7 @@ class _Dates:
     def fronts(self, day: dt.date) -> dict:
         info = self.on(day)
         if "fronts" not in info:
-            lines = front_lines(self.ds, day, self.gap_m).lines
+            lines = front_lines_at(self.ds, day, self.gap_m).lines
             info["fronts"] = {
                 frozenset((a, b)): (v, g)
                 for a, b, v, g in zip(lines["actor_a"], lines["actor_b"], lines["length_km"], lines.geometry)
@@ -118,7 +119,7 @@ def front_movement(
     ds: Dataset,
     since: dt.date | None = None,
     until: dt.date | None = None,
-    gap_m: float = 0.0,
+    gap_m: float | None = None,
     dates: _Dates | None = None,
 ) -> pd.DataFrame:
     """One row per (actor, from) pair with area moved between the dates; see the module docstring."""
@@ -164,7 +165,7 @@ def _table(rows: list[dict]) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def stepped_movement(ds: Dataset, dates: list[dt.date], gap_m: float = 0.0) -> pd.DataFrame:
+def stepped_movement(ds: Dataset, dates: list[dt.date], gap_m: float | None = None) -> pd.DataFrame:
     """front_movement for each step of a date grid (consecutive dates)."""
     if len(dates) < 2:
         raise UsageError("front movement needs two dates; give --since and --until, or a longer --every window")
@@ -232,7 +233,7 @@ def _zone_front(zone, clip):
     return shapely.difference(inside, border) if not border.is_empty else inside
 
 
-def gains_layer(ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m: float = 0.0):
+def gains_layer(ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m: float | None = None):
     """The strips gained and lost between the dates, one feature per (actor, from) pair with area moved.
 
     The geometry is the union of the districts whose main holder went from `from` to `actor`; a pair
@@ -243,8 +244,8 @@ def gains_layer(ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m
     import geopandas as gpd
 
     since, until = window(ds, since, until)
-    table = front_movement(ds, since, until, gap_m)
     dates = _Dates(ds, gap_m)
+    table = front_movement(ds, since, until, gap_m, dates)
     then, now = dates.on(since), dates.on(until)
     geoms = []
     for actor, loser in zip(table["actor"], table["from"]):

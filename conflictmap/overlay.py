@@ -38,6 +38,7 @@ __all__ = ["Overlay"]
 RULES = ("fraction", "majority", "centroid")
 # Past this extent (degrees) a single equal-area projection is no longer "local".
 LOCAL_EXTENT_DEG = 40.0
+MASK_WORDS = "land mask "  # in the note column, before the mask's file name (land.mask_hint reads it)
 
 
 class AreaMeasure:
@@ -316,6 +317,7 @@ def overlay_result(
     run=None,
     progress=None,
     mask=None,
+    mask_label: str | None = None,
 ) -> OverlayResult:
     """The control log (date, district, controller, share, source, note) from dated zones.
 
@@ -326,7 +328,8 @@ def overlay_result(
     `run(districts, snapshots, rule, progress)` measures the dates: by default
     measure_dates in this process; distributed.runner gives one for Dask.
     `mask` is the land mask the districts were cut to (land.apply_mask), so the
-    zone km² in no district are counted on land only.
+    zone km² in no district are counted on land only; `mask_label` (its file name) goes into the note
+    column, so that commands reading the log can ask for the same mask (land.mask_hint).
     """
     import pandas as pd
 
@@ -361,7 +364,7 @@ def overlay_result(
                 labels,
                 shares,
                 keep,
-                _note(rule, min_share, rest),
+                _note(rule, min_share, rest, mask_label),
                 len(actors),
                 landless & (mask is not None),
             )
@@ -438,13 +441,14 @@ def _fold_rest(values: np.ndarray, actors: list[str], rest: str) -> np.ndarray:
     return values
 
 
-def _note(rule: str, min_share: float, rest: str) -> str:
-    """The note column's text: the rule, and what min_share did."""
+def _note(rule: str, min_share: float, rest: str, mask_label: str | None = None) -> str:
+    """The note column's text: the rule, the land mask, and what min_share did."""
+    head = f"zones overlay, rule {rule}" + (f", {MASK_WORDS}{mask_label}" if mask_label else "")
     if not min_share:
-        return f"zones overlay, rule {rule}"
+        return head
     takers = "zone actors" if rest in (UNKNOWN, CONTESTED) else f"zone actors and {rest}"
     return (
-        f"zones overlay, rule {rule}, zone shares under {min_share:g} dropped and given to the district's other "
+        f"{head}, zone shares under {min_share:g} dropped and given to the district's other "
         f"{takers} in proportion (unknown and contested never changed; with none of them left, unchanged)"
     )
 

@@ -329,7 +329,11 @@ def _change_area_sentences(model: dict) -> list[str]:
         else "no district changed hands (no largest holder changed)"
     )
     total = area(sum(r["area_km2"] for r in moved))
-    first = f"{_cap(span)}, {total} moved between actors ({pairs}); {hands}."
+    if model.get("fractional"):  # a district's shares say how much moved, not where: within it, gains net losses
+        moves = f"at least {total} moved between actors ({pairs}; net within each district)"
+    else:
+        moves = f"{total} moved between actors ({pairs})"
+    first = f"{_cap(span)}, {moves}; {hands}."
     nets = [r for r in model["gains_losses"] if abs(r["net_area_km2"]) > EXACT]
     if not nets:
         return [first, "Gains and losses cancel out: no actor's area grew or shrank."]

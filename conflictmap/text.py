@@ -31,6 +31,7 @@ __all__ = [
     "NUMBER_KINDS",
     "column_kind",
     "column_texts",
+    "has_fraction",
     "count",
     "percent",
     "pct",
@@ -43,7 +44,7 @@ __all__ = [
     "districts",
 ]
 
-NUMBER_KINDS = ("pct", "km", "people", "count")
+NUMBER_KINDS = ("pct", "km", "people", "count", "equivalents")
 MONTHS = (
     "January",
     "February",
@@ -75,7 +76,8 @@ def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _fractional(values) -> bool:
+def has_fraction(values) -> bool:
+    """Does any number among `values` have a fractional part (a split district's share, not a whole count)?"""
     return any(isinstance(v, float) and abs(v - round(v)) > WHOLE for v in values if is_number(v))
 
 
@@ -87,7 +89,9 @@ def _column_spec(kind: str, values) -> str:
         return ",.2f"
     if kind == "people":
         return ",.0f"
-    return ",.2f" if _fractional(values) else ",.0f"
+    if kind == "equivalents":  # district-equivalents: a table of them reads alike in every column
+        return ",.2f"
+    return ",.2f" if has_fraction(values) else ",.0f"
 
 
 def column_texts(values, kind: str, flat=str, sign: bool = False) -> list[str]:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 from .errors import Problem, UsageError
+from .model import UNKNOWN
 from .project import Inputs
 
 __all__ = ["OverlayRequest", "OverlayLog", "make_log", "coverage_note"]
@@ -111,8 +114,19 @@ def make_log(request: OverlayRequest, resolved: Inputs | None = None, run=None, 
         run=run,
         progress=stage("overlay"),
         mask=mask and mask.geometry,
+        mask_label=mask and Path(mask.source).name,
     )
     problems = list(zoneset.problems) + problems + _breaks(result.coverage, places, zoneset)
+    if mask is None and rest != UNKNOWN:
+        problems.append(
+            Problem(
+                "note",
+                "",
+                f"no land mask (--clip): the area no zone covers goes to {rest}, with any sea or land abroad "
+                "inside the districts; if they reach into the sea (admin units often do), give the land "
+                "boundary with --clip FILE",
+            )
+        )
     return OverlayLog(result.log, places, zoneset, problems, coverage_note(result.coverage, mask))
 
 

@@ -33,7 +33,16 @@ from .io import label, read_vector
 from .model import clean_label, closest, parse_date
 from .actors import Actors
 
-__all__ = ["load_zones", "load_clip", "zone_areas", "series_breaks", "sources_by_date", "total_for_breaks", "ZoneSet"]
+__all__ = [
+    "load_zones",
+    "load_clip",
+    "zone_areas",
+    "area_series",
+    "series_breaks",
+    "sources_by_date",
+    "total_for_breaks",
+    "ZoneSet",
+]
 
 ZONE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geojsonl", ".geojsons")
 ACTOR_FIELDS = ("actor", "controller", "holder", "side", "controlled_by")
@@ -139,6 +148,27 @@ def date_from_name(path) -> dt.date | None:
     return found.pop() if found else None
 
 
+def _not_a_date(path) -> str:
+    """'the file name holds 20241308, which is not a date (month must be in 1..12)', or ''.
+
+    Said where a file ends up with no date, so a typo in its name is not reported as a missing date.
+    """
+    for m in _NAME_DATE.finditer(Path(path).stem):
+        try:
+            dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        except ValueError as exc:
+            return f"the file name holds {m.group(0)}, which is not a date ({exc})"
+    return ""
+
+
+def _no_name_date(path) -> tuple[str, str]:
+    """What is wrong with a file's name date and how to fix it: an invalid date it holds, else none at all."""
+    wrong = _not_a_date(path)
+    if wrong:
+        return wrong, "correct the date in the file name (YYYY-MM-DD or YYYYMMDD)"
+    return "no date in the file name", _NAME_HINT
+
+
 def _to_lonlat(frame, name: str):
     """The frame in EPSG:4326; without a CRS, lon/lat only when the coordinates fit (as for districts)."""
     problem = lonlat_problem(frame.crs, frame.total_bounds)
@@ -235,7 +265,8 @@ def _dates(frame, path: Path, name: str, date_field: str | None) -> list[dt.date
     if date_field is None:
         day = date_from_name(path)
         if day is None:  # _date_source checks first; kept for callers that skip it
-            raise InputError(f"{name}: no date in the file name; {_NAME_HINT}, or give --date-field F")
+            wrong, fix = _no_name_date(path)
+            raise InputError(f"{name}: {wrong}; {fix}, or give --date-field F")
         return [day] * len(frame)
     columns = [c for c in frame.columns if c != frame.geometry.name]
     if date_field not in columns:  # only a --date-field given by hand can be missing: the option is wrong
@@ -270,9 +301,8 @@ def _date_source(
     # NZZ: the features' own date (the file name's is 0-5 days later); --date-from-name keeps the name's.
     undated = [f for f in files if date_from_name(f) is None or (kinds.get(f) == "nzz" and not from_name)]
     if from_name and undated:
-        raise InputError(
-            f"{undated[0]}: no date in the file name (--date-from-name); {_NAME_HINT}, or give --date-field F"
-        )
+        wrong, fix = _no_name_date(undated[0])
+        raise InputError(f"{undated[0]}: {wrong} (--date-from-name); {fix}, or give --date-field F")
     plan = dict.fromkeys(files)
     used: list[str] = []
     for path in undated:
@@ -281,9 +311,10 @@ def _date_source(
         if found is None and date_from_name(path) is not None:
             continue  # an NZZ-like file without a date field: its name's date
         if found is None:
+            wrong, fix = _no_name_date(path)
             raise InputError(
-                f"{path}: no date in the file name and no date field ({', '.join(DATE_FIELDS)}; "
-                f"fields: {', '.join(fields) or 'none'}); {_NAME_HINT}, or give --date-field F"
+                f"{path}: {wrong}{',' if fix != _NAME_HINT else ''} and no date field ({', '.join(DATE_FIELDS)}; "
+                f"fields: {', '.join(fields) or 'none'}); {fix}, or give --date-field F"
             )
         plan[path] = found
         used += [] if found in used else [found]
@@ -335,20 +366,19 @@ def load_zones(
     opts.sources = {f: _detect(f, source, actor_field, bool(actor), opts) for f in files}
     opts.date_fields, origin = _date_source(files, date_field, from_name, opts.sources, opts)
     problems: list = []
-    groups: dict = defaultdict(list)
-    sources_by_date: dict = defaultdict(list)
+    read: dict = defaultdict(lambda: defaultdict(list))  # (date, actor) -> file -> its geometries
     for n, path in enumerate(files, start=1):
         for day, who, geom in _read_file(path, opts, problems):
-            groups[(day, who)].append(geom)
-            if path.name not in sources_by_date[day]:
-                sources_by_date[day].append(path.name)
+            read[(day, who)][path].append(geom)
         if progress:
             progress(n, len(files))
     _check_actor_map(opts, files)
     problems += _source_notes(opts, source) + _misdated_warning(opts)
-    if not groups:
+    if not read:
         raise InputError(_nothing_read(files, opts))
-    snapshots = _snapshots(groups, sources_by_date)
+    groups, used = _one_file_each(read, opts, problems)
+    problems += _mixed_sources(used, opts)
+    snapshots = _snapshots(groups, {day: [p.name for p in paths] for day, paths in used.items()})
     names = sorted({who for _, who in groups})
     winners = _winners(allow_overlap, opts.actors, names)
     slivers: list = []
@@ -365,6 +395,88 @@ def load_zones(
             )
         )
     return ZoneSet(snapshots, names, origin, problems)
+
+
+def _one_file_each(read: dict, opts: _Options, problems: list) -> tuple[dict, dict]:
+    """The geometries of each (date, actor), from one file, and the files used on each date (in file order).
+
+    Two files giving one actor's zones on one date would be merged into a
+    union no source drew (a mis-dated copy of another date): an error naming
+    both, unless they give the very same polygons (a copy), then one is used
+    and a note says so. Files giving different actors on one date (a file per
+    actor) complement each other.
+    """
+    order = {path: i for i, path in enumerate(opts.sources)}
+    groups, used = {}, defaultdict(set)
+    for (day, who), by_file in sorted(read.items(), key=lambda kv: kv[0]):
+        first, *others = sorted(by_file, key=order.get)
+        differ = [p for p in others if not _same_polygons(by_file[first], by_file[p])]
+        if differ:
+            raise InputError(_same_date_error(day, who, first, differ[0], opts))
+        if others:
+            names = _listed([p.name for p in [first, *others]])
+            problems.append(
+                Problem("note", day.isoformat(), f"{names} give the same zones of {who}; read once (from {first.name})")
+            )
+        groups[(day, who)] = by_file[first]
+        used[day].add(first)
+    return groups, {day: sorted(paths, key=order.get) for day, paths in used.items()}
+
+
+def _same_polygons(a: list, b: list) -> bool:
+    """Whether two files' geometries are the same polygons, in any order (a copy, a re-download)."""
+    forms = [shapely.normalize(shapely.GeometryCollection(list(g))) for g in (a, b)]
+    return bool(shapely.equals_exact(forms[0], forms[1], tolerance=0))
+
+
+def _same_date_error(day: dt.date, who: str, a: Path, b: Path, opts: _Options) -> str:
+    by_field = [opts.date_fields.get(p) for p in (a, b)]
+    dated = "by their names" if by_field == [None, None] else f"by their features' {by_field[0] or by_field[1]!r}"
+    names = {date_from_name(p) for p in (a, b)}
+    hint = (
+        ", or give --date-from-name to date them by their names" if any(by_field) and len(names - {None}) == 2 else ""
+    )
+    return (
+        f"{label(a)} and {label(b)} both give {who}'s zones on {day.isoformat()} (dated {dated}) and differ "
+        "(merged, they would be a zone neither drew); "
+        f"keep one file per date: remove one, or correct the date of the other{hint}"
+    )
+
+
+def _mixed_sources(used: dict, opts: _Options) -> list:
+    """A warning when the series mixes sources: each date's figure holds, a step from one source to another does not.
+
+    NZZ leaves out Crimea (and from July 2024 the areas held since 2014), DeepState draws them: the km²
+    between a date of one and a date of the other measure the change of map, not of the front.
+    """
+    kinds = {day: sorted({opts.sources[p] for p in paths}) for day, paths in sorted(used.items())}
+    found = sorted({k for ks in kinds.values() for k in ks})
+    if len(found) < 2:
+        return []
+    first = {k: next(p for paths in used.values() for p in sorted(paths) if opts.sources[p] == k) for k in found}
+    count = Counter(opts.sources[p] for p in {p for paths in used.values() for p in paths})
+    days = list(kinds)
+    switches = [(a, b) for a, b in zip(days, days[1:]) if kinds[a] != kinds[b]]
+    where = (
+        f", switching between {switches[0][0].isoformat()} and {switches[0][1].isoformat()}"
+        f"{f' (and at {len(switches) - 1} more step(s))' if len(switches) > 1 else ''}"
+        if switches
+        else ""
+    )
+    shown = _listed([f"{k} ({first[k].name}{f' and {count[k] - 1} more' if count[k] > 1 else ''})" for k in found])
+    return [
+        Problem(
+            "warning",
+            "zones",
+            f"the files mix {len(found)} sources, {shown}{where}: sources draw different things, so a change "
+            "across a switch is a change of map, not of the front; keep one source per folder",
+        )
+    ]
+
+
+def _listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _nothing_read(files: list[Path], opts: _Options) -> str:
@@ -712,17 +824,25 @@ def zone_areas(zoneset: ZoneSet, clip=None, progress=None):
 
     Every actor has a row on every date (0 when it has no zone that day), so a
     change is never lost to a missing row; the first date's change is None.
+    Within a clip, a zone is measured from the actor's zone before it wherever
+    that gives the figure of zone ∩ clip (conflictmap.clip_area).
     """
     import pandas as pd
+
+    from .clip_area import SeriesAreas
 
     rows, previous, before = [], {}, None
     total = len(zoneset.snapshots)
     clip = Clip(clip) if clip is not None else None
+    within = SeriesAreas(clip.geom, lambda zone: float(geodesy.area_km2([clipped(zone, clip)])[0])) if clip else None
     for n, snap in enumerate(zoneset.snapshots, start=1):
         days = (snap.date - before).days if before else None
         for who in zoneset.actors:
             zone = snap.zones.get(who)
-            area = float(geodesy.area_km2([clipped(zone, clip)])[0]) if zone is not None else 0.0
+            if zone is None:
+                area = 0.0
+            else:
+                area = within.km2(who, zone) if within else float(geodesy.area_km2([zone])[0])
             change = area - previous[who] if who in previous else None
             # Snapshots are irregular (a week, a month apart): the rate is what compares across steps.
             per_day = change / days if change is not None and days else None
@@ -784,6 +904,18 @@ def series_breaks(table, total_km2: float, sources: dict) -> list:
                 )
             )
     return out
+
+
+def area_series(zoneset: ZoneSet, clip=None, progress=None):
+    """(zone_areas of the series, the warnings of its breaks): what every command reading a zone series checks.
+
+    The breaks are measured on the areas `zones area` prints (within `clip` when
+    given) against the clip's area, else the largest zone (total_for_breaks), so
+    `zones area`, `zones movement` and `frontline ZONES` flag the same steps.
+    """
+    table = zone_areas(zoneset, clip, progress=progress)
+    reference = float(geodesy.area_km2([clip])[0]) if clip is not None else None
+    return table, series_breaks(table, total_for_breaks(zoneset, reference), sources_by_date(zoneset))
 
 
 def total_for_breaks(zoneset: ZoneSet, reference_km2: float | None = None) -> float:

@@ -172,9 +172,11 @@ def test_markdown_matrix_totals_by_hand(cli, squares_args):
     body = {r[0]: dict(zip(header, r)) for r in rows[2:]}
     assert header == ["from \\ to", "contested", "government", "kurdish forces", "rebels", "unknown", "total"]
     # By hand: held on 01-01 government 2, rebels 2; on 03-01 government 3.5, kurdish forces 0.5; 4 districts.
-    assert (body["government"]["total"], body["rebels"]["total"]) == ("2", "2")
+    # The log splits a district, so every cell has its decimals (not "2" in one column and "3.50" in the next).
+    assert (body["government"]["total"], body["rebels"]["total"]) == ("2.00", "2.00")
     assert (body["total"]["government"], body["total"]["kurdish forces"], body["total"]["total"]) == (
         "3.50",
         "0.50",
-        "4",
+        "4.00",
     )
+    assert all(cell.endswith(tuple(f".{d:02d}" for d in range(100))) for row in rows[2:] for cell in row[1:])

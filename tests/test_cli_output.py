@@ -109,12 +109,12 @@ def test_transition_matrix_cells_follow_their_measure(cli, squares_args):
     assert result.exit_code == 0, result.output
     tables = result.stdout.split("**Transition matrix")
     districts, km2 = tables[1], tables[2]
-    # By hand: A (rebels) went contested, B (rebels) split government 0.5 / kurdish 0.5. The columns to
-    # government and to kurdish forces hold halves: 2 decimals for all their cells; the others are whole
+    # By hand: A (rebels) went contested, B (rebels) split government 0.5 / kurdish 0.5. The matrix holds
+    # halves, so every cell has 2 decimals, read across a row as down a column
     # (columns contested, government, kurdish forces, rebels, unknown, total).
     rows = {row[0]: row for row in markdown_cells(districts)}
-    assert rows["rebels"][1:] == ["1", "0.50", "0.50", "0", "0", "2"]
-    assert rows["government"][1:] == ["0", "2.00", "0.00", "0", "0", "2"]
+    assert rows["rebels"][1:] == ["1.00", "0.50", "0.50", "0.00", "0.00", "2.00"]
+    assert rows["government"][1:] == ["0.00", "2.00", "0.00", "0.00", "0.00", "2.00"]
     # km²: 2 decimals everywhere, zeros too.
     assert all(re.fullmatch(r"-?[\d,]+\.\d\d", cell) for row in markdown_cells(km2) for cell in row[1:])
 

@@ -75,6 +75,18 @@ def test_no_date_is_a_data_error(cli, zones_dir):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+def test_an_impossible_date_in_a_name_is_said(cli, zones_dir):
+    write_zones(zones_dir / "deepstatemap_data_20241308.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    done = cli("zones", "area", zones_dir, "--actor", "russia")
+    assert done.exit_code == 1
+    lines = done.stderr.strip().splitlines()
+    assert (
+        len(lines) == 1
+        and "deepstatemap_data_20241308.geojson: the file name holds 20241308, which is not a date" in lines[0]
+    )
+    assert "correct the date in the file name" in lines[0] and "Traceback" not in done.output
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -193,3 +205,41 @@ def test_plot_draws_the_series_it_prints(cli, cli_json, zones_dir, tmp_path):
     assert to_pct(table["area_km2"].iloc[-1]) == pytest.approx(
         table["clip_pct"].iloc[-1]
     )  # the right axis reads the % printed
+
+
+def test_two_files_of_one_date_are_one_error_line(cli, tmp_path):
+    # Review item 3: zones area printed one row, the union of both files; frontline likewise.
+    folder = tmp_path / "z3"
+    folder.mkdir()
+    write_zones(folder / "a_20240708.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    write_zones(folder / "b_2024-07-08.geojson", [({}, box_coords(0, 0, 0.02, 0.01))])
+    clip = write_zones(tmp_path / "clip.geojson", [({}, box_coords(0, 0, 0.04, 0.02))])
+    for command in (["zones", "area"], ["frontline"]):
+        done = cli(*command, folder, "--actor", "russia", "--clip", clip)
+        assert done.exit_code == 1, done.output
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("conflictmap: error: ")
+        assert (
+            "a_20240708.geojson and " in lines[0]
+            and "b_2024-07-08.geojson both give russia's zones on 2024-07-08" in lines[0]
+        )
+        assert done.stdout == ""
+
+
+def test_mixed_sources_warn_once_and_still_give_each_date(cli, tmp_path):
+    # Review item 8: an NZZ file and a plain file, 27 days apart: +44,210 km² on the real files, no word.
+    folder = tmp_path / "z5"
+    folder.mkdir()
+    write_zones(
+        folder / "2024-07-05.json",
+        [({"type": "nochange", "date": "2024-07-05"}, box_coords(0, 0, 0.01, 0.01))],
+        wrap="value",
+    )
+    write_zones(folder / "deepstatemap_data_20240801.geojson", [({}, box_coords(0, 0, 0.02, 0.01))])
+    done = cli("zones", "area", folder, "--actor", "russia", "-f", "json")
+    assert done.exit_code == 0, done.output
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("conflictmap: warning:")]
+    assert len(warnings) == 1
+    assert "mix 2 sources, generic (deepstatemap_data_20240801.geojson) and nzz (2024-07-05.json)" in warnings[0]
+    areas = [r["area_km2"] for r in json.loads(done.stdout)]
+    assert areas == pytest.approx([cell_area_km2(0, 0, 0.01, 0.01), cell_area_km2(0, 0, 0.02, 0.01)], rel=1e-6)

@@ -19,7 +19,7 @@ import shapely
 from conflictmap.dataset import load_dataset
 from conflictmap.errors import UsageError
 from conflictmap.figures import state_on
-from conflictmap.frontline import front_lines, main_holder
+from conflictmap.frontline import front_lines, front_lines_at, main_holder
 from conflictmap.project import Inputs
 from tests.helpers import (
     GAPPED_LOG,
@@ -177,9 +177,14 @@ def test_gap_bridges_streets(tmp_path):
 
 
 def test_a_street_narrower_than_the_gap_only(tmp_path):
-    # --gap is the street's full width, wall to wall: 4 m does not reach across a 4.5 m street.
+    # The bridging is the street's full width, wall to wall: 4 m does not reach across a 4.5 m street. So a
+    # --gap of 4 m is widened to the file's streets (10 m detected), with a note, and the front is all there.
     ds = dataset(tmp_path, GAPPED_LOG, inset_squares(2e-5))
-    assert len(front_lines(ds, D(2020, 1, 1), gap_m=4.0).lines) == 0
+    assert len(front_lines_at(ds, D(2020, 1, 1), 4.0).lines) == 0
+    widened = front_lines(ds, D(2020, 1, 1), gap_m=4.0)
+    assert lengths(widened) == lengths(front_lines(ds, D(2020, 1, 1))) and len(widened.lines) == 1
+    (note,) = [p.message for p in widened.problems if p.level == "note"]
+    assert "bridge gaps up to 10 m wide" in note and "--gap 4 would leave out the 100%" in note
 
 
 def test_gap_does_not_lengthen_shared_boundaries(ds):
@@ -259,9 +264,12 @@ def test_two_blocks_across_a_street_at_every_gap(tmp_path):
     geojson, facing = two_blocks_across_a_street(8.0)
     ds = dataset(tmp_path, "date,district,controller\n2020-01-01,S,rebels\n2020-01-01,N,government\n", geojson)
     for gap_m in (8.5, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0):
+        (row,) = front_lines_at(ds, D(2020, 1, 1), gap_m).lines.to_dict("records")
+        assert row["length_km"] == pytest.approx(facing, rel=0.01), gap_m
+    assert len(front_lines_at(ds, D(2020, 1, 1), 7.5).lines) == 0  # narrower than the street: nothing bridged
+    for gap_m in (5.0, 7.5, 60.0):  # what the commands do: the street is bridged whatever --gap says
         (row,) = front_lines(ds, D(2020, 1, 1), gap_m=gap_m).lines.to_dict("records")
         assert row["length_km"] == pytest.approx(facing, rel=0.01), gap_m
-    assert len(front_lines(ds, D(2020, 1, 1), gap_m=7.5).lines) == 0  # narrower than the street: nothing bridged
     result = front_lines(ds, D(2020, 1, 1))
     assert result.lines["length_km"].tolist() == [pytest.approx(facing, rel=0.01)]
     assert any("typical gap about 8 m" in p.message for p in result.problems)
@@ -285,13 +293,16 @@ def aleppo():
 
 @pytest.fixture(scope="module")
 def sample_front(aleppo):
-    """front_lines on the sample on OFFENSIVE, by --gap (None: detected), each computed once."""
+    """front_lines on the sample on OFFENSIVE, by --gap (None: detected), each computed once; with exact=True
+    front_lines_at (the bridging exactly as given)."""
     cache = {}
 
-    def get(gap_m):
-        if gap_m not in cache:
-            cache[gap_m] = front_lines(aleppo, OFFENSIVE, gap_m=gap_m)
-        return cache[gap_m]
+    def get(gap_m, exact=False):
+        if (gap_m, exact) not in cache:
+            cache[gap_m, exact] = (
+                front_lines_at(aleppo, OFFENSIVE, gap_m) if exact else front_lines(aleppo, OFFENSIVE, gap_m=gap_m)
+            )
+        return cache[gap_m, exact]
 
     return get
 
@@ -318,8 +329,8 @@ def test_sample_front_does_not_depend_on_the_bridging_once_the_avenues_are_bridg
 
 
 def test_sample_wider_bridging_adds_only_wider_streets(aleppo, sample_front):
-    # From 10 m (the streets) to 60 m (and the avenues) the government-rebel front more than doubles. That
-    # is the map, not the method: the 10 m line is all inside the 60 m one, and every point of the 60 m line
+    # Bridging exactly 10 m (the streets), then 60 m (and the avenues), the government-rebel front more than
+    # doubles. That is the map, not the method, and why --gap never narrows the bridging: the 10 m line is all inside the 60 m one, and every point of the 60 m line
     # away from it lies where the two sides are between 10 and 60 m apart. The width is computed here on its
     # own: distance to the nearest government district + to the nearest rebel one, in metres (pyproj).
     from pyproj import Transformer
@@ -330,7 +341,7 @@ def test_sample_wider_bridging_adds_only_wider_streets(aleppo, sample_front):
     sides = [shapely.union_all(geoms[holder == actor]) for actor in ("government", "rebels")]
 
     def line(gap_m):
-        rows = sample_front(gap_m).lines
+        rows = sample_front(gap_m, exact=True).lines
         (geom,) = rows[(rows["actor_a"] == "government") & (rows["actor_b"] == "rebels")].geometry
         return shapely.transform(geom, metric.transform, interleaved=False)
 
@@ -405,3 +416,37 @@ def test_second_holder_below_the_minimum_is_not_reported():
     first, share, second = main_holder(state, 2, second=True, second_min=0.05)
     assert list(first) == ["a", "a"] and list(second) == [None, "b"]
     assert list(main_holder(state, 2, second=True)[2]) == ["b", "b"]
+
+
+def test_sample_front_is_the_same_for_every_gap_from_5_to_60_m(aleppo, sample_front):
+    # The issue's check: between 5 and 60 m of --gap the front changes by less than 10%. It does not change
+    # at all, since the sample's streets (8 m) and avenues (20-60 m) are bridged whatever --gap says, and a
+    # note says what a narrower bridging would leave out: the share of the districts' edges within 60 m (the
+    # detected bridging) of another district that lie more than --gap from it. That share is checked against
+    # points every 5 m along every boundary, measured here on their own (pyproj's equidistant projection).
+    import re
+
+    from pyproj import Transformer
+
+    detected = lengths(sample_front(None))
+    for gap_m in (5.0, 10.0, 15.0, 30.0, 60.0):
+        assert lengths(sample_front(gap_m)) == detected, gap_m
+    metric = Transformer.from_crs(4326, "+proj=aeqd +lat_0=36.2 +lon_0=37.15 +datum=WGS84 +units=m", always_xy=True)
+    geoms = shapely.transform(np.asarray(aleppo.districts.geometry.values), metric.transform, interleaved=False)
+    points, own = [], []
+    for k, geom in enumerate(geoms):
+        ring = shapely.boundary(geom)
+        points.append(shapely.line_interpolate_point(ring, np.arange(2.5, shapely.length(ring), 5.0)))
+        own.append(np.full(len(points[-1]), k))
+    points, own = np.concatenate(points), np.concatenate(own)
+    p, d = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=60.0)
+    p, d = p[d != own[p]], d[d != own[p]]
+    nearest = np.full(len(points), np.inf)
+    np.minimum.at(nearest, p, shapely.distance(points[p], geoms[d]))
+    expected = 100 * ((nearest > 10) & (nearest <= 60)).sum() / (nearest <= 60).sum()
+    (note,) = [p.message for p in sample_front(10.0).problems if p.level == "note"]
+    shown = float(re.search(r"--gap 10 would leave out the (\d+)% of the districts' edges within 60 m", note).group(1))
+    assert abs(shown - expected) <= 3, (shown, expected)
+    assert "never narrows it" in note
+    for gap_m in (60.0, 90.0):
+        assert not [p for p in sample_front(gap_m).problems if p.level in ("note", "warning")], gap_m

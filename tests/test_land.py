@@ -268,3 +268,27 @@ def test_deepstate_on_raions_with_the_national_land_mask(cli, cli_json, shared_d
     assert reported.group(2) == worst
     last = {r["actor"]: r for r in cli_json("share", "-d", raions, "-c", log, "--land", boundary, "--by", "area")}
     assert last["russia"]["area_km2"] == pytest.approx(held[max(held)], rel=1e-9)
+
+
+def test_a_log_made_on_land_asks_for_its_mask(cli, cli_json, squares, land_zone, coast, tmp_path):
+    # overlay --clip writes the mask's file name into the note column; share on that log without --land warns
+    # (its km² would include C's and D's "sea": the full squares), and with --land it does not.
+    log = tmp_path / "log.csv"
+    done = cli("overlay", land_zone, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"])
+    assert done.exit_code == 0 and "no land mask (--clip)" in done.stderr  # --rest named, no mask: a note
+    made = cli(
+        "overlay", land_zone, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"],
+        "--clip", coast, "-o", log,
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "no land mask" not in made.stderr
+    notes = {row["note"] for row in csv.DictReader(log.open(encoding="utf-8"))}
+    assert notes == {"zones overlay, rule fraction, land mask land.geojson"}
+    bare = cli("share", "-d", squares["districts"], "-c", log, "--by", "area", "-f", "json")
+    assert bare.exit_code == 0
+    (line,) = [x for x in bare.stderr.splitlines() if "land mask" in x]
+    assert "log.csv" in line and "give --land land.geojson" in line
+    # Its km² are the whole squares, sea included: what the warning is about.
+    assert sum(r["area_km2"] for r in json.loads(bare.stdout)) == pytest.approx(sum(map(squares_area, "ABCD")))
+    masked = cli("share", "-d", squares["districts"], "-c", log, "--land", coast, "--by", "area", "-f", "json")
+    assert masked.exit_code == 0 and "which is not given here" not in masked.stderr

@@ -76,9 +76,7 @@ def test_readme_shows_what_the_command_prints(cli):
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split("<!-- front-movement:start -->", 1)[1].split("<!-- front-movement:end -->", 1)[0]
-    result = cli(
-        "-q", "front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--gap", "15", "--format", "markdown"
-    )
+    result = cli("-q", "front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "--format", "markdown")
     assert result.exit_code == 0
     assert result.stdout.split("\n", 2)[2].strip() == block.strip()
 
@@ -154,3 +152,14 @@ def test_export_gains_of_a_split_district_follow_its_main_holder(cli, squares_ar
     )
     # The kurdish forces' half of B has no strip to draw: no feature (its km² is in front-movement).
     assert ("kurdish forces", "rebels") not in rows
+
+
+def test_a_gap_narrower_than_the_samples_streets_is_widened_to_them(cli):
+    # The sample's avenues are up to 60 m wide (tests/test_frontline.py): --gap 10 would leave them out of the
+    # D0 front, so it is widened to the detected 60 m, and the rows are those of the detected bridging.
+    args = ["front-movement", "--since", "2016-11-15", "--until", "2016-12-12", "-f", "csv"]
+    narrow, detected, wide = cli(*args, "--gap", "10"), cli(*args), cli(*args, "--gap", "60")
+    assert narrow.exit_code == detected.exit_code == wide.exit_code == 0
+    assert narrow.stdout == detected.stdout == wide.stdout
+    assert "--gap 10 would leave out" in narrow.stderr and "never narrows it" in narrow.stderr
+    assert "would leave out" not in wide.stderr and "warning" not in wide.stderr

@@ -405,3 +405,113 @@ def test_a_kept_clip_cut_gives_the_same_geometry(shared_data):
         zone = snap.zones["russia"]
         assert shapely.equals_exact(clipped(zone, kept), clipped(zone, boundary), 0)
     assert 1 <= len(kept.cuts) < len(files)
+
+
+def test_a_name_with_an_impossible_date_says_so(tmp_path):
+    # 20241308 looks like a date but has month 13: "no date in the file name" would send the user looking
+    # for a missing date; the message names the number and the fix.
+    path = write_zones(tmp_path / "deepstatemap_data_20241308.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    wanted = r"deepstatemap_data_20241308.geojson: the file name holds 20241308, which is not a date \(month must be in 1..12\)"
+    with pytest.raises(InputError, match=wanted + r", and no date field .*correct the date in the file name"):
+        load_zones([path], actor="russia")
+    with pytest.raises(InputError, match=wanted + r" \(--date-from-name\); correct the date in the file name"):
+        load_zones([path], actor="russia", from_name=True)
+    feb = write_zones(tmp_path / "zones_2024-02-30.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    with pytest.raises(InputError, match=r"holds 2024-02-30, which is not a date \(day is out of range for month\)"):
+        load_zones([feb], actor="russia")
+
+
+def test_an_impossible_name_date_beside_a_date_field_is_an_id(tmp_path):
+    # Eight digits that are no date may be an id: a file with a date field is dated by it, as before.
+    path = write_zones(tmp_path / "zones_20241308.geojson", [({"date": "2024-08-13"}, box_coords(0, 0, 0.01, 0.01))])
+    assert load_zones([path], actor="russia").dates == [dt.date(2024, 8, 13)]
+
+
+# -- one file per date (review item 3) and one source per folder (item 8)
+
+
+def test_two_different_files_of_one_date_are_an_error_naming_both(tmp_path):
+    # The 2024-07-08 file and a mis-named copy of a later map were merged into one snapshot (their union).
+    write_zones(tmp_path / "a_20240708.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    write_zones(tmp_path / "b_2024-07-08.geojson", [({}, box_coords(0, 0, 0.02, 0.01))])
+    with pytest.raises(InputError) as err:
+        load_zones([tmp_path], actor="russia")
+    message = str(err.value)
+    assert (
+        "a_20240708.geojson and " in message
+        and "b_2024-07-08.geojson both give russia's zones on 2024-07-08" in message
+    )
+    assert "(dated by their names)" in message and "keep one file per date" in message
+
+
+def test_a_copy_of_a_file_is_read_once_with_a_note(tmp_path):
+    write_zones(tmp_path / "zones_2024-07-08.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
+    (tmp_path / "zones_2024-07-08 (1).geojson").write_bytes((tmp_path / "zones_2024-07-08.geojson").read_bytes())
+    zs = load_zones([tmp_path], actor="russia")
+    notes = [str(p) for p in zs.problems if p.level == "note" and "read once" in str(p)]
+    assert len(notes) == 1 and "2024-07-08: zones_2024-07-08 (1).geojson and zones_2024-07-08.geojson" in notes[0]
+    assert zs.snapshots[0].sources == ["zones_2024-07-08 (1).geojson"]
+    # One 0.01° square, not counted twice.
+    assert zone_areas(zs)["area_km2"].tolist() == pytest.approx([cell_area_km2(0, 0, 0.01, 0.01)], rel=1e-6)
+
+
+def test_the_same_polygons_in_another_order_are_a_copy(tmp_path):
+    left, right = box_coords(0, 0, 0.01, 0.01), box_coords(0.01, 0, 0.02, 0.01)
+    write_zones(tmp_path / "a_2024-07-08.geojson", [({}, left), ({}, right)])
+    write_zones(tmp_path / "b_2024-07-08.geojson", [({}, right), ({}, left)])
+    assert len(load_zones([tmp_path], actor="russia").snapshots) == 1
+
+
+def test_files_of_different_actors_on_one_date_complement_each_other(tmp_path):
+    # A file per actor (ISW-style layers) is one snapshot of two actors, as before.
+    write_zones(tmp_path / "russia_2024-07-08.geojson", [({"actor": "russia"}, box_coords(0, 0, 0.01, 0.01))])
+    write_zones(tmp_path / "ukraine_2024-07-08.geojson", [({"actor": "ukraine"}, box_coords(0.01, 0, 0.02, 0.01))])
+    zs = load_zones([tmp_path])
+    assert zs.dates == [dt.date(2024, 7, 8)] and sorted(zs.snapshots[0].zones) == ["russia", "ukraine"]
+    assert zs.snapshots[0].sources == ["russia_2024-07-08.geojson", "ukraine_2024-07-08.geojson"]
+
+
+def _nzz(path, day, box):
+    return write_zones(path, [({"type": "nochange", "date": day}, box_coords(*box))], wrap="value")
+
+
+def test_two_nzz_files_with_one_features_date_point_to_the_names(tmp_path):
+    # NZZ dates come from the features: two maps whose features say the same day collide, and the names can tell them apart.
+    _nzz(tmp_path / "2024-07-08.json", "2024-07-05", (0, 0, 0.01, 0.01))
+    _nzz(tmp_path / "2024-07-09.json", "2024-07-05", (0, 0, 0.02, 0.01))
+    with pytest.raises(
+        InputError, match=r"both give russia's zones on 2024-07-05 \(dated by their features' 'date'\)"
+    ) as err:
+        load_zones([tmp_path])
+    assert "--date-from-name" in str(err.value)
+    assert load_zones([tmp_path], from_name=True).dates == [dt.date(2024, 7, 8), dt.date(2024, 7, 9)]
+
+
+def test_a_folder_mixing_sources_is_warned_about_and_each_date_still_measured(tmp_path):
+    nzz = _nzz(tmp_path / "2024-07-05.json", "2024-07-05", (0, 0, 0.01, 0.01))
+    write_zones(tmp_path / "deepstatemap_data_20240801.geojson", [({}, box_coords(0, 0, 0.03, 0.01))])
+    write_zones(tmp_path / "deepstatemap_data_20240901.geojson", [({}, box_coords(0, 0, 0.04, 0.01))])
+    zs = load_zones([tmp_path], actor="russia")
+    mixed = [str(p) for p in zs.problems if "mix" in str(p)]
+    assert len(mixed) == 1
+    assert (
+        "the files mix 2 sources, generic (deepstatemap_data_20240801.geojson and 1 more) and nzz (2024-07-05.json)"
+        in mixed[0]
+    )
+    assert "switching between 2024-07-05 and 2024-08-01:" in mixed[0] and "keep one source per folder" in mixed[0]
+    # Each date's figure is that of its own file.
+    expected = [cell_area_km2(0, 0, x, 0.01) for x in (0.01, 0.03, 0.04)]
+    assert zone_areas(zs)["area_km2"].tolist() == pytest.approx(expected, rel=1e-6)
+    # One source: no warning.
+    nzz.unlink()
+    assert not [p for p in load_zones([tmp_path], actor="russia").problems if "mix" in str(p)]
+
+
+@pytest.mark.parametrize("folder, count", [("zones-deepstate", 26), ("zones-nzz", 23)])
+def test_real_folders_have_one_file_per_date_and_one_source(shared_data, folder, count):
+    # The real folders still read whole: NZZ's features' dates are 0-5 days before the names' and all distinct.
+    path = shared_data / "ukraine" / folder
+    zs = load_zones([path], actor="russia")
+    assert len(zs.dates) == len(list(path.glob("*.*json"))) == count
+    assert all(len(s.sources) == 1 for s in zs.snapshots)
+    assert not [p for p in zs.problems if "mix" in str(p) or "read once" in str(p)]

@@ -96,14 +96,16 @@ def _say_moved(ds, d0, d1, table, shifts) -> None:
     pairs = ", ".join(f"{r['from']} → {r['to']} {r['area_km2']:,.1f}" for r in plain_rows(moved))
     hands = int(table["changed_hands"].sum())
     text = (
-        f"the log holds shares: {moved['area_km2'].sum():,.1f} km² moved between actors from {d0} to {d1}"
-        f"{' (' + pairs + ' km²)' if pairs else ''}; {hands} district(s) changed hands (largest holder changed)"
+        f"the log holds shares: at least {moved['area_km2'].sum():,.1f} km² moved between actors from {d0} to {d1}"
+        f"{' (' + pairs + ' km²; net within each district)' if pairs else ''}; {hands} district(s) changed hands "
+        "(largest holder changed)"
     )
     say(text + ("" if shifts else "; --shifts also lists districts whose shares moved"), "note")
 
 
 def _summary(ds, d0, d1, fmt) -> None:
     from conflictmap.changes import change_summary, matrix_table
+    from conflictmap.text import has_fraction
 
     result = change_summary(ds, d0, d1)
     if fmt in (Format.csv, Format.tsv):
@@ -120,7 +122,10 @@ def _summary(ds, d0, d1, fmt) -> None:
     for measure, unit in MATRIX_MEASURES.items():
         if measure in result["matrix"].columns:
             grid = matrix_table(result["matrix"], measure).rename(columns={"from": "from \\ to"})
-            kinds = {c: MATRIX_KINDS[measure] for c in grid.columns}
+            kind = MATRIX_KINDS[measure]
+            if kind == "count" and has_fraction(grid[grid.columns[1:]].to_numpy().ravel().tolist()):
+                kind = "equivalents"  # a split district: every cell with its decimals, not 2 beside 3.50
+            kinds = {c: kind for c in grid.columns}
             text += "\n" + to_text(
                 plain_rows(grid), fmt, title=f"Transition matrix, {unit}: rows on {d0}, columns on {d1}", kinds=kinds
             )

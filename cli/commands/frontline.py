@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import report_problems
-from conflictmap.cli.options import GapOpt, DateOpt, ZoneReading, dataset_command, load, read_zones, zone_options
+from conflictmap.cli.options import GapOpt, DateOpt, ZoneReading, dataset_command, load, read_zone_series, zone_options
 from conflictmap.cli.output import emit_rows
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
@@ -62,8 +62,6 @@ def frontline(
 
 def _from_zones(inputs, fmt, zones, date, gap, clip, reading) -> None:
     from conflictmap.frontline import ZONE_COLUMNS, ZONE_PROBE_M, zone_front_lines
-    from conflictmap.actors import load_actors
-    from conflictmap.zones import load_clip
 
     if inputs.districts or inputs.control or gap is not None:
         raise UsageError("frontline ZONES measures the zones' edges: drop --districts, --control and --gap")
@@ -73,9 +71,7 @@ def _from_zones(inputs, fmt, zones, date, gap, clip, reading) -> None:
             "zone's edge faces land inside it"
         )
     with ProgressBar() as bar:
-        zoneset = read_zones(zones, reading, load_actors(inputs.actors), bar)
-        reference, problems = load_clip(clip)
-        report_problems(problems)
+        zoneset, reference, _ = read_zone_series(zones, reading, inputs.actors, clip, bar)
         lines = zone_front_lines(zoneset, reference)
     if date:
         lines = lines[lines["date"] == date.isoformat()]

@@ -35,25 +35,23 @@ def front_movement(
     """Per actor pair: km² that changed hands, the D0 front length, the mean advance depth (km² ÷ front km),
     the maximum advance (farthest gained point from the D0 front, geodesic) and the rates in km/day.
 
-    Example: conflictmap front-movement --since 2016-11-26 --until 2016-12-12 --gap 15
+    Example: conflictmap front-movement --since 2016-11-26 --until 2016-12-12
     """
+    from conflictmap.frontline import resolve_gap
     from conflictmap.movement import COLUMNS, front_movement as compute, stepped_movement
     from conflictmap.timeline import date_grid
 
     ds = load(inputs)
-    if gap is None:  # as frontline does: bridge the streets the districts leave between them, and say so
-        from conflictmap.frontline import detect_gap
-
-        gap, note = detect_gap(ds.districts.geometry.values)
-        report_problems([note] if note else [])
+    gap, note = resolve_gap(ds.districts.geometry.values, gap)  # as frontline does, and said once
+    report_problems([note] if note else [])
     if every:
         table = stepped_movement(ds, date_grid(ds, since, until, every), gap)
     else:
         table = compute(ds, since, until, gap)
-    if gap == 0 and len(table) and table["front_km"].eq(0).any():
+    if gap == 0 and note is None and len(table) and table["front_km"].eq(0).any():
         say(
             "a pair moved area but shares no boundary on D0: its depth is empty; if the districts are separated "
-            "by streets, bridge the gaps with --gap (e.g. --gap 15)",
+            "by streets, leave --gap out to bridge them",
             "warning",
         )
     columns = PEOPLE_COLUMNS if fmt.value in ("table", "markdown") else COLUMNS

@@ -6,23 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from conflictmap.cli.errors import guarded, report_problems, say
-from conflictmap.cli.options import ActorsOpt, FormatOpt, ZoneReading, ZonesArg, read_zones, zone_options
+from conflictmap.cli.errors import guarded, say
+from conflictmap.cli.options import ActorsOpt, FormatOpt, ZoneReading, ZonesArg, read_zone_series, zone_options
 from conflictmap.cli.output import Format, emit_rows
 from conflictmap.cli.progress import ProgressBar
-
-
-def _zones_and_clip(zones, reading: ZoneReading, actors_file, clip, bar):
-    """The zones (actor names by the actors file) and the clip geometry (None without --clip), warnings on stderr."""
-    from conflictmap.actors import load_actors
-    from conflictmap.zones import load_clip
-
-    zoneset = read_zones(zones, reading, load_actors(actors_file), bar)
-    if not clip:
-        return zoneset, None
-    reference, problems = load_clip(clip)
-    report_problems(problems)
-    return zoneset, reference
 
 
 zones_app = typer.Typer(
@@ -63,14 +50,8 @@ def area(
 
     Example: conflictmap zones area zones-deepstate/ --actor russia --clip national-boundary.geojson
     """
-    from conflictmap import geodesy
-    from conflictmap.zones import series_breaks, sources_by_date, total_for_breaks, zone_areas
-
     with ProgressBar() as bar:
-        zoneset, reference = _zones_and_clip(zones, reading, actors, clip, bar)
-        table = zone_areas(zoneset, reference, progress=bar.stage("measuring"))
-    total = total_for_breaks(zoneset, float(geodesy.area_km2([reference])[0]) if reference is not None else None)
-    report_problems(series_breaks(table, total, sources_by_date(zoneset)))
+        zoneset, reference, table = read_zone_series(zones, reading, actors, clip, bar)
     title = f"Zone areas (km²) within {Path(clip).name}" if clip else "Zone areas (km²)"
     columns = ["date", "actor", "area_km2", "change_km2", "change_km2_per_day"] + (["clip_pct"] if clip else [])
     if population_raster:
@@ -124,7 +105,7 @@ def movement(
     from conflictmap.movement import COLUMNS, zone_movement
 
     with ProgressBar() as bar:
-        zoneset, reference = _zones_and_clip(zones, reading, actors, clip, bar)
+        zoneset, reference, _ = read_zone_series(zones, reading, actors, clip, bar)
         if reference is None:
             say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
         table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"))
