@@ -27,6 +27,12 @@ least is the run least disturbed by others). Rows:
   script (each zone ∩ the boundary, pyproj.Geod area).
 - sample: `conflictmap share` on the bundled sample; floor: `import geopandas`.
 
+Like an install (pip compiles a wheel's modules to .pyc), the conflictmap
+tree that runs is compiled first (`compileall`): with PYTHONDONTWRITEBYTECODE
+set, as on this machine, every run would otherwise compile conflictmap's
+modules from source, a cost no installed copy pays (geopandas in the floor is
+compiled by its install).
+
 Synthetic districts are the ragged grid of bench/overlay.py (~97 vertices a
 cell over 6° x 6° at 45°N); data are written once into --data (a temporary
 folder by default).
@@ -62,6 +68,26 @@ def conflictmap(tree: Path | None = None) -> list[str]:
         return ["env", f"PYTHONPATH={tree}", sys.executable, "-m", module]
     script = Path(sys.executable).with_name("conflictmap")
     return [str(script)] if script.exists() else [sys.executable, "-m", "conflictmap"]
+
+
+def compile_trees() -> None:
+    """.pyc for every module of the trees that run, as an install writes them (see the docstring); in a
+    child, so that this process stays small."""
+    trees = [OURS or installed_tree(), BEFORE]
+    folders = [str(t / p) for t in trees if t for p in ("conflictmap", "cli") if (t / p / "__init__.py").exists()]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], check=True, stdout=subprocess.DEVNULL)
+
+
+def installed_tree() -> Path:
+    """The folder holding the installed conflictmap package (and cli/, in an editable install)."""
+    where = subprocess.run(
+        [sys.executable, "-c", "import conflictmap; print(conflictmap.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),
+    )
+    return Path(where.stdout.strip()).parent.parent
 
 
 def commands(args: list[str], floor: list[str]) -> dict[str, list[str]]:
@@ -306,6 +332,7 @@ def main() -> None:
     global BEFORE, OURS
     BEFORE = args.before.resolve() if args.before else None
     OURS = args.ours.resolve() if args.ours else None
+    compile_trees()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.data or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,16 @@
 """The Typer app: global flags, the commands, and the process entry point.
 
 Nothing here imports geopandas, pandas or pyogrio: `--help` stays fast.
+
+A run of one command (`conflictmap share ...`) builds an app holding that command only: Typer turns
+every registered function into a click command, with its help, options and converters, at every start,
+and a run pays for the modules of the other fifteen commands too. `app` (tests, completion, the group's
+own --help and errors) holds them all.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Annotated
 
@@ -12,34 +18,73 @@ import typer
 
 from conflictmap.cli import state
 from conflictmap.cli.group import App
-from conflictmap.cli.commands import (
-    animate,
-    changes,
-    export,
-    frontline,
-    info,
-    log,
-    map,
-    overlay,
-    report,
-    share,
-    status,
-    timeline,
-    validate,
-    zones,
-)
-from conflictmap.cli.commands import claims, movement
 
-app = typer.Typer(
-    name="conflictmap",
-    cls=App,  # the global flags after a subcommand too; flags shown as flags in --help
-    rich_markup_mode="markdown",  # docstring paragraphs wrap to the terminal, not at the source's line breaks
-    help="Territorial control analysis: who holds what on a date, shares by districts, km² and people, changes over time.\n\nWith no inputs (and no ./conflictmap.toml) every command runs on the bundled Aleppo 2016 sample.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Every command in the order of --help: its name -> its module in conflictmap.cli.commands.
+COMMANDS = {
+    "info": "info",
+    "status": "status",
+    "share": "share",
+    "changes": "changes",
+    "timeline": "timeline",
+    "map": "map",
+    "animate": "animate",
+    "frontline": "frontline",
+    "export": "export",
+    "validate": "validate",
+    "overlay": "overlay",
+    "zones": "zones",
+    "log": "log",
+    "report": "report",
+    "claims": "claims",
+    "front-movement": "movement",
+}
+# The group's flags that may come before a command name and take no value.
+LEADING_FLAGS = {"--debug", "--quiet", "-q", "--verbose", "-v"}
+
+
+def make_app(names=None) -> typer.Typer:
+    """The app with the named commands (default: all of them)."""
+    made = typer.Typer(
+        name="conflictmap",
+        cls=App,  # the global flags after a subcommand too; flags shown as flags in --help
+        rich_markup_mode="markdown",  # docstring paragraphs wrap to the terminal, not at the source's line breaks
+        help="Territorial control analysis: who holds what on a date, shares by districts, km² and people, changes over time.\n\nWith no inputs (and no ./conflictmap.toml) every command runs on the bundled Aleppo 2016 sample.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    made.callback()(main_options)
+    for name in names or COMMANDS:
+        importlib.import_module(f"conflictmap.cli.commands.{COMMANDS[name]}").register(made)
+    return made
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app for this command line: the one command it names, else all (help, a typo, completion)."""
+    import os
+
+    completing = any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)  # click's _PROG_COMPLETE
+    for arg in argv:
+        if arg not in LEADING_FLAGS:
+            if arg in COMMANDS and not completing:
+                return make_app([arg])
+            break
+    return full_app()
+
+
+def full_app() -> typer.Typer:
+    """The app with every command, made once."""
+    if "app" not in globals():
+        globals()["app"] = make_app()
+    return globals()["app"]
+
+
+def __getattr__(name: str):
+    """`app` (every command) is made on first use: a run of one command never needs it."""
+    if name == "app":
+        return full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _version(value: bool):
@@ -50,7 +95,6 @@ def _version(value: bool):
         raise typer.Exit()
 
 
-@app.callback()
 def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings on stderr.")] = False,
@@ -69,35 +113,15 @@ def main_options(
         warnings.showwarning = show_warning
 
 
-for module in (
-    info,
-    status,
-    share,
-    changes,
-    timeline,
-    map,
-    animate,
-    frontline,
-    export,
-    validate,
-    overlay,
-    zones,
-    log,
-    report,
-):
-    module.register(app)
-claims.register(app)
-movement.register(app)
-
-
 def main() -> None:
     """Console-script entry: run the app; a closed pipe (`| head`, `| true`) ends quietly with 0, as for every command."""
     from conflictmap.cli.errors import ClosedStdout, StdoutClosed, say, silence_stdout
 
     if sys.stdout is None:  # started with stdout closed (>&-)
         sys.stdout = ClosedStdout()
+    state.own_process = True
     try:
-        app()
+        app_for(sys.argv[1:])()
     except BrokenPipeError:
         silence_stdout()
         sys.exit(0)

@@ -6,7 +6,7 @@ gets --debug, -q/--quiet and -v/--verbose as hidden options that set cli.state,
 like the app's own flags before the subcommand. And Typer's rich help shows a
 `<bool>` type for flags as if they took a value, and a `[default: 0.0]` next to
 help that already says what the default is: both are tidied here, once, for
-every command.
+every command, which also gets the converters of cli.convert.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from conflictmap.cli import state
+from conflictmap.cli.convert import install
 
 # Click's exception classes, wherever this Typer keeps its click (a dependency, or vendored as typer._click).
 ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
@@ -37,10 +38,12 @@ class App(TyperGroup):
         super().__init__(**kwargs)
         flags = global_flags()
         tidy_help(self)
+        install(self.params)
         for command in subcommands(self):
             taken = {name for p in command.params for name in (*p.opts, *p.secondary_opts)}
             command.params += [p for p in flags if not taken & set(p.opts)]
             tidy_help(command)
+            install(command.params)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Click's main, with a usage error as one `conflictmap: error:` line and the usage line (no box)."""
@@ -62,6 +65,7 @@ class App(TyperGroup):
         params = super().get_params(ctx)
         for param in params:
             flag_look(param)
+        install(params)
         return params
 
 
@@ -119,6 +123,7 @@ def tidy_help(command) -> None:
         option = get_help_option(ctx)
         if option is not None:
             flag_look(option)
+            install([option])
         return option
 
     command.get_help_option = help_option

@@ -455,7 +455,7 @@ def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
         if near_names(sorted({actors.canonical(t) for t in tally.index})):
             return None
     try:
-        places, where_place = _distinct(get("district"), lambda t: index.find_all(t, name))
+        places, where_place = _district_places(get("district"), index, name)
         days, where_day = _distinct(get("date"), lambda t: parse_date(t, name))
         holders, where_holder = _distinct(controller, lambda t: actors.canonical(t, name))
         share = get("share")
@@ -473,7 +473,25 @@ def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
     idx = np.asarray([p[0] for p in places], dtype=np.int64)[where_place]
     dates = pd.to_datetime(pd.Series(days)).to_numpy()[where_day]
     shares = np.asarray([np.nan if f is None else f for f in fractions], dtype=float)[where_share]
-    return idx, dates, np.asarray(holders, dtype=object)[where_holder], shares
+    codes, named = pd.factorize(np.asarray(holders, dtype=object))  # labels of one actor: one value
+    return idx, dates, (np.asarray(named, dtype=object), codes[where_holder]), shares
+
+
+def _district_places(column, index: DistrictIndex, name: str):
+    """_distinct of index.find_all over the district column; the labels that are ids (most logs name
+    districts by id) looked up at once: find_all answers an id by its position and records nothing."""
+    import numpy as np
+    import pandas as pd
+
+    texts = column.cat.categories
+    ids = pd.Index(index.ids)
+    if not ids.is_unique:  # index.exact keeps the last of ids written twice: ask it
+        return _distinct(column, lambda t: index.find_all(t, name))
+    found = ids.get_indexer(texts)
+    places = [(p,) for p in found.tolist()]
+    for k in np.flatnonzero(found < 0).tolist():
+        places[k] = index.find_all(texts[k], name)
+    return places, column.cat.codes.to_numpy()
 
 
 def _distinct(column, check):
@@ -511,7 +529,7 @@ def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, share
 
 
 def _log_rows(get, rows, name: str, lines, idx, dates, controllers, shares, ids):
-    """LOG_COLUMNS of the given rows of the table, in that order."""
+    """LOG_COLUMNS of the given rows of the table, in that order (`controllers`: the actors, each row's)."""
     import numpy as np
     import pandas as pd
 
@@ -526,7 +544,7 @@ def _log_rows(get, rows, name: str, lines, idx, dates, controllers, shares, ids)
             "idx": idx[rows],
             "district": _text_column(np.asarray(ids, dtype=object), idx[rows]),
             "date": dates[rows],
-            "controller": _text_column(controllers[rows]),
+            "controller": _text_column(controllers[0], controllers[1][rows]),
             "share": shares[rows].astype(float),
             "source": text("source"),
             "confidence": text("confidence"),

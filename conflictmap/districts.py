@@ -13,7 +13,7 @@ from .errors import Checks, FieldError, InputError
 from .geometry import by_chunks, crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, printable, read_vector
 from .matching import as_list
-from .model import closest, id_text
+from .model import closest, id_text, id_texts
 
 ID_FIELDS = ("id", "Id", "ID", "shapeID", "district_id", "districtid", "code", "pcode", "fid")
 NAME_FIELDS = (
@@ -83,7 +83,7 @@ def detect_field(columns, wanted: str | None, candidates, role: str, option: str
 
 def _as_text(values) -> list[str]:
     """Ids as plain strings: 16, 16.0 and '16' are the same id."""
-    return [id_text(v) for v in as_list(values)]
+    return id_texts(as_list(values))
 
 
 def _feature(source: str, i: int, ids) -> str:
@@ -114,8 +114,12 @@ def _control_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarra
     return bad
 
 
-def _check_geometry(gdf, source: str, ids, checks: Checks) -> np.ndarray:
-    """Mask of features whose geometry is unusable: missing or empty, not polygonal, NaN/infinite coordinates."""
+def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray) -> np.ndarray:
+    """Mask of features whose geometry is unusable: missing or empty, not polygonal, NaN/infinite coordinates.
+
+    `valid`: shapely.is_valid of each geometry. GEOS finds a NaN or infinite coordinate invalid, so only
+    the invalid ones are looked at for them (tests/test_districts.py checks GEOS does).
+    """
     geoms = np.asarray(gdf.geometry.values)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     for i in np.flatnonzero(missing):
@@ -131,7 +135,9 @@ def _check_geometry(gdf, source: str, ids, checks: Checks) -> np.ndarray:
             _feature(source, i, ids),
             f"geometry is a {geoms[i].geom_type}; districts must be Polygons or MultiPolygons ({int(wrong.sum())} such features)",
         )
-    infinite = ~missing & ~wrong & ~_finite(geoms)
+    suspect = np.flatnonzero(~missing & ~wrong & ~valid)
+    infinite = np.zeros(len(geoms), dtype=bool)
+    infinite[suspect] = ~_finite(geoms[suspect])
     for i in np.flatnonzero(infinite):
         checks.add("error", _feature(source, i, ids), "NaN or infinite coordinates; fix or remove that feature")
     return missing | wrong | infinite
@@ -161,8 +167,14 @@ def _set_crs(gdf, source: str, checks: Checks):
 
 
 def _check_antimeridian(gdf, source: str, checks: Checks) -> None:
-    """A polygon drawn across 180° as one ring is a small box to geodesy and a band round the globe to every planar step."""
-    crossing = np.flatnonzero(crosses_antimeridian(gdf.geometry.values))
+    """A polygon drawn across 180° as one ring is a small box to geodesy and a band round the globe to every planar step.
+
+    Only a geometry more than 180° of longitude wide can hold such a jump: the others are not looked at.
+    """
+    geoms = np.asarray(gdf.geometry.values)
+    minx, _, maxx, _ = shapely.bounds(geoms).T
+    wide = np.flatnonzero(maxx - minx > 180.0)  # NaN bounds (empty): not wide, and no jump either
+    crossing = wide[crosses_antimeridian(geoms[wide])] if len(wide) else wide
     for i in crossing:
         checks.add(
             "error",
@@ -200,9 +212,16 @@ def _district(source: str, gdf, i: int) -> str:
     return f"{where} (id {gdf['id'].iloc[i]!r})"
 
 
-def _repair(gdf, source: str, ids, checks: Checks) -> None:
+def _repair(gdf, source: str, ids, checks: Checks, valid: np.ndarray) -> None:
+    """make_valid of the invalid polygons, with a warning (validate: one per feature, with GEOS's reason).
+
+    `valid`: shapely.is_valid of each geometry as read. Since then a geometry may only have been
+    replaced by an empty polygon (an unusable one, or all when the CRS does not fit), which is valid:
+    only those found invalid then are checked again.
+    """
     geoms = np.asarray(gdf.geometry.values)
-    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    again = np.flatnonzero(~valid)
+    invalid = again[~shapely.is_valid(geoms[again])]
     if not len(invalid):
         return
     if checks.collect:  # validate: each feature, with GEOS's reason
@@ -348,13 +367,14 @@ def load_districts(
         gdf["aliases"] = [tuple(dict.fromkeys(n for n in names_ if n)) for names_ in zip(*others)]
     if fields.population:
         gdf["population"] = _population(raw[fields.population], where, fields.population, checks)
-    unusable = _check_geometry(gdf, where, ids, checks)
+    valid = shapely.is_valid(np.asarray(gdf.geometry.values))  # GEOS's check, once: the costliest step here
+    unusable = _check_geometry(gdf, where, ids, checks, valid)
     if checks.collect:  # carry on: keep the id (the log may name it) without the bad geometry
         gdf["feature"] = np.arange(1, len(gdf) + 1)
         gdf.geometry = np.where(unusable, shapely.Polygon(), np.asarray(gdf.geometry.values))
     gdf = _set_crs(gdf, where, checks)
     source_crs = gdf.crs.to_string()
-    _repair(gdf, where, ids, checks)
+    _repair(gdf, where, ids, checks, valid)
     gdf = gdf[~blank]
     fields.unique_hint = unique_hint(raw, fields, ids)
     if describe and not dissolve:
@@ -384,6 +404,8 @@ def unique_hint(raw, fields: Fields, ids=None) -> str:
     """
     import pandas as pd
 
+    if ids is not None and len(set(ids)) == len(ids):
+        return ""  # every id once (the common case): no hint, and no column of them made
     columns = [c for c in raw.columns if c != raw.geometry.name and c != fields.id]
     ids = pd.Series(ids, index=raw.index) if ids is not None else raw[fields.id or fields.name].map(id_text)
     if not ids.duplicated().any():

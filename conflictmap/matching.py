@@ -18,12 +18,12 @@ every lookup: ``name_collisions`` lists them so that loading can refuse the file
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .errors import InputError
 from .model import id_text
-from .names import fuzzy_form, loose_key, loose_keys, name_key, suggest, without_parentheses
+from .names import fuzzy_form, loose_key, loose_keys, name_key, name_keys, suggest, without_parentheses
 
 NO_DISTRICT = "-"  # an alias target: the place has no polygon; rows naming it are left out
 # What a baseline snapshot's default row is called (changelist.DEFAULT_ROWS): no district anywhere else.
@@ -55,13 +55,12 @@ class DistrictIndex:
         self.names = as_list(names)
         self.other_names = [tuple(a) for a in as_list(aliases)] if aliases is not None else [() for _ in self.ids]
         self.strict_names = strict_names
-        self.exact = {d: i for i, d in enumerate(self.ids)}
-        self.by_key: dict[str, set[int]] = defaultdict(set)
-        for i, d in enumerate(self.ids):
-            self.by_key[name_key(d)].add(i)
-        self.by_name: dict[str, set[int]] = defaultdict(set)
-        for i, label in self._labels():
-            self.by_name[name_key(label)].add(i)
+        self.exact = dict(zip(self.ids, range(len(self.ids))))
+        self.by_key: dict[str, set[int]] = positions_by_key(name_keys(self.ids), range(len(self.ids)))
+        labels = list(self._labels())
+        self.by_name: dict[str, set[int]] = positions_by_key(
+            name_keys([text for _, text in labels]), [i for i, _ in labels]
+        )
         self._by_loose: dict[str, set[int]] | None = None
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
@@ -243,6 +242,20 @@ def closest_score(text: str, candidates) -> tuple[str, float] | None:
     return best
 
 
+def positions_by_key(keys, positions) -> defaultdict:
+    """key -> the set of positions given with it (mostly one each: made in one pass, repeats gathered after)."""
+    keys, positions = list(keys), list(positions)
+    table = defaultdict(set, zip(keys, ({p} for p in positions)))
+    if len(table) < len(keys):
+        repeated = {k for k, n in Counter(keys).items() if n > 1}
+        for k in repeated:
+            table[k] = set()
+        for k, p in zip(keys, positions):
+            if k in repeated:
+                table[k].add(p)
+    return table
+
+
 def as_list(values) -> list:
     """A list of the values (Series.tolist converts a column at once; iterating a pyarrow-backed one is slow)."""
     return values.tolist() if hasattr(values, "tolist") else list(values)
@@ -250,6 +263,9 @@ def as_list(values) -> list:
 
 def district_labels(names, other_names):
     """(position, label) for each district's name and other names, each label once."""
+    if len(other_names) >= len(names) and not any(other_names):  # no other names (the common case): each name
+        yield from ((i, name) for i, name in enumerate(names) if name)
+        return
     for i, (name, more) in enumerate(zip(names, other_names)):
         for label in dict.fromkeys((name, *more)):
             if label:
@@ -260,12 +276,15 @@ def name_collisions(ids, names, other_names=None) -> list[tuple[str, str, str, s
     """(name, id, other name, other id) for districts whose different names share an exact key."""
     ids, names = as_list(ids), as_list(names)
     other_names = [tuple(a) for a in as_list(other_names)] if other_names is not None else [() for _ in ids]
+    # No name field: ids that differ only in punctuation are still told apart by the exact id.
+    labels = [(i, label) for i, label in district_labels(names, other_names) if label != ids[i]]
+    keys = name_keys([label for _, label in labels])
+    shared = {k for k, n in Counter(keys).items() if n > 1}  # a key held by one label can collide with nothing
     seen: dict[str, tuple[str, int]] = {}
     found = []
-    for i, label in district_labels(names, other_names):
-        if label == ids[i]:
-            continue  # no name field: ids that differ only in punctuation are still told apart by the exact id
-        key = name_key(label)
+    for (i, label), key in zip(labels, keys):
+        if key not in shared:
+            continue
         if key in seen and seen[key][1] != i and seen[key][0] != label:
             first, j = seen[key]
             found.append((first, ids[j], label, ids[i]))

@@ -161,3 +161,93 @@ def test_geoparquet_districts_and_parquet_log(frame, squares, tmp_path, cli_json
     assert rows["government"]["area_km2"] == pytest.approx(
         squares_area("C") + squares_area("D") + squares_area("B") / 2, rel=1e-6
     )
+
+
+def test_name_collisions_as_the_loop_over_every_label():
+    # name_collisions looks only at labels whose key another label shares: the same findings, in the same
+    # order, as the loop over every label it replaced (written out here), on names that collide often.
+    import random
+
+    from conflictmap.matching import district_labels, name_collisions
+    from conflictmap.names import name_key
+
+    def every_label(ids, names, other_names):
+        seen, found = {}, []
+        for i, label in district_labels(names, other_names):
+            if label == ids[i]:
+                continue
+            key = name_key(label)
+            if key in seen and seen[key][1] != i and seen[key][0] != label:
+                first, j = seen[key]
+                found.append((first, ids[j], label, ids[i]))
+            seen.setdefault(key, (label, i))
+        return found
+
+    rng = random.Random(5)
+    for _ in range(300):
+        n = rng.randrange(1, 30)
+        ids = [f"d{i}" for i in range(n)]
+        names = [rng.choice(["Bab", "bab", "B-ab", "Salah", "salah ", "d3", "", "Aziza"]) for _ in range(n)]
+        other = [tuple(rng.sample(["Bab", "BAB", "x", "Salah", ""], rng.randrange(0, 3))) for _ in range(n)]
+        for others in (other, [() for _ in range(n)]):
+            assert name_collisions(ids, names, others) == every_label(ids, names, others)
+
+
+def test_id_texts_as_id_text_of_each():
+    # id_texts does a list of texts or of integers in passes over the list: the same as id_text one by one.
+    from conflictmap.model import id_text, id_texts
+
+    texts = ["16", " 16 ", "16.0", "-3.00", "04", "1.5", "a.0", "\u00a016.0\u2003", "", " ", "16.", ".0", "d1"]
+    numbers = [0, 16, -3, 10**20]
+    mixed = texts + numbers + [16.0, 1.5, None, float("nan"), True]
+    for values in (texts, numbers, mixed, []):
+        assert id_texts(values) == [id_text(v) for v in values]
+
+
+def test_geos_finds_every_nan_or_infinite_coordinate_invalid():
+    # load_districts looks for NaN/infinite coordinates only in the geometries shapely.is_valid rejects:
+    # that holds only while GEOS rejects each of them, wherever it stands (shell, hole, second part).
+    import struct
+
+    import shapely
+
+    def polygon(*rings):
+        body = b"".join(struct.pack("<I", len(r)) + b"".join(struct.pack("<dd", *p) for p in r) for r in rings)
+        return shapely.from_wkb(struct.pack("<BII", 1, 3, len(rings)) + body)
+
+    square = [(0, 0), (10, 0), (10, 10), (0, 10), (0, 0)]
+    assert not shapely.is_valid(polygon([(float("inf"), 0), (10, 0), (10, 10), (float("inf"), 0)]))  # first = last
+    for bad in (float("nan"), float("inf"), -float("inf")):
+        for k in range(1, 4):
+            for x_or_y in (0, 1):
+                ring = [p if i != k else ((bad, p[1]) if x_or_y == 0 else (p[0], bad)) for i, p in enumerate(square)]
+                hole = [(2, 2), (3, 2), (3, 3), (2, 3), (2, 2)]
+                hole[k] = (bad, 2) if x_or_y == 0 else (2, bad)
+                geoms = [polygon(ring), polygon(square, hole), shapely.MultiPolygon([polygon(square), polygon(hole)])]
+                assert not shapely.is_valid(geoms).any(), (bad, k, x_or_y)
+
+
+def test_district_index_tables_as_the_loops_they_replace():
+    # DistrictIndex keys ids and names in bulk (names.name_keys, matching.positions_by_key): the same tables
+    # as adding each district to the set of its key one by one (written out here).
+    import random
+    from collections import defaultdict
+
+    from conflictmap.matching import DistrictIndex
+    from conflictmap.names import name_key
+
+    rng = random.Random(3)
+    for _ in range(200):
+        n = rng.randrange(1, 25)
+        ids = [rng.choice(["d1", "D1", "d-1", "16", "16.0", "x", "y2"]) + str(rng.randrange(3)) for _ in range(n)]
+        names = [rng.choice(["Bab", "bab", "B-ab", "Salah", "", "Łódź", "Lodz"]) for _ in range(n)]
+        other = [tuple(rng.sample(["Bab", "BAB", "x", "Salah", "", "حلب"], rng.randrange(0, 3))) for _ in range(n)]
+        index = DistrictIndex(ids, names, other)
+        by_key, by_name = defaultdict(set), defaultdict(set)
+        for i, d in enumerate(ids):
+            by_key[name_key(d)].add(i)
+        for i, (name, more) in enumerate(zip(names, other)):
+            for text in dict.fromkeys((name, *more)):
+                if text:
+                    by_name[name_key(text)].add(i)
+        assert (index.by_key, index.by_name, index.exact) == (by_key, by_name, {d: i for i, d in enumerate(ids)})

@@ -104,3 +104,19 @@ def test_name_key_of_ascii_text_follows_the_unicode_rules():
     texts = [chr(i) for i in range(128)] + ["g1-10", "g11-0", "Sheikh Sa'eed", "A\tB\x00C", "12 34", "x\x1cy"]
     texts += ["".join(chr(rng.randrange(128)) for _ in range(rng.randrange(1, 12))) for _ in range(20_000)]
     assert all(nm.name_key.__wrapped__(t) == by_rules(t) for t in texts)
+
+
+def test_name_keys_of_many_texts_are_name_key_of_each():
+    # name_keys keys the ASCII texts in one pass over their join: the same keys as name_key one by one,
+    # for random ASCII (NUL, spaces and digits beside the joins included), mixed scripts and non-strings.
+    import random
+
+    from conflictmap.names import name_keys
+
+    rng = random.Random(11)
+    alphabet = [chr(i) for i in range(128)] + ["Ł", "é", "٣", "Х", "·", " ", "1", "-"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 10))) for _ in range(20_000)]
+    texts += ["g1-10", "g11-0", "1 ", " 2", "3", "", 16, 16.0, None, "District 7", "d7"]
+    assert name_keys(texts) == [name_key(str(t)) for t in texts]
+    plain = [t for t in texts if isinstance(t, str) and t.isascii() and "\x00" not in t]
+    assert name_keys(plain) == [name_key(t) for t in plain]  # the joined pass itself (no NUL in any text)
