@@ -553,7 +553,7 @@ CASES = [
         "z_mixed_sources",
         "zones",
         0,
-        ("the files mix 2 sources, generic (deepstatemap_data_20240801.geojson) and nzz (2024-07-05.json)",),
+        ("the files mix 2 sources, generic (zones_20240801.geojson) and nzz (2024-07-05.json)",),
         "a folder with an NZZ file and a plain (DeepState archive style) file: a change across them is a change of map",
         ("--actor", "russia"),
     ),
