@@ -69,7 +69,7 @@ class Request:
     precision: int = DEFAULT_PRECISION
     rs: bool = False
     since: dt.date | None = None
-    gap_m: float | None = None  # None: detected (frontline.detect_gap)
+    gap_m: float | None = None  # the least bridging; None: detected (frontline.resolve_gap)
 
 
 @dataclass

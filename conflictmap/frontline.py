@@ -414,7 +414,7 @@ def resolve_gap(geoms, gap_m: float | None = None) -> tuple[float, Problem | Non
     """The bridging (metres) front lines use on these districts for a requested `gap_m`, and a note saying so.
 
     - Districts that touch: `gap_m` as given (None: 0), no note.
-    - None: as far as the file's own streets reach (bridging), with a note.
+    - None: as far as the file's own streets reach (_reach), with a note.
     - 0: shared boundaries only, with a warning that the fronts along the gaps are missed.
     - A distance narrower than the file's streets: widened to them, with a note. A front with a hole along
       every wider street is short by them: on the CSR Aleppo neighbourhoods 10 m of bridging gives 7.9 km
@@ -456,8 +456,8 @@ def _resolved(geoms, gap_m: float | None, typical: float | None) -> tuple[float,
     )
 
 
-def bridging(geoms, typical: float) -> int:
-    """A bridging distance (metres) for a file whose typical gap is `typical`: one that reaches across its streets,
+def _reach(geoms, typical: float) -> tuple[int, np.ndarray]:
+    """The bridging distance (metres) for a file whose typical gap is `typical`: one that reaches across its streets,
     narrow and wide, and stops short of open ground, so that the front no longer depends on it.
 
     It starts at half as much again as the typical gap (in steps of 5 m, at
@@ -465,12 +465,9 @@ def bridging(geoms, typical: float) -> int:
     of the districts' edges within reach of another district (at most
     MAX_DOUBLINGS times). On the CSR Aleppo neighbourhoods: streets of about 8 m,
     avenues of 20-60 m, then open ground: 15 -> 30 -> 60 m.
+
+    Also returns the distance from each of REACH_SAMPLE edge points to the nearest other district.
     """
-    return _reach(geoms, typical)[0]
-
-
-def _reach(geoms, typical: float) -> tuple[int, np.ndarray]:
-    """bridging(), and the distance from each of REACH_SAMPLE edge points to the nearest other district."""
     gap = max(5, int(np.ceil(typical * 1.5 / 5) * 5))
     apart = _edge_gaps(geoms, gap * 2**MAX_DOUBLINGS)
     for _ in range(MAX_DOUBLINGS):
