@@ -87,10 +87,9 @@ def load_dataset(inputs: Inputs, describe: bool = False) -> Dataset:
         index = district_index(districts, inputs, source=label(inputs.districts))
         log, log_problems = load_control(inputs.control, index, actors, encoding=inputs.encoding, initial=initial)
         problems += log_problems
-        if not inputs.land:  # an overlay's log measured on land: its km² want the same mask
-            from .land import mask_hint
+        from .land import mask_hint  # an overlay's log measured on land: its km² want the same mask
 
-            problems += mask_hint(log, label(inputs.control))
+        problems += mask_hint(log, label(inputs.control), inputs.land)
     else:
         log = empty_log()
     return Dataset(districts, log, actors, initial, fields, source_crs, inputs, problems)

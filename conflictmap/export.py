@@ -216,9 +216,11 @@ def build_layer(ds, request: Request, date: dt.date | None) -> Layer:
             raise UsageError(f"--since {request.since} is after --date {date}; give D0 on or before the export date")
         return Layer("changes", changes_layer(ds, request.since, date), date=date)
     if request.layer == "gains":  # the strips gained and lost (conflictmap.movement)
+        from .frontline import resolve_gap
         from .movement import gains_layer
 
-        return Layer("gains", gains_layer(ds, request.since, date, request.gap_m), date=date)
+        gap, note = resolve_gap(ds.districts.geometry.values, request.gap_m)  # said as frontline says it
+        return Layer("gains", gains_layer(ds, request.since, date, gap), [note] if note else [], date)
     return Layer("districts", district_layer(ds, date), date=date)
 
 

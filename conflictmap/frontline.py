@@ -145,7 +145,11 @@ def _lines_at(ds: Dataset, date, gap_m: float, geoms, typical: float | None) -> 
 
 
 def _check_gap(gap_m) -> None:
-    if gap_m is not None and not gap_m >= 0:
+    if gap_m is None:
+        return
+    if not np.isfinite(gap_m):
+        raise UsageError(f"--gap {gap_m:g} is not a distance; give metres (0 for shared boundaries only)")
+    if gap_m < 0:
         raise UsageError(f"--gap {gap_m:g} is negative; give a distance in metres (0 for shared boundaries only)")
 
 
@@ -447,12 +451,16 @@ def _resolved(geoms, gap_m: float | None, typical: float | None) -> tuple[float,
         return float(detected), Problem("note", "", f"{streets}; --gap 0 for shared boundaries only, --gap N to widen")
     within = apart <= detected
     missed = (within & (apart > gap_m)).sum() / max(within.sum(), 1)
+    left_out = (
+        f"; --gap {gap_m:g} would leave out the {100 * missed:.0f}% of the districts' edges within {detected} m "
+        "of another district that lie across wider gaps, and the fronts along them"
+        if round(100 * missed)
+        else ""
+    )
     return float(detected), Problem(
         "note",
         "",
-        f"{streets}; --gap {gap_m:g} would leave out the {100 * missed:.0f}% of the districts' edges within "
-        f"{detected} m of another district that lie across wider gaps, and the fronts along them "
-        "(--gap widens the bridging, never narrows it; --gap 0 for shared boundaries only)",
+        f"{streets}{left_out} (--gap widens the bridging, never narrows it; --gap 0 for shared boundaries only)",
     )
 
 

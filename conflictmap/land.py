@@ -141,13 +141,17 @@ def load_land(districts, source):
     return out, mask, problems + land_problems(mask)
 
 
-def mask_hint(log, source: str) -> list:
-    """A warning when the log (from `source`) was made by an overlay with a land mask that is not given now.
+def mask_hint(log, source: str, land=None) -> list:
+    """A warning when the log (from `source`) was made by an overlay with a land mask that is not given now
+    (`land`: the mask given, or None), a note when another one is.
 
     Its shares were measured on the districts' land, and without the mask their
     km² would include the sea (and land abroad) of coastal districts: on the
     geoBoundaries raions 12,024 km² more, 3.3% more for Russia on 22 Aug 2026.
     """
+    import json
+    from pathlib import Path
+
     from .overlay import MASK_WORDS
 
     if not len(log) or "note" not in log.columns:
@@ -156,13 +160,21 @@ def mask_hint(log, source: str) -> list:
     named = notes[notes.str.startswith("zones overlay") & notes.str.contains(MASK_WORDS, regex=False)]
     if not len(named):
         return []
-    after = named.iloc[0].split(MASK_WORDS, 1)[1]
-    mask = after.split(",", 1)[0].split(";", 1)[0].strip()
+    try:
+        mask, _ = json.JSONDecoder().raw_decode(named.iloc[0].split(MASK_WORDS, 1)[1])
+    except ValueError:
+        return []  # not a note conflictmap wrote
+    if land is not None:
+        given = label(land)
+        if mask.startswith("<") or Path(given).name == mask:
+            return []
+        return [Problem("note", source, f"this log was made by overlay with the land mask {mask}; {given} is given")]
+    how = "the same land mask" if mask.startswith("<") else mask  # <stdin>: no name to give back
     return [
         Problem(
             "warning",
             source,
             f"this log was made by overlay with the land mask {mask}, which is not given here: km² include the "
-            f"districts' area outside it (e.g. sea); give --land {mask} (or land = in conflictmap.toml)",
+            f"districts' area outside it (e.g. sea); give --land {how} (or land = in conflictmap.toml)",
         )
     ]

@@ -22,6 +22,8 @@ continent the engine measures geodesically instead.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -443,7 +445,8 @@ def _fold_rest(values: np.ndarray, actors: list[str], rest: str) -> np.ndarray:
 
 def _note(rule: str, min_share: float, rest: str, mask_label: str | None = None) -> str:
     """The note column's text: the rule, the land mask, and what min_share did."""
-    head = f"zones overlay, rule {rule}" + (f", {MASK_WORDS}{mask_label}" if mask_label else "")
+    # The name quoted (JSON), so that a comma or a semicolon in it does not end it (land.mask_hint reads it back).
+    head = f"zones overlay, rule {rule}" + (f", {MASK_WORDS}{json.dumps(mask_label)}" if mask_label else "")
     if not min_share:
         return head
     takers = "zone actors" if rest in (UNKNOWN, CONTESTED) else f"zone actors and {rest}"

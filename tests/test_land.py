@@ -283,7 +283,7 @@ def test_a_log_made_on_land_asks_for_its_mask(cli, cli_json, squares, land_zone,
     assert made.exit_code == 0, made.output
     assert "no land mask" not in made.stderr
     notes = {row["note"] for row in csv.DictReader(log.open(encoding="utf-8"))}
-    assert notes == {"zones overlay, rule fraction, land mask land.geojson"}
+    assert notes == {'zones overlay, rule fraction, land mask "land.geojson"'}
     bare = cli("share", "-d", squares["districts"], "-c", log, "--by", "area", "-f", "json")
     assert bare.exit_code == 0
     (line,) = [x for x in bare.stderr.splitlines() if "land mask" in x]
@@ -292,3 +292,12 @@ def test_a_log_made_on_land_asks_for_its_mask(cli, cli_json, squares, land_zone,
     assert sum(r["area_km2"] for r in json.loads(bare.stdout)) == pytest.approx(sum(map(squares_area, "ABCD")))
     masked = cli("share", "-d", squares["districts"], "-c", log, "--land", coast, "--by", "area", "-f", "json")
     assert masked.exit_code == 0 and "which is not given here" not in masked.stderr
+    # Another mask is a note naming both; a mask's name with a comma and a semicolon survives the note column.
+    other = write_mask(tmp_path / "other, v2; x.geojson", -0.01, -0.01, 0.03, 0.015)
+    done = cli("share", "-d", squares["districts"], "-c", log, "--land", other, "-f", "json")
+    assert done.exit_code == 0 and "made by overlay with the land mask land.geojson;" in done.stderr
+    log2 = tmp_path / "log2.csv"
+    made = cli("overlay", land_zone, "--actor", "russia", "-d", squares["districts"], "--clip", other, "-o", log2)
+    assert made.exit_code == 0, made.output
+    bare = cli("share", "-d", squares["districts"], "-c", log2, "-f", "json")
+    assert "give --land other, v2; x.geojson (or land =" in bare.stderr

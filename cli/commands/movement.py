@@ -48,10 +48,10 @@ def front_movement(
         table = stepped_movement(ds, date_grid(ds, since, until, every), gap)
     else:
         table = compute(ds, since, until, gap)
-    if gap == 0 and note is None and len(table) and table["front_km"].eq(0).any():
+    if gap == 0 and note is None and len(table) and table["front_km"].eq(0).any():  # touching districts
         say(
-            "a pair moved area but shares no boundary on D0: its depth is empty; if the districts are separated "
-            "by streets, leave --gap out to bridge them",
+            "a pair moved area but had no front on D0 (e.g. ground that became contested, an enclave taken from "
+            "behind): its depth is empty",
             "warning",
         )
     columns = PEOPLE_COLUMNS if fmt.value in ("table", "markdown") else COLUMNS
