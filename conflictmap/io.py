@@ -225,7 +225,11 @@ def _read_with_gdal(target, name: str, layer):
     if not hasattr(frame, "geometry"):  # GDAL reads a CSV, a spreadsheet or a GeoPackage table as a plain table
         where = name if layer is None else f"{name} layer {printable(layer, 40)!r}"
         columns = {str(c).strip().casefold() for c in frame.columns}
-        log = "; a control log is given with --control" if columns & {"district", "controller"} else ""
+        log = (
+            "; it looks like a control log, which the commands that read one take with --control"
+            if columns & {"district", "controller"}
+            else ""
+        )
         raise InputError(
             f"{where}: no geometry (it is a table, columns: {shown_columns(frame.columns)}); "
             f"give polygons here ({VECTOR_HINT.removeprefix('expected ')}){log}"

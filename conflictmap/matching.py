@@ -167,9 +167,12 @@ class DistrictIndex:
             return idx
         self.lookups.unmatched[text].append(where)
         if hits:  # the looser tier is used only when it finds one district: name the ones it found
+            names = [self.names[i] for i in hits]
+            # Districts that share their name can be told apart only by id.
+            how = "its id" if len(set(names)) < len(names) else "the districts file's name or id"
             raise InputError(
                 f"{where}: district {text!r} is ambiguous: by a looser spelling it matches {self._shown(hits)}; "
-                "write it as the districts file does (name or id), or map the spelling to one with --aliases"
+                f"write it as {how}, or map the spelling to one with --aliases"
             )
         if text.strip().casefold() in EVERY_DISTRICT:
             raise InputError(

@@ -289,6 +289,15 @@ def test_a_looser_name_for_one_district_still_matches_and_a_typo_is_still_unknow
     assert result.exit_code == 1 and "unknown district 'Pokrovka'; closest: Pokrovsk" in result.stderr
 
 
+def test_an_ambiguous_name_shared_by_two_districts_asks_for_the_id(cli, tmp_path):
+    # Two raions are both called Ivanivka (as in geoBoundaries): writing the name would be ambiguous again.
+    districts = named_squares(tmp_path, {"A": "Ivanivka", "B": "Ivanivka", "C": "Bakhmut", "D": "Kyiv"})
+    log = write(tmp_path, "log.csv", "date,district,controller\n2024-07-08,Іванівка,russia\n")
+    result = cli("status", "-d", districts, "-c", log)
+    assert result.exit_code == 1, result.output
+    assert "matches 2 districts, 'Ivanivka' (id A), 'Ivanivka' (id B); write it as its id" in result.stderr
+
+
 def test_the_reviewers_pokrovsk_on_the_raions(cli, shared_data, tmp_path):
     log = write(tmp_path, "log.csv", "date,district,controller\n2024-07-08,Покровськ,ukraine\n")
     result = cli("share", "-d", shared_data / "ukraine" / "adm2-raions.geojson", "-c", log)
