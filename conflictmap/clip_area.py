@@ -60,6 +60,13 @@ from .geometry import polygonal
 
 __all__ = ["SeriesAreas", "changed_edges", "held_in_boxes"]
 
+# Boxes holding more than this share of the clip's vertices cost more than the full intersection (on the
+# 116k-vertex Ukrainian boundary: under 10k for a month of DeepState, 35-87k where NZZ or a mixed folder
+# redraws a coast): the date is then intersected whole. Only a matter of time: either way is exact.
+BOX_VERTICES = 0.25
+# More changed edges than this off the clip's inside, and boxing them (quadratic in their number) costs more
+# than the full intersection (a month of DeepState: at most 774; NZZ's redrawn coasts and a mixed folder: 1,200-3,700).
+MOST_OUTSIDE = 1000
 MARGIN = 0.05
 """Degrees (~5 km) between a change near the clip's boundary and the side of the box measuring it. Only
 4 of the 116k edges of the Ukrainian boundary are longer; a longer edge crossing a box's side sends the
@@ -81,6 +88,7 @@ class SeriesAreas:
         self._fit: bool | None = None  # does the clip suit the identities (found on first use)
         self._holes = np.empty((0, 2))  # a vertex of each hole of the clip
         self._long = None  # the clip's edges longer than MARGIN (an STRtree)
+        self._xy = np.empty((0, 2))  # the clip's vertices
 
     def km2(self, key, zone) -> float:
         """km² of `zone` within the clip; `key` (the actor) names the series it continues."""
@@ -98,12 +106,16 @@ class SeriesAreas:
             return ref_km2, "same"
         edges = changed_edges(zone, ref)
         inside = shapely.contains_properly(self.clip, shapely.linestrings(edges.reshape(-1, 2, 2)))
+        if (~inside).sum() > MOST_OUTSIDE:
+            return None  # a coast or a border redrawn: boxing its edges costs more than the full intersection
         boxes = held_in_boxes(edge_bounds(edges), inside, MARGIN)
         points = np.vstack([boxes[:, :2], self._holes])  # a corner of each box, a vertex of each hole
         if (shapely.contains_xy(zone, *points.T) != shapely.contains_xy(ref, *points.T)).any():
             return None  # a box or a hole of the clip lies inside a change
         if len(boxes) and len(self._long.query(shapely.boundary(shapely.box(*boxes.T)), predicate="intersects")[0]):
             return None  # a long edge of the clip crosses a box's side
+        if self._vertices_in(boxes) > BOX_VERTICES * len(self._xy):
+            return None  # the boxes hold much of the clip (a redrawn zone): the full intersection costs less
         km2 = ref_km2 + own - ref_own
         for box in boxes:
             kept = self._kept_out(zone, ref, box)
@@ -123,8 +135,14 @@ class SeriesAreas:
             hole = np.r_[False, polygon[1:] == polygon[:-1]]  # get_rings: each polygon's exterior, then its holes
             self._holes = shapely.get_coordinates(shapely.get_point(rings[hole], 0)).reshape(-1, 2)
             self._long = shapely.STRtree(long_edges(self.clip, MARGIN))
+            self._xy = shapely.get_coordinates(self.clip)
             shapely.prepare(self.clip)
         return self._fit
+
+    def _vertices_in(self, boxes) -> int:
+        """How many of the clip's vertices the boxes hold (what measuring in them costs)."""
+        x, y = self._xy[:, 0], self._xy[:, 1]
+        return sum(int(((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)).sum()) for x0, y0, x1, y1 in boxes)
 
     def _kept_out(self, zone, ref, box):
         """[km²(Z_W ∩ C_W) - km²(Z_W)] - [km²(R_W ∩ C_W) - km²(R_W)], None where a cut is not valid."""

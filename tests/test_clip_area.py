@@ -192,7 +192,9 @@ def test_real_series_equal_the_plain_intersection(shared_data, monkeypatch, fold
     # A change is a difference of two areas: equal to the plain one within 1e-9 of the areas.
     assert table["change_km2"].iloc[1:].tolist() == pytest.approx(np.diff(plain), rel=0, abs=1e-9 * max(plain))
     used = made[0].used
-    assert used["full"] == 1 and used["boxes"] >= 1 and used.total() == len(plain)
+    # The first date in full; after it, boxes where a change meets the border (a date whose boxes would hold a
+    # quarter of the clip is intersected whole, which costs less).
+    assert used["full"] >= 1 and used["boxes"] >= 1 and used.total() == len(plain)
 
 
 def test_an_invalid_zone_intersects_the_whole_clip():
