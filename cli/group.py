@@ -53,7 +53,8 @@ class App(TyperGroup):
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except ClickException as exc:
-            show_usage_error(exc, argv)
+            if type(exc).__name__ != "NoArgsIsHelpError":  # a group with no command: its help is already shown
+                show_usage_error(exc, argv)
             sys.exit(exc.exit_code)
         except typer.Abort:
             typer.echo("conflictmap: aborted", err=True)
@@ -182,6 +183,9 @@ def flag_look(param) -> None:
 # other messages of this tool do (lower case, what is wrong, then how to fix it).
 CONVERTER_WORDS = (
     (re.compile(r"^Value error, "), ""),
+    (re.compile(r"^Input should be greater than or equal to (\S+?)\.?$"), r"must be \1 or more"),
+    (re.compile(r"^Input should be greater than (\S+?)\.?$"), r"must be more than \1"),
+    (re.compile(r"^Input should be less than or equal to (\S+?)\.?$"), r"must be \1 or less"),
     (re.compile(r"^Input should be a valid integer.*"), "is not a whole number"),
     (re.compile(r"^Input should be a valid number.*"), "is not a number"),
     (re.compile(r"\.$"), ""),

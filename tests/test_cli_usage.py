@@ -16,6 +16,7 @@ def lines_of(result) -> list[str]:
         (["share", "--by", "foo"], "conflictmap: error: --by 'foo' is not one of 'count', 'area', 'population'"),
         (["share", "--format=xml"], "conflictmap: error: --format 'xml' is not one of"),
         (["map", "-o", "m.png", "--labels", "x"], "conflictmap: error: --labels 'x' is not a whole number"),
+        (["map", "-o", "m.png", "--labels", "-3"], "conflictmap: error: --labels '-3' must be 0 or more"),
         (["frontline", "--gap", "abc"], "conflictmap: error: --gap 'abc' is not a number"),
         (["share", "--nope"], "conflictmap: error: no option --nope here"),
         (["nocommand"], "conflictmap: error: no command 'nocommand'"),
@@ -32,6 +33,14 @@ def test_a_usage_error_is_one_line_and_the_usage(cli, args, message):
     assert lines[1].startswith("Usage: conflictmap"), lines[1]
     assert not any(mark in result.stderr for mark in ("╭", "│", "Value error", "Input should", "Traceback"))
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("group", ["zones", "log", "claims"])
+def test_a_group_without_its_command_shows_its_help_and_no_empty_error(cli, group):
+    result = cli(group)
+    assert result.exit_code == 2
+    assert "conflictmap: error:" not in result.stderr
+    assert f"conflictmap {group} [OPTIONS] COMMAND" in result.output
 
 
 def test_an_option_without_its_value(cli):
