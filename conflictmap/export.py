@@ -220,7 +220,7 @@ def build_layer(ds, request: Request, date: dt.date | None) -> Layer:
         from .movement import gains_layer
 
         gap, note = resolve_gap(ds.districts.geometry.values, request.gap_m)  # said as frontline says it
-        return Layer("gains", gains_layer(ds, request.since, date, gap), [note] if note else [], date)
+        return Layer("gains", gains_layer(ds, request.since, date, gap, resolved=True), [note] if note else [], date)
     return Layer("districts", district_layer(ds, date), date=date)
 
 

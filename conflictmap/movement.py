@@ -84,10 +84,11 @@ def farthest_km(points_lonlat: np.ndarray, line_lonlat, local: _Local | None = N
 class _Dates:
     """What each date needs, computed once even when it is the end of one step and the start of the next."""
 
-    def __init__(self, ds: Dataset, gap_m: float | None):
+    def __init__(self, ds: Dataset, gap_m: float | None, resolved: bool = False):
         self.ds = ds
         self.geoms = np.asarray(ds.districts.geometry.values)
-        self.gap_m, self.gap_note = resolve_gap(self.geoms, gap_m)  # once for every date, as front_lines would
+        # Once for every date, as front_lines would; `resolved`: the caller has (and said so), and gap_m is the result.
+        self.gap_m, self.gap_note = (gap_m, None) if resolved else resolve_gap(self.geoms, gap_m)
         self.actors = reported_actors(ds)
         self.local = _Local(self.geoms)
         self.area = ds.districts["area_km2"].to_numpy(dtype=float)
@@ -121,10 +122,15 @@ def front_movement(
     until: dt.date | None = None,
     gap_m: float | None = None,
     dates: _Dates | None = None,
+    resolved: bool = False,
 ) -> pd.DataFrame:
-    """One row per (actor, from) pair with area moved between the dates; see the module docstring."""
+    """One row per (actor, from) pair with area moved between the dates; see the module docstring.
+
+    `gap_m` is the least bridging of the D0 front (frontline.resolve_gap); `resolved` says it is
+    resolve_gap's answer already, so that the file's streets are not measured again.
+    """
     since, until = window(ds, since, until)
-    dates = dates or _Dates(ds, gap_m)
+    dates = dates or _Dates(ds, gap_m, resolved)
     days = (until - since).days
     fronts = dates.fronts(since)
     then, now = dates.on(since), dates.on(until)
@@ -165,11 +171,13 @@ def _table(rows: list[dict]) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def stepped_movement(ds: Dataset, dates: list[dt.date], gap_m: float | None = None) -> pd.DataFrame:
+def stepped_movement(
+    ds: Dataset, dates: list[dt.date], gap_m: float | None = None, resolved: bool = False
+) -> pd.DataFrame:
     """front_movement for each step of a date grid (consecutive dates)."""
     if len(dates) < 2:
         raise UsageError("front movement needs two dates; give --since and --until, or a longer --every window")
-    cache = _Dates(ds, gap_m)
+    cache = _Dates(ds, gap_m, resolved)
     frames = [front_movement(ds, a, b, gap_m, cache) for a, b in zip(dates[:-1], dates[1:])]
     return pd.concat(frames, ignore_index=True) if frames else _table([])
 
@@ -233,7 +241,9 @@ def _zone_front(zone, clip):
     return shapely.difference(inside, border) if not border.is_empty else inside
 
 
-def gains_layer(ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m: float | None = None):
+def gains_layer(
+    ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m: float | None = None, resolved: bool = False
+):
     """The strips gained and lost between the dates, one feature per (actor, from) pair with area moved.
 
     The geometry is the union of the districts whose main holder went from `from` to `actor`; a pair
@@ -244,7 +254,7 @@ def gains_layer(ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m
     import geopandas as gpd
 
     since, until = window(ds, since, until)
-    dates = _Dates(ds, gap_m)
+    dates = _Dates(ds, gap_m, resolved)
     table = front_movement(ds, since, until, gap_m, dates)
     then, now = dates.on(since), dates.on(until)
     geoms = []

@@ -45,9 +45,9 @@ def front_movement(
     gap, note = resolve_gap(ds.districts.geometry.values, gap)  # as frontline does, and said once
     report_problems([note] if note else [])
     if every:
-        table = stepped_movement(ds, date_grid(ds, since, until, every), gap)
+        table = stepped_movement(ds, date_grid(ds, since, until, every), gap, resolved=True)
     else:
-        table = compute(ds, since, until, gap)
+        table = compute(ds, since, until, gap, resolved=True)
     if gap == 0 and note is None and len(table) and table["front_km"].eq(0).any():  # touching districts
         say(
             "a pair moved area but had no front on D0 (e.g. ground that became contested, an enclave taken from "
