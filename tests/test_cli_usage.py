@@ -61,3 +61,24 @@ def test_help_still_exits_0_and_a_command_error_keeps_its_code(cli, tmp_path):
     result = cli("status", "--districts", missing)  # a data error (exit 1) still goes through cli.errors
     assert result.exit_code == 1
     assert lines_of(result) == [f"conflictmap: error: {missing}: file not found; check the path"]
+
+
+def test_every_choice_option_takes_any_case():
+    # -f JSON and --by AREA alike: a choice is a word, not a spelling (the review found -f JSON accepted and
+    # --by AREA refused).
+    from enum import Enum
+
+    import typer
+
+    from conflictmap.cli.app import app
+    from conflictmap.cli.group import subcommands
+
+    choices = 0
+    for command in subcommands(typer.main.get_command(app)):
+        for param in command.params:
+            descriptor = getattr(param, "type_descriptor", None)
+            kind = descriptor.annotation if descriptor else None
+            if isinstance(kind, type) and issubclass(kind, Enum):
+                choices += 1
+                assert not descriptor.parameter_info.case_sensitive, (command.name, param.opts)
+    assert choices >= 8  # --format of every read command, --by, --style, --rule, --layer, ...

@@ -25,7 +25,9 @@ def share(
     inputs,
     fmt,
     date: DateOpt = None,
-    by: Annotated[By, typer.Option("--by", help="Sort by this measure (all measures are printed).")] = By.count,
+    by: Annotated[
+        By, typer.Option("--by", help="Sort by this measure (all measures are printed).", case_sensitive=False)
+    ] = By.count,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
     confidence: ConfidenceOpt = None,

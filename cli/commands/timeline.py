@@ -47,7 +47,12 @@ def timeline(
         ),
     ] = None,
     by: Annotated[
-        By, typer.Option("--by", help="Measure of the table (a column per actor) and of the chart; csv/json carry all.")
+        By,
+        typer.Option(
+            "--by",
+            help="Measure of the table (a column per actor) and of the chart; csv/json carry all.",
+            case_sensitive=False,
+        ),
     ] = By.count,
     baseline: BaselineOpt = None,
     baseline_actor: BaselineActorOpt = None,
@@ -60,6 +65,7 @@ def timeline(
         typer.Option(
             "--style",
             help="Chart style: stacked (shares adding up to 100%), lines (one line per actor, the y axis fitted to the data: small changes show), bars (a stacked bar per date, for a few dates such as --every 1m) or changes (bars of what each actor gained and lost per period, in the --by measure; e.g. --every 1m).",
+            case_sensitive=False,
         ),
     ] = "stacked",
     confidence: ConfidenceOpt = None,
