@@ -156,12 +156,12 @@ def mask_hint(log, source: str, land=None) -> list:
 
     if not len(log) or "note" not in log.columns:
         return []
-    notes = log["note"].dropna().astype(str)
-    named = notes[notes.str.startswith("zones overlay") & notes.str.contains(MASK_WORDS, regex=False)]
-    if not len(named):
+    # The distinct notes only: a log of millions of rows has a handful.
+    named = [n for n in log["note"].dropna().unique() if str(n).startswith("zones overlay") and MASK_WORDS in str(n)]
+    if not named:
         return []
     try:
-        mask, _ = json.JSONDecoder().raw_decode(named.iloc[0].split(MASK_WORDS, 1)[1])
+        mask, _ = json.JSONDecoder().raw_decode(str(named[0]).split(MASK_WORDS, 1)[1])
     except ValueError:
         return []  # not a note conflictmap wrote
     if land is not None:
