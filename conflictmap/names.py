@@ -13,7 +13,8 @@ nothing else:
   letters (anyascii), leading Arabic articles dropped (``al-``, ``ash-``,
   ``ال``...), words that name the kind of unit (``raion``, ``oblast``)
   dropped and (``loose_keys``) a Slavic adjective also read as the name of
-  its centre (``Бахмутський район`` is ``Bakhmut``), a final ``-eh``/``-ah`` read as ``-e``/``-a``, and each word
+  its centre (``Бахмутський район`` is ``Bakhmut``), Cyrillic ``г`` read as ``g`` and as ``h``
+  (Russian and Ukrainian romanisation: ``Луганська`` is ``Luhansk``), a final ``-eh``/``-ah`` read as ``-e``/``-a``, and each word
   reduced to its first letter, its consonants with doubled letters collapsed,
   and whether it ends in a vowel: ``Sheikh Khodr`` and ``Sheikh Kheder``, ``Haydariya`` and
   ``al-Haydariyeh``, ``Qasr`` and ``Qaser`` share one. It is loose on purpose,
@@ -36,6 +37,7 @@ UNIT_WORDS = frozenset(
 # Slavic adjective endings that make a unit's name from its centre's (Bakhmutskyi, Donetska): the centre is
 # the stem or the stem + 'sk' (Bakhmut, Donetsk), so both are tried.
 _ADJECTIVE = re.compile(r"^([a-z]{3,}?)sk(?:yi|ii|iy|yy|y|a|e|aya|aia|oe|oye)$")
+_CYRILLIC_GHE = re.compile("[Гг]")
 _ARABIC_ARTICLE = re.compile(r"^(ال|وال|بال)(?=\w{2,})")
 _VOWELS = set("aeiouy")
 _WORD = re.compile(r"[0-9a-z]+")
@@ -128,6 +130,8 @@ def loose_keys(text: str) -> frozenset:
         if m:
             forms[i] = [w, m.group(1), m.group(1) + "sk"]
     keys = {" ".join(_skeleton(w) for w in combo) for combo in _product(forms)}
+    if _CYRILLIC_GHE.search(str(text)):  # Г is G in Russian romanisation, H in Ukrainian: Lugansk and Luhansk
+        keys |= loose_keys(_CYRILLIC_GHE.sub(lambda m: "H" if m.group() == "Г" else "h", str(text)))
     return frozenset(k for k in keys if k.strip())
 
 

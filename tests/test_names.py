@@ -82,11 +82,15 @@ def test_suggestions_are_ranked():
         ("Бахмутський район", "Bakhmut"),  # a raion named by the adjective of its centre, in Cyrillic
         ("Kharkivskyi raion", "Kharkiv"),
         ("Donetska oblast", "Donetsk"),  # the centre keeps its -sk
+        ("Луганська область", "Luhansk Oblast"),  # Г as Ukrainian romanisation writes it (H)...
+        ("Луганская область", "Lugansk"),  # ... and as Russian romanisation does (G)
+        ("Горлівка", "Horlivka"),
     ],
 )
 def test_unit_words_and_slavic_adjectives(reported, district):
     assert loose_keys(reported) & loose_keys(district)
     assert not loose_keys("Bakhmutskyi raion") & loose_keys("Kharkiv")
+    assert not loose_keys("Луганська область") & loose_keys("Kharkiv Oblast")
 
 
 def test_name_key_of_ascii_text_follows_the_unicode_rules():
