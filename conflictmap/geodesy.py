@@ -94,7 +94,10 @@ def _plane_areas_m2(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         parts, owner = shapely.get_parts(geoms, return_index=True)
         polygon = shapely.get_type_id(parts) == 3
         parts, owner = parts[polygon], owner[polygon]
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    if (shapely.get_num_interior_rings(parts) == 0).all() and not shapely.is_empty(parts).any():
+        rings, ring_part = parts, np.arange(len(parts))  # a polygon without holes reads as its ring (no copies)
+    else:
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
     ring_owner = owner[ring_part]
     exterior = np.r_[True, ring_part[1:] != ring_part[:-1]]  # get_rings: each polygon's exterior, then its holes
     signed, bound = _ring_sums(rings, _origin(shapely.bounds(rings)))

@@ -56,11 +56,8 @@ class DistrictIndex:
         self.other_names = [tuple(a) for a in as_list(aliases)] if aliases is not None else [() for _ in self.ids]
         self.strict_names = strict_names
         self.exact = dict(zip(self.ids, range(len(self.ids))))
-        self.by_key: dict[str, set[int]] = positions_by_key(name_keys(self.ids), range(len(self.ids)))
-        labels = list(self._labels())
-        self.by_name: dict[str, set[int]] = positions_by_key(
-            name_keys([text for _, text in labels]), [i for i, _ in labels]
-        )
+        self._by_key: dict[str, set[int]] | None = None
+        self._by_name: dict[str, set[int]] | None = None
         self._by_loose: dict[str, set[int]] | None = None
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
@@ -68,6 +65,23 @@ class DistrictIndex:
 
     def _labels(self):
         return district_labels(self.names, self.other_names)
+
+    # The key tables are built on the first lookup that is not an exact id: a log that names its districts by
+    # id (most machine-made ones) never needs them (50k districts: 0.13 s).
+    @property
+    def by_key(self) -> dict[str, set[int]]:
+        """Name key of an id -> districts."""
+        if self._by_key is None:
+            self._by_key = positions_by_key(name_keys(self.ids), range(len(self.ids)))
+        return self._by_key
+
+    @property
+    def by_name(self) -> dict[str, set[int]]:
+        """Name key of a name or other name -> districts."""
+        if self._by_name is None:
+            labels = list(self._labels())
+            self._by_name = positions_by_key(name_keys([text for _, text in labels]), [i for i, _ in labels])
+        return self._by_name
 
     @property
     def by_loose(self) -> dict[str, set[int]]:
@@ -278,9 +292,12 @@ def district_labels(names, other_names):
 def name_collisions(ids, names, other_names=None) -> list[tuple[str, str, str, str]]:
     """(name, id, other name, other id) for districts whose different names share an exact key."""
     ids, names = as_list(ids), as_list(names)
-    other_names = [tuple(a) for a in as_list(other_names)] if other_names is not None else [() for _ in ids]
-    # No name field: ids that differ only in punctuation are still told apart by the exact id.
-    labels = [(i, label) for i, label in district_labels(names, other_names) if label != ids[i]]
+    if other_names is None:  # names only (the common case): one label each
+        labels = [(i, name) for i, (name, did) in enumerate(zip(names, ids)) if name and name != did]
+    else:
+        other_names = [tuple(a) for a in as_list(other_names)]
+        # No name field: ids that differ only in punctuation are still told apart by the exact id.
+        labels = [(i, label) for i, label in district_labels(names, other_names) if label != ids[i]]
     keys = name_keys([label for _, label in labels])
     shared = {k for k, n in Counter(keys).items() if n > 1}  # a key held by one label can collide with nothing
     seen: dict[str, tuple[str, int]] = {}
