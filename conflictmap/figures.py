@@ -34,6 +34,9 @@ __all__ = [
 MEASURES = ("districts", "area_km2", "population")
 
 
+NAT = np.iinfo(np.int64).min  # NaT as datetime64[ns] integers
+
+
 def _timestamp(date: dt.date | None, ds: Dataset) -> pd.Timestamp:
     date = date or ds.last_date
     return pd.Timestamp(date) if date else pd.Timestamp.max.normalize()
@@ -45,12 +48,16 @@ def state_on(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
     A district's state is given by its rows with the latest date <= `date`;
     before its first row it is held wholly by `ds.initial` (date NaT).
     """
+    # numpy, not groupby: commands and checks ask for many dates, and pandas' fixed costs were most of a call.
     log = ds.log
-    past = log[log["date"] <= _timestamp(date, ds)]
-    latest = past.groupby("idx")["date"].transform("max")
-    current = past[past["date"] == latest]
+    when = log["date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    idx = log["idx"].to_numpy(dtype=np.int64)
+    past = (when <= _timestamp(date, ds).value) & (when != NAT)
+    latest = np.full(len(ds.districts), NAT)
+    np.maximum.at(latest, idx[past], when[past])
+    rows = np.flatnonzero(past & (when == latest[idx]))  # each district's rows of its latest date by then
     held = np.zeros(len(ds.districts), dtype=bool)
-    held[current["idx"].to_numpy(dtype=int)] = True
+    held[idx[rows]] = True
     before = np.flatnonzero(~held)
     initial = pd.DataFrame(
         {
@@ -66,9 +73,11 @@ def state_on(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
             "from": "",
         }
     )
-    frames = [f for f in (current, initial) if len(f)]
-    state = pd.concat(frames, ignore_index=True) if frames else initial
-    return state.sort_values(["idx", "controller"], kind="stable").reset_index(drop=True)
+    frames = [f for f in (log.take(rows), initial) if len(f)]
+    state = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames or [initial])[0]
+    controllers, _ = pd.factorize(state["controller"], sort=True)  # codes in the labels' order
+    order = np.lexsort((controllers, state["idx"].to_numpy()))
+    return state.take(order).reset_index(drop=True)
 
 
 def reported_actors(ds: Dataset, extra=()) -> list[str]:
