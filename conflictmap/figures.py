@@ -221,7 +221,9 @@ def shares(
         totals[name] = float(weights @ per_district)
     out = pd.DataFrame(columns)
     for name, total in totals.items():
-        out[pct_name(name)] = out[name] / total * 100 if total else 0.0
+        # An actor holds at most the whole (shares <= 1 per district): above 100 is the two sums' rounding
+        # (126.06 km² of 126.06 gave 100.00000000000003), so it is 100.
+        out[pct_name(name)] = np.minimum(out[name] / total * 100, 100.0) if total else 0.0
     out = out[["actor"] + [c for name in totals for c in (name, pct_name(name))]]
     sort_key = by if by in out.columns else "districts"
     return out.sort_values([sort_key, "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -251,7 +251,10 @@ def timeline(
         values = held[measure][:, order]
         total = float((weights * per_district).sum())
         columns[measure] = values.ravel()
-        columns[pct_name(measure)] = (values / total * 100 if total else np.zeros_like(values)).ravel()
+        # At most the whole, as in figures.shares: above 100 is rounding.
+        columns[pct_name(measure)] = (
+            np.minimum(values / total * 100, 100.0) if total else np.zeros_like(values)
+        ).ravel()
     return pd.DataFrame(columns)
 
 

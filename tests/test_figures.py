@@ -211,3 +211,17 @@ def test_rows_keep_their_sort_order(ds):
         "rebels",
         "unknown",
     ]
+
+
+def test_an_actor_holding_everything_has_exactly_100_percent():
+    # The sample before its first row: every district is held by the initial holder, so each of its percents
+    # is the whole, 100, exactly (two sums of 126 km² in different orders gave 100.00000000000003). No percent
+    # on any date of the timeline exceeds 100.
+    from conflictmap.project import sample_inputs
+    from conflictmap.timeline import timeline
+
+    sample = load_dataset(sample_inputs())
+    first = by_actor(shares(sample, D(2016, 1, 1)))[sample.initial]
+    assert (first["districts_pct"], first["area_pct"]) == (100.0, 100.0)
+    table = timeline(sample)
+    assert (table[["districts_pct", "area_pct"]] <= 100.0).all().all()
