@@ -39,9 +39,14 @@ class Lean:
         if value is None:  # as Typer: nothing given is None, or () for a repeatable option
             return () if param.multiple or param.nargs == -1 else None
         try:
-            return sure_value(self.descriptor, value, ctx)
+            value = sure_value(self.descriptor, value, ctx)
         except Exception:
-            return self.typer_converter().coerce(value, param=param, ctx=ctx)
+            value = self.typer_converter().coerce(value, param=param, ctx=ctx)
+        if isinstance(value, Enum):
+            from conflictmap.cli.output import SAME_AS
+
+            return SAME_AS.get(value, value)
+        return value
 
     def typer_converter(self):
         if self.own is None:

@@ -201,7 +201,7 @@ FORMAT = (
     typer.Option(
         "--format",
         "-f",
-        help="Output format: table for people; csv, tsv, json, ndjson, markdown for scripts.",
+        help="Output format: table for people; csv, tsv, json, ndjson, markdown (or md) for scripts.",
         case_sensitive=False,
         metavar="FORMAT",
     ),

@@ -27,6 +27,10 @@ class Format(str, Enum):
     json = "json"
     ndjson = "ndjson"
     markdown = "markdown"
+    md = "md"  # read as markdown (cli/convert.py: SAME_AS), as report -f md is
+
+
+SAME_AS = {Format.md: Format.markdown}  # a choice spelled two ways: the commands see one
 
 
 def _flat_cell(value) -> str:

@@ -172,3 +172,17 @@ def test_a_wide_terminal_shows_every_cell_whole(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     lines = cli("-q", "share").stdout.splitlines()
     assert not any("…" in line for line in lines)
+
+
+@pytest.mark.parametrize("command", [("status",), ("share",), ("zones", "area", "__zones__")])
+def test_md_is_markdown_for_every_command(cli, command, tmp_path):
+    # report -f md is the README's spelling: every command's --format takes it as markdown, byte for byte.
+    if command[-1] == "__zones__":
+        zone = tmp_path / "russia_2024-01-01.geojson"
+        square = [[30, 45], [30.1, 45], [30.1, 45.1], [30, 45.1], [30, 45]]
+        feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [square]}}
+        zone.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+        command = (*command[:-1], str(zone), "--actor", "russia")
+    long, short = cli(*command, "-f", "markdown"), cli(*command, "-f", "md")
+    assert long.exit_code == short.exit_code == 0, short.output
+    assert short.stdout == long.stdout and short.stdout.startswith("**")
