@@ -265,6 +265,8 @@ def the(actor: str) -> str:
     """
     if actor in CATEGORIES or not actor[:1].islower() or actor.split()[-1] not in GROUP_NOUNS:
         return actor
+    if actor.startswith("the "):  # a display name with its article ("the Kurdish forces")
+        return actor
     return f"the {actor}"
 
 

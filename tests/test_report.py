@@ -205,6 +205,8 @@ def test_report_format_refuses_unknown_names(path):
         ("ukraine", "ukraine"),
         ("Hezbollah", "Hezbollah"),
         ("contested", "contested"),
+        ("the Kurdish forces", "the Kurdish forces"),  # a display name with its article keeps one
+        ("the kurdish forces", "the kurdish forces"),
     ],
 )
 def test_articles_only_for_groups_of_people(actor, text):
