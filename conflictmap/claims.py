@@ -59,9 +59,17 @@ class Claim:
     text: str = ""
 
 
+PERCENT = re.compile(r"\s*(?:%|\bper\s*cent\b|\bpercent\b|\bpct\b)\s*", re.IGNORECASE)
+DECIMAL_COMMA = re.compile(r"\d,\d{1,2}(?!\d)")  # 85,5 (a decimal comma), not 1,000 (a thousands separator)
+
+
 def parse_value(text: str, where: str) -> tuple[float, float]:
-    """'85', '85%', '80-90', '>70', 'at least 70' as (low, high); an InputError for anything else."""
-    raw = text.strip().replace("%", "").strip()
+    """'85', '85%', '85 percent', '80-90', '>70', 'at least 70' as (low, high); an InputError for anything else."""
+    raw = PERCENT.sub(" ", text).strip()
+    if DECIMAL_COMMA.search(raw):
+        raise InputError(
+            f"{where}: value {text!r} has a decimal comma; write it with a point, e.g. {raw.replace(',', '.')}"
+        )
     try:
         if RANGE.match(raw):
             low, high = (float(g) for g in RANGE.match(raw).groups())
@@ -121,6 +129,11 @@ def _claim(rec: dict) -> Claim:
             f"{where}: a baseline needs a percent measure (districts_pct, area_pct, population_pct), not {measure}"
         )
     low, high = parse_value(get("value"), where)
+    if measure.endswith("_pct") and (low > 100 or high < 0):
+        raise InputError(
+            f"{where}: value {get('value')!r} is not a percent of anything ({measure} is 0-100); "
+            "check the value, or give an absolute measure (districts, area_km2, population)"
+        )
     return Claim(
         where,
         parse_date(get("date"), where),

@@ -569,6 +569,8 @@ OWN_TESTS = {
     "claims_unparseable_value.csv",
     "claims_range_low_above_high.csv",
     "claims_unknown_actor.csv",
+    "claims_decimal_comma.csv",
+    "claims_percent_over_100.csv",
     "conf_not_in_order.csv",
     "conf_levels.toml",
     "r_no_crs.tif",

@@ -22,6 +22,10 @@ from conflictmap.errors import InputError
         ("<30", (-math.inf, 30)),
         ("at most 30", (-math.inf, 30)),
         ("12.5", (12.5, 12.5)),
+        ("85 percent", (85, 85)),  # as published claims write it
+        ("85 per cent", (85, 85)),
+        ("at least 70 percent", (70, math.inf)),
+        ("80-90 %", (80, 90)),
     ],
 )
 def test_values_ranges_and_bounds(text, expected):
@@ -30,7 +34,14 @@ def test_values_ranges_and_bounds(text, expected):
 
 @pytest.mark.parametrize(
     "text, fragment",
-    [("lots", "not a number"), ("90-80", "low end above its high end"), ("nan", "not a number"), ("", "not a number")],
+    [
+        ("lots", "not a number"),
+        ("90-80", "low end above its high end"),
+        ("nan", "not a number"),
+        ("", "not a number"),
+        ("85,5", "decimal comma; write it with a point, e.g. 85.5"),
+        ("percentage", "not a number"),
+    ],
 )
 def test_bad_values_name_the_row(text, fragment):
     with pytest.raises(InputError, match="x line 2") as err:

@@ -75,6 +75,8 @@ def test_sample_claims_match_the_share_command(cli_json):
             "claims_range_low_above_high.csv line 4: range '90-80' has its low end above",
         ),
         ("claims_unknown_actor.csv", "claims_unknown_actor.csv line 2: actor 'goverment' is not an actor"),
+        ("claims_decimal_comma.csv", "claims_decimal_comma.csv line 3: value '62,5' has a decimal comma"),
+        ("claims_percent_over_100.csv", "claims_percent_over_100.csv line 2: value '150' is not a percent"),
     ],
 )
 def test_bad_claims_files(cli, squares_args, name, fragment):
