@@ -16,7 +16,7 @@ import sys
 from enum import Enum
 
 from conflictmap import text
-from conflictmap.escape import csv_line, markdown_text
+from conflictmap.escape import csv_line, markdown_text, visible_text
 from conflictmap.values import plain, plain_rows
 
 
@@ -128,19 +128,25 @@ def _rich_table(rows, columns, title, kinds=None) -> str:
     """A rich table that fits the terminal by shortening text (names, sources) with an ellipsis: a number or a
     date is never cut or folded across lines, whatever the width (a header may fold)."""
     from rich.table import Table
+    from rich.text import Text
 
-    display = _display_rows(rows, columns, kinds)
+    # Text, never markup: a name like 'kurdish forces [ypg]' or '[/i]' is data, shown as it is.
+    display = [[visible_text(cell) for cell in row] for row in _display_rows(rows, columns, kinds)]
     cells = [[row[i] for row in display] for i in range(len(columns))]
     numeric = [r0_is_num(rows, c) for c in columns]
     whole = [n or bool(col) and all(DATE_CELL.match(x) or not x for x in col) for n, col in zip(numeric, cells)]
     widths = _column_widths(columns, cells, whole, _width())
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(visible_text(title)) if title else None, title_justify="left")
     for c, n, w, width in zip(columns, numeric, whole, widths):
         table.add_column(
-            c, justify="right" if n else "left", width=width, no_wrap=not w, overflow="fold" if w else "ellipsis"
+            Text(visible_text(c)),
+            justify="right" if n else "left",
+            width=width,
+            no_wrap=not w,
+            overflow="fold" if w else "ellipsis",
         )
     for row in display:
-        table.add_row(*row)
+        table.add_row(*map(Text, row))
     buf = io.StringIO()
     console(buf, sum(widths) + 3 * len(widths) + 1).print(table)
     return buf.getvalue()

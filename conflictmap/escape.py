@@ -1,10 +1,12 @@
-"""Text from input data made safe for the format it is written into (CSV, Markdown).
+"""Text from input data made safe for the format it is written into (CSV, Markdown, a terminal table).
 
 (matplotlib: plots.literal_text turns mathtext off for every text of a figure.)
 
 Names, sources and actors come from files we do not control: a bare carriage
 return, a line break, `<script>`, `[link](...)` or `$x$` must reach the reader
-as the text it is, never as structure of the output.
+as the text it is, never as structure of the output. A terminal is a format
+too: an ESC in a name would restyle it (ESC[31m) or set its title or clipboard,
+and a bidi override (U+202E) would reverse the rest of the row.
 """
 
 from __future__ import annotations
@@ -32,6 +34,21 @@ _ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # only a backslash b
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+# C0 controls but tab and line breaks (which each format handles), DEL, C1, and the bidi embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069); the marks LRM/RLM reorder nothing and stay.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_text(text) -> str:
+    """Text with its control characters shown as escapes (ESC as \\x1b, U+202E as \\u202e), for a terminal."""
+    return _CONTROL.sub(_escaped, str(text))
+
+
+def _escaped(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def markdown_text(text) -> str:
     """Text for a Markdown paragraph or table cell: no raw HTML, links, emphasis or code, and no row-breaking line breaks.
 
@@ -40,5 +57,6 @@ def markdown_text(text) -> str:
     """
     text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _ESCAPING_BACKSLASH.sub(r"\\\\", text)
+    text = visible_text(text)  # after: a backslash before a letter (\x1b) escapes nothing in Markdown
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     return _LINE_BREAK.sub("<br>", text)

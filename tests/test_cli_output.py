@@ -186,3 +186,32 @@ def test_md_is_markdown_for_every_command(cli, command, tmp_path):
     long, short = cli(*command, "-f", "markdown"), cli(*command, "-f", "md")
     assert long.exit_code == short.exit_code == 0, short.output
     assert short.stdout == long.stdout and short.stdout.startswith("**")
+
+
+def test_table_shows_data_as_text_never_as_markup_or_terminal_codes(cli, tmp_path):
+    # Rich reads '[...]' as markup: 'kurdish forces [ypg]' lost its '[ypg]' and '[/i]' crashed every table.
+    # An ESC in a name would restyle the terminal and U+202E reverse the row: both are shown as escapes,
+    # in the table and in Markdown.
+    names = {"a": "Old [/i] Town", "b": "red\x1b[31mzone", "c": "rev\u202eersed"}
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": key, "name": name},
+            "geometry": {"type": "Polygon", "coordinates": [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 1], [i, 0]]]},
+        }
+        for i, (key, name) in enumerate(names.items())
+    ]
+    districts = tmp_path / "d.geojson"
+    districts.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    log = tmp_path / "c.csv"
+    log.write_text("date,district,controller\n2020-01-01,a,kurdish forces [ypg]\n2020-01-01,b,[/i]rebels\n")
+    args = ("-d", districts, "-c", log, "--initial", "government")
+    table = cli("-q", "share", *args)
+    assert table.exit_code == 0, table.output
+    assert "kurdish forces [ypg]" in table.stdout and "[/i]rebels" in table.stdout
+    for fmt in ("table", "markdown"):
+        shown = cli("-q", "status", *args, "-f", fmt)
+        assert shown.exit_code == 0, shown.output
+        assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
+        assert "red\\x1b" in shown.stdout and "rev\\u202eersed" in shown.stdout
+    assert "Old [/i] Town" in cli("-q", "status", *args).stdout

@@ -37,3 +37,12 @@ def test_markdown_text_leaves_words_with_underscores_and_lone_backslashes_alone(
     assert markdown_text("area_km2") == "area_km2"
     assert markdown_text("from \\ to") == "from \\ to"  # a backslash before a space escapes nothing
     assert markdown_text("a\\*") == "a\\\\\\*"  # before punctuation it would: both are escaped
+
+
+def test_visible_text_shows_control_characters_as_escapes():
+    from conflictmap.escape import visible_text
+
+    assert visible_text("a\x1b[31mb\x07c\x9bd") == "a\\x1b[31mb\\x07c\\x9bd"
+    assert visible_text("x\u202ey\u2066z") == "x\\u202ey\\u2066z"
+    # Tabs, line breaks, Arabic and its direction marks are text, kept as they are.
+    assert visible_text("حلب\u200f\tok\n") == "حلب\u200f\tok\n"
