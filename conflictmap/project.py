@@ -165,6 +165,11 @@ def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
         }
         kept = tuple(k for k in base.from_project if k not in overrides)
         given = replace(base, **overrides, from_project=kept)
+    if base is not None and not given.districts:  # a project file without districts, and no --districts
+        raise InputError(
+            f'{project_path}: names no districts; add districts = "districts.geojson" (the polygons) '
+            "to it, or give --districts FILE"
+        )
     if given.districts == "-" and given.control == "-":
         raise UsageError("--districts and --control cannot both read stdin ('-'); give one of them as a file")
     if given.control and not given.districts:

@@ -483,6 +483,13 @@ CASES = [
         ("p_unknown_encoding.toml", "'klingon'", "cp1251"),
         "a project file naming an encoding Python does not know",
     ),
+    Case(
+        "p_no_districts.toml",
+        "project",
+        1,
+        ("p_no_districts.toml", "names no districts", "--districts FILE"),
+        "a project file with settings and no districts (every command crashed; validate said 0 errors)",
+    ),
     # -- land mask (--land), with the good squares and log
     Case(
         "l_far_mask.geojson",
