@@ -171,3 +171,11 @@ def test_the_shared_aleppo_record_becomes_a_validated_log(cli, cli_json, shared_
     # Rows 9-11 of the record (28 November): as-Sakhour, al-Haydariyeh and Sheikh Kheder to the government.
     assert held["as-Sakhour"] == held["al-Haydariyeh"] == held["Sheikh Kheder"] == "government"
     assert held["ash-Sheikh Fares"] == "kurdish forces"
+
+
+def test_baseline_given_a_date_says_it_takes_a_file(cli, squares, change_files):
+    # Every other command's --baseline is a date: here it is the snapshot file, and a date points to --baseline-date.
+    changes, _ = change_files
+    done = cli("log", "from-changes", changes, "-d", squares["districts"], "--baseline", "2020-01-01")
+    assert done.exit_code == 2
+    assert "--baseline takes a snapshot file" in done.stderr and "--baseline-date 2020-01-01" in done.stderr

@@ -1,5 +1,7 @@
 """conflictmap log from-changes: a control log from a dated change list and a baseline."""
 
+import re
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -29,6 +31,7 @@ def from_changes(
         Optional[str],
         typer.Option(
             "--baseline",
+            metavar="FILE",
             help="Snapshot of the state before the changes: district,controller rows (a row '*' covers every district not listed), with a date column or --baseline-date.",
         ),
     ] = None,
@@ -61,6 +64,11 @@ def from_changes(
 
     if not inputs.districts and not inputs.project:
         raise UsageError("from-changes needs the districts the changes name: give --districts FILE")
+    if baseline and re.fullmatch(r"\d{4}-\d{2}-\d{2}", baseline) and not Path(baseline).exists():
+        raise UsageError(
+            f"--baseline takes a snapshot file (district,controller rows), not a date; "
+            f"give the date with --baseline-date {baseline}"
+        )
     day = baseline_date
     check_output(output, [*resolve_inputs(inputs).paths(), changes, baseline])
     log = build(resolve_inputs(inputs), changes, baseline, day, default, infer_baseline)
