@@ -320,9 +320,9 @@ def as_date(text: str) -> dt.date:
         raise typer.BadParameter("is not a date; give it as YYYY-MM-DD") from None
 
 
-def date_option(name: str, help: str):
-    """A date option (`name`, its help): the command gets a datetime.date, or None when it is not given."""
-    return Annotated[Optional[dt.date], typer.Option(name, help=help, parser=as_date)]
+def date_option(name: str, help: str, *aliases: str):
+    """A date option (`name`, its help, other spellings): the command gets a datetime.date, or None when not given."""
+    return Annotated[Optional[dt.date], typer.Option(name, *aliases, help=help, parser=as_date)]
 
 
 DateOpt = date_option("--date", "Date (YYYY-MM-DD); default: the last date of the log.")

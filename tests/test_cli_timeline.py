@@ -224,3 +224,11 @@ def test_titles_and_chart_use_the_canonical_name(cli, tmp_path, monkeypatch):
     assert cli("timeline", "-q", *baseline, "--plot", out).exit_code == 0
     text = out.read_text()
     assert "What government held on 2016-11-15" in text and "regime" not in text
+
+
+def test_since_and_until_are_start_and_end(cli):
+    # changes, front-movement, report and export spell a range --since/--until: timeline takes both spellings.
+    start = cli("-q", "timeline", "--start", "2016-12-01", "--end", "2016-12-10", "-f", "csv")
+    since = cli("-q", "timeline", "--since", "2016-12-01", "--until", "2016-12-10", "-f", "csv")
+    assert start.exit_code == since.exit_code == 0, since.output
+    assert since.stdout == start.stdout and "2016-12-01" in start.stdout and "2016-12-22" not in start.stdout

@@ -35,8 +35,8 @@ def animate(
         Optional[str],
         typer.Option("--every", help="One frame per step (1d, 7d, 2w, 1m) instead of per date of the log."),
     ] = None,
-    start: date_option("--start", "First date (YYYY-MM-DD); default: the log's first.") = None,
-    end: date_option("--end", "Last date (YYYY-MM-DD); default: the log's last.") = None,
+    start: date_option("--start", "First date (YYYY-MM-DD); default: the log's first.", "--since") = None,
+    end: date_option("--end", "Last date (YYYY-MM-DD); default: the log's last.", "--until") = None,
     fps: Annotated[float, typer.Option("--fps", help="Frames a second (default 1.5).")] = 1.5,
     width: Annotated[
         int, typer.Option("--width", help="Frame width in pixels (default 800; the height follows the map's shape).")

@@ -37,8 +37,8 @@ class Style(str, Enum):
 def timeline(
     inputs,
     fmt,
-    start: date_option("--start", "First date (YYYY-MM-DD); default: the first date of the log.") = None,
-    end: date_option("--end", "Last date (YYYY-MM-DD); default: the last date of the log.") = None,
+    start: date_option("--start", "First date (YYYY-MM-DD); default: the first date of the log.", "--since") = None,
+    end: date_option("--end", "Last date (YYYY-MM-DD); default: the last date of the log.", "--until") = None,
     every: Annotated[
         Optional[str],
         typer.Option(
