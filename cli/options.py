@@ -52,7 +52,8 @@ METAVARS = {
     "ENCODING": ("--encoding",),
     "LEVEL": ("--confidence",),
     "STEP": ("--every",),
-    "METRES": ("--gap", "--tolerance"),
+    "METRES": ("--gap",),
+    "PERCENT": ("--tolerance",),  # claims check: percentage points, or percent of an absolute claim
     "N": ("--labels", "--fps", "--precision"),
     "SHARE": ("--min-share",),
     "TEXT": ("--title", "--credit"),

@@ -49,7 +49,7 @@ class Actors:
         if found:
             return found
         if self.strict:
-            known = ", ".join(sorted(self.names + list(BUILTIN_ACTORS)))
+            known = ", ".join(sorted({*self.names, *BUILTIN_ACTORS}))  # an actors file may declare contested too
             near = closest(text, self.names)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             prefix = f"{where}: " if where else ""

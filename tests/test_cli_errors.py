@@ -303,3 +303,16 @@ def test_a_json_log_with_a_type_column_is_still_a_log(cli_json, squares, tmp_pat
     log = write(tmp_path, "rows.json", json.dumps(rows))
     share = {r["actor"]: r["districts"] for r in cli_json("share", "-d", squares["districts"], "-c", log)}
     assert share["rebels"] == 4  # every square held by the rebels, as written
+
+
+def test_known_actors_are_listed_once(tmp_path):
+    # An actors file that declares contested (a built-in category) listed it twice: "contested, contested".
+    from conflictmap.actors import load_actors
+    from conflictmap.errors import InputError
+
+    path = tmp_path / "actors.toml"
+    path.write_text('[actors.government]\n[actors.contested]\ncolour = "#999999"\n')
+    with pytest.raises(InputError) as err:
+        load_actors(str(path)).canonical("goverment", "log.csv line 2")
+    known = str(err.value).split("known actors: ")[1].split(";")[0].split(", ")
+    assert len(known) == len(set(known)) and "contested" in known and "government" in known

@@ -243,3 +243,8 @@ def test_mixed_sources_warn_once_and_still_give_each_date(cli, tmp_path):
     assert "mix 2 sources, generic (deepstatemap_data_20240801.geojson) and nzz (2024-07-05.json)" in warnings[0]
     areas = [r["area_km2"] for r in json.loads(done.stdout)]
     assert areas == pytest.approx([cell_area_km2(0, 0, 0.01, 0.01), cell_area_km2(0, 0, 0.02, 0.01)], rel=1e-6)
+
+
+def test_a_plot_in_a_missing_folder_is_refused_before_work_naming_the_option(cli, zones_dir, tmp_path):
+    done = cli("zones", "area", zones_dir, "--plot", tmp_path / "nope" / "x.png")
+    assert done.exit_code == 2 and done.stderr.startswith("conflictmap: error: --plot ") and "nope" in done.stderr

@@ -7,7 +7,15 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import guarded, say
-from conflictmap.cli.options import ActorsOpt, FormatOpt, ZoneReading, ZonesArg, read_zone_series, zone_options
+from conflictmap.cli.options import (
+    ActorsOpt,
+    FormatOpt,
+    ZoneReading,
+    ZonesArg,
+    check_output,
+    read_zone_series,
+    zone_options,
+)
 from conflictmap.cli.output import Format, emit_rows
 from conflictmap.cli.progress import ProgressBar
 
@@ -50,6 +58,7 @@ def area(
 
     Example: conflictmap zones area zones-deepstate/ --actor russia --clip national-boundary.geojson
     """
+    check_output(plot, [*zones, clip, actors], "--plot")  # before the zones are read
     with ProgressBar() as bar:
         zoneset, reference, table = read_zone_series(zones, reading, actors, clip, bar)
     title = f"Zone areas (km²) within {Path(clip).name}" if clip else "Zone areas (km²)"
