@@ -1,6 +1,15 @@
 """`conflictmap map` through the CLI: the picture is written atomically, errors are one line."""
 
+import csv
+import html
+import re
+from collections import defaultdict
+
 import pytest
+
+from tests.helpers import ROOT
+
+SAMPLE = ROOT / "data" / "aleppo-2016"
 
 
 def non_blank_png(path):
@@ -131,3 +140,47 @@ def test_baseline_actor_by_its_canonical_name(cli, tmp_path, monkeypatch):
     text = out.read_text()
     assert "held by government" in text and "the districts where government held the majority on 2016-11-15" in text
     assert "regime" not in text
+
+
+def held_on(rows, day: str) -> dict:
+    """District -> {controller: share} on `day`, from the log's rows with the latest date <= day (share empty = 1)."""
+    latest = {}
+    for r in rows:
+        if r["date"] <= day and r["date"] >= latest.get(r["district"], ""):
+            latest[r["district"]] = r["date"]
+    state = defaultdict(dict)
+    for r in rows:
+        if latest.get(r["district"]) == r["date"]:
+            state[r["district"]][r["controller"]] = float(r["share"] or 1)
+    return state
+
+
+def svg_text(path) -> str:
+    """Every <text> of a matplotlib SVG (svg.fonttype none), joined by spaces: a wrapped line reads whole."""
+    return " ".join(html.unescape(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", path.read_text(), re.S))
+
+
+@pytest.mark.parametrize("day", ["2016-12-07", "2016-12-12"])
+def test_baseline_subtitle_lists_every_actor(cli, tmp_path, day):
+    # By hand from the bundled log: the districts the rebels held on 15 Nov (each wholly, asserted, so a
+    # district counts 1), and on DAY the sum of each controller's shares over them.
+    with open(SAMPLE / "control.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    then = held_on(rows, "2016-11-15")
+    rebel = [d for d, held in then.items() if "rebels" in held]
+    assert all(then[d] == {"rebels": 1.0} for d in rebel)
+    now = defaultdict(float)
+    for d in rebel:
+        for actor, share in held_on(rows, day)[d].items():
+            now[actor] += share
+    expected = {actor: f"{100 * n / len(rebel):.1f}%" for actor, n in now.items() if n > 0}
+    assert len(expected) == 4 and "contested" in expected  # government, rebels, kurdish forces, contested
+
+    out = tmp_path / "map.svg"
+    args = ["-q", "map", "--date", day, "--baseline", "2016-11-15", "--baseline-actor", "rebels", "-o", out]
+    assert cli(*args).exit_code == 0
+    listed = re.search(rf"on {day}: (.*?) \(by count\)", svg_text(out)).group(1)
+    shown = dict(entry.rsplit(" ", 1) for entry in listed.split(", "))
+    assert shown == expected
+    if day == "2016-12-12":
+        assert shown["contested"] == "1.4%"  # 1 of the rebels' 70 districts, as share --baseline prints it
