@@ -114,6 +114,13 @@ def allowed(option: str, levels: Levels) -> set[int]:
     return set(range(max(ranks) + 1)) if len(names) == 1 else ranks
 
 
+def counted(keep: set[int], levels: Levels) -> str:
+    """What a figure filtered to the ranks `keep` counts, as a sentence for its reader."""
+    names = [levels.names[i] for i in sorted(keep)]
+    which = f"at least as sure as {names[-1]}" if len(names) == max(keep) + 1 else f"marked {', '.join(names)}"
+    return f"Only the changes {which} count (a district's first rows always count)."
+
+
 def _group_rank(log: pd.DataFrame, levels: Levels) -> np.ndarray:
     """Per row, the rank of its (district, date) group: its least sure labelled row (rows of a date go together)."""
     rank = log["confidence"].fillna("").astype(str).map(levels.rank).to_numpy()

@@ -954,15 +954,29 @@ def _baseline_note(ds: Dataset, date, baseline: Baseline) -> str:
     key = "area" if by_area else "districts"
     table = shares(ds, date, "area_km2" if by_area else "districts", baseline)
     label = baseline.label
-    top = table[table[f"{key}_pct"] > 0].head(3)
-    parts = ", ".join(f"{r.actor} {percent(getattr(r, key + '_pct'))}" for r in top.itertuples())
+    # Every actor with a share, contested and unknown included, so that the line sums to 100 (float noise is no share).
+    held = table[table[f"{key}_pct"] > 100 * NOISE]
+    entries = [f"{r.actor} {percent(getattr(r, key + '_pct'))}," for r in held.itertuples()]
+    entries[-1] = f"{entries[-1][:-1]} (by {'area' if by_area else 'count'})"
     when = date.isoformat() if date else "the last date"
     what = f"the area {label} held" if by_area else f"the districts {label} held"
-    return textwrap.fill(
+    words = (
         f"Outlined: the districts where {label} held the majority on {baseline.date.isoformat()}. "
-        f"Of {what} then, on {when}: {parts} (by {'area' if by_area else 'count'})",
-        100,
-    )
+        f"Of {what} then, on {when}:"
+    ).split()
+    # Each actor's entry ("kurdish forces 4.3%,") is one word when wrapping: a line never ends inside it.
+    return _wrap(words + entries, 100)
+
+
+def _wrap(words: list[str], width: int) -> str:
+    """Lines of at most `width` characters (a longer word alone on its line), broken only between words."""
+    lines = [""]
+    for word in words:
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > width:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}" if lines[-1] else word
+    return "\n".join(lines)
 
 
 def _fractional(ds: Dataset) -> bool:

@@ -36,16 +36,22 @@ from .figures import controller_labels, shares, state_on
 from .frontline import main_holder
 from .model import UNKNOWN
 
-__all__ = ["page", "parts", "page_data"]
+__all__ = ["page", "parts", "page_data", "opens_on"]
 
 VENDOR = Path(__file__).resolve().parent / "_vendor" / "leaflet"
 SECOND_MIN = 0.05  # as the static map: a second holder under 5% is a sliver, not a split worth hatching
 DECIMALS = 5  # about 1.1 m at the equator: finer than any district boundary drawn on a screen
 
 
-def page_data(ds: Dataset, baseline: Baseline | None = None) -> dict:
-    """Dates, actors, districts (GeoJSON), per-date states and shares, and the baseline outline."""
+def page_data(ds: Dataset, baseline: Baseline | None = None, start: dt.date | None = None) -> dict:
+    """Dates, actors, districts (GeoJSON), per-date states and shares, and the baseline outline.
+
+    The dates are the log's; a `start` before the log's first date is a date of its own, first (every
+    district as before its first row), so that a map asked for that date shows that date's state.
+    """
     dates = ds.dates or [None]
+    if start is not None and ds.first_date is not None and start < ds.first_date:
+        dates = [start, *dates]
     actors = list(shares(ds, dates[-1])["actor"])
     index = {a: i for i, a in enumerate(actors)}
     table: dict[tuple, int] = {}
@@ -135,26 +141,34 @@ def _script_json(data: dict) -> str:
 
 
 def parts(
-    ds: Dataset, title: str, baseline: Baseline | None = None, start: dt.date | None = None, embedded: bool = False
+    ds: Dataset,
+    title: str,
+    baseline: Baseline | None = None,
+    start: dt.date | None = None,
+    embedded: bool = False,
+    notes: tuple[str, ...] = (),
 ) -> dict:
     """The map's pieces for a page: 'css', 'markup', 'scripts' (Leaflet and the app, to run in that order),
     'data' (the JSON of page_data, safe inside <script>) and 'hashes' (CSP sources of the two scripts).
 
-    `start`: the date the map opens at (default the last; #date=YYYY-MM-DD in the address wins);
+    `start`: the date the map opens at (default the last; #date=YYYY-MM-DD in the address wins): the
+    latest date of the log on or before it, whose state is the state on `start`;
     `embedded`: a box inside a longer page (the report) rather than the whole window, and the mouse wheel
-    scrolls the page instead of zooming the map.
+    scrolls the page instead of zooming the map; `notes`: lines of text under the legend (a source
+    credit, which rows were counted), written as text, never markup.
     """
     from matplotlib.colors import to_hex
 
     from .plots import actor_colours
 
-    data = page_data(ds, baseline)
+    data = page_data(ds, baseline, start)
     colours = actor_colours(ds, [a["name"] for a in data["actors"]])
     for actor in data["actors"]:
         actor["colour"] = to_hex(colours[actor["name"]])
     data["title"] = title
     data["start"] = _start_index(data["dates"], start)
     data["embedded"] = embedded
+    data["notes"] = [str(n) for n in notes if n]
     leaflet_js = (VENDOR / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
     scripts = [leaflet_js, APP_JS]
     return {
@@ -166,9 +180,15 @@ def parts(
     }
 
 
-def page(ds: Dataset, title: str, baseline: Baseline | None = None) -> str:
-    """The HTML text of the interactive map (see the module docstring)."""
-    bits = parts(ds, title, baseline)
+def page(
+    ds: Dataset,
+    title: str,
+    baseline: Baseline | None = None,
+    start: dt.date | None = None,
+    notes: tuple[str, ...] = (),
+) -> str:
+    """The HTML text of the interactive map (see the module docstring; `start` and `notes` as in parts)."""
+    bits = parts(ds, title, baseline, start, notes=notes)
     return PAGE.format(
         csp=csp(bits["hashes"]),
         css=bits["css"],
@@ -201,7 +221,16 @@ def csp(hashes: list[str], images: str = "data:") -> str:
     return f"default-src 'none'; script-src {' '.join(hashes)}; style-src 'unsafe-inline'; img-src {images}"
 
 
+def opens_on(ds: Dataset, start: dt.date | None) -> dt.date | None:
+    """The date the page shows first for `start` (parts): the latest date of the log on or before it, or
+    `start` itself before the log's first date (a date of its own)."""
+    if start is None or not ds.dates or start < ds.dates[0]:
+        return start if start is not None else ds.last_date
+    return max(d for d in ds.dates if d <= start)
+
+
 def _start_index(dates: list[str], start: dt.date | None) -> int:
+    """The index of the latest date on or before `start` (the state in force on it); the last without one."""
     if start is None:
         return len(dates) - 1
     return max([i for i, d in enumerate(dates) if d and d <= start.isoformat()] or [0])
@@ -231,6 +260,7 @@ APP_CSS = """
 #cmap .swatch { display: block; width: 16px; height: 12px; flex: none; margin: 3px 0 0; border: 1px solid #0003; }
 #cmap .figures { color: #555; font-size: 12px; font-variant-numeric: tabular-nums; }
 #cmap .note { color: #666; font-size: 12px; margin-top: 10px; }
+#cmap .note:empty { display: none; }
 """
 PAGE_CSS = """
 html, body { margin: 0; height: 100%; }
@@ -249,7 +279,7 @@ MARKUP = """<div id="cmap"><div id="map" role="img" aria-label="map of control b
 <div id="panel"><div id="title"></div>
 <div id="controls"><button id="play" type="button" aria-label="play">&#9654;</button>
 <input id="slider" type="range" min="0" value="0" aria-label="date"><span id="date"></span></div>
-<div id="legend"></div><div id="outline" class="note"></div>
+<div id="legend"></div><div id="outline" class="note"></div><div id="notes" class="note"></div>
 <div class="note">Split districts are hatched in the colour of a second holder with at least 5%.
 Hover a district for its controller(s), date in force, source and confidence.
 Made with conflictmap; map library: Leaflet (BSD-2).</div></div></div>"""
@@ -277,6 +307,10 @@ map.fitBounds(shapes.getBounds(), {padding: [10, 10]});
 if (D.outline) {
   L.geoJSON(D.outline, {interactive: false, style: {color: "#111", weight: 2.2, dashArray: "6 4", fill: false}}).addTo(map);
   document.getElementById("outline").textContent = "Dashed outline: " + D.outline_label;
+}
+for (const line of D.notes) {
+  const note = document.createElement("div"); note.textContent = line;
+  document.getElementById("notes").appendChild(note);
 }
 const svg = map.getPanes().overlayPane.querySelector("svg");
 const defs = document.createElementNS(NS, "defs");

@@ -379,3 +379,29 @@ def test_bars_style_stacks_each_dates_shares(coloured):
     feb = [b for b in bars if round(b.get_x()) == round(np.datetime64(D(2020, 2, 1), "D").astype(float))]
     assert sorted(round(b.get_height(), 9) for b in feb) == [12.5, 25.0, 62.5]
     assert max(b.get_y() + b.get_height() for b in feb) == pytest.approx(100)
+
+
+def test_a_long_baseline_subtitle_wraps_between_actors_and_keeps_them_all(tmp_path):
+    import json
+
+    from conflictmap.plots import map_figure
+    from tests.helpers import square
+
+    # 12 squares held by rebels on 01-01; on 02-01 eleven of them go one each to eleven actors with long
+    # names, so each actor has 1 of 12 (8.3%) and the rebels keep the last one (8.3%).
+    actors = [f"armed group number {k} of the northern front" for k in range(10)] + ["contested"]
+    features = [
+        {"type": "Feature", "properties": {"id": f"D{i}"}, "geometry": square(i % 4 * 0.01, i // 4 * 0.01, 0.01)}
+        for i in range(12)
+    ]
+    (tmp_path / "d.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    log = ["date,district,controller"] + [f"2020-01-01,D{i},rebels" for i in range(12)]
+    log += [f"2020-02-01,D{i},{actor}" for i, actor in enumerate(actors)]
+    (tmp_path / "c.csv").write_text("\n".join(log) + "\n")
+    ds = load_dataset(Inputs(districts=str(tmp_path / "d.geojson"), control=str(tmp_path / "c.csv")))
+    subtitle = map_figure(ds, D(2020, 2, 1), base(D(2020, 1, 1), "rebels")).axes[0].get_title(loc="left")
+    lines = subtitle.split("\n")
+    assert len(lines) > 3 and all(len(line) <= 100 for line in lines)
+    for actor in [*actors, "rebels"]:
+        assert any(f"{actor} 8.3%" in line for line in lines)  # listed, and on one line
+    assert subtitle.endswith("(by count)")

@@ -10,8 +10,9 @@ from tests.helpers import square, SQUARES, SIZE, LEGEND, PATHS
 from tests.helpers import CHROMIUM, FLAGS, PAGE_ERRORS
 
 
-def dom_at(page, tmp_path, day):
-    """The page's DOM in headless chromium, opened at #date=DAY (the page moves its slider there)."""
+def dom_at(page, tmp_path, day=None):
+    """The page's DOM in headless chromium, opened at #date=DAY (the page moves its slider there), or with
+    no address fragment when DAY is None (the page opens on its own start date)."""
     import subprocess
 
     if not CHROMIUM:
@@ -23,7 +24,7 @@ def dom_at(page, tmp_path, day):
         *FLAGS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--dump-dom",
-        f"{page.resolve().as_uri()}#date={day}",
+        page.resolve().as_uri() + (f"#date={day}" if day else ""),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -88,3 +89,16 @@ def test_same_bytes_twice(cli, squares_args, tmp_path):
     )
     assert a.read_bytes() == b.read_bytes()
     assert cli("map", *squares_args, "--interactive", "-o", tmp_path / "m.png").exit_code == 2
+
+
+def test_page_opens_on_the_date_asked_for(cli, cli_json, tmp_path):
+    # map --date 2016-12-10 (no row that day): the slider shows 2016-12-07, the date of the state in force.
+    out = tmp_path / "map.html"
+    assert cli("map", "--date", "2016-12-10", "-o", out).exit_code == 0
+    done = dom_at(out, tmp_path)
+    assert not PAGE_ERRORS.search(done.stderr), [line for line in done.stderr.splitlines() if PAGE_ERRORS.search(line)]
+    assert '<span id="date">2016-12-07</span>' in done.stdout
+    drawn = {html.unescape(i): html.unescape(label) for i, _, label in PATHS.findall(done.stdout)}
+    assert drawn == {r["id"]: r["controller"] for r in cli_json("status", "--date", "2016-12-10")}
+    legend = {html.unescape(a): float(n) for a, n in LEGEND.findall(done.stdout)}
+    assert legend == {r["actor"]: r["districts"] for r in cli_json("share", "--date", "2016-12-10")}

@@ -38,11 +38,18 @@ def map_command(
     baseline_actor: BaselineActorOpt = None,
     title: Annotated[
         Optional[str],
-        typer.Option("--title", help="Title of the picture (the date is added after it); default: 'Control on DATE'."),
+        typer.Option(
+            "--title",
+            help="Title of the picture (the date is added after it; default: 'Control on DATE'), or the heading "
+            "of the interactive map.",
+        ),
     ] = None,
     credit: Annotated[
         Optional[str],
-        typer.Option("--credit", help="A source line added to the footer, e.g. 'Data: SOHR, ISW; map: conflictmap'."),
+        typer.Option(
+            "--credit",
+            help="A source line added to the footer (under the legend of the interactive map), e.g. 'Data: SOHR, ISW; map: conflictmap'.",
+        ),
     ] = None,
     interactive: Annotated[
         bool,
@@ -66,7 +73,11 @@ def map_command(
 ):
     """Districts coloured by controller on a date: split districts hatched, contested and unknown distinct, shares in the legend.
 
-    With --baseline D0 --baseline-actor A the outline shows what A held on D0.
+    With --baseline D0 --baseline-actor A the outline shows what A held on D0, and the line above the map the
+    share of it each actor holds on the date.
+
+    The interactive map (FILE.html) opens on --date, with --title as its heading, --credit and --confidence
+    as for a picture; --range, --labels, --bbox, --inset and --basemap are for a picture file only.
 
     Example: conflictmap map -o map.png --date 2016-12-07
 
@@ -76,17 +87,16 @@ def map_command(
 
     base_day = baseline_date(baseline, baseline_actor)
     if interactive or output.lower().endswith((".html", ".htm")):
-        static = [
-            name for name, given in (("--bbox", bbox), ("--inset", inset), ("--basemap", basemap)) if given is not None
-        ]
-        if static:
+        static = {"--bbox": bbox is not None, "--inset": inset is not None, "--basemap": basemap is not None}
+        refused = [name for name, given in {**static, "--range": range_, "--labels": labels > 0}.items() if given]
+        if refused:
             from conflictmap.errors import UsageError
 
             raise UsageError(
-                f"{', '.join(static)}: for a picture file (FILE.png, .svg, .pdf), not the interactive map, "
-                "which pans and zooms"
+                f"{', '.join(refused)}: for a picture file (FILE.png, .svg, .pdf) only, not the interactive map "
+                "(which pans and zooms, names each district and gives its confidence in its tooltip)"
             )
-        return _interactive(inputs, output, base_day, baseline_actor)
+        return _interactive(inputs, output, date, (base_day, baseline_actor), title, credit, confidence)
     output_format(output)  # a bad file name, a missing folder or an input as output fails before any work
     view = map_view(bbox, inset, basemap)
     check_output(output, inputs)
@@ -102,17 +112,31 @@ def map_command(
     say(f"wrote {output}", "info")
 
 
-def _interactive(inputs, output: str, base_day, baseline_actor) -> None:
+def _interactive(inputs, output: str, date, baseline, title, credit, confidence) -> None:
+    """The HTML map: it opens on --date; --title is its heading, --credit a line under the legend, and
+    --confidence filters the rows it shows (saying so on the page)."""
     from conflictmap.errors import UsageError
     from conflictmap.io import write_bytes_atomic
-    from conflictmap.webmap import page
+    from conflictmap.webmap import opens_on, page
 
     if not output.lower().endswith((".html", ".htm")):
         raise UsageError(f"--interactive writes an HTML page: name the output FILE.html, not {output}")
     check_output(output, inputs)
     ds = load(inputs)
-    title = f"Control by district, {ds.first_date} to {ds.last_date}" if ds.first_date else "Districts"
-    write_bytes_atomic(output, page(ds, title, baseline_of(ds, base_day, baseline_actor)).encode("utf-8"))
+    day = query_date(ds, date) if date else None
+    notes = [credit]
+    if confidence:
+        from conflictmap.confidence import counted
+
+        ds, keep, levels = confidence_filter(ds, confidence, False)
+        notes.append(counted(keep, levels))
+    if not title:
+        title = f"Control by district, {ds.first_date} to {ds.last_date}" if ds.first_date else "Districts"
+    text = page(ds, title, baseline_of(ds, *baseline), start=day, notes=tuple(notes))
+    write_bytes_atomic(output, text.encode("utf-8"))
+    shown = opens_on(ds, day)
+    if day and shown != day:  # between two dates of the log: the slider shows the date of the state in force
+        say(f"the page opens on {shown.isoformat()}, the last date of the log on or before {day.isoformat()}", "note")
     say(f"wrote {output}", "info")
 
 
