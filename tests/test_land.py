@@ -188,7 +188,7 @@ def test_deepstate_on_raions_with_the_national_land_mask(cli, cli_json, shared_d
     Sevastopol raions with land are Russian-held; Gagarin, which in this geoBoundaries file lies wholly at
     sea (checked here with shapely), is unknown rather than Ukrainian.
 
-    share --by area on the overlay's log and zones area --clip, on every shared DeepState date. They do not
+    share --by area on the overlay's log and zones area --clip, on six of the DeepState dates. They do not
     agree by themselves (the share is 5.5-5.8% lower): the raions leave 11,929 km² of the land boundary
     uncovered, and 6,280-6,350 km² of the zone lie there: the Sivash lagoon, which the 2015 land boundary
     counts as land (2,898 km²); the Feodosia and Sudak municipalities, missing from this raions file
@@ -208,7 +208,10 @@ def test_deepstate_on_raions_with_the_national_land_mask(cli, cli_json, shared_d
 
     ukraine = shared_data / "ukraine"
     raions, boundary = ukraine / "adm2-raions.geojson", ukraine / "national-boundary.geojson"
-    files = sorted((ukraine / "zones-deepstate").glob("*.geojson"))
+    # Every fifth snapshot and the last (6 of 26 dates, 2024-2026): the identities are per date, and
+    # tests/test_clip_area.py compares zones area --clip with a plain intersection on all 26.
+    every = sorted((ukraine / "zones-deepstate").glob("*.geojson"))
+    files = every[::5] + ([every[-1]] if (len(every) - 1) % 5 else [])
     log = tmp_path / "log.csv"
     done = cli("overlay", *files, "--actor", "russia", "--rest", "ukraine", "-d", raions, "--clip", boundary, "-o", log)
     assert done.exit_code == 0, done.output
@@ -256,7 +259,7 @@ def test_deepstate_on_raions_with_the_national_land_mask(cli, cli_json, shared_d
         for r in cli_json("timeline", "-d", raions, "-c", log, "--land", boundary)
         if r["actor"] == "russia"
     }
-    assert len(held) == len(whole) == len(on_districts) == len(files) == 26
+    assert len(every) == 26 and len(held) == len(whole) == len(on_districts) == len(files) == 6
     nowhere = {day: whole[day] - on_districts[day] for day in whole}  # the zone km² in no district
     for day in whole:
         assert held[day] == pytest.approx(on_districts[day], rel=5e-3), day
