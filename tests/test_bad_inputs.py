@@ -255,6 +255,13 @@ CASES = [
         "a date written 01/02/2020 (day/month/year)",
     ),
     Case(
+        "c_impossible_date.csv",
+        "control",
+        1,
+        ("c_impossible_date.csv line 6", "'2020-02-30' does not exist", "February 2020 has 29 days"),
+        "a date 2020-02-30, in the right form but no day (was 'not an ISO 8601 date; write dates as YYYY-MM-DD')",
+    ),
+    Case(
         "c_month_name_dates.csv",
         "control",
         1,
