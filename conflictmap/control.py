@@ -17,7 +17,7 @@ from .tolerance import SHARE_TOLERANCE
 from .model import CONTESTED, UNKNOWN, closest, near_names, parse_date
 from .actors import Actors
 
-__all__ = ["DistrictIndex", "load_control", "parse_rows", "settle"]
+__all__ = ["DistrictIndex", "future_problem", "load_control", "parse_rows", "settle"]
 
 REQUIRED = ("date", "district", "controller")
 SYNONYMS = {
@@ -296,10 +296,15 @@ def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
     return list(kept.values())
 
 
+def _by_line(wheres: list[str]) -> list[str]:
+    """'log.csv line 7' places in ascending line order."""
+    return sorted(wheres, key=lambda w: int(n) if (n := w.rsplit(" ", 1)[-1]).isdigit() else 0)
+
+
 def _join_wheres(wheres: list[str]) -> str:
     """'log.csv line 7, line 8': the file named once, the lines in ascending order (a group is sorted by
     controller, not by line)."""
-    wheres = sorted(wheres, key=lambda w: int(n) if (n := w.rsplit(" ", 1)[-1]).isdigit() else 0)
+    wheres = _by_line(wheres)
     prefix = wheres[0].rsplit(" ", 2)[0] + " "
     return ", ".join([wheres[0]] + [w.removeprefix(prefix) for w in wheres[1:]])
 
@@ -318,21 +323,63 @@ def load_control(
     checks: Checks | None = None,
     encoding: str | None = None,
     initial: str = UNKNOWN,
+    today: dt.date | None = None,
 ):
     """The normalised control log as a DataFrame (LOG_COLUMNS) and the problems found.
 
     With `checks` collecting (validate), bad rows are recorded there and left out.
-    A `from` that disagrees with the log is a warning here (validate makes it an error).
+    A `from` that disagrees with the log is a warning here (validate makes it an error);
+    so are rows dated after `today` (default: the clock's; see future_problem).
     """
     problems: list = []
     checks = checks or Checks(problems)
-    fast = None if checks.collect else fast_log(source, index, actors, checks, encoding)
-    if fast is not None:
-        return fast, problems
-    rows = parse_rows(read_log_records(source, encoding), label(source), index, actors, checks)
-    for problem in from_problems(rows, initial):
-        checks.add_problem(problem)
-    return settle(rows, checks), problems
+    log = None if checks.collect else fast_log(source, index, actors, checks, encoding)
+    if log is None:
+        rows = parse_rows(read_log_records(source, encoding), label(source), index, actors, checks)
+        for problem in from_problems(rows, initial):
+            checks.add_problem(problem)
+        log = settle(rows, checks)
+    future = future_problem(log, today)
+    if future:
+        checks.add_problem(future)
+    return log, problems
+
+
+FUTURE_SLACK = dt.timedelta(days=1)  # a log kept where the date is already tomorrow (a time zone ahead) is fine
+SHOWN_LINES = 3
+
+
+def future_problem(log, today: dt.date | None = None) -> Problem | None:
+    """One warning for the rows of a log (LOG_COLUMNS frame) dated after today: almost always a typo in the
+    year (2061 for 2016), and the last date of the log is every command's default date.
+
+    `today` is for tests; otherwise this is the one place the clock is read. A row dated tomorrow passes.
+    """
+    import pandas as pd
+
+    today = today or dt.date.today()
+    late = log.loc[log["date"] > pd.Timestamp(today + FUTURE_SLACK), ["date", "where"]]
+    if not len(late):
+        return None
+    wheres = _by_line(list(dict.fromkeys(late["where"].tolist())))  # a remainder row repeats its row's place
+    last = late["date"].max().date().isoformat()
+    shown = _join_wheres(wheres[:SHOWN_LINES])
+    if len(wheres) == 1:
+        return Problem(
+            "warning",
+            shown,
+            f"date {last} is after today ({today.isoformat()}); a typo? commands default to the log's last "
+            f"date, so without --date they show {last}: correct the row, or give --date",
+        )
+    more = f" (and {_count(len(wheres) - SHOWN_LINES, 'more row')})" if len(wheres) > SHOWN_LINES else ""
+    first = late["date"].min().date().isoformat()
+    span = last if first == last else f"{first} to {last}"
+    return Problem(
+        "warning",
+        shown + more,
+        f"{len(wheres)} rows are dated after today ({today.isoformat()}): {span}; typos? commands default to "
+        f"the log's last date, so without --date they show {last}: correct the rows, or give --date",
+    )
 
 
 LOG_ROLE = "control log (CSV, TSV, JSON or NDJSON rows of date, district, controller)"

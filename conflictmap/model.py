@@ -110,7 +110,11 @@ def impossible_date(raw: str) -> str:
         return ""  # a real day (a year out of range is said by parse_date)
     if 1 <= month <= 12:
         return f"{why}; correct the day"
-    swapped = f"; if it is year-day-month, write {year:04d}-{day:02d}-{month:02d}" if not no_such_day(year, day, month) else ""
+    swapped = (
+        f"; if it is year-day-month, write {year:04d}-{day:02d}-{month:02d}"
+        if not no_such_day(year, day, month)
+        else ""
+    )
     return f"{why}; correct the month{swapped}"
 
 

@@ -373,6 +373,13 @@ CASES = [
     ),
     Case("c_unsorted_dates.csv", "control", 0, (), "rows not in date order (commands run; validate warns)"),
     Case("c_year_typo.csv", "control", 0, (), "a row dated 2021 in a 2020 log (commands run; validate --until warns)"),
+    Case(
+        "c_future_date.csv",
+        "control",
+        0,
+        ("c_future_date.csv line 9: date 2202-03-01 is after today", "default to the log's last date", "--date"),
+        "a row dated 2202 for 2020, after today (was silent, and every command's default date)",
+    ),
     Case("c_truncated.json", "control", 1, ("c_truncated.json", "invalid JSON at line"), "a JSON log cut off"),
     Case(
         "c_deeply_nested.json", "control", 1, ("c_deeply_nested.json", "nested too deeply"), "3000 nested JSON arrays"

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -68,6 +69,15 @@ def test_from_that_disagrees_with_the_baseline_is_a_warning(cli, squares, change
     assert result.exit_code == 0
     warned = [line for line in result.stderr.splitlines() if "changes from 'rebels'" in line]
     assert len(warned) == 2 and "held by 'government' on 2020-01-31" in result.stderr
+
+
+def test_a_change_dated_after_today_is_a_warning(cli, squares, change_files):
+    changes, _ = change_files
+    Path(changes).write_text(CHANGES.replace("2020-03-01", "2202-03-01"))  # a typo of 2020 (line 3)
+    result = build(cli, squares, change_files, "--infer-baseline")
+    assert result.exit_code == 0, result.output
+    assert "changes.csv line 3: date 2202-03-01 is after today" in result.stderr
+    assert "2202-03-01,A,government" in result.stdout  # written as the record has it: the warning is the fix
 
 
 def test_from_changes_is_byte_identical(cli, squares, change_files):
