@@ -374,6 +374,16 @@ CASES = [
     Case("c_unsorted_dates.csv", "control", 0, (), "rows not in date order (commands run; validate warns)"),
     Case("c_year_typo.csv", "control", 0, (), "a row dated 2021 in a 2020 log (commands run; validate --until warns)"),
     Case(
+        "c_polygon_names_disagree.csv",
+        "control",
+        0,
+        (
+            "c_polygon_names_disagree.csv line 6: 'Alpha' is the name of 'Alpha'",
+            "polygon_names column names 'Alpha; Beta'",
+        ),
+        "a change list's own polygon_names column naming more districts than the row's name (was ignored)",
+    ),
+    Case(
         "c_future_date.csv",
         "control",
         0,

@@ -211,3 +211,30 @@ def test_negative_population_is_an_error(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match="feature 3.*negative"):
         load_districts(path)
+
+
+def test_a_polygon_column_of_examples_agrees_with_any_reading_that_includes_them():
+    """A change list's polygon_names cell 'e.g. Alpha' lists examples: an alias for Alpha and Beta agrees with
+    it, one for Beta alone does not (control.column_problems); the names are the squares' Alpha..Delta."""
+    from conflictmap.actors import Actors
+    from conflictmap.control import parse_rows
+    from conflictmap.errors import Checks
+    from conflictmap.matching import DistrictIndex, listed_districts
+
+    records = [
+        {
+            "date": "2020-02-01",
+            "district": "north",
+            "controller": "rebels",
+            "polygon_names": "e.g. Alpha",
+            "_where": "c.csv line 2",
+        }
+    ]
+    for target, warned in (("Alpha; Beta", False), ("Beta", True)):
+        index = DistrictIndex(["A", "B", "C", "D"], ["Alpha", "Beta", "Gamma", "Delta"])
+        index.add_alias("north", target, "aliases.csv line 2")
+        problems = []
+        parse_rows([dict(r) for r in records], "c.csv", index, Actors(), Checks(problems))
+        assert [p.where for p in problems if p.level == "warning"] == (["c.csv line 2"] if warned else [])
+    listed = listed_districts(index, ["e.g. Alpha", "Gamma (probable match)"])
+    assert (listed.found, listed.missing, listed.examples) == ([0, 2], ["probable match"], True)

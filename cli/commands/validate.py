@@ -54,9 +54,11 @@ def _write_aliases(path: str, rows: list[dict]) -> None:
 
     write_bytes_atomic(path, aliases_csv(rows).encode("utf-8"))
     unsure = sum(r["district"] == "-" or r["match"].startswith(("close", "parts")) for r in rows)
+    columns = [r["column"] for r in rows if r.get("column")]
+    own = f" {len(columns)} from the change list's own {columns[0]} column (so marked in 'match')," if columns else ""
     say(
-        f"wrote {len(rows)} suggested aliases to {path} ({unsure} to review: close spellings, lists of places, "
-        "names with no district '-'); check them, then pass the file with --aliases",
+        f"wrote {len(rows)} suggested aliases to {path}:{own} {unsure} to review (close spellings, lists of places, "
+        "names with no district '-'); check them all, then pass the file with --aliases",
         "note",
     )
 
