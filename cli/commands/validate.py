@@ -26,7 +26,8 @@ def validate(
 
     Errors are what other commands refuse (duplicate ids, bad geometry, unknown districts or
     actors, bad dates, shares over 1); warnings are what they accept but deserve a look
-    (repaired polygons, overlapping districts, a log not sorted by date, rows after --until).
+    (repaired polygons, overlapping districts, a log not sorted by date, rows after --until or after
+    today).
     Exit code 1 when there is an error, 0 with warnings only: ready for cron.
 
     Example: conflictmap validate -d districts.geojson -c control.csv
