@@ -317,8 +317,8 @@ def as_date(text: str) -> dt.date:
     """Every date option's parser: YYYY-MM-DD, or a usage error in the words of model.parse_option_date."""
     try:
         return parse_option_date(text, "")
-    except UsageError:
-        raise typer.BadParameter("is not a date; give it as YYYY-MM-DD") from None
+    except UsageError as exc:  # "'2016-11-31' does not exist: ...": cli.group puts the option's name before it
+        raise typer.BadParameter(str(exc)) from None
 
 
 def date_option(name: str, help: str, *aliases: str):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import Checks, InputError
 from .io import decode_text, label, read_records, read_source_bytes, shown_columns
-from .matching import DistrictIndex, name_collisions, suggestion
+from .matching import DistrictIndex, column_suggestion, name_collisions, suggestion
 from .names import name_key
 
 ALIAS_COLUMNS = ("alias", "spelling", "reported", "name_as_reported", "variant")
@@ -144,13 +144,40 @@ SUGGESTED_COLUMNS = ["alias", "district", "match", "rows"]
 
 def suggested_aliases(index: DistrictIndex) -> list[dict]:
     """Rows for an aliases file to review: every unmatched name with its suggestion, and every
-    name the looser tier matched (so that an accepted file makes them exact), in the log's order."""
+    name the looser tier matched (so that an accepted file makes them exact), in the log's order.
+
+    Where the log is a change list with its own column naming the polygons (polygon_names), that
+    column's districts are the first proposal (`column` is True in those rows); a looser match it
+    agrees with says so."""
     rows = []
     for text, wheres in index.lookups.unmatched.items():
-        rows.append({"alias": text, **suggestion(index, text), "rows": _rows(wheres)})
+        proposed = column_suggestion(index, text) or _unlisted(index, text, suggestion(index, text))
+        rows.append({"alias": text, **proposed, "rows": _rows(wheres)})
     for text, idx in index.lookups.matched_loose.items():
-        rows.append({"alias": text, "district": index.names[idx], "match": "looser spelling", "rows": ""})
+        rows.append({"alias": text, **_loose_row(index, text, idx), "rows": ""})
     return rows
+
+
+def _unlisted(index: DistrictIndex, text: str, proposed: dict) -> dict:
+    """A suggestion made without the polygon column, saying when the column has a cell that names no district."""
+    cells = list(index.lookups.listed.get(text, {}))
+    if not cells:
+        return proposed
+    shown = " / ".join(repr(c) for c in cells)
+    return {**proposed, "match": f"{proposed['match']}; {index.lookups.listed_column} {shown} names no district"}
+
+
+def _loose_row(index: DistrictIndex, text: str, idx: int) -> dict:
+    """A name the looser tier matched: the column's districts when it names others, else the match."""
+    listed = column_suggestion(index, text)
+    if listed is None:
+        return {"district": index.names[idx], "match": "looser spelling"}
+    if listed["found"] == (idx,):
+        return {
+            "district": index.names[idx],
+            "match": f"looser spelling, as the {index.lookups.listed_column} column says",
+        }
+    return {**listed, "match": f"{listed['match']}; the looser spelling found only {index.names[idx]!r}"}
 
 
 def _rows(wheres: list[str]) -> str:

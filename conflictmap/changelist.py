@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .aliases import check_names, district_index
-from .control import from_problems, parse_rows, read_log_records
+from .control import from_problems, future_problem, parse_rows, read_log_records
 from .districts import districts_of
 from .errors import Checks, InputError, Problem, UsageError
 from .io import label
@@ -72,6 +72,8 @@ def from_changes(
     )
     rows = listed + inferred + defaults + change_rows
     problems += from_problems(rows, UNKNOWN)
+    future = future_problem(_dated(change_rows))
+    problems += [future] if future else []
     out = sorted((_plain(r) for r in rows), key=lambda r: (r["date"], r["district"], r["controller"]))
     return ChangeLog(out, problems, day, len(change_rows), len(inferred))
 
@@ -152,6 +154,13 @@ def _inferred(change_rows, covered: set, day: dt.date) -> list[dict]:
         for i, r in first.items()
         if i not in covered and r["from"]
     ]
+
+
+def _dated(rows: list[dict]):
+    """The date and place of each row, as the log frame has them (for control.future_problem)."""
+    import pandas as pd
+
+    return pd.DataFrame({"date": pd.to_datetime([r["date"] for r in rows]), "where": [r["where"] for r in rows]})
 
 
 def _plain(r: dict) -> dict:

@@ -15,9 +15,10 @@ from .io import label, looks_like_column, read_records, shown_columns
 from .matching import DistrictIndex
 from .tolerance import SHARE_TOLERANCE
 from .model import CONTESTED, UNKNOWN, closest, near_names, parse_date
+from .names import name_key
 from .actors import Actors
 
-__all__ = ["DistrictIndex", "load_control", "parse_rows", "settle"]
+__all__ = ["DistrictIndex", "future_problem", "load_control", "parse_rows", "settle"]
 
 REQUIRED = ("date", "district", "controller")
 SYNONYMS = {
@@ -41,6 +42,10 @@ SYNONYMS = {
 }
 # A change list (the public record: date, place, from, to) names the place as reported.
 DISTRICT_PREFIXES = ("neighbourhood", "neighborhood", "district")
+# ... and may say which polygons its author matched that place to: a proposal for the aliases file, never
+# used in place of the name (control.column_problems, matching.column_suggestion).
+# (Not a bare 'polygon' or 'polygons': that may be a geometry as WKT.)
+POLYGON_COLUMNS = ("polygon_names", "polygon_name", "polygon_ids", "matched_polygons", "matched_names")
 OPTIONAL = ("share", "source", "confidence", "note", "from")
 LOG_COLUMNS = ["idx", "district", "date", "controller", "share", "source", "confidence", "note", "where", "from"]
 
@@ -58,6 +63,9 @@ def _columns(records, source: str) -> dict[str, str]:
             alt = next((p for p in present if p.startswith(DISTRICT_PREFIXES)), None)
         if alt:
             mapping[col] = alt
+    polygons = next((c for c in POLYGON_COLUMNS if c in present and c not in mapping.values()), None)
+    if polygons:
+        mapping["polygons"] = polygons
     missing = [c for c in REQUIRED if c not in mapping]
     if missing:
         _check_header(present, source)
@@ -118,11 +126,21 @@ def parse_rows(records, source: str, index: DistrictIndex, actors: Actors, check
         for problem in actor_typos(actors, records, cols, source):
             checks.add_problem(problem)
     rows = []
+    resolved: dict[str, set] = {}  # name -> the districts it was read as, for names the polygon column lists
     for rec in records:
         get = lambda c: rec.get(cols.get(c, ""), "") if c in cols else ""  # noqa: E731
         if not get("date") and not get("district") and not get("controller"):
             continue
-        rows += _parse_row(get, rec["_where"], index, actors, checks)
+        found = _parse_row(get, rec["_where"], index, actors, checks)
+        rows += found or []
+        if get("polygons"):
+            index.lookups.listed[get("district")][get("polygons")].append(rec["_where"])
+            if found is not None:
+                resolved[get("district")] = {r["idx"] for r in found}
+    if "polygons" in cols and isinstance(index, DistrictIndex):
+        index.lookups.listed_column = cols["polygons"]
+        for problem in column_problems(index, resolved):
+            checks.add_problem(problem)
     for problem in lookup_problems(index, source):
         checks.add_problem(problem)
     return rows
@@ -133,8 +151,9 @@ def _empty_controller(text: str, where: str) -> None:
         raise InputError(f"{where}: empty controller; name who holds the district (or 'unknown')")
 
 
-def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Checks) -> list[dict]:
-    """The rows one record gives, each value checked in turn (the first failure raises unless collecting)."""
+def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Checks) -> list[dict] | None:
+    """The rows one record gives, each value checked in turn (the first failure raises unless collecting,
+    and gives None when collecting); none for a place an alias marks as having no district."""
     values = [
         checks.attempt(_empty_controller, get("controller"), where, where=where),
         checks.attempt(index.find_all, get("district"), where, where=where),
@@ -144,7 +163,7 @@ def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Ch
         checks.attempt(actors.canonical, get("from"), where, where=where) if get("from") else "",
     ]
     if any(v is FAILED for v in values):
-        return []
+        return None
     _, found, date, controller, share, previous = values
     return [
         {
@@ -161,6 +180,59 @@ def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Ch
         }
         for idx in found
     ]
+
+
+def column_problems(index: DistrictIndex, resolved: dict[str, set]) -> list[Problem]:
+    """A warning for each name read as other districts than the change list's own polygon column names.
+
+    `resolved`: name -> the districts its rows were read as (none for a '-' alias). A name that matched
+    nothing has its error already, and the column's districts are its --write-aliases proposal.
+    """
+    from .matching import listed_districts
+
+    column = index.lookups.listed_column
+    problems = []
+    for text, cells in index.lookups.listed.items():
+        if text not in resolved:
+            continue
+        listed = listed_districts(index, list(cells))
+        # A cell of examples ('e.g. Souq al-Madina') agrees with any reading that includes them.
+        agrees = set(listed.found) <= resolved[text] if listed.examples else set(listed.found) == resolved[text]
+        if not listed.found or agrees:
+            continue
+        wheres = _by_line([w for group in cells.values() for w in group])
+        more = f" (and {_count(len(wheres) - 1, 'more row')})" if len(wheres) > 1 else ""
+        named = "; ".join(index.names[i] for i in listed.found)
+        problems.append(
+            Problem(
+                "warning",
+                wheres[0] + more,
+                f"{_read_as(index, text, resolved[text])}, but the change list's {column} column names "
+                f"{named!r}; {_column_fix(index, text)}",
+            )
+        )
+    return problems
+
+
+def _read_as(index: DistrictIndex, text: str, found: set) -> str:
+    how = index.read_as(text)
+    named = repr("; ".join(index.names[i] for i in sorted(found)))
+    if how == "skipped":
+        return f"{text!r} is left out ('-' in {index.aliases[name_key(text)].where})"
+    if how == "alias":
+        return f"{text!r} is read as {named} by the alias in {index.aliases[name_key(text)].where}"
+    if how == "loose":
+        return f"{text!r} matched {named} by a looser spelling"
+    return f"{text!r} is the name of {named}"
+
+
+def _column_fix(index: DistrictIndex, text: str) -> str:
+    how = index.read_as(text)
+    if how in ("skipped", "alias"):
+        return "if the column is right, correct the alias (a later --aliases file overrides it)"
+    if how == "loose":
+        return "if the column is right, map the name in an aliases file (validate --write-aliases proposes it)"
+    return "the name is a district's own, so check the row: only editing it changes what it names"
 
 
 def lookup_problems(index: DistrictIndex, source: str) -> list[Problem]:
@@ -296,10 +368,15 @@ def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
     return list(kept.values())
 
 
+def _by_line(wheres: list[str]) -> list[str]:
+    """'log.csv line 7' places in ascending line order."""
+    return sorted(wheres, key=lambda w: int(n) if (n := w.rsplit(" ", 1)[-1]).isdigit() else 0)
+
+
 def _join_wheres(wheres: list[str]) -> str:
     """'log.csv line 7, line 8': the file named once, the lines in ascending order (a group is sorted by
     controller, not by line)."""
-    wheres = sorted(wheres, key=lambda w: int(n) if (n := w.rsplit(" ", 1)[-1]).isdigit() else 0)
+    wheres = _by_line(wheres)
     prefix = wheres[0].rsplit(" ", 2)[0] + " "
     return ", ".join([wheres[0]] + [w.removeprefix(prefix) for w in wheres[1:]])
 
@@ -318,21 +395,63 @@ def load_control(
     checks: Checks | None = None,
     encoding: str | None = None,
     initial: str = UNKNOWN,
+    today: dt.date | None = None,
 ):
     """The normalised control log as a DataFrame (LOG_COLUMNS) and the problems found.
 
     With `checks` collecting (validate), bad rows are recorded there and left out.
-    A `from` that disagrees with the log is a warning here (validate makes it an error).
+    A `from` that disagrees with the log is a warning here (validate makes it an error);
+    so are rows dated after `today` (default: the clock's; see future_problem).
     """
     problems: list = []
     checks = checks or Checks(problems)
-    fast = None if checks.collect else fast_log(source, index, actors, checks, encoding)
-    if fast is not None:
-        return fast, problems
-    rows = parse_rows(read_log_records(source, encoding), label(source), index, actors, checks)
-    for problem in from_problems(rows, initial):
-        checks.add_problem(problem)
-    return settle(rows, checks), problems
+    log = None if checks.collect else fast_log(source, index, actors, checks, encoding)
+    if log is None:
+        rows = parse_rows(read_log_records(source, encoding), label(source), index, actors, checks)
+        for problem in from_problems(rows, initial):
+            checks.add_problem(problem)
+        log = settle(rows, checks)
+    future = future_problem(log, today)
+    if future:
+        checks.add_problem(future)
+    return log, problems
+
+
+FUTURE_SLACK = dt.timedelta(days=1)  # a log kept where the date is already tomorrow (a time zone ahead) is fine
+SHOWN_LINES = 3
+
+
+def future_problem(log, today: dt.date | None = None) -> Problem | None:
+    """One warning for the rows of a log (LOG_COLUMNS frame) dated after today: almost always a typo in the
+    year (2061 for 2016), and the last date of the log is every command's default date.
+
+    `today` is for tests; otherwise this is the one place the clock is read. A row dated tomorrow passes.
+    """
+    import pandas as pd
+
+    today = today or dt.date.today()
+    late = log.loc[log["date"] > pd.Timestamp(today + FUTURE_SLACK), ["date", "where"]]
+    if not len(late):
+        return None
+    wheres = _by_line(list(dict.fromkeys(late["where"].tolist())))  # a remainder row repeats its row's place
+    last = late["date"].max().date().isoformat()
+    shown = _join_wheres(wheres[:SHOWN_LINES])
+    if len(wheres) == 1:
+        return Problem(
+            "warning",
+            shown,
+            f"date {last} is after today ({today.isoformat()}); a typo? commands default to the log's last "
+            f"date, so without --date they show {last}: correct the row, or give --date",
+        )
+    more = f" (and {_count(len(wheres) - SHOWN_LINES, 'more row')})" if len(wheres) > SHOWN_LINES else ""
+    first = late["date"].min().date().isoformat()
+    span = last if first == last else f"{first} to {last}"
+    return Problem(
+        "warning",
+        shown + more,
+        f"{len(wheres)} rows are dated after today ({today.isoformat()}): {span}; typos? commands default to "
+        f"the log's last date, so without --date they show {last}: correct the rows, or give --date",
+    )
 
 
 LOG_ROLE = "control log (CSV, TSV, JSON or NDJSON rows of date, district, controller)"
@@ -431,7 +550,7 @@ def fast_log(source, index: DistrictIndex, actors: Actors, checks: Checks, encod
         cols = _columns([dict.fromkeys(frame.columns, "")], name)
     except InputError:
         return None
-    if "from" in cols or "controller" not in cols:
+    if "from" in cols or "polygons" in cols or "controller" not in cols:
         return None
     get = lambda c: frame[cols[c]] if c in cols else None  # noqa: E731
     mapped = _mapped_values(get, index, actors, name)

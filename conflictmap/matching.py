@@ -45,6 +45,9 @@ class Lookups:
     skipped: dict = field(default_factory=lambda: defaultdict(list))  # alias text -> wheres
     unmatched: dict = field(default_factory=lambda: defaultdict(list))  # text -> wheres (for --write-aliases)
     matched_loose: dict = field(default_factory=dict)  # text -> idx, kept after reporting
+    # A change list's own column naming the polygons of each row (polygon_names): text -> {cell: wheres}.
+    listed: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    listed_column: str = ""  # that column's name, for messages
 
 
 class DistrictIndex:
@@ -156,6 +159,10 @@ class DistrictIndex:
             self.lookups.loose[(text, found[0])].append(where)
         return found
 
+    def read_as(self, text: str) -> str:
+        """How find_all read a name it found: 'exact', 'alias', 'skipped' (a '-' alias) or 'loose'."""
+        return "exact" if text in self.exact else self._memo[text][1]
+
     def _resolve(self, text: str, where: str) -> tuple[tuple, str]:
         alias = self.aliases.get(name_key(text))
         if alias is not None:
@@ -242,6 +249,64 @@ def suggestion(index: DistrictIndex, text: str) -> dict:
     if best:
         return {"district": best[0], "match": f"close spelling ({best[1]:.0f}/100)"}
     return {"district": NO_DISTRICT, "match": "no district looks like it; '-' leaves its rows out"}
+
+
+@dataclass
+class Listed:
+    """The districts a cell of a change list's polygon column names (listed_districts)."""
+
+    found: list  # district positions, in the cell's order
+    missing: list  # the parts that name no one district ('probable match', 'several Old City units')
+    examples: bool  # the cell gives examples ('e.g.', 'incl.', 'and others'): it may cover more
+
+
+_EXAMPLES = re.compile(r"\be\.g\.|\bincl\.|\bincluding\b|\band others\b|\betc\b", re.IGNORECASE)
+
+
+def listed_districts(index: DistrictIndex, cells) -> Listed:
+    """The districts named by the cells of a polygon column ('as-Sakhour; as-Sakhour I'): each part
+    exactly or by the looser tier, as `suggestion` reads the parts of a reported name."""
+    found, missing, examples = [], [], False
+    for cell in cells:
+        examples = examples or bool(_EXAMPLES.search(cell))
+        for part in (p.strip() for p in _PARTS.split(cell)):
+            if not part:
+                continue
+            hits = index.exact_hits(part) or index.loose_hits(part)
+            if hits and len(hits) == 1:
+                found.append(next(iter(hits)))
+            else:
+                missing.append(part)
+    return Listed(list(dict.fromkeys(found)), list(dict.fromkeys(missing)), examples)
+
+
+def column_suggestion(index: DistrictIndex, text: str) -> dict | None:
+    """The suggestion the change list's own polygon column gives for a name, or None when it names no district.
+
+    The column is its author's matching, so it is the first proposal; the `match` says it comes from the
+    column, what in it names no district, and when it only gives examples. It is a proposal to review,
+    never applied: the aliases file is where the user accepts it. `column` names the column, `found` the
+    districts' positions (neither is written to the aliases file).
+    """
+    cells = list(index.lookups.listed.get(text, {}))
+    if not cells:
+        return None
+    listed = listed_districts(index, cells)
+    if not listed.found:
+        return None
+    notes = [f"{index.lookups.listed_column} column"]
+    if len(cells) > 1:
+        notes.append(f"its rows give {len(cells)} different lists, all taken")
+    if listed.missing:
+        notes.append(f"no district for {', '.join(repr(m) for m in listed.missing)}")
+    if listed.examples:
+        notes.append("it gives examples: add the other districts it covers")
+    return {
+        "district": "; ".join(index.names[i] for i in listed.found),
+        "match": "; ".join(notes),
+        "column": index.lookups.listed_column,
+        "found": tuple(listed.found),
+    }
 
 
 FUZZY_CUTOFF = 85.0

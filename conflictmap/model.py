@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import tomllib
@@ -16,6 +17,7 @@ __all__ = [
     "BUILTIN_ACTORS",
     "parse_date",
     "parse_option_date",
+    "impossible_date",
     "id_text",
     "id_texts",
     "clean_label",
@@ -30,6 +32,10 @@ _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _SERIAL = re.compile(r"^\d{5}(\.0+)?$")
 _INT_FLOAT = re.compile(r"^-?\d+\.0+$")
 _TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+MONTHS = (
+    "January February March April May June July August September October November December".split()
+)  # not calendar.month_name: that follows the locale
 MIN_YEAR, MAX_YEAR = 1678, 2261  # the dates pandas can hold (nanoseconds since 1970)
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of spreadsheet serial dates (1900 date system)
 
@@ -73,6 +79,9 @@ def parse_date(text, where: str = "") -> dt.date:
         if not MIN_YEAR <= day.year <= MAX_YEAR:
             raise InputError(f"{prefix}date {raw!r} is out of range (years {MIN_YEAR}-{MAX_YEAR}); check the year")
         return day
+    impossible = impossible_date(raw)
+    if impossible:
+        raise InputError(f"{prefix}date {raw!r} does not exist: {impossible}")
     hint = "write dates as YYYY-MM-DD"
     m = _DMY.match(raw)
     if m:
@@ -84,10 +93,46 @@ def parse_date(text, where: str = "") -> dt.date:
     raise InputError(f"{prefix}date {raw!r} is not an ISO 8601 date; {hint}")
 
 
+def _without_time(raw: str) -> str:
+    """'2016-11-15T10:00Z' -> '2016-11-15': a time part after 'T' or a space is ignored."""
+    return raw[:10] if len(raw) > 10 and raw[10] in "T " and _TIME.match(raw[11:]) else raw
+
+
+def impossible_date(raw: str) -> str:
+    """Why a text in the form YYYY-MM-DD names no day, with the fix ('November has 30 days; correct
+    the day'), or '' (a real date, or another form: parse_date says what is wrong with that)."""
+    m = _YMD.match(_without_time(raw.strip()))
+    if not m:
+        return ""
+    year, month, day = (int(g) for g in m.groups())
+    why = no_such_day(year, month, day)
+    if not why:
+        return ""  # a real day (a year out of range is said by parse_date)
+    if 1 <= month <= 12:
+        return f"{why}; correct the day"
+    swapped = (
+        f"; if it is year-day-month, write {year:04d}-{day:02d}-{month:02d}"
+        if not no_such_day(year, day, month)
+        else ""
+    )
+    return f"{why}; correct the month{swapped}"
+
+
+def no_such_day(year: int, month: int, day: int) -> str:
+    """'November has 30 days', 'there is no month 13', or '' for a day that exists (in any year)."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d}"
+    if day == 0:
+        return "there is no day 00"
+    days = calendar.monthrange(year, month)[1]
+    if day <= days:
+        return ""
+    return f"{f'February {year}' if month == 2 else MONTHS[month - 1]} has {days} days"
+
+
 def _iso_day(raw: str) -> dt.date | None:
     """YYYY-MM-DD, optionally with a time part after 'T' or a space (ignored); anything else is None."""
-    if len(raw) > 10 and raw[10] in "T " and _TIME.match(raw[11:]):
-        raw = raw[:10]
+    raw = _without_time(raw)
     try:
         return dt.date.fromisoformat(raw) if len(raw) == 10 else None
     except ValueError:
@@ -99,7 +144,9 @@ def parse_option_date(text: str, option: str) -> dt.date:
     try:
         return parse_date(text)
     except InputError:
-        raise UsageError(f"{option} {text!r} is not a date; give it as YYYY-MM-DD") from None
+        impossible = impossible_date(str(text))
+        what = f"does not exist: {impossible}" if impossible else "is not a date; give it as YYYY-MM-DD"
+        raise UsageError(f"{option} {text!r} {what}".lstrip()) from None
 
 
 def id_text(value) -> str:

@@ -21,7 +21,7 @@ import shapely
 
 from . import geodesy
 from .aliases import check_names, district_index, suggested_aliases
-from .control import from_problems, parse_rows, read_log_records, settle
+from .control import from_problems, future_problem, parse_rows, read_log_records, settle
 from .dataset import initial_holder
 from .districts import districts_of
 from .errors import Checks, ConflictmapError, InputError, Problem
@@ -73,13 +73,15 @@ def _split_where(where: str, files: list[str]) -> dict:
     return {"file": "", "location": where}
 
 
-def validate(inputs: Inputs, until: dt.date | None = None) -> Validation:
-    """Check districts, control log and actors (already resolved by project.resolve); never raises InputError."""
+def validate(inputs: Inputs, until: dt.date | None = None, today: dt.date | None = None) -> Validation:
+    """Check districts, control log and actors (already resolved by project.resolve); never raises InputError.
+
+    `today` (default: the clock's) is the date after which log rows are flagged as likely typos."""
     checks = Checks(collect=True)
     actors = _actors(inputs, checks)
     districts = _districts(inputs, checks)
     _initial(inputs, actors, checks)
-    index = _control(inputs, districts, actors, until, checks) if inputs.control else None
+    index = _control(inputs, districts, actors, until, checks, today) if inputs.control else None
     files = [label(p) for p in (inputs.districts, inputs.control, inputs.actors, *inputs.aliases) if p]
     suggested = suggested_aliases(index) if index is not None and districts is not None else []
     return Validation(checks.problems, files, suggested)
@@ -125,7 +127,7 @@ def _initial(inputs: Inputs, actors: Actors, checks: Checks) -> None:
             checks.add("error", "--initial", str(exc))
 
 
-def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks):
+def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks, today: dt.date | None = None):
     """Check the log; returns the district index it was read with (its lookups feed --write-aliases)."""
     source = label(inputs.control)
     index = (
@@ -145,6 +147,9 @@ def _control(inputs: Inputs, districts, actors: Actors, until, checks: Checks):
         checks.add_problem(order)
     for problem in after_problems(rows, until):
         checks.add_problem(problem)
+    future = future_problem(log, today)
+    if future:
+        checks.add_problem(future)
     return index
 
 

@@ -30,7 +30,7 @@ from . import geodesy, sources as zone_sources
 from .errors import InputError, Problem, UsageError
 from .geometry import crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, read_vector
-from .model import clean_label, closest, parse_date
+from .model import clean_label, closest, no_such_day, parse_date
 from .actors import Actors
 
 __all__ = [
@@ -154,10 +154,11 @@ def _not_a_date(path) -> str:
     Said where a file ends up with no date, so a typo in its name is not reported as a missing date.
     """
     for m in _NAME_DATE.finditer(Path(path).stem):
+        year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
         try:
-            dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
-        except ValueError as exc:
-            return f"the file name holds {m.group(0)}, which is not a date ({exc})"
+            dt.date(year, month, day)
+        except ValueError as exc:  # 'November has 30 days' rather than Python's 'day is out of range for month'
+            return f"the file name holds {m.group(0)}, which is not a date ({no_such_day(year, month, day) or exc})"
     return ""
 
 

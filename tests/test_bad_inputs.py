@@ -255,6 +255,13 @@ CASES = [
         "a date written 01/02/2020 (day/month/year)",
     ),
     Case(
+        "c_impossible_date.csv",
+        "control",
+        1,
+        ("c_impossible_date.csv line 6", "'2020-02-30' does not exist", "February 2020 has 29 days"),
+        "a date 2020-02-30, in the right form but no day (was 'not an ISO 8601 date; write dates as YYYY-MM-DD')",
+    ),
+    Case(
         "c_month_name_dates.csv",
         "control",
         1,
@@ -366,6 +373,23 @@ CASES = [
     ),
     Case("c_unsorted_dates.csv", "control", 0, (), "rows not in date order (commands run; validate warns)"),
     Case("c_year_typo.csv", "control", 0, (), "a row dated 2021 in a 2020 log (commands run; validate --until warns)"),
+    Case(
+        "c_polygon_names_disagree.csv",
+        "control",
+        0,
+        (
+            "c_polygon_names_disagree.csv line 6: 'Alpha' is the name of 'Alpha'",
+            "polygon_names column names 'Alpha; Beta'",
+        ),
+        "a change list's own polygon_names column naming more districts than the row's name (was ignored)",
+    ),
+    Case(
+        "c_future_date.csv",
+        "control",
+        0,
+        ("c_future_date.csv line 9: date 2202-03-01 is after today", "default to the log's last date", "--date"),
+        "a row dated 2202 for 2020, after today (was silent, and every command's default date)",
+    ),
     Case("c_truncated.json", "control", 1, ("c_truncated.json", "invalid JSON at line"), "a JSON log cut off"),
     Case(
         "c_deeply_nested.json", "control", 1, ("c_deeply_nested.json", "nested too deeply"), "3000 nested JSON arrays"

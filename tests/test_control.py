@@ -1,6 +1,7 @@
 """The control log reader: columns, duplicates, actor spellings, dates (hand-made logs on the four squares)."""
 
 import json
+import re
 
 import pytest
 
@@ -95,6 +96,59 @@ def test_bad_dates(text, message):
         parse_date(text, "log.csv line 2")
 
 
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # Written as YYYY-MM-DD, so "not an ISO 8601 date; write dates as YYYY-MM-DD" would send the user
+        # looking for a format error: the message says which part names no day (calendar by hand).
+        ("2016-11-31", "November has 30 days; correct the day"),
+        ("2016-04-31", "April has 30 days"),
+        ("2017-02-29", "February 2017 has 28 days"),
+        ("2016-02-30", "February 2016 has 29 days"),
+        ("2016-11-00", "there is no day 00"),
+        ("2016-11-31T10:00Z", "November has 30 days"),
+        ("2016-13-05", "there is no month 13; correct the month; if it is year-day-month, write 2016-05-13"),
+    ],
+)
+def test_an_impossible_day_is_said_so(text, message):
+    with pytest.raises(InputError, match=re.escape(f"log.csv line 2: date '{text}' does not exist: {message}")):
+        parse_date(text, "log.csv line 2")
+
+
+def test_a_real_day_and_other_forms_are_not_called_impossible():
+    assert parse_date("2016-02-29").isoformat() == "2016-02-29"  # 2016 is a leap year
+    with pytest.raises(InputError, match="not an ISO 8601 date; write it as ISO 8601, e.g. 2016-11-31"):
+        parse_date("31/11/2016")  # another form: the form is what to fix first
+    with pytest.raises(InputError, match="2016-00-10' does not exist: there is no month 00; correct the month$"):
+        parse_date("2016-00-10")  # 2016-10-00 is no day either: no swap is offered
+
+
+def test_an_impossible_day_names_the_row_in_every_reader(cli, squares, tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("date,district,controller\n2020-01-10,A,rebels\n2020-11-31,B,rebels\n")
+    wanted = "log.csv line 3: date '2020-11-31' does not exist: November has 30 days; correct the day"
+    result = cli("share", "--districts", squares["districts"], "--control", log)
+    assert result.exit_code == 1 and wanted in result.stderr
+    checked = cli("validate", "--districts", squares["districts"], "--control", log, "--format", "json")
+    assert checked.exit_code == 1
+    assert [p["message"] for p in json.loads(checked.stdout)] == [wanted.split(": ", 1)[1]]
+    claims = tmp_path / "claims.csv"
+    claims.write_text("date,actor,measure,value\n2020-02-30,rebels,area_pct,50\n")
+    claimed = cli("claims", "check", claims, "--districts", squares["districts"], "--control", squares["control"])
+    assert claimed.exit_code == 1
+    assert "claims.csv line 2: date '2020-02-30' does not exist: February 2020 has 29 days" in claimed.stderr
+
+
+@pytest.mark.parametrize("option", ["--date", "--since"])
+def test_an_impossible_day_given_as_an_option_is_said_so(cli, option):
+    command = "changes" if option == "--since" else "share"
+    result = cli(command, option, "2016-11-31")
+    assert result.exit_code == 2
+    assert f"conflictmap: error: {option} '2016-11-31' does not exist: November has 30 days; correct the day" in (
+        result.stderr
+    )
+
+
 def test_dates_with_a_time_part():
     assert parse_date("2016-11-15T10:30:00Z").isoformat() == "2016-11-15"
     assert parse_date("2016-11-15 10:30").isoformat() == "2016-11-15"
@@ -157,3 +211,30 @@ def test_negative_population_is_an_error(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match="feature 3.*negative"):
         load_districts(path)
+
+
+def test_a_polygon_column_of_examples_agrees_with_any_reading_that_includes_them():
+    """A change list's polygon_names cell 'e.g. Alpha' lists examples: an alias for Alpha and Beta agrees with
+    it, one for Beta alone does not (control.column_problems); the names are the squares' Alpha..Delta."""
+    from conflictmap.actors import Actors
+    from conflictmap.control import parse_rows
+    from conflictmap.errors import Checks
+    from conflictmap.matching import DistrictIndex, listed_districts
+
+    records = [
+        {
+            "date": "2020-02-01",
+            "district": "north",
+            "controller": "rebels",
+            "polygon_names": "e.g. Alpha",
+            "_where": "c.csv line 2",
+        }
+    ]
+    for target, warned in (("Alpha; Beta", False), ("Beta", True)):
+        index = DistrictIndex(["A", "B", "C", "D"], ["Alpha", "Beta", "Gamma", "Delta"])
+        index.add_alias("north", target, "aliases.csv line 2")
+        problems = []
+        parse_rows([dict(r) for r in records], "c.csv", index, Actors(), Checks(problems))
+        assert [p.where for p in problems if p.level == "warning"] == (["c.csv line 2"] if warned else [])
+    listed = listed_districts(index, ["e.g. Alpha", "Gamma (probable match)"])
+    assert (listed.found, listed.missing, listed.examples) == ([0, 2], ["probable match"], True)

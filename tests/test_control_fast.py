@@ -12,7 +12,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap.control import fast_log, from_problems, load_control, parse_rows, read_log_records, settle
+from conflictmap.control import (
+    fast_log,
+    from_problems,
+    future_problem,
+    load_control,
+    parse_rows,
+    read_log_records,
+    settle,
+)
 from conflictmap.errors import Checks, InputError
 from conflictmap import io as cio
 from conflictmap.io import label
@@ -40,7 +48,9 @@ def by_rows(path, ids, names, actors=None):
     try:
         rows = parse_rows(read_log_records(path), label(path), DistrictIndex(ids, names), load_actors(actors), checks)
         problems += from_problems(rows)
-        return settle(rows, checks), [str(p) for p in problems]
+        frame = settle(rows, checks)
+        problems += [future] if (future := future_problem(frame)) else []
+        return frame, [str(p) for p in problems]
     except InputError as exc:
         return str(exc)
 

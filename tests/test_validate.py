@@ -183,6 +183,40 @@ def test_rows_after_until_are_warnings(squares):
     assert [(r["level"], r["location"]) for r in result.rows()] == [("warning", f"line {n}") for n in (6, 7, 8, 9)]
 
 
+def test_rows_after_today_are_one_warning(squares):
+    inputs = Inputs(districts=squares["districts"], control=squares["control"])
+    # SQUARES_LOG's last rows: lines 6-8 dated 2020-02-01, line 9 2020-03-01. "Today" is injected.
+    result = validate(inputs, today=dt.date(2020, 1, 15))
+    assert [(r["level"], r["location"]) for r in result.rows()] == [
+        ("warning", "line 6, line 7, line 8 (and 1 more row)")
+    ]
+    message = result.rows()[0]["message"]
+    assert message.startswith("4 rows are dated after today (2020-01-15): 2020-02-01 to 2020-03-01; typos?")
+    assert "without --date they show 2020-03-01" in message
+    one = validate(inputs, today=dt.date(2020, 2, 10)).rows()
+    assert [(r["location"], r["message"].split(";")[0]) for r in one] == [
+        ("line 9", "date 2020-03-01 is after today (2020-02-10)")
+    ]
+    # A row dated tomorrow is no typo (a log kept where it is already tomorrow): only the day after warns.
+    assert validate(inputs, today=dt.date(2020, 2, 29)).problems == []
+    assert validate(inputs, today=dt.date(2020, 2, 28)).warnings == 1
+
+
+def test_loading_warns_of_rows_after_today_by_both_readers(squares, tmp_path):
+    from conflictmap.control import future_problem, parse_rows, read_log_records, settle
+
+    districts, _, _ = load_districts(squares["districts"])
+    index = DistrictIndex(districts["id"], districts["name"])
+    log, problems = load_control(squares["control"], index, Actors(), today=dt.date(2020, 2, 10))
+    assert [str(p).split(";")[0] for p in problems] == [
+        f"{squares['control']} line 9: date 2020-03-01 is after today (2020-02-10)"
+    ]
+    # The row-by-row reader's frame gives the same warning.
+    rows = parse_rows(read_log_records(squares["control"]), squares["control"], index, Actors())
+    assert str(future_problem(settle(rows), dt.date(2020, 2, 10))) == str(problems[0])
+    assert load_control(squares["control"], index, Actors())[1] == []  # by the clock, 2020 is past
+
+
 def test_dissolve_turns_duplicate_ids_into_merges(tmp_path):
     data = squares_geojson()
     data["features"][1]["properties"]["id"] = "A"

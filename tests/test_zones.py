@@ -411,13 +411,13 @@ def test_a_name_with_an_impossible_date_says_so(tmp_path):
     # 20241308 looks like a date but has month 13: "no date in the file name" would send the user looking
     # for a missing date; the message names the number and the fix.
     path = write_zones(tmp_path / "deepstatemap_data_20241308.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
-    wanted = r"deepstatemap_data_20241308.geojson: the file name holds 20241308, which is not a date \(month must be in 1..12\)"
+    wanted = r"deepstatemap_data_20241308.geojson: the file name holds 20241308, which is not a date \(there is no month 13\)"
     with pytest.raises(InputError, match=wanted + r", and no date field .*correct the date in the file name"):
         load_zones([path], actor="russia")
     with pytest.raises(InputError, match=wanted + r" \(--date-from-name\); correct the date in the file name"):
         load_zones([path], actor="russia", from_name=True)
     feb = write_zones(tmp_path / "zones_2024-02-30.geojson", [({}, box_coords(0, 0, 0.01, 0.01))])
-    with pytest.raises(InputError, match=r"holds 2024-02-30, which is not a date \(day is out of range for month\)"):
+    with pytest.raises(InputError, match=r"holds 2024-02-30, which is not a date \(February 2024 has 29 days\)"):
         load_zones([feb], actor="russia")
 
 

@@ -26,7 +26,8 @@ def validate(
 
     Errors are what other commands refuse (duplicate ids, bad geometry, unknown districts or
     actors, bad dates, shares over 1); warnings are what they accept but deserve a look
-    (repaired polygons, overlapping districts, a log not sorted by date, rows after --until).
+    (repaired polygons, overlapping districts, a log not sorted by date, rows after --until or after
+    today).
     Exit code 1 when there is an error, 0 with warnings only: ready for cron.
 
     Example: conflictmap validate -d districts.geojson -c control.csv
@@ -54,9 +55,11 @@ def _write_aliases(path: str, rows: list[dict]) -> None:
 
     write_bytes_atomic(path, aliases_csv(rows).encode("utf-8"))
     unsure = sum(r["district"] == "-" or r["match"].startswith(("close", "parts")) for r in rows)
+    columns = [r["column"] for r in rows if r.get("column")]
+    own = f" {len(columns)} from the change list's own {columns[0]} column (so marked in 'match')," if columns else ""
     say(
-        f"wrote {len(rows)} suggested aliases to {path} ({unsure} to review: close spellings, lists of places, "
-        "names with no district '-'); check them, then pass the file with --aliases",
+        f"wrote {len(rows)} suggested aliases to {path}:{own} {unsure} to review (close spellings, lists of places, "
+        "names with no district '-'); check them all, then pass the file with --aliases",
         "note",
     )
 
