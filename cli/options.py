@@ -312,17 +312,33 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def as_date(text: str) -> dt.date:
-    """Every date option's parser: YYYY-MM-DD, or a usage error in the words of model.parse_option_date."""
+def as_date(text: str, option: str = "") -> dt.date:
+    """Every date option's parser: YYYY-MM-DD, or a usage error in the words of model.parse_date (the option
+    and the value are put before them by cli.group). A time part is accepted and said to be unused."""
     try:
-        return parse_option_date(text, "")
-    except UsageError:
-        raise typer.BadParameter("is not a date; give it as YYYY-MM-DD") from None
+        day = parse_option_date(text, "")
+    except UsageError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if len(text.strip()) > 10:
+        _say_time_unused(text.strip(), option, day)
+    return day
+
+
+def _say_time_unused(text: str, option: str, day: dt.date) -> None:
+    """Dates (of the log, of zones) are days with no time zone: the day as written is the one asked about,
+    never shifted by a time or an offset (2016-12-12T23:59:59+05:00 is 12 December, not 18:59 UTC's day)."""
+    offset = text.endswith("Z") or any(sign in text[11:] for sign in "+-")
+    unused = "the time and its offset are" if offset else "the time is"
+    say(
+        f"{option} {text!r}: dates are whole days with no time zone here, so {unused} not used: "
+        f"the date is {day.isoformat()}, as written".lstrip(),
+        "note",
+    )
 
 
 def date_option(name: str, help: str):
     """A date option (`name`, its help): the command gets a datetime.date, or None when it is not given."""
-    return Annotated[Optional[dt.date], typer.Option(name, help=help, parser=as_date)]
+    return Annotated[Optional[dt.date], typer.Option(name, help=help, parser=functools.partial(as_date, option=name))]
 
 
 DateOpt = date_option("--date", "Date (YYYY-MM-DD); default: the last date of the log.")

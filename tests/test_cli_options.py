@@ -35,7 +35,59 @@ def test_every_date_option_is_parsed_by_one_parser(cli, option):
     extra = ["--baseline-actor", "rebels"] if option == "--baseline" else []
     result = cli(command, option, "15/11/2016", *extra)
     assert result.exit_code == 2
-    assert f"conflictmap: error: {option} '15/11/2016' is not a date; give it as YYYY-MM-DD" in result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"conflictmap: error: {option} '15/11/2016' is not an ISO 8601 date; "
+        "write it as ISO 8601, e.g. 2016-11-15 if it is day/month/year"
+    )
+
+
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        # The library's words (model.parse_date) after the option and the value, not a generic "not a date".
+        ("12.12.2016", "is not an ISO 8601 date; write it as ISO 8601, e.g. 2016-12-12 if it is day/month/year"),
+        ("9999-12-31", "is out of range (years 1678-2261); check the year"),
+        (
+            "2016-12-12T25:99",
+            "is not an ISO 8601 date; '25:99' is not a time of day (HH:MM from 00:00 to 23:59, an offset up to "
+            "±14:00); write the day alone, 2016-12-12: the time is not used",
+        ),
+        ("2016/12/12", "is not an ISO 8601 date; write dates as YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_date_option_keeps_the_library_hint(cli, squares_args, given, message):
+    result = cli("share", "--date", given, *squares_args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == f"conflictmap: error: --date {given!r} {message}"
+    assert result.stdout == ""
+
+
+TIME_UNUSED = (
+    "conflictmap: note: {option} '{given}': dates are whole days with no time zone here, so {unused} not used: "
+    "the date is {day}, as written"
+)
+
+
+def test_a_time_and_offset_are_not_used_and_said_so(cli_json, cli, squares_args):
+    # 2020-02-29T23:30-05:00 is 04:30 UTC on 1 March, when A went to the government: the figures are those of
+    # 29 February as written (by hand: the government holds C, D and half of B, 2.5 squares), not of 1 March (3.5).
+    given = "2020-02-29T23:30:00-05:00"
+    result = cli("share", "--date", given, *squares_args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    note = TIME_UNUSED.format(option="--date", given=given, unused="the time and its offset are", day="2020-02-29")
+    assert result.stderr.splitlines() == [note]
+    held = {r["actor"]: r["districts"] for r in json.loads(result.stdout)}
+    assert held == {r["actor"]: r["districts"] for r in cli_json("share", "--date", "2020-02-29", *squares_args)}
+    assert held["government"] == 2.5
+    quiet = cli("-q", "share", "--date", given, *squares_args, "--format", "json")
+    assert quiet.stderr == "" and quiet.stdout == result.stdout
+
+
+def test_a_time_without_offset_is_said_unused_for_any_date_option(cli, squares_args):
+    result = cli("changes", "--since", "2020-01-01 12:00", *squares_args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    note = TIME_UNUSED.format(option="--since", given="2020-01-01 12:00", unused="the time is", day="2020-01-01")
+    assert result.stderr.splitlines() == [note]
 
 
 class NoPopulation:
