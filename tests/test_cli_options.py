@@ -295,6 +295,30 @@ def test_no_warning_up_to_a_week_after_the_log(cli, squares_args, command, day):
     assert result.stderr == ""
 
 
+SPANS_OUTSIDE = {
+    "export --since": ["export", "--layer", "changes", "--since", "2019-12-31", "--date", "2020-03-09"],
+    "timeline --range": ["timeline", "--range", "--start", "2019-12-31", "--end", "2020-03-09", "-f", "json"],
+    "report": ["report", "--since", "2019-12-31", "--date", "2020-03-09", "-o", "-", "-f", "json"],
+}
+
+
+@pytest.mark.parametrize("command", list(SPANS_OUTSIDE))
+def test_a_span_over_both_ends_of_the_log_warns_for_each(cli, squares_args, command):
+    result = cli(*SPANS_OUTSIDE[command], *squares_args)
+    assert result.exit_code == 0, result.output
+    # (--range also warns that the squares' log has no confidence column: true, and not what this is about.)
+    lines = [line for line in result.stderr.splitlines() if "has a confidence" not in line]
+    assert lines == [BEFORE.format("unknown"), AFTER.format("2020-03-09", 8)]
+
+
+def test_an_animation_over_both_ends_of_the_log_warns_for_each(cli, squares_args, tmp_path):
+    out = tmp_path / "a.gif"
+    result = cli("animate", "--start", "2019-12-31", "--end", "2020-03-09", "--every", "1m", "-o", out, *squares_args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [BEFORE.format("unknown"), AFTER.format("2020-03-09", 8)]
+    assert out.stat().st_size > 0
+
+
 def test_a_map_long_after_the_log_warns(cli, squares_args, tmp_path):
     result = cli("map", "--date", "2030-01-01", "-o", tmp_path / "m.png", *squares_args)
     assert result.exit_code == 0, result.output
