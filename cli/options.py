@@ -313,17 +313,35 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def as_date(text: str) -> dt.date:
-    """Every date option's parser: YYYY-MM-DD, or a usage error in the words of model.parse_option_date."""
+def as_date(text: str, option: str = "") -> dt.date:
+    """Every date option's parser: YYYY-MM-DD, or a usage error in the words of model.parse_date (the option
+    and the value are put before them by cli.group). A time part is accepted and said to be unused."""
     try:
-        return parse_option_date(text, "")
-    except UsageError as exc:  # "'2016-11-31' does not exist: ...": cli.group puts the option's name before it
+        day = parse_option_date(text, "")
+    except UsageError as exc:
         raise typer.BadParameter(str(exc)) from None
+    if len(text.strip()) > 10:
+        _say_time_unused(text.strip(), option, day)
+    return day
+
+
+def _say_time_unused(text: str, option: str, day: dt.date) -> None:
+    """Dates (of the log, of zones) are days with no time zone: the day as written is the one asked about,
+    never shifted by a time or an offset (2016-12-12T23:59:59+05:00 is 12 December, not 18:59 UTC's day)."""
+    offset = text.endswith("Z") or any(sign in text[11:] for sign in "+-")
+    unused = "the time and its offset are" if offset else "the time is"
+    say(
+        f"{option} {text!r}: dates are whole days with no time zone here, so {unused} not used: "
+        f"the date is {day.isoformat()}, as written".lstrip(),
+        "note",
+    )
 
 
 def date_option(name: str, help: str, *aliases: str):
     """A date option (`name`, its help, other spellings): the command gets a datetime.date, or None when not given."""
-    return Annotated[Optional[dt.date], typer.Option(name, *aliases, help=help, parser=as_date)]
+    return Annotated[
+        Optional[dt.date], typer.Option(name, *aliases, help=help, parser=functools.partial(as_date, option=name))
+    ]
 
 
 DateOpt = date_option("--date", "Date (YYYY-MM-DD); default: the last date of the log.")
@@ -336,22 +354,55 @@ GapOpt = Annotated[
 ]
 
 
+# A date at most this many days after the log's last row is not warned about: a log brought up to date
+# weekly (or a front where nothing changed for a few days) keeps a daily cron job with --date today quiet.
+STALE_DAYS = 7
+
+
 def query_date(ds, day: dt.date | None) -> dt.date | None:
-    """A --date (default: the log's last date); one before the log starts gets a warning."""
+    """A --date (default: the log's last date); one before the log starts or long after it ends gets a warning."""
     day = day or ds.last_date
-    warn_before_log(ds, day)
+    warn_outside_log(ds, day)
     return day
 
 
-def warn_before_log(ds, day: dt.date | None) -> None:
-    """Before the log's first date every district is its initial holder: legal, but rarely what was meant."""
+def warn_outside_log(ds, *days: dt.date | None, label: str = "") -> None:
+    """Dates the log says nothing about: the earliest of `days` before its first date, or the latest more
+    than STALE_DAYS after its last (None: a bound left to the log's own date). One date, or a span's bounds.
 
+    `label` goes before the date where the date alone would not say which one it is
+    ('--baseline ', 'claims.csv line 3: ').
+    """
+    given = [day for day in days if day is not None]
+    if not given:
+        return
+    for message in (before_log(ds, min(given), label), after_log(ds, max(given), label)):
+        if message:
+            say(message, "warning")
+
+
+def before_log(ds, day: dt.date | None, label: str = "") -> str | None:
+    """Before the log's first date every district is its initial holder: legal, but rarely what was meant."""
     if day is not None and ds.first_date is not None and day < ds.first_date:
-        say(
-            f"{day.isoformat()} is before the first date of the log ({ds.first_date.isoformat()}): "
-            f"districts are shown as before their first row ({ds.initial})",
-            "warning",
+        return (
+            f"{label}{day.isoformat()} is before the first date of the log ({ds.first_date.isoformat()}): "
+            f"districts are shown as before their first row ({ds.initial})"
         )
+    return None
+
+
+def after_log(ds, day: dt.date | None, label: str = "") -> str | None:
+    """After the log's last date the figures stay those of that date: a log nobody updates would give
+    years-old figures under today's date (a cron job's --date $(date +%F))."""
+    from conflictmap.text import count
+
+    last = ds.last_date
+    if day is not None and last is not None and (day - last).days > STALE_DAYS:
+        return (
+            f"{label}{day.isoformat()} is {count((day - last).days)} days after the last date of the log "
+            f"({last.isoformat()}): districts are shown as on {last.isoformat()}"
+        )
+    return None
 
 
 class By(str, Enum):
@@ -384,7 +435,15 @@ def baseline_of(ds, day: dt.date | None, baseline_actor: str | None):
     without a baseline. Made once per command and passed on as one value."""
     from conflictmap.baseline import Baseline
 
-    return Baseline.named(ds.actors, day, baseline_actor) if day and baseline_actor else None
+    if not (day and baseline_actor):
+        return None
+    base = Baseline.named(ds.actors, day, baseline_actor)
+    if before_log(ds, day) or after_log(ds, day):
+        from conflictmap.figures import baseline_weights
+
+        baseline_weights(ds, day, list(base.members))  # an actor that held nothing then: that error alone
+        warn_outside_log(ds, day, label="--baseline ")
+    return base
 
 
 def check_output(path: str | None, inputs, option: str = "-o") -> None:

@@ -31,7 +31,8 @@ BUILTIN_ACTORS = (UNKNOWN, CONTESTED)
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _SERIAL = re.compile(r"^\d{5}(\.0+)?$")
 _INT_FLOAT = re.compile(r"^-?\d+\.0+$")
-_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# A time of day (00:00 to 23:59:59.x) with an optional UTC offset (up to ±14:00): accepted after a date, not used.
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-](0\d|1[0-4]):?[0-5]\d)?$")
 _YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 MONTHS = (
     "January February March April May June July August September October November December".split()
@@ -82,7 +83,7 @@ def parse_date(text, where: str = "") -> dt.date:
     impossible = impossible_date(raw)
     if impossible:
         raise InputError(f"{prefix}date {raw!r} does not exist: {impossible}")
-    hint = "write dates as YYYY-MM-DD"
+    hint = _time_hint(raw) or "write dates as YYYY-MM-DD"
     m = _DMY.match(raw)
     if m:
         hint = f"write it as ISO 8601, e.g. {m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d} if it is day/month/year"
@@ -139,13 +140,23 @@ def _iso_day(raw: str) -> dt.date | None:
         return None
 
 
+def _time_hint(raw: str) -> str | None:
+    """For a good day with a time part that is no time of day (2016-12-12T25:99): what is wrong, how to fix it."""
+    if len(raw) > 10 and raw[10] in "T " and _iso_day(raw[:10]) is not None:
+        return (
+            f"{raw[11:]!r} is not a time of day (HH:MM from 00:00 to 23:59, an offset up to ±14:00); "
+            f"write the day alone, {raw[:10]}: the time is not used"
+        )
+    return None
+
+
 def parse_option_date(text: str, option: str) -> dt.date:
-    """A date given on the command line; a bad one is a usage error (exit 2)."""
+    """A date given on the command line; a bad one is a usage error (exit 2) in parse_date's words
+    ("--date '12.12.2016' is not an ISO 8601 date; write it as ISO 8601, e.g. 2016-12-12 if ...")."""
     try:
         return parse_date(text)
-    except InputError:
-        impossible = impossible_date(str(text))
-        what = f"does not exist: {impossible}" if impossible else "is not a date; give it as YYYY-MM-DD"
+    except InputError as exc:
+        what = str(exc).removeprefix(f"date {str(text).strip()!r} ")
         raise UsageError(f"{option} {text!r} {what}".lstrip()) from None
 
 

@@ -390,6 +390,20 @@ CASES = [
         ("c_future_date.csv line 9: date 2202-03-01 is after today", "default to the log's last date", "--date"),
         "a row dated 2202 for 2020, after today (was silent, and every command's default date)",
     ),
+    Case(
+        "c_impossible_time.csv",
+        "control",
+        1,
+        ("c_impossible_time.csv line 7", "'2020-02-01T25:99'", "'25:99' is not a time of day", "2020-02-01"),
+        "a date with the time 25:99 (was read as 2020-02-01: the time part was not checked)",
+    ),
+    Case(
+        "c_times_with_offsets.csv",
+        "control",
+        0,
+        (),
+        "dates with times and UTC offsets (a database export): each row's day as written, never shifted by its offset",
+    ),
     Case("c_truncated.json", "control", 1, ("c_truncated.json", "invalid JSON at line"), "a JSON log cut off"),
     Case(
         "c_deeply_nested.json", "control", 1, ("c_deeply_nested.json", "nested too deeply"), "3000 nested JSON arrays"
@@ -727,6 +741,7 @@ SAME_AS_CLEAN_LOG = [
     "c_percent_shares.csv",
     "c_duplicate_rows.csv",
     "c_aliases.csv",
+    "c_times_with_offsets.csv",  # 2020-02-01T23:30:00-05:00 is 1 February, as written (4:30 UTC on the 2nd)
 ]
 
 

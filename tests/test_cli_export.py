@@ -106,7 +106,7 @@ def test_output_equal_to_input_is_refused(cli, squares, squares_args):
         (["--layer", "changes"], "--since"),
         (["--rs"], "geojsonseq"),
         (["--since", "2020-01-01"], "--layer changes"),
-        (["--since", "15/01/2020", "--layer", "changes"], "YYYY-MM-DD"),
+        (["--since", "15/01/2020", "--layer", "changes"], "--since '15/01/2020' is not an ISO 8601 date"),
     ],
 )
 def test_usage_errors_exit_2(cli, squares_args, args, fragment):

@@ -19,6 +19,7 @@ from conflictmap.cli.options import (
     check_output,
     dataset_command,
     load,
+    warn_outside_log,
 )
 
 
@@ -64,6 +65,7 @@ def animate(
     check_output(output, inputs)
     ds = load(inputs)
     days = frame_dates(ds, every, first, last)
+    warn_outside_log(ds, first, last)
     count = animation(
         ds, output, days, fps, baseline_of(ds, base_day, baseline_actor), width=width, labels=labels, **view
     )

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
-from conflictmap.cli.options import date_option, dataset_command, load
+from conflictmap.cli.options import date_option, dataset_command, load, warn_outside_log
 from conflictmap.values import plain_rows
 from conflictmap.cli.output import Format, emit, emit_rows, to_text
 
@@ -62,6 +62,7 @@ def changes(
     if confidence:  # only the changes at least that sure (conflictmap.confidence)
         ds = confidence_filter(ds, confidence, False)[0]
     d0, d1 = window(ds, d0, d1)
+    warn_outside_log(ds, d0, d1)
     if summary:
         _summary(ds, d0, d1, fmt)
     elif matrix:

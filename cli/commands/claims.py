@@ -6,7 +6,7 @@ import typer
 
 from conflictmap.cli.errors import say
 from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter
-from conflictmap.cli.options import dataset_command, load
+from conflictmap.cli.options import dataset_command, load, warn_outside_log
 from conflictmap.cli.output import Format, emit_rows
 
 SCRIPT_FORMATS = (Format.csv, Format.tsv, Format.json, Format.ndjson)
@@ -74,6 +74,9 @@ def check(
         ds, keep, levels = confidence_filter(ds, confidence, range_)
         sure = filtered(ds, keep, levels) if range_ else None
     table = check_claims(ds, rows, tolerance, sure)
+    for claim in rows:  # a claim the log cannot speak to: its figure is the initial holder's, or the log's last
+        warn_outside_log(ds, claim.date, label=f"{claim.where}: ")
+        warn_outside_log(ds, claim.baseline_date, label=f"{claim.where}: baseline_date ")
     columns = None if fmt in SCRIPT_FORMATS else [c for c in PEOPLE_COLUMNS if c != "figure" or not range_]
     if columns and range_:
         columns.insert(columns.index("difference"), "figure_low")

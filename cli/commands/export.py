@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import report_problems, say
-from conflictmap.cli.options import GapOpt, date_option, DateOpt, check_output, dataset_command, load, query_date
+from conflictmap.cli.options import GapOpt, date_option, DateOpt, check_output, dataset_command, load, warn_outside_log
 
 
 class LayerName(str, Enum):
@@ -100,12 +100,13 @@ def export(
         return _zone_front(request, zones, clip, actor, source, date, inputs)
     check_output(request.output, inputs)  # a missing folder or an input as output fails before any work
     ds = load(inputs)
-    day = query_date(ds, date)
+    day = date or ds.last_date
     if request.output == "-":
         result = _to_stdout(lambda stream: write_layer(ds, request, day, stream))
     else:
         result = write_layer(ds, request, day)
         say(f"wrote {len(result.frame)} feature(s) to {request.output}", "info")
+    warn_outside_log(ds, since, day)  # after the layer was made: --since after --date is the error alone
     if result is not None:
         report_problems(result.problems)
 

@@ -5,7 +5,16 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import report_problems
-from conflictmap.cli.options import GapOpt, DateOpt, ZoneReading, dataset_command, load, read_zone_series, zone_options
+from conflictmap.cli.options import (
+    GapOpt,
+    DateOpt,
+    ZoneReading,
+    dataset_command,
+    load,
+    query_date,
+    read_zone_series,
+    zone_options,
+)
 from conflictmap.cli.output import emit_rows
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
@@ -53,7 +62,7 @@ def frontline(
     from conflictmap.frontline import COLUMNS, front_lines
 
     ds = load(inputs)
-    day = date or ds.last_date
+    day = query_date(ds, date)
     result = front_lines(ds, day, gap)
     report_problems(result.problems)
     title = f"Front lines on {day.isoformat()}" if day else "Front lines (no log)"

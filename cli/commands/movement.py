@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.errors import report_problems, say
-from conflictmap.cli.options import GapOpt, date_option, dataset_command, load
+from conflictmap.cli.options import GapOpt, date_option, dataset_command, load, warn_outside_log
 from conflictmap.cli.output import emit_rows
 
 PEOPLE_COLUMNS = [
@@ -48,6 +48,7 @@ def front_movement(
         table = stepped_movement(ds, date_grid(ds, since, until, every), gap, resolved=True)
     else:
         table = compute(ds, since, until, gap, resolved=True)
+    warn_outside_log(ds, since, until)  # after the span was checked: an inverted one is the error alone
     if gap == 0 and note is None and len(table) and table["front_km"].eq(0).any():  # touching districts
         say(
             "a pair moved area but had no front on D0 (e.g. ground that became contested, an enclave taken from "

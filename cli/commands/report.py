@@ -17,7 +17,7 @@ from conflictmap.cli.options import (
     check_output,
     dataset_command,
     load,
-    warn_before_log,
+    warn_outside_log,
 )
 from conflictmap.cli.output import emit
 
@@ -96,7 +96,9 @@ def report(
         )
     check_output(output, inputs)  # a missing folder or an input as output fails before any work
     ds = load(inputs)
-    warn_before_log(ds, date)
+    day = date or ds.last_date
+    if not (since and day and since > day):  # --since after --date is the error alone (make_report says it)
+        warn_outside_log(ds, since, day)
     options = {
         "date": date,
         "since": since,

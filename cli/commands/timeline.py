@@ -18,7 +18,7 @@ from conflictmap.cli.options import (
     check_output,
     dataset_command,
     load,
-    warn_before_log,
+    warn_outside_log,
 )
 from conflictmap.cli.output import Format, emit_rows
 from conflictmap.errors import UsageError
@@ -95,13 +95,13 @@ def timeline(
     # A bound left out stays None: the library then knows it is the log's first or last date.
     first = start
     last = end
-    warn_before_log(ds, first)
     if range_:
         if plot:
             raise UsageError("--range gives a table of ranges, not a chart; drop --plot or --range")
         from conflictmap.confidence import timeline_range
 
         table = timeline_range(ds, keep, levels, first, last, every, baseline_of(ds, base_day, baseline_actor))
+        warn_outside_log(ds, first, last)  # after the span was checked: an inverted one is the error alone
         iso = table.assign(date=[d.isoformat() for d in table["date"]])
         emit_rows(
             iso,
@@ -112,6 +112,7 @@ def timeline(
         return
     base = baseline_of(ds, base_day, baseline_actor)
     table = compute(ds, first, last, every, base)
+    warn_outside_log(ds, first, last)
     if plot:
         from conflictmap.plots import timeline_chart
 
