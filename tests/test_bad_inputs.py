@@ -86,6 +86,13 @@ CASES = [
         "two features share id B",
     ),
     Case(
+        "d_same_name_apart.geojson",
+        "districts",
+        1,
+        ("'Beta' (features 2, 4)", "'Beta' names different places", "109 km apart", "--dissolve would merge them"),
+        "no id field, and two features named Beta 109 km apart (the hint was --dissolve, which merges them)",
+    ),
+    Case(
         "d_null_geometry.geojson",
         "districts",
         1,
