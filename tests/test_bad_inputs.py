@@ -320,6 +320,20 @@ CASES = [
         "Cyrillic actors in cp1251 bytes",
     ),
     Case(
+        "c_koi8u.csv",
+        "control",
+        1,
+        ("c_koi8u.csv line 2", "not UTF-8", "koi8-u (Cyrillic)", "--encoding koi8-u"),
+        "Ukrainian actors in KOI8-U bytes (were diagnosed as cp1256, Arabic)",
+    ),
+    Case(
+        "c_garbled_actors.csv",
+        "control",
+        0,
+        ("c_garbled_actors.csv", "line 2: 'Укра╖на' has '╖' among its letters", "3 more labels", "--encoding"),
+        "UTF-8 actors 'Укра╖на', 'Рос╕я': KOI8-U once decoded as koi8-r (works, one warning)",
+    ),
+    Case(
         "c_from_contradicts_log.csv",
         "control",
         0,

@@ -377,3 +377,20 @@ def test_an_every_district_row_in_a_log_points_at_the_baseline(cli, squares, tmp
     (line,) = result.stderr.strip().splitlines()
     assert f"log.csv line 3: district {text!r} is no district" in line
     assert "log from-changes --baseline" in line and "--initial ACTOR" in line
+
+
+def test_a_koi8_u_log_names_koi8_u_and_a_wrong_decoding_is_warned_of(cli, cli_json, tmp_path):
+    districts = named_squares(tmp_path, CYRILLIC)
+    text = "date,district,controller\n2022-03-01,Київ,Україна\n2022-03-01,Одеса,Росія\n"
+    log = write(tmp_path, "log.csv", text, encoding="koi8_u")
+    result = cli("status", "-d", districts, "-c", log)
+    assert result.exit_code == 1 and "koi8-u (Cyrillic): read it with --encoding koi8-u" in result.stderr
+    rows = {r["id"]: r["controller"] for r in cli_json("status", "-d", districts, "-c", log, "--encoding", "koi8-u")}
+    assert rows["A"] == "Україна" and rows["D"] == "Росія"
+    # Read as koi8-r: Київ is Ки╖в (no such district), so name the districts by id to see the actors' warning.
+    by_id = write(tmp_path, "ids.csv", "date,district,controller\n2022-03-01,A,Україна\n", encoding="koi8_u")
+    result = cli("status", "-d", districts, "-c", by_id, "--encoding", "koi8-r", "-f", "json")
+    assert result.exit_code == 0
+    (line,) = [x for x in result.stderr.splitlines() if "warning" in x]  # once, naming the file and the line
+    assert "ids.csv: line 2: 'Укра╖на' has '╖' among its letters" in line and "--encoding" in line
+    assert json.loads(result.stdout)[0]["controller"] == "Укра╖на"  # read as asked: the warning says why
