@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 from .errors import FAILED, Checks, InputError, Problem
-from .io import label, looks_like_column, read_records, shown_columns
+from .io import garbled_word, label, looks_like_column, read_records, shown_columns
 from .matching import DistrictIndex
 from .tolerance import SHARE_TOLERANCE
 from .model import CONTESTED, UNKNOWN, closest, near_names, parse_date
@@ -125,6 +125,9 @@ def parse_rows(records, source: str, index: DistrictIndex, actors: Actors, check
         actors.register(labels)
         for problem in actor_typos(actors, records, cols, source):
             checks.add_problem(problem)
+    garbled = garbled_labels(records, cols, source)
+    if garbled:
+        checks.add_problem(garbled)
     rows = []
     resolved: dict[str, set] = {}  # name -> the districts it was read as, for names the polygon column lists
     for rec in records:
@@ -270,6 +273,35 @@ def lookup_problems(index: DistrictIndex, source: str) -> list[Problem]:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+LABEL_COLUMNS = ("controller", "from", "district")
+
+
+def garbled_labels(records, cols: dict, source: str) -> Problem | None:
+    """One warning for a log whose actor or district labels look wrongly decoded ('Укра╖на': KOI8-U read as
+    koi8-r), naming the first such label and its line."""
+    found, judged = [], {}  # a log repeats its labels: each distinct one is judged once
+    for rec in records:
+        for col in LABEL_COLUMNS:
+            text = rec.get(cols[col], "") if col in cols else ""
+            if not isinstance(text, str) or text.isascii():
+                continue
+            bad = judged[text] if text in judged else judged.setdefault(text, garbled_word(text))
+            if bad:
+                found.append((text, bad, rec["_where"]))
+    if not found:
+        return None
+    text, (word, why), where = found[0]
+    more = f" (and {_count(len(found) - 1, 'more label')})" if len(found) > 1 else ""
+    return Problem(
+        "warning",
+        source,
+        f"{where.removeprefix(source).strip()}: {text!r} has {why}{'' if word == text else f' ({word!r})'}{more}: "
+        "the file may be read in the "
+        "wrong encoding; name its encoding with --encoding (KOI8-U read as koi8-r shows box-drawing characters "
+        "where і, ї, є stand), or fix the spelling",
+    )
 
 
 def actor_typos(actors: Actors, records, cols: dict, source: str) -> list[Problem]:
@@ -568,6 +600,9 @@ def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
     controller = get("controller")
     if (controller == "").any() or (get("district") == "").any() or (get("date") == "").any():
         return None
+    labels = (*controller.cat.categories, *get("district").cat.categories)
+    if any(garbled_word(t) for t in labels if isinstance(t, str) and not t.isascii()):
+        return None  # a warning with its line: the row reader gives it
     if not actors.strict:
         tally = controller.value_counts()
         actors.register_counts(dict(zip(tally.index, tally.to_numpy())))

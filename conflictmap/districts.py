@@ -59,6 +59,7 @@ class Fields:
     alt_names: tuple = ()
     duplicates: dict = field(default_factory=dict)  # id -> names of the features sharing it (kept by describe=True)
     unique_hint: str = ""
+    apart: dict = field(default_factory=dict)  # id -> (feature, feature, km): features sharing it that lie apart
     dissolved: int = 0
     problems: list = field(default_factory=list)
 
@@ -376,7 +377,8 @@ def load_districts(
     source_crs = gdf.crs.to_string()
     _repair(gdf, where, ids, checks, valid)
     gdf = gdf[~blank]
-    fields.unique_hint = unique_hint(raw, fields, ids)
+    fields.apart = {} if dissolve else apart_ids(gdf)  # advice for a file that --dissolve does not merge
+    fields.unique_hint = unique_hint(raw, fields, ids, fields.apart)
     if describe and not dissolve:
         fields.duplicates = duplicate_ids(gdf)
     else:
@@ -397,8 +399,78 @@ def duplicate_ids(gdf) -> dict:
     return {did: list(group["name"]) for did, group in shared.groupby("id", sort=True)}
 
 
-def unique_hint(raw, fields: Fields, ids=None) -> str:
-    """How to get one district per id, judged on the file: a unique field, or a dissolve that merges only same names.
+def feature_numbers(gdf) -> np.ndarray:
+    """Each feature's number in the file, as messages give it (1 = the first)."""
+    return gdf["feature"].to_numpy() if "feature" in gdf else np.arange(1, len(gdf) + 1)
+
+
+MANY_PARTS = 50
+
+
+def apart_ids(gdf) -> dict:
+    """id -> (feature, feature, km) for each id whose features are not all near one another, with the closest
+    pair of features that lie apart and the gap between them.
+
+    Parts of one unit touch or lie a street apart (Aleppo's Tishreen: three features, gaps of 24 and 52 m);
+    two places of one name lie far apart (the raions Mykolaiv, in Lviv and in Mykolaiv oblast: 594 km). Near:
+    a gap no wider than the larger feature's size (the square root of its area), chained (a near b near c).
+    An id shared by more than MANY_PARTS features is taken as one unit in parts and not measured (pairs grow
+    as the square of the parts).
+    """
+    duplicated = gdf["id"].duplicated(keep=False).to_numpy()
+    if not duplicated.any():
+        return {}
+    shared = gdf[duplicated]
+    geoms = np.asarray((shared.geometry if shared.crs.equals("EPSG:4326") else shared.geometry.to_crs(4326)).values)
+    sizes = np.sqrt(geodesy.area_km2(geoms))
+    numbers = feature_numbers(gdf)[duplicated]
+    found = {}
+    for did, where in shared.groupby("id", sort=False).indices.items():
+        if len(where) > MANY_PARTS:
+            continue
+        group = {int(i): {int(i)} for i in where}  # each feature's component, merged as near pairs are found
+        gaps = []
+        for n, i in enumerate(where):
+            for j in where[n + 1 :]:
+                km = _gap_km(geoms[i], geoms[j])
+                if km is not None and km <= max(sizes[i], sizes[j]):
+                    merged = group[int(i)] | group[int(j)]
+                    for k in merged:
+                        group[k] = merged
+                elif km is not None:
+                    gaps.append((km, int(i), int(j)))
+        apart = [(km, i, j) for km, i, j in sorted(gaps) if group[i] is not group[j]]
+        if apart:
+            km, i, j = apart[0]
+            found[did] = (int(numbers[i]), int(numbers[j]), km)
+    return found
+
+
+def _gap_km(a, b) -> float | None:
+    """Geodesic km between the nearest points of two lon/lat geometries; None when either is empty."""
+    if a is None or b is None or a.is_empty or b.is_empty:
+        return None
+    (x0, y0), (x1, y1) = shapely.shortest_line(a, b).coords
+    return geodesy.WGS84.inv(x0, y0, x1, y1)[2] / 1000
+
+
+def apart_hint(apart: dict, unique_field: str = "") -> str:
+    """What to do with features that share an id but are different places: not --dissolve."""
+    did, (a, b, km) = next(iter(apart.items()))
+    which = f"{did!r} names" if len(apart) == 1 else f"{len(apart)} of the ids name"
+    example = f"features {a} and {b}" + (f", {did!r}," if len(apart) > 1 else "")
+    how = (
+        f"use a unique field as the id (--id-field {unique_field})" if unique_field else "give an id field (--id-field)"
+    )
+    return (
+        f"{which} different places ({example} do not touch: {km:,.0f} km apart): {how} or qualify the names; "
+        "--dissolve would merge them"
+    )
+
+
+def unique_hint(raw, fields: Fields, ids=None, apart=None) -> str:
+    """How to get one district per id, judged on the file: a unique field, or a dissolve that merges only same names
+    (never a dissolve when features sharing an id lie apart: `apart`, from apart_ids).
 
     `ids`: the id column already as text (load_districts has it), else made here.
     """
@@ -414,6 +486,8 @@ def unique_hint(raw, fields: Fields, ids=None) -> str:
         values = raw[column].map(id_text)
         if values.ne("").all() and not values.duplicated().any():
             return f"use a unique field as the id (--id-field {column})"
+    if apart:
+        return apart_hint(apart)
     if fields.name and fields.id:
         names = raw[fields.name].map(id_text)
         mixed = sorted({i for i, group in names.groupby(ids) if group.nunique() > 1})
@@ -433,15 +507,18 @@ def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: C
         return gdf
     if dissolve:
         return _dissolve(gdf, where, fields, checks)
-    numbers = gdf["feature"].to_numpy() if "feature" in gdf else np.arange(1, len(gdf) + 1)
+    numbers = feature_numbers(gdf)
     by_id: dict[str, list[int]] = {}
     for did, number in zip(gdf["id"][duplicated], numbers[duplicated.to_numpy()]):
         by_id.setdefault(did, []).append(int(number))
     fix = f"fix the ids, or {hint}" if hint else "fix the ids or pass --dissolve to merge features that share an id"
+    if fields.apart and hint == apart_hint(fields.apart):  # --dissolve is what not to do: no "fix the ids, or"
+        fix = hint
     if checks.collect:  # validate lists every one; the first feature of each id stands for it
         for did, numbers in by_id.items():
+            own = apart_hint({did: fields.apart[did]}, _unique_field(hint)) if did in fields.apart else fix
             checks.add(
-                "error", f"{where} features {', '.join(map(str, numbers))}", f"duplicate district id {did!r}; {fix}"
+                "error", f"{where} features {', '.join(map(str, numbers))}", f"duplicate district id {did!r}; {own}"
             )
         return gdf[~gdf["id"].duplicated()]
     dupes = list(by_id)
@@ -449,6 +526,12 @@ def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: C
         " ..." if len(dupes) > 8 else ""
     )
     checks.add("error", where, f"{len(dupes)} duplicate district id(s): {shown}; {fix}")
+
+
+def _unique_field(hint: str) -> str:
+    """The field a unique_hint names as the id, if it names one."""
+    found = re.search(r"use a unique field as the id \(--id-field (.+)\)$", hint)
+    return found.group(1) if found else ""
 
 
 def _population(column, where: str, name: str, checks: Checks):

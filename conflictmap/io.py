@@ -517,9 +517,15 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
     return text
 
 
-# The encodings tables in this field are saved in, most common first (a tie goes to the first).
-COMMON_ENCODINGS = ("cp1252", "cp1251", "cp1256", "cp1250", "cp1253", "cp1255", "koi8_r", "koi8_u", "iso8859_1")
-_WORDS = re.compile(r"\w+")
+# The encodings tables in this field are saved in, most common first (a tie goes to the first). koi8_u before
+# koi8_r: they differ only where KOI8-R has box-drawing characters and KOI8-U has і, ї, є, ґ, so a Russian file
+# decodes the same either way and a Ukrainian one only with koi8_u.
+COMMON_ENCODINGS = ("cp1252", "cp1251", "cp1256", "cp1250", "cp1253", "cp1255", "koi8_u", "koi8_r", "iso8859_1")
+# Words as a table's cells hold them: split at spaces and ASCII punctuation only, so that a '╖' or '§' a wrong
+# decoding puts inside a word stays in it (\w+ would cut 'Укра╖на' into two plausible words).
+_WORDS = re.compile(r"[^\s!-/:-@\[-`{-~]+")
+# Writing systems whose letters share words (Japanese mixes kanji and kana).
+_SCRIPT_OF = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HALFWIDTH": "CJK"}
 
 
 def guess_encoding(data: bytes) -> str | None:
@@ -529,10 +535,12 @@ def guess_encoding(data: bytes) -> str | None:
     control log its own ranking often prefers cp1250 for Cyrillic or Arabic.
     So each candidate (and each common encoding) is judged by the words it
     decodes to: in real text every word with a non-ASCII letter is in one
-    script, has a natural case shape (київ, Київ, КИЇВ) and, if Latin, mixes
+    script, has a natural case shape (київ, Київ, КИЇВ), holds no symbol or
+    box-drawing character, no digit of another script and no more vowel points
+    than letters, and, if Latin, mixes
     in plain ASCII letters (unifiées, Łódź); a wrong decoding breaks that
-    (Őŕđęłâ, unifiйes, ΚθΏβ). Ties go to charset-normalizer's coherence, then
-    to the more common encoding.
+    (Őŕđęłâ, unifiйes, ΚθΏβ, Укра╖на, ُثزء§خء). Ties go to charset-normalizer's
+    coherence, then to the more common encoding.
     """
     from charset_normalizer import from_bytes
 
@@ -551,13 +559,13 @@ def _natural_words(text: str) -> float:
     """Share of the words with a non-ASCII letter that look like words of one script (see guess_encoding)."""
     import unicodedata
 
-    words = [w for w in _WORDS.findall(text) if not w.isascii()]
+    words = [w for w in _WORDS.findall(text) if not w.isascii() and any(c.isalpha() for c in w)]
     if not words:
         return 0.0
     good = 0
     for word in words:
         letters = [c for c in word if c.isalpha()]
-        scripts = {unicodedata.name(c, "?").split(" ")[0] for c in letters if not c.isascii()}
+        scripts = _scripts(letters)
         shape = (
             word.islower()
             or word.isupper()
@@ -566,8 +574,49 @@ def _natural_words(text: str) -> float:
         )
         latin_ok = scripts != {"LATIN"} or any(c.isascii() for c in letters)
         pure = not (scripts - {"LATIN"}) or not any(c.isascii() for c in letters)
-        good += len(scripts) == 1 and shape and latin_ok and pure
+        foreign_digit = any(c.isdigit() and not c.isascii() for c in word)
+        # Vowel points on most letters, but not more points than letters (مُحَمَّد has 4 of each); KOI8 read as
+        # cp1255 gives runs of Hebrew points.
+        marked = sum(unicodedata.category(c) == "Mn" for c in word) > len(letters)
+        good += len(scripts) == 1 and shape and latin_ok and pure and not (foreign_digit or marked or _has_symbol(word))
     return good / len(words)
+
+
+def _scripts(letters) -> set[str]:
+    """The scripts of non-ASCII letters, by their Unicode names (CYRILLIC, ARABIC, LATIN, ...); modifier letters
+    (ʿ, ʾ) belong to none."""
+    import unicodedata
+
+    names = (
+        unicodedata.name(c, "?").split(" ")[0] for c in letters if not c.isascii() and unicodedata.category(c) != "Lm"
+    )
+    return {_SCRIPT_OF.get(n, n) for n in names}
+
+
+def _has_symbol(word: str) -> bool:
+    """A non-ASCII symbol inside a word: box drawing (Укра╖на), currency, § ¦ ¶ (Ð£ÐºÑ€Ð°, ُثزء§خء)."""
+    import unicodedata
+
+    return any(not c.isascii() and (unicodedata.category(c)[0] == "S" or c in "§¶") for c in word)
+
+
+def garbled_word(text: str) -> tuple[str, str] | None:
+    """The first word of a label that a wrong decoding would give, and what is wrong with it: a symbol or
+    box-drawing character among its letters ('Укра╖на'), or letters of two scripts in one word ('Kharkіv' with a
+    Cyrillic і); None if there is none."""
+    for word in _WORDS.findall(text):
+        if word.isascii():
+            continue
+        letters = [c for c in word if c.isalpha()]
+        if not letters:
+            continue
+        symbol = next((c for c in word if _has_symbol(c)), None)
+        if symbol:
+            return word, f"{symbol!r} among its letters"
+        scripts = _scripts(letters) | ({"LATIN"} if any(c.isascii() for c in letters) else set())
+        if len(scripts) > 1:
+            return word, f"{' and '.join(sorted(s.title() for s in scripts))} letters in one word"
+    return None
 
 
 def _guess_hint(data: bytes, name: str) -> str:
@@ -576,6 +625,8 @@ def _guess_hint(data: bytes, name: str) -> str:
         return "re-save the file as UTF-8, or name its encoding with --encoding"
     script = ENCODING_NAMES.get(guess)
     kind = f" ({script})" if script else ""
+    if guess == "koi8_u" and data.decode("koi8_r") == data.decode("koi8_u"):
+        kind = " (Cyrillic; koi8-r reads it the same)"  # no і, ї, є, ґ: Russian, or Ukrainian without them
     shown = guess.replace("_", "-")
     return (
         f"it looks like {shown}{kind}: read it with --encoding {shown}, "

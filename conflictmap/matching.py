@@ -7,9 +7,14 @@ Order of lookup, first hit wins:
    districts or for none (``-``: a place the record names that has no polygon);
 3. the exact-tier key (``names.name_key``) of an id, a name or another name of a
    district (an Arabic ``name_ar`` field, the names merged by ``--dissolve``);
-4. the looser tier (``names.loose_key``, Arabic articles and transliteration),
-   tried on the name and on its bracketed and unbracketed parts, used only when
-   everything it finds is one district, and recorded so the caller can report it.
+4. the looser tier (``names.loose_keys``, Arabic articles and transliteration),
+   tried on the name and on its bracketed and unbracketed parts, as written and
+   with its Slavic adjectives read as centres' names (``names.centre_readings``:
+   ``Сватівський район`` is Svatove; a district's name is never read so). Several
+   districts found are narrowed to one spelled as the name or one of its readings
+   (``names.plain_spelling``), else to the one whose unit word the name has (``Київська
+   область`` is 'Kyiv Oblast', not 'Kyiv'). Used only when that leaves one district,
+   and recorded so the caller can report it.
 
 Two districts whose different names share an exact key would be merged by
 every lookup: ``name_collisions`` lists them so that loading can refuse the file.
@@ -23,7 +28,20 @@ from dataclasses import dataclass, field
 
 from .errors import InputError
 from .model import id_text
-from .names import fuzzy_form, loose_key, loose_keys, name_key, name_keys, suggest, without_parentheses
+from .names import (
+    centre_readings,
+    fuzzy_form,
+    latin_spellings,
+    loose_key,
+    loose_keys,
+    name_key,
+    name_keys,
+    plain_spelling,
+    suggest,
+    unit_kinds,
+    without_parentheses,
+    words_key,
+)
 
 NO_DISTRICT = "-"  # an alias target: the place has no polygon; rows naming it are left out
 # What a baseline snapshot's default row is called (changelist.DEFAULT_ROWS): no district anywhere else.
@@ -62,6 +80,7 @@ class DistrictIndex:
         self._by_key: dict[str, set[int]] | None = None
         self._by_name: dict[str, set[int]] | None = None
         self._by_loose: dict[str, set[int]] | None = None
+        self._by_plain: dict[str, set[int]] | None = None
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
         self._memo: dict[str, tuple] = {}
@@ -222,8 +241,46 @@ class DistrictIndex:
         hits: set[int] = set()
         for form in [text, *without_parentheses(text)]:
             exact = self.exact_hits(form) if form != text else None
-            hits |= exact or set().union(*(self.by_loose.get(key, set()) for key in loose_keys(form)))
+            hits |= exact or self._loose_form(form)
         return hits
+
+    def _loose_form(self, form: str) -> set[int]:
+        """The looser tier on one form, as written and with its adjectives read as centres; then narrowed."""
+        readings = centre_readings(form)
+        spellings = latin_spellings(form) + tuple(words for words, _ in readings)
+        hits = self._by_keys(latin_spellings(form) + tuple(words for words, by in readings if not by))
+        hits |= self._by_spelling(words for words, by in readings if by)
+        if len(hits) > 1:  # the same spelling (but for y/i) is better evidence than a looser one
+            written = {plain_spelling(" ".join(words)) for words in spellings}
+            hits = _one_or_all(hits, {i for i in hits if self._spelled(i) & written})
+        if len(hits) > 1 and unit_kinds(form):  # 'Київська область': the oblast, not the city of Kyiv
+            hits = _one_or_all(hits, {i for i in hits if self._kinds(i) & unit_kinds(form)})
+        return hits
+
+    def _by_keys(self, spellings) -> set[int]:
+        return set().union(*(self.by_loose.get(words_key(words), set()) for words in spellings))
+
+    def _by_spelling(self, spellings) -> set[int]:
+        if self._by_plain is None:
+            self._by_plain = defaultdict(set)
+            for i, label in self._labels():
+                self._by_plain[plain_spelling(fuzzy_form(label))].add(i)
+        return set().union(*(self._by_plain.get(plain_spelling(" ".join(words)), set()) for words in spellings))
+
+    def _spelled(self, i: int) -> set[str]:
+        """District i's names in Latin letters, as plain_spelling writes them."""
+        return {plain_spelling(fuzzy_form(label)) for label in self._labels_of(i)}
+
+    def _kinds(self, i: int) -> frozenset:
+        return frozenset().union(*(unit_kinds(label) for label in self._labels_of(i)))
+
+    def _labels_of(self, i: int) -> tuple:
+        return tuple(dict.fromkeys(label for label in (self.names[i], *self.other_names[i]) if label))
+
+
+def _one_or_all(hits: set[int], chosen: set[int]) -> set[int]:
+    """The one chosen district, when exactly one is; else every hit (still ambiguous)."""
+    return chosen if len(chosen) == 1 else hits
 
 
 _PARTS = re.compile(r"\s*(?:[,;/()\[\]]|\band\b|\be\.g\.|\bincl\.)\s*")

@@ -9,16 +9,22 @@ nothing else:
   ``Україна`` and ``Росія`` stay two names. Latin letters that do not decompose
   (``ł``, ``ø``, ``đ``, ``ı``) are transliterated, so ``Łódź`` is ``Lodz``.
   Digits of any script are read as their value (``٣`` is ``3``).
-* ``loose_key`` (looser tier, for transliterated names): the name in Latin
-  letters (anyascii), leading Arabic articles dropped (``al-``, ``ash-``,
-  ``ال``...), words that name the kind of unit (``raion``, ``oblast``)
-  dropped and (``loose_keys``) a Slavic adjective also read as the name of
-  its centre (``Бахмутський район`` is ``Bakhmut``), Cyrillic ``г`` read as ``g`` and as ``h``
-  (Russian and Ukrainian romanisation: ``Луганська`` is ``Luhansk``), a final ``-eh``/``-ah`` read as ``-e``/``-a``, and each word
-  reduced to its first letter, its consonants with doubled letters collapsed,
-  and whether it ends in a vowel: ``Sheikh Khodr`` and ``Sheikh Kheder``, ``Haydariya`` and
-  ``al-Haydariyeh``, ``Qasr`` and ``Qaser`` share one. It is loose on purpose,
-  so callers use it only when it points at exactly one candidate, and say so.
+* ``loose_key`` / ``loose_keys`` (looser tier, for transliterated names): the name in Latin
+  letters (anyascii), leading Arabic articles dropped (``al-``, ``ash-``, ``ال``...), words that
+  name the kind of unit (``raion``, ``oblast``) dropped, Cyrillic ``г`` read as ``g`` and as ``h``
+  (Russian and Ukrainian romanisation: ``Луганськ`` is ``Luhansk``), a final ``-eh``/``-ah`` read as
+  ``-e``/``-a``, and each word reduced to its skeleton (``_skeleton``): its first letter, its consonants
+  with doubled letters once, and a mark where a run of vowels stands, whichever vowels they are.
+  ``Kupyansk`` and ``Kupiansk``, ``Kharkov`` and ``Kharkiv`` share one; ``Toretsk`` and ``Troitsk``
+  do not (their vowels stand in different places). A vowel just before a word's last consonant may be
+  written or not (``Qasr``/``Qaser``, ``Karm``/``Karam``, ``Khodr``/``Kheder``: Arabic short vowels).
+* ``centre_readings`` (the log's text only): a Slavic adjective read as the name of the unit's
+  centre, in the ways Ukrainian and Russian make the adjective (``Бахмутський район`` is ``Bakhmut``,
+  ``Сватівський`` is ``Svatove``, ``Токмацький`` is ``Tokmak``). A district's own name is never read
+  so: the raion ``Pokrovske`` is not the town ``Pokrov``.
+
+The looser tier is loose on purpose, so callers use it only when it points at exactly one
+candidate, and say so.
 """
 
 from __future__ import annotations
@@ -29,14 +35,19 @@ from functools import lru_cache
 
 # Arabic articles as transliterated (sun-letter assimilation gives ash-, as-, ad-, ...).
 ARTICLES = frozenset("al el il ul el as ash ad adh at ath ar az an aj at ad".split())
-# Words that say what kind of unit a name is ('Бахмутський район' is the raion of Bakhmut), in Latin letters.
-UNIT_WORDS = frozenset(
-    "raion rayon raioni oblast oblasti hromada hromady misto gorod district municipality "
-    "governorate muhafazah nahiya qada".split()
-)
-# Slavic adjective endings that make a unit's name from its centre's (Bakhmutskyi, Donetska): the centre is
-# the stem or the stem + 'sk' (Bakhmut, Donetsk), so both are tried.
-_ADJECTIVE = re.compile(r"^([a-z]{3,}?)sk(?:yi|ii|iy|yy|y|a|e|aya|aia|oe|oye)$")
+# Words that say what kind of unit a name is ('Бахмутський район' is the raion of Bakhmut), in Latin letters,
+# each with the kind it names (a plural or another spelling of the same word is the same kind).
+UNIT_KINDS = {
+    "raion": "raion", "rayon": "raion", "raioni": "raion", "oblast": "oblast", "oblasti": "oblast",
+    "hromada": "hromada", "hromady": "hromada", "misto": "city", "gorod": "city", "district": "district",
+    "municipality": "municipality", "governorate": "governorate", "muhafazah": "governorate",
+    "nahiya": "nahiya", "qada": "qada",
+}  # fmt: skip
+UNIT_WORDS = frozenset(UNIT_KINDS)
+# A Slavic adjective a log may name a unit by: the masculine and feminine of -ський/-ский (Бахмутський район,
+# Донецька область), and -зький where ж or з meets the suffix (Запорізький). The neuter -ське/-ское is left
+# alone: it is a town's own name (Покровське, Кіровське), not the adjective of another town's.
+_ADJECTIVE = re.compile(r"^([a-z]{3,}?)([sz])k(?:yi|ii|iy|yy|y|ij|a|aya|aia|aja)$")
 _CYRILLIC_GHE = re.compile("[Гг]")
 _ARABIC_ARTICLE = re.compile(r"^(ال|وال|بال)(?=\w{2,})")
 _VOWELS = set("aeiouy")
@@ -116,29 +127,99 @@ def _latin_fold(c: str) -> str:
 @lru_cache(maxsize=1 << 20)
 def loose_key(text: str) -> str:
     """Looser-tier key for transliterated names (see the module docstring); '' when nothing is left."""
-    words = [_skeleton(w) for w in _latin_words(str(text))]
-    return " ".join(w for w in words if w)
+    return words_key(_latin_words(str(text)))
+
+
+def words_key(words) -> str:
+    """The looser-tier key of a name's Latin words."""
+    return " ".join(k for k in map(_skeleton, words) if k)
 
 
 @lru_cache(maxsize=1 << 20)
 def loose_keys(text: str) -> frozenset:
-    """The looser-tier keys of a name: `loose_key`, and with a Slavic adjective read as its centre's name."""
-    words = _latin_words(str(text))
-    forms = [[w] for w in words]
-    for i, w in enumerate(words):
-        m = _ADJECTIVE.match(w)
-        if m:
-            forms[i] = [w, m.group(1), m.group(1) + "sk"]
-    keys = {" ".join(_skeleton(w) for w in combo) for combo in _product(forms)}
-    if _CYRILLIC_GHE.search(str(text)):  # Г is G in Russian romanisation, H in Ukrainian: Lugansk and Luhansk
-        keys |= loose_keys(_CYRILLIC_GHE.sub(lambda m: "H" if m.group() == "Г" else "h", str(text)))
-    return frozenset(k for k in keys if k.strip())
+    """The looser-tier keys of a name: `loose_key` of each of its spellings (Cyrillic Г as G and as H)."""
+    return frozenset(k for k in map(words_key, latin_spellings(text)) if k)
 
 
-def _product(forms: list[list[str]]):
+@lru_cache(maxsize=1 << 20)
+def latin_spellings(text: str) -> tuple:
+    """The name's Latin words, once for each way of reading it (Г is G in Russian romanisation, H in Ukrainian:
+    Lugansk and Luhansk), as tuples of words."""
+    text = str(text)
+    spellings = [text]
+    if _CYRILLIC_GHE.search(text):
+        spellings.append(_CYRILLIC_GHE.sub(lambda m: "H" if m.group() == "Г" else "h", text))
+    return tuple(dict.fromkeys(tuple(_latin_words(t)) for t in spellings))
+
+
+@lru_cache(maxsize=1 << 20)
+def centre_readings(text: str) -> tuple:
+    """The name with each Slavic adjective in it read as its centre's name: (words, by_spelling) pairs, words a
+    tuple of Latin words; () when it has none. Only for a log's text: a district named in the adjective form
+    keeps its name.
+
+    'Бахмутський район' gives (('bakhmut',), False), (('bakhmutsk',), False), ...: the candidates of
+    `_centres`. A reading made by a sound change (Токмацький: Tokmak) has by_spelling True: it stands only for
+    a name spelled so (`plain_spelling`), not for any name of its looser key (Khmelnyk is not Khmilnyk).
+    """
     from itertools import islice, product
 
-    return islice(product(*forms), 16)  # a name has few adjectives: a bound, not a search
+    readings = []
+    for words in latin_spellings(text):
+        forms = [[(w, False), *_centres(w)] for w in words]
+        if any(len(f) > 1 for f in forms):  # a name has few adjectives: a bound, not a search
+            for combo in islice(product(*forms), 1, 256):  # the first is the name as written
+                readings.append((tuple(w for w, _ in combo), any(by for _, by in combo)))
+    return tuple(dict.fromkeys(readings))
+
+
+# The endings a centre's name may have where its adjective has none: Balta, Lenine, Saky, Cherkasi (anyascii),
+# Zaporizhia.
+_FINAL_VOWELS = ("a", "e", "y", "i", "ia")
+
+
+def _centres(word: str) -> list[tuple[str, bool]]:
+    """The names a Slavic adjective may be made from, in Latin letters, each with whether it is made by a sound
+    change (so stands only for a name spelled so): every regular formation, since a log's adjective may name any
+    of them (Покровський is the raion of Pokrovsk or of Pokrovske)."""
+    m = _ADJECTIVE.match(word)
+    if m is None:
+        return []
+    stem, s = m.groups()
+    # Bakhmut, Donetsk, Kakhovka, Pokrovske, Dolynska (-ка, -ське, -ська drop before -ський); Saky, Svatove (o is
+    # i: the key does not count which vowel)
+    keyed = [stem, stem + "sk", stem + "ka", stem + "ske", stem + "ska", *(stem + end for end in _FINAL_VOWELS)]
+    keyed = keyed if s == "s" else []
+    changed = []
+    if s == "z":  # ж, з + -ський is -зький: Zaporizhzhia, Zbarazh; Khartsyzk keeps its -zk
+        changed += [stem + "zh", stem + "zk", *(stem + "zh" + end for end in _FINAL_VOWELS)]
+    if s == "s" and stem.endswith("t"):  # к and ць + -ський are -цький: Tokmak, Pryluky, Korets
+        changed += [stem[:-1] + "k", stem + "s", *(stem[:-1] + "k" + end for end in _FINAL_VOWELS)]
+    if re.search("[aeiouy]n$", stem):  # -не, -на + -ський: Роздольненський (Rozdolne), Попаснянський (Popasna)
+        bare = re.sub("(?<=n)[aeiouy]+n$", "", stem)
+        changed += [stem[:-1], *(bare + end for end in _FINAL_VOWELS)]
+    if re.search("[iyo]v$", stem):  # -ки + -ський is -ківський: Олешківський (Oleshky)
+        changed += [stem[:-2] + end for end in _FINAL_VOWELS]
+    if s == "s" and stem[-1] in _VOWELS:  # с and х drop before -ський: Одеська (Odesa), Черкаський, Волноваський
+        changed += [stem + cons + end for cons in ("s", "kh") for end in _FINAL_VOWELS]
+    found = {form: False for form in keyed}
+    for form in changed:
+        found.setdefault(form, True)
+    return list(found.items())
+
+
+def plain_spelling(latin: str) -> str:
+    """Latin words as spelled, but for the letters romanisations trade (y, j and i; a doubled letter once):
+    'leninskiy' (anyascii) and 'Leninskyi' (the national system) are spelled alike; 'rozdolne' and 'rozdilna' not."""
+    return re.sub(r"(.)\1+", r"\1", latin.replace("y", "i").replace("j", "i"))
+
+
+def unit_kinds(text: str) -> frozenset:
+    """The kinds of unit a name's words say ('Київська область': oblast), for telling 'Kyiv Oblast' from 'Kyiv'."""
+    from anyascii import anyascii
+
+    latin = _APOSTROPHES.sub("", anyascii(unicodedata.normalize("NFKC", str(text))).lower())
+    return frozenset(UNIT_KINDS[w] for w in _WORD.findall(latin) if w in UNIT_KINDS)
 
 
 def _latin_words(text: str) -> list[str]:
@@ -155,17 +236,28 @@ def _latin_words(text: str) -> list[str]:
 
 
 def _skeleton(word: str) -> str:
+    """A word as the looser tier compares it: its first letter, then its consonants (a doubled one once) and '.'
+    where a run of vowels stands ('kupiansk', 'kupyansk': 'k.p.nsk'). The place of the vowels counts, not which
+    they are: 'toretsk' is 't.r.tsk', 'troitsk' 'tr.tsk' (Toretsk is not Troitske)."""
     if word.isdigit() or len(word) == 1:
         return word
     if len(word) > 3 and word[-1] == "h" and word[-2] in "ae":
         word = word[:-1]  # ta marbuta written -eh / -ah
     out = word[0]
     for c in word[1:]:
-        if c in _VOWELS or c == out[-1]:
-            continue
-        out += c
+        mark = "." if c in _VOWELS else c
+        if mark != out[-1] and not (mark == "." and out[-1] in _VOWELS):
+            out += mark
+    # A vowel just before the last consonant may be written or not: Arabic short vowels (Qasr and Qaser, Karm and
+    # Karam, Khodr and Kheder) and Slavic fleeting ones. Not when it is the word's only vowel (Bar is not Br).
+    body, end = (out[:-1], ".") if out.endswith(".") else (out, "")
+    if end and word[-1] in "iy":  # the ending's kind survives transliteration: -yi, -iy, -y, -i are one, -e another
+        end = "i"  # (Pervomaiskyi is not Pervomaiske, Kryvyi is Krivoy)
+    before = body[:-3]
+    if len(body) > 3 and body[-2] == "." and body[-3] not in _VOWELS and ("." in before or before[:1] in _VOWELS):
+        body = body[:-2] + body[-1]
     # Whether a word ends in a vowel survives transliteration (Haydariya, -iyeh) but not a typo (Delat, Delta).
-    return out + "a" if word[-1] in _VOWELS else out
+    return body + end
 
 
 def without_parentheses(text: str) -> list[str]:

@@ -86,6 +86,13 @@ CASES = [
         "two features share id B",
     ),
     Case(
+        "d_same_name_apart.geojson",
+        "districts",
+        1,
+        ("'Beta' (features 2, 4)", "'Beta' names different places", "109 km apart", "--dissolve would merge them"),
+        "no id field, and two features named Beta 109 km apart (the hint was --dissolve, which merges them)",
+    ),
+    Case(
         "d_null_geometry.geojson",
         "districts",
         1,
@@ -318,6 +325,20 @@ CASES = [
         1,
         ("c_cp1251.csv line 2", "not UTF-8", "cp1251 (Cyrillic)", "--encoding cp1251"),
         "Cyrillic actors in cp1251 bytes",
+    ),
+    Case(
+        "c_koi8u.csv",
+        "control",
+        1,
+        ("c_koi8u.csv line 2", "not UTF-8", "koi8-u (Cyrillic)", "--encoding koi8-u"),
+        "Ukrainian actors in KOI8-U bytes (were diagnosed as cp1256, Arabic)",
+    ),
+    Case(
+        "c_garbled_actors.csv",
+        "control",
+        0,
+        ("c_garbled_actors.csv", "line 2: 'Укра╖на' has '╖' among its letters", "3 more labels", "--encoding"),
+        "UTF-8 actors 'Укра╖на', 'Рос╕я': KOI8-U once decoded as koi8-r (works, one warning)",
     ),
     Case(
         "c_from_contradicts_log.csv",

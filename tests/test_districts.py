@@ -8,7 +8,7 @@ import shapely
 
 from conflictmap.districts import load_districts
 from conflictmap.errors import InputError
-from tests.helpers import squares_area, squares_geojson
+from tests.helpers import square, squares_area, squares_geojson
 
 
 @pytest.fixture
@@ -141,6 +141,8 @@ def test_real_aleppo_polygons(shared_data):
     path = shared_data / "aleppo" / "neighbourhoods-csr.geojson"
     with pytest.raises(InputError, match="duplicate district id"):
         load_districts(path)
+    with pytest.raises(InputError, match="--id-field NAME --dissolve"):  # the parts of a neighbourhood lie 2-52 m
+        load_districts(path)  # apart (Tishreen's three): still one unit, so --dissolve is still the advice
     gdf, fields, _ = load_districts(path, dissolve=True)
     assert len(gdf) == 123  # the data README: 123 distinct Ids for 133 features
     assert gdf["area_km2"].sum() == pytest.approx(126, rel=0.01)  # "about 126 km²"
@@ -251,3 +253,49 @@ def test_district_index_tables_as_the_loops_they_replace():
                 if text:
                     by_name[name_key(text)].add(i)
         assert (index.by_key, index.by_name, index.exact) == (by_key, by_name, {d: i for i, d in enumerate(ids)})
+
+
+def test_features_sharing_an_id_far_apart_are_not_offered_dissolve(tmp_path):
+    data = squares_geojson()
+    for f, name in zip(data["features"], ["Alpha", "Beta", "Alpha", "Beta"]):  # A, B, C, D; no id field
+        f["properties"] = {"name": name}
+    # Beta is B (lon 0.01-0.02) and D moved to lon 1.00-1.01: a gap of 0.98 degrees on the equator,
+    # 0.98 * 111.32 = 109.1 km. Alpha is A and C, which share an edge: parts of one unit.
+    data["features"][3]["geometry"] = square(1.0, 0.0, 0.01)
+    path = tmp_path / "apart.geojson"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError) as error:
+        load_districts(path)
+    message = str(error.value)
+    assert "'Beta' (features 2, 4)" in message and "'Alpha' (features 1, 3)" in message
+    assert "'Beta' names different places (features 2 and 4 do not touch: 109 km apart)" in message
+    assert "--dissolve would merge them" in message and "pass --dissolve" not in message
+    _, fields, _ = load_districts(path, describe=True)
+    assert fields.apart == {"Beta": (2, 4, pytest.approx(109.09, abs=0.01))}
+
+
+def test_features_sharing_an_id_that_touch_are_offered_dissolve(tmp_path):
+    data = squares_geojson()
+    for f in data["features"]:
+        f["properties"] = {"name": "One"}  # four squares sharing edges: one unit in four features
+    path = tmp_path / "touch.geojson"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="pass --dissolve to merge features that share an id"):
+        load_districts(path)
+
+
+def test_the_reviewers_raions_without_ids(shared_data, tmp_path):
+    # Review B, finding 6: the raions with only their names; the two Mykolaivs are in Lviv and Mykolaiv oblasts.
+    import geopandas as gpd
+
+    raions = gpd.read_file(shared_data / "ukraine" / "adm2-raions.geojson")[["shapeName", "geometry"]]
+    path = tmp_path / "noid.geojson"
+    raions.rename(columns={"shapeName": "name"}).to_file(path)
+    with pytest.raises(InputError) as error:
+        load_districts(path)
+    message = str(error.value)
+    assert "10 duplicate district id(s)" in message and "10 of the ids name different places" in message
+    assert "--dissolve would merge them" in message and "pass --dissolve" not in message
+    _, fields, _ = load_districts(path, describe=True)
+    mykolaiv = fields.apart["Mykolaiv"]
+    assert mykolaiv[2] > 500  # centroids 47.10N 31.69E and 49.58N 24.11E: about 600 km apart, nearest edges less

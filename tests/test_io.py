@@ -45,3 +45,61 @@ def test_temporary_names_are_recognisable(tmp_path):
     with cio.atomic_path(tmp_path / "report.html") as tmp:
         assert tmp.name.startswith(".report.html.conflictmap-partial-") and tmp.suffix == ".html"
         tmp.write_text("x")
+
+
+# -- the encoding of a table that is not UTF-8 (review B, finding 7)
+
+KOI_LOG = "date,district,controller\n2024-01-01,Bakhmut,Україна\n2024-01-01,Izium,Україна\n2024-01-01,Saky,Росія\n"
+
+
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        (KOI_LOG, "koi8_u"),  # the reviewer's koi2.csv: was cp1256 (Arabic)
+        (KOI_LOG + "2024-01-02,Ізюмський район,росія\n", "koi8_u"),  # with І: was koi8_r, which gives ╤зюмський
+        (KOI_LOG, "cp1251"),
+        ("date,district,controller\n2024-01-01,Хмельницкий,Россия\n", "cp1251"),  # Russian
+    ],
+)
+def test_cyrillic_bytes_are_read_as_cyrillic(text, encoding):
+    assert cio.guess_encoding(text.encode(encoding)) == encoding
+
+
+def test_a_russian_koi8_file_is_named_koi8_u_and_said_to_read_the_same_as_koi8_r():
+    data = "date,district,controller\n2024-01-01,Бахмут,Россия\n".encode("koi8_r")  # no і, ї, є, ґ
+    assert data.decode("koi8_r") == data.decode("koi8_u")
+    with pytest.raises(InputError) as info:
+        cio.decode_text(data, "log.csv")
+    assert "koi8-u (Cyrillic; koi8-r reads it the same): read it with --encoding koi8-u" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("Укра╖на", "'╖' among its letters"),  # KOI8-U read as koi8-r
+        ("ُثزء§خء", "'§' among its letters"),  # KOI8-U read as cp1256
+        ("Ð£ÐºÑ€Ð°Ñ—Ð½Ð°", "'£' among its letters"),  # UTF-8 read as cp1252
+        ("Kharkіv oblast", "Cyrillic and Latin letters in one word"),  # a Cyrillic і in a Latin name
+    ],
+)
+def test_garbled_words(text, why):
+    assert cio.garbled_word(text)[1] == why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Україна",
+        "Sheikh Sa’eed",
+        "ash-Shuhada’",
+        "Ṭarīq ʿAlī",
+        "الحيدرية",
+        "東京都",
+        "Łódź",
+        "ДНР-DPR",
+        "€100",
+        "YPG/SDF",
+    ],
+)
+def test_real_labels_are_not_garbled(text):
+    assert cio.garbled_word(text) is None
