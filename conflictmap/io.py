@@ -55,9 +55,7 @@ MAX_STREAM_BYTES = 2 * 1024**3  # stdin, pipes and other non-regular files: read
 def read_source_bytes(source) -> bytes:
     """All bytes of a file or of stdin ('-'); a device is refused and a pipe read up to MAX_STREAM_BYTES."""
     if str(source) == "-":
-        if sys.stdin is None or sys.stdin.closed:
-            raise UsageError("'-' reads stdin, but stdin is closed; give a file, or pipe the data in")
-        return _capped(sys.stdin.buffer, "<stdin>")
+        return _stdin_bytes()
     path = Path(source)
     name = label(source)
     if not path.exists():
@@ -74,6 +72,51 @@ def read_source_bytes(source) -> bytes:
         return path.read_bytes()
     except PermissionError:
         raise InputError(f"{name}: permission denied; check the file's permissions") from None
+
+
+def read_toml(path, missing: Exception, what: str) -> dict:
+    """A TOML file (or stdin, '-') as a dict; `missing` is raised when it does not exist, bad TOML is an InputError."""
+    import tomllib
+
+    name = label(path)
+    try:
+        text = decode_text(_stdin_bytes(), name) if str(path) == "-" else Path(path).read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except FileNotFoundError:
+        raise missing from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a folder, not a TOML file; {what}") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied; check the file's permissions") from None
+    except RecursionError:
+        raise InputError(f"{name}: not valid TOML (nested too deeply); {what}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: not valid TOML ({exc}); {what}") from None
+
+
+def check_one_stdin(named) -> None:
+    """(option, value) pairs, a value a path or a list of them: stdin gives its data once, so at most one may be '-'."""
+    readers = [option for option, value in named if "-" in (value if isinstance(value, (list, tuple)) else [value])]
+    readers = list(dict.fromkeys(readers))
+    if len(readers) > 1:
+        names = ", ".join(readers[:-1]) + " and " + readers[-1]
+        if len(readers) == 2:
+            raise UsageError(f"{names} cannot both read stdin ('-'); give one of them as a file")
+        raise UsageError(f"{names} cannot all read stdin ('-'); give all but one of them as files")
+
+
+_STDIN: dict = {}  # the stdin object read -> its bytes: a run reads stdin once, however often '-' is opened
+
+
+def _stdin_bytes() -> bytes:
+    """stdin's bytes, read once per stdin (a check reads an input before the load does: the second
+    read of a pipe would find it empty). Keyed by the stream, so a test runner's new stdin is read anew."""
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise UsageError("'-' reads stdin, but stdin is closed; give a file, or pipe the data in")
+    if _STDIN.get("stream") is not stream:
+        _STDIN.update(stream=stream, data=_capped(stream.buffer, "<stdin>"))
+    return _STDIN["data"]
 
 
 def _capped(stream, name: str) -> bytes:

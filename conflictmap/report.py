@@ -152,7 +152,8 @@ def display_names(ds: Dataset) -> dict:
 
 def _display_from_file(path) -> dict:
     """{canonical name: display} from the `display` keys of an actors file ([actors.NAME] display = "...")."""
-    from .model import clean_label, read_toml
+    from .io import read_toml
+    from .model import clean_label
 
     if not path:
         return {}
