@@ -1005,6 +1005,10 @@ def atomic_path(path):
     are removed after a successful write.
     """
     path = Path(path)
+    if is_stream_output(path):
+        raise UsageError(
+            f"output {text_of_path(path)} is a device or a pipe, not a file; write to stdout with -o - (and redirect it), or give a file path"
+        )
     check_writable(path, "output")
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -1054,6 +1058,11 @@ def _disk_full(exc: Exception, folder: Path) -> bool:
         return False
 
 
+def _stream_error(path: Path, exc: OSError) -> InputError:
+    why = (exc.strerror or str(exc)).lower()
+    return InputError(f"{text_of_path(path)}: cannot write the output: {why}")
+
+
 def _write_error(path: Path, exc: OSError) -> InputError:
     why = exc.strerror or str(exc)
     if exc.errno in FULL_DISK:
@@ -1082,7 +1091,31 @@ def remove_stale_temporaries(path) -> list[str]:
     return removed
 
 
+def is_stream_output(path) -> bool:
+    """An output that is no file to replace: a device (/dev/null), a named pipe, or a path of /dev or /proc
+    (/dev/stdout leads to whatever stdout is, a regular file included). Renaming a temporary over one would
+    put a plain file where the device or the link was (as root, for the whole machine)."""
+    absolute = os.path.abspath(str(path))
+    if absolute.startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        kind = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(kind) and not stat.S_ISDIR(kind)
+
+
 def write_bytes_atomic(path, data: bytes) -> None:
+    """`data` as the file `path`, atomically; to a device or a pipe (/dev/stdout, a FIFO) as a stream."""
+    if is_stream_output(path):
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _stream_error(Path(path), exc) from None
+        return
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)
