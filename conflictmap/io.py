@@ -980,6 +980,77 @@ RUN_STARTED = time.time()  # temporary files of an output older than this run ar
 FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 
 
+# What a file name's suffix says the file is: an output whose content is another format is refused (a
+# Markdown table in x.html, CSV in x.json), so that the next tool, or conflictmap itself, reads it back.
+SUFFIX_MEANS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".geojson": "geojson",
+    ".geojsonl": "geojsonseq",
+    ".geojsons": "geojsonseq",
+    ".geojsonseq": "geojsonseq",
+    ".gpkg": "gpkg",
+    ".fgb": "fgb",
+    ".shp": "shapefile",
+    ".parquet": "parquet",
+    ".geoparquet": "parquet",
+    ".png": "png",
+    ".svg": "svg",
+    ".pdf": "pdf",
+    ".gif": "gif",
+    ".mp4": "mp4",
+    ".toml": "toml",
+    ".tif": "geotiff",
+    ".tiff": "geotiff",
+    ".xlsx": "xlsx",
+    ".xls": "xls",
+    ".mbtiles": "mbtiles",
+}
+
+
+def output_format(path, given: str | None, formats: dict, default: str | None = None, option: str = "-o") -> str:
+    """The format an output is written in: `given` (-f), else the one its suffix names in `formats` (this
+    command's suffix -> format), else `default` for a name whose suffix says nothing (.txt, none).
+
+    A suffix that says the file is another format than -f, or a format this command does not write
+    (x.html for a table), is a usage error naming both; without a default, so is a suffix that says nothing.
+    """
+    if str(path) == "-":
+        return given or default
+    suffix = Path(str(path)).suffix.lower()
+    named = formats.get(suffix)
+    means = named or SUFFIX_MEANS.get(suffix)
+    shown = text_of_path(path)
+    if given and means and means != given:
+        raise UsageError(
+            f"{option} {shown}: the suffix {suffix} means {means}, not -f {given}; change the suffix or drop -f"
+        )
+    if given or named:
+        return given or named
+    firsts = list({fmt: suffix for suffix, fmt in reversed(formats.items())}.values())[::-1]  # one per format
+    wanted = (", ".join(firsts[:-1]) + " or " + firsts[-1] if len(firsts) > 1 else firsts[0]) + (
+        f" (or .txt for {default})" if default else ""
+    )
+    if means:
+        raise UsageError(
+            f"{option} {shown}: the suffix {suffix} means {means}, which this command does not write; "
+            f"name the file {wanted}"
+        )
+    if default is None:
+        raise UsageError(
+            f"{option} {shown}: cannot tell the format from {suffix or 'no suffix'!r}; name the file {wanted}, or give -f"
+        )
+    return default
+
+
 def check_writable(path, option: str = "-o") -> None:
     """Before any work: the output's folder exists and may be written (an error after hours of work helps nobody)."""
     path = Path(path)

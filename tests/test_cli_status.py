@@ -61,7 +61,11 @@ def expected_names(key: str) -> dict:
 
 def test_status_json_carries_other_names_and_confidence(cli_json, named):
     rows = {r["id"]: r for r in cli_json("-q", "status", *named, "--date", "2020-02-15")}
-    assert list(rows["A"]) == STATUS_COLUMNS[:3] + ["shares"] + STATUS_COLUMNS[3:] + ["confidence", "name_ar", "name_ku"]
+    assert list(rows["A"]) == STATUS_COLUMNS[:3] + ["shares"] + STATUS_COLUMNS[3:] + [
+        "confidence",
+        "name_ar",
+        "name_ku",
+    ]
     confidence = {k: r["confidence"] for k, r in rows.items()}
     assert confidence == {"A": "claimed", "B": "confirmed; claimed", "C": "confirmed", "D": None}
     for key, row in rows.items():
