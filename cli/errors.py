@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import os
 import sys
@@ -9,7 +11,7 @@ import sys
 import typer
 
 from conflictmap.cli import state
-from conflictmap.errors import ConflictmapError, UsageError
+from conflictmap.errors import ConflictmapError, InputError, UsageError
 
 
 def say(message: str, level: str = "error") -> None:
@@ -48,6 +50,44 @@ def guarded(fn):
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+@contextlib.contextmanager
+def writing_stdout():
+    """Data written to stdout: a write that fails (`> /dev/full`, a disk that fills, a network share that goes
+    away) is one line naming stdout, exit 1 as for a file output, not an unexpected OSError. A closed
+    pipe stays what it is (the reader has what it wanted: guarded ends quietly)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        silence_stdout()  # the data still buffered must not fail again at exit
+        why = (exc.strerror or str(exc)).lower()
+        fix = (
+            "free some space where stdout goes"
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            else "check where stdout goes"
+        )
+        raise InputError(f"stdout: cannot write the output: {why}; {fix}, or write to a file with -o FILE") from None
+
+
+class StdoutBytes:
+    """stdout's binary stream for a library writer (export): each write through writing_stdout."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def write(self, data):
+        with writing_stdout():
+            return self.raw.write(data)
+
+    def flush(self):
+        with writing_stdout():
+            self.raw.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -1,8 +1,10 @@
 """Options shared by every command, added by one decorator (as sqlite-utils does).
 
 `@dataset_command` gives a command the input options (--districts, --control,
---actors, --initial, field names, --dissolve, --project) and --format, packs
-them into an `Inputs` and a `Format`, and routes errors through cli.errors.
+--actors, --initial, field names, --dissolve, --project) and, through
+`@tabular_output`, -f/--format and -o/--output; it packs them into an `Inputs`
+and a `Format`, and routes errors through cli.errors. Commands that read no
+dataset (zones area) take `@tabular_output` alone.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import inspect
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, get_args, get_origin
 
 import typer
 
 from conflictmap.cli.errors import guarded, report_problems, say
-from conflictmap.cli.output import Format
+from conflictmap.cli.output import Format, output_format, writing_to
 from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 from conflictmap.project import Inputs
@@ -202,12 +204,20 @@ FORMAT = (
     typer.Option(
         "--format",
         "-f",
-        help="Output format: table for people; csv, tsv, json, ndjson, markdown (or md) for scripts.",
+        help="Output format: table for people; csv, tsv, json, ndjson, markdown (or md) for scripts; default: from the -o suffix, else table.",
         case_sensitive=False,
         metavar="FORMAT",
     ),
 )
-FormatOpt = Annotated[Format, FORMAT[1]]  # for commands not made by @dataset_command (zones area)
+OUTPUT = (
+    Optional[str],
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the output to this file, atomically (a failed run leaves the old file as it was); the format "
+        "follows the suffix (.csv .tsv .json .ndjson .md) unless -f says it; '-' (default): stdout.",
+    ),
+)
 # overlay writes a control log: its default format comes from the -o suffix.
 LogFormatOpt = Annotated[
     Optional[Format],
@@ -227,27 +237,106 @@ def _param(name: str, spec, default=None) -> inspect.Parameter:
 
 
 def dataset_command(tabular: bool = True):
-    """Decorate `fn(inputs: Inputs, fmt: Format, **own_options)` into a Typer command function."""
+    """Decorate `fn(inputs: Inputs, fmt: Format, **own_options)` into a Typer command function
+    (`fn(inputs, **own_options)` with tabular=False: a command with outputs of its own, such as export)."""
 
     def decorate(fn):
-        own = [p for name, p in inspect.signature(fn).parameters.items() if name not in ("inputs", "fmt")]
-        extra = [_param(name, spec, False if spec[0] is bool else None) for name, spec in COMMON.items()]
         if tabular:
-            extra.append(_param("fmt", FORMAT, Format.table))
+            fn = tabular_output(fn)
+        params = inspect.signature(fn).parameters
+        own = [p for name, p in params.items() if name != "inputs"]
+        extra = [_param(name, spec, False if spec[0] is bool else None) for name, spec in COMMON.items()]
+        flags = {name: flag_of(p) for name, p in params.items()}
 
         @functools.wraps(fn)
         @guarded
         def wrapper(**kwargs):
             given = checked_inputs({name: kwargs.pop(name) for name in COMMON})
-            fmt = kwargs.pop("fmt", None)
-            return fn(inputs=Inputs(**given), fmt=fmt, **kwargs) if tabular else fn(inputs=Inputs(**given), **kwargs)
+            check_one_stdin([(flag_of_common(n), v) for n, v in given.items()] + read_by(kwargs, flags))
+            return fn(inputs=Inputs(**given), **kwargs)
 
-        wrapper.__signature__ = inspect.Signature(own + extra)
-        wrapper.__annotations__ = {p.name: p.annotation for p in own + extra}
-        del wrapper.__wrapped__  # Typer must read our signature, not fn's
+        _signed(wrapper, own + extra)
         return wrapper
 
     return decorate
+
+
+def tabular_output(fn):
+    """Decorate `fn(..., fmt: Format, ...)` into a command with -f/--format and -o/--output: one place for
+    every tabular command (as sqlite-utils adds its output flags with one decorator).
+
+    -o FILE takes the format from its suffix when -f is not given (-o shares.csv: csv) and refuses a
+    suffix that says the file is something else (-o x.csv -f json, -o x.html); before any work it
+    refuses a missing folder and an output that is also an input. What the command emits is then written
+    to FILE atomically when it is done (cli.output.writing_to): a run that fails leaves the old file intact.
+    """
+    params = inspect.signature(fn).parameters
+    own = [p for name, p in params.items() if name != "fmt"]
+    extra = [_param("fmt", (Optional[Format], FORMAT[1])), _param("output", OUTPUT)]
+    flags = {name: flag_of(p) for name, p in params.items()}
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        output = kwargs.pop("output") or "-"
+        fmt = output_format(kwargs.pop("fmt"), output)
+        check_table_output(output, kwargs, flags)
+        with writing_to(output):
+            return fn(*args, fmt=fmt, **kwargs)
+
+    _signed(wrapper, own + extra)
+    return wrapper
+
+
+def _signed(wrapper, params) -> None:
+    """The signature (and annotations) Typer reads from a decorated command: ours, not the wrapped function's."""
+    wrapper.__signature__ = inspect.Signature(params)
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    del wrapper.__wrapped__  # Typer must read our signature, not fn's
+
+
+def flag_of(param: inspect.Parameter) -> str:
+    """How a command line names a parameter: its long option (--clip), or an argument's name (CLAIMS)."""
+    info = get_args(param.annotation)[-1] if get_origin(param.annotation) is Annotated else None
+    return _long_name(info) or param.name.upper()
+
+
+def flag_of_common(name: str) -> str:
+    return _long_name(COMMON[name][1])
+
+
+def _long_name(info) -> str | None:
+    # In Annotated[..., typer.Option("--clip", ...)] Typer keeps the first name where a default would be.
+    decls = (getattr(info, "default", None), *(getattr(info, "param_decls", None) or ()))
+    return next((d for d in decls if isinstance(d, str) and d.startswith("--")), None)
+
+
+OUTPUT_PARAMS = ("output", "plot", "write_aliases")  # '-' there is stdout, not stdin
+
+
+def read_by(values: dict, flags: dict) -> list[tuple[str, object]]:
+    """(flag, value) of a command's own parameters that may read a file or stdin: not its outputs."""
+    return [(flags[name], v) for name, v in values.items() if name in flags and name not in OUTPUT_PARAMS]
+
+
+def check_one_stdin(named) -> None:
+    from conflictmap.io import check_one_stdin as check
+
+    check([(flag, v) for flag, v in named if isinstance(v, (str, list, tuple)) and not isinstance(v, Enum)])
+
+
+def check_table_output(output: str, values: dict, flags: dict) -> None:
+    """-o FILE before any work: its folder exists, it is no input (the project's and the sample's files
+    included) and no other file of the command (CLAIMS, --clip, --plot, --write-aliases)."""
+    from conflictmap.io import same_file
+
+    if output == "-":
+        return
+    inputs = next((v for v in values.values() if isinstance(v, Inputs)), [])
+    check_output(output, inputs)
+    for flag, value in [(flags[n], v) for n, v in values.items() if n in flags and not isinstance(v, Inputs)]:
+        for path in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(path, str) and not isinstance(path, Enum) and path != "-" and same_file(output, path):
+                raise UsageError(f"output {output} is also the {flag} file; choose another output path")
 
 
 def checked_inputs(given: dict) -> dict:
@@ -605,10 +694,13 @@ def zone_options(fn):
         for name, (kind, default) in ZONE_OPTIONS.items()
     ]
 
+    flags = {p.name: flag_of(p) for p in own}
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         given = {name: kwargs.pop(name) for name in ZONE_OPTIONS}
         given["allow_overlap"] = tuple(given["allow_overlap"] or ())
+        check_one_stdin(read_by(kwargs, flags))  # zones on stdin, and --districts or --clip too
         return fn(*args, reading=ZoneReading(**given), **kwargs)
 
     wrapper.__signature__ = inspect.Signature(own + extra)

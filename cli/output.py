@@ -8,6 +8,7 @@ column (conflictmap.text), the same for every row of a column.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import json
@@ -114,7 +115,7 @@ def _width() -> int:
     """COLUMNS when set (tests pin it), the terminal's width, else a wide page for pipes."""
     if os.environ.get("COLUMNS", "").isdigit():
         return int(os.environ["COLUMNS"])
-    if sys.stdout.isatty():
+    if _collected is None and sys.stdout.isatty():  # a file (-o) is as wide as a pipe, whatever the terminal
         import shutil
 
         return shutil.get_terminal_size().columns
@@ -173,9 +174,86 @@ def _column_widths(columns, cells, whole, width: int) -> list[int]:
     return widths
 
 
+# The text of a command run with -o FILE (cli.options.tabular_output), written when the command is done;
+# None while a command writes to stdout.
+_collected: list[str] | None = None
+
+# The suffixes of the tabular formats: -o shares.csv writes csv; a name that says nothing (.txt) the table.
+SUFFIX_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
+
+
+def output_format(given: Format | None, output: str, default: Format | None = Format.table, formats=None) -> Format:
+    """-f, else the format the -o suffix names (-o x.csv: csv), else `default`; a suffix that says the file
+    is something else (-o x.csv -f json, -o x.html) is a usage error (conflictmap.io.output_format)."""
+    from conflictmap.io import output_format as checked
+
+    given = SAME_AS.get(given, given)
+    name = checked(
+        output, given.value if given else None, formats or SUFFIX_FORMATS, default.value if default else None
+    )
+    return Format(name) if name else None
+
+
 def emit(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    if _collected is not None:
+        _collected.append(text)
+        return
+    from conflictmap.cli.errors import writing_stdout
+
+    with writing_stdout():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def to_file() -> bool:
+    """Whether this command's output goes to an -o file (not stdout)."""
+    return _collected is not None
+
+
+@contextlib.contextmanager
+def writing_to(path: str):
+    """What the block emits goes to `path` ('-': stdout as it comes), written atomically at the end.
+
+    The file is written when the block ends, or when it exits on purpose after its data (validate's exit 1
+    for an error in the inputs, claims check --fail-on-mismatch): the data is complete. A block that fails
+    writes nothing, so yesterday's file stays as it was.
+    """
+    global _collected
+    if path == "-":
+        yield
+        return
+    _collected = collected = []
+    try:
+        yield
+    except BaseException as exc:
+        _collected = None
+        if _deliberate_exit(exc) and collected:
+            _write(path, collected)
+        raise
+    _collected = None
+    _write(path, collected)
+
+
+def _deliberate_exit(exc: BaseException) -> bool:
+    import typer
+
+    return isinstance(exc, typer.Exit)
+
+
+def _write(path: str, parts: list[str]) -> None:
+    from conflictmap.cli.errors import say
+    from conflictmap.io import write_bytes_atomic
+
+    write_bytes_atomic(path, "".join(parts).encode("utf-8"))
+    say(f"wrote {path}", "info")
 
 
 def emit_rows(rows, fmt: Format, columns=None, title=None, kinds: dict[str, str] | None = None) -> None:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, UsageError
-from .model import BUILTIN_ACTORS, clean_label, closest, read_toml
+from .io import label as source_label, read_toml
+from .model import BUILTIN_ACTORS, clean_label, closest
 from .names import name_key
 
 __all__ = ["Actors", "load_actors", "actors_from_table"]
@@ -153,43 +154,43 @@ def load_actors(path: str | Path | None) -> Actors:
     """Read an actors TOML file ([actors.NAME] aliases/colour, [groups] NAME = [members])."""
     if path is None:
         return Actors()
-    path = Path(path)
+    path, shown = Path(path), source_label(path)  # "-" is stdin
     data = read_toml(
         path,
-        InputError(f"{path}: actors file not found; check the path given to --actors"),
+        InputError(f"{shown}: actors file not found; check the path given to --actors"),
         "see data/aleppo-2016/actors.toml for the layout of an actors file",
     )
     table = data.get("actors")
     if not isinstance(table, dict) or not table:
-        raise InputError(f"{path}: no [actors.NAME] tables found; see data/aleppo-2016/actors.toml for the layout")
-    _known_keys(data, ACTORS_FILE_KEYS, f"{path}", "a key")
+        raise InputError(f"{shown}: no [actors.NAME] tables found; see data/aleppo-2016/actors.toml for the layout")
+    _known_keys(data, ACTORS_FILE_KEYS, f"{shown}", "a key")
     actors = Actors(strict=True)
     owner: dict[str, str] = {name_key(b): b for b in BUILTIN_ACTORS}
     for name, spec in table.items():
         if not isinstance(spec, dict):
             raise InputError(
-                f'{path} [actors.{name}]: give a table (aliases = [...], colour = "#..."), not {type(spec).__name__}'
+                f'{shown} [actors.{name}]: give a table (aliases = [...], colour = "#..."), not {type(spec).__name__}'
             )
-        _known_keys(spec, ACTOR_KEYS, f"{path} [actors.{name}]", "a key")
-        aliases = _string_list(spec.get("aliases", []), f"{path} [actors.{name}] aliases", '["regime", "SAA"]')
+        _known_keys(spec, ACTOR_KEYS, f"{shown} [actors.{name}]", "a key")
+        aliases = _string_list(spec.get("aliases", []), f"{shown} [actors.{name}] aliases", '["regime", "SAA"]')
         for label in (name, *aliases):
             # One label naming two actors would silently merge them.
             other = owner.setdefault(name_key(label), clean_label(name))
             if other != clean_label(name):
                 raise InputError(
-                    f"{path} [actors.{name}]: {label!r} also names {other!r}; give each actor its own names"
+                    f"{shown} [actors.{name}]: {label!r} also names {other!r}; give each actor its own names"
                 )
         actors.add(clean_label(name), [clean_label(a) for a in aliases])
         colour = spec.get("colour") or spec.get("color")
         if colour:
-            actors.colours[clean_label(name)] = _colour(str(colour), f"{path} [actors.{name}] colour")
+            actors.colours[clean_label(name)] = _colour(str(colour), f"{shown} [actors.{name}] colour")
     groups = data.get("groups") or {}
     if not isinstance(groups, dict):
         raise InputError(
-            f'{path}: groups must be a table of lists, e.g. [groups] rebels = ["faction a", "faction b"], not {groups!r:.40}'
+            f'{shown}: groups must be a table of lists, e.g. [groups] rebels = ["faction a", "faction b"], not {groups!r:.40}'
         )
     for group, members in groups.items():
-        where = f"{path} [groups] {group}"
+        where = f"{shown} [groups] {group}"
         members = _string_list(members, where, '["faction a", "faction b"]')
         if not members:
             raise InputError(f"{where}: the group is empty; list its members or remove it")

@@ -33,7 +33,7 @@ VARIANT_LISTS = ("alternative_english", "alternative_arabic", "alternatives", "a
 def read_aliases(source, encoding: str | None = None) -> list[tuple[str, str, str]]:
     """(alias, district, where) triples from an aliases file, in file order."""
     name = label(source)
-    if str(source).lower().endswith(".json"):
+    if str(source).lower().endswith(".json") or _json_object_on_stdin(source, encoding):
         doc = _json(source, name, encoding)
         if isinstance(doc, dict) and doc and all(isinstance(v, dict) for v in doc.values()):
             return _variants(doc, name)
@@ -49,6 +49,17 @@ def read_aliases(source, encoding: str | None = None) -> list[tuple[str, str, st
         for r in records
         if r.get(alias_col, "") or r.get(target_col, "")
     ]
+
+
+def _json_object_on_stdin(source, encoding: str | None) -> bool:
+    """stdin ('-') has no suffix: a name-variants JSON is told from a table by being one JSON object."""
+    if str(source) != "-":
+        return False
+    text = decode_text(read_source_bytes(source), label(source), encoding).lstrip()
+    try:
+        return text.startswith("{") and isinstance(json.loads(text), dict)
+    except (json.JSONDecodeError, RecursionError):
+        return False  # NDJSON (an object per line), or not JSON at all: read as a table of rows
 
 
 def _json(source, name: str, encoding: str | None):
@@ -97,7 +108,7 @@ def _variants(doc: dict, name: str) -> list[tuple[str, str, str]]:
 def apply_aliases(index: DistrictIndex, sources, encoding: str | None = None) -> None:
     """Add every alias of every file to the index (a file's errors name its line)."""
     for source in sources:
-        if not Path(str(source)).exists():
+        if str(source) != "-" and not Path(str(source)).exists():
             raise InputError(f"{source}: aliases file not found; check the path given to --aliases")
         here: set[str] = set()
         for text, target, where in read_aliases(source, encoding):

@@ -21,7 +21,7 @@ import pandas as pd
 from .errors import InputError, Problem, UsageError
 from .figures import shares
 from .tolerance import CHANGE_TOLERANCE
-from .model import read_toml
+from .io import read_toml
 
 __all__ = ["load_levels", "filtered", "share_range", "timeline_range", "depends_on_unsure", "check_labels"]
 

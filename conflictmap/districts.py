@@ -46,6 +46,7 @@ ALT_NAME_FIELDS = (
     "ADM1_RU",
     "shapeName_local",
 )
+OTHER_NAME = "other name:"  # the districts frame's column of each other name field: 'other name:name_ar'
 POP_FIELDS = ("population", "pop", "Population", "POPULATION", "POP", "pop_total", "total_pop", "inhabitants")
 
 
@@ -279,12 +280,28 @@ def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
     if "aliases" in gdf:
         others = groups["aliases"].agg(lambda s: tuple(dict.fromkeys(n for names in s for n in names)))
         merged["aliases"] = [a + tuple(n for n in o if n not in a) for a, o in zip(merged["aliases"], others)]
+    for column in [c for c in gdf.columns if c.startswith(OTHER_NAME)]:  # each other name field, as `name` is joined
+        merged[column] = groups[column].agg(lambda s: " / ".join(sorted({n for n in s if n})))
     merged["geometry"] = groups.geometry.agg(lambda s: shapely.union_all(np.asarray(s.values)))
     fields.dissolved = len(gdf) - len(merged)
     import geopandas as gpd
 
     out = gpd.GeoDataFrame(merged.reset_index(), geometry="geometry", crs=gdf.crs)
     out.attrs["dissolved"] = True
+    return out
+
+
+def other_name_columns(districts, fields: Fields, taken) -> dict:
+    """{output column: values} of the districts' other name fields (name_ar, NAME_A, --alt-name-field), in
+    district order, each named as in the districts file; a name the output already uses (`taken`) gets
+    'other_' before it. A district without that name has None."""
+    out: dict = {}
+    for field_name in fields.alt_names:
+        column = field_name
+        while column in taken or column in out:
+            column = "other_" + column
+        values = districts[OTHER_NAME + field_name] if OTHER_NAME + field_name in districts else [""] * len(districts)
+        out[column] = [v or None for v in values]
     return out
 
 
@@ -363,9 +380,11 @@ def load_districts(
         ids, where, fields.id or fields.name, checks
     )
     gdf = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=raw.geometry.values, crs=raw.crs)
-    if fields.alt_names:  # kept per feature as a tuple of other names (a dissolve joins them)
+    if fields.alt_names:  # kept per feature as a tuple of other names (a dissolve joins them), and per field
         others = [raw[f].map(lambda v: "" if v is None or v != v else str(v).strip()) for f in fields.alt_names]
         gdf["aliases"] = [tuple(dict.fromkeys(n for n in names_ if n)) for names_ in zip(*others)]
+        for f, values in zip(fields.alt_names, others):  # for the outputs (status, export): as the file has them
+            gdf[OTHER_NAME + f] = values.to_numpy(dtype=object)
     if fields.population:
         gdf["population"] = _population(raw[fields.population], where, fields.population, checks)
     valid = shapely.is_valid(np.asarray(gdf.geometry.values))  # GEOS's check, once: the costliest step here

@@ -29,7 +29,8 @@ import pandas as pd
 import shapely
 
 from .errors import Problem, UsageError
-from .figures import controller_labels, state_on
+from .districts import other_name_columns
+from .figures import confidence_in_force, controller_labels, state_on
 from .frontline import front_lines, main_holder
 from .io import _quiet_gdal, atomic_path, check_not_input
 from .transfer import share_matrix
@@ -132,7 +133,8 @@ def _format(given: str | None, output: str) -> str:
 
 def district_layer(ds, date: dt.date | None = None):
     """One feature per district: id, name, controller, controller_share, controllers, share_<actor>...,
-    date_in_force, area_km2, population, source, fill.
+    date_in_force, area_km2, population, source, fill, confidence (of the rows in force) and the
+    district's other names, each named as its field (name_ar, ...).
 
     `controller` is the single holder, or the largest holder of a split district
     (ties: alphabetical), with its share in `controller_share`; `controllers`
@@ -166,6 +168,9 @@ def district_layer(ds, date: dt.date | None = None):
     out["population"] = d["population"].to_numpy(dtype=float) if ds.has_population else np.nan
     out["source"] = _sources(state, n)
     out["fill"] = [ds.actors.colours.get(h) for h in holder]
+    out["confidence"] = confidence_in_force(state, n)
+    for column, values in other_name_columns(d, ds.fields, set(out.columns)).items():
+        out[column] = values
     return gpd.GeoDataFrame(out, geometry=d.geometry.to_numpy(), crs=4326)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
+from .districts import other_name_columns
 from .errors import InputError
 from .baseline import Baseline
 from .text import share as show_share
@@ -116,7 +117,8 @@ def controller_labels(state: pd.DataFrame) -> pd.Series:
 
 
 def status(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
-    """One row per district: id, name, controller label, shares, date in force, area, population, source.
+    """One row per district: id, name, controller label, shares, date in force, area, population, source,
+    the confidence of the rows in force, and the district's other names (name_ar, ...: districts.other_name_columns).
 
     Parameters
     ----------
@@ -147,7 +149,19 @@ def status(ds: Dataset, date: dt.date | None = None) -> pd.DataFrame:
     if ds.has_population:
         out["population"] = d["population"]
     out["source"] = groups["source"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x))).reindex(d.index)
+    out["confidence"] = confidence_in_force(state, len(d))
+    for column, values in other_name_columns(d, ds.fields, set(out.columns)).items():
+        out[column] = values
     return out.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def confidence_in_force(state: pd.DataFrame, count: int) -> np.ndarray:
+    """Per district, the confidence of the rows in force (a split district's distinct labels joined with
+    '; '), None before its first row or when the log gives none: how sure the holder on the date is."""
+    labels = state["confidence"].fillna("").astype(str).str.strip()
+    named = state.assign(confidence=labels)[labels != ""].drop_duplicates(["idx", "confidence"])
+    joined = named.groupby("idx")["confidence"].agg("; ".join).reindex(range(count))
+    return joined.to_numpy(dtype=object)
 
 
 def _iso(value) -> str | None:

@@ -55,9 +55,7 @@ MAX_STREAM_BYTES = 2 * 1024**3  # stdin, pipes and other non-regular files: read
 def read_source_bytes(source) -> bytes:
     """All bytes of a file or of stdin ('-'); a device is refused and a pipe read up to MAX_STREAM_BYTES."""
     if str(source) == "-":
-        if sys.stdin is None or sys.stdin.closed:
-            raise UsageError("'-' reads stdin, but stdin is closed; give a file, or pipe the data in")
-        return _capped(sys.stdin.buffer, "<stdin>")
+        return _stdin_bytes()
     path = Path(source)
     name = label(source)
     if not path.exists():
@@ -74,6 +72,51 @@ def read_source_bytes(source) -> bytes:
         return path.read_bytes()
     except PermissionError:
         raise InputError(f"{name}: permission denied; check the file's permissions") from None
+
+
+def read_toml(path, missing: Exception, what: str) -> dict:
+    """A TOML file (or stdin, '-') as a dict; `missing` is raised when it does not exist, bad TOML is an InputError."""
+    import tomllib
+
+    name = label(path)
+    try:
+        text = decode_text(_stdin_bytes(), name) if str(path) == "-" else Path(path).read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except FileNotFoundError:
+        raise missing from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a folder, not a TOML file; {what}") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied; check the file's permissions") from None
+    except RecursionError:
+        raise InputError(f"{name}: not valid TOML (nested too deeply); {what}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: not valid TOML ({exc}); {what}") from None
+
+
+def check_one_stdin(named) -> None:
+    """(option, value) pairs, a value a path or a list of them: stdin gives its data once, so at most one may be '-'."""
+    readers = [option for option, value in named if "-" in (value if isinstance(value, (list, tuple)) else [value])]
+    readers = list(dict.fromkeys(readers))
+    if len(readers) > 1:
+        names = ", ".join(readers[:-1]) + " and " + readers[-1]
+        if len(readers) == 2:
+            raise UsageError(f"{names} cannot both read stdin ('-'); give one of them as a file")
+        raise UsageError(f"{names} cannot all read stdin ('-'); give all but one of them as files")
+
+
+_STDIN: dict = {}  # the stdin object read -> its bytes: a run reads stdin once, however often '-' is opened
+
+
+def _stdin_bytes() -> bytes:
+    """stdin's bytes, read once per stdin (a check reads an input before the load does: the second
+    read of a pipe would find it empty). Keyed by the stream, so a test runner's new stdin is read anew."""
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise UsageError("'-' reads stdin, but stdin is closed; give a file, or pipe the data in")
+    if _STDIN.get("stream") is not stream:
+        _STDIN.update(stream=stream, data=_capped(stream.buffer, "<stdin>"))
+    return _STDIN["data"]
 
 
 def _capped(stream, name: str) -> bytes:
@@ -988,6 +1031,77 @@ RUN_STARTED = time.time()  # temporary files of an output older than this run ar
 FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 
 
+# What a file name's suffix says the file is: an output whose content is another format is refused (a
+# Markdown table in x.html, CSV in x.json), so that the next tool, or conflictmap itself, reads it back.
+SUFFIX_MEANS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".geojson": "geojson",
+    ".geojsonl": "geojsonseq",
+    ".geojsons": "geojsonseq",
+    ".geojsonseq": "geojsonseq",
+    ".gpkg": "gpkg",
+    ".fgb": "fgb",
+    ".shp": "shapefile",
+    ".parquet": "parquet",
+    ".geoparquet": "parquet",
+    ".png": "png",
+    ".svg": "svg",
+    ".pdf": "pdf",
+    ".gif": "gif",
+    ".mp4": "mp4",
+    ".toml": "toml",
+    ".tif": "geotiff",
+    ".tiff": "geotiff",
+    ".xlsx": "xlsx",
+    ".xls": "xls",
+    ".mbtiles": "mbtiles",
+}
+
+
+def output_format(path, given: str | None, formats: dict, default: str | None = None, option: str = "-o") -> str:
+    """The format an output is written in: `given` (-f), else the one its suffix names in `formats` (this
+    command's suffix -> format), else `default` for a name whose suffix says nothing (.txt, none).
+
+    A suffix that says the file is another format than -f, or a format this command does not write
+    (x.html for a table), is a usage error naming both; without a default, so is a suffix that says nothing.
+    """
+    if str(path) == "-":
+        return given or default
+    suffix = Path(str(path)).suffix.lower()
+    named = formats.get(suffix)
+    means = named or SUFFIX_MEANS.get(suffix)
+    shown = text_of_path(path)
+    if given and means and means != given:
+        raise UsageError(
+            f"{option} {shown}: the suffix {suffix} means {means}, not -f {given}; change the suffix or drop -f"
+        )
+    if given or named:
+        return given or named
+    firsts = list({fmt: suffix for suffix, fmt in reversed(formats.items())}.values())[::-1]  # one per format
+    wanted = (", ".join(firsts[:-1]) + " or " + firsts[-1] if len(firsts) > 1 else firsts[0]) + (
+        f" (or .txt for {default})" if default else ""
+    )
+    if means:
+        raise UsageError(
+            f"{option} {shown}: the suffix {suffix} means {means}, which this command does not write; "
+            f"name the file {wanted}"
+        )
+    if default is None:
+        raise UsageError(
+            f"{option} {shown}: cannot tell the format from {suffix or 'no suffix'!r}; name the file {wanted}, or give -f"
+        )
+    return default
+
+
 def check_writable(path, option: str = "-o") -> None:
     """Before any work: the output's folder exists and may be written (an error after hours of work helps nobody)."""
     path = Path(path)
@@ -1013,6 +1127,10 @@ def atomic_path(path):
     are removed after a successful write.
     """
     path = Path(path)
+    if is_stream_output(path):
+        raise UsageError(
+            f"output {text_of_path(path)} is a device or a pipe, not a file; write to stdout with -o - (and redirect it), or give a file path"
+        )
     check_writable(path, "output")
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -1062,6 +1180,11 @@ def _disk_full(exc: Exception, folder: Path) -> bool:
         return False
 
 
+def _stream_error(path: Path, exc: OSError) -> InputError:
+    why = (exc.strerror or str(exc)).lower()
+    return InputError(f"{text_of_path(path)}: cannot write the output: {why}")
+
+
 def _write_error(path: Path, exc: OSError) -> InputError:
     why = exc.strerror or str(exc)
     if exc.errno in FULL_DISK:
@@ -1090,7 +1213,31 @@ def remove_stale_temporaries(path) -> list[str]:
     return removed
 
 
+def is_stream_output(path) -> bool:
+    """An output that is no file to replace: a device (/dev/null), a named pipe, or a path of /dev or /proc
+    (/dev/stdout leads to whatever stdout is, a regular file included). Renaming a temporary over one would
+    put a plain file where the device or the link was (as root, for the whole machine)."""
+    absolute = os.path.abspath(str(path))
+    if absolute.startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        kind = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(kind) and not stat.S_ISDIR(kind)
+
+
 def write_bytes_atomic(path, data: bytes) -> None:
+    """`data` as the file `path`, atomically; to a device or a pipe (/dev/stdout, a FIFO) as a stream."""
+    if is_stream_output(path):
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _stream_error(Path(path), exc) from None
+        return
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)

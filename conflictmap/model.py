@@ -5,8 +5,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import tomllib
-from pathlib import Path
 
 from .errors import InputError, UsageError
 from .names import edit_distance, name_key, suggest
@@ -21,7 +19,6 @@ __all__ = [
     "id_text",
     "id_texts",
     "clean_label",
-    "read_toml",
 ]
 
 UNKNOWN = "unknown"
@@ -198,19 +195,3 @@ def span_error(options: tuple[str, str], given: tuple, first: dt.date, last: dt.
 def clean_label(text) -> str:
     """Trim and collapse whitespace: 'rebels  ' and 'rebels' are one actor."""
     return " ".join(str(text).split())
-
-
-def read_toml(path: Path, missing: Exception, what: str) -> dict:
-    """A TOML file as a dict; `missing` is raised when it does not exist, bad TOML is an InputError."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise missing from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a TOML file; {what}") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied; check the file's permissions") from None
-    except RecursionError:
-        raise InputError(f"{path}: not valid TOML (nested too deeply); {what}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc}); {what}") from None

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .errors import InputError, UsageError
-from .model import read_toml
+from .io import check_one_stdin, read_toml
 
 PROJECT_FILE = "conflictmap.toml"
 PATH_KEYS = ("districts", "control", "actors", "aliases", "land", "population_raster")
@@ -150,6 +150,9 @@ def _own_files_only(base: Inputs, given: Inputs) -> Inputs:
 def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
     """Fill what the options leave open from the project file, or use the sample."""
     cwd = cwd or Path.cwd()
+    for option, value in (("--project", given.project), ("--population-raster", given.population_raster)):
+        if value == "-":  # a project's paths are relative to its folder; GDAL reads a raster by seeking in it
+            raise UsageError(f"{option} does not read stdin ('-'); give the file")
     project_path = Path(given.project) if given.project else cwd / PROJECT_FILE
     base = None
     if given.project or project_path.exists():
@@ -170,8 +173,10 @@ def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
             f'{project_path}: names no districts; add districts = "districts.geojson" (the polygons) '
             "to it, or give --districts FILE"
         )
-    if given.districts == "-" and given.control == "-":
-        raise UsageError("--districts and --control cannot both read stdin ('-'); give one of them as a file")
+    check_one_stdin(
+        [("--districts", given.districts), ("--control", given.control), ("--actors", given.actors)]
+        + [("--aliases", given.aliases), ("--land", given.land)]
+    )
     if given.control and not given.districts:
         raise UsageError("--control needs --districts (the polygons the log refers to)")
     return given

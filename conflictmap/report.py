@@ -23,7 +23,7 @@ from pathlib import Path
 from . import __version__
 from .dataset import Dataset
 from .errors import InputError, UsageError
-from .io import check_not_input, text_of_path, write_bytes_atomic
+from .io import check_not_input, output_format, text_of_path, write_bytes_atomic
 from .tolerance import EXACT
 from .model import CONTESTED, UNKNOWN
 from . import text as show
@@ -55,15 +55,14 @@ PICTURE_NOTE = (
 
 def report_format(path, given: str | None = None) -> str:
     """md, html or json: `given`, else from the file suffix; anything else is a usage error."""
-    if given:
-        if given not in ("md", "html", "json"):
-            raise UsageError(f"--format {given!r} is not a report format; give md, html or json")
-        return given
-    fmt = REPORT_SUFFIXES.get(Path(str(path)).suffix.lower())
-    if not fmt:
-        hint = "; with -o - give --format md, html or json" if str(path) == "-" else ""
-        raise UsageError(f"{path}: unknown report format; name the file .md, .html or .json{hint}")
-    return fmt
+    if given and given not in ("md", "html", "json"):
+        raise UsageError(f"--format {given!r} is not a report format; give md, html or json")
+    if str(path) == "-" and not given:
+        raise UsageError(
+            "-: unknown report format; name the file .md, .html or .json; with -o - give --format md, html or json"
+        )
+    # Markdown in report.html or report.csv would be opened by the wrong program: -f and the suffix must agree.
+    return output_format(path, given, REPORT_SUFFIXES)
 
 
 def previous_date(ds: Dataset, date: dt.date) -> dt.date | None:
@@ -152,7 +151,8 @@ def display_names(ds: Dataset) -> dict:
 
 def _display_from_file(path) -> dict:
     """{canonical name: display} from the `display` keys of an actors file ([actors.NAME] display = "...")."""
-    from .model import clean_label, read_toml
+    from .io import read_toml
+    from .model import clean_label
 
     if not path:
         return {}

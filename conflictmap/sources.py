@@ -28,6 +28,7 @@ import re
 from pathlib import Path
 
 from .errors import UsageError
+from .io import read_source_bytes
 
 SOURCES = ("deepstate", "nzz", "generic")
 NOT_HELD = "-"  # an --actor-map target: features with this label hold nothing
@@ -95,10 +96,14 @@ def looks_deepstate(names) -> bool:
 
 def wrapped_collection(path: Path) -> tuple[str, dict] | None:
     """(key, FeatureCollection) of a JSON file holding one FeatureCollection under one key ({"value": ...})."""
-    if Path(path).suffix.lower() not in (".json", ".geojson"):
+    stdin = str(path) == "-"
+    if not stdin and Path(path).suffix.lower() not in (".json", ".geojson"):
         return None
-    with open(path, "rb") as fh:
-        head = fh.read(512)
+    if stdin:
+        head = read_source_bytes(path)[:512]
+    else:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
     m = _WRAPPED.match(head)
     if not m or m.group(1).decode("utf-8", "replace") in (
         "type",
@@ -112,7 +117,7 @@ def wrapped_collection(path: Path) -> tuple[str, dict] | None:
     ):
         return None
     try:
-        doc = json.loads(Path(path).read_bytes())
+        doc = json.loads(read_source_bytes(path) if stdin else Path(path).read_bytes())
     except (ValueError, RecursionError):
         return None  # not JSON after all: the reader gives the parse error
     if not isinstance(doc, dict):

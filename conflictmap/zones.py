@@ -113,7 +113,9 @@ def zone_files(sources) -> list[Path]:
     files = []
     for source in sources:
         path = Path(source)
-        if path.is_dir():
+        if str(source) == "-":  # one GeoJSON on stdin (dated by a date field: it has no name)
+            files.append(path)
+        elif path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ZONE_SUFFIXES)
             if not found:
                 raise InputError(f"{path}: folder holds no zone files ({', '.join(ZONE_SUFFIXES)})")
@@ -164,6 +166,8 @@ def _not_a_date(path) -> str:
 
 def _no_name_date(path) -> tuple[str, str]:
     """What is wrong with a file's name date and how to fix it: an invalid date it holds, else none at all."""
+    if str(path) == "-":  # stdin has no name to hold a date
+        return "no file name to date it (stdin)", "save it as a file with the date in its name"
     wrong = _not_a_date(path)
     if wrong:
         return wrong, "correct the date in the file name (YYYY-MM-DD or YYYYMMDD)"
@@ -303,7 +307,7 @@ def _date_source(
     undated = [f for f in files if date_from_name(f) is None or (kinds.get(f) == "nzz" and not from_name)]
     if from_name and undated:
         wrong, fix = _no_name_date(undated[0])
-        raise InputError(f"{undated[0]}: {wrong} (--date-from-name); {fix}, or give --date-field F")
+        raise InputError(f"{label(undated[0])}: {wrong} (--date-from-name); {fix}, or give --date-field F")
     plan = dict.fromkeys(files)
     used: list[str] = []
     for path in undated:
@@ -314,7 +318,7 @@ def _date_source(
         if found is None:
             wrong, fix = _no_name_date(path)
             raise InputError(
-                f"{path}: {wrong}{',' if fix != _NAME_HINT else ''} and no date field ({', '.join(DATE_FIELDS)}; "
+                f"{label(path)}: {wrong}{',' if fix != _NAME_HINT else ''} and no date field ({', '.join(DATE_FIELDS)}; "
                 f"fields: {', '.join(fields) or 'none'}); {fix}, or give --date-field F"
             )
         plan[path] = found
@@ -379,7 +383,9 @@ def load_zones(
         raise InputError(_nothing_read(files, opts))
     groups, used = _one_file_each(read, opts, problems)
     problems += _mixed_sources(used, opts)
-    snapshots = _snapshots(groups, {day: [p.name for p in paths] for day, paths in used.items()})
+    snapshots = _snapshots(
+        groups, {day: [label(p) if str(p) == "-" else p.name for p in paths] for day, paths in used.items()}
+    )
     names = sorted({who for _, who in groups})
     winners = _winners(allow_overlap, opts.actors, names)
     slivers: list = []

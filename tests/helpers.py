@@ -86,6 +86,38 @@ def squares_geojson(with_population=True) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+# The squares with other names (Arabic with its short vowels, a Kurdish name for C, none for D) and a log
+# with a confidence per row: what status and export must carry through unchanged.
+OTHER_NAMES = {
+    "name_ar": {"A": "الأَعْجام", "B": "بستان الباشا، الجنوبي", "C": "الشيخ مقصود", "D": ""},
+    "name_ku": {"A": "", "B": "", "C": "Şêx Meqsûd", "D": ""},
+}
+# On 2020-02-15 (by hand): A claimed (contested), B confirmed (government 0.5) and claimed (kurdish forces 0.5),
+# C confirmed, D no label.
+CONFIDENCE_LOG = """date,district,controller,share,source,confidence
+2020-01-01,A,rebels,,s1,inferred
+2020-01-01,B,rebels,,s1,inferred
+2020-01-01,C,government,,s1,confirmed
+2020-01-01,D,government,,s1,
+2020-02-01,Alpha,contested,,s2,claimed
+2020-02-01,B,government,0.5,s2,confirmed
+2020-02-01,B,kurdish forces,0.5,s2,claimed
+2020-03-01,A,government,,s3,confirmed
+"""
+
+
+def other_names_args(folder) -> list[str]:
+    """Inputs of the squares with OTHER_NAMES (name_ku named by --alt-name-field) and CONFIDENCE_LOG."""
+    data = squares_geojson()
+    for feature in data["features"]:
+        key = feature["properties"]["id"]
+        feature["properties"].update({field: names[key] for field, names in OTHER_NAMES.items()})
+    districts, log = Path(folder) / "named.geojson", Path(folder) / "confidence.csv"
+    districts.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    log.write_text(CONFIDENCE_LOG, encoding="utf-8")
+    return ["-d", str(districts), "-c", str(log), "--alt-name-field", "name_ar,name_ku"]
+
+
 def squares_area(key: str) -> float:
     lon, lat = SQUARES[key]
     return cell_area_km2(lon, lat, lon + SIZE, lat + SIZE)

@@ -738,6 +738,16 @@ def test_validate_agrees(cli, squares, workdir, case):
         assert errors == []
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if c.role in ("actors", "aliases")], ids=ids)
+def test_actors_and_aliases_on_stdin_fail_the_same_way(cli, squares, workdir, case):
+    # --actors - and --aliases - read the same bytes: the same outcome, the file named <stdin>.
+    args = ["-" if a == str(BAD / case.file) else a for a in command_args(case, squares)]
+    result = cli("status", "--format", "csv", *args, input=(BAD / case.file).read_bytes())
+    assert result.exit_code == case.code, result.output
+    stdin_case = case._replace(fragments=tuple(f.replace(case.file, "<stdin>") for f in case.fragments))
+    check_stderr(result, stdin_case)
+
+
 @pytest.mark.parametrize("case", ZONE_CASES, ids=ids)
 def test_zone_cases(cli, squares, workdir, case):
     path = BAD / case.file

@@ -289,3 +289,61 @@ def test_ogrinfo_reads_the_null_geometry(cli, no_land_args, tmp_path, suffix):
     # A NULL geometry prints no geometry line; an empty one prints "MULTIPOLYGON EMPTY" or "GEOMETRYCOLLECTION EMPTY".
     assert "id (String) = D" in feature
     assert "EMPTY" not in feature and "POLYGON" not in feature and "GEOMETRYCOLLECTION" not in feature
+
+
+# -- the district's other names and the confidence of the rows in force, in every format
+
+
+def _by_id(records) -> dict:
+    return {r["id"]: r for r in records}
+
+
+def _text(value) -> str:
+    """A text property as read back: None, or NaN from pandas, is no text."""
+    return "" if value is None or value != value else value
+
+
+def _read_layer(path) -> dict:
+    frame = pyogrio.read_dataframe(path, layer="districts" if str(path).endswith(".gpkg") else None)
+    return _by_id(frame.drop(columns="geometry").to_dict("records"))
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".geojsonl", ".gpkg", ".fgb"])
+def test_other_names_and_confidence_in_every_format(cli, tmp_path, suffix):
+    from tests.helpers import OTHER_NAMES, other_names_args
+
+    out = tmp_path / f"out{suffix}"
+    result = cli("-q", "export", *other_names_args(tmp_path), "--date", "2020-02-15", "-o", out)
+    assert result.exit_code == 0, result.output
+    if suffix in (".geojson", ".geojsonl"):
+        text = out.read_bytes()
+        lines = text.splitlines() if suffix == ".geojsonl" else None
+        features = [json.loads(line) for line in lines] if lines else json.loads(text)["features"]
+        props = _by_id(f["properties"] for f in features)
+        columns = list(features[0]["properties"])
+        for name in filter(None, OTHER_NAMES["name_ar"].values()):  # the very bytes, short vowels and all
+            assert name.encode("utf-8") in text
+    else:
+        props = _read_layer(out)
+        columns = list(next(iter(props.values())))
+    # The old properties keep their order; the new ones follow.
+    assert columns[columns.index("fill") + 1 :] == ["confidence", "name_ar", "name_ku"]
+    for key, row in props.items():
+        for field, names in OTHER_NAMES.items():
+            assert _text(row[field]) == names[key], (suffix, key, field)
+    confidence = {k: _text(r["confidence"]) for k, r in props.items()}
+    assert confidence == {"A": "claimed", "B": "confirmed; claimed", "C": "confirmed", "D": ""}
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".fgb"])
+def test_an_other_name_field_with_no_names_still_writes(cli, tmp_path, suffix):
+    # A name_ar field with no name at all: a column of nulls, which GDAL must still write.
+    data = squares_geojson()
+    for feature in data["features"]:
+        feature["properties"]["name_ar"] = ""
+    path = tmp_path / "d.geojson"
+    path.write_text(json.dumps(data))
+    out = tmp_path / f"x{suffix}"
+    result = cli("-q", "export", "-d", path, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert [_text(row["name_ar"]) for row in _read_layer(out).values()] == ["", "", "", ""]

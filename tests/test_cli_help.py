@@ -102,7 +102,7 @@ def test_a_default_said_in_words_is_not_repeated(cli):
     text = cli("frontline", "--help").stdout
     assert "default: detected" in text and "[default: 0.0]" not in text and "[default: None]" not in text
     # A default the help does not mention is still shown.
-    assert "[default: table]" in text
+    assert "[default: count]" in cli("share", "--help").stdout
 
 
 def test_paragraphs_wrap_to_the_terminal_not_to_the_source(cli, monkeypatch):

@@ -16,8 +16,16 @@ WRITERS = {
     "timeline": ["timeline", "--plot"],
     "export": ["export", "-o"],
     "overlay": ["overlay", "zones.geojson", "-o"],
+    "share": ["share", "-o"],  # every tabular command takes -o through one decorator (cli.options.tabular_output)
 }
-SUFFIX = {"report": "r.md", "map": "m.png", "timeline": "t.png", "export": "x.geojson", "overlay": "log.csv"}
+SUFFIX = {
+    "report": "r.md",
+    "map": "m.png",
+    "timeline": "t.png",
+    "export": "x.geojson",
+    "overlay": "log.csv",
+    "share": "s.csv",
+}
 
 
 def test_baseline_date_needs_both_options():
@@ -136,11 +144,12 @@ def test_missing_output_folder_fails_before_loading(cli, tmp_path, command):
 
 @pytest.mark.parametrize("command", ["report", "map", "timeline", "export"])
 def test_input_as_output_fails_before_loading(cli, squares, tmp_path, command):
-    # The control log (named .svg, a name every writer accepts with its --format) given as the output.
+    # The control log (named .svg, a name every writer but report accepts with its --format; .md for report)
+    # given as the output.
     # The districts file does not exist: exit 2 "also an input" shows nothing was loaded, and the log is intact.
-    log = tmp_path / "log.svg"
+    log = tmp_path / ("log.md" if command == "report" else "log.svg")  # a report's suffix must say its format
     log.write_text(open(squares["control"]).read())
-    fmt = {"report": ["--format", "md"], "export": ["-f", "geojson"]}.get(command, [])
+    fmt = {"export": ["-f", "geojson"]}.get(command, [])
     result = cli(*WRITERS[command], log, "--districts", tmp_path / "absent.geojson", "--control", log, *fmt)
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [

@@ -158,12 +158,18 @@ def test_csv_is_the_default_format(cli, squares, zones_dir):
     assert {r["controller"] for r in rows} == {"russia", "unknown"}  # no --rest: the rest is unknown
 
 
-def test_output_never_overwrites_an_input(cli, squares, zones_dir):
-    target = zones_dir / "deepstatemap_data_20240101.geojson"
+def test_output_never_overwrites_an_input(cli, squares, zones_dir, tmp_path):
+    # A zone file named .json, a name a JSON log could have: refused as an input.
+    target = tmp_path / "deepstatemap_data_20240101.json"
+    target.write_text((zones_dir / "deepstatemap_data_20240101.geojson").read_text())
     before = target.read_text()
-    done = cli("overlay", target, "--actor", "russia", "-d", squares["districts"], "-o", target, "-f", "csv")
+    done = cli("overlay", target, "--actor", "russia", "-d", squares["districts"], "-o", target)
     assert done.exit_code == 2
     assert "also an input" in done.stderr and target.read_text() == before
+    # Named .geojson, the suffix already says it is no log: refused too.
+    geojson = zones_dir / "deepstatemap_data_20240101.geojson"
+    done = cli("overlay", geojson, "--actor", "russia", "-d", squares["districts"], "-o", geojson, "-f", "csv")
+    assert done.exit_code == 2 and "the suffix .geojson means geojson, not -f csv" in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -186,12 +186,18 @@ def test_browser_check_catches_errors(tmp_path):
 # -- files and errors
 
 
-def test_never_overwrites_an_input(cli, squares, squares_args):
-    before = open(squares["control"], "rb").read()
-    result = cli("report", *squares_args, "-o", squares["control"], "--format", "md")
+def test_never_overwrites_an_input(cli, squares, tmp_path):
+    # The log saved as log.md (a CSV read by its content): a name a Markdown report could have.
+    log = tmp_path / "log.md"
+    log.write_bytes(open(squares["control"], "rb").read())
+    before = log.read_bytes()
+    result = cli("report", "-d", squares["districts"], "-c", log, "-o", log)
     assert result.exit_code == 2
     assert "also an input" in result.stderr
-    assert open(squares["control"], "rb").read() == before
+    assert log.read_bytes() == before
+    # With another suffix the suffix already says the file is no report: refused too, the log intact.
+    result = cli("report", "-d", squares["districts"], "-c", squares["control"], "-o", squares["control"], "-f", "md")
+    assert result.exit_code == 2 and "the suffix .csv means csv, not -f md" in result.stderr
 
 
 def test_a_failed_run_keeps_the_previous_report(cli, squares_args, tmp_path):
@@ -206,7 +212,9 @@ def test_a_failed_run_keeps_the_previous_report(cli, squares_args, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["-o", "report.txt"], ".md, .html or .json"),
+        (["-o", "report.txt"], "cannot tell the format from '.txt'; name the file .md, .html or .json, or give -f"),
+        (["-o", "report.html", "-f", "md"], "the suffix .html means html, not -f md"),
+        (["-o", "report.csv"], "the suffix .csv means csv, which this command does not write"),
         (["-o", "-"], "--format md, html or json"),
         (["-o", "report.md", "--baseline", "2020-01-01"], "go together"),
         (["-o", "report.md", "--since", "last week"], "--since"),

@@ -103,3 +103,25 @@ def test_garbled_words(text, why):
 )
 def test_real_labels_are_not_garbled(text):
     assert cio.garbled_word(text) is None
+
+
+def test_devices_and_pipes_are_outputs_written_as_streams(tmp_path):
+    import os
+    import stat
+    import threading
+
+    from conflictmap.io import is_stream_output, write_bytes_atomic
+
+    # /dev/stdout can lead to a regular file (`> out.csv`): a temporary renamed over it would replace the link
+    # (as root, /dev/null and /dev/full themselves), so every path there is written as a stream.
+    assert is_stream_output("/dev/stdout") and is_stream_output("/dev/null") and is_stream_output("/proc/self/fd/1")
+    assert not is_stream_output(tmp_path / "x.csv")
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    got = {}
+    reader = threading.Thread(target=lambda: got.update(data=fifo.read_bytes()))
+    reader.start()
+    write_bytes_atomic(fifo, "a,b\nالأعجام,1\n".encode())
+    reader.join(timeout=30)
+    assert got["data"] == "a,b\nالأعجام,1\n".encode() and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe.csv"]  # no temporary beside it

@@ -173,7 +173,8 @@ def test_write_report_is_atomic_and_spares_inputs(ds, squares, monkeypatch):
     assert out.read_text() == "yesterday's report"
     assert [p.name for p in squares["dir"].iterdir() if p.name.startswith(".report")] == []
     monkeypatch.undo()
-    with pytest.raises(UsageError, match="also an input"):
+    # The log as a Markdown report: its suffix says CSV (tests/test_cli_report.py: an input named .md).
+    with pytest.raises(UsageError, match="the suffix .csv means csv, not -f md"):
         report.write_report(ds, squares["control"], "md")
 
 

@@ -141,8 +141,11 @@ def _zone_front(request, zones, clip, actor, source, date, inputs) -> None:
 
 def _to_stdout(write):
     """Stream to stdout's bytes; a reader that stops early (`| head`) ends the export quietly."""
-    sys.stdout.flush()
-    stream = sys.stdout.buffer
+    from conflictmap.cli.errors import StdoutBytes, writing_stdout
+
+    with writing_stdout():
+        sys.stdout.flush()
+    stream = StdoutBytes(sys.stdout.buffer)
     try:
         result = write(stream)
         stream.flush()

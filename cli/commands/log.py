@@ -77,7 +77,10 @@ def from_changes(
     if output and output != "-":
         write_bytes_atomic(output, text.encode("utf-8"))
     else:
-        typer.echo(text, nl=False)
+        from conflictmap.cli.errors import writing_stdout
+
+        with writing_stdout():
+            typer.echo(text, nl=False)
     inferred = f", {log.inferred} baselines inferred from the changes" if log.inferred else ""
     say(f"{len(log.rows)} log rows: baseline on {log.baseline_date}, {log.changes} change rows{inferred}", "info")
 

@@ -1,7 +1,6 @@
 """conflictmap overlay: dated zone polygons over districts -> a control log with shares."""
 
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -18,18 +17,12 @@ from conflictmap.cli.options import (
     zone_options,
 )
 from conflictmap.values import plain_rows
-from conflictmap.cli.output import Format, emit, to_text
+from conflictmap.cli.output import Format, emit, output_format, to_text
 from conflictmap.cli.progress import ProgressBar
 from conflictmap.errors import UsageError
 
-LOG_SUFFIXES = {
-    ".csv": Format.csv,
-    ".tsv": Format.tsv,
-    ".json": Format.json,
-    ".ndjson": Format.ndjson,
-    ".jsonl": Format.ndjson,
-    ".md": Format.markdown,
-}
+# The formats --control reads back: a control log file is one of these (Markdown is for the screen, -o -).
+LOG_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 OVERLAY_COLUMNS = ["date", "district", "controller", "share", "source", "note"]
 
 
@@ -87,7 +80,7 @@ def overlay(
         typer.Option(
             "--output",
             "-o",
-            help="Output file (csv, tsv, json, ndjson by suffix), written atomically; '-' (default) for stdout.",
+            help="Output file (csv, tsv, json, ndjson by suffix: a log --control reads back), written atomically; '-' (default) for stdout.",
         ),
     ] = "-",
     fmt: LogFormatOpt = None,
@@ -145,17 +138,16 @@ def overlay(
 
 
 def _format(fmt, output: str):
-    if fmt is not None:
-        return fmt
+    """-f, else the -o suffix's format, else csv on stdout; a file is a log --control reads back."""
     if output == "-":
-        return Format.csv
-    suffix = Path(output).suffix.lower()
-    if suffix not in LOG_SUFFIXES:
+        return fmt or Format.csv
+    fmt = output_format(fmt, output, default=None, formats=LOG_SUFFIXES)
+    if fmt in (Format.table, Format.markdown):
         raise UsageError(
-            f"-o {output}: cannot tell the format from {suffix or 'no suffix'!r}; "
-            f"use {', '.join(LOG_SUFFIXES)} or give --format"
+            f"-o {output}: a control log file is csv, tsv, json or ndjson, which --control reads back; "
+            f"-f {fmt.value} is for the screen (-o -)"
         )
-    return LOG_SUFFIXES[suffix]
+    return fmt
 
 
 def register(app):

@@ -20,7 +20,7 @@ from conflictmap.cli.options import (
     load,
     warn_outside_log,
 )
-from conflictmap.cli.output import Format, emit_rows
+from conflictmap.cli.output import Format, emit_rows, to_file
 from conflictmap.errors import UsageError
 
 UNITS = {"districts": "districts", "area_km2": "area (km²)", "population": "population"}
@@ -58,7 +58,10 @@ def timeline(
     baseline_actor: BaselineActorOpt = None,
     plot: Annotated[
         Optional[str],
-        typer.Option("--plot", help="Write a chart to FILE.png or FILE.svg instead of printing the table."),
+        typer.Option(
+            "--plot",
+            help="Write a chart to FILE.png or FILE.svg instead of printing the table (with -o FILE the table is written there too).",
+        ),
     ] = None,
     style: Annotated[
         Style,
@@ -118,7 +121,8 @@ def timeline(
 
         timeline_chart(ds, table, plot, measure, base, Style(style).value)
         say(f"wrote {plot}", "info")
-        return
+        if not to_file():  # the chart instead of the table on the screen; with -o FILE the table is written too
+            return
     _emit(table, fmt, measure, base_day, base.label if base else None)
 
 

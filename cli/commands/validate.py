@@ -7,6 +7,7 @@ import typer
 from conflictmap.cli.errors import say
 from conflictmap.cli.options import date_option, check_output, dataset_command, resolve_inputs
 from conflictmap.cli.output import emit_rows
+from conflictmap.io import output_format
 
 
 @dataset_command()
@@ -37,6 +38,8 @@ def validate(
     from conflictmap.validate import validate as check
 
     day = until
+    if write_aliases:  # CSV, which --aliases reads back: not in a file whose name says JSON
+        output_format(write_aliases, None, {".csv": "csv"}, default="csv", option="--write-aliases")
     check_output(write_aliases, inputs, "--write-aliases")
     result = check(resolve_inputs(inputs), day)
     emit_rows(result.rows(), fmt, COLUMNS, title=f"Validation: {result.counts()}")

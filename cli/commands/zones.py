@@ -9,11 +9,11 @@ import typer
 from conflictmap.cli.errors import guarded, say
 from conflictmap.cli.options import (
     ActorsOpt,
-    FormatOpt,
     ZoneReading,
     ZonesArg,
     check_output,
     read_zone_series,
+    tabular_output,
     zone_options,
 )
 from conflictmap.cli.output import Format, emit_rows
@@ -29,6 +29,7 @@ zones_app = typer.Typer(
 
 @zones_app.command("area")
 @guarded
+@tabular_output
 @zone_options
 def area(
     zones: ZonesArg,
@@ -38,7 +39,7 @@ def area(
         typer.Option("--clip", help="Reference area (e.g. a national boundary): zones are measured within it."),
     ] = None,
     actors: ActorsOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt=None,  # -f and -o: @tabular_output
     population_raster: Annotated[
         Optional[str],
         typer.Option(
@@ -89,6 +90,7 @@ def register(app):
 
 @zones_app.command("movement")
 @guarded
+@tabular_output
 @zone_options
 def movement(
     zones: ZonesArg,
@@ -104,7 +106,7 @@ def movement(
         str, typer.Option("--rest", help="Name of whoever holds the ground outside every zone (e.g. ukraine).")
     ] = "rest",
     actors: ActorsOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt=None,  # -f and -o: @tabular_output
 ):
     """Between consecutive dates, per actor: km² gained and lost, the front length on the earlier date, the
     mean advance depth (km² ÷ front km), the maximum advance (geodesic) and the rates in km/day.
