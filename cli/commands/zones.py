@@ -88,7 +88,7 @@ def movement(
         Optional[str],
         typer.Option(
             "--clip",
-            help="Reference area (e.g. a national boundary): zones are measured within it, and the zone edge outside it (the border, the coast) is no front.",
+            help="Reference area (e.g. a national boundary): zones are measured within it, and the front is the zone edge facing land inside it that the zone does not hold (as frontline ZONES), so coasts and borders are not.",
         ),
     ] = None,
     rest: Annotated[
