@@ -196,8 +196,9 @@ def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None) -> pd.D
     and a zone edge drawn a little inside them are not front. Without `clip` every edge counts (say so).
     `rest` names whoever holds the ground outside every zone.
     """
-    from .zones import clipped
+    from .zones import check_rest, clipped
 
+    check_rest(rest, zoneset.actors)
     facing = ZoneFront(clip) if clip is not None else None
     rows, snaps = [], zoneset.snapshots
     for n, (old, new) in enumerate(zip(snaps[:-1], snaps[1:]), start=1):

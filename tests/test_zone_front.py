@@ -92,6 +92,16 @@ def test_a_redrawn_coast_is_no_advance(cli_json, country, tmp_path):
     assert row["max_advance_km"] == pytest.approx(Geod(ellps="WGS84").inv(0.09, 0, 0.1, 0)[2] / 1000, rel=1e-3)
 
 
+def test_movement_rest_is_not_the_zone_actor(cli, country):
+    # It gave rows of russia gaining from russia, exit 0.
+    args = ("zones", "movement", country["zones"], "--actor", "russia", "--rest", "russia", "--clip", country["clip"])
+    done = cli(*args)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.strip() == (
+        "conflictmap: error: --rest russia is the zone actor; --rest names who holds the area no zone covers"
+    )
+
+
 def test_zone_front_needs_a_clip(cli, country):
     done = cli("frontline", country["zones"], "--actor", "russia")
     assert done.exit_code == 2 and "--clip" in done.stderr and len(done.stderr.strip().splitlines()) == 1

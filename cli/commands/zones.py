@@ -106,9 +106,9 @@ def movement(
 
     with ProgressBar() as bar:
         zoneset, reference, _ = read_zone_series(zones, reading, actors, clip, bar)
-        if reference is None:
-            say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
         table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"))
+    if reference is None:
+        say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
     emit_rows(
         table,
         fmt,
