@@ -6,6 +6,7 @@ import math
 import pytest
 from pyproj import Geod
 
+from conflictmap.movement import COLUMNS
 from tests.helpers import cell_area_km2
 
 KM = 1000 / (6378137.0 * math.pi / 180)  # degrees of longitude per km on the equator (equatorial radius)
@@ -168,3 +169,28 @@ def test_a_gap_narrower_than_the_samples_streets_is_widened_to_them(cli):
     assert narrow.stdout == detected.stdout == wide.stdout
     assert "--gap 10 would leave out" in narrow.stderr and "never narrows it" in narrow.stderr
     assert "would leave out" not in wide.stderr and "warning" not in wide.stderr
+
+
+def test_one_date_says_why_the_table_is_empty(cli, strips, tmp_path):
+    # LOG without its last row: one date, nothing to compare; exit 0 with the empty table and a warning.
+    one = tmp_path / "one.csv"
+    one.write_text("\n".join(LOG.splitlines()[:5]) + "\n")
+    done = cli("front-movement", "--districts", strips[1], "--control", one, "-f", "csv")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip().splitlines() == [",".join(COLUMNS)]
+    assert "warning: only one date in the log (2020-01-01): movement needs two dates" in done.stderr
+    same = cli("front-movement", *strips, "--since", "2020-01-11", "--until", "2020-01-11", "-f", "csv")
+    assert same.exit_code == 0 and len(same.stdout.strip().splitlines()) == 1
+    assert "--since and --until both come to 2020-01-11: movement needs two different dates" in same.stderr
+
+
+def test_one_snapshot_says_why_the_table_is_empty(cli, tmp_path):
+    folder = tmp_path / "zones"
+    folder.mkdir()
+    ring = [[0, 0], [KM, 0], [KM, HEIGHT], [0, HEIGHT], [0, 0]]
+    feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    (folder / "2020-01-01.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    done = cli("zones", "movement", folder, "--actor", "north", "--rest", "south", "-f", "csv")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip().splitlines() == [",".join(COLUMNS)]
+    assert "warning: only one snapshot (2020-01-01): movement needs two dates" in done.stderr

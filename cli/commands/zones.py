@@ -109,6 +109,9 @@ def movement(
         table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"))
     if reference is None:
         say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
+    if len(zoneset.snapshots) == 1:  # the table is empty, and should say why
+        only = zoneset.snapshots[0].date.isoformat()
+        say(f"only one snapshot ({only}): movement needs two dates", "warning")
     emit_rows(
         table,
         fmt,
