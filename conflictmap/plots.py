@@ -35,6 +35,7 @@ __all__ = [
     "timeline_picture",
     "zones_chart",
     "actor_colours",
+    "map_colours",
     "output_format",
     "save",
 ]
@@ -76,6 +77,12 @@ def actor_colours(ds: Dataset, actors) -> dict[str, str]:
     return colours_for(ds.actors, actors, ds.inputs.actors)
 
 
+def map_colours(ds: Dataset, state, table) -> dict[str, str]:
+    """The colour the map of a date gives each actor: actor_colours of the actors in its shares `table`
+    (figures.shares) and its `state` (figures.state_on). `export` fills its features with the same."""
+    return actor_colours(ds, list(table["actor"]) + list(state["controller"]))
+
+
 def colours_for(model, actors, source=None) -> dict[str, str]:
     """actor_colours for an Actors model (from `source`, the actors file, when there is one)."""
     given = _checked_colours(model, source)
@@ -100,6 +107,8 @@ def colours_for(model, actors, source=None) -> dict[str, str]:
 
 def _checked_colours(model, source=None) -> dict[str, str]:
     """The actors file's colours, each one matplotlib understands, or an InputError naming it."""
+    if not model.colours:  # no file colours: matplotlib (0.15 s to import) is not needed, e.g. by export
+        return {}
     from matplotlib.colors import is_color_like
 
     for actor, colour in model.colours.items():
@@ -641,7 +650,7 @@ def map_picture(
     first, _, second = main_holder(state, len(ds.districts), second=True, second_min=HATCH_MIN)
     table = shares(ds, date)
     held = table[table["districts"] > 0]
-    colours = actor_colours(ds, list(table["actor"]) + list(state["controller"]))
+    colours = map_colours(ds, state, table)
 
     extent = tuple(float(v) for v in ds.districts.total_bounds)
     view = view_of(ds.districts, bbox)
