@@ -24,6 +24,9 @@ from conflictmap.cli.convert import install
 
 # Click's exception classes, wherever this Typer keeps its click (a dependency, or vendored as typer._click).
 ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+ClickUsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+# What to say after "give it once" for an option that people repeat meaning several values.
+TWICE_HINTS = {"--actor": ("--actor-field", "--actor-map", "for several actors")}
 
 # Lines "Example: conflictmap ..." in a command's docstring: shown at the end of its help as a code block,
 # folded at option boundaries so that no command wraps mid-word in an 80-column terminal.
@@ -44,6 +47,7 @@ class App(TyperGroup):
             command.params += [p for p in flags if not taken & set(p.opts)]
             tidy_help(command)
             install(command.params)
+            given_once(command)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Click's main, with a usage error as one `conflictmap: error:` line and the usage line (no box)."""
@@ -75,6 +79,50 @@ def subcommands(group):
     for command in getattr(group, "commands", {}).values():
         yield command
         yield from subcommands(command)
+
+
+def given_once(command) -> None:
+    """A value option given twice with different values is a usage error; click silently keeps the last.
+
+    `--actor russia --actor ukraine` would label the zone ukraine. The same value twice is harmless and
+    passes. Done in the command's own parser (each option records the values it is given as click parses
+    them), so `--opt=VALUE`, short options and values that look like options count as click reads them.
+    """
+    make_parser = command.make_parser
+
+    def parser_checking_repeats(ctx):
+        parser = make_parser(ctx)
+        given: dict = {}
+        # Click's parser keeps its options in these two tables (click 8.0-8.3 and typer's vendored copy);
+        # should a later click rename them, the check is skipped, never the command.
+        options = {*getattr(parser, "_long_opt", {}).values(), *getattr(parser, "_short_opt", {}).values()}
+        for option in options:
+            if option.action == "store":  # one value (flags store a constant, repeatable options append)
+                option.process = _recording(option, option.process, given, ctx)
+        return parser
+
+    command.make_parser = parser_checking_repeats
+
+
+def _recording(option, process, given: dict, ctx):
+    def record(value, state):
+        param = option.obj
+        if param.name in given and given[param.name] != value:
+            raise ClickUsageError(twice_message(param, given[param.name], value, ctx), ctx)
+        given[param.name] = value
+        process(value, state)
+
+    return record
+
+
+def twice_message(param, first, second, ctx) -> str:
+    """'--actor given twice (russia, ukraine); give it once', with a pointer to the options for several values."""
+    shown = [" ".join(v) if isinstance(v, (tuple, list)) else str(v) for v in (first, second)]
+    text = f"{param.opts[0]} given twice ({shown[0]}, {shown[1]}); give it once"
+    *others, purpose = TWICE_HINTS.get(param.opts[0], ("",))
+    names = {name for p in ctx.command.params for name in p.opts}
+    others = [name for name in others if name in names]
+    return text + (f", or use {'/'.join(others)} {purpose}" if others else "")
 
 
 def _setter(name: str):

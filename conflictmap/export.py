@@ -140,8 +140,9 @@ def district_layer(ds, date: dt.date | None = None):
     (ties: alphabetical), with its share in `controller_share`; `controllers`
     spells out a split ("government 0.5; kurdish forces 0.5"). The share_ columns
     cover every actor of the dataset, so a day-by-day series of exports keeps one
-    schema. `fill` is the actor's colour from the actors file (simplestyle-spec,
-    which GitHub and geojson.io render).
+    schema. `fill` is the colour the map of that date gives the controller (plots.map_colours: the
+    actors file's, else the conventional colour of a well-known actor, else a palette colour;
+    simplestyle-spec, which GitHub and geojson.io render).
     """
     import geopandas as gpd
 
@@ -167,11 +168,20 @@ def district_layer(ds, date: dt.date | None = None):
     out["area_km2"] = d["area_km2"].to_numpy(dtype=float)
     out["population"] = d["population"].to_numpy(dtype=float) if ds.has_population else np.nan
     out["source"] = _sources(state, n)
-    out["fill"] = [ds.actors.colours.get(h) for h in holder]
+    out["fill"] = _fills(ds, date, state, holder)
     out["confidence"] = confidence_in_force(state, n)
     for column, values in other_name_columns(d, ds.fields, set(out.columns)).items():
         out[column] = values
     return gpd.GeoDataFrame(out, geometry=d.geometry.to_numpy(), crs=4326)
+
+
+def _fills(ds, date, state, holder) -> list:
+    """Each district's controller's colour on the map of `date` (None for a district no row covers)."""
+    from .figures import shares
+    from .plots import map_colours
+
+    colours = map_colours(ds, state, shares(ds, date))
+    return [colours.get(h) if h is not None else None for h in holder]
 
 
 def _sources(state, count: int) -> np.ndarray:

@@ -38,7 +38,7 @@ from .dataset import Dataset
 from .errors import Problem, UsageError
 from .figures import state_on
 
-__all__ = ["front_lines", "front_lines_at", "resolve_gap", "zone_front_lines", "FrontLines"]
+__all__ = ["front_lines", "front_lines_at", "resolve_gap", "zone_front_lines", "ZoneFront", "FrontLines"]
 
 COLUMNS = ["actor_a", "actor_b", "length_km"]
 # Neighbours closer than this (metres, roughly) that share no boundary suggest a gapped file.
@@ -547,39 +547,50 @@ ZONE_COLUMNS = ["date", "actor", "length_km"]
 def zone_front_lines(zoneset, clip, probe_m: float = ZONE_PROBE_M):
     """Per date and actor: the part of the zone's edge that faces land inside `clip` the zone does not hold.
 
-    The clip's own boundary (coasts, the international border) is not a front,
-    and neither is a zone edge drawn a little inside it: a piece of the zone's
-    edge counts when the point `probe_m` out from its middle, at right angles
-    and away from the zone, lies inside the clip and outside the zone. Lengths
-    are geodesic (the pieces are drawn in a local equidistant projection and
-    measured back on the ellipsoid). Returns a GeoDataFrame: date, actor,
-    length_km, geometry (MultiLineString, EPSG:4326).
+    See ZoneFront for the rule. Returns a GeoDataFrame: date, actor, length_km, geometry
+    (MultiLineString, EPSG:4326).
     """
     import geopandas as gpd
 
-    if clip is None:
-        raise UsageError(
-            "front lines from zones need --clip FILE (e.g. the national land boundary): "
-            "a zone's edge is a front only where it faces land inside it"
-        )
-    to_metric, to_lonlat = _local_metric(np.asarray([clip], dtype=object))
-    area = shapely.transform(clip, to_metric, interleaved=False)
-    shapely.prepare(area)
+    front = ZoneFront(clip, probe_m)
     rows, geoms = [], []
     for snap in zoneset.snapshots:
         for actor in zoneset.actors:
             zone = snap.zones.get(actor)
-            line = (
-                _facing_edges(shapely.transform(zone, to_metric, interleaved=False), area, probe_m)
-                if zone is not None
-                else shapely.MultiLineString()
-            )
-            line = shapely.transform(line, to_lonlat, interleaved=False)
             rows.append({"date": snap.date.isoformat(), "actor": actor})
-            geoms.append(line)
+            geoms.append(front.line(zone) if zone is not None else shapely.MultiLineString())
     frame = pd.DataFrame(rows, columns=ZONE_COLUMNS[:2])
     frame["length_km"] = geodesy.length_km(np.asarray(geoms, dtype=object)) if geoms else np.zeros(0)
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=4326)
+
+
+class ZoneFront:
+    """The front along a zone's edge within `clip`: what `frontline ZONES` and `zones movement` both measure.
+
+    The clip's own boundary (coasts, the international border) is not a front,
+    and neither is a zone edge drawn a little inside it: a piece of the zone's
+    edge counts when the point `probe_m` out from its middle, at right angles
+    and away from the zone, lies inside the clip and outside the zone. The
+    pieces are drawn in a local equidistant projection centred on the clip (made
+    once here, so every date is judged in the same plane) and measured back on
+    the ellipsoid by the caller.
+    """
+
+    def __init__(self, clip, probe_m: float = ZONE_PROBE_M):
+        if clip is None:
+            raise UsageError(
+                "front lines from zones need --clip FILE (e.g. the national land boundary): "
+                "a zone's edge is a front only where it faces land inside it"
+            )
+        self.to_metric, self.to_lonlat = _local_metric(np.asarray([clip], dtype=object))
+        self.area = shapely.transform(clip, self.to_metric, interleaved=False)
+        shapely.prepare(self.area)
+        self.probe_m = probe_m
+
+    def line(self, zone):
+        """The front along `zone`'s edge: a MultiLineString in lon/lat (empty when the zone faces no land)."""
+        metric = shapely.transform(zone, self.to_metric, interleaved=False)
+        return shapely.transform(_facing_edges(metric, self.area, self.probe_m), self.to_lonlat, interleaved=False)
 
 
 def _facing_edges(zone, area, probe_m: float):

@@ -29,7 +29,7 @@ from .changes import window
 from .dataset import Dataset
 from .errors import UsageError
 from .figures import reported_actors, state_on
-from .frontline import front_lines_at, main_holder, resolve_gap
+from .frontline import ZONE_PROBE_M, ZoneFront, front_lines_at, main_holder, resolve_gap
 from .transfer import share_matrix, total_flows
 
 __all__ = ["front_movement", "stepped_movement", "zone_movement", "gains_layer"]
@@ -47,6 +47,11 @@ COLUMNS = [
     "rate_km_per_day",
     "max_rate_km_per_day",
 ]
+
+
+# A piece of ground gained or lost this close (degrees, about a centimetre) to the old zone's edge touches it:
+# the differences of two zones share their edges to rounding.
+TOUCH_DEG = 1e-7
 
 
 class _Local:
@@ -186,12 +191,15 @@ def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None) -> pd.D
     """front_movement for dated zone polygons (DeepStateMap): per pair of consecutive snapshots and actor,
     the zone gained (new minus old) and lost (old minus new), within `clip` when given.
 
-    The front on D0 is the actor's zone boundary inside `clip` (a national boundary): the zone's edge
-    along the border or the coast is not a front, and without `clip` every edge counts (say so).
+    The front on D0 is the one `frontline ZONES` measures (frontline.ZoneFront): the zone's edge that
+    faces land inside `clip` (a national boundary) the zone does not hold, so the coast, the border
+    and a zone edge drawn a little inside them are not front. Without `clip` every edge counts (say so).
     `rest` names whoever holds the ground outside every zone.
     """
-    from .zones import clipped
+    from .zones import check_rest, clipped
 
+    check_rest(rest, zoneset.actors)
+    facing = ZoneFront(clip) if clip is not None else None
     rows, snaps = [], zoneset.snapshots
     for n, (old, new) in enumerate(zip(snaps[:-1], snaps[1:]), start=1):
         days = (new.date - old.date).days
@@ -199,7 +207,7 @@ def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None) -> pd.D
             z0, z1 = old.zones.get(who), new.zones.get(who)
             if z0 is None or z1 is None:
                 continue
-            front_line = _zone_front(z0, clip)
+            front_line = facing.line(z0) if facing is not None else z0.boundary
             front = float(geodesy.length_km([front_line])[0])
             local = _Local(np.array([z0, z1], dtype=object))
             for gainer, loser, part in (
@@ -211,7 +219,7 @@ def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None) -> pd.D
                 if area <= 0:
                     continue
                 depth = area / front if front > 0 else float("nan")
-                far = farthest_km(shapely.get_coordinates(part), front_line, local)
+                far = farthest_km(_advanced(part, z0, front_line, local), front_line, local)
                 rows.append(
                     {
                         "since": old.date.isoformat(),
@@ -232,13 +240,25 @@ def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None) -> pd.D
     return _table(rows)
 
 
-def _zone_front(zone, clip):
-    """The edge of a zone inside the reference area, less the edge it shares with the area's own boundary."""
-    if clip is None:
-        return zone.boundary
-    inside = shapely.intersection(zone.boundary, clip)
-    border = shapely.clip_by_rect(clip.boundary, *zone.buffer(1e-6).bounds)
-    return shapely.difference(inside, border) if not border.is_empty else inside
+def _advanced(part, zone, front_line, local: _Local) -> np.ndarray:
+    """The vertices (lon/lat) of the ground gained or lost, `part`, that count for the maximum advance.
+
+    A piece that touches the old zone's edge only more than ZONE_PROBE_M from the front lies along the
+    coast or the border, where a map redraws its edge by metres: it is no advance from the front, and
+    measured from it would be one of 100 km (DeepState 2025-09-01 -> 10-01: a few m² at Berdiansk, 112 km
+    from the front). Its km² still count. A piece touching the front, or not the zone at all, counts.
+    """
+    pieces = shapely.get_parts(part)
+    if front_line.is_empty:
+        return shapely.get_coordinates(pieces)
+    edge = shapely.boundary(zone)
+    shapely.prepare(edge)
+    redrawn = shapely.dwithin(pieces, edge, TOUCH_DEG)  # on the old edge; redrawn if far from the front too
+    if redrawn.any():
+        front = local.project(front_line)
+        shapely.prepare(front)
+        redrawn[redrawn] = ~shapely.dwithin(local.project(pieces[redrawn]), front, ZONE_PROBE_M)
+    return shapely.get_coordinates(pieces[~redrawn])
 
 
 def gains_layer(

@@ -35,6 +35,7 @@ __all__ = [
     "timeline_picture",
     "zones_chart",
     "actor_colours",
+    "map_colours",
     "output_format",
     "save",
 ]
@@ -76,6 +77,12 @@ def actor_colours(ds: Dataset, actors) -> dict[str, str]:
     return colours_for(ds.actors, actors, ds.inputs.actors)
 
 
+def map_colours(ds: Dataset, state, table) -> dict[str, str]:
+    """The colour the map of a date gives each actor: actor_colours of the actors in its shares `table`
+    (figures.shares) and its `state` (figures.state_on). `export` fills its features with the same."""
+    return actor_colours(ds, list(table["actor"]) + list(state["controller"]))
+
+
 def colours_for(model, actors, source=None) -> dict[str, str]:
     """actor_colours for an Actors model (from `source`, the actors file, when there is one)."""
     given = _checked_colours(model, source)
@@ -100,6 +107,8 @@ def colours_for(model, actors, source=None) -> dict[str, str]:
 
 def _checked_colours(model, source=None) -> dict[str, str]:
     """The actors file's colours, each one matplotlib understands, or an InputError naming it."""
+    if not model.colours:  # no file colours: matplotlib (0.15 s to import) is not needed, e.g. by export
+        return {}
     from matplotlib.colors import is_color_like
 
     for actor, colour in model.colours.items():
@@ -327,9 +336,8 @@ def changes_figure(ds: Dataset, table, by: str = "area_km2"):
             linewidth=0,
         )
     ax.axhline(0, color=INK, linewidth=0.8)
-    import matplotlib.dates as mdates
 
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
+    ax.xaxis.set_major_locator(date_locator(4, 10))
     ax.xaxis.set_major_formatter(_date_formatter())
     ax.set_ylabel(f"{UNIT_WORDS[by]} gained (+) or lost (−) in the period", color=INK)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
@@ -352,7 +360,6 @@ def changes_figure(ds: Dataset, table, by: str = "area_km2"):
 def zones_figure(table, actors, clip_name: str | None = None):
     """Each zone actor's km² over the snapshots (step lines, the y axis fitted to the data), and with a clip
     the percentage of it on a second axis: the series people quote ('18% of Ukraine')."""
-    import matplotlib.dates as mdates
 
     names = list(dict.fromkeys(table["actor"]))
     colours = colours_for(actors, names)
@@ -369,7 +376,7 @@ def zones_figure(table, actors, clip_name: str | None = None):
         share = ax.secondary_yaxis("right", functions=_pct_axis(table))
         share.set_ylabel(f"% of {clip_name}", color=INK)
         share.yaxis.set_major_formatter(lambda v, _: f"{v:.1f}%")
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
+    ax.xaxis.set_major_locator(date_locator(4, 10))
     ax.xaxis.set_major_formatter(_date_formatter())
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -412,14 +419,13 @@ def _fit_y(ax, values) -> None:
 
 def _percent_axes(ax, x, label: str, fontsize: float = 9) -> None:
     """0-100% on y with a light grid, concise dates on x, no top or right frame."""
-    import matplotlib.dates as mdates
 
     ax.set_xlim(x[0], x[-1])
     ax.set_ylim(0, 100)
     ax.set_ylabel(label, color=INK, fontsize=fontsize + 1)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
     # Fewer ticks in big type: a bare chart is half as wide and its labels bigger.
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=5 if fontsize > 9 else 10))
+    ax.xaxis.set_major_locator(date_locator(3, 5 if fontsize > 9 else 10))
     ax.xaxis.set_major_formatter(_date_formatter())
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -443,6 +449,24 @@ def date_labels(days: list[dt.date]) -> list[str]:
         text = MONTH_NAMES[d.month - 1] if monthly else f"{d.day} {MONTH_NAMES[d.month - 1]}"
         labels.append(text + f" {d.year}" if i == 0 or d.year != days[i - 1].year else text)
     return labels
+
+
+def date_locator(minticks: int, maxticks: int):
+    """Matplotlib's AutoDateLocator, able to tick every span from a day to decades.
+
+    On its own, for 26 to 37 months at up to 5 ticks (the report's bare chart of DeepState's 2024-2026
+    snapshots) it finds no month interval within its rule (interval × (maxticks − 1) must cover the
+    span; its largest is 6), warns and falls back to 6. Allowing one more tick for months (6-monthly
+    ticks over 26 months make 4 or 5) and a 12-month interval (up to 48 months, where yearly ticks take
+    over at 3 years) leaves no span without an interval.
+    """
+    import matplotlib.dates as mdates
+
+    every = mdates.AutoDateLocator().intervald  # one entry per frequency the locator tries
+    most = {freq: maxticks for freq in every} | {mdates.MONTHLY: maxticks + 1}
+    locator = mdates.AutoDateLocator(minticks=minticks, maxticks=most)
+    locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]
+    return locator
 
 
 def _date_formatter():
@@ -626,7 +650,7 @@ def map_picture(
     first, _, second = main_holder(state, len(ds.districts), second=True, second_min=HATCH_MIN)
     table = shares(ds, date)
     held = table[table["districts"] > 0]
-    colours = actor_colours(ds, list(table["actor"]) + list(state["controller"]))
+    colours = map_colours(ds, state, table)
 
     extent = tuple(float(v) for v in ds.districts.total_bounds)
     view = view_of(ds.districts, bbox)

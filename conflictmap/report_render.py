@@ -297,6 +297,7 @@ def render_html(
 
 
 def _html_figures(model: dict, pictures: dict[str, dict], interactive: dict | None = None) -> list[str]:
+    measure = "area" if model.get("fractional") else "districts"  # as pictures() draws the chart
     captions = {
         "map": (
             "Map of control on " + day_words(model["date"]),
@@ -304,8 +305,8 @@ def _html_figures(model: dict, pictures: dict[str, dict], interactive: dict | No
             "contested cross-hatched." + (" The dashed line outlines the baseline." if model["baseline"] else ""),
         ),
         "timeline": (
-            "Timeline chart of shares by districts",
-            "Share of districts held by each actor at each date of the log"
+            f"Timeline chart of shares by {measure}",
+            f"Share of {'the area' if model.get('fractional') else 'districts'} held by each actor at each date of the log"
             + (", of the baseline universe." if model["baseline"] else "."),
         ),
     }
@@ -415,16 +416,22 @@ def _html_table(rows, columns, colours) -> str:
 
 
 def pictures(ds: Dataset, date: dt.date, baseline: Baseline | None = None) -> dict[str, dict]:
-    """The map and the timeline chart (shares by districts, up to the report's date): each as SVG bytes
-    drawn bare (no legend, title or footer inside: at a phone's width those would be unreadably small) and
-    its legend as data ('legend', 'legend_title'), which the page writes as text beside the picture."""
+    """The map and the timeline chart (shares up to the report's date): each as SVG bytes drawn bare (no
+    legend, title or footer inside: at a phone's width those would be unreadably small) and its legend as
+    data ('legend', 'legend_title'), which the page writes as text beside the picture.
+
+    The chart is by area for a log of measured shares (an overlay's), as the headline then leads with
+    km² (changes.is_fractional decides both), else by districts.
+    """
+    from .changes import is_fractional
     from .plots import _legend_title, legend_entries, map_picture, timeline_picture
     from .timeline import timeline
 
     start = min(ds.first_date, date)
     table = timeline(ds, start, date, None, baseline)
     fig, handles = map_picture(ds, date, baseline, bare=True)
-    chart, chart_handles, chart_title = timeline_picture(ds, table, "districts", baseline, bare=True)
+    by = "area_km2" if is_fractional(ds) else "districts"
+    chart, chart_handles, chart_title = timeline_picture(ds, table, by, baseline, bare=True)
     return {
         "map": {"svg": _svg(fig), "legend": legend_entries(handles), "legend_title": _legend_title(ds)},
         "timeline": {"svg": _svg(chart), "legend": legend_entries(chart_handles), "legend_title": chart_title},

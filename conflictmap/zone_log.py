@@ -95,14 +95,17 @@ def make_log(request: OverlayRequest, resolved: Inputs | None = None, run=None, 
     """
     from .actors import load_actors
     from .overlay import overlay_result
-    from .zones import load_zones
+    from .zones import check_rest, load_zones
 
     if resolved is None:
         resolved, run = check_request(request)
     stage = progress or (lambda name: None)
     actors = load_actors(resolved.actors)
     rest = actors.canonical(request.rest, "--rest")
+    if request.zone_options.get("actor"):  # before reading anything
+        check_rest(rest, [actors.canonical(request.zone_options["actor"], "--actor")])
     zoneset = load_zones(request.zones, actors=actors, progress=stage("reading zones"), **request.zone_options)
+    check_rest(rest, zoneset.actors)  # actors named by a field or --actor-map
     places, mask, problems = _districts(resolved)
     result = overlay_result(
         places,

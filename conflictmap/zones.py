@@ -31,6 +31,7 @@ from .errors import InputError, Problem, UsageError
 from .geometry import crosses_antimeridian, lonlat_problem, polygonal
 from .io import label, read_vector
 from .model import clean_label, closest, no_such_day, parse_date
+from .names import name_key
 from .actors import Actors
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "series_breaks",
     "sources_by_date",
     "total_for_breaks",
+    "check_rest",
     "ZoneSet",
 ]
 
@@ -764,6 +766,14 @@ def _settle_overlaps(snap: Snapshot, winners: list[str], problems: list, slivers
                 )
             if shared > 0:
                 slivers.append((shared, day, a, b))
+
+
+def check_rest(rest: str, zone_actors) -> None:
+    """--rest names who holds the ground no zone covers: a zone's own actor cannot be it (every
+    district would go to that actor, the gains of the zone would be from itself)."""
+    if name_key(rest) in {name_key(actor) for actor in zone_actors}:  # 'Russia' is russia, as in an actors file
+        which = "the zone actor" if len(zone_actors) == 1 else "a zone actor"
+        raise UsageError(f"--rest {rest} is {which}; --rest names who holds the area no zone covers")
 
 
 def load_clip(source):

@@ -181,6 +181,10 @@ def test_output_never_overwrites_an_input(cli, squares, zones_dir, tmp_path):
         (["--actor", "russia", "-d", "{d}", "-o", "{tmp}/log.xyz"], "format"),
         (["--actor", "russia", "--actor-field", "side", "-d", "{d}"], "not both"),
         (["--actor", "russia", "-d", "{d}", "--scheduler", "local:zero"], "local:N"),
+        (
+            ["--actor", "russia", "--rest", "Russia", "-d", "{d}"],
+            "--rest Russia is the zone actor; --rest names who holds the area no zone covers",
+        ),
     ],
 )
 def test_usage_errors_exit_2(cli, squares, zones_dir, tmp_path, args, message):
@@ -188,6 +192,20 @@ def test_usage_errors_exit_2(cli, squares, zones_dir, tmp_path, args, message):
     done = cli("overlay", zones_dir, *args)
     assert done.exit_code == 2, done.output
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_rest_named_by_the_zones_own_field_is_a_usage_error(cli, squares, tmp_path):
+    # The actor comes from the features (field 'actor'), so the clash is seen once they are read; before
+    # this check every district went to russia, exit 0.
+    folder = tmp_path / "fielded"
+    folder.mkdir()
+    write_zones(folder / "zones_2024-01-01.geojson", [({"actor": "russia"}, box_coords(-0.01, -0.01, 0.016, 0.01))])
+    done = cli("overlay", folder, "--actor-field", "actor", "--rest", "russia", "-d", squares["districts"])
+    assert done.exit_code == 2, done.output
+    assert done.stderr.strip() == (
+        "conflictmap: error: --rest russia is the zone actor; --rest names who holds the area no zone covers"
+    )
+    assert done.stdout == ""
 
 
 def test_zones_without_actor_are_a_data_error(cli, squares, zones_dir):

@@ -329,3 +329,42 @@ def test_html_reads_on_a_phone(sample_html, tmp_path):
     image = imread(png)[:, :, :3]
     assert image.shape[:2] == (1600, 420)
     assert len({tuple(p) for p in (image[::4, ::4] * 255).astype(int).reshape(-1, 3)}) > 50  # text, map, chart
+
+
+def report_svgs(page) -> dict:
+    """The report's pictures (map, timeline) as SVG text."""
+    import base64
+
+    text = page.read_text(encoding="utf-8")
+    found = re.findall(r'<figure class="picture (\w+)"><img src="data:image/svg\+xml;base64,([^"]+)"', text)
+    return {name: base64.b64decode(data).decode("utf-8") for name, data in found}
+
+
+def test_a_log_of_measured_shares_charts_the_area_over_two_years(cli, squares, tmp_path):
+    # Shares no reporter writes (0.6123: measured, as an overlay's) over 2024-07-08..2026-08-22, the span of the
+    # DeepState snapshots: the headline leads with km², so the chart is of the area, and its date axis is
+    # ticked without matplotlib's "AutoDateLocator was unable to pick an appropriate interval" (twice, before).
+    log = tmp_path / "measured.csv"
+    log.write_text(
+        "date,district,controller,share\n"
+        "2024-07-08,A,russia,1\n2024-07-08,B,russia,0.6123\n2024-07-08,B,ukraine,0.3877\n"
+        "2024-07-08,C,ukraine,1\n2024-07-08,D,ukraine,1\n"
+        "2026-08-22,B,russia,1\n"
+    )
+    out = tmp_path / "r.html"
+    result = cli("report", "-d", squares["districts"], "-c", log, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "AutoDateLocator" not in result.stderr and "warning" not in result.stderr, result.stderr
+    chart = report_svgs(out)["timeline"]
+    assert "% of area (km²)" in chart and "% of districts" not in chart
+    assert "Timeline chart of shares by area" in out.read_text(encoding="utf-8")
+    ticks = re.findall(r"<text[^>]*>([^<]*)</text>", chart)
+    assert ticks[:4] == ["Jan 2025", "Jul", "Jan 2026", "Jul"]  # six-monthly, as matplotlib's fallback drew them
+
+
+def test_a_log_of_districts_still_charts_districts(cli, squares_args, tmp_path):
+    out = tmp_path / "r.html"
+    assert cli("report", *squares_args, "-o", out).exit_code == 0
+    chart = report_svgs(out)["timeline"]
+    assert "% of districts" in chart and "% of area" not in chart
+    assert "Timeline chart of shares by districts" in out.read_text(encoding="utf-8")

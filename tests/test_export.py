@@ -72,6 +72,40 @@ def test_district_layer_before_the_log_is_unknown(ds):
     assert layer["date_in_force"].isna().all()
 
 
+def map_legend_colours(ds, date) -> dict:
+    """actor -> '#rrggbb' as the map of `date` draws it, read off its legend patches (short names: one line)."""
+    from matplotlib.colors import to_hex
+
+    from conflictmap.plots import map_picture
+
+    _, handles = map_picture(ds, date, bare=True)
+    return {h.get_label().split("\n")[0]: to_hex(h.get_facecolor()) for h in handles if h.get_gid() == "actor"}
+
+
+def test_fill_is_the_colour_the_map_draws_without_an_actors_file(ds):
+    # No actors file (the squares): fill was null everywhere while the map drew the conventional colours.
+    from conflictmap.plots import CONTESTED_FACE, CONVENTIONAL
+
+    layer = ex.district_layer(ds, DAY).set_index("id")
+    assert layer.loc["C", "fill"] == layer.loc["D", "fill"] == CONVENTIONAL["government"]  # government
+    assert layer.loc["B", "fill"] == CONVENTIONAL["government"]  # split: its largest holder, as the map
+    assert layer.loc["A", "fill"] == CONTESTED_FACE
+    legend = map_legend_colours(ds, DAY)
+    for key in "ABCD":
+        assert layer.loc[key, "fill"] == legend[layer.loc[key, "controller"]]
+
+
+def test_fill_of_an_actor_with_no_conventional_colour_is_the_maps_palette_colour(squares, tmp_path):
+    log = tmp_path / "militia.csv"
+    log.write_text("date,district,controller\n2020-01-01,A,militia\n2020-01-01,B,militia\n2020-01-01,C,rebels\n")
+    ds = load_dataset(Inputs(districts=squares["districts"], control=str(log)))
+    layer = ex.district_layer(ds, D(2020, 1, 1)).set_index("id")
+    legend = map_legend_colours(ds, D(2020, 1, 1))
+    assert layer.loc["A", "fill"] == layer.loc["B", "fill"] == legend["militia"]
+    assert layer.loc["C", "fill"] == legend["rebels"] and layer.loc["D", "fill"] == legend["unknown"]
+    assert len({legend["militia"], legend["rebels"], legend["unknown"]}) == 3
+
+
 def test_share_columns_are_slugs_and_unique():
     cols = ex.share_columns(["Kurdish forces", "kurdish-forces", "Ahrar al-Sham", "قوات"])
     assert cols["Kurdish forces"] == "share_kurdish_forces"

@@ -6,6 +6,7 @@ import math
 import pytest
 from pyproj import Geod
 
+from conflictmap.movement import COLUMNS
 from tests.helpers import cell_area_km2
 
 KM = 1000 / (6378137.0 * math.pi / 180)  # degrees of longitude per km on the equator (equatorial radius)
@@ -82,8 +83,9 @@ def test_readme_shows_what_the_command_prints(cli):
 
 
 def test_zones_moving_1_km_in_10_days(cli_json, tmp_path):
-    # A zone of 'north' covering the two west strips, then three; the clip is the four strips, so the
-    # zone's west, south and north edges lie on the clip's boundary and only its east edge is front.
+    # A zone of 'north' covering the two west strips, then three; the clip is eight strips, so the
+    # zone's west, south and north edges lie on the clip's boundary and only its east edge is front
+    # (the land it faces reaches 6 km east, past the 2 km probe of frontline.ZoneFront).
     folder = tmp_path / "zones"
     folder.mkdir()
     for day, cols in (("2020-01-01", 2), ("2020-01-11", 3)):
@@ -91,7 +93,7 @@ def test_zones_moving_1_km_in_10_days(cli_json, tmp_path):
         feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
         (folder / f"{day}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     clip = tmp_path / "clip.geojson"
-    box = [[0, 0], [4 * KM, 0], [4 * KM, HEIGHT], [0, HEIGHT], [0, 0]]
+    box = [[0, 0], [8 * KM, 0], [8 * KM, HEIGHT], [0, HEIGHT], [0, 0]]
     clip.write_text(
         json.dumps({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [box]}})
     )
@@ -107,8 +109,9 @@ def test_zones_moving_1_km_in_10_days(cli_json, tmp_path):
     assert row["max_advance_km"] == pytest.approx(1.0, rel=0.01)
 
 
-def test_ukraine_deepstate_movement_agrees_with_zone_areas(cli_json, shared_data):
-    # Two DeepState snapshots: net km² gained = the change of `zones area` (both clipped to the boundary).
+def test_ukraine_deepstate_movement_agrees_with_zone_areas_and_frontline(cli_json, shared_data):
+    # Two DeepState snapshots: net km² gained = the change of `zones area` (both clipped to the boundary),
+    # and the front is the one `frontline ZONES` measures on the first date (coasts and border left out).
     ukraine = shared_data / "ukraine"
     folder = ukraine / "zones-deepstate"
     files = sorted(folder.glob("deepstatemap_data_*.geojson"))[:2]
@@ -118,7 +121,10 @@ def test_ukraine_deepstate_movement_agrees_with_zone_areas(cli_json, shared_data
     gained = sum(r["area_km2"] for r in rows if r["actor"] == "russia")
     lost = sum(r["area_km2"] for r in rows if r["actor"] == "ukraine")
     assert gained - lost == pytest.approx(areas[1]["change_km2"], rel=1e-4, abs=0.05)
-    assert all(r["front_km"] > 500 for r in rows)  # the front in Ukraine is about 1,000 km or more
+    (line,) = cli_json("frontline", files[0], "--actor", "russia", *clip)
+    assert line["date"] == rows[0]["since"]
+    assert all(r["front_km"] == pytest.approx(line["length_km"], rel=1e-12) for r in rows)
+    assert 1000 < line["length_km"] < 1600  # not the ~2,000 km of the zone's whole edge inside the boundary
 
 
 def test_export_gains_layer_draws_the_strip(cli, strips, tmp_path):
@@ -163,3 +169,28 @@ def test_a_gap_narrower_than_the_samples_streets_is_widened_to_them(cli):
     assert narrow.stdout == detected.stdout == wide.stdout
     assert "--gap 10 would leave out" in narrow.stderr and "never narrows it" in narrow.stderr
     assert "would leave out" not in wide.stderr and "warning" not in wide.stderr
+
+
+def test_one_date_says_why_the_table_is_empty(cli, strips, tmp_path):
+    # LOG without its last row: one date, nothing to compare; exit 0 with the empty table and a warning.
+    one = tmp_path / "one.csv"
+    one.write_text("\n".join(LOG.splitlines()[:5]) + "\n")
+    done = cli("front-movement", "--districts", strips[1], "--control", one, "-f", "csv")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip().splitlines() == [",".join(COLUMNS)]
+    assert "warning: only one date in the log (2020-01-01): movement needs two dates" in done.stderr
+    same = cli("front-movement", *strips, "--since", "2020-01-11", "--until", "2020-01-11", "-f", "csv")
+    assert same.exit_code == 0 and len(same.stdout.strip().splitlines()) == 1
+    assert "--since and --until both come to 2020-01-11: movement needs two different dates" in same.stderr
+
+
+def test_one_snapshot_says_why_the_table_is_empty(cli, tmp_path):
+    folder = tmp_path / "zones"
+    folder.mkdir()
+    ring = [[0, 0], [KM, 0], [KM, HEIGHT], [0, HEIGHT], [0, 0]]
+    feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    (folder / "2020-01-01.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    done = cli("zones", "movement", folder, "--actor", "north", "--rest", "south", "-f", "csv")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip().splitlines() == [",".join(COLUMNS)]
+    assert "warning: only one snapshot (2020-01-01): movement needs two dates" in done.stderr

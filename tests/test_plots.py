@@ -405,3 +405,32 @@ def test_a_long_baseline_subtitle_wraps_between_actors_and_keeps_them_all(tmp_pa
     for actor in [*actors, "rebels"]:
         assert any(f"{actor} 8.3%" in line for line in lines)  # listed, and on one line
     assert subtitle.endswith("(by count)")
+
+
+def test_the_date_locator_ticks_every_span_without_a_warning():
+    # Matplotlib's own AutoDateLocator warns for 26-37 months at up to 5 ticks (the report's bare chart of
+    # 2024-07-08..2026-08-22); ours must pick an interval for every span from a day to 11 years.
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from conflictmap.plots import date_locator
+
+    start = np.datetime64("2024-07-08")
+    fig, ax = plt.subplots()
+    ax.plot([start, start + 4000], [0, 1])
+    for days in [1, 2, 5, 30, 90, 364, 700, 776, 800, 1000, 1100, 1500, 4000]:
+        for low, high in ((3, 5), (4, 10)):
+            ax.set_xlim(start, start + days)
+            locator = date_locator(low, high)
+            ax.xaxis.set_major_locator(locator)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                lo, hi = ax.get_xlim()
+                ticks = [t for t in locator() if lo <= t <= hi]
+            assert not caught, (days, high, [str(w.message) for w in caught])
+            assert 2 <= len(ticks) <= high + 1, (days, high, len(ticks))
+    plt.close(fig)

@@ -12,7 +12,7 @@ import json
 import pytest
 from pyproj import Geod
 
-from tests.helpers import box_coords, write_zones
+from tests.helpers import box_coords, cell_area_km2, write_zones
 
 FRONT_KM = Geod(ellps="WGS84").line_length([0.1, 0.1], [0.0, 0.1]) / 1000
 
@@ -57,6 +57,49 @@ def test_export_writes_the_zone_front(cli, country, tmp_path):
     assert feature["properties"]["length_km"] == pytest.approx(FRONT_KM, rel=1e-3)
     xs = [x for line in feature["geometry"]["coordinates"] for x, _ in line]
     assert min(xs) == pytest.approx(0.1, abs=1e-6) and max(xs) == pytest.approx(0.1, abs=1e-6)
+
+
+def test_zones_movement_measures_the_same_front(cli_json, country):
+    # The zone loses lon 0.1..0.15 to the rest. Its D0 front is the meridian lon 0.1 only: its north and
+    # south edges lie on the clip's boundary and its east edge 11 m inside it, and neither is front (the
+    # construction before frontline.ZoneFront counted that east edge too: twice FRONT_KM).
+    lines = cli_json("frontline", country["zones"], "--actor", "russia", "--clip", country["clip"])
+    rows = cli_json(
+        "zones", "movement", country["zones"], "--actor", "russia", "--rest", "ukraine", "--clip", country["clip"]
+    )
+    assert [(r["actor"], r["from"]) for r in rows] == [("ukraine", "russia")]
+    assert rows[0]["front_km"] == lines[0]["length_km"]
+    assert rows[0]["front_km"] == pytest.approx(FRONT_KM, rel=1e-3)
+    # The farthest point lost is on lon 0.15, 0.05° of the equator from the old front.
+    far = Geod(ellps="WGS84").inv(0.1, 0.0, 0.15, 0.0)[2] / 1000
+    assert rows[0]["max_advance_km"] == pytest.approx(far, rel=1e-3)
+
+
+def test_a_redrawn_coast_is_no_advance(cli_json, country, tmp_path):
+    # Russia advances 0.01° west (lon 0.1 -> 0.09) and its map redraws the "coast", the east edge, 5.6 m
+    # further out on lat 0.05..0.1. Both count in km²; the maximum advance is the strip's 0.01° of the
+    # equator, not the sliver's ~11 km from the front (it touches the old zone only far from the front).
+    folder = tmp_path / "advance"
+    folder.mkdir()
+    write_zones(folder / "zones_2024-01-01.geojson", [({}, box_coords(0.1, 0, 0.1999, 0.1))])
+    ring = [[0.09, 0], [0.1999, 0], [0.1999, 0.05], [0.19995, 0.05], [0.19995, 0.1], [0.09, 0.1], [0.09, 0]]
+    write_zones(folder / "zones_2024-02-01.geojson", [({}, [ring])])
+    (row,) = cli_json("zones", "movement", folder, "--actor", "russia", "--rest", "ukraine", "--clip", country["clip"])
+    assert (row["actor"], row["from"]) == ("russia", "ukraine")
+    area = cell_area_km2(0.09, 0, 0.1, 0.1) + cell_area_km2(0.1999, 0.05, 0.19995, 0.1)
+    assert row["area_km2"] == pytest.approx(area, rel=1e-6)
+    assert row["front_km"] == pytest.approx(FRONT_KM, rel=1e-3)
+    assert row["max_advance_km"] == pytest.approx(Geod(ellps="WGS84").inv(0.09, 0, 0.1, 0)[2] / 1000, rel=1e-3)
+
+
+def test_movement_rest_is_not_the_zone_actor(cli, country):
+    # It gave rows of russia gaining from russia, exit 0.
+    args = ("zones", "movement", country["zones"], "--actor", "russia", "--rest", "russia", "--clip", country["clip"])
+    done = cli(*args)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.strip() == (
+        "conflictmap: error: --rest russia is the zone actor; --rest names who holds the area no zone covers"
+    )
 
 
 def test_zone_front_needs_a_clip(cli, country):

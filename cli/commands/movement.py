@@ -48,6 +48,7 @@ def front_movement(
         table = stepped_movement(ds, date_grid(ds, since, until, every), gap, resolved=True)
     else:
         table = compute(ds, since, until, gap, resolved=True)
+        _one_date(ds, since, until)
     warn_outside_log(ds, since, until)  # after the span was checked: an inverted one is the error alone
     if gap == 0 and note is None and len(table) and table["front_km"].eq(0).any():  # touching districts
         say(
@@ -57,6 +58,20 @@ def front_movement(
         )
     columns = PEOPLE_COLUMNS if fmt.value in ("table", "markdown") else COLUMNS
     emit_rows(table, fmt, columns, "Front movement")
+
+
+def _one_date(ds, since, until) -> None:
+    """Say why the table is empty when D0 and D1 are one date."""
+    from conflictmap.changes import window
+
+    d0, d1 = window(ds, since, until)
+    if d0 != d1:
+        return
+    day = d0.isoformat()
+    if since is None and until is None:
+        say(f"only one date in the log ({day}): movement needs two dates", "warning")
+    else:
+        say(f"--since and --until both come to {day}: movement needs two different dates", "warning")
 
 
 def register(app):

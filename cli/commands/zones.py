@@ -99,7 +99,7 @@ def movement(
         Optional[str],
         typer.Option(
             "--clip",
-            help="Reference area (e.g. a national boundary): zones are measured within it, and the zone edge outside it (the border, the coast) is no front.",
+            help="Reference area (e.g. a national boundary): zones are measured within it, and the front is the zone edge facing land inside it that the zone does not hold (as frontline ZONES), so coasts and borders are not.",
         ),
     ] = None,
     rest: Annotated[
@@ -117,9 +117,12 @@ def movement(
 
     with ProgressBar() as bar:
         zoneset, reference, _ = read_zone_series(zones, reading, actors, clip, bar)
-        if reference is None:
-            say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
         table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"))
+    if reference is None:
+        say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
+    if len(zoneset.snapshots) == 1:  # the table is empty, and should say why
+        only = zoneset.snapshots[0].date.isoformat()
+        say(f"only one snapshot ({only}): movement needs two dates", "warning")
     emit_rows(
         table,
         fmt,
