@@ -170,16 +170,20 @@ def _iso(value) -> str | None:
 
 def held_weights(ds: Dataset, date: dt.date | None, actors: list[str]) -> np.ndarray:
     """Per district, the share held by any of `actors` on the date (a group sums its members)."""
-    state = state_on(ds, date)
+    return _weights(state_on(ds, date), actors, len(ds.districts))
+
+
+def _weights(state: pd.DataFrame, actors: list[str], n: int) -> np.ndarray:
     mine = state[state["controller"].isin(actors)]
-    weights = np.zeros(len(ds.districts))
+    weights = np.zeros(n)
     np.add.at(weights, mine["idx"].to_numpy(dtype=int), mine["share"].to_numpy(dtype=float))
     return weights
 
 
-def baseline_weights(ds: Dataset, day: dt.date, members: list[str]) -> np.ndarray:
-    """held_weights of a baseline universe: what `members` held on `day`; an InputError when that is nothing."""
-    weights = held_weights(ds, day, members)
+def baseline_weights(ds: Dataset, day: dt.date, members: list[str], state: pd.DataFrame | None = None) -> np.ndarray:
+    """held_weights of a baseline universe: what `members` held on `day` (its `state` when the caller has it);
+    an InputError when that is nothing."""
+    weights = _weights(state_on(ds, day) if state is None else state, members, len(ds.districts))
     if not weights.any():
         raise InputError(
             f"{', '.join(members)} held no district on {day.isoformat()}, so there is nothing to take a "
@@ -245,8 +249,8 @@ def shares(
 
 def _from_baseline(ds: Dataset, baseline: dt.date, members: list[str], actors: list[str], now: np.ndarray):
     """Per district and actor, the part of what `members` held on `baseline` that the actor holds now."""
-    weights = baseline_weights(ds, baseline, members)
     then_state = state_on(ds, baseline)
+    weights = baseline_weights(ds, baseline, members, then_state)
     actors_then = sorted(set(actors) | set(then_state["controller"]))
     then = share_matrix(then_state, actors_then, len(ds.districts))
     position = [actors_then.index(a) for a in actors]

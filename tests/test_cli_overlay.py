@@ -249,9 +249,12 @@ def test_deepstate_over_ukraine(cli, cli_json, shared_data, tmp_path):
 
     ukraine = shared_data / "ukraine"
     log = tmp_path / "ua.json"
+    # Six of the 26 snapshots, the first (checked below) among them: every date's share of Ukraine is in
+    # tests/test_zones.py::test_deepstate_in_ukraine_is_18_to_20_percent.
+    files = sorted((ukraine / "zones-deepstate").glob("*.geojson"))[::5]
     done = cli(
         "overlay",
-        ukraine / "zones-deepstate",
+        *files,
         "--actor",
         "russia",
         "--rest",
@@ -264,7 +267,7 @@ def test_deepstate_over_ukraine(cli, cli_json, shared_data, tmp_path):
     assert done.exit_code == 0, done.output
     rows = json.loads(log.read_text())
     russia = [r for r in rows if r["controller"] == "russia"]
-    assert len(russia) == 26 and all(0.175 < r["share"] < 0.20 for r in russia)
+    assert len(russia) == 6 and all(0.175 < r["share"] < 0.20 for r in russia)
     geod = Geod(ellps="WGS84")
     boundary = shapely.from_geojson((ukraine / "national-boundary.geojson").read_text())
     zone = shapely.from_geojson((ukraine / "zones-deepstate" / "deepstatemap_data_20240708.geojson").read_text())
