@@ -107,12 +107,31 @@ def given_once(command) -> None:
 def _recording(option, process, given: dict, ctx):
     def record(value, state):
         param = option.obj
-        if param.name in given and given[param.name] != value:
+        if param.name in given and _same_value(given[param.name]) != _same_value(value):
             raise ClickUsageError(twice_message(param, given[param.name], value, ctx), ctx)
         given[param.name] = value
         process(value, state)
 
     return record
+
+
+SAME_CHOICE = {"md": "markdown"}  # as cli/output.SAME_AS: one choice, two spellings
+
+
+def _same_value(value):
+    """What a value means, for telling a repeat from a contradiction: `-f md -f markdown`, `--tolerance 5
+    --tolerance 5.0` and `-o a.csv -o ./a.csv` are one value each."""
+    import os
+
+    text = " ".join(value) if isinstance(value, (tuple, list)) else str(value)
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if "/" in text or text.startswith("."):
+        return os.path.normpath(text)
+    folded = text.casefold()  # choices take any case (-f JSON); a title differing only in case is no contradiction
+    return SAME_CHOICE.get(folded, folded)
 
 
 def twice_message(param, first, second, ctx) -> str:

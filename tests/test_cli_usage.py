@@ -68,6 +68,23 @@ def test_the_same_value_twice_is_harmless(cli_json):
     assert cli_json("share", "--date", "2016-12-01", "--date", "2016-12-01") == once
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["share", "-f", "md", "-f", "markdown"],  # one choice, two spellings
+        ["share", "-f", "JSON", "-f", "json"],
+        ["claims", "check", "__claims__", "--tolerance", "5", "--tolerance", "5.0"],  # one number
+        ["share", "-o", "a.csv", "-o", "./a.csv"],  # one path
+    ],
+)
+def test_one_value_spelt_two_ways_is_no_contradiction(cli, args):
+    from tests.helpers import ROOT
+
+    args = [str(ROOT / "data" / "aleppo-2016" / "claims.csv") if a == "__claims__" else a for a in args]
+    result = cli("-q", *args)
+    assert result.exit_code == 0, result.output
+
+
 def test_every_single_value_option_of_every_command_refuses_a_second_value(cli, monkeypatch):
     # Checked as click parses, before any value is converted or any file read: two different texts suffice.
     import typer
