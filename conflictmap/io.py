@@ -1127,10 +1127,13 @@ def atomic_path(path):
     are removed after a successful write.
     """
     path = Path(path)
-    if is_stream_output(path):
-        raise UsageError(
-            f"output {text_of_path(path)} is a device or a pipe, not a file; write to stdout with -o - (and redirect it), or give a file path"
-        )
+    for candidate in (path, Path(os.path.realpath(path))):  # /dev/stdout is a link too: the path as given first
+        if is_stream_output(candidate):
+            raise UsageError(
+                f"output {text_of_path(path)} is a device or a pipe, not a file; write to stdout with -o - (and redirect it), or give a file path"
+            )
+    if path.is_symlink():  # a 'latest.csv' link: the file it points to is replaced, the link stays
+        path = Path(os.path.realpath(path))
     check_writable(path, "output")
     folder = path.parent if str(path.parent) else Path(".")
     try:

@@ -316,3 +316,17 @@ def test_dash_is_stdout_and_writes_no_file(cli, squares_args, tmp_path, monkeypa
     result = cli("share", *squares_args, "-o", "-", "-f", "csv")
     assert result.exit_code == 0 and result.stdout == cli("share", *squares_args, "-f", "csv").stdout
     assert list(work.iterdir()) == []
+
+
+def test_an_output_that_is_a_link_updates_the_file_it_points_to(cli, squares_args, tmp_path):
+    # A cron job's latest.csv -> runs/real.csv: the atomic rename put a plain file where the link was, and the
+    # file it pointed to kept yesterday's figures.
+    (tmp_path / "runs").mkdir()
+    real = tmp_path / "runs" / "real.csv"
+    real.write_text("yesterday\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    done = cli("share", *squares_args, "-o", link)
+    assert done.exit_code == 0, done.output
+    assert link.is_symlink() and os.path.realpath(link) == str(real)
+    assert real.read_text() == cli("share", *squares_args, "-f", "csv").stdout
