@@ -89,6 +89,11 @@ def parse_value(text: str, where: str) -> tuple[float, float]:
     raise InputError(f"{where}: value {text!r} is not a number, a range (80-90) or a bound (>70, <30)")
 
 
+def _percent_measure(measure: str) -> str:
+    """The percent measure of an absolute one: area_km2 -> area_pct."""
+    return measure.replace("_km2", "") + "_pct"
+
+
 def parse_measure(text: str, where: str) -> str:
     key = text.strip().lower().replace(" ", "_").replace("%", "_pct")
     key = MEASURE_WORDS.get(key, key)
@@ -129,7 +134,13 @@ def _claim(rec: dict) -> Claim:
             f"{where}: a baseline needs a percent measure (districts_pct, area_pct, population_pct), not {measure}"
         )
     low, high = parse_value(get("value"), where)
-    if measure.endswith("_pct") and (low > 100 or high < 0):
+    if not measure.endswith("_pct") and PERCENT.search(get("value")):
+        raise InputError(
+            f"{where}: value {get('value')!r} is a percent, but {measure} is an absolute measure; "
+            f"use {_percent_measure(measure)} for a percent, or give the value without %"
+        )
+    ends = [v for v in (low, high) if math.isfinite(v)]
+    if measure.endswith("_pct") and any(v < 0 or v > 100 for v in ends):
         raise InputError(
             f"{where}: value {get('value')!r} is not a percent of anything ({measure} is 0-100); "
             "check the value, or give an absolute measure (districts, area_km2, population)"

@@ -90,3 +90,22 @@ def test_a_range_of_figures_is_consistent_when_it_reaches_the_claim():
     assert (result["figure"], result["figure_low"], result["figure_high"]) == (62.0, 50.0, 62.0)
     assert (result["difference"], result["verdict"]) == (-8.0, "lower")
     assert _verdict(claim(55, 60), [62.0, 50.0], 0)["difference"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "measure, value, fragment",
+    [
+        ("area_km2", "85 percent", "is a percent, but area_km2 is an absolute measure; use area_pct"),
+        ("districts", "85%", "use districts_pct"),
+        ("area_pct", "90-110", "is not a percent of anything"),  # a range's end past 100, not only a value
+        ("area_pct", "150", "is not a percent of anything"),
+    ],
+)
+def test_a_value_that_cannot_be_its_measure_names_the_row(measure, value, fragment):
+    # '85%' of km² was compared as 85 km²; a range to 110% was accepted.
+    from conflictmap.claims import _claim
+
+    row = {"_where": "c.csv line 2", "date": "2016-12-12", "actor": "government", "measure": measure, "value": value}
+    with pytest.raises(InputError, match="c.csv line 2") as err:
+        _claim(row)
+    assert fragment in str(err.value)
