@@ -32,7 +32,7 @@ from .errors import Problem, UsageError
 from .districts import other_name_columns
 from .figures import confidence_in_force, controller_labels, state_on
 from .frontline import front_lines, main_holder
-from .io import _quiet_gdal, atomic_path, check_not_input
+from .io import _quiet_gdal, atomic_path, check_not_input, output_format
 from .transfer import share_matrix
 from .values import plain
 
@@ -111,21 +111,13 @@ def make_request(layer="districts", fmt=None, output="-", precision=None, rs=Fal
 
 
 def _format(given: str | None, output: str) -> str:
-    """-f, else the format the -o suffix names; an unknown or contradicting suffix is a usage error.
-
-    A GeoJSON text in a file named .shp or .txt would be read wrongly (or not at all) by the next tool.
-    """
+    """-f, else the format the -o suffix names; an unknown or contradicting suffix is a usage error
+    (io.output_format): a GeoJSON text in x.csv, or a GeoPackage in x.shp, would be read wrongly by the next tool."""
     if output == "-" or Path(output).is_dir():  # a folder gets its own message below
         return given or "geojson"
-    suffix = Path(output).suffix.lower()
-    named = EXPORT_SUFFIXES.get(suffix)
-    if given is None and named is None:
+    if given is None and Path(output).suffix.lower() not in EXPORT_SUFFIXES:
         raise UsageError(f"-o {output}: unknown output suffix; use .geojson, .geojsonl, .gpkg or .fgb, or give -f")
-    if given is not None and named is not None and named != given:
-        raise UsageError(
-            f"-o {output}: the suffix {suffix} means {named}, not -f {given}; change the suffix or drop -f"
-        )
-    return given or named
+    return output_format(output, given, EXPORT_SUFFIXES)
 
 
 # ---------------------------------------------------------------- layers

@@ -347,3 +347,12 @@ def test_an_other_name_field_with_no_names_still_writes(cli, tmp_path, suffix):
     result = cli("-q", "export", "-d", path, "-o", out)
     assert result.exit_code == 0, result.output
     assert [_text(row["name_ar"]) for row in _read_layer(out).values()] == ["", "", "", ""]
+
+
+@pytest.mark.parametrize("name, fmt", [("e.csv", "geojson"), ("x.shp", "gpkg"), ("x.md", "gpkg"), ("e.csv", "gpkg")])
+def test_a_suffix_that_names_another_format_than_f_is_refused(cli, squares_args, tmp_path, name, fmt):
+    # GeoJSON was written into e.csv and a GeoPackage into x.shp, exit 0; e.csv -f gpkg crashed in GDAL.
+    out = tmp_path / name
+    result = cli("export", *squares_args, "-o", out, "-f", fmt)
+    assert result.exit_code == 2 and not out.exists()
+    assert f"the suffix {out.suffix} means" in result.stderr and f"not -f {fmt}" in result.stderr
