@@ -138,13 +138,23 @@ def _own_files_only(base: Inputs, given: Inputs) -> Inputs:
     `-d other.geojson` it would pick a field of another file by accident.
     """
     dropped: dict = {}
-    if given.districts and given.districts != base.districts:
+    if given.districts and not _same_file(given.districts, base.districts):
         dropped |= {k: () if k == "aliases" else (False if k == "dissolve" else None) for k in DISTRICT_KEYS}
-    if given.control and given.control != base.control:
+    if given.control and not _same_file(given.control, base.control):
         dropped |= {k: None for k in CONTROL_KEYS}
     if not dropped:
         return base
     return replace(base, **dropped, from_project=tuple(k for k in base.from_project if k not in dropped))
+
+
+def _same_file(given: str, base: str | None) -> bool:
+    """-d naming the project's own file by another path (../aleppo/districts.geojson) keeps its settings."""
+    if base is None or given == "-" or base == "-":
+        return given == base
+    try:
+        return given == base or Path(given).resolve() == Path(base).resolve()
+    except OSError:
+        return False
 
 
 def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:

@@ -1,5 +1,7 @@
 """Where inputs come from: options, ./conflictmap.toml (paths relative to it), or the bundled sample."""
 
+from pathlib import Path
+
 import pytest
 
 from conflictmap.errors import InputError, UsageError
@@ -82,6 +84,11 @@ def test_project_field_settings_apply_to_the_project_files_only(tmp_path, square
     assert (other.id_field, other.dissolve, other.aliases) == (None, False, ())
     assert other.encoding == "cp1251"  # the log is still the project's (none given): its encoding stays
     assert resolve(Inputs(control="log.csv"), cwd=folder).encoding is None
+    # The project's own file by another path (a '..' in it) is the project's file: its settings stay.
+    districts = Path(squares["districts"])
+    roundabout = districts.parent / ".." / districts.parent.name / districts.name
+    same = resolve(Inputs(districts=str(roundabout)), cwd=folder)
+    assert (same.id_field, same.dissolve) == ("name", True)
 
 
 def test_info_describes_shared_ids_instead_of_refusing(tmp_path, cli_json):
