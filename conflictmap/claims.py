@@ -81,7 +81,7 @@ def parse_value(text: str, where: str) -> tuple[float, float]:
         if BOUND.match(raw):
             word, number = BOUND.match(raw).groups()
             return (float(number), math.inf) if word.lower() in ABOVE else (-math.inf, float(number))
-        number = float(raw)
+        number = float(raw) if re.fullmatch(NUMBER, raw) else math.nan  # not float()'s '85_0' (850) or '1e3'
         if math.isfinite(number):
             return number, number
     except ValueError:

@@ -41,6 +41,7 @@ def test_values_ranges_and_bounds(text, expected):
         ("", "not a number"),
         ("85,5", "decimal comma; write it with a point, e.g. 85.5"),
         ("percentage", "not a number"),
+        ("85_0", "not a number"),  # float() reads it as 850
     ],
 )
 def test_bad_values_name_the_row(text, fragment):
