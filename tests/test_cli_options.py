@@ -147,7 +147,8 @@ def test_input_as_output_fails_before_loading(cli, squares, tmp_path, command):
     # The control log (named .svg, a name every writer but report accepts with its --format; .md for report)
     # given as the output.
     # The districts file does not exist: exit 2 "also an input" shows nothing was loaded, and the log is intact.
-    log = tmp_path / ("log.md" if command == "report" else "log.svg")  # a report's suffix must say its format
+    # A report's and an export's suffix must agree with their format (a .txt says nothing, so -f decides).
+    log = tmp_path / {"report": "log.md", "export": "log.txt"}.get(command, "log.svg")
     log.write_text(open(squares["control"]).read())
     fmt = {"export": ["-f", "geojson"]}.get(command, [])
     result = cli(*WRITERS[command], log, "--districts", tmp_path / "absent.geojson", "--control", log, *fmt)
