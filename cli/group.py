@@ -115,9 +115,6 @@ def _recording(option, process, given: dict, ctx):
     return record
 
 
-SAME_CHOICE = {"md": "markdown"}  # as cli/output.SAME_AS: one choice, two spellings
-
-
 def _same_value(value):
     """What a value means, for telling a repeat from a contradiction: `-f md -f markdown`, `--tolerance 5
     --tolerance 5.0` and `-o a.csv -o ./a.csv` are one value each."""
@@ -130,8 +127,10 @@ def _same_value(value):
         pass
     if "/" in text or text.startswith("."):
         return os.path.normpath(text)
+    from conflictmap.cli.output import SAME_AS  # one choice, two spellings (-f md, -f markdown)
+
     folded = text.casefold()  # choices take any case (-f JSON); a title differing only in case is no contradiction
-    return SAME_CHOICE.get(folded, folded)
+    return next((b.value for a, b in SAME_AS.items() if a.value == folded), folded)
 
 
 def twice_message(param, first, second, ctx) -> str:
