@@ -984,23 +984,14 @@ def _baseline_note(ds: Dataset, date, baseline: Baseline) -> str:
     entries[-1] = f"{entries[-1][:-1]} (by {'area' if by_area else 'count'})"
     when = date.isoformat() if date else "the last date"
     what = f"the area {label} held" if by_area else f"the districts {label} held"
-    words = (
+    # Each actor's entry ("kurdish forces 4.3%,") is one word when wrapping, so a line never ends inside it:
+    # textwrap breaks at ASCII whitespace only, and a no-break space holds the entry together.
+    text = (
         f"Outlined: the districts where {label} held the majority on {baseline.date.isoformat()}. "
-        f"Of {what} then, on {when}:"
-    ).split()
-    # Each actor's entry ("kurdish forces 4.3%,") is one word when wrapping: a line never ends inside it.
-    return _wrap(words + entries, 100)
-
-
-def _wrap(words: list[str], width: int) -> str:
-    """Lines of at most `width` characters (a longer word alone on its line), broken only between words."""
-    lines = [""]
-    for word in words:
-        if lines[-1] and len(lines[-1]) + 1 + len(word) > width:
-            lines.append(word)
-        else:
-            lines[-1] = f"{lines[-1]} {word}" if lines[-1] else word
-    return "\n".join(lines)
+        f"Of {what} then, on {when}: " + " ".join(e.replace(" ", "\u00a0") for e in entries)
+    )
+    lines = textwrap.wrap(text, 100, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines).replace("\u00a0", " ")
 
 
 def _fractional(ds: Dataset) -> bool:
