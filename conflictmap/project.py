@@ -149,12 +149,11 @@ def _own_files_only(base: Inputs, given: Inputs) -> Inputs:
 
 def _same_file(given: str, base: str | None) -> bool:
     """-d naming the project's own file by another path (../aleppo/districts.geojson) keeps its settings."""
+    from .io import same_file
+
     if base is None or given == "-" or base == "-":
         return given == base
-    try:
-        return given == base or Path(given).resolve() == Path(base).resolve()
-    except OSError:
-        return False
+    return given == base or same_file(given, base)
 
 
 def resolve(given: Inputs, cwd: Path | None = None) -> Inputs:
