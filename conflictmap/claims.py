@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import InputError, UsageError
-from .figures import shares
+from .figures import pct_name, shares
 from .io import label, read_records
 from .baseline import Baseline
 from .tolerance import NOISE
@@ -89,11 +89,6 @@ def parse_value(text: str, where: str) -> tuple[float, float]:
     raise InputError(f"{where}: value {text!r} is not a number, a range (80-90) or a bound (>70, <30)")
 
 
-def _percent_measure(measure: str) -> str:
-    """The percent measure of an absolute one: area_km2 -> area_pct."""
-    return measure.replace("_km2", "") + "_pct"
-
-
 def parse_measure(text: str, where: str) -> str:
     key = text.strip().lower().replace(" ", "_").replace("%", "_pct")
     key = MEASURE_WORDS.get(key, key)
@@ -137,7 +132,7 @@ def _claim(rec: dict) -> Claim:
     if not measure.endswith("_pct") and PERCENT.search(get("value")):
         raise InputError(
             f"{where}: value {get('value')!r} is a percent, but {measure} is an absolute measure; "
-            f"use {_percent_measure(measure)} for a percent, or give the value without %"
+            f"use {pct_name(measure)} for a percent, or give the value without %"
         )
     ends = [v for v in (low, high) if math.isfinite(v)]
     if measure.endswith("_pct") and any(v < 0 or v > 100 for v in ends):
