@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from .errors import InputError, UsageError
+from .escape import visible_text
 
 VECTOR_HINT = "expected GeoJSON, GeoPackage, Shapefile, FlatGeobuf or GeoParquet"
 TABLE_SUFFIXES = {
@@ -191,9 +192,6 @@ def _unknown_crs(crs_name: str, name: str) -> str | None:
     return None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
 def _control_character_problem(doc, name: str) -> str | None:
     """A NUL that GDAL would cut the text at ('Al\\0pha' -> 'Al'): refused, naming the feature."""
     features = doc.get("features") if isinstance(doc, dict) else None
@@ -233,8 +231,7 @@ def shown_columns(columns, limit: int = 8) -> str:
 
 def printable(text, limit: int = 60) -> str:
     """Text safe for a one-line message: control characters as escapes, cut to `limit` characters."""
-    text = str(text)
-    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\n", "\\n").replace("\r", "\\r")
+    shown = visible_text(text).replace("\r", "\\x0d").replace("\n", "\\n")  # a line break would end the message
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
