@@ -39,7 +39,7 @@ def read_aliases(source, encoding: str | None = None) -> list[tuple[str, str, st
             return _variants(doc, name)
         if isinstance(doc, dict) and all(isinstance(v, str) for v in doc.values()):
             return [(k, v, f"{name} key {k!r}") for k, v in doc.items()]
-    records = read_records(source, encoding)
+    records = read_records(source, encoding, "aliases file", "alias,district")
     if not records:
         raise InputError(f"{name}: no aliases; expected a header 'alias,district' and one line per spelling")
     alias_col = _column(records, ALIAS_COLUMNS, name)

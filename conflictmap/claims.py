@@ -159,7 +159,7 @@ def _claim(rec: dict) -> Claim:
 
 def read_claims(source, encoding: str | None = None) -> list[Claim]:
     """The claims of a CSV/TSV/JSON/NDJSON table; the first bad row is an InputError naming its line."""
-    records = read_records(source, encoding)
+    records = read_records(source, encoding, "claims table", "date,actor,measure,value")
     if not records:
         raise InputError(f"{label(source)}: no claims; expected a header line 'date,actor,measure,value'")
     missing = [c for c in ("date", "actor", "measure", "value") if c not in records[0]]

@@ -721,11 +721,14 @@ def _sniff_delimiter(text: str, default: str) -> str:
     return best if counts[best] > 0 else default
 
 
-def read_records(source, encoding: str | None = None, role: str = "table of rows") -> list[dict]:
+def read_records(
+    source, encoding: str | None = None, role: str = "table of rows", header: str = "date,district,controller"
+) -> list[dict]:
     """Rows of a CSV/TSV/JSON/NDJSON table as dicts of strings, each with its '_where' location.
 
     Text is UTF-8 (or UTF-16 with a BOM) unless `encoding` names another. `role` names
-    the table in the message for a GeoJSON file given in its place ("control log").
+    the table in the message for a GeoJSON file given in its place ("control log"); `header`
+    is the header line an empty file is told to start with.
     """
     name = label(source)
     suffix = Path(str(source)).suffix.lower()
@@ -733,7 +736,7 @@ def read_records(source, encoding: str | None = None, role: str = "table of rows
         return _read_frame_records(source, name)
     text = decode_text(read_source_bytes(source), name, encoding)
     if not text.strip():
-        raise InputError(f"{name}: empty file; expected a header line 'date,district,controller'")
+        raise InputError(f"{name}: empty file; expected a header line '{header}'")
     kind = _table_kind(source, text)
     if kind in ("json", "ndjson"):
         _check_not_geojson(text, name, role)

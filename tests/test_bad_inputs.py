@@ -527,6 +527,13 @@ CASES = [
         ("a_alias_duplicate.csv line 3", "given twice", "line 2"),
         "the alias Alfa given twice (for A and for B)",
     ),
+    Case(
+        "a_alias_empty.csv",
+        "aliases",
+        1,
+        ("a_alias_empty.csv: empty file", "'alias,district'"),
+        "0 bytes (the error asked for a control log's header)",
+    ),
     # -- project file
     Case(
         "p_unknown_key.toml",
@@ -637,6 +644,7 @@ OWN_TESTS = {
     "claims_unknown_actor.csv",
     "claims_decimal_comma.csv",
     "claims_percent_over_100.csv",
+    "claims_empty.csv",
     "conf_not_in_order.csv",
     "conf_levels.toml",
     "r_no_crs.tif",

@@ -77,6 +77,7 @@ def test_sample_claims_match_the_share_command(cli_json):
         ("claims_unknown_actor.csv", "claims_unknown_actor.csv line 2: actor 'goverment' is not an actor"),
         ("claims_decimal_comma.csv", "claims_decimal_comma.csv line 3: value '62,5' has a decimal comma"),
         ("claims_percent_over_100.csv", "claims_percent_over_100.csv line 2: value '150' is not a percent"),
+        ("claims_empty.csv", "claims_empty.csv: empty file; expected a header line 'date,actor,measure,value'"),
     ],
 )
 def test_bad_claims_files(cli, squares_args, name, fragment):
