@@ -99,6 +99,8 @@ def given_once(command) -> None:
         for option in options:
             if option.action == "store":  # one value (flags store a constant, repeatable options append)
                 option.process = _recording(option, option.process, given, ctx)
+            elif option.action == "store_const" and getattr(option.obj, "secondary_opts", None):
+                option.process = _recording_switch(option, option.process, given, ctx)  # --inset/--no-inset
         return parser
 
     command.make_parser = parser_checking_repeats
@@ -110,6 +112,21 @@ def _recording(option, process, given: dict, ctx):
         if param.name in given and _same_value(given[param.name]) != _same_value(value):
             raise ClickUsageError(twice_message(param, given[param.name], value, ctx), ctx)
         given[param.name] = value
+        process(value, state)
+
+    return record
+
+
+def _recording_switch(option, process, given: dict, ctx):
+    """`--inset --no-inset`: the two sides of one switch, both given, contradict each other as two values do."""
+
+    def record(value, state):
+        param = option.obj
+        spelling = option._long_opts[0] if option._long_opts else option._short_opts[0]
+        if param.name in given and given[param.name][0] != option.const:
+            first = given[param.name][1]
+            raise ClickUsageError(f"{first} and {spelling} both given; give one of them", ctx)
+        given[param.name] = (option.const, spelling)
         process(value, state)
 
     return record

@@ -163,3 +163,27 @@ def test_every_choice_option_takes_any_case():
                 choices += 1
                 assert not descriptor.parameter_info.case_sensitive, (command.name, param.opts)
     assert choices >= 8  # --format of every read command, --by, --style, --rule, --layer, ...
+
+
+def test_both_sides_of_a_switch_are_a_usage_error(cli, monkeypatch):
+    # `--inset --no-inset` kept the last silently; every on/off pair of every command now refuses both.
+    import typer
+    import typer.testing
+
+    from conflictmap.cli.app import app
+
+    group = typer.main.get_command(app)
+    monkeypatch.setattr(typer.testing, "_get_command", lambda _: group)
+    checked = []
+    for path, command in leaf_commands(group):
+        for param in command.params:
+            if param.param_type_name != "option" or not param.is_flag or not param.secondary_opts:
+                continue
+            on, off = param.opts[0], param.secondary_opts[0]
+            result = cli(*path, on, off)
+            assert result.exit_code == 2, (path, on, result.output)
+            assert lines_of(result)[0] == f"conflictmap: error: {on} and {off} both given; give one of them"
+            checked.append((*path, on))
+    assert ("map", "--inset") in checked, checked
+    same = cli("map", "--no-inset", "--no-inset", "-o", "m.png")  # one side twice: no contradiction
+    assert same.exit_code == 0, same.output
