@@ -31,6 +31,7 @@ import numpy as np
 import shapely
 
 from .dataset import Dataset
+from .districts import other_name_columns
 from .baseline import Baseline
 from .figures import controller_labels, shares, state_on
 from .frontline import main_holder
@@ -108,16 +109,26 @@ def _district_states(ds: Dataset, day, index: dict) -> list[tuple]:
 
 def _features(ds: Dataset) -> dict:
     geoms = shapely.transform(np.asarray(ds.districts.geometry.values), lambda xy: np.round(xy, DECIMALS))
+    others = _other_names(ds)
     # A district with no land inside a --land mask has no geometry: it stays in the data, undrawn.
     features = [
         {
             "type": "Feature",
-            "properties": {"i": i, "id": str(did), "name": str(name)},
+            "properties": {"i": i, "id": str(did), "name": str(name), "other": other},
             "geometry": json.loads(shapely.to_geojson(g)) if g is not None and not g.is_empty else None,
         }
-        for i, (did, name, g) in enumerate(zip(ds.districts["id"], ds.districts["name"], geoms))
+        for i, (did, name, g, other) in enumerate(zip(ds.districts["id"], ds.districts["name"], geoms, others))
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _other_names(ds: Dataset) -> list[list[str]]:
+    """Each district's names in its other name fields (name_ar, ...), distinct and not its name, for the tooltip."""
+    columns = list(other_name_columns(ds.districts, ds.fields, set()).values())
+    return [
+        [n for n in dict.fromkeys(str(v) for v in values if v) if n != str(name)]
+        for name, *values in zip(ds.districts["name"], *columns)
+    ]
 
 
 def _outline(ds: Dataset, baseline: Baseline | None):
@@ -261,6 +272,7 @@ APP_CSS = """
 #cmap .figures { color: #555; font-size: 12px; font-variant-numeric: tabular-nums; }
 #cmap .note { color: #666; font-size: 12px; margin-top: 10px; }
 #cmap .note:empty { display: none; }
+#cmap .leaflet-tooltip { white-space: normal; width: max-content; max-width: 22rem; overflow-wrap: anywhere; }
 """
 PAGE_CSS = """
 html, body { margin: 0; height: 100%; }
@@ -335,7 +347,10 @@ function tip(props) {
   const s = D.table[D.states[current][props.i]];
   const rows = [["controller", s[2]], ["in force since", s[3] || "before the log (" + D.initial + ")"],
                 ["source", s[4]], ["confidence", s[5]]].filter(r => r[1]);
-  return "<b>" + esc(props.name) + "</b>" + rows.map(r => "<br>" + esc(r[0]) + ": " + esc(r[1])).join("");
+  // <bdi>: an Arabic name beside Latin text keeps its own direction and leaves the rest's order alone.
+  const names = [props.name, ...props.other].map(n => "<bdi>" + esc(n) + "</bdi>");
+  return "<b>" + names[0] + "</b>" + names.slice(1).map(n => "<br>" + n).join("") +
+    rows.map(r => "<br>" + esc(r[0]) + ": " + esc(r[1])).join("");
 }
 function show(k) {
   current = k;

@@ -102,3 +102,13 @@ def test_page_opens_on_the_date_asked_for(cli, cli_json, tmp_path):
     assert drawn == {r["id"]: r["controller"] for r in cli_json("status", "--date", "2016-12-10")}
     legend = {html.unescape(a): float(n) for a, n in LEGEND.findall(done.stdout)}
     assert legend == {r["actor"]: r["districts"] for r in cli_json("share", "--date", "2016-12-10")}
+
+
+def test_tooltips_carry_each_districts_other_names(sample_page, cli_json):
+    # The sample's districts have name_ar: the tooltip data gives it under the name, as status gives it.
+    text = sample_page.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', text, re.S).group(1))
+    other = {f["properties"]["id"]: f["properties"]["other"] for f in data["districts"]["features"]}
+    expected = {r["id"]: [r["name_ar"]] if r["name_ar"] else [] for r in cli_json("status")}
+    assert other == expected and sum(map(bool, other.values())) > 100
+    assert "<bdi>" in text  # each name keeps its own direction beside Latin text
