@@ -8,6 +8,7 @@ without special cases.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 from .errors import FAILED, Checks, InputError, Problem
@@ -94,11 +95,17 @@ def _check_header(present: list[str], source: str) -> None:
         )
 
 
+# A decimal comma (0,5 or 50,5%: European Excel). A share is at most 1 (or 100%), so it cannot be a thousands
+# separator (1,000 would be 1000): the comma has one reading (claims refuse it, where a measure in km² may be 1,250).
+_DECIMAL_COMMA_SHARE = re.compile(r"\d*,\d+\s*%?")
+
+
 def _share(text: str, where: str) -> float | None:
     if text == "":
         return None
+    number = text.replace(",", ".") if _DECIMAL_COMMA_SHARE.fullmatch(text) else text
     try:
-        value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+        value = float(number.rstrip("%")) / (100 if number.endswith("%") else 1)
     except ValueError:
         raise InputError(f"{where}: share {text!r} is not a number; give a fraction between 0 and 1") from None
     if not 0 <= value <= 1 + SHARE_TOLERANCE:
@@ -120,6 +127,10 @@ def parse_rows(records, source: str, index: DistrictIndex, actors: Actors, check
     """
     checks = checks or Checks()
     cols = _columns(records, source)
+    headers = [rec["_where"] for rec in records if _repeats_header(rec)]
+    if headers:
+        records = [rec for rec in records if not _repeats_header(rec)]
+        checks.add_problem(_header_problem(headers))
     if not actors.strict and "controller" in cols:
         labels = [rec.get(cols[c], "") for c in ("controller", "from") if c in cols for rec in records]
         actors.register(labels)
@@ -149,9 +160,31 @@ def parse_rows(records, source: str, index: DistrictIndex, actors: Actors, check
     return rows
 
 
+def _repeats_header(rec: dict) -> bool:
+    """A row that is the header line again (two exports joined one after the other)."""
+    columns = [c for c in rec if c != "_where" and c]
+    return bool(columns) and all(str(rec[c]).lower() == c for c in columns)
+
+
+def _header_problem(wheres: list[str]) -> Problem:
+    """One warning for the header lines repeated among the rows (skipped)."""
+    more = f" (and {_count(len(wheres) - 1, 'more line')})" if len(wheres) > 1 else ""
+    return Problem(
+        "warning",
+        wheres[0] + more,
+        "repeats the header line (two files joined?); it is skipped: delete it to silence this",
+    )
+
+
 def _empty_controller(text: str, where: str) -> None:
     if not text:
         raise InputError(f"{where}: empty controller; name who holds the district (or 'unknown')")
+
+
+def _districts(index: DistrictIndex, text: str, where: str) -> list[int]:
+    if not text:
+        raise InputError(f"{where}: empty district; give the district's id or name (or delete the row)")
+    return index.find_all(text, where)
 
 
 def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Checks) -> list[dict] | None:
@@ -159,7 +192,7 @@ def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Ch
     and gives None when collecting); none for a place an alias marks as having no district."""
     values = [
         checks.attempt(_empty_controller, get("controller"), where, where=where),
-        checks.attempt(index.find_all, get("district"), where, where=where),
+        checks.attempt(_districts, index, get("district"), where, where=where),
         checks.attempt(parse_date, get("date"), where, where=where),
         checks.attempt(actors.canonical, get("controller"), where, where=where) if get("controller") else None,
         checks.attempt(_share, get("share"), where, where=where),

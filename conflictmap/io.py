@@ -523,12 +523,69 @@ def check_encoding(name: str, option: str = "--encoding") -> str:
         ) from None
 
 
-def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
-    """Text of a table: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's 'Unicode text'), or `encoding`."""
-    if data[:4] == b"PK\x03\x04":
+# Files that are not text, by their first bytes: what they are and how to get a table out of them.
+NOT_TEXT = (
+    (b"PK\x03\x04", "a zip file (an Excel .xlsx workbook?)", "save the sheet as CSV UTF-8"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)", "save the sheet as CSV UTF-8"),
+    (b"(\xb5/\xfd", "zstd-compressed", "decompress it first (unzstd FILE)"),
+    (b"7z\xbc\xaf'\x1c", "a 7-Zip archive", "extract it first (7z x FILE)"),
+    (b"Rar!\x1a\x07", "a RAR archive", "extract it first (unrar x FILE)"),
+    (b"%PDF-", "a PDF document", "export the table from its source as CSV"),
+    (b"PAR1", "a Parquet file", "give it the .parquet suffix"),
+    (b"\x89PNG", "a PNG image", "give the table itself, as CSV"),
+    (b"\xff\xd8\xff", "a JPEG image", "give the table itself, as CSV"),
+)
+# Compressed text read as it is: gzip, bzip2 and xz (Python's own modules; pandas reads the same).
+COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)  # before UTF-16: FF FE 00 00 starts both
+
+
+def _not_text(data: bytes, name: str) -> None:
+    """A binary file given as a text table: say what it is and how to get the table (not 'not UTF-8')."""
+    for magic, what, fix in NOT_TEXT:
+        if data.startswith(magic):
+            raise InputError(f"{name}: {what}, not a text table; {fix.replace('FILE', name)}")
+    if data.startswith(b"SQLite format 3\x00"):
+        if data[68:72] == b"GPKG":
+            raise InputError(f"{name}: a GeoPackage, not a text table; give it the .gpkg suffix")
         raise InputError(
-            f"{name}: a zip file (an Excel .xlsx workbook?), not a text table; save the sheet as CSV UTF-8"
+            f"{name}: an SQLite database, not a text table; export the table as CSV "
+            f"(sqlite3 -header -csv {name} 'SELECT * FROM TABLE')"
         )
+
+
+def compression(data: bytes) -> str | None:
+    """'gzip', 'bz2' or 'xz' for compressed bytes, else None."""
+    return next((kind for magic, kind in COMPRESSED.items() if data.startswith(magic)), None)
+
+
+def uncompressed(data: bytes, name: str) -> bytes:
+    """The bytes of a gzip, bzip2 or xz file decompressed (at most MAX_STREAM_BYTES), others as they are."""
+    kind = compression(data)
+    if kind is None:
+        return data
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    stream = io.BytesIO(data)
+    opened = {"gzip": lambda: gzip.GzipFile(fileobj=stream), "bz2": lambda: bz2.BZ2File(stream)}
+    try:
+        with opened.get(kind, lambda: lzma.LZMAFile(stream))() as stream:
+            out = stream.read(MAX_STREAM_BYTES + 1)
+    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+        raise InputError(f"{name}: {kind}-compressed, but cut off or damaged ({exc}); fetch the file again") from None
+    if len(out) > MAX_STREAM_BYTES:
+        raise InputError(f"{name}: decompresses to more than {MAX_STREAM_BYTES:,} bytes; split the table")
+    return out
+
+
+def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
+    """Text of a table: UTF-8 (with or without BOM), UTF-16 or UTF-32 with its BOM (Excel's 'Unicode text'), or
+    `encoding`; gzip, bzip2 and xz files decompressed first."""
+    data = uncompressed(data, name)
+    _not_text(data, name)
     if encoding:
         try:
             return data.decode(encoding).removeprefix("\ufeff")
@@ -537,6 +594,11 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
                 f"{name} line {_line_of(data, exc.start)}: not {encoding} (bad byte 0x{data[exc.start]:02x}); "
                 f"{_guess_hint(data, name)}"
             ) from None
+    if data.startswith(UTF32_BOMS):
+        try:
+            return data.decode("utf-32")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: starts like UTF-32 text but is not; re-save the file as UTF-8") from None
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return data.decode("utf-16")
@@ -674,8 +736,14 @@ def _guess_hint(data: bytes, name: str) -> str:
     )
 
 
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+
+
 def _table_kind(source, text: str) -> str:
-    suffix = Path(str(source)).suffix.lower()
+    path = Path(str(source))
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSED_SUFFIXES:  # log.csv.gz is a CSV
+        suffix = Path(path.stem).suffix.lower()
     if suffix in TABLE_SUFFIXES:
         kind = TABLE_SUFFIXES[suffix]
         if kind == "json" and text.lstrip().startswith("{") and "\n{" in text.strip():
@@ -705,6 +773,27 @@ def _check_not_geojson(text: str, name: str, role: str) -> None:
             f"{name}: this is {kind}, like a districts or zones file, not a {role}; give it with --districts "
             "(or to zones)"
         )
+
+
+_PAGE_HEAD = re.compile(r"\ufeff?\s*<(!doctype|html|\?xml|head|body|!--)", re.IGNORECASE)
+
+
+def _check_not_page(text: str, name: str, role: str) -> None:
+    """An HTML or XML page (a failed download, a login or error page) given as a table."""
+    if _PAGE_HEAD.match(text):
+        raise InputError(
+            f"{name}: an HTML or XML page, not a {role} (a failed download or an error page?); fetch the file "
+            "again, or save the table itself as CSV"
+        )
+
+
+_SEP_LINE = re.compile(r"\ufeff?sep=(.)[ \t]*\r?(\n|$)")  # Excel's first line naming the delimiter: sep=;
+
+
+def excel_sep(text: str) -> str | None:
+    """The delimiter an Excel 'sep=' first line names ('sep=;' -> ';'), or None."""
+    found = _SEP_LINE.match(text)
+    return found.group(1) if found else None
 
 
 def _first_line(text: str) -> str:
@@ -738,13 +827,15 @@ def read_records(
     if not text.strip():
         raise InputError(f"{name}: empty file; expected a header line '{header}'")
     kind = _table_kind(source, text)
+    _check_not_page(text, name, role)
     if kind in ("json", "ndjson"):
         _check_not_geojson(text, name, role)
     if kind == "json":
         return _json_records(text, name)
     if kind == "ndjson":
         return _ndjson_records(text, name)
-    return _csv_records(text, name, _sniff_delimiter(text, "\t" if kind == "tsv" else ","))
+    sep = excel_sep(text)
+    return _csv_records(text, name, sep or _sniff_delimiter(text, "\t" if kind == "tsv" else ","), skip=bool(sep))
 
 
 def read_columns(source, encoding: str | None = None):
@@ -765,15 +856,20 @@ def read_columns(source, encoding: str | None = None):
     try:
         data = read_source_bytes(source)
         text = decode_text(data, name, encoding)
+        _check_not_page(text, name, "table")
     except InputError:
         return None
-    if not text or text.isspace() or _table_kind(source, text) not in ("csv", "tsv") or "\r" in text:
+    if (
+        not text
+        or text.isspace()
+        or _table_kind(source, text) not in ("csv", "tsv")
+        or "\r" in text
+        or excel_sep(text)  # a first line before the header: the row reader skips it
+    ):
         return None
-    utf8 = (
-        data
-        if encoding is None and data[:3] != codecs.BOM_UTF8 and data[:2] not in (b"\xff\xfe", b"\xfe\xff")
-        else None
-    )
+    # The bytes themselves are the UTF-8 text when no BOM, encoding or compression came between.
+    plain = encoding is None and not data.startswith((codecs.BOM_UTF8, b"\xff\xfe", b"\xfe\xff", *UTF32_BOMS))
+    utf8 = data if plain and compression(data) is None else None
     del data
     delimiter = _sniff_delimiter(text, "\t" if _table_kind(source, text) == "tsv" else ",")
     filled = _filled_lines(text)
@@ -879,15 +975,36 @@ def _filled_lines(text: str):
     return np.asarray([i + 1 for i, line in enumerate(text.split("\n")) if line.strip()], dtype=np.int64)
 
 
-def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
+def _csv_records(text: str, name: str, delimiter: str, skip: bool = False) -> list[dict]:
+    """Rows of a CSV text; `skip`: its first line is not the header (Excel's 'sep=' line)."""
+    with _field_limit(len(text) + 1):
+        return _csv_rows(text, name, delimiter, skip)
+
+
+@contextlib.contextmanager
+def _field_limit(size: int):
+    """csv's limit on a value's length (131,072 characters) raised to `size` while a text is read: the text is
+    in memory already, and the column-wise reader has no such limit (a long note is a note, and a field that
+    swallowed a line gets the error saying so: a field count, or a quote never closed)."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _csv_rows(text: str, name: str, delimiter: str, skip: bool) -> list[dict]:
     # strict: a quote left open must be an error, not a field that swallows the rest of the file.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
+        if skip:
+            next(reader)
         header = next(reader)
     except StopIteration:
         raise InputError(f"{name}: empty file") from None
     header = [h.strip().lower() for h in header]
-    _check_duplicate_columns(header, name)
+    _check_duplicate_columns(header, f"{name} line {reader.line_num}")
     rows = []
     try:
         for values in reader:
@@ -902,7 +1019,7 @@ def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
             record["_where"] = f"{name} line {line}"
             rows.append(record)
     except csv.Error as exc:
-        start = rows[-1]["_where"].rsplit(" ", 1)[-1] if rows else "1"
+        start = rows[-1]["_where"].rsplit(" ", 1)[-1] if rows else str(1 + skip)
         if "unexpected end of data" in str(exc):
             raise InputError(
                 f"{name} line {int(start) + 1}: a quote opened on this line or below is never closed; "
@@ -912,13 +1029,13 @@ def _csv_records(text: str, name: str, delimiter: str) -> list[dict]:
     return rows
 
 
-def _check_duplicate_columns(header: list[str], name: str) -> None:
+def _check_duplicate_columns(header: list[str], where: str) -> None:
     """Two columns of one name: a dict of the row would keep the last one silently."""
     seen: dict[str, int] = {}
     for i, column in enumerate(header, start=1):
         if column and column in seen:
             raise InputError(
-                f"{name} line 1: column {printable(column, 40)!r} appears twice (columns {seen[column]} and {i}); "
+                f"{where}: column {printable(column, 40)!r} appears twice (columns {seen[column]} and {i}); "
                 "rename or remove one of them"
             )
         seen.setdefault(column, i)

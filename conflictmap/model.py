@@ -26,7 +26,9 @@ CONTESTED = "contested"
 BUILTIN_ACTORS = (UNKNOWN, CONTESTED)
 
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-_SERIAL = re.compile(r"^\d{5}(\.0+)?$")
+_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")  # a fraction is the time of day
+_ORDINAL = re.compile(r"^(\d{4})-?(\d{3})$")  # ISO 8601 ordinal date: 2016-320, 2016320
+_BASIC = re.compile(r"^\d{8}$|^\d{4}W\d{3}$")  # ISO 8601 basic form: 20161115, 2016W462
 _INT_FLOAT = re.compile(r"^-?\d+\.0+$")
 # A time of day (00:00 to 23:59:59.x) with an optional UTC offset (up to ±14:00): accepted after a date, not used.
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-](0\d|1[0-4]):?[0-5]\d)?$")
@@ -72,23 +74,46 @@ def parse_date(text, where: str = "") -> dt.date:
         return text
     raw = str(text).strip()
     prefix = f"{where}: " if where else ""
-    day = _iso_day(raw)
+    digits = ascii_digits(raw)  # ٢٠١٦-١١-١٥ and fullwidth digits are the same date
+    day = _iso_day(digits)
     if day is not None:
         if not MIN_YEAR <= day.year <= MAX_YEAR:
             raise InputError(f"{prefix}date {raw!r} is out of range (years {MIN_YEAR}-{MAX_YEAR}); check the year")
         return day
-    impossible = impossible_date(raw)
+    impossible = impossible_date(digits)
     if impossible:
         raise InputError(f"{prefix}date {raw!r} does not exist: {impossible}")
-    hint = _time_hint(raw) or "write dates as YYYY-MM-DD"
-    m = _DMY.match(raw)
+    hint = _time_hint(digits) or "write dates as YYYY-MM-DD"
+    m = _DMY.match(digits)
     if m:
-        hint = f"write it as ISO 8601, e.g. {m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d} if it is day/month/year"
-    elif _SERIAL.match(raw):
+        hint = _day_month_hint(*(int(g) for g in m.groups()))
+    elif _SERIAL.match(digits):
         # A spreadsheet exported the cell's serial day number instead of the date.
-        day = EXCEL_EPOCH + dt.timedelta(days=int(float(raw)))
+        day = EXCEL_EPOCH + dt.timedelta(days=int(float(digits)))
         hint = f"it looks like a spreadsheet serial day number ({day.isoformat()}); format the column as YYYY-MM-DD before exporting"
     raise InputError(f"{prefix}date {raw!r} is not an ISO 8601 date; {hint}")
+
+
+def ascii_digits(text: str) -> str:
+    """Text with fullwidth forms folded (NFKC) and every decimal digit of another script (٣, ۳, ३) as 0-9."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
+def _day_month_hint(first: int, second: int, year: int) -> str:
+    """How to write 15/11/2016 or 11/15/2016 as ISO 8601: each reading that names a day (none, one or both)."""
+    dmy = f"{year:04d}-{second:02d}-{first:02d}" if not no_such_day(year, second, first) else None
+    mdy = f"{year:04d}-{first:02d}-{second:02d}" if not no_such_day(year, first, second) else None
+    if dmy and mdy and dmy != mdy:
+        return f"write it as ISO 8601: {dmy} if it is day/month/year, {mdy} if it is month/day/year"
+    if dmy or mdy:
+        return f"write it as ISO 8601, e.g. {dmy or mdy} if it is {'day/month' if dmy else 'month/day'}/year"
+    why = no_such_day(year, second, first)
+    return f"it names no day as day/month/year ({why}) nor as month/day/year; correct it and write it as YYYY-MM-DD"
 
 
 def _without_time(raw: str) -> str:
@@ -99,7 +124,13 @@ def _without_time(raw: str) -> str:
 def impossible_date(raw: str) -> str:
     """Why a text in the form YYYY-MM-DD names no day, with the fix ('November has 30 days; correct
     the day'), or '' (a real date, or another form: parse_date says what is wrong with that)."""
-    m = _YMD.match(_without_time(raw.strip()))
+    raw = _without_time(raw.strip())
+    ordinal = _ORDINAL.match(raw)
+    if ordinal:
+        year, number = (int(g) for g in ordinal.groups())
+        days = 365 + calendar.isleap(year)
+        return "" if 1 <= number <= days else f"{year:04d} has {days} days; correct the day of the year"
+    m = _YMD.match(_extended(raw))
     if not m:
         return ""
     year, month, day = (int(g) for g in m.groups())
@@ -128,11 +159,23 @@ def no_such_day(year: int, month: int, day: int) -> str:
     return f"{f'February {year}' if month == 2 else MONTHS[month - 1]} has {days} days"
 
 
+def _extended(raw: str) -> str:
+    """'20161115' -> '2016-11-15' (ISO 8601's basic form of a calendar date); other text as it is."""
+    return f"{raw[:4]}-{raw[4:6]}-{raw[6:]}" if len(raw) == 8 and raw.isdigit() else raw
+
+
 def _iso_day(raw: str) -> dt.date | None:
-    """YYYY-MM-DD, optionally with a time part after 'T' or a space (ignored); anything else is None."""
+    """An ISO 8601 date: YYYY-MM-DD, optionally with a time part after 'T' or a space (ignored), or the
+    basic (YYYYMMDD), ordinal (YYYY-DDD) or week (YYYY-Www-D) form; anything else is None."""
     raw = _without_time(raw)
+    ordinal = _ORDINAL.match(raw)
+    if ordinal:
+        year, number = (int(g) for g in ordinal.groups())
+        if year == 0 or not 1 <= number <= 365 + calendar.isleap(year):
+            return None
+        return dt.date(year, 1, 1) + dt.timedelta(days=number - 1)
     try:
-        return dt.date.fromisoformat(raw) if len(raw) == 10 else None
+        return dt.date.fromisoformat(raw) if len(raw) == 10 or _BASIC.match(raw) else None
     except ValueError:
         return None
 

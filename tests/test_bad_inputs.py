@@ -350,6 +350,68 @@ CASES = [
     ),
     Case("c_nul_bytes.csv", "control", 1, ("c_nul_bytes.csv line 9", "NUL"), "a NUL byte"),
     Case("c_xlsx_renamed.csv", "control", 1, ("c_xlsx_renamed.csv", "zip", "CSV"), "an Excel workbook renamed to .csv"),
+    Case("c_gzip.csv.gz", "control", 0, (), "a gzip-compressed log (was 'not UTF-8 … --encoding cp1250')"),
+    Case(
+        "c_zstd_renamed.csv",
+        "control",
+        1,
+        ("c_zstd_renamed.csv: zstd-compressed, not a text table", "unzstd"),
+        "a zstd-compressed log named .csv (was 'not UTF-8' with an encoding guess)",
+    ),
+    Case(
+        "c_sqlite_renamed.csv",
+        "control",
+        1,
+        ("c_sqlite_renamed.csv: an SQLite database, not a text table", "sqlite3 -header -csv"),
+        "an SQLite database named .csv",
+    ),
+    Case(
+        "c_html_page.csv",
+        "control",
+        1,
+        ("c_html_page.csv: an HTML or XML page, not a control log", "fetch the file again"),
+        "an HTML error page saved as the log (was 'no rows')",
+    ),
+    Case("c_utf32.csv", "control", 0, (), "UTF-32 with its BOM (was 'no date column')"),
+    Case(
+        "c_header_repeated.csv",
+        "control",
+        0,
+        ("c_header_repeated.csv line 6: repeats the header line", "skipped"),
+        "the header line again at line 6 (two exports joined; was 'unknown district 'district'')",
+    ),
+    Case("c_excel_sep_line.csv", "control", 0, (), "Excel's 'sep=,' first line (was '7 fields for 2 columns')"),
+    Case("c_decimal_comma_shares.csv", "control", 0, (), "semicolon-separated, shares 0,5 (European Excel)"),
+    Case(
+        "c_mdy_dates.csv",
+        "control",
+        1,
+        ("c_mdy_dates.csv line 9", "'03/15/2020'", "2020-03-15 if it is month/day/year"),
+        "a date written 03/15/2020 (month/day/year; the hint was '2020-15-03 if it is day/month/year')",
+    ),
+    Case("c_iso_basic_dates.csv", "control", 0, (), "ISO 8601 basic, ordinal and week dates (20200101, 2020-032)"),
+    Case("c_arabic_digit_dates.csv", "control", 0, (), "dates in Arabic-Indic digits (٢٠٢٠-٠١-٠١)"),
+    Case(
+        "c_serial_with_time.csv",
+        "control",
+        1,
+        ("c_serial_with_time.csv line 9", "serial", "2020-03-01"),
+        "a spreadsheet serial number with a time of day (43891.75; had no serial hint)",
+    ),
+    Case(
+        "c_long_field.csv",
+        "control",
+        0,
+        (),
+        "a source of 140,000 characters (was 'malformed CSV (field larger than field limit)' from validate only)",
+    ),
+    Case(
+        "c_empty_district.csv",
+        "control",
+        1,
+        ("c_empty_district.csv line 4", "empty district"),
+        "a row with no district (was “unknown district ''”)",
+    ),
     Case(
         "c_empty_controller.csv",
         "control",
@@ -781,6 +843,13 @@ SAME_AS_CLEAN_LOG = [
     "c_duplicate_rows.csv",
     "c_aliases.csv",
     "c_times_with_offsets.csv",  # 2020-02-01T23:30:00-05:00 is 1 February, as written (4:30 UTC on the 2nd)
+    "c_gzip.csv.gz",
+    "c_utf32.csv",
+    "c_header_repeated.csv",
+    "c_excel_sep_line.csv",
+    "c_decimal_comma_shares.csv",  # 0,5 is 0.5
+    "c_iso_basic_dates.csv",  # 20200101, 2020-032 (31 days of January + 1) and 2020-W09-7 (Sunday 1 March)
+    "c_arabic_digit_dates.csv",
 ]
 
 

@@ -117,8 +117,10 @@ def test_an_impossible_day_is_said_so(text, message):
 
 def test_a_real_day_and_other_forms_are_not_called_impossible():
     assert parse_date("2016-02-29").isoformat() == "2016-02-29"  # 2016 is a leap year
-    with pytest.raises(InputError, match="not an ISO 8601 date; write it as ISO 8601, e.g. 2016-11-31"):
-        parse_date("31/11/2016")  # another form: the form is what to fix first
+    # Another form, naming no day either way (November has 30 days; there is no month 31): no date is proposed
+    # (the hint was 'e.g. 2016-11-31').
+    with pytest.raises(InputError, match=r"names no day as day/month/year \(November has 30 days\) nor as month"):
+        parse_date("31/11/2016")
     with pytest.raises(InputError, match="2016-00-10' does not exist: there is no month 00; correct the month$"):
         parse_date("2016-00-10")  # 2016-10-00 is no day either: no swap is offered
 
@@ -238,3 +240,44 @@ def test_a_polygon_column_of_examples_agrees_with_any_reading_that_includes_them
         assert [p.where for p in problems if p.level == "warning"] == (["c.csv line 2"] if warned else [])
     listed = listed_districts(index, ["e.g. Alpha", "Gamma (probable match)"])
     assert (listed.found, listed.missing, listed.examples) == ([0, 2], ["probable match"], True)
+
+
+@pytest.mark.parametrize("share, held", [("0,5", 0.5), ("50,5%", 0.505), (",25", 0.25)])
+def test_a_decimal_comma_in_a_share_is_read(share, held):
+    from conflictmap.actors import Actors
+    from conflictmap.control import parse_rows
+    from conflictmap.matching import DistrictIndex
+
+    record = {"date": "2020-02-01", "district": "A", "controller": "rebels", "share": share, "_where": "c.csv line 2"}
+    (row,) = parse_rows([record], "c.csv", DistrictIndex(["A"], ["Alpha"]), Actors())
+    assert row["share"] == pytest.approx(held)
+
+
+def test_a_share_over_one_with_a_comma_is_still_refused():
+    from conflictmap.control import _share
+
+    # 1,5 has one reading that is a number (1.5, over 1); 1,000 is 1.0 (a thousand would be no share either).
+    with pytest.raises(InputError, match="share '1,5' is not between 0 and 1"):
+        _share("1,5", "c.csv line 2")
+    assert _share("1,000", "c.csv line 2") == 1.0
+
+
+def test_a_repeated_header_is_skipped_with_one_warning_when_collecting():
+    from conflictmap.actors import Actors
+    from conflictmap.control import parse_rows
+    from conflictmap.errors import Checks
+    from conflictmap.matching import DistrictIndex
+
+    header = {"date": "Date", "district": "DISTRICT", "controller": "controller", "note": "note"}
+    records = [
+        {"date": "2020-01-01", "district": "A", "controller": "rebels", "note": "", "_where": "c.csv line 2"},
+        {**header, "_where": "c.csv line 3"},
+        {"date": "2020-02-01", "district": "A", "controller": "army", "note": "", "_where": "c.csv line 4"},
+        {**header, "_where": "c.csv line 5"},
+    ]
+    problems = []
+    actors = Actors()
+    rows = parse_rows(records, "c.csv", DistrictIndex(["A"], ["Alpha"]), actors, Checks(problems, collect=True))
+    assert [r["where"] for r in rows] == ["c.csv line 2", "c.csv line 4"]
+    assert [(p.level, p.where) for p in problems] == [("warning", "c.csv line 3 (and 1 more line)")]
+    assert actors.names == ["rebels", "army"]  # the header's 'controller' is no actor

@@ -72,7 +72,9 @@ def same(a, b):
         assert a[1] == b[1]
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in BAD.glob("c_*") if p.suffix in (".csv", ".json", ".ndjson")))
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in BAD.glob("c_*") if p.suffix in (".csv", ".json", ".ndjson", ".gz"))
+)
 def test_bad_input_logs(name):
     actors = BAD / "c_actors.toml" if name in ("c_unknown_actor.csv", "c_aliases.csv") else None
     same(by_load(BAD / name, *SQUARE_INDEX, actors), by_rows(BAD / name, *SQUARE_INDEX, actors))

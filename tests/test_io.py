@@ -125,3 +125,75 @@ def test_devices_and_pipes_are_outputs_written_as_streams(tmp_path):
     reader.join(timeout=30)
     assert got["data"] == "a,b\nالأعجام,1\n".encode() and stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe.csv"]  # no temporary beside it
+
+
+# -- text tables: what a file is when it is not text, and the forms of text read as they are
+
+TABLE = "date,district,controller\n2020-01-01,A,rebels\n"
+ROWS = [{"date": "2020-01-01", "district": "A", "controller": "rebels", "_where": "t.csv line 2"}]
+
+
+@pytest.mark.parametrize("kind", ["gzip", "bz2", "lzma"])
+def test_compressed_tables_are_read_as_they_are(tmp_path, kind):
+    import bz2
+    import gzip
+    import lzma
+
+    path = tmp_path / "t.csv"
+    path.write_bytes({"gzip": gzip, "bz2": bz2, "lzma": lzma}[kind].compress(TABLE.encode()))
+    assert cio.read_records(path) == [{**ROWS[0], "_where": f"{path} line 2"}]
+
+
+def test_a_cut_off_gzip_file_says_so(tmp_path):
+    import gzip
+
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(gzip.compress(TABLE.encode() * 100)[:40])
+    with pytest.raises(InputError, match=r"t.csv.gz: gzip-compressed, but cut off or damaged \(.*\); fetch the file"):
+        cio.read_records(path)
+
+
+@pytest.mark.parametrize(
+    "head, what",
+    [
+        (b"%PDF-1.7\n", "a PDF document"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), r"an Excel 97-2003 workbook \(.xls\)"),
+        (b"7z\xbc\xaf'\x1c\x00\x04", "a 7-Zip archive"),
+        (b"SQLite format 3\x00" + bytes(52) + b"GPKG" + bytes(30), "a GeoPackage, not a text table; give it the .gpkg"),
+    ],
+)
+def test_binary_files_are_named(head, what):
+    with pytest.raises(InputError, match=f"^t.csv: {what}"):
+        cio.decode_text(head, "t.csv")
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be", "utf-32-le"])
+def test_utf32_with_its_bom_is_read(encoding):
+    data = TABLE.encode(encoding)
+    if encoding != "utf-32":  # Python writes the BOM only for 'utf-32' (in the machine's order)
+        data = ("\ufeff" + TABLE).encode(encoding)
+    assert cio.decode_text(data, "t.csv") == TABLE
+
+
+def test_an_html_page_is_not_a_table(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("\n  <!doctype html><title>Sign in</title>")
+    with pytest.raises(InputError, match="t.csv: an HTML or XML page, not a control log"):
+        cio.read_records(path, role="control log")
+    assert cio.read_columns(path) is None  # the row reader says it
+
+
+def test_excel_sep_line_names_the_delimiter_and_lines_keep_their_numbers(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("sep=;\n" + TABLE.replace(",", ";"))
+    assert cio.read_records(path) == [{**ROWS[0], "_where": f"{path} line 3"}]
+
+
+def test_a_value_longer_than_csv_limit_is_read_and_the_limit_restored(tmp_path):
+    path = tmp_path / "t.csv"
+    import csv
+
+    path.write_text("date,district,controller,note\n2020-01-01,A,rebels," + "x" * 200_000 + "\n")
+    before = csv.field_size_limit()
+    assert len(cio.read_records(path)[0]["note"]) == 200_000 > before
+    assert csv.field_size_limit() == before

@@ -63,3 +63,51 @@ def test_an_option_date_keeps_the_hint_of_parse_date(text, message):
     with pytest.raises(UsageError) as caught:
         parse_option_date(text, "--date")
     assert str(caught.value).startswith(f"--date {text!r} {message}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "20161212",  # ISO 8601 basic form
+        "2016-347",  # ordinal: 2016 is a leap year, so November ends on day 31+29+31+30+31+30+31+31+30+31+30 = 335
+        "2016347",
+        "2016-W50-1",  # week 50 of 2016 starts on Monday 12 December (1 January 2016 was a Friday, in week 53 of 2015)
+        "2016W501",
+        "٢٠١٦-١٢-١٢",  # Arabic-Indic digits
+        "۲۰۱۶-۱۲-۱۲",  # Extended Arabic-Indic (Persian) digits
+        "２０１６-１２-１２",  # fullwidth digits
+        "２０１６－１２－１２",  # fullwidth digits and hyphens
+    ],
+)
+def test_other_iso_forms_and_digits_give_the_day(text):
+    assert parse_date(text, "log.csv line 2") == DAY
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # 15 cannot be a month: month/day/year is the one reading (the hint was 'e.g. 2016-15-11').
+        ("11/15/2016", "write it as ISO 8601, e.g. 2016-11-15 if it is month/day/year"),
+        ("15/11/2016", "write it as ISO 8601, e.g. 2016-11-15 if it is day/month/year"),
+        ("01/02/2020", "write it as ISO 8601: 2020-02-01 if it is day/month/year, 2020-01-02 if it is month/day/year"),
+        ("13/13/2016", "it names no day as day/month/year (there is no month 13) nor as month/day/year"),
+        # 42689 is 2016-11-15 (the sample's first date); .333333 is 08:00.
+        ("42689.333333", "it looks like a spreadsheet serial day number (2016-11-15)"),
+    ],
+)
+def test_a_date_in_another_form_gets_the_hint_that_can_be_true(text, message):
+    with pytest.raises(InputError) as caught:
+        parse_date(text, "log.csv line 2")
+    assert str(caught.value).startswith(f"log.csv line 2: date {text!r} is not an ISO 8601 date; {message}")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("2015-366", "2015 has 365 days; correct the day of the year"),
+        ("20161131", "November has 30 days; correct the day"),
+    ],
+)
+def test_an_impossible_day_in_another_iso_form_is_said_so(text, message):
+    with pytest.raises(InputError, match=f"date '{text}' does not exist: {message}"):
+        parse_date(text, "log.csv line 2")
