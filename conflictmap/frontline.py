@@ -43,7 +43,15 @@ __all__ = ["front_lines", "front_lines_at", "resolve_gap", "zone_front_lines", "
 COLUMNS = ["actor_a", "actor_b", "length_km"]
 # Neighbours closer than this (metres, roughly) that share no boundary suggest a gapped file.
 PROBE_M = 20.0
-METRES_PER_DEGREE = 111_320.0  # along a meridian or the equator; only for the probe
+METRES_PER_DEGREE = 111_320.0  # along a meridian or the equator; only for the probe and the tolerances
+# Boundaries closer than this (metres) are one boundary: the float noise of generated or reprojected
+# coordinates (37.12 against 37.120000000000005) and vertices digitised a few mm off a neighbour's edge
+# (found on the Ukraine raions) leave neighbours sharing no point, and across so narrow a gap the
+# bridging's 1 mm grid (GRID_M) cannot tell the two sides apart.
+TOUCH_M = 0.1
+TOUCH_DEGREES = TOUCH_M / METRES_PER_DEGREE  # a degree of longitude is shorter: within TOUCH_M or less
+# The least bridging (metres) when gaps are found (in steps of 5 m).
+BRIDGE_STEP_M = 5
 PROBE_SAMPLE = 200
 # How far beside a boundary (metres) a point is taken to tell the outside of a district from its inside.
 SIDE_PROBE_M = 0.01
@@ -154,17 +162,36 @@ def _check_gap(gap_m) -> None:
 
 
 def _touching(geoms, holder):
-    """Pairs of touching districts with different holders and the boundary they share (lon/lat)."""
-    tree = shapely.STRtree(geoms)
+    """Pairs of touching districts with different holders and the boundary they share (lon/lat), within TOUCH_M."""
     # Bounding boxes only: an exact predicate on every neighbour pair costs more than
     # intersecting the few pairs with different holders, where non-touching ones come out empty.
-    i, j = tree.query(geoms)
-    keep = (i < j) & (holder[i] != holder[j])
+    i, j = _neighbours(geoms, TOUCH_DEGREES)
+    keep = holder[i] != holder[j]
     i, j = i[keep], j[keep]
     # boundary ∩ polygon (not boundary ∩ boundary): a sliver of overlap still yields the line.
     shared = shapely.intersection(shapely.boundary(geoms[i]), geoms[j])
+    # Where the two edges miss each other by up to TOUCH_M (float noise, a vertex a few mm off), the part of
+    # one edge within TOUCH_M of the other district is longer than what they share exactly. Only there (a
+    # boundary shared exactly keeps its exact line) it is taken, without the stubs it has past the ends.
+    grown = np.full(len(geoms), None, dtype=object)
+    near = np.unique(j)
+    grown[near] = shapely.buffer(geoms[near], TOUCH_DEGREES, quad_segs=1)
+    loose = shapely.intersection(shapely.boundary(geoms[i]), grown[j])
+    missed = shapely.length(loose) > shapely.length(shared) + 3 * TOUCH_DEGREES
+    if missed.any():
+        shared[missed] = _snapped_shared(geoms[i[missed]], geoms[j[missed]], loose[missed])
     touching = shapely.length(shared) > 0
     return i[touching], j[touching], shared[touching]
+
+
+def _snapped_shared(a, b, loose):
+    """The boundary districts `a` and `b` share once each edge is snapped to the other's vertices within TOUCH_M;
+    `loose` (the part of a's edge within TOUCH_M of b) where snapping does not find all of it."""
+    edge_a, edge_b = shapely.boundary(a), shapely.boundary(b)
+    edge_b = shapely.snap(edge_b, edge_a, TOUCH_DEGREES)  # also puts a's vertices on b's edge where they are near it
+    edge_a = shapely.snap(edge_a, edge_b, TOUCH_DEGREES)
+    line = shapely.intersection(edge_a, edge_b)
+    return np.where(shapely.length(line) < shapely.length(loose) - 3 * TOUCH_DEGREES, loose, line)
 
 
 def _bridged_boundaries(geoms, holder, gap_m: float, typical: float | None = None):
@@ -432,19 +459,20 @@ def resolve_gap(geoms, gap_m: float | None = None) -> tuple[float, Problem | Non
 def _resolved(geoms, gap_m: float | None, typical: float | None) -> tuple[float, Problem | None]:
     _check_gap(gap_m)
     if typical is None:
-        return (gap_m or 0.0), None
+        return _stray_resolved(geoms, gap_m)
     detected, apart = _reach(geoms, typical)
     if gap_m == 0:
         return 0.0, Problem(
             "warning",
             "",
-            f"neighbouring districts share no boundary (typical gap about {typical:.0f} m, e.g. streets), so with "
-            f"--gap 0 front lines along them are missed; leave --gap out to bridge them (up to {detected} m here)",
+            f"most neighbouring districts share no boundary (typical gap about {_metres(typical)} m, e.g. streets), "
+            f"so with --gap 0 the front lines across those gaps are missed; leave --gap out to bridge them (up to "
+            f"{detected} m here)",
         )
     if gap_m is not None and gap_m >= detected:
         return float(gap_m), None
     streets = (
-        f"neighbouring districts do not touch (typical gap about {typical:.0f} m, e.g. streets): front lines "
+        f"neighbouring districts do not touch (typical gap about {_metres(typical)} m, e.g. streets): front lines "
         f"bridge gaps up to {detected} m wide, beyond which wider bridging reaches little more of the districts' edges"
     )
     if gap_m is None:
@@ -464,6 +492,40 @@ def _resolved(geoms, gap_m: float | None, typical: float | None) -> tuple[float,
     )
 
 
+def _stray_resolved(geoms, gap_m: float | None) -> tuple[float, Problem | None]:
+    """_resolved for a file whose neighbours touch: the few gaps there are bridged, as far as the widest."""
+    metres, where = _stray_gaps(geoms)
+    if not len(metres):
+        return (gap_m or 0.0), None
+    bridge = _bridge_steps(metres.max())
+    stray = (
+        f"{len(metres)} pair(s) of neighbouring districts do not touch although the others do (up to "
+        f"{_metres(metres.max())} m apart, e.g. at {where[0, 0]:.5f}, {where[0, 1]:.5f})"
+    )
+    if gap_m == 0:
+        return 0.0, Problem(
+            "warning",
+            "",
+            f"{stray}, so with --gap 0 the front lines between them are missed; leave --gap out to "
+            f"bridge them (up to {bridge} m here)",
+        )
+    if gap_m is not None and gap_m >= bridge:
+        return float(gap_m), None
+    return float(bridge), Problem(
+        "note", "", f"{stray}: front lines bridge gaps up to {bridge} m wide (--gap 0 for shared boundaries only)"
+    )
+
+
+def _bridge_steps(metres: float) -> int:
+    """A bridging distance (metres) reaching `metres`, in steps of BRIDGE_STEP_M, at least one step."""
+    return max(BRIDGE_STEP_M, int(np.ceil(metres / BRIDGE_STEP_M) * BRIDGE_STEP_M))
+
+
+def _metres(value: float) -> str:
+    """A gap in metres for a note: whole metres, or two digits below 1 m (a gap of 0 m reads as none)."""
+    return f"{value:.0f}" if value >= 1 else f"{value:.2g}"
+
+
 def _reach(geoms, typical: float) -> tuple[int, np.ndarray]:
     """The bridging distance (metres) for a file whose typical gap is `typical`: one that reaches across its streets,
     narrow and wide, and stops short of open ground, so that the front no longer depends on it.
@@ -476,7 +538,7 @@ def _reach(geoms, typical: float) -> tuple[int, np.ndarray]:
 
     Also returns the distance from each of REACH_SAMPLE edge points to the nearest other district.
     """
-    gap = max(5, int(np.ceil(typical * 1.5 / 5) * 5))
+    gap = _bridge_steps(typical * 1.5)
     apart = _edge_gaps(geoms, gap * 2**MAX_DOUBLINGS)
     for _ in range(MAX_DOUBLINGS):
         if (apart <= 2 * gap).sum() <= (1 + SATURATION) * (apart <= gap).sum():
@@ -517,10 +579,34 @@ def typical_gap(tree, geoms) -> float | None:
     s = sample[s]
     near = s != t
     s, t = s[near], t[near]
-    apart = ~shapely.intersects(geoms[s], geoms[t])
+    distance = shapely.distance(geoms[s], geoms[t])
+    apart = distance > TOUCH_DEGREES  # closer is touching (_touching)
     if not len(s) or apart.sum() <= len(s) / 2:
         return None
-    return float(np.median(shapely.distance(geoms[s[apart]], geoms[t[apart]]))) * METRES_PER_DEGREE
+    return float(np.median(distance[apart])) * METRES_PER_DEGREE
+
+
+def _neighbours(geoms, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of districts whose bounding boxes come within `reach` (degrees) of each other."""
+    box = shapely.bounds(geoms) + np.array([-reach, -reach, reach, reach])
+    i, j = shapely.STRtree(geoms).query(shapely.box(*box.T))
+    keep = i < j
+    return i[keep], j[keep]
+
+
+def _stray_gaps(geoms) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbours closer than PROBE_M that do not touch (within TOUCH_M): the gap (metres) and a point of it (lon/lat).
+
+    For a file whose neighbours touch as a rule: a gap there is a vertex moved or a
+    part redrawn, and the front across it is bridged (_resolved) rather than lost.
+    """
+    i, j = _neighbours(geoms, PROBE_M / METRES_PER_DEGREE)
+    apart = ~shapely.intersects(geoms[i], geoms[j])
+    i, j = i[apart], j[apart]
+    line = shapely.shortest_line(geoms[i], geoms[j])
+    metres = shapely.length(line) * METRES_PER_DEGREE
+    stray = (metres > TOUCH_M) & (metres <= PROBE_M)
+    return metres[stray], shapely.get_coordinates(shapely.centroid(line[stray]))
 
 
 def _split_note(ds: Dataset, share: np.ndarray) -> list:

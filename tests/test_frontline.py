@@ -450,3 +450,86 @@ def test_sample_front_is_the_same_for_every_gap_from_5_to_60_m(aleppo, sample_fr
     assert "never narrows it" in note
     for gap_m in (60.0, 90.0):
         assert not [p for p in sample_front(gap_m).problems if p.level in ("note", "warning")], gap_m
+
+
+# A 4 x 3 grid of 0.01° cells at 37.10E 36.20N built as x0 + i·0.01, as generated grids are: some cells'
+# edges miss their neighbours' by float noise (37.12 against 37.120000000000005). Cell k = 4·row + col is
+# held by red/blue/green in turn (k mod 3), so most neighbours differ. Expected: pyproj.Geod's length of
+# every edge between two cells of different holders, from the exact (rounded) corners.
+GRID_HOLDERS = ("red", "blue", "green")
+
+
+def grid_cells(shift: float = 0.0) -> list:
+    """(col, row, lon0, lat0, lon1, lat1) per cell; `shift` moves column 2's left edge east (a gap that wide)."""
+    cells = []
+    for row in range(3):
+        for col in range(4):
+            lon0, lat0 = 37.10 + col * 0.01, 36.20 + row * 0.01
+            cells.append((col, row, lon0 + (shift if col == 2 else 0.0), lat0, lon0 + 0.01, lat0 + 0.01))
+    return cells
+
+
+def grid_dataset(tmp_path, shift: float = 0.0):
+    features = [
+        {"type": "Feature", "properties": {"id": f"d{k}"}, "geometry": rectangle(*cell[2:])}
+        for k, cell in enumerate(grid_cells(shift))
+    ]
+    log = "date,district,controller\n" + "".join(f"2020-01-01,d{k},{GRID_HOLDERS[k % 3]}\n" for k in range(12))
+    return dataset(tmp_path, log, {"type": "FeatureCollection", "features": features})
+
+
+def grid_expected_km(shift: float = 0.0) -> dict:
+    """Per actor pair, the km of edges between cells of different holders; column 2's are `shift` shorter."""
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    km = {}
+    for k in range(12):
+        col, row = k % 4, k // 4
+        for other, edge in ((k + 1, "east"), (k + 4, "north")):
+            if (edge == "east" and col == 3) or (edge == "north" and row == 2):
+                continue
+            a, b = sorted((GRID_HOLDERS[k % 3], GRID_HOLDERS[other % 3]))
+            if a == b:
+                continue
+            lon, lat = round(37.10 + (col + 1) * 0.01, 6), round(36.20 + (row + 1) * 0.01, 6)
+            west = lon - 0.01 + (shift if col == 2 else 0.0)
+            ends = ([lon, lon], [lat - 0.01, lat]) if edge == "east" else ([west, lon], [lat, lat])
+            km[(a, b)] = km.get((a, b), 0.0) + geod.line_length(*ends) / 1e3
+    return km
+
+
+def test_grid_edges_that_miss_by_float_noise_are_shared(tmp_path):
+    ds = grid_dataset(tmp_path)
+    lines = np.asarray(ds.districts.geometry.values)
+    assert not shapely.intersects(lines[1], lines[2])  # 37.12 and 37.120000000000005: the fixture has the noise
+    expected = grid_expected_km()
+    for gap_m in (None, 0):
+        result = front_lines(ds, D(2020, 1, 1), gap_m=gap_m)
+        assert {k: r["length_km"] for k, r in by_pair(result).items()} == pytest.approx(expected, abs=1e-6)
+        assert not result.problems  # no gap to bridge, and none to warn about with --gap 0
+
+
+def test_grid_with_a_tiny_gap_is_bridged(tmp_path):
+    # 1e-9° (0.1 mm) is the same boundary; 2e-5° (1.8 m) is a gap, bridged along its middle, with a note.
+    # Bridged, each pair's front is within 3 m of the edges' (a crossing of the gap lacks part of its width).
+    for shift, tolerance_km, noted in ((1e-9, 1e-6, False), (2e-5, 3e-3, True)):
+        result = front_lines(grid_dataset(tmp_path, shift), D(2020, 1, 1))
+        expected = grid_expected_km(shift)
+        assert {k: r["length_km"] for k, r in by_pair(result).items()} == pytest.approx(expected, abs=tolerance_km)
+        notes = [p.message for p in result.problems if p.level == "note"]
+        assert bool(notes) == noted
+        assert not noted or ("7 pair(s)" in notes[0] and "up to 5 m" in notes[0])
+
+
+def test_gap_0_warns_about_the_gaps_it_leaves_open(tmp_path):
+    result = front_lines(grid_dataset(tmp_path, 2e-5), D(2020, 1, 1), gap_m=0)
+    (warning,) = [p.message for p in result.problems if p.level == "warning"]
+    assert "7 pair(s) of neighbouring districts do not touch although the others do" in warning
+    assert "with --gap 0 the front lines between them are missed" in warning
+    # What --gap 0 does count is the shared edges: all but the three along the gap (column 1 | column 2).
+    from pyproj import Geod
+
+    across = 3 * Geod(ellps="WGS84").line_length([37.12, 37.12], [36.20, 36.21]) / 1e3
+    total = sum(r["length_km"] for r in by_pair(result).values())
+    assert total == pytest.approx(sum(grid_expected_km(2e-5).values()) - across, abs=1e-4)  # TOUCH_M, 10 cm
