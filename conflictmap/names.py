@@ -5,7 +5,9 @@ nothing else:
 
 * ``name_key`` (exact tier): Unicode NFKC, case-folded, combining marks dropped
   (accents, Arabic harakat and hamza seats, Hebrew points), punctuation and
-  spacing dropped; the letters and digits of every script are kept, so
+  spacing dropped; Arabic letters typed for one another read as one (Persian ``ی`` and alef
+  maksura ``ى`` as ``ي``, ``ک`` as ``ك``, ``ٱ`` as ``ا``: Arabic search does the same, and no place
+  name is told apart by them); the letters and digits of every script are kept, so
   ``Україна`` and ``Росія`` stay two names. Latin letters that do not decompose
   (``ł``, ``ø``, ``đ``, ``ı``) are transliterated, so ``Łódź`` is ``Lodz``.
   Digits of any script are read as their value (``٣`` is ``3``).
@@ -69,9 +71,14 @@ def name_key(text: str) -> str:
         key = text.lower().translate(_ASCII_KEY)
     else:
         folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-        key = "".join(_key_char(c) or _gap(c) for c in folded)
+        key = "".join(_key_char(c) or _gap(c) for c in folded.translate(_ARABIC_LETTERS))
     # Dropped punctuation between two numbers still parts them: 'g1-10' and 'g11-0' are two codes.
     return _DIGIT_GAP.sub("·", key).replace(" ", "")
+
+
+# Arabic-script letters typed for one another, one letter as the hamza seats are: Persian yeh and alef maksura
+# (final yeh without its dots, as Egypt and keyboards write it: الدولى) are yeh, keheh is kaf, alef wasla is alef.
+_ARABIC_LETTERS = str.maketrans({"\u06cc": "\u064a", "\u0649": "\u064a", "\u06a9": "\u0643", "\u0671": "\u0627"})
 
 
 def _gap(c: str) -> str:

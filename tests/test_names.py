@@ -26,6 +26,11 @@ from conflictmap.names import (
         ("Αθήνα", "ΑΘΗΝΑ"),  # Greek: tonos and case
         ("תֵּל אָבִיב", "תל-אביב"),  # Hebrew: points, spacing and hyphen
         ("٣ حي", "3 حي"),  # Arabic-Indic digits are digits
+        ("مطار حلب الدولى", "مطار حلب الدولي"),  # alef maksura typed for final yeh
+        ("أنصاری شرقی", "أنصاري شرقي"),  # Persian yeh (U+06CC) for Arabic yeh
+        ("کرم حومد", "كرم حومد"),  # keheh (U+06A9) for kaf
+        ("ٱلأندلس", "الأندلس"),  # alef wasla for alef
+        ("\ufbfcکﻯ", "يكي"),  # presentation forms of Farsi yeh and alef maksura (NFKC), then as above
     ],
 )
 def test_same_key(a, b):
