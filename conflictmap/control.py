@@ -643,7 +643,8 @@ def _district_places(column, index: DistrictIndex, name: str):
         return _distinct(column, lambda t: index.find_all(t, name))
     found = ids.get_indexer(texts)
     places = [(p,) for p in found.tolist()]
-    for k in np.flatnonzero(found < 0).tolist():
+    # An id that is another district's name is ambiguous: find_all says so.
+    for k in np.flatnonzero((found < 0) | np.isin(found, list(index.id_clashes))).tolist():
         places[k] = index.find_all(texts[k], name)
     return places, column.cat.codes.to_numpy()
 

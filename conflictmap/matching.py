@@ -81,6 +81,7 @@ class DistrictIndex:
         self._by_name: dict[str, set[int]] | None = None
         self._by_loose: dict[str, set[int]] | None = None
         self._by_plain: dict[str, set[int]] | None = None
+        self._id_clashes: set[int] | None = None
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
         self._memo: dict[str, tuple] = {}
@@ -156,17 +157,31 @@ class DistrictIndex:
         return next(iter(hits))
 
     def exact_hits(self, text: str) -> set[int] | None:
-        """Districts an id, name or other name points at exactly (tiers 1 and 3), or None."""
-        if text in self.exact:
-            return {self.exact[text]}
-        if id_text(text) in self.exact:  # '16.0' from a spreadsheet is id 16 (its name key '160' is not)
-            return {self.exact[id_text(text)]}
+        """Districts an id, name or other name points at exactly (tiers 1 and 3), or None.
+
+        An id as written wins over another id of its key ('a-1' is not 'a1'), never over another district's
+        name: 'B' that is the id of one district and the name of another finds both (ambiguous)."""
         key = name_key(text)
-        return self.by_key.get(key) or self.by_name.get(key) or None
+        idx = self.exact.get(text, self.exact.get(id_text(text)))  # '16.0' from a spreadsheet is id 16
+        if idx is not None:
+            return {idx, *self._named_not_by_id(key, idx)}
+        return (self.by_key.get(key, set()) | self.by_name.get(key, set())) or None
+
+    def _named_not_by_id(self, key: str, idx: int) -> set[int]:
+        """Districts other than idx with a name of this key, but for those whose id has it (no name field)."""
+        return {j for j in self.by_name.get(key, ()) if j != idx and name_key(self.ids[j]) != key}
+
+    @property
+    def id_clashes(self) -> set[int]:
+        """Districts whose id is another district's name: a log's exact id must not find them alone."""
+        if self._id_clashes is None:
+            shared = self.by_key.keys() & self.by_name.keys()  # few or none: ids and names rarely share a key
+            self._id_clashes = {i for key in shared for i in self.by_key[key] if self._named_not_by_id(key, i)}
+        return self._id_clashes
 
     def find_all(self, text: str, where: str) -> tuple:
         """The districts a log cell names: usually one, several for a group alias, none for a '-' alias."""
-        if text in self.exact:
+        if text in self.exact and self.exact[text] not in self.id_clashes:
             return (self.exact[text],)
         hit = self._memo.get(text)
         if hit is None:  # a log repeats its names: each distinct text is resolved once (errors are not kept)
@@ -190,9 +205,22 @@ class DistrictIndex:
         if hits and len(hits) == 1:
             return tuple(hits), "exact"
         if hits:
-            shown = ", ".join(sorted(self.ids[i] for i in hits))
-            raise InputError(f"{where}: district {text!r} is ambiguous (ids {shown}); use the id, or an aliases file")
+            raise InputError(f"{where}: district {text!r} is ambiguous {self._ambiguous(text, hits)}")
         return (self._loose(text, where),), "loose"
+
+    def _ambiguous(self, text: str, hits: set[int]) -> str:
+        """Why an exact name finds several districts, and how to name one."""
+        key = name_key(text)
+        by_id = {i for i in hits if i == self.exact.get(text, self.exact.get(id_text(text)))}
+        by_id |= {i for i in hits if name_key(self.ids[i]) == key}
+        if not by_id or by_id == hits:
+            return f"(ids {', '.join(sorted(self.ids[i] for i in hits))}); use the id, or an aliases file"
+        named = ", ".join(sorted(self.ids[i] for i in hits - by_id))
+        return (
+            f"(the id of {', '.join(sorted(repr(self.names[i]) for i in by_id))} and the name of district {named}); "
+            f"write the name {' or '.join(sorted(repr(self.names[i]) for i in by_id))} or the id {named} of the one "
+            "meant"
+        )
 
     def _loose(self, text: str, where: str) -> int:
         hits = self.loose_hits(text)

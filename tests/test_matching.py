@@ -126,3 +126,20 @@ def test_an_adjective_reading_is_noted_and_refused_with_strict_names():
     (i,) = idx.find_all("Сватівський район", "log.csv line 2")
     assert RAIONS[i] == "Svatove" and idx.lookups.matched_loose == {"Сватівський район": i}
     assert "--strict-names" in found(RAIONS, "Сватівський район", strict=True)
+
+
+def test_an_id_that_is_another_districts_name_is_ambiguous():
+    # District A is named 'B', district B is named 'Bee' (review F): 'B' and 'b' name both, 'Bee' and 'A' one each.
+    idx = DistrictIndex(["A", "B"], ["B", "Bee"])
+    for text in ("B", "b"):
+        with pytest.raises(InputError, match=r"the id of 'Bee' and the name of district A\); write the name 'Bee'"):
+            idx.find_all(text, "log.csv line 2")
+    assert idx.find_all("Bee", "log.csv line 3") == (1,) and idx.find_all("A", "log.csv line 4") == (0,)
+    assert idx.id_clashes == {1}
+
+
+def test_an_id_that_is_its_own_districts_name_or_another_ids_spelling_is_not_ambiguous():
+    assert DistrictIndex(["b", "c"], ["B", "Cee"]).find_all("B", "log.csv line 2") == (0,)
+    # No name field (names are the ids): 'a1' and 'a-1' share a key, and each id as written finds itself.
+    idx = DistrictIndex(["a1", "a-1"], ["a1", "a-1"])
+    assert idx.find_all("a1", "l") == (0,) and idx.find_all("a-1", "l") == (1,) and not idx.id_clashes
