@@ -12,8 +12,9 @@ Order of lookup, first hit wins:
    with its Slavic adjectives read as centres' names (``names.centre_readings``:
    ``Сватівський район`` is Svatove; a district's name is never read so). Several
    districts found are narrowed to one spelled as the name or one of its readings
-   (``names.plain_spelling``), else to the one whose unit word the name has (``Київська
-   область`` is 'Kyiv Oblast', not 'Kyiv'). Used only when that leaves one district,
+   (``names.plain_spelling``) with no unit word the name lacks (``Київ`` is 'Kyiv', not 'Kyiv
+   Oblast'), else to the one whose unit word the name has (``Київська область`` is 'Kyiv
+   Oblast', not 'Kyiv'). Used only when that leaves one district,
    and recorded so the caller can report it.
 
 Two districts whose different names share an exact key would be merged by
@@ -251,7 +252,7 @@ class DistrictIndex:
         near = suggest(text, self.names + [n for more in self.other_names for n in more])
         hint = f"; closest: {', '.join(near)}" if near else ""
         raise InputError(
-            f"{where}: unknown district {text!r}{hint}; use a district id or name "
+            f"{where}: unknown district {text!r}{_mixed_scripts(text)}{hint}; use a district id or name "
             "from the districts file, or map the spelling to one with --aliases"
         )
 
@@ -280,7 +281,10 @@ class DistrictIndex:
         hits |= self._by_spelling(words for words, by in readings if by)
         if len(hits) > 1:  # the same spelling (but for y/i) is better evidence than a looser one
             written = {plain_spelling(" ".join(words)) for words in spellings}
-            hits = _one_or_all(hits, {i for i in hits if self._spelled(i) & written})
+            spelled = {i for i in hits if self._spelled(i) & written}
+            hits = _one_or_all(hits, spelled)
+            if len(hits) > 1 and not unit_kinds(form):  # 'Київ' reads 'Kyiv' as it is: 'Kyiv Oblast' adds a word
+                hits = _one_or_all(hits, {i for i in spelled if not self._kinds(i)})
         if len(hits) > 1 and unit_kinds(form):  # 'Київська область': the oblast, not the city of Kyiv
             hits = _one_or_all(hits, {i for i in hits if self._kinds(i) & unit_kinds(form)})
         return hits
@@ -304,6 +308,17 @@ class DistrictIndex:
 
     def _labels_of(self, i: int) -> tuple:
         return tuple(dict.fromkeys(label for label in (self.names[i], *self.other_names[i]) if label))
+
+
+def _mixed_scripts(text: str) -> str:
+    """' (Cyrillic and Latin letters in one word ...)' for a name a look-alike letter may have made unknown."""
+    from .io import garbled_word
+
+    bad = garbled_word(text) if not text.isascii() else None
+    if not bad or not bad[1].endswith("letters in one word"):
+        return ""
+    word = "" if bad[0] == text.strip() else f" ({bad[0]!r})"
+    return f" (it has {bad[1]}{word}: look-alike letters; write it in one script)"
 
 
 def _one_or_all(hits: set[int], chosen: set[int]) -> set[int]:
