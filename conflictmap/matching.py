@@ -83,6 +83,7 @@ class DistrictIndex:
         self._by_loose: dict[str, set[int]] | None = None
         self._by_plain: dict[str, set[int]] | None = None
         self._id_clashes: set[int] | None = None
+        self._by_number: dict | None = None
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
         self._memo: dict[str, tuple] = {}
@@ -249,12 +250,32 @@ class DistrictIndex:
                 "read only in a baseline snapshot (log from-changes --baseline); in a control log give who holds "
                 "the districts before their first row with --initial ACTOR, or one row per district"
             )
+        same = self._same_number(text)
+        if same:  # '01' for id 1: a spreadsheet's leading zero, or a code; ids are matched as written, never so
+            shown = " or ".join(repr(self.ids[i]) + (f" ({self.names[i]!r})" if self.names[i] != self.ids[i] else "")
+                                for i in same)  # fmt: skip
+            raise InputError(
+                f"{where}: unknown district {text!r}; did you mean the id {shown}, the same number? Write the id "
+                "as the districts file does, or map the spelling to it with --aliases"
+            )
         near = suggest(text, self.names + [n for more in self.other_names for n in more])
         hint = f"; closest: {', '.join(near)}" if near else ""
         raise InputError(
             f"{where}: unknown district {text!r}{_mixed_scripts(text)}{hint}; use a district id or name "
             "from the districts file, or map the spelling to one with --aliases"
         )
+
+    def _same_number(self, text: str) -> list[int]:
+        """Districts whose id is the number `text` is, written otherwise ('01' and '1', '2' and '2.00'), at most 3."""
+        number = _number(text)
+        if number is None:
+            return []
+        if self._by_number is None:  # built on the first unknown number (a log of names never needs it)
+            self._by_number = defaultdict(list)
+            for i, did in enumerate(self.ids):
+                if (value := _number(did)) is not None:
+                    self._by_number[value].append(i)
+        return self._by_number.get(number, [])[:3]
 
     def _shown(self, hits, limit: int = 5) -> str:
         """'Pokrovsk', 'Pokrovske' (ids added where names repeat), at most `limit` of them."""
@@ -308,6 +329,17 @@ class DistrictIndex:
 
     def _labels_of(self, i: int) -> tuple:
         return tuple(dict.fromkeys(label for label in (self.names[i], *self.other_names[i]) if label))
+
+
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d*)?")
+
+
+def _number(text):
+    """The value of an id or label written as a decimal number, else None."""
+    from decimal import Decimal
+
+    text = str(text).strip()
+    return Decimal(text) if _NUMBER.fullmatch(text) else None
 
 
 def _mixed_scripts(text: str) -> str:

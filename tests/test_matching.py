@@ -157,3 +157,12 @@ def test_an_unknown_name_that_mixes_scripts_says_so():
     with pytest.raises(InputError) as plain:
         index(RAIONS).find_all("Vakhmut", "log.csv line 2")
     assert "Cyrillic" not in str(plain.value)
+
+
+def test_a_number_written_otherwise_than_an_id_is_unknown_with_the_id_offered():
+    # Review F14: '01' against the ids 1, 2, 3 (and '1' against 01, 02) was unknown with no hint; never matched.
+    with pytest.raises(InputError, match=r"unknown district '01'; did you mean the id '1' \('One'\), the same number"):
+        DistrictIndex(["1", "2", "3"], ["One", "Two", "Three"]).find_all("01", "log.csv line 2")
+    with pytest.raises(InputError, match=r"did you mean the id '01' \('One'\)"):
+        DistrictIndex(["01", "02"], ["One", "Two"]).find_all("1", "log.csv line 2")
+    assert DistrictIndex(["1", "2"], ["One", "Two"]).find_all("2.0", "l") == (1,)  # a spreadsheet's float, as before
