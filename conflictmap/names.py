@@ -279,15 +279,36 @@ def suggest(word: str, candidates, n: int = 3, cutoff: float = 60.0) -> list[str
     return [c for c, _ in scored(word, candidates, n, cutoff)]
 
 
+# A candidate in another script than the word is compared through its transliteration, which for Arabic has no
+# short vowels ('الشعار' is 'lsh`r'): weak evidence where names in the word's own script could be offered instead.
+CROSS_SCRIPT_CUTOFF = 80.0
+
+
 def scored(word: str, candidates, n: int = 3, cutoff: float = 60.0) -> list[tuple[str, float]]:
-    """Up to n (candidate, score 0-100) pairs, best first: rapidfuzz WRatio on the Latin spellings."""
+    """Up to n (candidate, score 0-100) pairs: rapidfuzz WRatio on the Latin spellings, the candidates in the word's
+    script first ('Jisr al-Haj' is offered Latin names before Arabic ones), best first within each; where there are
+    such candidates, one in another script must score CROSS_SCRIPT_CUTOFF."""
     from rapidfuzz import fuzz, process
 
     by_form: dict[str, str] = {}
     for c in candidates:
         by_form.setdefault(fuzzy_form(c), c)
-    found = process.extract(fuzzy_form(word), list(by_form), scorer=fuzz.WRatio, limit=n, score_cutoff=cutoff)
-    return [(by_form[form], score) for form, score, _ in found]
+    found = process.extract(fuzzy_form(word), list(by_form), scorer=fuzz.WRatio, limit=n * 5, score_cutoff=cutoff)
+    script = script_of(word)
+    same = [(by_form[f], score) for f, score, _ in found if script_of(by_form[f]) == script]
+    others = [(by_form[f], score) for f, score, _ in found if script_of(by_form[f]) != script]
+    if same or any(script_of(c) == script for c in by_form.values()):
+        others = [(c, score) for c, score in others if score >= CROSS_SCRIPT_CUTOFF]
+    return (same + others)[:n]
+
+
+@lru_cache(maxsize=65536)
+def script_of(text: str) -> str:
+    """The script of a name's first letter ('LATIN', 'ARABIC', 'CYRILLIC', ...), '' when it has none."""
+    letter = next((c for c in str(text) if c.isalpha()), "")
+    if not letter or letter.isascii():
+        return "LATIN" if letter else ""
+    return unicodedata.name(letter, "").split(" ")[0]
 
 
 @lru_cache(maxsize=65536)

@@ -90,6 +90,16 @@ def test_suggestions_are_ranked():
     assert suggest("Sheikh Saed", ["Hanano", "Sheikh Sa’eed", "Sheikh Kheder"])[0] == "Sheikh Sa’eed"
 
 
+def test_suggestions_in_the_words_script_come_first():
+    # Review F14: 'Jisr al-Haj' was offered 'الشعار' (anyascii 'lsh`r' has no vowels) where the Latin names are there.
+    sample = ["ash-Sha'ar", "الشعار", "al-Haydariyeh", "الحيدرية"]
+    assert suggest("Jisr al-Haj", sample) == []
+    assert suggest("Haydaria", sample)[0] == "al-Haydariyeh" and "الحيدرية" not in suggest("Haydaria", sample)
+    assert suggest("الحيدريه", sample) == ["الحيدرية"]
+    # No name in the word's script (a Cyrillic log, Latin raions): the transliteration is all there is.
+    assert suggest("Кіровськ", ["Kirovske", "Korets"]) == ["Kirovske"]
+
+
 @pytest.mark.parametrize(
     "a, b",
     [
