@@ -123,7 +123,7 @@ def parse_rows(records, source: str, index: DistrictIndex, actors: Actors, check
     if not actors.strict and "controller" in cols:
         labels = [rec.get(cols[c], "") for c in ("controller", "from") if c in cols for rec in records]
         actors.register(labels)
-        for problem in actor_typos(actors, records, cols, source):
+        for problem in filter(None, [*actor_typos(actors, records, cols, source), actors.merged_note(source)]):
             checks.add_problem(problem)
     garbled = garbled_labels(records, cols, source)
     if garbled:
@@ -606,8 +606,8 @@ def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
     if not actors.strict:
         tally = controller.value_counts()
         actors.register_counts(dict(zip(tally.index, tally.to_numpy())))
-        if near_names(sorted({actors.canonical(t) for t in tally.index})):
-            return None
+        if near_names(sorted({actors.canonical(t) for t in tally.index})) or actors.merged:
+            return None  # the row reader warns of the typos and notes the merged spellings
     try:
         places, where_place = _district_places(get("district"), index, name)
         days, where_day = _distinct(get("date"), lambda t: parse_date(t, name))

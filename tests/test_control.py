@@ -68,6 +68,22 @@ def test_actor_spelling_does_not_depend_on_row_order(squares, tmp_path):
     assert set(controllers(three).values()) - {"unknown"} == {"rebels"}
 
 
+def test_actor_spellings_merged_without_an_actors_file_are_noted_once(squares, tmp_path):
+    # Review E9: 'alpha inc', 'alpha, inc.' and 'Alpha-Inc' share a match key, so they are one actor ('Alpha-Inc',
+    # the smallest of three spellings used once each); one note names them. Case alone (Rebels, rebels) is not noted.
+    ds = load(
+        squares,
+        tmp_path,
+        'date,district,controller\n2020-01-10,A,alpha inc\n2020-01-10,B,"alpha, inc."\n2020-01-10,C,Alpha-Inc\n'
+        "2020-01-10,D,Rebels\n2020-02-10,D,rebels\n",
+    )
+    assert set(controllers(ds).values()) == {"Alpha-Inc", "Rebels"}
+    (note,) = [p for p in ds.problems if "read as one actor" in p.message]
+    assert note.level == "note"
+    assert "'Alpha-Inc', 'alpha inc', 'alpha, inc.' as 'Alpha-Inc'; if they are two actors" in note.message
+    assert "Rebels" not in note.message
+
+
 def test_string_aliases_are_refused(squares, tmp_path):
     actors = tmp_path / "actors.toml"
     actors.write_text('[actors.rebels]\naliases = "opposition"\n')
