@@ -172,6 +172,7 @@ def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Ch
         {
             "idx": idx,
             "district": index.ids[idx],
+            "name": index.names[idx],  # for messages (_shown)
             "date": date,
             "controller": controller,
             "share": share,
@@ -339,7 +340,7 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
         checks.add(
             "error",
             _join_wheres([r["where"] for r in group]),
-            f"district {first['district']!r} has {len(group)} rows on {first['date']} "
+            f"district {_shown(first)} has {len(group)} rows on {first['date']} "
             f"({', '.join(controllers)}), some without shares; give each a share, or keep one row",
         )
         return []
@@ -356,7 +357,7 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
         checks.add(
             "error",
             _join_wheres([r["where"] for r in group]),
-            f"shares of {first['district']!r} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1",
+            f"shares of {_shown(first)} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1",
         )
         return []
     out = sorted((r for r in merged.values() if r["share"] > 0), key=lambda r: r["controller"])
@@ -377,6 +378,12 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
     return out
 
 
+def _shown(row: dict) -> str:
+    """A row's district for messages: "'Kupiansk' (id 74538382B18579699267219)", or its id when that is its name."""
+    name = row.get("name")
+    return f"{name!r} (id {row['district']})" if name and name != row["district"] else repr(row["district"])
+
+
 def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
     """Rows repeating a (controller, share) of the same district and date: one is kept, with a warning.
 
@@ -395,7 +402,7 @@ def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
         checks.add(
             "warning",
             _join_wheres([r["where"] for r in group]),
-            f"duplicate rows for {first['district']!r} on {first['date']}; kept one of each",
+            f"duplicate rows for {_shown(first)} on {first['date']}; kept one of each",
         )
     return list(kept.values())
 
@@ -589,7 +596,7 @@ def fast_log(source, index: DistrictIndex, actors: Actors, checks: Checks, encod
     if mapped is None:
         return None
     idx, dates, controllers, shares = mapped
-    return _settle_columns(frame, get, lines, name, idx, dates, controllers, shares, index.ids, checks)
+    return _settle_columns(frame, get, lines, name, idx, dates, controllers, shares, index, checks)
 
 
 def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
@@ -654,7 +661,7 @@ def _distinct(column, check):
     return [check(u) for u in column.cat.categories], column.cat.codes.to_numpy()
 
 
-def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, shares, ids, checks: Checks):
+def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, shares, index, checks: Checks):
     """The settled log: single plain rows as they are, every other group through _settle_group.
 
     The plain rows are put in (district, date) order first (numpy.lexsort) and the
@@ -669,6 +676,7 @@ def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, share
     plain = single & (np.isnan(shares) | (np.abs(shares - 1.0) <= SHARE_TOLERANCE))
     rows = np.flatnonzero(plain)
     rows = rows[np.lexsort((day[rows], idx[rows]))]
+    ids = index.ids
     fast = _log_rows(get, rows, name, lines, idx, dates, controllers, np.where(np.isnan(shares), 1.0, shares), ids)
     rest = np.flatnonzero(~plain)
     if not len(rest):
@@ -678,6 +686,7 @@ def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, share
     for r in records:  # the row reader's None for 'no share given' (a float column would hold NaN)
         r["share"] = None if r["share"] != r["share"] else float(r["share"])
         r["idx"] = int(r["idx"])
+        r["name"] = index.names[r["idx"]]
     fast = pd.concat([fast, settle(records, checks)], ignore_index=True)
     fast["share"] = fast["share"].astype(float)
     return fast.sort_values(["idx", "date"], kind="stable").reset_index(drop=True)[LOG_COLUMNS]

@@ -53,7 +53,8 @@ def test_rows_with_and_without_share_are_an_error_in_any_order(squares, tmp_path
 def test_exact_duplicate_rows_are_kept_once_with_a_warning(squares, tmp_path):
     ds = load(squares, tmp_path, "date,district,controller,share\n2020-01-10,B,rebels,0.5\n2020-01-10,B,rebels,0.5\n")
     assert controllers(ds)["B"] == "rebels 0.5; unknown 0.5"  # not summed to 1
-    assert any("duplicate rows" in p.message for p in ds.problems)
+    # The district is named as the districts file names it, with its id (review F14: raions by their shapeID).
+    assert any("duplicate rows for 'Beta' (id B)" in p.message for p in ds.problems)
 
 
 def test_actor_spelling_does_not_depend_on_row_order(squares, tmp_path):
