@@ -31,6 +31,8 @@ class Actors:
     strict: bool = False
     _lookup: dict[str, str] = field(default_factory=dict)
     _aliases: dict[str, list[str]] = field(default_factory=dict)
+    # Without a file: the spellings `register` read as one actor (name -> spellings), beyond case alone.
+    merged: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self):
         for b in BUILTIN_ACTORS:
@@ -79,7 +81,27 @@ class Actors:
             if text and name_key(text) not in self._lookup:
                 counts[name_key(text)][text] += n
         for spellings in counts.values():
-            self.add(min(spellings, key=lambda t: (-spellings[t], t)))
+            name = min(spellings, key=lambda t: (-spellings[t], t))
+            self.add(name)
+            if len({t.casefold() for t in spellings}) > 1:  # 'Rebels' and 'rebels' are plainly one: not noted
+                self.merged[name] = sorted(spellings)
+
+    def merged_note(self, source: str):
+        """One note naming the spellings read as one actor without an actors file ('alpha inc', 'Alpha-Inc'), or
+        None: they are one by the match key, but a reader may mean them as two."""
+        if not self.merged:
+            return None
+        from .errors import Problem
+
+        shown = "; ".join(
+            f"{', '.join(map(repr, spellings))} as {name!r}" for name, spellings in sorted(self.merged.items())
+        )
+        return Problem(
+            "note",
+            source,
+            f"actor spellings read as one actor (case, accents and punctuation aside): {shown}; "
+            "if they are two actors, rename one in the log (an actors file cannot keep them apart)",
+        )
 
     def labels(self, name: str) -> list[str]:
         """Every label that reads as `name`: the name itself and its aliases (as match keys allow)."""

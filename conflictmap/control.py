@@ -134,7 +134,7 @@ def parse_rows(records, source: str, index: DistrictIndex, actors: Actors, check
     if not actors.strict and "controller" in cols:
         labels = [rec.get(cols[c], "") for c in ("controller", "from") if c in cols for rec in records]
         actors.register(labels)
-        for problem in actor_typos(actors, records, cols, source):
+        for problem in filter(None, [*actor_typos(actors, records, cols, source), actors.merged_note(source)]):
             checks.add_problem(problem)
     garbled = garbled_labels(records, cols, source)
     if garbled:
@@ -205,6 +205,7 @@ def _parse_row(get, where: str, index: DistrictIndex, actors: Actors, checks: Ch
         {
             "idx": idx,
             "district": index.ids[idx],
+            "name": index.names[idx],  # for messages (_shown)
             "date": date,
             "controller": controller,
             "share": share,
@@ -372,7 +373,7 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
         checks.add(
             "error",
             _join_wheres([r["where"] for r in group]),
-            f"district {first['district']!r} has {len(group)} rows on {first['date']} "
+            f"district {_shown(first)} has {len(group)} rows on {first['date']} "
             f"({', '.join(controllers)}), some without shares; give each a share, or keep one row",
         )
         return []
@@ -389,7 +390,7 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
         checks.add(
             "error",
             _join_wheres([r["where"] for r in group]),
-            f"shares of {first['district']!r} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1",
+            f"shares of {_shown(first)} on {first['date']} sum to {total:g} (over 1); correct them so they sum to at most 1",
         )
         return []
     out = sorted((r for r in merged.values() if r["share"] > 0), key=lambda r: r["controller"])
@@ -410,6 +411,12 @@ def _settle_group(group: list[dict], checks: Checks) -> list[dict]:
     return out
 
 
+def _shown(row: dict) -> str:
+    """A row's district for messages: "'Kupiansk' (id 74538382B18579699267219)", or its id when that is its name."""
+    name = row.get("name")
+    return f"{name!r} (id {row['district']})" if name and name != row["district"] else repr(row["district"])
+
+
 def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
     """Rows repeating a (controller, share) of the same district and date: one is kept, with a warning.
 
@@ -428,7 +435,7 @@ def _drop_duplicates(group: list[dict], checks: Checks) -> list[dict]:
         checks.add(
             "warning",
             _join_wheres([r["where"] for r in group]),
-            f"duplicate rows for {first['district']!r} on {first['date']}; kept one of each",
+            f"duplicate rows for {_shown(first)} on {first['date']}; kept one of each",
         )
     return list(kept.values())
 
@@ -622,7 +629,7 @@ def fast_log(source, index: DistrictIndex, actors: Actors, checks: Checks, encod
     if mapped is None:
         return None
     idx, dates, controllers, shares = mapped
-    return _settle_columns(frame, get, lines, name, idx, dates, controllers, shares, index.ids, checks)
+    return _settle_columns(frame, get, lines, name, idx, dates, controllers, shares, index, checks)
 
 
 def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
@@ -639,8 +646,8 @@ def _mapped_values(get, index: DistrictIndex, actors: Actors, name: str):
     if not actors.strict:
         tally = controller.value_counts()
         actors.register_counts(dict(zip(tally.index, tally.to_numpy())))
-        if near_names(sorted({actors.canonical(t) for t in tally.index})):
-            return None
+        if near_names(sorted({actors.canonical(t) for t in tally.index})) or actors.merged:
+            return None  # the row reader warns of the typos and notes the merged spellings
     try:
         places, where_place = _district_places(get("district"), index, name)
         days, where_day = _distinct(get("date"), lambda t: parse_date(t, name))
@@ -676,7 +683,8 @@ def _district_places(column, index: DistrictIndex, name: str):
         return _distinct(column, lambda t: index.find_all(t, name))
     found = ids.get_indexer(texts)
     places = [(p,) for p in found.tolist()]
-    for k in np.flatnonzero(found < 0).tolist():
+    # An id that is another district's name is ambiguous: find_all says so.
+    for k in np.flatnonzero((found < 0) | np.isin(found, list(index.id_clashes))).tolist():
         places[k] = index.find_all(texts[k], name)
     return places, column.cat.codes.to_numpy()
 
@@ -686,7 +694,7 @@ def _distinct(column, check):
     return [check(u) for u in column.cat.categories], column.cat.codes.to_numpy()
 
 
-def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, shares, ids, checks: Checks):
+def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, shares, index, checks: Checks):
     """The settled log: single plain rows as they are, every other group through _settle_group.
 
     The plain rows are put in (district, date) order first (numpy.lexsort) and the
@@ -701,6 +709,7 @@ def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, share
     plain = single & (np.isnan(shares) | (np.abs(shares - 1.0) <= SHARE_TOLERANCE))
     rows = np.flatnonzero(plain)
     rows = rows[np.lexsort((day[rows], idx[rows]))]
+    ids = index.ids
     fast = _log_rows(get, rows, name, lines, idx, dates, controllers, np.where(np.isnan(shares), 1.0, shares), ids)
     rest = np.flatnonzero(~plain)
     if not len(rest):
@@ -710,6 +719,7 @@ def _settle_columns(frame, get, lines, name: str, idx, dates, controllers, share
     for r in records:  # the row reader's None for 'no share given' (a float column would hold NaN)
         r["share"] = None if r["share"] != r["share"] else float(r["share"])
         r["idx"] = int(r["idx"])
+        r["name"] = index.names[r["idx"]]
     fast = pd.concat([fast, settle(records, checks)], ignore_index=True)
     fast["share"] = fast["share"].astype(float)
     return fast.sort_values(["idx", "date"], kind="stable").reset_index(drop=True)[LOG_COLUMNS]

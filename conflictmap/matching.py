@@ -12,8 +12,9 @@ Order of lookup, first hit wins:
    with its Slavic adjectives read as centres' names (``names.centre_readings``:
    ``Сватівський район`` is Svatove; a district's name is never read so). Several
    districts found are narrowed to one spelled as the name or one of its readings
-   (``names.plain_spelling``), else to the one whose unit word the name has (``Київська
-   область`` is 'Kyiv Oblast', not 'Kyiv'). Used only when that leaves one district,
+   (``names.plain_spelling``) with no unit word the name lacks (``Київ`` is 'Kyiv', not 'Kyiv
+   Oblast'), else to the one whose unit word the name has (``Київська область`` is 'Kyiv
+   Oblast', not 'Kyiv'). Used only when that leaves one district,
    and recorded so the caller can report it.
 
 Two districts whose different names share an exact key would be merged by
@@ -81,6 +82,8 @@ class DistrictIndex:
         self._by_name: dict[str, set[int]] | None = None
         self._by_loose: dict[str, set[int]] | None = None
         self._by_plain: dict[str, set[int]] | None = None
+        self._id_clashes: set[int] | None = None
+        self._by_number: dict | None = None
         self.aliases: dict[str, Alias] = {}
         self.lookups = Lookups()
         self._memo: dict[str, tuple] = {}
@@ -156,17 +159,31 @@ class DistrictIndex:
         return next(iter(hits))
 
     def exact_hits(self, text: str) -> set[int] | None:
-        """Districts an id, name or other name points at exactly (tiers 1 and 3), or None."""
-        if text in self.exact:
-            return {self.exact[text]}
-        if id_text(text) in self.exact:  # '16.0' from a spreadsheet is id 16 (its name key '160' is not)
-            return {self.exact[id_text(text)]}
+        """Districts an id, name or other name points at exactly (tiers 1 and 3), or None.
+
+        An id as written wins over another id of its key ('a-1' is not 'a1'), never over another district's
+        name: 'B' that is the id of one district and the name of another finds both (ambiguous)."""
         key = name_key(text)
-        return self.by_key.get(key) or self.by_name.get(key) or None
+        idx = self.exact.get(text, self.exact.get(id_text(text)))  # '16.0' from a spreadsheet is id 16
+        if idx is not None:
+            return {idx, *self._named_not_by_id(key, idx)}
+        return (self.by_key.get(key, set()) | self.by_name.get(key, set())) or None
+
+    def _named_not_by_id(self, key: str, idx: int) -> set[int]:
+        """Districts other than idx with a name of this key, but for those whose id has it (no name field)."""
+        return {j for j in self.by_name.get(key, ()) if j != idx and name_key(self.ids[j]) != key}
+
+    @property
+    def id_clashes(self) -> set[int]:
+        """Districts whose id is another district's name: a log's exact id must not find them alone."""
+        if self._id_clashes is None:
+            shared = self.by_key.keys() & self.by_name.keys()  # few or none: ids and names rarely share a key
+            self._id_clashes = {i for key in shared for i in self.by_key[key] if self._named_not_by_id(key, i)}
+        return self._id_clashes
 
     def find_all(self, text: str, where: str) -> tuple:
         """The districts a log cell names: usually one, several for a group alias, none for a '-' alias."""
-        if text in self.exact:
+        if text in self.exact and self.exact[text] not in self.id_clashes:
             return (self.exact[text],)
         hit = self._memo.get(text)
         if hit is None:  # a log repeats its names: each distinct text is resolved once (errors are not kept)
@@ -190,9 +207,22 @@ class DistrictIndex:
         if hits and len(hits) == 1:
             return tuple(hits), "exact"
         if hits:
-            shown = ", ".join(sorted(self.ids[i] for i in hits))
-            raise InputError(f"{where}: district {text!r} is ambiguous (ids {shown}); use the id, or an aliases file")
+            raise InputError(f"{where}: district {text!r} is ambiguous {self._ambiguous(text, hits)}")
         return (self._loose(text, where),), "loose"
+
+    def _ambiguous(self, text: str, hits: set[int]) -> str:
+        """Why an exact name finds several districts, and how to name one."""
+        key = name_key(text)
+        by_id = {i for i in hits if i == self.exact.get(text, self.exact.get(id_text(text)))}
+        by_id |= {i for i in hits if name_key(self.ids[i]) == key}
+        if not by_id or by_id == hits:
+            return f"(ids {', '.join(sorted(self.ids[i] for i in hits))}); use the id, or an aliases file"
+        named = ", ".join(sorted(self.ids[i] for i in hits - by_id))
+        return (
+            f"(the id of {', '.join(sorted(repr(self.names[i]) for i in by_id))} and the name of district {named}); "
+            f"write the name {' or '.join(sorted(repr(self.names[i]) for i in by_id))} or the id {named} of the one "
+            "meant"
+        )
 
     def _loose(self, text: str, where: str) -> int:
         hits = self.loose_hits(text)
@@ -220,12 +250,32 @@ class DistrictIndex:
                 "read only in a baseline snapshot (log from-changes --baseline); in a control log give who holds "
                 "the districts before their first row with --initial ACTOR, or one row per district"
             )
+        same = self._same_number(text)
+        if same:  # '01' for id 1: a spreadsheet's leading zero, or a code; ids are matched as written, never so
+            shown = " or ".join(repr(self.ids[i]) + (f" ({self.names[i]!r})" if self.names[i] != self.ids[i] else "")
+                                for i in same)  # fmt: skip
+            raise InputError(
+                f"{where}: unknown district {text!r}; did you mean the id {shown}, the same number? Write the id "
+                "as the districts file does, or map the spelling to it with --aliases"
+            )
         near = suggest(text, self.names + [n for more in self.other_names for n in more])
         hint = f"; closest: {', '.join(near)}" if near else ""
         raise InputError(
-            f"{where}: unknown district {text!r}{hint}; use a district id or name "
+            f"{where}: unknown district {text!r}{_mixed_scripts(text)}{hint}; use a district id or name "
             "from the districts file, or map the spelling to one with --aliases"
         )
+
+    def _same_number(self, text: str) -> list[int]:
+        """Districts whose id is the number `text` is, written otherwise ('01' and '1', '2' and '2.00'), at most 3."""
+        number = _number(text)
+        if number is None:
+            return []
+        if self._by_number is None:  # built on the first unknown number (a log of names never needs it)
+            self._by_number = defaultdict(list)
+            for i, did in enumerate(self.ids):
+                if (value := _number(did)) is not None:
+                    self._by_number[value].append(i)
+        return self._by_number.get(number, [])[:3]
 
     def _shown(self, hits, limit: int = 5) -> str:
         """'Pokrovsk', 'Pokrovske' (ids added where names repeat), at most `limit` of them."""
@@ -252,7 +302,10 @@ class DistrictIndex:
         hits |= self._by_spelling(words for words, by in readings if by)
         if len(hits) > 1:  # the same spelling (but for y/i) is better evidence than a looser one
             written = {plain_spelling(" ".join(words)) for words in spellings}
-            hits = _one_or_all(hits, {i for i in hits if self._spelled(i) & written})
+            spelled = {i for i in hits if self._spelled(i) & written}
+            hits = _one_or_all(hits, spelled)
+            if len(hits) > 1 and not unit_kinds(form):  # 'Київ' reads 'Kyiv' as it is: 'Kyiv Oblast' adds a word
+                hits = _one_or_all(hits, {i for i in spelled if not self._kinds(i)})
         if len(hits) > 1 and unit_kinds(form):  # 'Київська область': the oblast, not the city of Kyiv
             hits = _one_or_all(hits, {i for i in hits if self._kinds(i) & unit_kinds(form)})
         return hits
@@ -276,6 +329,28 @@ class DistrictIndex:
 
     def _labels_of(self, i: int) -> tuple:
         return tuple(dict.fromkeys(label for label in (self.names[i], *self.other_names[i]) if label))
+
+
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d*)?")
+
+
+def _number(text):
+    """The value of an id or label written as a decimal number, else None."""
+    from decimal import Decimal
+
+    text = str(text).strip()
+    return Decimal(text) if _NUMBER.fullmatch(text) else None
+
+
+def _mixed_scripts(text: str) -> str:
+    """' (Cyrillic and Latin letters in one word ...)' for a name a look-alike letter may have made unknown."""
+    from .io import garbled_word
+
+    bad = garbled_word(text) if not text.isascii() else None
+    if not bad or not bad[1].endswith("letters in one word"):
+        return ""
+    word = "" if bad[0] == text.strip() else f" ({bad[0]!r})"
+    return f" (it has {bad[1]}{word}: look-alike letters; write it in one script)"
 
 
 def _one_or_all(hits: set[int], chosen: set[int]) -> set[int]:

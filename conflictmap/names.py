@@ -5,7 +5,9 @@ nothing else:
 
 * ``name_key`` (exact tier): Unicode NFKC, case-folded, combining marks dropped
   (accents, Arabic harakat and hamza seats, Hebrew points), punctuation and
-  spacing dropped; the letters and digits of every script are kept, so
+  spacing dropped; Arabic letters typed for one another read as one (Persian ``ی`` and alef
+  maksura ``ى`` as ``ي``, ``ک`` as ``ك``, ``ٱ`` as ``ا``: Arabic search does the same, and no place
+  name is told apart by them); the letters and digits of every script are kept, so
   ``Україна`` and ``Росія`` stay two names. Latin letters that do not decompose
   (``ł``, ``ø``, ``đ``, ``ı``) are transliterated, so ``Łódź`` is ``Lodz``.
   Digits of any script are read as their value (``٣`` is ``3``).
@@ -69,9 +71,14 @@ def name_key(text: str) -> str:
         key = text.lower().translate(_ASCII_KEY)
     else:
         folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-        key = "".join(_key_char(c) or _gap(c) for c in folded)
+        key = "".join(_key_char(c) or _gap(c) for c in folded.translate(_ARABIC_LETTERS))
     # Dropped punctuation between two numbers still parts them: 'g1-10' and 'g11-0' are two codes.
     return _DIGIT_GAP.sub("·", key).replace(" ", "")
+
+
+# Arabic-script letters typed for one another, one letter as the hamza seats are: Persian yeh and alef maksura
+# (final yeh without its dots, as Egypt and keyboards write it: الدولى) are yeh, keheh is kaf, alef wasla is alef.
+_ARABIC_LETTERS = str.maketrans({"\u06cc": "\u064a", "\u0649": "\u064a", "\u06a9": "\u0643", "\u0671": "\u0627"})
 
 
 def _gap(c: str) -> str:
@@ -272,15 +279,36 @@ def suggest(word: str, candidates, n: int = 3, cutoff: float = 60.0) -> list[str
     return [c for c, _ in scored(word, candidates, n, cutoff)]
 
 
+# A candidate in another script than the word is compared through its transliteration, which for Arabic has no
+# short vowels ('الشعار' is 'lsh`r'): weak evidence where names in the word's own script could be offered instead.
+CROSS_SCRIPT_CUTOFF = 80.0
+
+
 def scored(word: str, candidates, n: int = 3, cutoff: float = 60.0) -> list[tuple[str, float]]:
-    """Up to n (candidate, score 0-100) pairs, best first: rapidfuzz WRatio on the Latin spellings."""
+    """Up to n (candidate, score 0-100) pairs: rapidfuzz WRatio on the Latin spellings, the candidates in the word's
+    script first ('Jisr al-Haj' is offered Latin names before Arabic ones), best first within each; where there are
+    such candidates, one in another script must score CROSS_SCRIPT_CUTOFF."""
     from rapidfuzz import fuzz, process
 
     by_form: dict[str, str] = {}
     for c in candidates:
         by_form.setdefault(fuzzy_form(c), c)
-    found = process.extract(fuzzy_form(word), list(by_form), scorer=fuzz.WRatio, limit=n, score_cutoff=cutoff)
-    return [(by_form[form], score) for form, score, _ in found]
+    found = process.extract(fuzzy_form(word), list(by_form), scorer=fuzz.WRatio, limit=n * 5, score_cutoff=cutoff)
+    script = script_of(word)
+    same = [(by_form[f], score) for f, score, _ in found if script_of(by_form[f]) == script]
+    others = [(by_form[f], score) for f, score, _ in found if script_of(by_form[f]) != script]
+    if same or any(script_of(c) == script for c in by_form.values()):
+        others = [(c, score) for c, score in others if score >= CROSS_SCRIPT_CUTOFF]
+    return (same + others)[:n]
+
+
+@lru_cache(maxsize=65536)
+def script_of(text: str) -> str:
+    """The script of a name's first letter ('LATIN', 'ARABIC', 'CYRILLIC', ...), '' when it has none."""
+    letter = next((c for c in str(text) if c.isalpha()), "")
+    if not letter or letter.isascii():
+        return "LATIN" if letter else ""
+    return unicodedata.name(letter, "").split(" ")[0]
 
 
 @lru_cache(maxsize=65536)

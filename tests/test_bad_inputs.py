@@ -21,11 +21,11 @@ from tests.helpers import SQUARES, cell_area_km2, squares_area, BAD
 
 class Case(NamedTuple):
     file: str
-    role: str  # districts | control | control+actors | actors | project
+    role: str  # districts | control | control+districts | control+actors | actors | project
     code: int  # expected exit code
     fragments: tuple = ()  # all must appear on stderr (an error, or the warning of a case that works)
     defect: str = ""
-    args: tuple = ()  # options of a zone case (role "zones")
+    args: tuple = ()  # options of a zone case (role "zones"); the districts file of a control+districts case
     validate_code: int | None = (
         None  # when validate is stricter than the other commands (a warning there, an error here)
     )
@@ -171,6 +171,14 @@ CASES = [
         1,
         ("d_names_share_a_key.geojson", "'A' (\"Sheikh Sa'eed\") and 'B' ('Sheikh Saeed')", "match as one"),
         "two districts named Sheikh Sa'eed and Sheikh Saeed (one name once punctuation is ignored)",
+    ),
+    Case(
+        "c_name_is_another_id.csv",
+        "control+districts",
+        1,
+        ("c_name_is_another_id.csv line 2", "'A' is ambiguous", "the id of 'Alpha' and the name of district D"),
+        "'A' where d_name_is_another_id.geojson names district D 'A', the id of Alpha (it went to Alpha silently)",
+        ("d_name_is_another_id.geojson",),
     ),
     # -- wrong figures that used to come out with exit 0 (issue 12): CRS traps, the antimeridian, ambiguous files, NUL
     Case(
@@ -697,7 +705,7 @@ ZONE_CASES = [c for c in CASES if c.role == "zones"]
 CASES = [c for c in CASES if c.role != "zones"]
 # validate checks the districts, log and actors files; a land mask is checked where it is applied.
 NOT_VALIDATED = {"land"}
-COMPANIONS = {"c_actors.toml", "README.md"}  # good files the cases use
+COMPANIONS = {"c_actors.toml", "README.md", "d_name_is_another_id.geojson"}  # files the cases use with another
 # Inputs of other commands than status/export/validate, run by their own tests (claims check: tests/test_cli_claims.py).
 OWN_TESTS = {
     "claims_unknown_measure.csv",
@@ -729,6 +737,7 @@ def command_args(case: Case, squares) -> list[str]:
     return {
         "districts": ["--districts", path],
         "control": ["--districts", squares["districts"], "--control", path],
+        "control+districts": ["--districts", str(BAD / case.args[0]) if case.args else "", "--control", path],
         "control+actors": ["--districts", squares["districts"], "--control", path, *actors],
         "actors": ["--districts", squares["districts"], "--control", squares["control"], "--actors", path],
         "aliases": ["--districts", squares["districts"], "--control", squares["control"], "--aliases", path],

@@ -151,7 +151,9 @@ def test_shares_over_one_name_their_lines_in_order(cli, squares, tmp_path, valid
     )
     path = write(tmp_path, "log.csv", log)
     if not validate:
-        check(cli("share", "-d", squares["districts"], "-c", path), 1, "log.csv line 7, line 8: shares of 'B'")
+        check(
+            cli("share", "-d", squares["districts"], "-c", path), 1, "log.csv line 7, line 8: shares of 'Beta' (id B)"
+        )
         return
     result = cli("validate", "-d", squares["districts"], "-c", path, "--format", "json")
     assert result.exit_code == 1, result.output

@@ -232,6 +232,15 @@ def test_district_names_sharing_a_key_are_an_error_naming_both(cli, tmp_path):
     assert "'A' (\"Sheikh Sa'eed\") and 'B' ('Sheikh Saeed')" in result.stderr
 
 
+def test_a_district_name_mixing_latin_and_cyrillic_is_warned_of(cli, tmp_path):
+    # 'Kharkіv' with a Cyrillic і (U+0456) is another name than 'Kharkiv' (review F5); Łódź and Київ mix nothing.
+    districts = named_squares(tmp_path, {"A": "Kharkiv", "B": "Khark\u0456v", "C": "Łódź", "D": "Київ"})
+    result = cli("validate", "-d", districts, "-f", "json")
+    (problem,) = json.loads(result.stdout)
+    assert problem["level"] == "warning" and result.exit_code == 0
+    assert "district 'B' is named 'Kharkіv', which has Cyrillic and Latin letters in one word" in problem["message"]
+
+
 def test_the_sample_answers_to_its_arabic_names(cli, cli_json, tmp_path):
     from conflictmap.project import sample_dir
 

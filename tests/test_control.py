@@ -53,7 +53,8 @@ def test_rows_with_and_without_share_are_an_error_in_any_order(squares, tmp_path
 def test_exact_duplicate_rows_are_kept_once_with_a_warning(squares, tmp_path):
     ds = load(squares, tmp_path, "date,district,controller,share\n2020-01-10,B,rebels,0.5\n2020-01-10,B,rebels,0.5\n")
     assert controllers(ds)["B"] == "rebels 0.5; unknown 0.5"  # not summed to 1
-    assert any("duplicate rows" in p.message for p in ds.problems)
+    # The district is named as the districts file names it, with its id (review F14: raions by their shapeID).
+    assert any("duplicate rows for 'Beta' (id B)" in p.message for p in ds.problems)
 
 
 def test_actor_spelling_does_not_depend_on_row_order(squares, tmp_path):
@@ -66,6 +67,22 @@ def test_actor_spelling_does_not_depend_on_row_order(squares, tmp_path):
         squares, tmp_path, "date,district,controller\n2020-01-10,A,REBELS\n2020-01-10,B,rebels\n2020-01-10,C,rebels\n"
     )
     assert set(controllers(three).values()) - {"unknown"} == {"rebels"}
+
+
+def test_actor_spellings_merged_without_an_actors_file_are_noted_once(squares, tmp_path):
+    # Review E9: 'alpha inc', 'alpha, inc.' and 'Alpha-Inc' share a match key, so they are one actor ('Alpha-Inc',
+    # the smallest of three spellings used once each); one note names them. Case alone (Rebels, rebels) is not noted.
+    ds = load(
+        squares,
+        tmp_path,
+        'date,district,controller\n2020-01-10,A,alpha inc\n2020-01-10,B,"alpha, inc."\n2020-01-10,C,Alpha-Inc\n'
+        "2020-01-10,D,Rebels\n2020-02-10,D,rebels\n",
+    )
+    assert set(controllers(ds).values()) == {"Alpha-Inc", "Rebels"}
+    (note,) = [p for p in ds.problems if "read as one actor" in p.message]
+    assert note.level == "note"
+    assert "'Alpha-Inc', 'alpha inc', 'alpha, inc.' as 'Alpha-Inc'; if they are two actors" in note.message
+    assert "Rebels" not in note.message
 
 
 def test_string_aliases_are_refused(squares, tmp_path):

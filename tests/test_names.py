@@ -26,6 +26,11 @@ from conflictmap.names import (
         ("Αθήνα", "ΑΘΗΝΑ"),  # Greek: tonos and case
         ("תֵּל אָבִיב", "תל-אביב"),  # Hebrew: points, spacing and hyphen
         ("٣ حي", "3 حي"),  # Arabic-Indic digits are digits
+        ("مطار حلب الدولى", "مطار حلب الدولي"),  # alef maksura typed for final yeh
+        ("أنصاری شرقی", "أنصاري شرقي"),  # Persian yeh (U+06CC) for Arabic yeh
+        ("کرم حومد", "كرم حومد"),  # keheh (U+06A9) for kaf
+        ("ٱلأندلس", "الأندلس"),  # alef wasla for alef
+        ("\ufbfcکﻯ", "يكي"),  # presentation forms of Farsi yeh and alef maksura (NFKC), then as above
     ],
 )
 def test_same_key(a, b):
@@ -83,6 +88,16 @@ def test_parentheses_give_the_parts():
 
 def test_suggestions_are_ranked():
     assert suggest("Sheikh Saed", ["Hanano", "Sheikh Sa’eed", "Sheikh Kheder"])[0] == "Sheikh Sa’eed"
+
+
+def test_suggestions_in_the_words_script_come_first():
+    # Review F14: 'Jisr al-Haj' was offered 'الشعار' (anyascii 'lsh`r' has no vowels) where the Latin names are there.
+    sample = ["ash-Sha'ar", "الشعار", "al-Haydariyeh", "الحيدرية"]
+    assert suggest("Jisr al-Haj", sample) == []
+    assert suggest("Haydaria", sample)[0] == "al-Haydariyeh" and "الحيدرية" not in suggest("Haydaria", sample)
+    assert suggest("الحيدريه", sample) == ["الحيدرية"]
+    # No name in the word's script (a Cyrillic log, Latin raions): the transliteration is all there is.
+    assert suggest("Кіровськ", ["Kirovske", "Korets"]) == ["Kirovske"]
 
 
 @pytest.mark.parametrize(
