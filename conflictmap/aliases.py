@@ -160,6 +160,7 @@ def check_names(districts, source: str, checks) -> None:
 # A Latin letter beside a Greek or Cyrillic one, the scripts with look-alikes of Latin letters (a quick sieve;
 # garbled_word judges what it lets through).
 _LATIN_BESIDE_OTHER = re.compile("[A-Za-z][\u0370-\u052f]|[\u0370-\u052f][A-Za-z]")
+_GREEK_OR_CYRILLIC = re.compile("[\u0370-\u052f]")  # one class: a Latin-only file is passed over in one scan
 
 
 def mixed_script_names(ids, names, other_names=None) -> list[tuple[str, str, str, str]]:
@@ -168,12 +169,13 @@ def mixed_script_names(ids, names, other_names=None) -> list[tuple[str, str, str
     from .io import garbled_word
     from .matching import as_list, district_labels
 
-    ids, names = as_list(ids), as_list(names)
-    others = [tuple(a) for a in as_list(other_names)] if other_names is not None else [() for _ in ids]
-    every = "\n".join(t for n, more in zip(names, others) for t in (n, *more) if isinstance(t, str))
-    if not _LATIN_BESIDE_OTHER.search(every):  # nearly every file: one search over all the names
-        return []
-    found = []
+    names = as_list(names)
+    others = [tuple(a) for a in as_list(other_names)] if other_names is not None else [()] * len(names)
+    texts = [t for n, more in zip(names, others) for t in (n, *more)] if any(others) else names
+    every = "\n".join(t for t in texts if isinstance(t, str))
+    if not _GREEK_OR_CYRILLIC.search(every) or not _LATIN_BESIDE_OTHER.search(every):
+        return []  # nearly every file: one or two searches over all the names (ids are listed only when needed)
+    ids, found = as_list(ids), []
     for i, text in district_labels(names, others):
         bad = garbled_word(text) if isinstance(text, str) and _LATIN_BESIDE_OTHER.search(text) else None
         if bad and bad[1].endswith("letters in one word"):  # symbols among letters are a decoding's, not a typist's
