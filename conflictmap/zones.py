@@ -29,7 +29,7 @@ import shapely
 from . import geodesy, sources as zone_sources
 from .errors import InputError, Problem, UsageError
 from .geometry import crosses_antimeridian, lonlat_problem, polygonal
-from .io import label, read_vector
+from .io import label, read_source_bytes, read_vector
 from .model import clean_label, closest, no_such_day, parse_date
 from .names import name_key
 from .actors import Actors
@@ -558,17 +558,16 @@ def _read_frame(path: Path, name: str, opts: _Options):
     """The file's features (unwrapped from {"value": ...}), filtered by --where."""
     import io as _io
 
-    import pyogrio
-
     wrapped = zone_sources.wrapped_collection(path)
     target = _io.BytesIO(json.dumps(wrapped[1]).encode("utf-8")) if wrapped else path
-    frame = _frame(path, opts) if not wrapped else pyogrio.read_dataframe(target)
+    # Dates as text (datetime_as_string): each feature keeps the day written, whatever its UTC offset.
+    frame = _written_dates(_frame(path, opts), path, opts) if not wrapped else _read_text_dates(target)
     if not opts.where:
         return frame
     if wrapped:
         target.seek(0)
     try:
-        return pyogrio.read_dataframe(target, where=opts.where)
+        return _read_text_dates(target, where=opts.where)
     except Exception as exc:  # the file read without it: the filter is what is wrong
         msg = " ".join(str(exc).split())[:200]
         raise UsageError(
@@ -576,6 +575,36 @@ def _read_frame(path: Path, name: str, opts: _Options):
             f"on its fields ({', '.join(c for c in frame.columns if c != frame.geometry.name) or 'none'}), "
             "e.g. --where \"type <> 'losses'\""
         ) from None
+
+
+def _read_text_dates(target, **kwargs):
+    import pyogrio
+
+    return pyogrio.read_dataframe(target, datetime_as_string=True, **kwargs)
+
+
+def _written_dates(frame, path: Path, opts: _Options):
+    """The frame with its date field as written: pyogrio turns a field of several UTC offsets (a summer and
+    a winter time) into UTC times, whose day may be the one before (2024-02-29T00:00+02:00 is 02-28 in UTC);
+    the field is read again as text, so each feature keeps its written day. (A field of one offset keeps
+    it; GeoParquet stores instants, whose zone is the column's.)"""
+    import io as _io
+
+    import pandas as pd
+
+    column = opts.date_fields.get(path)
+    if column not in frame.columns or not isinstance(frame[column].dtype, pd.DatetimeTZDtype):
+        return frame
+    if str(frame[column].dtype.tz) != "UTC" or Path(path).suffix.lower() in (".parquet", ".shp"):
+        return frame
+    try:  # from the bytes read_vector read: also a name GDAL cannot open, and stdin
+        text = _read_text_dates(_io.BytesIO(read_source_bytes(path)), columns=[column], read_geometry=False)
+    except Exception as exc:  # pyogrio raises several types
+        raise InputError(
+            f"{label(path)}: cannot read its date field {column!r} as written ({' '.join(str(exc).split())[:120]}); "
+            "write the dates as YYYY-MM-DD"
+        ) from None
+    return frame.assign(**{column: text[column].to_numpy()}) if len(text) == len(frame) else frame
 
 
 def _drop_points_and_lines(frame, name: str, opts: _Options):

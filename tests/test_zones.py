@@ -515,3 +515,24 @@ def test_real_folders_have_one_file_per_date_and_one_source(shared_data, folder,
     assert len(zs.dates) == len(list(path.glob("*.*json"))) == count
     assert all(len(s.sources) == 1 for s in zs.snapshots)
     assert not [p for p in zs.problems if "mix" in str(p) or "read once" in str(p)]
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("2024-02-29T00:00:00+02:00", "2024-07-08T00:00:00+03:00"),  # Kyiv midnights, winter and summer time
+        ("2024-02-29T23:30:00-05:00", "2024-03-01T01:00:00+03:00"),  # in UTC these two swap order
+    ],
+)
+def test_dates_of_several_utc_offsets_keep_the_written_day(tmp_path, first, second):
+    # The shape of review G's dst.geojson: one feature per date, each a local midnight with its own offset.
+    # pyogrio reads a field of mixed offsets as UTC times (02-28 22:00, 07-07 21:00); the written day is kept.
+    small, large = box_coords(0, 0, 0.01, 0.01), box_coords(0, 0, 0.02, 0.01)
+    path = write_zones(tmp_path / "dst.geojson", [({"date": first}, small), ({"date": second}, large)])
+    zs = load_zones([path], actor="russia")
+    assert [d.isoformat() for d in zs.dates] == [first[:10], second[:10]]
+    table = zone_areas(zs)
+    # The second date holds the larger box: the change is + (by hand: the second cell of 0.01° x 0.01°).
+    assert table["change_km2"].iloc[1] == pytest.approx(cell_area_km2(0.01, 0, 0.02, 0.01), rel=1e-6)
+    # --where reads through pyogrio itself: the same days.
+    assert load_zones([path], actor="russia", where="date IS NOT NULL").dates == zs.dates
