@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from conflictmap.cli.errors import guarded, say
+from conflictmap.cli.errors import guarded, report_problems, say
 from conflictmap.cli.options import (
     ActorsOpt,
     ZoneReading,
@@ -115,9 +115,11 @@ def movement(
     """
     from conflictmap.movement import COLUMNS, zone_movement
 
+    found: list = []
     with ProgressBar() as bar:
         zoneset, reference, _ = read_zone_series(zones, reading, actors, clip, bar)
-        table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"))
+        table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"), problems=found)
+    report_problems(found)
     if reference is None:
         say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
     if len(zoneset.snapshots) == 1:  # the table is empty, and should say why
