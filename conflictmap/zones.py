@@ -37,6 +37,7 @@ from .actors import Actors
 __all__ = [
     "load_zones",
     "load_clip",
+    "clip_note",
     "zone_areas",
     "area_series",
     "series_breaks",
@@ -819,6 +820,21 @@ def load_clip(source):
         raise InputError(f"{name}: no polygons; --clip needs the polygon(s) of the reference area")
     merged = geoms[0] if len(geoms) == 1 else polygonal(shapely.union_all(np.asarray(geoms, dtype=object)))
     return merged, problems
+
+
+def clip_note(clip, name: str) -> str:
+    """What `zones area`'s clip_pct is a percentage of: the clip's geodesic km², whatever they hold.
+
+    The clip cannot say whether it is land: districts drawn out to sea (the oblasts: 640,027 km², the
+    land boundary 601,214 km²) make a land-and-sea denominator.
+    """
+    from .text import area
+
+    km2 = float(geodesy.area_km2([clip])[0])
+    return (
+        f"clip_pct is the % of the {area(km2)} of {name} (all its polygons, geodesic), sea included if it "
+        "holds sea; for the % of land give a land boundary as --clip"
+    )
 
 
 def clipped(zone, clip):
