@@ -536,3 +536,28 @@ def test_dates_of_several_utc_offsets_keep_the_written_day(tmp_path, first, seco
     assert table["change_km2"].iloc[1] == pytest.approx(cell_area_km2(0.01, 0, 0.02, 0.01), rel=1e-6)
     # --where reads through pyogrio itself: the same days.
     assert load_zones([path], actor="russia", where="date IS NOT NULL").dates == zs.dates
+
+
+def test_nzz_zones_warn_once_that_crimea_and_from_july_2024_the_2014_areas_are_not_drawn(tmp_path):
+    # Review G1: NZZ draws neither Crimea nor, from July 2024, the areas held since 2014; that ground is in
+    # no zone (--rest gets it), and the files carry nothing to tell. One warning says so, counting the dates.
+    _nzz(tmp_path / "2024-02-17.json", "2024-02-16", (0, 0, 0.01, 0.01))
+    problems = [str(p) for p in load_zones([tmp_path]).problems if "Crimea" in str(p)]
+    assert problems == [
+        "zones: NZZ's map (1 date(s)) does not draw Crimea and Sevastopol, which russia holds: that ground is in "
+        "no zone, so the km² and % leave it out, --rest gives it to the rest, and the front along the zones' edges "
+        "includes its edges; for the area held use DeepState's zones, which draw it, or read NZZ's figures as "
+        "those of the area NZZ draws"
+    ]
+    _nzz(tmp_path / "2024-07-08.json", "2024-07-05", (0, 0, 0.02, 0.01))
+    write_zones(tmp_path / "deepstatemap_data_20240801.geojson", [({}, box_coords(0, 0, 0.03, 0.01))])
+    zs = load_zones([tmp_path], actor="russia")
+    (problem,) = [p for p in zs.problems if "Crimea" in str(p)]
+    assert problem.level == "warning"
+    assert (
+        "NZZ's map (2 date(s)) does not draw Crimea and Sevastopol, nor on its 1 date(s) from July 2024 the areas held since 2014"
+        in str(problem)
+    )
+    for path in tmp_path.glob("*.json"):
+        path.unlink()
+    assert not [p for p in load_zones([tmp_path], actor="russia").problems if "Crimea" in str(p)]
