@@ -256,8 +256,10 @@ def test_mixed_sources_warn_once_and_still_give_each_date(cli, tmp_path):
     done = cli("zones", "area", folder, "--actor", "russia", "-f", "json")
     assert done.exit_code == 0, done.output
     warnings = [line for line in done.stderr.splitlines() if line.startswith("conflictmap: warning:")]
-    assert len(warnings) == 1
+    # The mix once, and once that the NZZ date lacks Crimea and the areas held since 2014 (review G1).
+    assert len(warnings) == 2
     assert "mix 2 sources, generic (deepstatemap_data_20240801.geojson) and nzz (2024-07-05.json)" in warnings[0]
+    assert "NZZ's map (1 date(s)) does not draw Crimea" in warnings[1]
     areas = [r["area_km2"] for r in json.loads(done.stdout)]
     assert areas == pytest.approx([cell_area_km2(0, 0, 0.01, 0.01), cell_area_km2(0, 0, 0.02, 0.01)], rel=1e-6)
 
