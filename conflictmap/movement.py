@@ -27,7 +27,7 @@ from pyproj import CRS, Transformer
 from . import geodesy
 from .changes import window
 from .dataset import Dataset
-from .errors import UsageError
+from .errors import Problem, UsageError
 from .figures import reported_actors, state_on
 from .frontline import ZONE_PROBE_M, ZoneFront, front_lines_at, main_holder, resolve_gap
 from .transfer import share_matrix, total_flows
@@ -187,20 +187,22 @@ def stepped_movement(
     return pd.concat(frames, ignore_index=True) if frames else _table([])
 
 
-def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None) -> pd.DataFrame:
+def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None, problems=None) -> pd.DataFrame:
     """front_movement for dated zone polygons (DeepStateMap): per pair of consecutive snapshots and actor,
     the zone gained (new minus old) and lost (old minus new), within `clip` when given.
 
     The front on D0 is the one `frontline ZONES` measures (frontline.ZoneFront): the zone's edge that
     faces land inside `clip` (a national boundary) the zone does not hold, so the coast, the border
     and a zone edge drawn a little inside them are not front. Without `clip` every edge counts (say so).
-    `rest` names whoever holds the ground outside every zone.
+    `rest` names whoever holds the ground outside every zone. The maximum advance is measured over the
+    ground that touches the old zone along its front (_advanced); `problems`, a list, gets a note on the
+    pieces left out because they touch no old zone.
     """
     from .zones import check_rest, clipped
 
     check_rest(rest, zoneset.actors)
     facing = ZoneFront(clip) if clip is not None else None
-    rows, snaps = [], zoneset.snapshots
+    rows, snaps, detached = [], zoneset.snapshots, []
     for n, (old, new) in enumerate(zip(snaps[:-1], snaps[1:]), start=1):
         days = (new.date - old.date).days
         for who in zoneset.actors:
@@ -219,7 +221,9 @@ def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None) -> pd.D
                 if area <= 0:
                     continue
                 depth = area / front if front > 0 else float("nan")
-                far = farthest_km(_advanced(part, z0, front_line, local), front_line, local)
+                counted, apart = _advanced(part, z0, front_line, local)
+                far = farthest_km(counted, front_line, local)
+                detached += [(a, new.date.isoformat(), gainer, g) for a, g in zip(geodesy.area_km2(apart), apart)]
                 rows.append(
                     {
                         "since": old.date.isoformat(),
@@ -237,28 +241,50 @@ def zone_movement(zoneset, clip=None, rest: str = "rest", progress=None) -> pd.D
                 )
         if progress:
             progress(n, len(snaps) - 1)
+    if problems is not None:
+        problems += _detached_note(detached)
     return _table(rows)
 
 
-def _advanced(part, zone, front_line, local: _Local) -> np.ndarray:
-    """The vertices (lon/lat) of the ground gained or lost, `part`, that count for the maximum advance.
+def _advanced(part, zone, front_line, local: _Local) -> tuple[np.ndarray, np.ndarray]:
+    """(the vertices (lon/lat) of `part`, the ground gained or lost, that count for the maximum advance,
+    the pieces of `part` that do not touch the old zone at all).
 
-    A piece that touches the old zone's edge only more than ZONE_PROBE_M from the front lies along the
-    coast or the border, where a map redraws its edge by metres: it is no advance from the front, and
-    measured from it would be one of 100 km (DeepState 2025-09-01 -> 10-01: a few m² at Berdiansk, 112 km
-    from the front). Its km² still count. A piece touching the front, or not the zone at all, counts.
+    Only a piece that touches the old zone's edge within ZONE_PROBE_M of the front is an advance from it.
+    A piece touching the edge only farther away lies along the coast or the border, where a map redraws
+    its edge by metres (DeepState 2025-09-01 -> 10-01: a few m² at Berdiansk, 112 km from the front). A
+    piece not touching the old zone is a new front, e.g. entered across the international border
+    (2024-12-01 -> 2025-01-02: 0.69 km² on the Sumy border, 82 km from the old front), or a hole. Neither
+    is measured from the front; their km² still count.
     """
     pieces = shapely.get_parts(part)
-    if front_line.is_empty:
-        return shapely.get_coordinates(pieces)
     edge = shapely.boundary(zone)
     shapely.prepare(edge)
-    redrawn = shapely.dwithin(pieces, edge, TOUCH_DEG)  # on the old edge; redrawn if far from the front too
-    if redrawn.any():
+    touching = shapely.dwithin(pieces, edge, TOUCH_DEG)  # the differences of two zones share their edges
+    counted = touching.copy()
+    if counted.any() and not front_line.is_empty:
         front = local.project(front_line)
         shapely.prepare(front)
-        redrawn[redrawn] = ~shapely.dwithin(local.project(pieces[redrawn]), front, ZONE_PROBE_M)
-    return shapely.get_coordinates(pieces[~redrawn])
+        counted[counted] = shapely.dwithin(local.project(pieces[counted]), front, ZONE_PROBE_M)
+    return shapely.get_coordinates(pieces[counted]), pieces[~touching]
+
+
+def _detached_note(detached: list) -> list:
+    """One note for the pieces gained or lost apart from the old zone: (km², until, actor, piece) each."""
+    if not detached:
+        return []
+    km2, until, who, piece = max(detached, key=lambda d: d[0])
+    lon, lat = shapely.get_coordinates(shapely.point_on_surface(piece))[0]
+    steps = len({(d[1], d[2]) for d in detached})
+    return [
+        Problem(
+            "note",
+            "zones movement",
+            f"max_advance_km leaves out {len(detached)} piece(s) of ground that touch no zone of the actor "
+            f"before ({steps} step(s); the largest {km2:,.2f} km² for {who}, to {until}, at {lon:.2f}E {lat:.2f}N): "
+            "a new front, e.g. entered across the border, is no advance from the old one; their km² are in area_km2",
+        )
+    ]
 
 
 def gains_layer(

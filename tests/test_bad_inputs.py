@@ -700,6 +700,14 @@ CASES = [
         "a folder with an NZZ file and a plain (DeepState archive style) file: a change across them is a change of map",
         ("--actor", "russia"),
     ),
+    Case(
+        "z_dst_offsets.geojson",
+        "zones",
+        0,
+        (),
+        "a date field of two UTC offsets (2024-02-29T23:30-05:00, 2024-03-01T01:00+03:00): were UTC days, swapped",
+        ("--actor", "russia"),
+    ),
 ]
 ZONE_CASES = [c for c in CASES if c.role == "zones"]
 CASES = [c for c in CASES if c.role != "zones"]
@@ -837,6 +845,9 @@ def test_zone_cases(cli, squares, workdir, case):
     assert result.exit_code == case.code, result.output
     check_stderr(result, case, notes=True)
     assert list(workdir.iterdir()) == ([] if case.code else [workdir / "log.csv"])
+    if case.file == "z_dst_offsets.geojson":  # each feature keeps the day written, not its UTC day
+        days = [line.split(",")[0] for line in (workdir / "log.csv").read_text().splitlines()[1:]]
+        assert sorted(set(days)) == ["2024-02-29", "2024-03-01"]
 
 
 # -- the cases that work give the figures of the clean input

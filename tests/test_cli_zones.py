@@ -43,6 +43,23 @@ def test_clip(cli_json, zones_dir, tmp_path):
     )
 
 
+def test_land_is_another_spelling_of_clip_and_the_clip_km2_are_said(cli, zones_dir, tmp_path):
+    # As overlay, --land is --clip (review G8). The note gives the clip's km², what clip_pct is a % of,
+    # so a clip holding sea is not read as land (review G10).
+    clip = write_zones(tmp_path / "reference.geojson", [({}, box_coords(0.01, -1, 1, 1))])
+    runs = [
+        cli("zones", "area", zones_dir, "--actor", "russia", flag, clip, "-f", "json") for flag in ("--clip", "--land")
+    ]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].output
+    assert runs[0].stdout == runs[1].stdout
+    from pyproj import Geod
+
+    lons, lats = zip(*box_coords(0.01, -1, 1, 1)[0])  # a geodesic polygon, as the tool measures it
+    km2 = abs(Geod(ellps="WGS84").polygon_area_perimeter(lons, lats)[0]) / 1e6
+    assert f"note: clip_pct is the % of the {km2:,.1f} km² of reference.geojson" in runs[1].stderr
+    assert "sea included if it holds sea" in runs[1].stderr
+
+
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "ndjson", "markdown", "table"])
 def test_every_format(cli, zones_dir, fmt):
     done = cli("zones", "area", zones_dir, "--actor", "russia", "--format", fmt)
@@ -239,8 +256,10 @@ def test_mixed_sources_warn_once_and_still_give_each_date(cli, tmp_path):
     done = cli("zones", "area", folder, "--actor", "russia", "-f", "json")
     assert done.exit_code == 0, done.output
     warnings = [line for line in done.stderr.splitlines() if line.startswith("conflictmap: warning:")]
-    assert len(warnings) == 1
+    # The mix once, and once that the NZZ date lacks Crimea and the areas held since 2014 (review G1).
+    assert len(warnings) == 2
     assert "mix 2 sources, generic (deepstatemap_data_20240801.geojson) and nzz (2024-07-05.json)" in warnings[0]
+    assert "NZZ's map (1 date(s)) does not draw Crimea" in warnings[1]
     areas = [r["area_km2"] for r in json.loads(done.stdout)]
     assert areas == pytest.approx([cell_area_km2(0, 0, 0.01, 0.01), cell_area_km2(0, 0, 0.02, 0.01)], rel=1e-6)
 

@@ -3,7 +3,9 @@
 import json
 import math
 
+import numpy as np
 import pytest
+import shapely
 from pyproj import Geod
 
 from conflictmap.movement import COLUMNS
@@ -109,6 +111,34 @@ def test_zones_moving_1_km_in_10_days(cli_json, tmp_path):
     assert row["max_advance_km"] == pytest.approx(1.0, rel=0.01)
 
 
+def test_a_new_area_apart_from_the_zone_is_no_advance(cli, tmp_path):
+    # As test_zones_moving_1_km_in_10_days, and on the second date a small box at the clip's north edge,
+    # 7-7.5 km east, apart from the old zone (a new area entered across the border). Its km² count; the
+    # maximum advance stays the strip's 1 km (measured to the box it would be about 5.5 km).
+    folder = tmp_path / "zones"
+    folder.mkdir()
+    top = HEIGHT - 0.002
+    far = [[7 * KM, top], [7.5 * KM, top], [7.5 * KM, HEIGHT], [7 * KM, HEIGHT], [7 * KM, top]]
+    for day, cols, extra in (("2020-01-01", 2, []), ("2020-01-11", 3, [[far]])):
+        ring = [[0, 0], [cols * KM, 0], [cols * KM, HEIGHT], [0, HEIGHT], [0, 0]]
+        geometry = {"type": "MultiPolygon", "coordinates": [[ring], *extra]}
+        feature = {"type": "Feature", "properties": {}, "geometry": geometry}
+        (folder / f"{day}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    clip = tmp_path / "clip.geojson"
+    box = [[0, 0], [8 * KM, 0], [8 * KM, HEIGHT], [0, HEIGHT], [0, 0]]
+    clip.write_text(
+        json.dumps({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [box]}})
+    )
+    done = cli("zones", "movement", folder, "--actor", "north", "--rest", "south", "--clip", clip, "-f", "json")
+    assert done.exit_code == 0, done.output
+    (row,) = json.loads(done.stdout)
+    apart = cell_area_km2(7 * KM, top, 7.5 * KM, HEIGHT)
+    assert row["area_km2"] == pytest.approx(cell_area_km2(2 * KM, 0, 3 * KM, HEIGHT) + apart, rel=1e-6)
+    assert row["max_advance_km"] == pytest.approx(1.0, rel=0.01)
+    assert "leaves out 1 piece(s) of ground that touch no zone of the actor before" in done.stderr
+    assert f"the largest {apart:,.2f} km² for north, to 2020-01-11" in done.stderr
+
+
 def test_ukraine_deepstate_movement_agrees_with_zone_areas_and_frontline(cli_json, shared_data):
     # Two DeepState snapshots: net km² gained = the change of `zones area` (both clipped to the boundary),
     # and the front is the one `frontline ZONES` measures on the first date (coasts and border left out).
@@ -125,6 +155,54 @@ def test_ukraine_deepstate_movement_agrees_with_zone_areas_and_frontline(cli_jso
     assert line["date"] == rows[0]["since"]
     assert all(r["front_km"] == pytest.approx(line["length_km"], rel=1e-12) for r in rows)
     assert 1000 < line["length_km"] < 1600  # not the ~2,000 km of the zone's whole edge inside the boundary
+
+
+def test_ukraine_december_2024_advance_is_measured_from_the_front(cli, shared_data):
+    # DeepState 2024-12-01 -> 2025-01-02: review G measured 82.4 km, to 0.69 km² new on the Sumy border that
+    # touches no old zone (81.6 km from it). Independently (shapely + pyproj on the raw files): the gain's
+    # pieces within the boundary, split into those touching the old zone and the rest. The max advance lies
+    # between the touching pieces' farthest vertex from the old zone's edge (the front is part of that
+    # edge) and 15 km, far below the detached piece; review G's own front gives 7.93 km.
+    from pyproj import CRS, Transformer
+
+    ukraine = shared_data / "ukraine"
+    files = [ukraine / "zones-deepstate" / f"deepstatemap_data_{d}.geojson" for d in ("20241201", "20250102")]
+    z1, z2, land = (
+        shapely.union_all(
+            shapely.from_geojson([json.dumps(f["geometry"]) for f in json.loads(p.read_text())["features"]])
+        )
+        for p in (*files, ukraine / "national-boundary.geojson")
+    )
+    z1, z2 = shapely.force_2d(z1), shapely.force_2d(z2)
+    gain = shapely.get_parts(shapely.intersection(shapely.difference(z2, z1), land))
+    touching = shapely.dwithin(gain, z1, 1e-7)
+    aeqd = CRS.from_proj4("+proj=aeqd +lat_0=48.5 +lon_0=36 +datum=WGS84 +units=m")
+    to_m = Transformer.from_crs(4326, aeqd, always_xy=True)
+    edge = shapely.transform(z1.boundary, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1])))
+    xy = np.column_stack(to_m.transform(*shapely.get_coordinates(gain[touching]).T))
+    lower = shapely.distance(shapely.points(xy), edge).max() / 1000
+    apart = [
+        shapely.distance(shapely.transform(g, lambda c: np.column_stack(to_m.transform(*c.T))), edge) / 1000
+        for g in gain[~touching]
+    ]
+    assert max(apart) > 75  # the piece review G found
+    done = cli(
+        "zones",
+        "movement",
+        *files,
+        "--actor",
+        "russia",
+        "--rest",
+        "ukraine",
+        "--clip",
+        ukraine / "national-boundary.geojson",
+        "-f",
+        "json",
+    )
+    assert done.exit_code == 0, done.output
+    (row,) = [r for r in json.loads(done.stdout) if r["actor"] == "russia"]
+    assert lower - 0.01 <= row["max_advance_km"] < 15
+    assert "touch no zone of the actor before" in done.stderr
 
 
 def test_export_gains_layer_draws_the_strip(cli, strips, tmp_path):

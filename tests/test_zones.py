@@ -515,3 +515,49 @@ def test_real_folders_have_one_file_per_date_and_one_source(shared_data, folder,
     assert len(zs.dates) == len(list(path.glob("*.*json"))) == count
     assert all(len(s.sources) == 1 for s in zs.snapshots)
     assert not [p for p in zs.problems if "mix" in str(p) or "read once" in str(p)]
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("2024-02-29T00:00:00+02:00", "2024-07-08T00:00:00+03:00"),  # Kyiv midnights, winter and summer time
+        ("2024-02-29T23:30:00-05:00", "2024-03-01T01:00:00+03:00"),  # in UTC these two swap order
+    ],
+)
+def test_dates_of_several_utc_offsets_keep_the_written_day(tmp_path, first, second):
+    # The shape of review G's dst.geojson: one feature per date, each a local midnight with its own offset.
+    # pyogrio reads a field of mixed offsets as UTC times (02-28 22:00, 07-07 21:00); the written day is kept.
+    small, large = box_coords(0, 0, 0.01, 0.01), box_coords(0, 0, 0.02, 0.01)
+    path = write_zones(tmp_path / "dst.geojson", [({"date": first}, small), ({"date": second}, large)])
+    zs = load_zones([path], actor="russia")
+    assert [d.isoformat() for d in zs.dates] == [first[:10], second[:10]]
+    table = zone_areas(zs)
+    # The second date holds the larger box: the change is + (by hand: the second cell of 0.01° x 0.01°).
+    assert table["change_km2"].iloc[1] == pytest.approx(cell_area_km2(0.01, 0, 0.02, 0.01), rel=1e-6)
+    # --where reads through pyogrio itself: the same days.
+    assert load_zones([path], actor="russia", where="date IS NOT NULL").dates == zs.dates
+
+
+def test_nzz_zones_warn_once_that_crimea_and_from_july_2024_the_2014_areas_are_not_drawn(tmp_path):
+    # Review G1: NZZ draws neither Crimea nor, from July 2024, the areas held since 2014; that ground is in
+    # no zone (--rest gets it), and the files carry nothing to tell. One warning says so, counting the dates.
+    _nzz(tmp_path / "2024-02-17.json", "2024-02-16", (0, 0, 0.01, 0.01))
+    problems = [str(p) for p in load_zones([tmp_path]).problems if "Crimea" in str(p)]
+    assert problems == [
+        "zones: NZZ's map (1 date(s)) does not draw Crimea and Sevastopol, which russia holds: that ground is in "
+        "no zone, so the km² and % leave it out, --rest gives it to the rest, and the front along the zones' edges "
+        "includes its edges; for the area held use DeepState's zones, which draw it, or read NZZ's figures as "
+        "those of the area NZZ draws"
+    ]
+    _nzz(tmp_path / "2024-07-08.json", "2024-07-05", (0, 0, 0.02, 0.01))
+    write_zones(tmp_path / "deepstatemap_data_20240801.geojson", [({}, box_coords(0, 0, 0.03, 0.01))])
+    zs = load_zones([tmp_path], actor="russia")
+    (problem,) = [p for p in zs.problems if "Crimea" in str(p)]
+    assert problem.level == "warning"
+    assert (
+        "NZZ's map (2 date(s)) does not draw Crimea and Sevastopol, nor on its 1 date(s) from July 2024 the areas held since 2014"
+        in str(problem)
+    )
+    for path in tmp_path.glob("*.json"):
+        path.unlink()
+    assert not [p for p in load_zones([tmp_path], actor="russia").problems if "Crimea" in str(p)]

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from conflictmap.cli.errors import guarded, say
+from conflictmap.cli.errors import guarded, report_problems, say
 from conflictmap.cli.options import (
     ActorsOpt,
     ZoneReading,
@@ -36,7 +36,11 @@ def area(
     reading: ZoneReading,
     clip: Annotated[
         Optional[str],
-        typer.Option("--clip", help="Reference area (e.g. a national boundary): zones are measured within it."),
+        typer.Option(
+            "--clip",
+            "--land",
+            help="Reference area (e.g. a national boundary; also spelt --land, as in overlay): zones are measured within it, and clip_pct is the % of its km².",
+        ),
     ] = None,
     actors: ActorsOpt = None,
     fmt=None,  # -f and -o: @tabular_output
@@ -63,6 +67,10 @@ def area(
     with ProgressBar() as bar:
         zoneset, reference, table = read_zone_series(zones, reading, actors, clip, bar)
     title = f"Zone areas (km²) within {Path(clip).name}" if clip else "Zone areas (km²)"
+    if clip:
+        from conflictmap.zones import clip_note
+
+        say(clip_note(reference, Path(clip).name), "note")
     columns = ["date", "actor", "area_km2", "change_km2", "change_km2_per_day"] + (["clip_pct"] if clip else [])
     if population_raster:
         columns.append("population")
@@ -99,7 +107,8 @@ def movement(
         Optional[str],
         typer.Option(
             "--clip",
-            help="Reference area (e.g. a national boundary): zones are measured within it, and the front is the zone edge facing land inside it that the zone does not hold (as frontline ZONES), so coasts and borders are not.",
+            "--land",
+            help="Reference area (e.g. a national boundary; also spelt --land): zones are measured within it, and the front is the zone edge facing land inside it that the zone does not hold (as frontline ZONES), so coasts and borders are not.",
         ),
     ] = None,
     rest: Annotated[
@@ -115,9 +124,11 @@ def movement(
     """
     from conflictmap.movement import COLUMNS, zone_movement
 
+    found: list = []
     with ProgressBar() as bar:
         zoneset, reference, _ = read_zone_series(zones, reading, actors, clip, bar)
-        table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"))
+        table = zone_movement(zoneset, reference, rest, progress=bar.stage("measuring"), problems=found)
+    report_problems(found)
     if reference is None:
         say("no --clip: every edge of a zone counts as front, the border and the coast included", "warning")
     if len(zoneset.snapshots) == 1:  # the table is empty, and should say why
