@@ -22,7 +22,7 @@ from .errors import InputError, Problem
 from .geometry import polygonal
 from .io import label
 
-__all__ = ["load_land", "mask_hint", "on_land"]
+__all__ = ["load_land", "mask_hint", "on_land", "mask_name"]
 
 
 @dataclass
@@ -213,4 +213,9 @@ def _unmasked_read(source: str, mask: str) -> Problem:
 def on_land(districts: str, land) -> str:
     """A denominator of km²: `districts` ('all 495 districts') as it is, or with the land mask given
     ("all 495 districts' land inside national-boundary.geojson"), whose part of each district is measured."""
-    return f"{districts}' land inside {Path(label(land)).name}" if land else districts
+    return f"{districts}' land inside {mask_name(land)}" if land else districts
+
+
+def mask_name(land) -> str:
+    """The land mask as figures name it: its file name (as overlay writes it into the note column)."""
+    return Path(label(land)).name
