@@ -273,10 +273,11 @@ def of_what(ds: Dataset, measures=MEASURES) -> list[str]:
     `measures`: the ones the table shows."""
     from .changes import is_fractional
     from .land import on_land
+    from .text import count
 
     out = []
     if "area_km2" in measures and ds.inputs.land:
-        out.append(f"km² of {on_land(f'the {len(ds.districts):,} districts', ds.inputs.land)}")
+        out.append(f"km² of {on_land(f'the {count(len(ds.districts))} districts', ds.inputs.land)}")
     if "districts" in measures and is_fractional(ds):
         out.append("districts are district-equivalents, sums of shares")
     return out
