@@ -24,6 +24,7 @@ from conflictmap.cli.output import Format, output_format, writing_to
 from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 from conflictmap.project import Inputs
+from conflictmap.tolerance import STALE_DAYS
 
 INPUT_PANEL = "Inputs"
 
@@ -441,11 +442,6 @@ GapOpt = Annotated[
         help="Bridge gaps between districts (e.g. streets) up to at least this many metres wide, wall to wall: the front runs along the middle of the street, where the two sides face each other; default: detected, as far as the districts' own streets reach (a note says the distance used); a smaller N does not narrow it, a larger one widens it; 0: shared boundaries only.",
     ),
 ]
-
-
-# A date at most this many days after the log's last row is not warned about: a log brought up to date
-# weekly (or a front where nothing changed for a few days) keeps a daily cron job with --date today quiet.
-STALE_DAYS = 7
 
 
 def query_date(ds, day: dt.date | None) -> dt.date | None:

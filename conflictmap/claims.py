@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .errors import InputError, UsageError
 from .figures import pct_name, shares
 from .io import label, read_records
+from .land import mask_name, on_land
 from .baseline import Baseline
 from .tolerance import NOISE
 from .model import parse_date
@@ -188,12 +189,14 @@ def _members(ds, name: str, where: str) -> list[str]:
 
 
 def _denominator(ds, claim: Claim, members: list[str] | None) -> str:
-    unit = {"districts": "districts", "area": "km²", "population": "people"}[claim.measure.split("_")[0]]
+    kind = claim.measure.split("_")[0]
+    unit = {"districts": "districts", "area": "km²", "population": "people"}[kind]
+    land = ds.inputs.land if kind == "area" else None  # with a land mask a district's km² are its land's
     if not claim.measure.endswith("_pct"):
-        return f"{unit}"
+        return f"{unit} of land inside {mask_name(land)}" if land else unit
     if claim.baseline_date:
         return f"{unit} of what {', '.join(members)} held on {claim.baseline_date.isoformat()}"
-    return f"{unit} of all {len(ds.districts)} districts"
+    return f"{unit} of {on_land(f'all {len(ds.districts)} districts', land)}"
 
 
 def check_claims(ds, claims: list[Claim], tolerance: float = DEFAULT_TOLERANCE, sure=None) -> list[dict]:

@@ -29,6 +29,7 @@ __all__ = [
     "baseline_weights",
     "reported_actors",
     "measures",
+    "of_what",
     "MEASURES",
 ]
 
@@ -264,6 +265,22 @@ def _from_baseline(ds: Dataset, baseline: dt.date, members: list[str], actors: l
 def pct_name(measure: str) -> str:
     """The percent column of a measure: districts_pct, area_pct, population_pct."""
     return "districts_pct" if measure == "districts" else measure.replace("_km2", "") + "_pct"
+
+
+def of_what(ds: Dataset, measures=MEASURES) -> list[str]:
+    """What a share table's figures are of, where its column names do not say it (for titles and headers):
+    km² measured on the districts' land inside a land mask, districts summed from shares (district-equivalents).
+    `measures`: the ones the table shows."""
+    from .changes import is_fractional
+    from .land import on_land
+    from .text import count
+
+    out = []
+    if "area_km2" in measures and ds.inputs.land:
+        out.append(f"km² of {on_land(f'the {count(len(ds.districts))} districts', ds.inputs.land)}")
+    if "districts" in measures and is_fractional(ds):
+        out.append("districts are district-equivalents, sums of shares")
+    return out
 
 
 def describe(ds: Dataset) -> dict:

@@ -11,6 +11,7 @@ reported, never hidden. Population is left as it is (people live on the land).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -21,7 +22,7 @@ from .errors import InputError, Problem
 from .geometry import polygonal
 from .io import label
 
-__all__ = ["load_land", "mask_hint"]
+__all__ = ["load_land", "mask_hint", "on_land", "mask_name"]
 
 
 @dataclass
@@ -142,39 +143,79 @@ def load_land(districts, source):
 
 
 def mask_hint(log, source: str, land=None) -> list:
-    """A warning when the log (from `source`) was made by an overlay with a land mask that is not given now
-    (`land`: the mask given, or None), a note when another one is.
+    """A warning when the log (from `source`) was made by an overlay on another footing than the one given
+    now (`land`: the mask given, or None): with a land mask that is not given, with another mask, or
+    without a mask while one is given.
 
-    Its shares were measured on the districts' land, and without the mask their
-    km² would include the sea (and land abroad) of coastal districts: on the
-    geoBoundaries raions 12,024 km² more, 3.3% more for Russia on 22 Aug 2026.
+    Its shares were measured on one area and its km² are counted on another. A masked log read without the
+    mask counts the sea (and land abroad) of coastal districts: on the geoBoundaries raions 12,024 km²
+    more, 3.3% more for Russia on 22 Aug 2026. An unmasked log read with --land applies shares of land and
+    sea to land km²: on the oblasts Russia gets 15.09% instead of 18.13% on 8 July 2024.
     """
-    import json
-    from pathlib import Path
-
-    from .overlay import MASK_WORDS
-
     if not len(log) or "note" not in log.columns:
         return []
     # The distinct notes only: a log of millions of rows has a handful.
-    named = [n for n in log["note"].dropna().unique() if str(n).startswith("zones overlay") and MASK_WORDS in str(n)]
-    if not named:
+    notes = [str(n) for n in log["note"].dropna().unique() if str(n).startswith("zones overlay")]
+    if not notes:
         return []
-    try:
-        mask, _ = json.JSONDecoder().raw_decode(str(named[0]).split(MASK_WORDS, 1)[1])
-    except ValueError:
-        return []  # not a note conflictmap wrote
-    if land is not None:
-        given = label(land)
-        if mask.startswith("<") or Path(given).name == mask:
-            return []
-        return [Problem("note", source, f"this log was made by overlay with the land mask {mask}; {given} is given")]
-    how = "the same land mask" if mask.startswith("<") else mask  # <stdin>: no name to give back
+    mask = logged_mask(notes)
+    if land is None:
+        return [] if mask is None else [_unmasked_read(source, mask)]
+    given = label(land)
+    if mask is None:
+        return [
+            Problem(
+                "warning",
+                source,
+                f"this log was made by overlay without a land mask: its shares were measured on the districts' "
+                f"full area (sea and land abroad included) and are applied here to their land inside {given}; "
+                f"remake the log with overlay --clip {given}",
+            )
+        ]
+    if mask.startswith("<") or Path(given).name == mask:
+        return []
     return [
         Problem(
             "warning",
             source,
-            f"this log was made by overlay with the land mask {mask}, which is not given here: km² include the "
-            f"districts' area outside it (e.g. sea); give --land {how} (or land = in conflictmap.toml)",
+            f"this log was made by overlay with the land mask {mask}, not {given}: its shares were measured on "
+            f"the districts' land inside {mask}; give --land {mask}, or remake the log with overlay --clip {given}",
         )
     ]
+
+
+def logged_mask(notes) -> str | None:
+    """The land mask's file name an overlay wrote into its notes (None: measured without a mask)."""
+    import json
+
+    from .overlay import MASK_WORDS
+
+    named = [n for n in notes if MASK_WORDS in n]
+    if not named:
+        return None
+    try:
+        mask, _ = json.JSONDecoder().raw_decode(named[0].split(MASK_WORDS, 1)[1])
+    except ValueError:
+        return None  # not a note conflictmap wrote
+    return mask
+
+
+def _unmasked_read(source: str, mask: str) -> Problem:
+    how = "the same land mask" if mask.startswith("<") else mask  # <stdin>: no name to give back
+    return Problem(
+        "warning",
+        source,
+        f"this log was made by overlay with the land mask {mask}, which is not given here: km² include the "
+        f"districts' area outside it (e.g. sea); give --land {how} (or land = in conflictmap.toml)",
+    )
+
+
+def on_land(districts: str, land) -> str:
+    """A denominator of km²: `districts` ('all 495 districts') as it is, or with the land mask given
+    ("all 495 districts' land inside national-boundary.geojson"), whose part of each district is measured."""
+    return f"{districts}' land inside {mask_name(land)}" if land else districts
+
+
+def mask_name(land) -> str:
+    """The land mask as figures name it: its file name (as overlay writes it into the note column)."""
+    return Path(label(land)).name

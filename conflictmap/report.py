@@ -24,14 +24,23 @@ from . import __version__
 from .dataset import Dataset
 from .errors import InputError, UsageError
 from .io import check_not_input, output_format, text_of_path, write_bytes_atomic
-from .tolerance import EXACT
+from .tolerance import EXACT, STALE_DAYS
 from .model import CONTESTED, UNKNOWN
 from . import text as show
 from .baseline import Baseline
 from .text import area, count, day_words, percent, signed
 from .values import plain_rows
+from .land import on_land
 
-__all__ = ["report_model", "sentences", "make_report", "write_report", "report_format", "previous_date"]
+__all__ = [
+    "report_model",
+    "sentences",
+    "make_report",
+    "write_report",
+    "report_format",
+    "previous_date",
+    "date_in_force",
+]
 
 REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 CATEGORIES = (CONTESTED, UNKNOWN)
@@ -43,6 +52,10 @@ METHOD = [
 ]
 BASELINE_NOTE = (
     "The baseline universe is what {actor} held on {date}, each district weighted by the share {actor} held then."
+)
+ZONE_GAP_NOTE = (
+    "Zone area that lies in no district (land the districts do not reach, e.g. a coast drawn differently) "
+    "is in no figure here; the overlay that made the log says how much."
 )
 PICTURE_NOTE = (
     "The map and the timeline chart are in the HTML report (`-o report.html`), "
@@ -71,6 +84,15 @@ def previous_date(ds: Dataset, date: dt.date) -> dt.date | None:
     return earlier[-1] if earlier else None
 
 
+def date_in_force(ds: Dataset, date: dt.date) -> dt.date | None:
+    """The log's last date on or before `date`: the figures on `date` are its state then (None: before the log).
+
+    Between two snapshots of zones it is the older one, however long ago: the log has no observation after it.
+    """
+    earlier = [d for d in ds.dates if d <= date]
+    return earlier[-1] if earlier else None
+
+
 def report_model(
     ds: Dataset,
     date: dt.date | None = None,
@@ -92,9 +114,12 @@ def report_model(
     since = since if since is not None else previous_date(ds, date)
     if since is not None and since > date:
         raise UsageError(f"--since {since} is after --date {date}; give a date on or before --date")
+    in_force = date_in_force(ds, date)
+    fractional = _fractional(ds)
     model = {
         "title": f"Control on {day_words(date)}",
         "date": date.isoformat(),
+        "in_force": in_force.isoformat() if in_force else None,
         "since": since.isoformat() if since else None,
         "days_since": (date - since).days if since else None,
         "headline": "",
@@ -103,7 +128,7 @@ def report_model(
         "shares": plain_rows(shares(ds, date)),
         "baseline": _baseline(ds, date, baseline) if baseline else None,
         **_changes(ds, since, date),
-        "fractional": _fractional(ds),
+        "fractional": fractional,
         "display": display_names(ds),
         "inputs": {
             k: text_of_path(Path(v).name) if v and v != "-" else v
@@ -111,10 +136,12 @@ def report_model(
                 ("districts", ds.inputs.districts),
                 ("control", ds.inputs.control),
                 ("actors", ds.inputs.actors),
+                ("land", ds.inputs.land),
             )
         },
         "method": METHOD
-        + ([BASELINE_NOTE.format(actor=the(baseline.label), date=day_words(baseline.date))] if baseline else []),
+        + ([BASELINE_NOTE.format(actor=the(baseline.label), date=day_words(baseline.date))] if baseline else [])
+        + ([ZONE_GAP_NOTE] if fractional else []),
         "generated_by": f"conflictmap {__version__}",
         "generated_at": generated_at,
     }
@@ -311,8 +338,9 @@ def _control_area_sentence(model: dict) -> str:
         figures = _area_figures(r, population, not clauses and not others)
         others.append(f"{figures} {'was contested' if r['actor'] == CONTESTED else 'was of unknown control'}")
     text = ", ".join(clauses) + (("; " if clauses else "") + " and ".join(others) if others else "")
-    size = f"{area(totals['area_km2'])} of the {count(totals['districts'])} districts"
-    return f"On {day_words(model['date'])}, of the {size}, {text}."
+    districts = on_land(f"the {count(totals['districts'])} districts", _land(model))
+    size = f"{area(totals['area_km2'])} of {districts}"
+    return f"{_on(model)}, of the {size}, {text}."
 
 
 def _change_area_sentences(model: dict) -> list[str]:
@@ -321,8 +349,10 @@ def _change_area_sentences(model: dict) -> list[str]:
         return [f"The log has no date before {day_words(model['date'])}: there are no earlier changes to report."]
     span = f"between {day_words(model['since'])} and {day_words(model['date'])} ({_days(model['days_since'])})"
     moved = model.get("moved") or []
-    if not moved:
-        return [f"No area changed hands {span}."]
+    if not moved:  # a log of zones has rows only where they changed: none in the span is no observation either
+        since, in_force = model["since"], model.get("in_force")
+        unseen = "; it has no date in between" if in_force and in_force <= since else ""
+        return [f"The log records no change {span}{unseen}."]
     pairs = ", ".join(f"{the(r['from'])} to {the(r['to'])} {area(r['area_km2'])}" for r in moved)
     n = len(model["changes"])
     hands = (
@@ -410,8 +440,30 @@ def _control_sentence(model: dict) -> str:
     text = ", ".join(clauses)
     if others:
         text += ("; " if text else "") + " and ".join(others)
-    size = area(totals["area_km2"]) + (f", {show.people(totals['population'])} people" if population else "")
-    return f"On {day_words(model['date'])}, of the {count(totals['districts'])} districts ({size}), {text}."
+    land = _land(model)
+    size = area(totals["area_km2"]) + (f" of land inside {land}" if land else "")
+    size += f", {show.people(totals['population'])} people" if population else ""
+    return f"{_on(model)}, of the {count(totals['districts'])} districts ({size}), {text}."
+
+
+def _land(model: dict) -> str | None:
+    """The land mask's file name (the districts' km² are their land inside it), or None."""
+    return (model.get("inputs") or {}).get("land")
+
+
+def _on(model: dict) -> str:
+    """'On 31 July 2024', and, for a log of measured shares (snapshots), the log's date whose state it is when
+    that is more than STALE_DAYS before: the log has no observation after it. (A log of events asserts its
+    state until the next row, so the date alone is right.)"""
+    when = f"On {day_words(model['date'])}"
+    force = model.get("in_force")
+    if (
+        model.get("fractional")
+        and force
+        and (dt.date.fromisoformat(model["date"]) - dt.date.fromisoformat(force)).days > STALE_DAYS
+    ):
+        when += f" (as the log stood on {day_words(force)}, its last date by then)"
+    return when
 
 
 def _baseline_sentences(model: dict) -> list[str]:

@@ -186,7 +186,7 @@ def _markdown_table(rows, columns) -> list[str]:
 
 
 def _provenance(model: dict) -> str:
-    roles = {"districts": "districts", "control": "control log", "actors": "actors"}
+    roles = {"districts": "districts", "control": "control log", "actors": "actors", "land": "land mask"}
     inputs = ", ".join(f"{v} ({roles[k]})" for k, v in model["inputs"].items() if v)
     stamp = f", {model['generated_at']}" if model["generated_at"] else ""
     return f"Inputs: {inputs}. Made by {model['generated_by']}{stamp}."

@@ -31,3 +31,9 @@ this (in districts or km²) is no holding in the report's sentences. Far below a
 SHARE_DIGITS = 6
 """Shares are compared at this many decimals when telling whether a district's state changed (changes):
 more than any source gives, fewer than float noise."""
+
+STALE_DAYS = 7
+"""Days: a date at most this many days after the log's last row is not warned about (a log brought up to date
+weekly, or a front where nothing changed for a few days, keeps a daily cron job with --date today quiet); a
+date this far or more from the log's last date before it has that date named (share, report): between two
+snapshots of zones the figures are the older one's."""

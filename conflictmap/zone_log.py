@@ -121,13 +121,15 @@ def make_log(request: OverlayRequest, resolved: Inputs | None = None, run=None, 
     )
     problems = list(zoneset.problems) + problems + _breaks(result.coverage, places, zoneset)
     if mask is None and rest != UNKNOWN:
+        # A warning, not a note: nothing here tells sea from land (zones and districts alone cannot), and a
+        # coastal district's sea given to --rest is a wrong share (Sevastopol 71% Ukrainian), not a detail.
         problems.append(
             Problem(
-                "note",
+                "warning",
                 "",
                 f"no land mask (--clip): the area no zone covers goes to {rest}, with any sea or land abroad "
-                "inside the districts; if they reach into the sea (admin units often do), give the land "
-                "boundary with --clip FILE",
+                "inside the districts; if they reach into the sea or across a border (admin units often do), "
+                "give the land boundary with --clip FILE (and the same file to later commands with --land)",
             )
         )
     return OverlayLog(result.log, places, zoneset, problems, coverage_note(result.coverage, mask))

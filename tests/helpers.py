@@ -263,7 +263,7 @@ GAPPED_LOG = "date,district,controller\n2020-01-01,A,rebels\n2020-01-01,B,rebels
 
 
 # The keys of the report's JSON model, in its fixed order (report.report_model).
-REPORT_KEYS = ["title", "date", "since", "days_since", "headline", "sentences", "totals", "shares", "baseline",
+REPORT_KEYS = ["title", "date", "in_force", "since", "days_since", "headline", "sentences", "totals", "shares", "baseline",
                "changes", "gains_losses", "moved", "fractional", "display", "inputs", "method", "generated_by",
                "generated_at"]  # fmt: skip
 

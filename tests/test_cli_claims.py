@@ -122,3 +122,25 @@ def test_ukraine_claim_on_an_overlaid_deepstate_log(cli, cli_json, shared_data, 
     assert rows[0]["figure"] == pytest.approx(share, rel=5e-3)
     assert rows[1]["figure"] == pytest.approx(100 - share, rel=5e-3)
     assert rows[0]["verdict"] == ("consistent" if abs(share - 18) <= 2 else ("higher" if share > 18 else "lower"))
+
+
+def test_with_a_land_mask_the_of_column_says_land(cli_json, squares, tmp_path):
+    # The mask is lat < 0.015: A and B whole, the south half of C and D; on 2020-03-01 the government holds
+    # A, half of B, C and D. km² and their percent are of the districts' land; district counts are not.
+    from tests.helpers import box_coords, cell_area_km2, write_zones
+
+    mask = write_zones(tmp_path / "land.geojson", [({}, box_coords(-0.01, -0.01, 0.03, 0.015))])
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "date,actor,measure,value\n"
+        "2020-03-01,government,area_pct,90\n2020-03-01,government,area_km2,3\n2020-03-01,government,districts_pct,87.5\n"
+    )
+    rows = cli_json("claims", "check", claims, "-d", squares["districts"], "-c", squares["control"], "--land", mask)
+    got = {r["line"]: r for r in rows}
+    assert got[2]["of"] == "km² of all 4 districts' land inside land.geojson"
+    assert got[3]["of"] == "km² of land inside land.geojson"
+    assert got[4]["of"] == "districts of all 4 districts"
+    half = cell_area_km2(0, 0.01, 0.01, 0.015)  # the land half of C (and, in the same band, of D)
+    land = squares_area("A") + squares_area("B") + 2 * half
+    assert got[3]["figure"] == pytest.approx(squares_area("A") + squares_area("B") / 2 + 2 * half, rel=1e-4)
+    assert got[2]["figure"] == pytest.approx(100 * got[3]["figure"] / land, rel=1e-4)

@@ -86,3 +86,26 @@ def test_on_the_bundled_sample(cli):
     result = cli("frontline", "--date", "2016-12-01", "--gap", "0", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     assert "share no boundary" in result.stderr and "up to 60 m here" in result.stderr
+
+
+def test_a_log_of_zone_shares_points_to_the_zones_front(cli, squares, squares_args, tmp_path):
+    # An overlay's log (its note column says so): the front between districts follows district boundaries,
+    # not the zones' edges; a note points to the commands that measure those. A hand log gets no such note.
+    log = tmp_path / "overlay.csv"
+    log.write_text(
+        "date,district,controller,share,note\n"
+        '2024-07-08,A,russia,0.6123,"zones overlay, rule fraction"\n'
+        '2024-07-08,A,ukraine,0.3877,"zones overlay, rule fraction; area no zone covers"\n'
+        '2024-07-08,B,ukraine,1,"zones overlay, rule fraction; area no zone covers"\n'
+        '2024-08-01,B,russia,1,"zones overlay, rule fraction"\n'
+    )
+    args = ["-d", squares["districts"], "-c", log, "-f", "csv"]
+    front = cli("frontline", *args)
+    assert front.exit_code == 0, front.output
+    assert "note: this log holds shares measured from zones by overlay" in front.stderr
+    assert "conflictmap frontline ZONES --clip" in front.stderr
+    moved = cli("front-movement", *args)
+    assert moved.exit_code == 0, moved.output
+    assert "conflictmap zones movement ZONES --clip" in moved.stderr
+    for command in ("frontline", "front-movement"):
+        assert "measured from zones" not in cli(command, *squares_args).stderr

@@ -125,3 +125,44 @@ def test_unknown_baseline_actor_lists_the_categories_too(cli, tmp_path, monkeypa
         "this dataset; known: contested, government, kurdish forces, "
         "rebels, unknown"
     )
+
+
+MEASURED = (  # shares no reporter writes (an overlay's), on two zone snapshot dates 24 days apart
+    "date,district,controller,share\n"
+    "2024-07-08,A,russia,1\n2024-07-08,B,russia,0.6123\n2024-07-08,B,ukraine,0.3877\n"
+    "2024-07-08,C,ukraine,1\n2024-07-08,D,ukraine,1\n"
+    "2024-08-01,B,russia,1\n"
+)
+
+
+@pytest.fixture
+def measured_on_land(squares, tmp_path):
+    """-d squares -c a log of measured shares --land lat < 0.015 (A and B whole, the south half of C and D)."""
+    from tests.helpers import box_coords, write_zones
+
+    mask = write_zones(tmp_path / "land.geojson", [({}, box_coords(-0.01, -0.01, 0.03, 0.015))])
+    log = tmp_path / "measured.csv"
+    log.write_text(MEASURED)
+    return ["-d", squares["districts"], "-c", log, "--land", mask]
+
+
+def test_title_says_of_what_and_which_date_it_shows(cli, measured_on_land):
+    # 31 July lies 23 days after the 8 July snapshot and before the 1 August one: the figures are 8 July's.
+    done = cli("share", *measured_on_land, "--date", "2024-07-31", "-f", "markdown")
+    assert done.exit_code == 0, done.output
+    title = done.stdout.splitlines()[0]
+    assert "km² of the 4 districts' land inside land.geojson" in title
+    assert "districts are district-equivalents" in title and "the log's state of 2024-07-08" in title
+    assert "note: 2024-07-31 falls between two dates of the log" in done.stderr
+    # The machine columns stay the same (the README promises daily outputs keep their columns)...
+    rows = json.loads(cli("share", *measured_on_land, "--date", "2024-07-31", "-f", "json").stdout)
+    assert all(list(r) == KEYS for r in rows)
+    # ...and within a week of the date in force (or on it) no date is named.
+    near = cli("share", *measured_on_land, "--date", "2024-07-12", "-f", "markdown")
+    assert "state of" not in near.stdout and "falls between" not in near.stderr
+
+
+def test_a_log_of_events_names_no_date_in_force(cli, squares_args):
+    # The squares' log is of events (whole and half districts): its state holds until its next row.
+    done = cli("share", *squares_args, "--date", "2020-02-28", "-f", "markdown")
+    assert done.stdout.splitlines()[0] == "**Shares on 2020-02-28**"

@@ -232,3 +232,16 @@ def test_since_and_until_are_start_and_end(cli):
     since = cli("-q", "timeline", "--since", "2016-12-01", "--until", "2016-12-10", "-f", "csv")
     assert start.exit_code == since.exit_code == 0, since.output
     assert since.stdout == start.stdout and "2016-12-01" in start.stdout and "2016-12-22" not in start.stdout
+
+
+def test_title_says_of_what_on_land_and_district_equivalents(cli, squares, tmp_path):
+    from tests.helpers import box_coords, write_zones
+
+    mask = write_zones(tmp_path / "land.geojson", [({}, box_coords(-0.01, -0.01, 0.03, 0.015))])
+    log = tmp_path / "measured.csv"
+    log.write_text("date,district,controller,share\n2024-07-08,A,russia,0.6123\n2024-07-08,A,ukraine,0.3877\n")
+    args = ["timeline", "-d", squares["districts"], "-c", log, "--land", mask, "-f", "markdown"]
+    area = cli(*args, "--by", "area").stdout.splitlines()[0]
+    assert area == "**% of area (km²) held by each actor (km² of the 4 districts' land inside land.geojson)**"
+    count = cli(*args).stdout.splitlines()[0]
+    assert count == "**% of districts held by each actor (districts are district-equivalents, sums of shares)**"

@@ -278,7 +278,7 @@ def test_a_log_made_on_land_asks_for_its_mask(cli, cli_json, squares, land_zone,
     # (its km² would include C's and D's "sea": the full squares), and with --land it does not.
     log = tmp_path / "log.csv"
     done = cli("overlay", land_zone, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"])
-    assert done.exit_code == 0 and "no land mask (--clip)" in done.stderr  # --rest named, no mask: a note
+    assert done.exit_code == 0 and "warning: no land mask (--clip)" in done.stderr  # --rest named, no mask
     made = cli(
         "overlay", land_zone, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"],
         "--clip", coast, "-o", log,
@@ -295,12 +295,40 @@ def test_a_log_made_on_land_asks_for_its_mask(cli, cli_json, squares, land_zone,
     assert sum(r["area_km2"] for r in json.loads(bare.stdout)) == pytest.approx(sum(map(squares_area, "ABCD")))
     masked = cli("share", "-d", squares["districts"], "-c", log, "--land", coast, "--by", "area", "-f", "json")
     assert masked.exit_code == 0 and "which is not given here" not in masked.stderr
-    # Another mask is a note naming both; a mask's name with a comma and a semicolon survives the note column.
+    # Another mask is a warning naming both; a mask's name with a comma and a semicolon survives the note column.
     other = write_mask(tmp_path / "other, v2; x.geojson", -0.01, -0.01, 0.03, 0.015)
     done = cli("share", "-d", squares["districts"], "-c", log, "--land", other, "-f", "json")
-    assert done.exit_code == 0 and "made by overlay with the land mask land.geojson;" in done.stderr
+    assert done.exit_code == 0 and "warning: " in done.stderr
+    assert "made by overlay with the land mask land.geojson, not " in done.stderr
     log2 = tmp_path / "log2.csv"
     made = cli("overlay", land_zone, "--actor", "russia", "-d", squares["districts"], "--clip", other, "-o", log2)
     assert made.exit_code == 0, made.output
     bare = cli("share", "-d", squares["districts"], "-c", log2, "-f", "json")
     assert "give --land other, v2; x.geojson (or land =" in bare.stderr
+
+
+def test_a_log_made_without_a_mask_read_with_one_is_warned(cli, squares, land_zone, coast, tmp_path):
+    # The zone holds all land (lat < 0.015). Without --clip, C's and D's "sea" halves go to ukraine, so the
+    # log gives russia half of C: read with --land that half is applied to C's land only (russia 50% of C's
+    # land, where the zone holds all of it). A warning says so and how to remake the log.
+    log = tmp_path / "bare.csv"
+    made = cli("overlay", land_zone, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"], "-o", log)
+    assert made.exit_code == 0, made.output
+    done = cli("share", "-d", squares["districts"], "-c", log, "--land", coast, "--by", "area", "-f", "json")
+    assert done.exit_code == 0
+    (line,) = [x for x in done.stderr.splitlines() if "without a land mask" in x]
+    assert line.startswith("conflictmap: warning: ") and "bare.csv" in line
+    assert "measured on the districts' full area" in line and "remake the log with overlay --clip" in line
+    held = {r["actor"]: r["area_km2"] for r in json.loads(done.stdout)}
+    c_land = half_top()  # C's land: lat 0.01..0.015; the log's share of it is C's land / C's whole square
+    assert held["ukraine"] == pytest.approx(
+        2 * c_land * (1 - c_land / squares_area("C")), rel=1e-3
+    )  # C and D alike (equal cells up to 1e-4 relative): the sea's share is now put on land
+    # The log remade with the mask is not warned, and gives russia all the land.
+    good = tmp_path / "good.csv"
+    assert cli("overlay", land_zone, "--actor", "russia", "--rest", "ukraine", "-d", squares["districts"],
+               "--clip", coast, "-o", good).exit_code == 0  # fmt: skip
+    right = cli("share", "-d", squares["districts"], "-c", good, "--land", coast, "--by", "area", "-f", "json")
+    assert "without a land mask" not in right.stderr
+    held = {r["actor"]: r["area_km2"] for r in json.loads(right.stdout)}
+    assert held.get("ukraine", 0.0) == pytest.approx(0, abs=1e-9)

@@ -11,6 +11,7 @@ from conflictmap.dataset import load_dataset
 from conflictmap.errors import InputError, UsageError
 from conflictmap.project import Inputs
 from tests.helpers import POPULATION, squares_area, base, REPORT_KEYS
+from tests.helpers import box_coords, cell_area_km2, write_zones
 
 D = dt.date
 
@@ -136,7 +137,7 @@ def test_json_is_unrounded_and_valid(ds):
     model = json.loads(text)
     assert list(model) == REPORT_KEYS
     assert by_actor(model["baseline"]["shares"])["government"]["population_pct"] == pytest.approx(200 / 3, rel=1e-15)
-    assert model["inputs"] == {"districts": "squares.geojson", "control": "squares.csv", "actors": None}
+    assert model["inputs"] == {"districts": "squares.geojson", "control": "squares.csv", "actors": None, "land": None}
     assert model["generated_at"] is None  # no clock unless asked
 
 
@@ -214,3 +215,41 @@ def test_articles_only_for_groups_of_people(actor, text):
     from conflictmap.report import the
 
     assert the(actor) == text
+
+
+MEASURED = (  # shares no reporter writes (an overlay's), on two snapshot dates 24 days apart
+    "date,district,controller,share\n"
+    "2024-07-08,A,russia,1\n2024-07-08,B,russia,0.6123\n2024-07-08,B,ukraine,0.3877\n"
+    "2024-07-08,C,ukraine,1\n2024-07-08,D,ukraine,1\n"
+    "2024-08-01,B,russia,1\n"
+)
+
+
+def test_a_report_on_land_says_of_what_and_which_date_it_shows(squares, tmp_path):
+    # The land mask is lat < 0.015: A and B whole, the southern half of C and D (closed-form cell areas).
+    # 31 July falls between the snapshots of 8 July and 1 August: the figures are 8 July's, and the log has
+    # no observation in between, so "no area changed hands" would be a claim the data cannot make.
+    mask = write_zones(tmp_path / "land.geojson", [({}, box_coords(-0.01, -0.01, 0.03, 0.015))])
+    log = tmp_path / "measured.csv"
+    log.write_text(MEASURED)
+    ds = load_dataset(Inputs(districts=squares["districts"], control=str(log), land=str(mask)))
+    land = squares_area("A") + squares_area("B") + cell_area_km2(0, 0.01, 0.02, 0.015)
+    model = report.report_model(ds, D(2024, 7, 31))
+    assert model["in_force"] == "2024-07-08" and model["inputs"]["land"] == "land.geojson"
+    assert model["headline"].startswith(
+        f"On 31 July 2024 (as the log stood on 8 July 2024, its last date by then), of the {land:,.1f} km² "
+        "of the 4 districts' land inside land.geojson, "
+    )
+    assert model["sentences"][-1] == (
+        "The log records no change between 8 July 2024 and 31 July 2024 (23 days); it has no date in between."
+    )
+    assert "land.geojson (land mask)" in report_render.render_markdown(model)
+    # Within a week of the date in force the date is not named (as share's stale-date rule).
+    assert model_on(ds, D(2024, 7, 15))["headline"].startswith("On 15 July 2024, of the ")
+    # A log of whole districts says the same of its km².
+    whole = load_dataset(Inputs(districts=squares["districts"], control=squares["control"], land=str(mask)))
+    assert "km² of land inside land.geojson" in report.report_model(whole, D(2020, 3, 1))["headline"]
+
+
+def model_on(ds, day):
+    return report.report_model(ds, day)

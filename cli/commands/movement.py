@@ -44,6 +44,12 @@ def front_movement(
     ds = load(inputs)
     gap, note = resolve_gap(ds.districts.geometry.values, gap)  # as frontline does, and said once
     report_problems([note] if note else [])
+    from conflictmap.cli.commands.frontline import say_zone_log
+
+    say_zone_log(
+        ds,
+        "depth and rates divide by that length; for the zones' own: conflictmap zones movement ZONES --clip BOUNDARY",
+    )
     if every:
         table = stepped_movement(ds, date_grid(ds, since, until, every), gap, resolved=True)
     else:

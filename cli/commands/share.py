@@ -17,6 +17,7 @@ from conflictmap.cli.options import (
     query_date,
 )
 from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_columns, range_kinds
+from conflictmap.cli.errors import say
 from conflictmap.cli.output import emit_rows
 
 
@@ -52,7 +53,7 @@ def share(
     measure = check_measure(ds, by)
     day = query_date(ds, date)
     base = baseline_of(ds, base_day, baseline_actor)
-    title = _title(day, base)
+    title = _title(ds, day, base)
     if confidence or range_:
         ds, keep, levels = confidence_filter(ds, confidence, range_)
         if range_:
@@ -71,11 +72,38 @@ def share(
     emit_rows(table, fmt, title=title)
 
 
-def _title(day, base) -> str:
+def _title(ds, day, base) -> str:
+    """'Shares on D', and what the figures are of where the columns do not say it (figures.of_what), and the
+    date whose state they are when far from D (in_force)."""
+    from conflictmap.figures import of_what
+
     when = day.isoformat() if day else "(no log)"
     if base:
-        return f"Of what {base.label} held on {base.date.isoformat()}: share held on {when}"
-    return f"Shares on {when}"
+        title = f"Of what {base.label} held on {base.date.isoformat()}: share held on {when}"
+    else:
+        title = f"Shares on {when}"
+    notes = of_what(ds) + in_force(ds, day)
+    return title + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def in_force(ds, day) -> list[str]:
+    """For a log of measured shares (zone snapshots), the log's date whose state `day` shows when more than
+    STALE_DAYS before it, as a title's words (and a note between two dates of the log: after its last one
+    the stale-date warning says it). A log of events asserts its state until its next row: nothing to say."""
+    from conflictmap.changes import is_fractional
+    from conflictmap.report import date_in_force
+    from conflictmap.tolerance import STALE_DAYS
+
+    force = date_in_force(ds, day) if day and is_fractional(ds) else None
+    if force is None or (day - force).days <= STALE_DAYS:
+        return []
+    if day <= ds.last_date:
+        say(
+            f"{day.isoformat()} falls between two dates of the log: the figures are its state of "
+            f"{force.isoformat()} ({(day - force).days} days before); it has no observation in between",
+            "note",
+        )
+    return [f"the log's state of {force.isoformat()}"]
 
 
 def register(app):

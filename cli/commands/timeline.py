@@ -123,11 +123,11 @@ def timeline(
         say(f"wrote {plot}", "info")
         if not to_file():  # the chart instead of the table on the screen; with -o FILE the table is written too
             return
-    _emit(table, fmt, measure, base_day, base.label if base else None)
+    _emit(ds, table, fmt, measure, base_day, base.label if base else None)
 
 
-def _emit(table, fmt, measure: str, base_day, actor) -> None:
-    from conflictmap.figures import pct_name
+def _emit(ds, table, fmt, measure: str, base_day, actor) -> None:
+    from conflictmap.figures import of_what, pct_name
     from conflictmap.timeline import wide
 
     iso = table.assign(date=[d.isoformat() for d in table["date"]])
@@ -135,6 +135,8 @@ def _emit(table, fmt, measure: str, base_day, actor) -> None:
         title = f"% of {UNITS[measure]} held by each actor"
         if base_day:
             title = f"% of what {actor} held on {base_day} ({UNITS[measure]}), by who holds it"
+        notes = of_what(ds, [measure])
+        title += f" ({'; '.join(notes)})" if notes else ""
         grid = wide(iso, pct_name(measure))
         emit_rows(grid, fmt, title=title, kinds={c: "pct" for c in grid.columns if c != "date"})
         return
