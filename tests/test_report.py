@@ -214,3 +214,17 @@ def test_articles_only_for_groups_of_people(actor, text):
     from conflictmap.report import the
 
     assert the(actor) == text
+
+
+def test_markdown_names_follow_the_one_markdown_rule(tmp_path):
+    """The changes table's names go through escape.markdown_text as status -f markdown's: a line break is <br>,
+    a dollar escaped, a bidi override shown as \\u202e."""
+    from conflictmap.escape import markdown_text
+    from tests.helpers import ODD_NAMES, odd_names_inputs
+
+    districts, log = odd_names_inputs(tmp_path)
+    ds = load_dataset(Inputs(districts=str(districts), control=str(log)))
+    text = report_render.render_markdown(report.report_model(ds, D(2020, 2, 1)))
+    for k in "AC":  # the two districts that changed hands on 2020-02-01
+        assert f"| {k} | {markdown_text(ODD_NAMES[k])} |" in text
+    assert "new<br>line\tand tab" in text and "\\$\\alpha\\$ math \\$5" in text
