@@ -744,7 +744,7 @@ def legend_entries(handles) -> list[dict]:
 
     out = []
     for handle in handles:
-        label = handle.get_label()
+        label = picture_text(handle.get_label())  # as the picture would draw it: no bidi override, no tab
         if isinstance(handle, Line2D):
             out.append(
                 {

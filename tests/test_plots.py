@@ -469,3 +469,15 @@ def test_names_with_tabs_and_bidi_overrides_are_drawn_visibly_without_a_missing_
     assert ">line and tab<" in svg and "\t" not in svg  # the second line of A's label (a line break is kept)
     assert ">\\u202eRLO reversed\\u202c name<" in svg and "\u202e" not in svg
     assert ">$\\alpha$ math $5 and $6<" in svg  # and still no mathtext
+
+
+def test_a_pages_legend_shows_control_characters_as_the_picture_does(squares, tmp_path):
+    """legend_entries (the HTML report's legend beside its pictures): an actor's U+202E is shown as \\u202e."""
+    from conflictmap.plots import legend_entries, map_picture
+
+    log = tmp_path / "log.csv"
+    log.write_text("date,district,controller\n2020-01-01,A,\u202eRLO\u202c\tside\n")
+    ds = load_dataset(Inputs(districts=squares["districts"], control=str(log)))
+    labels = [e["label"] for e in legend_entries(map_picture(ds, D(2020, 1, 1), bare=True)[1])]
+    assert any(label.startswith("\\u202eRLO\\u202c side\n") for label in labels), labels
+    assert not any("\u202e" in label or "\t" in label for label in labels)
