@@ -13,13 +13,24 @@ whose wheel carries its own ffmpeg binary). Frames are padded with white to a
 multiple of 16 pixels (never scaled: text stays sharp), encoded on one thread
 with ffmpeg's bit-exact flags, so the same data gives the same bytes with the
 same ffmpeg.
+
+A supervisor's kill (``timeout``, systemd, cron send SIGTERM, then SIGKILL) must
+not leave the workers behind: each worker ends when its parent does (Linux:
+PR_SET_PDEATHSIG; elsewhere a thread that watches the parent), and SIGTERM
+unwinds the parent like an error (pool cancelled, temporary file removed)
+before it ends the process as SIGTERM would have.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
+import signal
+import sys
+import threading
+import time
 
 from pathlib import Path
 
@@ -110,11 +121,39 @@ def animation(
             f"--width {width}: give {MIN_WIDTH} to {MAX_WIDTH} pixels (under {MIN_WIDTH} the legend cannot be read)"
         )
     check_not_input(path, ds.inputs.paths())
-    pngs = render(ds, days, baseline, workers, dpi=width / 10, **view)
-    frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
-    with atomic_path(path) as tmp:
-        (_write_mp4 if fmt == "mp4" else _write_gif)(frames, tmp, fps)
+    with _sigterm_unwinds():
+        pngs = render(ds, days, baseline, workers, dpi=width / 10, **view)
+        frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
+        with atomic_path(path) as tmp:
+            (_write_mp4 if fmt == "mp4" else _write_gif)(frames, tmp, fps)
     return len(frames)
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived; a BaseException so that no `except Exception` takes it for a failure to report."""
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    """SIGTERM raises inside the block (the pool is cancelled, atomic_path removes its temporary file), then
+    ends the process by SIGTERM as before (exit status 143 for the supervisor). A SIGTERM that the caller set
+    to be ignored or handled, or a block outside the main thread (where no handler can be set), is left alone."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise  # not reached: the default action of SIGTERM ends the process
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 PALETTE_FRAMES = 16  # frames (evenly spaced) that the GIF's one palette is made from
@@ -217,10 +256,45 @@ def render(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_frame, days))
+        pool = ProcessPoolExecutor(
+            workers, multiprocessing.get_context("fork"), initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
+        try:
+            pngs = list(pool.map(_frame, days))
+        except BaseException:  # a failed frame or SIGTERM: the frames not started are not drawn
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return pngs
     finally:
         _SHARED.clear()
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end when the parent process ends, however it ends (SIGKILL included).
+
+    A forked worker waits on a pipe whose writing end its sibling workers also hold, so it never sees the
+    parent go: the kernel is asked to send it SIGTERM then (Linux), or a thread checks the parent every second.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's _raise_terminated, inherited through fork
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before prctl
+                os._exit(1)
+            return
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _frame(day) -> bytes:

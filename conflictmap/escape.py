@@ -1,6 +1,7 @@
 """Text from input data made safe for the format it is written into (CSV, Markdown, a terminal table).
 
-(matplotlib: plots.literal_text turns mathtext off for every text of a figure.)
+(matplotlib: plots.literal_text turns mathtext off for every text of a figure and
+passes it through picture_text.)
 
 Names, sources and actors come from files we do not control: a bare carriage
 return, a line break, `<script>`, `[link](...)` or `$x$` must reach the reader
@@ -29,7 +30,8 @@ def csv_line(values, delimiter: str = ",") -> str:
 
 
 # An underscore inside a word (area_km2) cannot start emphasis in CommonMark: only one at a word's edge is escaped.
-_MARKDOWN_SPECIAL = re.compile(r"([`*\[\]|]|(?<![^\W_])_|_(?![^\W_]))")
+# `$` opens maths on GitHub ($\alpha$, "$5 and $6").
+_MARKDOWN_SPECIAL = re.compile(r"([`*\[\]|$]|(?<![^\W_])_|_(?![^\W_]))")
 _ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # only a backslash before punctuation escapes in Markdown
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -42,6 +44,13 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 def visible_text(text) -> str:
     """Text with its control characters shown as escapes (ESC as \\x1b, U+202E as \\u202e), for a terminal."""
     return _CONTROL.sub(_escaped, str(text))
+
+
+def picture_text(text) -> str:
+    """Text for a picture (map, chart): control characters as visible_text (a bidi override would reverse the
+    name), a tab as a space and a carriage return as a line break (fonts have no glyph for them: a box)."""
+    text = _LINE_BREAK.sub("\n", str(text)).replace("\t", " ")
+    return visible_text(text)
 
 
 def _escaped(match) -> str:

@@ -134,13 +134,11 @@ def _beside(fig, ax, legend):
 
     Placed after the layout is made and kept out of it, so the map and the legend stay where they are.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from .plots import lay_out  # plots imports this module
 
     if legend is None:
         return None
-    if not hasattr(fig.canvas, "get_renderer"):
-        FigureCanvasAgg(fig)
-    fig.draw_without_rendering()
+    lay_out(fig)
     to_fig = fig.transFigure.inverted()
     box = legend.get_window_extent().transformed(to_fig)
     map_box = ax.get_position()

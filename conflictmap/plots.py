@@ -19,6 +19,7 @@ from .figures import pct_name
 from .frontline import main_holder
 from .names import name_key
 from .project import SAMPLE_CREDIT, is_sample
+from .escape import picture_text
 from .io import atomic_path, check_not_input, text_of_path
 from .baseline import Baseline
 from .text import area, count, districts, people, percent, signed
@@ -144,11 +145,26 @@ def save(fig, path, ds: Dataset) -> None:
 
 
 def literal_text(fig) -> None:
-    """Every text of the figure drawn as written: names are text, never mathtext ('$5 and $6', a backslash)."""
+    """Every text of the figure drawn as written: names are text, never mathtext ('$5 and $6', a backslash),
+    and their control characters visible (escape.picture_text: a tab, a bidi override). Called before the
+    figure is drawn or measured (lay_out), so a label is measured as it is drawn; calling it again is harmless."""
     from matplotlib.text import Text
 
     for text in fig.findobj(Text):
         text.set_parse_math(False)
+        shown = picture_text(text.get_text())
+        if shown != text.get_text():
+            text.set_text(shown)
+
+
+def lay_out(fig) -> None:
+    """The figure laid out (text sizes measured) without drawing pixels: the literal text is what is measured."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    literal_text(fig)
+    fig.draw_without_rendering()
 
 
 # ---------------------------------------------------------------------------------------------- timeline
@@ -649,7 +665,6 @@ def map_picture(
     state = state_on(ds, date)
     first, _, second = main_holder(state, len(ds.districts), second=True, second_min=HATCH_MIN)
     table = shares(ds, date)
-    held = table[table["districts"] > 0]
     colours = map_colours(ds, state, table)
 
     extent = tuple(float(v) for v in ds.districts.total_bounds)
@@ -662,7 +677,9 @@ def map_picture(
     alpha = BASEMAP_ALPHA if basemap is not None else 1.0
     _fill(ax, paths, first, colours, alpha)
     _hatch(ax, paths, first, second, colours)
-    handles = _map_legend(ds, held, _map_order(held), colours, split=np.not_equal(second, None).any())
+    # Every row of the share table, held or not (contested and unknown always): the legend lists what can be
+    # on the map, the same rows on every date (an animation's legend does not jump), as the HTML map's does.
+    handles = _map_legend(ds, table, legend_order(table), colours, split=np.not_equal(second, None).any())
     before = int(state.loc[state["date"].isna(), "idx"].nunique()) if len(ds.log) else 0
     if before:  # not reported but assumed: say so, next to the shares it changes
         from matplotlib.patches import Patch
@@ -727,7 +744,7 @@ def legend_entries(handles) -> list[dict]:
 
     out = []
     for handle in handles:
-        label = handle.get_label()
+        label = picture_text(handle.get_label())  # as the picture would draw it: no bidi override, no tab
         if isinstance(handle, Line2D):
             out.append(
                 {
@@ -771,11 +788,7 @@ def _labels(fig, ax, ds: Dataset, most: int, view=None) -> None:
     if view is not None:  # districts outside the view have no room on the map
         sizes = np.where(shapely.intersects(geoms, shapely.box(*view)), sizes, -1.0)
     order = [i for i in np.argsort(-sizes, kind="stable")[:most] if sizes[i] >= 0]
-    if not hasattr(fig.canvas, "get_renderer"):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        FigureCanvasAgg(fig)
-    fig.draw_without_rendering()  # the layout first: label boxes are measured where they will be drawn
+    lay_out(fig)  # the layout first: label boxes are measured where they will be drawn
     renderer = fig.canvas.get_renderer()
     placed = []
     for i in order:
@@ -790,7 +803,7 @@ def _labels(fig, ax, ds: Dataset, most: int, view=None) -> None:
         text = ax.text(
             point.x,
             point.y,
-            str(ds.districts["name"].iloc[i]),
+            picture_text(ds.districts["name"].iloc[i]),
             fontsize=6.5,
             color=INK,
             parse_math=False,
@@ -890,9 +903,10 @@ def _hatch(ax, paths, first, second, colours) -> None:
         )
 
 
-def _map_order(held) -> list[str]:
-    """Holders by districts held, largest first; contested, then unknown, last (as in the timeline)."""
-    amount = dict(zip(held["actor"], held["districts"]))
+def legend_order(table) -> list[str]:
+    """The actors of a share table by districts held, largest first; contested, then unknown, last (as in
+    the timeline). The static and the HTML map's legends list them so."""
+    amount = dict(zip(table["actor"], table["districts"]))
     return sorted(amount, key=lambda a: (LAST.get(a, 0), -amount[a], a))
 
 

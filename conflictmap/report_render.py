@@ -82,13 +82,13 @@ def _flat(value) -> str:
     return " ".join(str(value).split())
 
 
-def display_table(rows: list[dict], columns) -> tuple[list[tuple], list[list[str]]]:
-    """The (key, header, kind) of the columns the rows carry, and the rounded cells."""
+def display_table(rows: list[dict], columns, flat=_flat) -> tuple[list[tuple], list[list[str]]]:
+    """The (key, header, kind) of the columns the rows carry, and the rounded cells (`flat` shows a text)."""
     present = [c for c in columns if rows and c[0] in rows[0] and any(r.get(c[0]) is not None for r in rows)]
     texts = [
-        [_flat(r.get(key)) if r.get(key) is not None else "" for r in rows]
+        [flat(r.get(key)) if r.get(key) is not None else "" for r in rows]
         if kind == "text"
-        else show.column_texts([r.get(key) for r in rows], *DISPLAY[kind][:1], flat=_flat, sign=DISPLAY[kind][1])
+        else show.column_texts([r.get(key) for r in rows], *DISPLAY[kind][:1], flat=flat, sign=DISPLAY[kind][1])
         for key, _, kind in present
     ]
     return present, [list(row) for row in zip(*texts)] if present else [[] for _ in rows]
@@ -176,7 +176,7 @@ def render_markdown(model: dict) -> str:
 
 
 def _markdown_table(rows, columns) -> list[str]:
-    present, cells = display_table(rows, columns)
+    present, cells = display_table(rows, columns, flat=str)  # markdown_text shows a line break as <br>, as -f markdown
     escape = markdown_text
     out = [
         "| " + " | ".join(header for _, header, _ in present) + " |",

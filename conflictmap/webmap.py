@@ -10,6 +10,8 @@ holder's colour when that one holds at least 5%), and the legend's shares from
 coordinates are rounded to 5 decimals (about 1 m), so the sample's page stays
 well under 1 MB.
 
+Names, controller labels and sources show their control characters as tables do
+(escape.visible_text: a bidi override U+202E as ``\u202e``, not a reversed tooltip).
 Everything from the input data (names, sources, actors) reaches the page only as
 JSON inside a ``<script type="application/json">`` with ``<``, ``>`` and ``&``
 escaped, and is written into the page by ``textContent`` or an escaping
@@ -32,6 +34,7 @@ import shapely
 
 from .dataset import Dataset
 from .districts import other_name_columns
+from .escape import visible_text
 from .baseline import Baseline
 from .figures import controller_labels, shares, state_on
 from .frontline import main_holder
@@ -50,6 +53,8 @@ def page_data(ds: Dataset, baseline: Baseline | None = None, start: dt.date | No
     The dates are the log's; a `start` before the log's first date is a date of its own, first (every
     district as before its first row), so that a map asked for that date shows that date's state.
     """
+    from .plots import legend_order
+
     dates = ds.dates or [None]
     if start is not None and ds.first_date is not None and start < ds.first_date:
         dates = [start, *dates]
@@ -59,10 +64,11 @@ def page_data(ds: Dataset, baseline: Baseline | None = None, start: dt.date | No
     states, legends = [], []
     for day in dates:
         states.append([table.setdefault(key, len(table)) for key in _district_states(ds, day, index)])
-        legends.append(
+        rows = shares(ds, day).set_index("actor", drop=False)
+        legends.append(  # every row, in the static map's legend order
             [
                 [index[r["actor"]], r["districts"], r["districts_pct"], r["area_km2"], r["area_pct"]]
-                for r in shares(ds, day).to_dict("records")
+                for r in rows.loc[legend_order(rows)].to_dict("records")
             ]
         )
     return {
@@ -98,10 +104,10 @@ def _district_states(ds: Dataset, day, index: dict) -> list[tuple]:
         (
             index.get(h, index.get(UNKNOWN)),
             index[o] if o is not None and o in index else -1,
-            str(lab),
+            visible_text(lab),
             s,
-            str(src),
-            str(c),
+            visible_text(src),
+            visible_text(c),
         )
         for h, o, lab, s, src, c in zip(holder, other, labels, since, sources.fillna(""), confidence.fillna(""))
     ]
@@ -114,7 +120,7 @@ def _features(ds: Dataset) -> dict:
     features = [
         {
             "type": "Feature",
-            "properties": {"i": i, "id": str(did), "name": str(name), "other": other},
+            "properties": {"i": i, "id": str(did), "name": visible_text(name), "other": other},
             "geometry": json.loads(shapely.to_geojson(g)) if g is not None and not g.is_empty else None,
         }
         for i, (did, name, g, other) in enumerate(zip(ds.districts["id"], ds.districts["name"], geoms, others))
@@ -123,10 +129,11 @@ def _features(ds: Dataset) -> dict:
 
 
 def _other_names(ds: Dataset) -> list[list[str]]:
-    """Each district's names in its other name fields (name_ar, ...), distinct and not its name, for the tooltip."""
+    """Each district's names in its other name fields (name_ar, ...), distinct and not its name, for the tooltip
+    (control characters shown as in tables: escape.visible_text)."""
     columns = list(other_name_columns(ds.districts, ds.fields, set()).values())
     return [
-        [n for n in dict.fromkeys(str(v) for v in values if v) if n != str(name)]
+        [visible_text(n) for n in dict.fromkeys(str(v) for v in values if v) if n != str(name)]
         for name, *values in zip(ds.districts["name"], *columns)
     ]
 

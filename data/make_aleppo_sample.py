@@ -636,6 +636,26 @@ def geodesic_area(geom) -> float:
     return abs(GEOD.geometry_area_perimeter(geom)[0])
 
 
+# Arabic names the CSR got wrong: English name -> (the CSR's NAME_A, the right one). Each is checked against the
+# CSR file, so a corrected upstream stops the script instead of being overwritten. See data/README.md.
+ARABIC_CORRECTIONS = {
+    # عين التينة is Ayn at-Tineh, another name; the CSR's own English name Ayn at-Tal is عين التل, as in the
+    # reports and in the shared name variants (مساكن عين التل, its housing estate).
+    "Ayn at-Tal": ("عين التينة", "عين التل"),
+}
+
+
+def corrected_arabic(arabic: dict[str, str | None]) -> dict[str, str | None]:
+    out = dict(arabic)
+    for name, (csr, right) in ARABIC_CORRECTIONS.items():
+        if arabic.get(name) != csr:
+            raise RuntimeError(
+                f"{name}: the CSR NAME_A is now {arabic.get(name)!r}, not {csr!r}: review ARABIC_CORRECTIONS"
+            )
+        out[name] = right
+    return out
+
+
 def dissolve(src: gpd.GeoDataFrame) -> tuple[list[str], list, dict[str, str | None]]:
     """One geometry per distinct NAME (not Id: Id 120 holds two names, Tishreen has three features)."""
     names = sorted(set(src["NAME"]))
@@ -647,7 +667,7 @@ def dissolve(src: gpd.GeoDataFrame) -> tuple[list[str], list, dict[str, str | No
         if len(values) > 1:
             raise RuntimeError(f"{name}: features disagree on NAME_A: {values}")
         arabic[name] = values[0] if values else None
-    return names, geoms, arabic
+    return names, geoms, corrected_arabic(arabic)
 
 
 def simplify(names: list[str], geoms: list) -> list:

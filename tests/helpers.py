@@ -277,3 +277,29 @@ def ukraine_overlay(cli, shared_data, tmp_path) -> tuple:
                "-o", log)  # fmt: skip
     assert made.exit_code == 0, made.output
     return log, ukraine
+
+
+# Names with control characters: a tab and a line break, a bidi override (U+202E ... U+202C), and dollars.
+ODD_NAMES = {
+    "A": "new\nline\tand tab",
+    "B": "\u202eRLO reversed\u202c name",
+    "C": "$\\alpha$ math $5 and $6",
+    "D": "Delta",
+}
+
+
+def odd_names_inputs(tmp_path) -> tuple:
+    """(districts, log) paths: the four SQUARES named ODD_NAMES (name_ar: the name + ' عربي'), A..D held by x or y."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": k, "name": ODD_NAMES[k], "name_ar": ODD_NAMES[k] + " عربي"},
+            "geometry": square(*SQUARES[k], SIZE),
+        }
+        for k in SQUARES
+    ]
+    districts = tmp_path / "odd.geojson"
+    districts.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    log = tmp_path / "odd.csv"
+    log.write_text("date,district,controller\n2020-01-01,A,x\n2020-01-01,B,y\n2020-02-01,A,y\n2020-02-01,C,x\n")
+    return districts, log

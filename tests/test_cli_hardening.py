@@ -150,7 +150,8 @@ def test_markdown_report_escapes_names_and_sources(cli, odd_names, tmp_path):
     result = cli("report", "-d", odd_names["districts"], "-c", odd_names["control"], "-o", out)
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
-    assert "Be ta &lt;script&gt;" in text  # the changed districts are listed by name (the report folds line breaks)
+    # The changed districts are listed by name, a line break shown as <br> as in status -f markdown (markdown_text).
+    assert "Be<br>ta &lt;script&gt;" in text
     assert not RAW_MARKUP.search(text), RAW_MARKUP.search(text)
     assert "&lt;b&gt;bold&lt;/b&gt;" in text
 

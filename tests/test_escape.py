@@ -46,3 +46,16 @@ def test_visible_text_shows_control_characters_as_escapes():
     assert visible_text("x\u202ey\u2066z") == "x\\u202ey\\u2066z"
     # Tabs, line breaks, Arabic and its direction marks are text, kept as they are.
     assert visible_text("حلب\u200f\tok\n") == "حلب\u200f\tok\n"
+
+
+def test_markdown_text_escapes_dollars_which_open_maths_on_github():
+    assert markdown_text("$\\alpha$ math $5 and $6") == "\\$\\alpha\\$ math \\$5 and \\$6"
+
+
+def test_picture_text_has_no_character_a_font_cannot_draw_and_no_bidi_override():
+    from conflictmap.escape import picture_text
+
+    assert picture_text("new\nline\tand tab") == "new\nline and tab"  # a tab is a space; a line break stays
+    assert picture_text("a\r\nb\rc") == "a\nb\nc"
+    assert picture_text("\u202eRLO\u202c x\x1b") == "\\u202eRLO\\u202c x\\x1b"  # as visible_text shows them
+    assert picture_text("حلب\u200f $5") == "حلب\u200f $5"

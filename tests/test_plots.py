@@ -63,7 +63,22 @@ def test_map_png_shows_controllers_contested_and_split(coloured, tmp_path):
     assert has_colour(image, COLOURS["government"], 10_000)  # C and D fill a large part of the map
     assert has_colour(image, CONTESTED_FACE, 1_000)
     assert has_colour(image, COLOURS["kurdish forces"])  # hatch over B and the legend patch
-    assert not has_colour(image, COLOURS["rebels"], 1)  # rebels hold nothing on that date: not drawn
+    # Rebels hold nothing on that date: not on the map (its left two thirds; the legend is on the right) ...
+    assert not has_colour(image[:, :1000], COLOURS["rebels"], 1)
+    assert has_colour(image[:, 1000:], COLOURS["rebels"], 100)  # ... but in the legend, with 0 (see below)
+
+
+def test_map_legend_lists_every_row_of_the_share_table(coloured):
+    """As share and the HTML map: actors holding nothing that day, contested and unknown, with 0, never dropped."""
+    from conflictmap.figures import shares
+    from conflictmap.plots import map_figure
+
+    fig = map_figure(coloured, D(2020, 3, 1))  # SQUARES_LOG: A government, so nobody is rebel-held, none contested
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    names = [text.split("\n")[0] for text in legend if not text.startswith("split district")]  # B is split
+    assert sorted(names) == sorted(shares(coloured, D(2020, 3, 1))["actor"])
+    assert names[-2:] == ["contested", "unknown"]
+    assert legend[names.index("rebels")].startswith("rebels\n0 districts (0.0%)")
 
 
 def test_map_with_baseline_outline(coloured, tmp_path):
@@ -434,3 +449,35 @@ def test_the_date_locator_ticks_every_span_without_a_warning():
             assert not caught, (days, high, [str(w.message) for w in caught])
             assert 2 <= len(ticks) <= high + 1, (days, high, len(ticks))
     plt.close(fig)
+
+
+def test_names_with_tabs_and_bidi_overrides_are_drawn_visibly_without_a_missing_glyph(tmp_path):
+    """No 'Glyph 9 missing from font' (a tab drew a box) and no reversed text (U+202E): escape.picture_text."""
+    import warnings
+
+    from conflictmap.plots import control_map
+    from tests.helpers import odd_names_inputs
+
+    districts, log = odd_names_inputs(tmp_path)
+    ds = load_dataset(Inputs(districts=str(districts), control=str(log)))
+    out = tmp_path / "m.svg"  # svg.fonttype none: the SVG keeps the drawn text as text
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        control_map(ds, D(2020, 2, 1), out, labels=4)
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    svg = out.read_text(encoding="utf-8")
+    assert ">line and tab<" in svg and "\t" not in svg  # the second line of A's label (a line break is kept)
+    assert ">\\u202eRLO reversed\\u202c name<" in svg and "\u202e" not in svg
+    assert ">$\\alpha$ math $5 and $6<" in svg  # and still no mathtext
+
+
+def test_a_pages_legend_shows_control_characters_as_the_picture_does(squares, tmp_path):
+    """legend_entries (the HTML report's legend beside its pictures): an actor's U+202E is shown as \\u202e."""
+    from conflictmap.plots import legend_entries, map_picture
+
+    log = tmp_path / "log.csv"
+    log.write_text("date,district,controller\n2020-01-01,A,\u202eRLO\u202c\tside\n")
+    ds = load_dataset(Inputs(districts=squares["districts"], control=str(log)))
+    labels = [e["label"] for e in legend_entries(map_picture(ds, D(2020, 1, 1), bare=True)[1])]
+    assert any(label.startswith("\\u202eRLO\\u202c side\n") for label in labels), labels
+    assert not any("\u202e" in label or "\t" in label for label in labels)

@@ -253,3 +253,17 @@ def test_a_report_on_land_says_of_what_and_which_date_it_shows(squares, tmp_path
 
 def model_on(ds, day):
     return report.report_model(ds, day)
+
+
+def test_markdown_names_follow_the_one_markdown_rule(tmp_path):
+    """The changes table's names go through escape.markdown_text as status -f markdown's: a line break is <br>,
+    a dollar escaped, a bidi override shown as \\u202e."""
+    from conflictmap.escape import markdown_text
+    from tests.helpers import ODD_NAMES, odd_names_inputs
+
+    districts, log = odd_names_inputs(tmp_path)
+    ds = load_dataset(Inputs(districts=str(districts), control=str(log)))
+    text = report_render.render_markdown(report.report_model(ds, D(2020, 2, 1)))
+    for k in "AC":  # the two districts that changed hands on 2020-02-01
+        assert f"| {k} | {markdown_text(ODD_NAMES[k])} |" in text
+    assert "new<br>line\tand tab" in text and "\\$\\alpha\\$ math \\$5" in text

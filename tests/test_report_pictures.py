@@ -95,7 +95,9 @@ def test_legends_are_text_beside_the_pictures(report_page, cli_json):
     assert len(legends) == 2
     names = [html.unescape(n) for n in re.findall(r'<span class="name">([^<]*)</span>', legends[0])]
     shares = cli_json("share", "--date", "2016-12-12")
-    assert names == [r["actor"] for r in shares if r["districts"] > 0]  # the map's holders, as the static legend
+    # Every row of share, as the static and the HTML map's legends: holders by districts, contested and unknown last.
+    held = sorted((r for r in shares if r["actor"] not in ("contested", "unknown")), key=lambda r: -r["districts"])
+    assert names == [r["actor"] for r in held] + ["contested", "unknown"]
     assert "held by rebels on 2016-11-15" in legends[0]  # the baseline outline's key
     government = next(r for r in shares if r["actor"] == "government")
     assert f"{government['districts_pct']:.1f}%" in legends[0]

@@ -112,3 +112,19 @@ def test_tooltips_carry_each_districts_other_names(sample_page, cli_json):
     expected = {r["id"]: [r["name_ar"]] if r["name_ar"] else [] for r in cli_json("status")}
     assert other == expected and sum(map(bool, other.values())) > 100
     assert "<bdi>" in text  # each name keeps its own direction beside Latin text
+
+
+def test_names_show_their_control_characters_as_tables_do(cli, tmp_path):
+    """A bidi override (U+202E) in a name or its name_ar is shown as \\u202e in the tooltip data, as status shows it."""
+    from tests.helpers import ODD_NAMES, odd_names_inputs
+
+    districts, log = odd_names_inputs(tmp_path)
+    out = tmp_path / "m.html"
+    assert cli("map", "-d", districts, "-c", log, "-o", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', text, re.S).group(1))
+    props = {f["properties"]["id"]: f["properties"] for f in data["districts"]["features"]}
+    assert props["B"]["name"] == "\\u202eRLO reversed\\u202c name"
+    assert props["B"]["other"] == ["\\u202eRLO reversed\\u202c name عربي"]
+    assert "\u202e" not in text
+    assert props["A"]["name"] == ODD_NAMES["A"]  # tabs and line breaks are text (the tooltip collapses them)
