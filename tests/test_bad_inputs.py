@@ -79,6 +79,13 @@ CASES = [
         "UTM metres in a GeoJSON without a crs member (read as lon/lat by GDAL)",
     ),
     Case(
+        "d_lonlat_tagged_3857.geojson",
+        "districts",
+        1,
+        ("d_lonlat_tagged_3857.geojson", "look like lon/lat degrees", "EPSG:3857", "-a_srs EPSG:4326"),
+        "lon/lat coordinates with a crs member saying EPSG:3857 (read as metres: 1e-10 km² districts)",
+    ),
+    Case(
         "d_duplicate_ids.geojson",
         "districts",
         1,
