@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -98,6 +99,59 @@ def _blank_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
     for i in np.flatnonzero(blank):
         checks.add("error", f"{source} feature {i + 1}", f"empty id in field {field_name!r}; give every district an id")
     return blank
+
+
+def _structured(value) -> str | None:
+    """What a JSON list, object or boolean value is ('a list'), or None for text and numbers.
+
+    GDAL types a whole field as a StringList when one feature's value is a JSON list (every name then reads
+    as "['Alpha']"), and writes an object as its JSON text ('{ "x": 1 }'): neither is a district's id or name.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return "a boolean"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if value in ("true", "false"):  # a JSON boolean in a field of text: GDAL writes it so, lowercase
+        return "a boolean"
+    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        return "an object" if isinstance(parsed, dict) else "a list" if isinstance(parsed, list) else None
+    return None
+
+
+def _check_structured(raw, field_name: str, role: str, where: str, checks: Checks) -> None:
+    """An error for each feature whose id or name is a JSON list, object or boolean."""
+    column = raw[field_name]
+    if column.dtype.kind == "b":  # a field of booleans only (GDAL's Integer(Boolean))
+        kinds = ["a boolean"] * len(column)
+    elif column.dtype.kind == "O" or str(column.dtype).startswith(("string", "str")):
+        kinds = [_structured(v) for v in as_list(column)]
+    else:
+        return
+    bad = [i for i, kind in enumerate(kinds) if kind]
+    if len(bad) == len(column) and kinds[0] == "a list":  # a StringList field: the lists of several values
+        bad = [i for i in bad if len(column.iloc[i]) != 1] or bad[:1]
+    for i in bad:
+        shown = printable(str(_listed(column.iloc[i])))
+        checks.add(
+            "error",
+            f"{where} feature {i + 1}",
+            f"{role} {shown} in field {field_name!r} is {kinds[i]}, not text"
+            + (f" ({len(bad)} such features)" if len(bad) > 1 else "")
+            + f"; give every district one {role} as text",
+        )
+
+
+def _listed(value):
+    """A list value as JSON shows it (['Be', 'ta'], not numpy's ['Be' 'ta'])."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return json.dumps(list(value), ensure_ascii=False, default=str)
+    return str(value)
 
 
 _CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
@@ -374,6 +428,9 @@ def load_districts(
         )
     if fields.id is None:
         checks.add("warning", where, f"no id field; using {fields.name!r} as the id")
+    for field_name, role in ((fields.id, "id"), (fields.name, "name")):
+        if field_name and field_name != (fields.id if role == "name" else None):
+            _check_structured(raw, field_name, role, where, checks)
     ids = _as_text(raw[fields.id or fields.name])
     names = _as_text(raw[fields.name]) if fields.name else list(ids)
     blank = _blank_ids(ids, where, fields.id or fields.name, checks) | _control_ids(

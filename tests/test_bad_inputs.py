@@ -86,6 +86,27 @@ CASES = [
         "lon/lat coordinates with a crs member saying EPSG:3857 (read as metres: 1e-10 km² districts)",
     ),
     Case(
+        "d_name_is_list.geojson",
+        "districts",
+        1,
+        ("d_name_is_list.geojson feature 2", "is a list, not text"),
+        'feature B\'s name is the JSON list ["Be", "ta"]: GDAL types the whole field as a list and every name read as "[\'Alpha\']"',
+    ),
+    Case(
+        "d_id_is_boolean.geojson",
+        "districts",
+        1,
+        ("d_id_is_boolean.geojson feature 3", "is a boolean, not text"),
+        "feature C's id is the JSON boolean true (GDAL reads it as the text 'true')",
+    ),
+    Case(
+        "d_id_is_object.geojson",
+        "districts",
+        1,
+        ("d_id_is_object.geojson feature 4", "is an object, not text"),
+        'feature D\'s id is the JSON object {"x": 1} (GDAL reads it as its JSON text)',
+    ),
+    Case(
         "d_duplicate_ids.geojson",
         "districts",
         1,
