@@ -383,6 +383,7 @@ def districts_of(inputs, checks=None, describe: bool = False, population: bool =
         alt_name_field=inputs.alt_name_field,
         describe=describe,
         layer=inputs.districts_layer,
+        encoding=inputs.districts_encoding,
     )
 
 
@@ -396,6 +397,7 @@ def load_districts(
     alt_name_field=None,
     describe=False,
     layer=None,
+    encoding=None,
 ):
     """Districts as a GeoDataFrame in EPSG:4326 with id, name, population, area_km2 (geodesic), sorted by id.
 
@@ -410,12 +412,14 @@ def load_districts(
     import geopandas as gpd
 
     where = label(source)
-    raw = read_vector(source, layer)
+    raw = read_vector(source, layer, encoding)
     if len(raw) == 0:
         raise InputError(f"{where}: no features; expected district polygons")
     columns = [c for c in raw.columns if c != raw.geometry.name]
     fields = Fields()
     checks = checks or Checks(fields.problems)
+    for note in raw.attrs.get("read_notes", ()):  # how the file's text was decoded (io._dbf_text)
+        checks.add("warning", where, note)
     fields.id = detect_field(columns, id_field, ID_FIELDS, "id", "--id-field", where)
     fields.name = detect_field(columns, name_field, NAME_FIELDS, "name", "--name-field", where)
     fields.population = detect_field(columns, population_field, POP_FIELDS, "population", "--population-field", where)

@@ -107,6 +107,24 @@ CASES = [
         'feature D\'s id is the JSON object {"x": 1} (GDAL reads it as its JSON text)',
     ),
     Case(
+        "d_dbf_cp1256_no_cpg.zip",
+        "districts",
+        0,
+        (
+            "looks wrongly decoded",
+            "--districts-encoding cp1256",
+            "d.cpg (in d_dbf_cp1256_no_cpg.zip) containing CP1256",
+        ),
+        "zipped Shapefile whose DBF is cp1256 (Arabic name_ar) with no .cpg: GDAL reads it as Latin-1 (ÇáÃÚÌÇã for الأعجام)",
+    ),
+    Case(
+        "d_dbf_utf8_no_cpg.zip",
+        "districts",
+        0,
+        ("its text is UTF-8 and was read as UTF-8", "containing UTF-8"),
+        "zipped Shapefile whose DBF is UTF-8 (Ukrainian name_uk) with no .cpg: GDAL reads it as Latin-1",
+    ),
+    Case(
         "d_duplicate_ids.geojson",
         "districts",
         1,
