@@ -12,7 +12,7 @@ import shapely
 from . import geodesy
 from .errors import Checks, FieldError, InputError
 from .geometry import by_chunks, crosses_antimeridian, lonlat_problem, polygonal
-from .io import label, printable, read_vector
+from .io import garbled_word, label, printable, read_vector
 from .matching import as_list
 from .model import closest, id_text, id_texts
 
@@ -168,6 +168,34 @@ def _control_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarra
             "(line break, tab, ...); remove it from the id",
         )
     return bad
+
+
+def _garbled_names(gdf, where: str, checks: Checks) -> None:
+    """One warning for names or other names that look wrongly decoded (io.garbled_word, as for a log's labels):
+    'Ø¶Ù\x87Ø±Ø©' (UTF-8 read as Latin-1 and saved again), 'Укра╖на', 'Kharkіv' with a Cyrillic і."""
+    others = gdf["aliases"] if "aliases" in gdf else [()] * len(gdf)
+    found = [
+        (i, text, bad)
+        for i, (name, more) in enumerate(zip(gdf["name"], others))
+        for text in (name, *more)
+        if not text.isascii() and (bad := garbled_word(text))
+    ]
+    if not found:
+        return
+    i, text, (word, why) = found[0]
+    more = f" (and {len(found) - 1} more name{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+    checks.add(
+        "warning",
+        f"{where} feature {i + 1}",
+        f"name '{printable(text)}' has {why}{'' if word == text else f' ({printable(word)!r})'}{more}: "
+        + (
+            "look-alike letters of two scripts (a Cyrillic і for a Latin i) make it another name than it looks; "
+            "fix the spelling"
+            if why.endswith("letters in one word")
+            else "the file may have been saved in a wrong encoding; re-export it as UTF-8 (a Shapefile with a "
+            ".cpg naming its encoding), or fix the spelling"
+        ),
+    )
 
 
 def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray) -> np.ndarray:
@@ -446,6 +474,8 @@ def load_districts(
         gdf["aliases"] = [tuple(dict.fromkeys(n for n in names_ if n)) for names_ in zip(*others)]
         for f, values in zip(fields.alt_names, others):  # for the outputs (status, export): as the file has them
             gdf[OTHER_NAME + f] = values.to_numpy(dtype=object)
+    if not raw.attrs.get("read_notes"):
+        _garbled_names(gdf, where, checks)
     if fields.population:
         gdf["population"] = _population(raw[fields.population], where, fields.population, checks)
     valid = shapely.is_valid(np.asarray(gdf.geometry.values))  # GEOS's check, once: the costliest step here

@@ -125,6 +125,13 @@ CASES = [
         "zipped Shapefile whose DBF is UTF-8 (Ukrainian name_uk) with no .cpg: GDAL reads it as Latin-1",
     ),
     Case(
+        "d_name_mixed_scripts.geojson",
+        "districts",
+        0,
+        ("d_name_mixed_scripts.geojson feature 3", "Cyrillic and Latin letters in one word"),
+        "district C named 'Gаmma' with a Cyrillic а: a look-alike of Gamma that a log spelling Gamma does not match",
+    ),
+    Case(
         "d_duplicate_ids.geojson",
         "districts",
         1,
