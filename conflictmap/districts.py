@@ -12,7 +12,7 @@ import shapely
 from . import geodesy
 from .errors import Checks, FieldError, InputError
 from .geometry import by_chunks, crosses_antimeridian, lonlat_problem, polygonal
-from .io import garbled_word, label, printable, read_vector
+from .io import garbled_word, geometry_text_problem, label, printable, read_vector
 from .matching import as_list
 from .model import closest, id_text, id_texts
 
@@ -61,6 +61,8 @@ class Fields:
     alt_names: tuple = ()
     duplicates: dict = field(default_factory=dict)  # id -> names of the features sharing it (kept by describe=True)
     unique_hint: str = ""
+    empty_id: bool = False  # the detected id field holds no value: the names are the ids
+    written: dict = field(default_factory=dict)  # feature number -> id as the file writes it, where that differs
     apart: dict = field(default_factory=dict)  # id -> (feature, feature, km): features sharing it that lie apart
     dissolved: int = 0
     problems: list = field(default_factory=list)
@@ -93,11 +95,14 @@ def _feature(source: str, i: int, ids) -> str:
     return f"{source} feature {i + 1} (id {ids[i]!r})"
 
 
-def _blank_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
+def _blank_ids(ids, source: str, field_name: str, checks: Checks, name_field: str | None = None) -> np.ndarray:
     """Mask of features without an id (each one an error)."""
     blank = np.array([not v for v in ids], dtype=bool)
+    other = f", or use the names as ids (--id-field {name_field})" if name_field and blank.all() else ""
     for i in np.flatnonzero(blank):
-        checks.add("error", f"{source} feature {i + 1}", f"empty id in field {field_name!r}; give every district an id")
+        checks.add(
+            "error", f"{source} feature {i + 1}", f"empty id in field {field_name!r}; give every district an id{other}"
+        )
     return blank
 
 
@@ -210,7 +215,8 @@ def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray) ->
         checks.add(
             "error",
             _feature(source, i, ids),
-            "empty or missing geometry; give every district a polygon or remove the feature",
+            geometry_text_problem(gdf.attrs.get("path"), i + 1)
+            or "empty or missing geometry; give every district a polygon or remove the feature",
         )
     wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
     for i in np.flatnonzero(wrong):
@@ -454,21 +460,34 @@ def load_districts(
     if fields.population and not population_field and raw[fields.population].isna().all():
         fields.population = None  # an empty column (e.g. our own export without population) is no population field
     fields.alt_names = alt_name_fields(columns, alt_name_field, (fields.id, fields.name), where)
+    if (
+        fields.id
+        and not id_field
+        and fields.name
+        and fields.name != fields.id
+        and not raw[fields.id].map(id_text).any()
+    ):
+        # Every id blank (KML's empty 'id' beside its 'Name'): the field is there but holds none.
+        checks.add("warning", where, f"field {fields.id!r} holds no id; using {fields.name!r} as the id")
+        fields.id = None
+        fields.empty_id = True
     if fields.id is None and fields.name is None:
         raise InputError(
             f"{where}: no id field found (fields: {', '.join(columns) or 'none'}); name one with --id-field"
         )
-    if fields.id is None:
+    if fields.id is None and not fields.empty_id:
         checks.add("warning", where, f"no id field; using {fields.name!r} as the id")
     for field_name, role in ((fields.id, "id"), (fields.name, "name")):
         if field_name and field_name != (fields.id if role == "name" else None):
             _check_structured(raw, field_name, role, where, checks)
     ids = _as_text(raw[fields.id or fields.name])
     names = _as_text(raw[fields.name]) if fields.name else list(ids)
-    blank = _blank_ids(ids, where, fields.id or fields.name, checks) | _control_ids(
+    fields.written = _written_ids(raw[fields.id or fields.name], ids)
+    blank = _blank_ids(ids, where, fields.id or fields.name, checks, fields.name) | _control_ids(
         ids, where, fields.id or fields.name, checks
     )
     gdf = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=raw.geometry.values, crs=raw.crs)
+    gdf.attrs["path"] = source  # for the reason of a missing geometry (io.geometry_text_problem)
     if fields.alt_names:  # kept per feature as a tuple of other names (a dissolve joins them), and per field
         others = [raw[f].map(lambda v: "" if v is None or v != v else str(v).strip()) for f in fields.alt_names]
         gdf["aliases"] = [tuple(dict.fromkeys(n for n in names_ if n)) for names_ in zip(*others)]
@@ -610,6 +629,18 @@ def unique_hint(raw, fields: Fields, ids=None, apart=None) -> str:
     return "pass --dissolve to merge features that share an id"
 
 
+def _written_ids(column, ids) -> dict:
+    """Feature number -> the id as written, for ids read as another text ('2.0' as 2): duplicates show both."""
+    written = [str(v).strip() if isinstance(v, str) else v for v in as_list(column)]
+    return {i + 1: w for i, (w, t) in enumerate(zip(written, ids)) if isinstance(w, str) and w != t}
+
+
+def _as_written(did: str, numbers, fields: Fields) -> str:
+    """' (written '2', '2.0')' when features sharing an id write it differently, else ''."""
+    forms = list(dict.fromkeys(fields.written.get(int(n), did) for n in numbers))
+    return f", written {', '.join(repr(f) for f in forms)}: read as one id" if len(forms) > 1 else ""
+
+
 def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: Checks, hint: str = ""):
     """Features sharing an id: an error listing them, or merged with --dissolve."""
     duplicated = gdf["id"].duplicated(keep=False)
@@ -628,13 +659,15 @@ def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: C
         for did, numbers in by_id.items():
             own = apart_hint({did: fields.apart[did]}, _unique_field(hint)) if did in fields.apart else fix
             checks.add(
-                "error", f"{where} features {', '.join(map(str, numbers))}", f"duplicate district id {did!r}; {own}"
+                "error",
+                f"{where} features {', '.join(map(str, numbers))}",
+                f"duplicate district id {did!r}{_as_written(did, numbers, fields)}; {own}",
             )
         return gdf[~gdf["id"].duplicated()]
     dupes = list(by_id)
-    shown = ", ".join(f"{d!r} (features {', '.join(map(str, by_id[d]))})" for d in dupes[:8]) + (
-        " ..." if len(dupes) > 8 else ""
-    )
+    shown = ", ".join(
+        f"{d!r} (features {', '.join(map(str, by_id[d]))}{_as_written(d, by_id[d], fields)})" for d in dupes[:8]
+    ) + (" ..." if len(dupes) > 8 else "")
     checks.add("error", where, f"{len(dupes)} duplicate district id(s): {shown}; {fix}")
 
 

@@ -262,6 +262,7 @@ def read_vector(source, layer=None, encoding=None):
     if target.suffix.lower() in PARQUET_SUFFIXES:
         return _read_geoparquet(target, name)
     _check_layer(target, name, layer)
+    _check_dbf(target, name)
     frame = _read_with_gdal(target, name, layer, encoding)
     return frame if encoding else _dbf_text(frame, target, name, layer)
 
@@ -336,6 +337,59 @@ def _dbf_text(frame, target: Path, name: str, layer):
 
 
 LATIN_1_LIKE = ("latin_1", "iso8859_1", "cp1252", "iso8859_15", "cp850", "cp437")
+
+
+def _check_dbf(target: Path, name: str) -> None:
+    """A .shp without its .dbf: GDAL reads the shapes with no field at all, and no id or name could be found."""
+    import zipfile
+
+    if target.suffix.lower() == ".shp":
+        siblings = {p.suffix.lower() for p in target.parent.glob(glob.escape(target.stem) + ".*")}
+        shp, where = (target.name if ".dbf" not in siblings else None), ""
+    elif target.suffix.lower() == ".zip" and zipfile.is_zipfile(target):
+        with zipfile.ZipFile(target) as archive:
+            names = archive.namelist()
+        stems = {n[:-4].lower() for n in names if n.lower().endswith(".dbf")}
+        shp = next((n for n in names if n.lower().endswith(".shp") and n[:-4].lower() not in stems), None)
+        where = f" in {target.name}"
+    else:
+        return
+    if shp:
+        stem = Path(shp).stem
+        raise InputError(
+            f"{name}: {stem}.dbf is missing{where} (the Shapefile's attributes: ids and names); "
+            f"put it beside {Path(shp).name}, with the .shx and .prj"
+        )
+
+
+def geometry_text_problem(source, number: int) -> str | None:
+    """Why GeoJSON feature `number` (1 = the first) has no geometry although it has one: its coordinates are
+    text ("37.11"), which GDAL drops. Only asked once that feature was read without a geometry."""
+    path = Path(str(source))
+    if str(source) == "-" or path.suffix.lower() not in (".geojson", ".json") or not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+        geometry = doc["features"][number - 1]["geometry"]
+        coords = geometry["coordinates"]
+    except (ValueError, RecursionError, KeyError, IndexError, TypeError):
+        return None
+    text = _first_text(coords)
+    if text is None:
+        return None
+    return f"its coordinates are text ({json.dumps(text)}), not numbers; write them without quotes"
+
+
+def _first_text(nested):
+    """The first string in nested lists of coordinates, or None."""
+    stack = [nested]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            return item
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+    return None
 
 
 def _dbf_without_cpg(target: Path) -> str | None:
