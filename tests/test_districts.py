@@ -359,3 +359,26 @@ def test_json_list_and_boolean_names_and_ids_are_errors(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match="feature 1: id true .* is a boolean, not text"):
         load_districts(path)
+
+
+def test_a_repair_that_changes_the_area_says_by_how_much(tmp_path):
+    # Square A with a "hole" drawn wholly outside it: make_valid makes the hole land. The areas before and after
+    # come from pyproj.Geod here: the ring formula (shell minus hole) and the shell plus the hole's square.
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    shell, hole = shapely.box(0, 0, 0.01, 0.01), shapely.box(0.02, 0, 0.025, 0.005)
+    before = abs(geod.geometry_area_perimeter(shell)[0]) - abs(geod.geometry_area_perimeter(hole)[0])
+    after = abs(geod.geometry_area_perimeter(shell)[0]) + abs(geod.geometry_area_perimeter(hole)[0])
+    data = squares_geojson()
+    data["features"] = data["features"][:1]
+    data["features"][0]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [list(shell.exterior.coords), list(hole.exterior.coords)[::-1]],
+    }
+    path = tmp_path / "d.geojson"
+    path.write_text(json.dumps(data))
+    gdf, fields, _ = load_districts(path)
+    assert gdf["area_km2"].iloc[0] == pytest.approx(after / 1e6, rel=1e-9)
+    (message,) = [p.message for p in fields.problems]
+    assert f"area {before / 1e6:,.2f} → {after / 1e6:,.2f} km² (+{(after - before) / before:.0%})" in message
