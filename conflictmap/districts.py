@@ -203,7 +203,39 @@ def _garbled_names(gdf, where: str, checks: Checks) -> None:
     )
 
 
-def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray) -> np.ndarray:
+# The district layer of conflictmap's own export (export.district_layer): its schema tells it from a user's file.
+EXPORT_FIELDS = ("controller", "controller_share", "controllers", "date_in_force", "area_km2", "fill")
+
+
+def _no_land_exported(raw, gdf, where: str, checks: Checks) -> np.ndarray:
+    """Our own export's districts with no land (wholly outside its --land mask) read back with 0 km², as they were
+    counted: export writes them with a NULL geometry and area_km2 0. A NULL geometry elsewhere stays an error."""
+    geoms = np.asarray(gdf.geometry.values)
+    if not all(f in raw.columns for f in EXPORT_FIELDS):
+        return np.zeros(len(geoms), dtype=bool)
+    area = _numeric(raw["area_km2"])
+    no_land = (shapely.is_missing(geoms) | shapely.is_empty(geoms)) & (area == 0)
+    if not no_land.any():
+        return no_land
+    gdf.geometry = np.where(no_land, shapely.Polygon(), geoms)  # empty: the land mask's own form of "no land"
+    names = gdf["name"].to_numpy()[no_land]
+    checks.add(
+        "note",
+        where,
+        f"{int(no_land.sum())} district(s) with no geometry and area_km2 0 in this export ({names[0]!r}"
+        f"{' ...' if len(names) > 1 else ''}): no land inside the mask it was exported with; counted with 0 km²",
+    )
+    return no_land
+
+
+def _numeric(column) -> np.ndarray:
+    """A column as floats, NaN where a value is not a number."""
+    import pandas as pd
+
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+
+
+def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray, no_land=None) -> np.ndarray:
     """Mask of features whose geometry is unusable: missing or empty, not polygonal, NaN/infinite coordinates.
 
     `valid`: shapely.is_valid of each geometry. GEOS finds a NaN or infinite coordinate invalid, so only
@@ -211,6 +243,8 @@ def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray) ->
     """
     geoms = np.asarray(gdf.geometry.values)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if no_land is not None:  # our export's districts with no land: no geometry, as intended
+        missing &= ~no_land
     for i in np.flatnonzero(missing):
         checks.add(
             "error",
@@ -219,6 +253,7 @@ def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray) ->
             or "empty or missing geometry; give every district a polygon or remove the feature",
         )
     wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    wrong &= ~(no_land if no_land is not None else False)
     for i in np.flatnonzero(wrong):
         checks.add(
             "error",
@@ -532,8 +567,9 @@ def load_districts(
         _garbled_names(gdf, where, checks)
     if fields.population:
         gdf["population"] = _population(raw[fields.population], where, fields.population, checks)
+    no_land = _no_land_exported(raw, gdf, where, checks)
     valid = shapely.is_valid(np.asarray(gdf.geometry.values))  # GEOS's check, once: the costliest step here
-    unusable = _check_geometry(gdf, where, ids, checks, valid)
+    unusable = _check_geometry(gdf, where, ids, checks, valid, no_land)
     if checks.collect:  # carry on: keep the id (the log may name it) without the bad geometry
         gdf["feature"] = np.arange(1, len(gdf) + 1)
         gdf.geometry = np.where(unusable, shapely.Polygon(), np.asarray(gdf.geometry.values))

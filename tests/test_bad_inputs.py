@@ -885,6 +885,34 @@ def test_districts_with_no_land_export_as_null_geometries(cli, squares, workdir,
     assert sorted(back.loc[back.geometry.isna(), "id"]) == ["C", "D"] and len(back) == 4
 
 
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".fgb"])
+def test_an_export_with_districts_at_sea_reads_back(cli, cli_json, squares, workdir, suffix):
+    # C and D lie wholly outside the land mask: exported with NULL geometries and area_km2 0, they read back
+    # as districts of 0 km² (with a note), so the export's share equals the share measured with --land.
+    case = next(c for c in CASES if c.file == "l_two_districts_at_sea.geojson")
+    out = workdir / ("out" + suffix)
+    assert cli("export", *command_args(case, squares), "-o", out).exit_code == 0
+    with_land = cli_json("share", *command_args(case, squares))
+    result = cli("share", "-d", out, "-c", squares["control"], "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == with_land
+    assert "2 district(s) with no geometry and area_km2 0 in this export" in result.stderr
+
+
+def test_a_null_geometry_with_an_area_is_still_an_error(cli, squares, workdir):
+    # Only a district the export measured as 0 km² may come back without a geometry.
+    case = next(c for c in CASES if c.file == "l_two_districts_at_sea.geojson")
+    out = workdir / "out.geojson"
+    assert cli("export", *command_args(case, squares), "-o", out).exit_code == 0
+    data = json.loads(out.read_text())
+    for feature in data["features"]:
+        if feature["geometry"] is None:
+            feature["properties"]["area_km2"] = 1.23
+    out.write_text(json.dumps(data))
+    result = cli("share", "-d", out, "-c", squares["control"])
+    assert result.exit_code == 1 and "empty or missing geometry" in result.stderr
+
+
 def test_mixed_id_types_become_one_text_form(cli_json):
     rows = cli_json("status", "--districts", BAD / "d_mixed_id_types.geojson")
     # 1, "2" and 3.0 are the ids 1, 2, 3; "04" keeps its leading zero (codes are text).
