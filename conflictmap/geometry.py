@@ -92,7 +92,7 @@ def degrees_problem(crs, bounds) -> str | None:
     span = f"{max(maxx - minx, maxy - miny):.2g} {'m' if unit == 'metre' else unit}"
     return (
         f"coordinates (x {minx:g}..{maxx:g}, y {miny:g}..{maxy:g}) look like lon/lat degrees, but the file says "
-        f"its CRS is {crs.to_string()}, in which all the districts would lie within {span}; "
+        f"its CRS is {crs.to_string()}, in which every polygon would lie within {span}; "
         "give it its real CRS (e.g. ogr2ogr -a_srs EPSG:4326 out.gpkg in.shp)"
     )
 
