@@ -52,7 +52,7 @@ METAVARS = {
     "FIELD": ("--id-field", "--name-field", "--population-field", "--actor-field", "--date-field"),
     "FIELDS": ("--alt-name-field",),
     "LAYER": ("--districts-layer",),
-    "ENCODING": ("--encoding",),
+    "ENCODING": ("--encoding", "--districts-encoding"),
     "LEVEL": ("--confidence",),
     "STEP": ("--every",),
     "METRES": ("--gap",),
@@ -147,6 +147,14 @@ COMMON = {
         typer.Option(
             "--districts-layer",
             help="Layer of the districts file, when it has several (a GeoPackage).",
+            rich_help_panel=INPUT_PANEL,
+        ),
+    ),
+    "districts_encoding": (
+        Optional[str],
+        typer.Option(
+            "--districts-encoding",
+            help="Encoding of a Shapefile's attributes (.dbf) that has no .cpg file, e.g. cp1256, cp1251, utf-8.",
             rich_help_panel=INPUT_PANEL,
         ),
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -11,7 +12,7 @@ import shapely
 from . import geodesy
 from .errors import Checks, FieldError, InputError
 from .geometry import by_chunks, crosses_antimeridian, lonlat_problem, polygonal
-from .io import label, printable, read_vector
+from .io import garbled_word, geometry_text_problem, label, printable, read_vector
 from .matching import as_list
 from .model import closest, id_text, id_texts
 
@@ -60,6 +61,8 @@ class Fields:
     alt_names: tuple = ()
     duplicates: dict = field(default_factory=dict)  # id -> names of the features sharing it (kept by describe=True)
     unique_hint: str = ""
+    empty_id: bool = False  # the detected id field holds no value: the names are the ids
+    written: dict = field(default_factory=dict)  # feature number -> id as the file writes it, where that differs
     apart: dict = field(default_factory=dict)  # id -> (feature, feature, km): features sharing it that lie apart
     dissolved: int = 0
     problems: list = field(default_factory=list)
@@ -92,12 +95,68 @@ def _feature(source: str, i: int, ids) -> str:
     return f"{source} feature {i + 1} (id {ids[i]!r})"
 
 
-def _blank_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarray:
+def _blank_ids(ids, source: str, field_name: str, checks: Checks, name_field: str | None = None) -> np.ndarray:
     """Mask of features without an id (each one an error)."""
     blank = np.array([not v for v in ids], dtype=bool)
+    other = f", or use the names as ids (--id-field {name_field})" if name_field and blank.all() else ""
     for i in np.flatnonzero(blank):
-        checks.add("error", f"{source} feature {i + 1}", f"empty id in field {field_name!r}; give every district an id")
+        checks.add(
+            "error", f"{source} feature {i + 1}", f"empty id in field {field_name!r}; give every district an id{other}"
+        )
     return blank
+
+
+def _structured(value) -> str | None:
+    """What a JSON list, object or boolean value is ('a list'), or None for text and numbers.
+
+    GDAL types a whole field as a StringList when one feature's value is a JSON list (every name then reads
+    as "['Alpha']"), and writes an object as its JSON text ('{ "x": 1 }'): neither is a district's id or name.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return "a boolean"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if value in ("true", "false"):  # a JSON boolean in a field of text: GDAL writes it so, lowercase
+        return "a boolean"
+    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        return "an object" if isinstance(parsed, dict) else "a list" if isinstance(parsed, list) else None
+    return None
+
+
+def _check_structured(raw, field_name: str, role: str, where: str, checks: Checks) -> None:
+    """An error for each feature whose id or name is a JSON list, object or boolean."""
+    column = raw[field_name]
+    if column.dtype.kind == "b":  # a field of booleans only (GDAL's Integer(Boolean))
+        kinds = ["a boolean"] * len(column)
+    elif column.dtype.kind == "O" or str(column.dtype).startswith(("string", "str")):
+        kinds = [_structured(v) for v in as_list(column)]
+    else:
+        return
+    bad = [i for i, kind in enumerate(kinds) if kind]
+    if len(bad) == len(column) and kinds[0] == "a list":  # a StringList field: the lists of several values
+        bad = [i for i in bad if len(column.iloc[i]) != 1] or bad[:1]
+    for i in bad:
+        shown = printable(str(_listed(column.iloc[i])))
+        checks.add(
+            "error",
+            f"{where} feature {i + 1}",
+            f"{role} {shown} in field {field_name!r} is {kinds[i]}, not text"
+            + (f" ({len(bad)} such features)" if len(bad) > 1 else "")
+            + f"; give every district one {role} as text",
+        )
+
+
+def _listed(value):
+    """A list value as JSON shows it (['Be', 'ta'], not numpy's ['Be' 'ta'])."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return json.dumps(list(value), ensure_ascii=False, default=str)
+    return str(value)
 
 
 _CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
@@ -116,7 +175,67 @@ def _control_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarra
     return bad
 
 
-def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray) -> np.ndarray:
+def _garbled_names(gdf, where: str, checks: Checks) -> None:
+    """One warning for names or other names that look wrongly decoded (io.garbled_word, as for a log's labels):
+    'Ø¶Ù\x87Ø±Ø©' (UTF-8 read as Latin-1 and saved again), 'Укра╖на', 'Kharkіv' with a Cyrillic і."""
+    others = gdf["aliases"] if "aliases" in gdf else [()] * len(gdf)
+    found = [
+        (i, text, bad)
+        for i, (name, more) in enumerate(zip(gdf["name"], others))
+        for text in (name, *more)
+        if not text.isascii() and (bad := garbled_word(text))
+    ]
+    if not found:
+        return
+    i, text, (word, why) = found[0]
+    more = f" (and {len(found) - 1} more name{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+    checks.add(
+        "warning",
+        f"{where} feature {i + 1}",
+        f"name '{printable(text)}' has {why}{'' if word == text else f' ({printable(word)!r})'}{more}: "
+        + (
+            "look-alike letters of two scripts (a Cyrillic і for a Latin i) make it another name than it looks; "
+            "fix the spelling"
+            if why.endswith("letters in one word")
+            else "the file may have been saved in a wrong encoding; re-export it as UTF-8 (a Shapefile with a "
+            ".cpg naming its encoding), or fix the spelling"
+        ),
+    )
+
+
+# The district layer of conflictmap's own export (export.district_layer): its schema tells it from a user's file.
+EXPORT_FIELDS = ("controller", "controller_share", "controllers", "date_in_force", "area_km2", "fill")
+
+
+def _no_land_exported(raw, gdf, where: str, checks: Checks) -> np.ndarray:
+    """Our own export's districts with no land (wholly outside its --land mask) read back with 0 km², as they were
+    counted: export writes them with a NULL geometry and area_km2 0. A NULL geometry elsewhere stays an error."""
+    geoms = np.asarray(gdf.geometry.values)
+    if not all(f in raw.columns for f in EXPORT_FIELDS):
+        return np.zeros(len(geoms), dtype=bool)
+    area = _numeric(raw["area_km2"])
+    no_land = (shapely.is_missing(geoms) | shapely.is_empty(geoms)) & (area == 0)
+    if not no_land.any():
+        return no_land
+    gdf.geometry = np.where(no_land, shapely.Polygon(), geoms)  # empty: the land mask's own form of "no land"
+    names = gdf["name"].to_numpy()[no_land]
+    checks.add(
+        "note",
+        where,
+        f"{int(no_land.sum())} district(s) with no geometry and area_km2 0 in this export ({names[0]!r}"
+        f"{' ...' if len(names) > 1 else ''}): no land inside the mask it was exported with; counted with 0 km²",
+    )
+    return no_land
+
+
+def _numeric(column) -> np.ndarray:
+    """A column as floats, NaN where a value is not a number."""
+    import pandas as pd
+
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+
+
+def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray, no_land=None) -> np.ndarray:
     """Mask of features whose geometry is unusable: missing or empty, not polygonal, NaN/infinite coordinates.
 
     `valid`: shapely.is_valid of each geometry. GEOS finds a NaN or infinite coordinate invalid, so only
@@ -124,13 +243,17 @@ def _check_geometry(gdf, source: str, ids, checks: Checks, valid: np.ndarray) ->
     """
     geoms = np.asarray(gdf.geometry.values)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if no_land is not None:  # our export's districts with no land: no geometry, as intended
+        missing &= ~no_land
     for i in np.flatnonzero(missing):
         checks.add(
             "error",
             _feature(source, i, ids),
-            "empty or missing geometry; give every district a polygon or remove the feature",
+            geometry_text_problem(gdf.attrs.get("path"), i + 1)
+            or "empty or missing geometry; give every district a polygon or remove the feature",
         )
     wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    wrong &= ~(no_land if no_land is not None else False)
     for i in np.flatnonzero(wrong):
         checks.add(
             "error",
@@ -226,15 +349,27 @@ def _repair(gdf, source: str, ids, checks: Checks, valid: np.ndarray) -> None:
     invalid = again[~shapely.is_valid(geoms[again])]
     if not len(invalid):
         return
-    if checks.collect:  # validate: each feature, with GEOS's reason
-        for i, why in zip(invalid, shapely.is_valid_reason(geoms[invalid])):
-            checks.add("warning", _feature(source, i, ids), f"invalid polygon ({why}) repaired with make_valid")
-    else:
-        shown = ", ".join(repr(ids[i]) for i in invalid[:5]) + (" ..." if len(invalid) > 5 else "")
-        checks.add("warning", source, f"{len(invalid)} invalid polygon(s) repaired with make_valid (ids {shown})")
     fixed = shapely.make_valid(geoms[invalid])
     # make_valid may return collections with stray lines; keep the polygonal part.
     fixed = np.array([polygonal(g) for g in fixed], dtype=object)
+    changed = _area_changes(geoms[invalid], fixed, gdf.crs)
+    if checks.collect:  # validate: each feature, with GEOS's reason
+        for n, (i, why) in enumerate(zip(invalid, shapely.is_valid_reason(geoms[invalid]))):
+            checks.add(
+                "warning",
+                _feature(source, i, ids),
+                f"invalid polygon ({why}) repaired with make_valid" + (f"; {changed[n]}" if n in changed else ""),
+            )
+    else:
+        shown = ", ".join(repr(ids[i]) for i in invalid[:5]) + (" ..." if len(invalid) > 5 else "")
+        areas = "; ".join(f"{ids[invalid[n]]!r}: {text}" for n, text in list(changed.items())[:3])
+        areas += " ..." if len(changed) > 3 else ""
+        checks.add(
+            "warning",
+            source,
+            f"{len(invalid)} invalid polygon(s) repaired with make_valid (ids {shown})"
+            + (f"; the repair changed an area: {areas}" if changed else ""),
+        )
     geoms = geoms.copy()
     geoms[invalid] = fixed
     # A ring whose points lie on one line repairs to a line: a district of 0 km² would skew every share.
@@ -247,6 +382,29 @@ def _repair(gdf, source: str, ids, checks: Checks, valid: np.ndarray) -> None:
         )
     geoms[flat] = shapely.Polygon()
     gdf.geometry = geoms
+
+
+REPAIR_CHANGE = 0.01  # a repair that changes a district's area by more than 1% is said, with the areas
+
+
+def _area_changes(before, after, crs) -> dict:
+    """{position: 'area 0.87 → 1.12 km² (+29%)'} of repairs that changed a geodesic area notably.
+
+    A hole drawn outside its shell counts against the area as drawn; make_valid makes it land (review: 0.873 to
+    1.123 km²). The areas are geodesic, as every other, of the geometries in lon/lat.
+    """
+    import geopandas as gpd
+
+    from .text import km2
+
+    pair = gpd.GeoSeries(np.concatenate([before, after]), crs=crs)
+    areas = geodesy.area_km2((pair if pair.crs.equals("EPSG:4326") else pair.to_crs(4326)).values)
+    old, new = np.abs(areas[: len(before)]), areas[len(before) :]
+    out = {}
+    for n in np.flatnonzero(np.abs(new - old) > REPAIR_CHANGE * np.maximum(old, 1e-12)):
+        change = f" ({(new[n] - old[n]) / old[n]:+.0%})" if old[n] > 0 else ""
+        out[int(n)] = f"area {km2(old[n])} → {km2(new[n])} km²{change}"
+    return out
 
 
 def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
@@ -329,6 +487,7 @@ def districts_of(inputs, checks=None, describe: bool = False, population: bool =
         alt_name_field=inputs.alt_name_field,
         describe=describe,
         layer=inputs.districts_layer,
+        encoding=inputs.districts_encoding,
     )
 
 
@@ -342,6 +501,7 @@ def load_districts(
     alt_name_field=None,
     describe=False,
     layer=None,
+    encoding=None,
 ):
     """Districts as a GeoDataFrame in EPSG:4326 with id, name, population, area_km2 (geodesic), sorted by id.
 
@@ -356,39 +516,60 @@ def load_districts(
     import geopandas as gpd
 
     where = label(source)
-    raw = read_vector(source, layer)
+    raw = read_vector(source, layer, encoding)
     if len(raw) == 0:
         raise InputError(f"{where}: no features; expected district polygons")
     columns = [c for c in raw.columns if c != raw.geometry.name]
     fields = Fields()
     checks = checks or Checks(fields.problems)
+    for note in raw.attrs.get("read_notes", ()):  # how the file's text was decoded (io._dbf_text)
+        checks.add("warning", where, note)
     fields.id = detect_field(columns, id_field, ID_FIELDS, "id", "--id-field", where)
     fields.name = detect_field(columns, name_field, NAME_FIELDS, "name", "--name-field", where)
     fields.population = detect_field(columns, population_field, POP_FIELDS, "population", "--population-field", where)
     if fields.population and not population_field and raw[fields.population].isna().all():
         fields.population = None  # an empty column (e.g. our own export without population) is no population field
     fields.alt_names = alt_name_fields(columns, alt_name_field, (fields.id, fields.name), where)
+    if (
+        fields.id
+        and not id_field
+        and fields.name
+        and fields.name != fields.id
+        and not raw[fields.id].map(id_text).any()
+    ):
+        # Every id blank (KML's empty 'id' beside its 'Name'): the field is there but holds none.
+        checks.add("warning", where, f"field {fields.id!r} holds no id; using {fields.name!r} as the id")
+        fields.id = None
+        fields.empty_id = True
     if fields.id is None and fields.name is None:
         raise InputError(
             f"{where}: no id field found (fields: {', '.join(columns) or 'none'}); name one with --id-field"
         )
-    if fields.id is None:
+    if fields.id is None and not fields.empty_id:
         checks.add("warning", where, f"no id field; using {fields.name!r} as the id")
+    for field_name, role in ((fields.id, "id"), (fields.name, "name")):
+        if field_name and field_name != (fields.id if role == "name" else None):
+            _check_structured(raw, field_name, role, where, checks)
     ids = _as_text(raw[fields.id or fields.name])
     names = _as_text(raw[fields.name]) if fields.name else list(ids)
-    blank = _blank_ids(ids, where, fields.id or fields.name, checks) | _control_ids(
+    fields.written = _written_ids(raw[fields.id or fields.name], ids)
+    blank = _blank_ids(ids, where, fields.id or fields.name, checks, fields.name) | _control_ids(
         ids, where, fields.id or fields.name, checks
     )
     gdf = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=raw.geometry.values, crs=raw.crs)
+    gdf.attrs["path"] = source  # for the reason of a missing geometry (io.geometry_text_problem)
     if fields.alt_names:  # kept per feature as a tuple of other names (a dissolve joins them), and per field
         others = [raw[f].map(lambda v: "" if v is None or v != v else str(v).strip()) for f in fields.alt_names]
         gdf["aliases"] = [tuple(dict.fromkeys(n for n in names_ if n)) for names_ in zip(*others)]
         for f, values in zip(fields.alt_names, others):  # for the outputs (status, export): as the file has them
             gdf[OTHER_NAME + f] = values.to_numpy(dtype=object)
+    if not raw.attrs.get("read_notes"):
+        _garbled_names(gdf, where, checks)
     if fields.population:
         gdf["population"] = _population(raw[fields.population], where, fields.population, checks)
+    no_land = _no_land_exported(raw, gdf, where, checks)
     valid = shapely.is_valid(np.asarray(gdf.geometry.values))  # GEOS's check, once: the costliest step here
-    unusable = _check_geometry(gdf, where, ids, checks, valid)
+    unusable = _check_geometry(gdf, where, ids, checks, valid, no_land)
     if checks.collect:  # carry on: keep the id (the log may name it) without the bad geometry
         gdf["feature"] = np.arange(1, len(gdf) + 1)
         gdf.geometry = np.where(unusable, shapely.Polygon(), np.asarray(gdf.geometry.values))
@@ -519,6 +700,18 @@ def unique_hint(raw, fields: Fields, ids=None, apart=None) -> str:
     return "pass --dissolve to merge features that share an id"
 
 
+def _written_ids(column, ids) -> dict:
+    """Feature number -> the id as written, for ids read as another text ('2.0' as 2): duplicates show both."""
+    written = [str(v).strip() if isinstance(v, str) else v for v in as_list(column)]
+    return {i + 1: w for i, (w, t) in enumerate(zip(written, ids)) if isinstance(w, str) and w != t}
+
+
+def _as_written(did: str, numbers, fields: Fields) -> str:
+    """' (written '2', '2.0')' when features sharing an id write it differently, else ''."""
+    forms = list(dict.fromkeys(fields.written.get(int(n), did) for n in numbers))
+    return f", written {', '.join(repr(f) for f in forms)}: read as one id" if len(forms) > 1 else ""
+
+
 def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: Checks, hint: str = ""):
     """Features sharing an id: an error listing them, or merged with --dissolve."""
     duplicated = gdf["id"].duplicated(keep=False)
@@ -537,13 +730,15 @@ def _check_duplicates(gdf, where: str, dissolve: bool, fields: Fields, checks: C
         for did, numbers in by_id.items():
             own = apart_hint({did: fields.apart[did]}, _unique_field(hint)) if did in fields.apart else fix
             checks.add(
-                "error", f"{where} features {', '.join(map(str, numbers))}", f"duplicate district id {did!r}; {own}"
+                "error",
+                f"{where} features {', '.join(map(str, numbers))}",
+                f"duplicate district id {did!r}{_as_written(did, numbers, fields)}; {own}",
             )
         return gdf[~gdf["id"].duplicated()]
     dupes = list(by_id)
-    shown = ", ".join(f"{d!r} (features {', '.join(map(str, by_id[d]))})" for d in dupes[:8]) + (
-        " ..." if len(dupes) > 8 else ""
-    )
+    shown = ", ".join(
+        f"{d!r} (features {', '.join(map(str, by_id[d]))}{_as_written(d, by_id[d], fields)})" for d in dupes[:8]
+    ) + (" ..." if len(dupes) > 8 else "")
     checks.add("error", where, f"{len(dupes)} duplicate district id(s): {shown}; {fix}")
 
 

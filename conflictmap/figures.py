@@ -193,6 +193,33 @@ def baseline_weights(ds: Dataset, day: dt.date, members: list[str], state: pd.Da
     return weights
 
 
+def population_gaps(ds: Dataset) -> list:
+    """A warning when some districts have no population: population figures count them as 0 people, so the
+    totals and population_pct are of the districts with one (the denominator is stated, the gap named)."""
+    from .errors import Problem
+    from .io import label
+    from .text import people
+
+    if not ds.has_population:
+        return []
+    d = ds.districts
+    missing = d["population"].isna().to_numpy()
+    if not missing.any():
+        return []
+    ids = d["id"][missing].tolist()
+    shown = ", ".join(repr(i) for i in ids[:5]) + (" ..." if len(ids) > 5 else "")
+    counted = int((~missing).sum())
+    return [
+        Problem(
+            "warning",
+            label(ds.inputs.districts) if ds.inputs.districts else "",
+            f"no population for {len(ids)} district{'s' if len(ids) > 1 else ''} ({shown}): population figures "
+            f"leave {'them' if len(ids) > 1 else 'it'} out (population_pct is of the {counted} districts with one, "
+            f"{people(d['population'].sum())} people); give every district a population",
+        )
+    ]
+
+
 def measures(ds: Dataset) -> dict[str, np.ndarray]:
     """Per measure (districts, area_km2 and, when known, population), its amount per district."""
     d = ds.districts

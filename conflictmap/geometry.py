@@ -64,7 +64,7 @@ def lonlat_problem(crs, bounds) -> str | None:
     if not np.isfinite(np.asarray(bounds, dtype=float)).all():
         return None
     if fits_lonlat(bounds):
-        return crs_problem(crs, bounds)
+        return degrees_problem(crs, bounds) or crs_problem(crs, bounds)
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     span = f"(x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f})"
     if crs is None:
@@ -79,6 +79,22 @@ def lonlat_problem(crs, bounds) -> str | None:
             "ogr2ogr -s_srs EPSG:32637 -t_srs EPSG:4326 out.geojson in.geojson"
         )
     return crs_problem(crs, bounds)
+
+
+def degrees_problem(crs, bounds) -> str | None:
+    """Lon/lat degrees tagged with a projected CRS (QGIS "Set CRS" instead of "Reproject", a .prj copied from
+    another layer): read as metres, every district lies within 180 m of the CRS's origin and measures ~1e-10 km².
+    No real map of districts spans less than a few hundred metres, so such coordinates are refused."""
+    if crs is None or not crs.is_projected:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
+    span = f"{max(maxx - minx, maxy - miny):.2g} {'m' if unit == 'metre' else unit}"
+    return (
+        f"coordinates (x {minx:g}..{maxx:g}, y {miny:g}..{maxy:g}) look like lon/lat degrees, but the file says "
+        f"its CRS is {crs.to_string()}, in which every polygon would lie within {span}; "
+        "give it its real CRS (e.g. ogr2ogr -a_srs EPSG:4326 out.gpkg in.shp)"
+    )
 
 
 AREA_OF_USE_MARGIN = 10.0  # degrees: a UTM zone is often stretched over a country a little wider than its band

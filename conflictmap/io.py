@@ -235,11 +235,23 @@ def printable(text, limit: int = 60) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-def read_vector(source, layer=None):
-    """A GeoDataFrame from any file pyogrio reads, or GeoJSON bytes on stdin ('-')."""
+def read_vector(source, layer=None, encoding=None):
+    """A GeoDataFrame from any file pyogrio reads, or GeoJSON bytes on stdin ('-').
+
+    `encoding`: of a Shapefile's attributes (its DBF) that has no .cpg saying it. Without it, a DBF
+    with no .cpg that GDAL read as Latin-1 is looked at (_dbf_text): the frame's attrs["read_notes"]
+    then holds a warning for load_districts to give.
+    """
     name = label(source)
     is_stdin = str(source) == "-" or _is_stream(source)  # GDAL cannot seek a pipe: read it into memory like '-'
-    if is_stdin or str(source).lower().endswith((".geojson", ".json")):
+    is_geojson = is_stdin or str(source).lower().endswith((".geojson", ".json"))
+    if encoding and (is_geojson or Path(source).suffix.lower() in (".gpkg", ".fgb", *PARQUET_SUFFIXES)):
+        raise UsageError(
+            f"{name}: --districts-encoding is for Shapefiles (their .dbf); GeoJSON, GeoPackage, FlatGeobuf and "
+            "GeoParquet are UTF-8 by definition"
+        )
+    encoding = check_encoding(encoding, "--districts-encoding") if encoding else None
+    if is_geojson:
         # GDAL takes file names as UTF-8: a name that is not is read through memory like stdin.
         return _read_geojson(source, name, layer, is_stdin or _has_surrogates(str(source)))
     target = Path(source)
@@ -250,16 +262,23 @@ def read_vector(source, layer=None):
     if target.suffix.lower() in PARQUET_SUFFIXES:
         return _read_geoparquet(target, name)
     _check_layer(target, name, layer)
-    return _read_with_gdal(target, name, layer)
+    _check_dbf(target, name)
+    frame = _read_with_gdal(target, name, layer, encoding)
+    return frame if encoding else _dbf_text(frame, target, name, layer)
 
 
-def _read_with_gdal(target, name: str, layer):
+def _read_with_gdal(target, name: str, layer, encoding=None):
     """pyogrio's frame, or GDAL's reason as one line."""
     import pyogrio
 
     try:
         with _quiet_gdal():
-            frame = pyogrio.read_dataframe(target, layer=layer)
+            frame = pyogrio.read_dataframe(target, layer=layer, encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: its text is not {encoding} (bad byte 0x{exc.object[exc.start]:02x}); "
+            "give its real encoding with --districts-encoding (e.g. cp1256, cp1251, utf-8)"
+        ) from None
     except Exception as exc:  # pyogrio raises several types for unreadable data
         raise InputError(_gdal_failure(exc, name)) from exc
     if not hasattr(frame, "geometry"):  # GDAL reads a CSV, a spreadsheet or a GeoPackage table as a plain table
@@ -275,6 +294,130 @@ def _read_with_gdal(target, name: str, layer):
             f"give polygons here ({VECTOR_HINT.removeprefix('expected ')}){log}"
         )
     return frame
+
+
+def _dbf_text(frame, target: Path, name: str, layer):
+    """The frame of a Shapefile whose DBF has no .cpg, read again in its real encoding when that is sure.
+
+    GDAL reads such a DBF as Latin-1 (or by its language byte): an Arabic or Cyrillic one (cp1256, cp1251)
+    gives mojibake names ('ÇáÃÚÌÇã' for الأعجام), a UTF-8 one 'Ø¶Ù\x87Ø±Ø©'. Those texts are bytes again once
+    encoded back; bytes that are valid UTF-8 are UTF-8 (a Latin-1 text almost never is): read again as UTF-8,
+    with a warning. Otherwise the encoding guessed from the words (guess_encoding, as for a control log) is
+    advised when it is not a Latin-1 one.
+    """
+    cpg = _dbf_without_cpg(target)
+    if cpg is None:
+        return frame
+    texts = [
+        v for c in frame.columns if c != frame.geometry.name for v in frame[c] if isinstance(v, str) and not v.isascii()
+    ]
+    data = _as_read_bytes(dict.fromkeys(texts))
+    if data is None:
+        return frame
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        guess = guess_encoding(data)
+        if guess is None or guess in LATIN_1_LIKE:
+            return frame
+        shown = guess.replace("_", "-")
+        script = f" ({ENCODING_NAMES[guess]})" if guess in ENCODING_NAMES else ""
+        example = max(texts[:200], key=lambda t: sum(not c.isascii() for c in t))  # the most garbled to see
+        frame.attrs["read_notes"] = [
+            f"no .cpg file, and its text as GDAL read it (Latin-1) looks wrongly decoded ('{printable(example, 30)}'); "
+            f"it looks like {shown}{script}: read it with --districts-encoding {shown}, "
+            f"or add {cpg} containing {shown.upper()}"
+        ]
+        return frame
+    frame = _read_with_gdal(target, name, layer, "UTF-8")
+    frame.attrs["read_notes"] = [
+        f"no .cpg file, but its text is UTF-8 and was read as UTF-8 (add {cpg} containing UTF-8 to say so)"
+    ]
+    return frame
+
+
+LATIN_1_LIKE = ("latin_1", "iso8859_1", "cp1252", "iso8859_15", "cp850", "cp437")
+
+
+def _check_dbf(target: Path, name: str) -> None:
+    """A .shp without its .dbf: GDAL reads the shapes with no field at all, and no id or name could be found."""
+    import zipfile
+
+    if target.suffix.lower() == ".shp":
+        siblings = {p.suffix.lower() for p in target.parent.glob(glob.escape(target.stem) + ".*")}
+        shp, where = (target.name if ".dbf" not in siblings else None), ""
+    elif target.suffix.lower() == ".zip" and zipfile.is_zipfile(target):
+        with zipfile.ZipFile(target) as archive:
+            names = archive.namelist()
+        stems = {n[:-4].lower() for n in names if n.lower().endswith(".dbf")}
+        shp = next((n for n in names if n.lower().endswith(".shp") and n[:-4].lower() not in stems), None)
+        where = f" in {target.name}"
+    else:
+        return
+    if shp:
+        stem = Path(shp).stem
+        raise InputError(
+            f"{name}: {stem}.dbf is missing{where} (the Shapefile's attributes: ids and names); "
+            f"put it beside {Path(shp).name}, with the .shx and .prj"
+        )
+
+
+def geometry_text_problem(source, number: int) -> str | None:
+    """Why GeoJSON feature `number` (1 = the first) has no geometry although it has one: its coordinates are
+    text ("37.11"), which GDAL drops. Only asked once that feature was read without a geometry."""
+    path = Path(str(source))
+    if str(source) == "-" or path.suffix.lower() not in (".geojson", ".json") or not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+        geometry = doc["features"][number - 1]["geometry"]
+        coords = geometry["coordinates"]
+    except (ValueError, RecursionError, KeyError, IndexError, TypeError):
+        return None
+    text = _first_text(coords)
+    if text is None:
+        return None
+    return f"its coordinates are text ({json.dumps(text)}), not numbers; write them without quotes"
+
+
+def _first_text(nested):
+    """The first string in nested lists of coordinates, or None."""
+    stack = [nested]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            return item
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+    return None
+
+
+def _dbf_without_cpg(target: Path) -> str | None:
+    """For a Shapefile (or a zipped one) with a .dbf and no .cpg naming its encoding: the .cpg to add."""
+    import zipfile
+
+    suffix = target.suffix.lower()
+    if suffix in (".shp", ".dbf"):
+        siblings = {p.name.lower() for p in target.parent.glob(glob.escape(target.stem) + ".*")}
+        stem = target.stem.lower()
+        return f"{target.stem}.cpg" if f"{stem}.dbf" in siblings and f"{stem}.cpg" not in siblings else None
+    if suffix == ".zip" and zipfile.is_zipfile(target):
+        with zipfile.ZipFile(target) as archive:
+            names = archive.namelist()
+        dbf = [n for n in names if n.lower().endswith(".dbf")]
+        if dbf and not any(n.lower().endswith(".cpg") for n in names):
+            return f"{dbf[0][:-4]}.cpg (in {target.name})"
+    return None
+
+
+def _as_read_bytes(texts) -> bytes | None:
+    """The bytes GDAL decoded to these texts (Latin-1, or Windows-1252 by a DBF's language byte), or None."""
+    for encoding in ("latin-1", "cp1252"):
+        try:
+            return "\n".join(texts).encode(encoding) if texts else None
+        except UnicodeEncodeError:
+            continue
+    return None
 
 
 def _gdal_failure(exc: Exception, name: str) -> str:

@@ -19,6 +19,7 @@ DISTRICT_KEYS = (
     "dissolve",
     "aliases",
     "districts_layer",
+    "districts_encoding",
 )
 CONTROL_KEYS = ("encoding",)
 
@@ -37,6 +38,7 @@ class Inputs:
     alt_name_field: str | None = None  # other name fields whose names also match (comma-separated)
     dissolve: bool = False
     districts_layer: str | None = None  # the layer of a districts file with several (a GeoPackage)
+    districts_encoding: str | None = None  # of a Shapefile's DBF without a .cpg (cp1256, utf-8)
     aliases: tuple = ()  # aliases files: reported spellings -> districts
     strict_names: bool = False  # a name matched only by the looser tier is an error
     encoding: str | None = None  # of the text tables (log, aliases), when not UTF-8

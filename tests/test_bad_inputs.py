@@ -79,6 +79,87 @@ CASES = [
         "UTM metres in a GeoJSON without a crs member (read as lon/lat by GDAL)",
     ),
     Case(
+        "d_lonlat_tagged_3857.geojson",
+        "districts",
+        1,
+        ("d_lonlat_tagged_3857.geojson", "look like lon/lat degrees", "EPSG:3857", "-a_srs EPSG:4326"),
+        "lon/lat coordinates with a crs member saying EPSG:3857 (read as metres: 1e-10 km² districts)",
+    ),
+    Case(
+        "d_name_is_list.geojson",
+        "districts",
+        1,
+        ("d_name_is_list.geojson feature 2", "is a list, not text"),
+        'feature B\'s name is the JSON list ["Be", "ta"]: GDAL types the whole field as a list and every name read as "[\'Alpha\']"',
+    ),
+    Case(
+        "d_id_is_boolean.geojson",
+        "districts",
+        1,
+        ("d_id_is_boolean.geojson feature 3", "is a boolean, not text"),
+        "feature C's id is the JSON boolean true (GDAL reads it as the text 'true')",
+    ),
+    Case(
+        "d_id_is_object.geojson",
+        "districts",
+        1,
+        ("d_id_is_object.geojson feature 4", "is an object, not text"),
+        'feature D\'s id is the JSON object {"x": 1} (GDAL reads it as its JSON text)',
+    ),
+    Case(
+        "d_dbf_cp1256_no_cpg.zip",
+        "districts",
+        0,
+        (
+            "looks wrongly decoded",
+            "--districts-encoding cp1256",
+            "d.cpg (in d_dbf_cp1256_no_cpg.zip) containing CP1256",
+        ),
+        "zipped Shapefile whose DBF is cp1256 (Arabic name_ar) with no .cpg: GDAL reads it as Latin-1 (ÇáÃÚÌÇã for الأعجام)",
+    ),
+    Case(
+        "d_dbf_utf8_no_cpg.zip",
+        "districts",
+        0,
+        ("its text is UTF-8 and was read as UTF-8", "containing UTF-8"),
+        "zipped Shapefile whose DBF is UTF-8 (Ukrainian name_uk) with no .cpg: GDAL reads it as Latin-1",
+    ),
+    Case(
+        "d_name_mixed_scripts.geojson",
+        "districts",
+        0,
+        ("d_name_mixed_scripts.geojson feature 3", "Cyrillic and Latin letters in one word"),
+        "district C named 'Gаmma' with a Cyrillic а: a look-alike of Gamma that a log spelling Gamma does not match",
+    ),
+    Case(
+        "d_no_dbf.zip",
+        "districts",
+        1,
+        ("d.dbf is missing", "put it beside d.shp"),
+        "zipped Shapefile without its .dbf (GDAL reads the shapes with no field at all)",
+    ),
+    Case(
+        "d_coordinates_as_text.geojson",
+        "districts",
+        1,
+        ("d_coordinates_as_text.geojson feature 2", 'its coordinates are text ("0.02")', "without quotes"),
+        'feature B has the point ["0.02", "0.0"]: coordinates as strings, which GDAL drops with the whole geometry',
+    ),
+    Case(
+        "d_ids_2_and_2_0.geojson",
+        "districts",
+        1,
+        ("'2' (features 2, 3, written '2', '2.0': read as one id)",),
+        'ids A, 2, "2.0", D: the number 2 and the text 2.0 are one id',
+    ),
+    Case(
+        "d_kml_names_only.kml",
+        "districts",
+        0,
+        ("field 'id' holds no id; using 'Name' as the id",),
+        "KML as Google Earth writes it: a <name> per Placemark, GDAL's 'id' field empty",
+    ),
+    Case(
         "d_duplicate_ids.geojson",
         "districts",
         1,
@@ -891,6 +972,34 @@ def test_districts_with_no_land_export_as_null_geometries(cli, squares, workdir,
     assert result.exit_code == 0, result.output
     back = pyogrio.read_dataframe(workdir / ("out" + suffix), layer="districts")
     assert sorted(back.loc[back.geometry.isna(), "id"]) == ["C", "D"] and len(back) == 4
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".fgb"])
+def test_an_export_with_districts_at_sea_reads_back(cli, cli_json, squares, workdir, suffix):
+    # C and D lie wholly outside the land mask: exported with NULL geometries and area_km2 0, they read back
+    # as districts of 0 km² (with a note), so the export's share equals the share measured with --land.
+    case = next(c for c in CASES if c.file == "l_two_districts_at_sea.geojson")
+    out = workdir / ("out" + suffix)
+    assert cli("export", *command_args(case, squares), "-o", out).exit_code == 0
+    with_land = cli_json("share", *command_args(case, squares))
+    result = cli("share", "-d", out, "-c", squares["control"], "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == with_land
+    assert "2 district(s) with no geometry and area_km2 0 in this export" in result.stderr
+
+
+def test_a_null_geometry_with_an_area_is_still_an_error(cli, squares, workdir):
+    # Only a district the export measured as 0 km² may come back without a geometry.
+    case = next(c for c in CASES if c.file == "l_two_districts_at_sea.geojson")
+    out = workdir / "out.geojson"
+    assert cli("export", *command_args(case, squares), "-o", out).exit_code == 0
+    data = json.loads(out.read_text())
+    for feature in data["features"]:
+        if feature["geometry"] is None:
+            feature["properties"]["area_km2"] = 1.23
+    out.write_text(json.dumps(data))
+    result = cli("share", "-d", out, "-c", squares["control"])
+    assert result.exit_code == 1 and "empty or missing geometry" in result.stderr
 
 
 def test_mixed_id_types_become_one_text_form(cli_json):

@@ -166,3 +166,24 @@ def test_a_log_of_events_names_no_date_in_force(cli, squares_args):
     # The squares' log is of events (whole and half districts): its state holds until its next row.
     done = cli("share", *squares_args, "--date", "2020-02-28", "-f", "markdown")
     assert done.stdout.splitlines()[0] == "**Shares on 2020-02-28**"
+
+
+def test_a_district_without_population_is_named_and_left_out_of_the_denominator(cli, squares, tmp_path):
+    # C (3000 people) has no population: on 2020-02-15 (by hand, SQUARES_LOG) government holds D (4000) and half
+    # of B (1000) of the 1000 + 2000 + 4000 = 7000 people counted.
+    from tests.helpers import squares_geojson
+
+    data = squares_geojson()
+    data["features"][2]["properties"]["population"] = None
+    path = tmp_path / "gap.geojson"
+    path.write_text(json.dumps(data))
+    for command in ("share", "timeline"):
+        result = cli(command, "-d", path, "-c", squares["control"], "-f", "json")
+        assert result.exit_code == 0, result.output
+        assert "no population for 1 district ('C')" in result.stderr and "7,000 people" in result.stderr
+    result = cli("share", "-d", path, "-c", squares["control"], "--date", "2020-02-15", "-f", "json")
+    government = {r["actor"]: r for r in json.loads(result.stdout)}["government"]
+    assert government["population"] == pytest.approx(5000)
+    assert government["population_pct"] == pytest.approx(5000 / 7000 * 100)
+    clean = cli("share", "-d", squares["districts"], "-c", squares["control"], "-f", "json")
+    assert "no population" not in clean.stderr

@@ -299,3 +299,86 @@ def test_the_reviewers_raions_without_ids(shared_data, tmp_path):
     _, fields, _ = load_districts(path, describe=True)
     mykolaiv = fields.apart["Mykolaiv"]
     assert mykolaiv[2] > 500  # centroids 47.10N 31.69E and 49.58N 24.11E: about 600 km apart, nearest edges less
+
+
+# -- a Shapefile's DBF without a .cpg (tests/bad_inputs/d_dbf_*_no_cpg.zip: the squares with these other names)
+
+NAMES_AR = {"A": "الأعجام", "B": "بستان الباشا", "C": "الشيخ مقصود", "D": "الصاخور"}  # written as cp1256
+NAMES_UK = {"A": "Київ", "B": "Харків", "C": "Львів", "D": "Одеса"}  # written as UTF-8
+
+
+def _bad(name):
+    from tests.helpers import BAD
+
+    return BAD / name
+
+
+def test_cp1256_dbf_without_cpg_warns_and_reads_with_districts_encoding():
+    gdf, fields, _ = load_districts(_bad("d_dbf_cp1256_no_cpg.zip"))
+    warning = " ".join(p.message for p in fields.problems)
+    assert "looks wrongly decoded" in warning and "--districts-encoding cp1256" in warning
+    assert gdf["other name:name_ar"].tolist() != list(NAMES_AR.values())  # the mojibake GDAL gives
+    gdf, fields, _ = load_districts(_bad("d_dbf_cp1256_no_cpg.zip"), encoding="cp1256")
+    assert dict(zip(gdf["id"], gdf["other name:name_ar"])) == NAMES_AR and fields.problems == []
+
+
+def test_utf8_dbf_without_cpg_is_read_as_utf8():
+    gdf, fields, _ = load_districts(_bad("d_dbf_utf8_no_cpg.zip"))
+    assert dict(zip(gdf["id"], gdf["other name:name_uk"])) == NAMES_UK
+    assert ["its text is UTF-8" in p.message for p in fields.problems] == [True]
+
+
+def test_latin1_dbf_without_cpg_is_left_alone(tmp_path):
+    # A Latin-1 DBF is what GDAL assumes: no warning, names as written.
+    gdf = gpd.GeoDataFrame.from_features(squares_geojson()["features"], crs=4326)
+    gdf["name"] = ["Alpha", "Bêta", "Gamma", "Délta"]
+    gdf.to_file(tmp_path / "d.shp", encoding="ISO-8859-1")
+    (tmp_path / "d.cpg").unlink(missing_ok=True)
+    out, fields, _ = load_districts(tmp_path / "d.shp")
+    assert sorted(out["name"]) == ["Alpha", "Bêta", "Délta", "Gamma"] and fields.problems == []
+
+
+def test_districts_encoding_is_refused_for_geojson(tmp_path):
+    from conflictmap.errors import UsageError
+
+    path = tmp_path / "d.geojson"
+    path.write_text(json.dumps(squares_geojson()))
+    with pytest.raises(UsageError, match="--districts-encoding is for Shapefiles"):
+        load_districts(path, encoding="cp1256")
+
+
+def test_json_list_and_boolean_names_and_ids_are_errors(tmp_path):
+    data = squares_geojson()
+    data["features"][1]["properties"]["name"] = ["Be", "ta"]
+    path = tmp_path / "d.geojson"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r'feature 2: name \["Be", "ta"\] .* is a list, not text'):
+        load_districts(path)
+    data = squares_geojson()
+    data["features"][0]["properties"]["id"] = True
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="feature 1: id true .* is a boolean, not text"):
+        load_districts(path)
+
+
+def test_a_repair_that_changes_the_area_says_by_how_much(tmp_path):
+    # Square A with a "hole" drawn wholly outside it: make_valid makes the hole land. The areas before and after
+    # come from pyproj.Geod here: the ring formula (shell minus hole) and the shell plus the hole's square.
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    shell, hole = shapely.box(0, 0, 0.01, 0.01), shapely.box(0.02, 0, 0.025, 0.005)
+    before = abs(geod.geometry_area_perimeter(shell)[0]) - abs(geod.geometry_area_perimeter(hole)[0])
+    after = abs(geod.geometry_area_perimeter(shell)[0]) + abs(geod.geometry_area_perimeter(hole)[0])
+    data = squares_geojson()
+    data["features"] = data["features"][:1]
+    data["features"][0]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [list(shell.exterior.coords), list(hole.exterior.coords)[::-1]],
+    }
+    path = tmp_path / "d.geojson"
+    path.write_text(json.dumps(data))
+    gdf, fields, _ = load_districts(path)
+    assert gdf["area_km2"].iloc[0] == pytest.approx(after / 1e6, rel=1e-9)
+    (message,) = [p.message for p in fields.problems]
+    assert f"area {before / 1e6:,.2f} → {after / 1e6:,.2f} km² (+{(after - before) / before:.0%})" in message

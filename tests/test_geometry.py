@@ -45,3 +45,19 @@ def test_metres_under_a_geographic_crs_are_refused():
 def test_projected_crs_and_missing_coordinates_are_fine():
     assert lonlat_problem(CRS.from_epsg(32636), METRES) is None
     assert lonlat_problem(None, (float("nan"),) * 4) is None  # every geometry empty: nothing to judge
+
+
+def test_lonlat_degrees_under_a_projected_crs_are_refused():
+    # Degrees read as metres: every district within 0.03 m of the CRS origin (1e-10 km² each).
+    for epsg in (3857, 32637, 22770, 3395):
+        message = lonlat_problem(CRS.from_epsg(epsg), (37.10, 36.20, 37.13, 36.21))
+        assert "look like lon/lat degrees" in message and f"EPSG:{epsg}" in message and "-a_srs EPSG:4326" in message
+
+
+def test_real_projected_metres_are_not_taken_for_degrees():
+    # The same place in real metres (pyproj's own transform) is fine in UTM 37N and in Web Mercator.
+    from pyproj import Transformer
+
+    for epsg in (32637, 3857):
+        box = Transformer.from_crs(4326, epsg, always_xy=True).transform_bounds(37.10, 36.20, 37.13, 36.21)
+        assert lonlat_problem(CRS.from_epsg(epsg), box) is None

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, confidence_filter
-from conflictmap.cli.errors import say
+from conflictmap.cli.errors import report_problems, say
 from conflictmap.cli.options import (
     date_option,
     BaselineActorOpt,
@@ -95,7 +95,10 @@ def report(
             f"--interactive puts the interactive map in an HTML report; name the output FILE.html or give --format html, not {fmt}"
         )
     check_output(output, inputs)  # a missing folder or an input as output fails before any work
+    from conflictmap.figures import population_gaps
+
     ds = load(inputs)
+    report_problems(population_gaps(ds))  # population figures count them as 0 people
     day = date or ds.last_date
     if not (since and day and since > day):  # --since after --date is the error alone (make_report says it)
         warn_outside_log(ds, since, day)

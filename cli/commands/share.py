@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from conflictmap.cli.errors import report_problems
 from conflictmap.cli.options import (
     BaselineActorOpt,
     BaselineOpt,
@@ -46,10 +47,11 @@ def share(
     Example: conflictmap share --baseline 2016-11-15 --baseline-actor rebels --date 2016-12-12
     Example: conflictmap share --by area -f json
     """
-    from conflictmap.figures import shares
+    from conflictmap.figures import population_gaps, shares
 
     base_day = baseline_date(baseline, baseline_actor)
     ds = load(inputs)
+    report_problems(population_gaps(ds))  # population figures count them as 0 people
     measure = check_measure(ds, by)
     day = query_date(ds, date)
     base = baseline_of(ds, base_day, baseline_actor)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from conflictmap.cli.confidence import ConfidenceOpt, RangeOpt, confidence_filter, range_kinds
-from conflictmap.cli.errors import say
+from conflictmap.cli.errors import report_problems, say
 from conflictmap.cli.options import (
     date_option,
     BaselineActorOpt,
@@ -91,7 +91,10 @@ def timeline(
 
         output_format(plot)  # a bad file name, a missing folder or an input as output fails before any work
         check_output(plot, inputs, "--plot")
+    from conflictmap.figures import population_gaps
+
     ds = load(inputs)
+    report_problems(population_gaps(ds))  # population figures count them as 0 people
     if confidence or range_:  # only the changes at least that sure (conflictmap.confidence), or both readings
         ds, keep, levels = confidence_filter(ds, confidence, range_)
     measure = check_measure(ds, by)
