@@ -17,7 +17,6 @@ Two shapes are read as they are:
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -145,42 +144,6 @@ def check_names(districts, source: str, checks) -> None:
             f"districts {did!r} ({name!r}) and {other_id!r} ({other!r}) have names that match "
             "as one (case, accents and punctuation aside); rename one so that each name finds one district",
         )
-    mixed = mixed_script_names(districts["id"], districts["name"], districts.get("aliases"))
-    if mixed:
-        (did, name, word, why), more = mixed[0], len(mixed) - 1
-        checks.add(
-            "warning",
-            source,
-            f"district {did!r} is named {name!r}, which has {why}{'' if word == name else f' ({word!r})'}"
-            f"{f' (and {more} more)' if more else ''}: a look-alike letter of another "
-            "script makes it a different name from the one it looks like; fix the spelling",
-        )
-
-
-# A Latin letter beside a Greek or Cyrillic one, the scripts with look-alikes of Latin letters (a quick sieve;
-# garbled_word judges what it lets through).
-_LATIN_BESIDE_OTHER = re.compile("[A-Za-z][\u0370-\u052f]|[\u0370-\u052f][A-Za-z]")
-_GREEK_OR_CYRILLIC = re.compile("[\u0370-\u052f]")  # one class: a Latin-only file is passed over in one scan
-
-
-def mixed_script_names(ids, names, other_names=None) -> list[tuple[str, str, str, str]]:
-    """(id, name, word, why) for each district name with a word that mixes Latin with Cyrillic or Greek letters
-    ('Kharkіv' with a Cyrillic і): it looks like a name it does not match."""
-    from .io import garbled_word
-    from .matching import as_list, district_labels
-
-    names = as_list(names)
-    others = [tuple(a) for a in as_list(other_names)] if other_names is not None else [()] * len(names)
-    texts = [t for n, more in zip(names, others) for t in (n, *more)] if any(others) else names
-    every = "\n".join(t for t in texts if isinstance(t, str))
-    if not _GREEK_OR_CYRILLIC.search(every) or not _LATIN_BESIDE_OTHER.search(every):
-        return []  # nearly every file: one or two searches over all the names (ids are listed only when needed)
-    ids, found = as_list(ids), []
-    for i, text in district_labels(names, others):
-        bad = garbled_word(text) if isinstance(text, str) and _LATIN_BESIDE_OTHER.search(text) else None
-        if bad and bad[1].endswith("letters in one word"):  # symbols among letters are a decoding's, not a typist's
-            found.append((ids[i], text, *bad))
-    return found
 
 
 def _first(paths) -> str:

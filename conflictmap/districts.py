@@ -12,7 +12,7 @@ import shapely
 from . import geodesy
 from .errors import Checks, FieldError, InputError
 from .geometry import by_chunks, crosses_antimeridian, lonlat_problem, polygonal
-from .io import garbled_word, geometry_text_problem, label, printable, read_vector
+from .io import garbled_words, geometry_text_problem, label, printable, read_vector
 from .matching import as_list
 from .model import closest, id_text, id_texts
 
@@ -179,12 +179,8 @@ def _garbled_names(gdf, where: str, checks: Checks) -> None:
     """One warning for names or other names that look wrongly decoded (io.garbled_word, as for a log's labels):
     'Ø¶Ù\x87Ø±Ø©' (UTF-8 read as Latin-1 and saved again), 'Укра╖на', 'Kharkіv' with a Cyrillic і."""
     others = gdf["aliases"] if "aliases" in gdf else [()] * len(gdf)
-    found = [
-        (i, text, bad)
-        for i, (name, more) in enumerate(zip(gdf["name"], others))
-        for text in (name, *more)
-        if not text.isascii() and (bad := garbled_word(text))
-    ]
+    labels = [(i, text) for i, (name, more) in enumerate(zip(gdf["name"], others)) for text in (name, *more)]
+    found = [(labels[k][0], text, bad) for k, text, bad in garbled_words([text for _, text in labels])]
     if not found:
         return
     i, text, (word, why) = found[0]
