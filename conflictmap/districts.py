@@ -129,12 +129,28 @@ def _structured(value) -> str | None:
     return None
 
 
+def _all_text(column) -> bool:
+    """A column of text and missing values only (a string dtype, or objects pandas infers as strings)."""
+    import pandas as pd
+
+    if str(column.dtype).startswith(("string", "str")):
+        return True
+    return column.dtype.kind == "O" and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
+
+
 def _check_structured(raw, field_name: str, role: str, where: str, checks: Checks) -> None:
     """An error for each feature whose id or name is a JSON list, object or boolean."""
     column = raw[field_name]
     if column.dtype.kind == "b":  # a field of booleans only (GDAL's Integer(Boolean))
         kinds = ["a boolean"] * len(column)
-    elif column.dtype.kind == "O" or str(column.dtype).startswith(("string", "str")):
+    elif _all_text(column):  # the usual field: only its values that look like JSON are read one by one
+        suspect = column.isin(["true", "false"]).to_numpy(bool) | column.str.lstrip().str[:1].isin(["{", "["]).to_numpy(
+            bool
+        )
+        kinds = [None] * len(column)
+        for i in np.flatnonzero(suspect):
+            kinds[i] = _structured(column.iloc[i])
+    elif column.dtype.kind == "O":
         kinds = [_structured(v) for v in as_list(column)]
     else:
         return
@@ -178,8 +194,12 @@ def _control_ids(ids, source: str, field_name: str, checks: Checks) -> np.ndarra
 def _garbled_names(gdf, where: str, checks: Checks) -> None:
     """One warning for names or other names that look wrongly decoded (io.garbled_word, as for a log's labels):
     'Ø¶Ù\x87Ø±Ø©' (UTF-8 read as Latin-1 and saved again), 'Укра╖на', 'Kharkіv' with a Cyrillic і."""
-    others = gdf["aliases"] if "aliases" in gdf else [()] * len(gdf)
-    labels = [(i, text) for i, (name, more) in enumerate(zip(gdf["name"], others)) for text in (name, *more)]
+    names = as_list(gdf["name"])
+    others = as_list(gdf["aliases"]) if "aliases" in gdf else None
+    if others is None and "".join(names).isascii():
+        return  # most files: ASCII names, which no wrong decoding gives
+    others = others or [()] * len(names)
+    labels = [(i, text) for i, (name, more) in enumerate(zip(names, others)) for text in (name, *more)]
     found = [(labels[k][0], text, bad) for k, text, bad in garbled_words([text for _, text in labels])]
     if not found:
         return
@@ -548,7 +568,8 @@ def load_districts(
             _check_structured(raw, field_name, role, where, checks)
     ids = _as_text(raw[fields.id or fields.name])
     names = _as_text(raw[fields.name]) if fields.name else list(ids)
-    fields.written = _written_ids(raw[fields.id or fields.name], ids)
+    # Only ids read as one are shown as written ('2', '2.0'): a file of distinct ids needs no table of them.
+    fields.written = _written_ids(raw[fields.id or fields.name], ids) if len(set(ids)) < len(ids) else {}
     blank = _blank_ids(ids, where, fields.id or fields.name, checks, fields.name) | _control_ids(
         ids, where, fields.id or fields.name, checks
     )
