@@ -2,7 +2,7 @@
 
 Layers:
 - districts: every district with flat properties a GIS can style on
-  (controller = single or largest holder, one share_<actor> column per actor);
+  (controller = single or largest holder, null for a tie; one share_<actor> column per actor);
 - frontline: where areas of different controllers meet (conflictmap.frontline);
 - changes: the districts that changed hands since a date (conflictmap.changes).
 
@@ -31,7 +31,7 @@ import shapely
 from .errors import Problem, UsageError
 from .districts import other_name_columns
 from .figures import confidence_in_force, controller_labels, state_on
-from .frontline import front_lines, main_holder
+from .frontline import front_lines, main_holder, ties
 from .io import _quiet_gdal, atomic_path, check_not_input, output_format
 from .transfer import share_matrix
 from .values import plain
@@ -128,9 +128,11 @@ def district_layer(ds, date: dt.date | None = None):
     date_in_force, area_km2, population, source, fill, confidence (of the rows in force) and the
     district's other names, each named as its field (name_ar, ...).
 
-    `controller` is the single holder, or the largest holder of a split district
-    (ties: alphabetical), with its share in `controller_share`; `controllers`
-    spells out a split ("government 0.5; kurdish forces 0.5"). The share_ columns
+    `controller` is the single holder, or the largest holder of a split district, with its share in
+    `controller_share`; `controllers` spells out a split ("government 0.5; kurdish forces 0.5"). A
+    district tied for the largest share has no controller (null, with the tied share in
+    `controller_share`) and the contested grey as `fill`: naming one of the tied would make the layer
+    depend on how the actors are spelled (frontline.ties). The share_ columns
     cover every actor of the dataset, so a day-by-day series of exports keeps one
     schema. `fill` is the colour the map of that date gives the controller (plots.map_colours: the
     actors file's, else the conventional colour of a well-known actor, else a palette colour;
@@ -142,6 +144,7 @@ def district_layer(ds, date: dt.date | None = None):
     n = len(d)
     state = state_on(ds, date)
     holder, top_share = main_holder(state, n)
+    holder[np.not_equal(ties(state, n), None)] = None
     out = pd.DataFrame(
         {
             "id": d["id"].to_numpy(),
@@ -160,20 +163,21 @@ def district_layer(ds, date: dt.date | None = None):
     out["area_km2"] = d["area_km2"].to_numpy(dtype=float)
     out["population"] = d["population"].to_numpy(dtype=float) if ds.has_population else np.nan
     out["source"] = _sources(state, n)
-    out["fill"] = _fills(ds, date, state, holder)
+    out["fill"] = _fills(ds, date, state, holder, top_share)
     out["confidence"] = confidence_in_force(state, n)
     for column, values in other_name_columns(d, ds.fields, set(out.columns)).items():
         out[column] = values
     return gpd.GeoDataFrame(out, geometry=d.geometry.to_numpy(), crs=4326)
 
 
-def _fills(ds, date, state, holder) -> list:
-    """Each district's controller's colour on the map of `date` (None for a district no row covers)."""
+def _fills(ds, date, state, holder, top_share) -> list:
+    """Each district's controller's colour on the map of `date`; a tie (no controller, a share) gets the
+    map's grey for ground no one actor holds, and a district no row covers None."""
     from .figures import shares
-    from .plots import map_colours
+    from .plots import CONTESTED_FACE, map_colours
 
     colours = map_colours(ds, state, shares(ds, date))
-    return [colours.get(h) if h is not None else None for h in holder]
+    return [colours.get(h) if h is not None else CONTESTED_FACE if s > 0 else None for h, s in zip(holder, top_share)]
 
 
 def _sources(state, count: int) -> np.ndarray:

@@ -10,14 +10,17 @@ from tests.helpers import GAPPED_LOG, MIDDLE_COLUMN, TOP_OF_BOTTOM_ROW, inset_sq
 
 
 def test_json_keys_and_length(cli_json, squares_args):
-    # 2020-02-15: A contested against government on its top and right edges (see tests/test_frontline.py).
-    rows = cli_json("frontline", *squares_args, "--date", "2020-02-15")
+    # 2020-02-15: A contested against government on its top edge and against B's tied government/kurdish
+    # forces on its right edge; B's top edge faces the government, so the kurdish half (see tests/test_frontline.py).
+    rows = cli_json("frontline", *squares_args, "--date", "2020-02-15")  # longest first
     assert rows == [
         {
             "actor_a": "contested",
             "actor_b": "government",
             "length_km": pytest.approx(TOP_OF_BOTTOM_ROW + MIDDLE_COLUMN, rel=1e-9),
-        }
+        },
+        {"actor_a": "government", "actor_b": "kurdish forces", "length_km": pytest.approx(TOP_OF_BOTTOM_ROW, rel=1e-9)},
+        {"actor_a": "contested", "actor_b": "kurdish forces", "length_km": pytest.approx(MIDDLE_COLUMN, rel=1e-9)},
     ]
 
 
@@ -38,7 +41,9 @@ def test_table_and_markdown_round_for_display(cli, squares_args):
 
 
 def test_no_front_is_an_empty_list(cli_json, squares_args):
-    assert cli_json("frontline", *squares_args, "--date", "2020-03-01") == []
+    assert cli_json("frontline", *squares_args, "--date", "2020-01-01", "--gap", "0")[0]["actor_a"] == "government"
+    # Before the log every district is unknown: one side, no front.
+    assert cli_json("frontline", *squares_args, "--date", "2019-01-01") == []
 
 
 def test_gapped_districts_warn_and_gap_bridges(cli, cli_json, tmp_path):
