@@ -283,7 +283,7 @@ def export(ds, request: Request, date: dt.date | None, stream=None) -> Layer:
         check_not_input(request.output, ds.inputs.paths())
     layer = build_layer(ds, request, date)
     if request.output == "-":
-        write_text(layer.frame, stream, request)
+        layer.problems += write_text(layer.frame, stream, request)
     else:
         write_file(layer, request, ds)
     return layer
@@ -308,7 +308,7 @@ def export_zone_front(zoneset, clip, request: Request, date: dt.date | None, inp
     one = type(zoneset)([snap], zoneset.actors, zoneset.dates_from)
     layer = Layer("frontline", zone_front_lines(one, clip), date=day)
     if request.output == "-":
-        write_text(layer.frame, stream, request)
+        layer.problems += write_text(layer.frame, stream, request)
     else:
         write_file(layer, request)
     return layer
@@ -319,7 +319,7 @@ def write_file(layer: Layer, request: Request, ds=None) -> None:
     with atomic_path(request.output) as tmp:
         if request.fmt in TEXT_FORMATS:
             with open(tmp, "wb") as fh:
-                write_text(layer.frame, fh, request)
+                layer.problems += write_text(layer.frame, fh, request)
                 fh.flush()
                 os.fsync(fh.fileno())
         else:
@@ -393,14 +393,19 @@ def _gpkg_timestamp(date: dt.date | None):
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
-def write_text(frame, stream, request: Request) -> None:
-    """GeoJSON or GeoJSONSeq to a binary stream, a chunk of features at a time."""
-    features = feature_texts(frame, request.precision)
+def write_text(frame, stream, request: Request) -> list:
+    """GeoJSON or GeoJSONSeq to a binary stream, a chunk of features at a time; returns notes on the rounding.
+
+    The geometry is rounded before anything is written, so that a --precision that would collapse a
+    feature is refused with nothing on the stream (not half a FeatureCollection).
+    """
+    geometry, problems = rounded_geometry(frame, request.precision)
+    features = feature_texts(frame, geometry)
     if request.fmt == "geojsonseq":
         prefix = RS if request.rs else b""
         for chunk in features:
             stream.write(b"".join(prefix + f + b"\n" for f in chunk))
-        return
+        return problems
     # "name" is a foreign member (RFC 7946 §6.1) that GDAL and QGIS take as the layer name.
     stream.write(b'{"type":"FeatureCollection","name":' + json.dumps(request.layer).encode() + b',"features":[')
     sep = b"\n"
@@ -408,14 +413,14 @@ def write_text(frame, stream, request: Request) -> None:
         stream.write(sep + b",\n".join(chunk))
         sep = b",\n"
     stream.write(b"\n]}\n")
+    return problems
 
 
-def feature_texts(frame, precision: int):
-    """Lists of UTF-8 Feature texts, CHUNK at a time (geometry serialised by GEOS, vectorised)."""
-    geometry = frame.geometry.to_numpy()
+def feature_texts(frame, geometry):
+    """Lists of UTF-8 Feature texts, CHUNK at a time (`geometry`: rounded_geometry's, serialised by GEOS, vectorised)."""
     props = frame.drop(columns=frame.geometry.name)
     for start in range(0, len(frame), CHUNK):
-        part = rfc7946_geometry(geometry[start : start + CHUNK], precision)
+        part = geometry[start : start + CHUNK]
         part = np.where(shapely.is_empty(part), None, part)  # a district with no land in the mask: null geometry
         geoms = shapely.to_geojson(part)
         records = _json_records(props.iloc[start : start + CHUNK])
@@ -425,14 +430,54 @@ def feature_texts(frame, precision: int):
         ]
 
 
-def rfc7946_geometry(geoms, precision: int):
+def rounded_geometry(frame, precision: int) -> tuple[np.ndarray, list]:
+    """The frame's geometry as rfc7946_geometry writes it, checked: a feature that rounding empties is a
+    usage error (naming the least precision that keeps every feature), and a note says how many had to
+    be snapped (set_precision) to stay valid, losing what is narrower than the grid."""
+    original = frame.geometry.to_numpy()
+    geometry, snapped = rfc7946_geometry(original, precision, snapped=True)
+    had = ~(shapely.is_empty(original) | shapely.is_missing(original))
+    lost = np.flatnonzero(had & shapely.is_empty(geometry))
+    if len(lost):
+        least = next(
+            (p for p in range(precision + 1, 16) if not shapely.is_empty(rfc7946_geometry(original[lost], p)).any()), 15
+        )
+        raise UsageError(
+            f"--precision {precision} rounds {len(lost)} of {len(frame)} feature(s) to nothing "
+            f"(first: {_feature_name(frame, lost[0])}); give --precision {least} or more (6 is about 0.1 m)"
+        )
+    if not snapped.any():
+        return geometry, []
+    first = _feature_name(frame, int(np.argmax(snapped)))
+    text = (
+        f"--precision {precision}: {int(snapped.sum())} feature(s) (first: {first}) would be invalid rounded "
+        f"vertex by vertex, so were snapped to the {10.0**-precision:g}° grid (shapely.set_precision), "
+        "which drops the parts narrower than it; area_km2 stays that of the full geometry"
+    )
+    return geometry, [Problem("warning", "", text)]
+
+
+def _feature_name(frame, i: int) -> str:
+    """How a message names feature i: its district id, else its actor (pair), else its number."""
+    named = [k for k in (["id"], ["actor_a", "actor_b"], ["actor", "from"], ["actor"]) if set(k) <= set(frame.columns)]
+    keys = named[0] if named else []
+    return " / ".join(repr(str(frame[k].iloc[i])) for k in keys) if keys else f"feature {i + 1}"
+
+
+def rfc7946_geometry(geoms, precision: int, snapped: bool = False):
     """Coordinates rounded to `precision` decimals, then exteriors counter-clockwise and holes clockwise.
 
     Rounding can make neighbouring vertices equal: those repeats are dropped (a GIS reads
-    [p, p] as a zero-length segment).
+    [p, p] as a zero-length segment). Where rounding each vertex makes a geometry invalid (a ring
+    crossing itself, or of under 3 points), it is snapped to the grid by GEOS instead, which keeps it
+    valid (possibly empty). With `snapped`, also says which were.
     """
+    geoms = np.asarray(geoms, dtype=object)
     rounded = shapely.transform(geoms, lambda xy: np.round(xy, precision))
-    return shapely.orient_polygons(shapely.remove_repeated_points(rounded), exterior_cw=False)
+    bad = ~shapely.is_valid(rounded) & ~shapely.is_missing(rounded)
+    rounded[bad] = shapely.set_precision(geoms[bad], 10.0**-precision)
+    oriented = shapely.orient_polygons(shapely.remove_repeated_points(rounded), exterior_cw=False)
+    return (oriented, bad) if snapped else oriented
 
 
 def _json_records(props) -> list[bytes]:

@@ -200,14 +200,54 @@ def test_projected_input_is_written_as_lonlat(squares, tmp_path):
 
 def test_precision_rounds_coordinates_only(tmp_path):
     ds = holed_districts(tmp_path)
-    doc = json.loads(text_of(ds, precision=1, date=None))
+    ds.districts.geometry = shapely.transform(np.asarray(ds.districts.geometry.values), lambda xy: xy + 1.23456e-3)
+    doc = json.loads(text_of(ds, precision=2, date=None))
     coords = np.concatenate(
         [shapely.get_coordinates(shapely.from_geojson(json.dumps(f["geometry"]))) for f in doc["features"]]
     )
-    assert np.allclose(coords, np.round(coords, 1), rtol=0, atol=1e-12)
-    # The hole's corners (36.04, 36.06) round to 36.0 and 36.1: the properties keep the unrounded area.
+    assert np.allclose(coords, np.round(coords, 2), rtol=0, atol=1e-12)
+    # The corners moved by 0.0012°, rounded back onto the 0.01° grid: the properties keep the unrounded area.
     (area,) = [f["properties"]["area_km2"] for f in doc["features"] if f["properties"]["id"] == "ring"]
     assert area == pytest.approx(ds.districts.set_index("id").loc["ring", "area_km2"], rel=0, abs=0)
+    # At 1 decimal the hole's corners (36.04, 36.06) round onto the exterior's (36.0, 36.1): nothing is left.
+    with pytest.raises(UsageError, match="rounds 1 of 2 feature.*'ring'"):
+        text_of(ds, precision=1, date=None)
+
+
+def test_a_precision_that_rounds_a_feature_away_is_refused_before_writing(ds):
+    # The squares are 0.01° wide on a 0.01° grid: at 1 decimal every corner rounds to a multiple of 0.1,
+    # so each square collapses to a point; 2 decimals keep them (by hand).
+    buf = io.BytesIO()
+    with pytest.raises(UsageError, match=r"--precision 1 rounds 4 of 4 feature\(s\) to nothing .*give --precision 2"):
+        ex.export(ds, ex.make_request("districts", "geojsonseq", "-", precision=1), DAY, buf)
+    assert buf.getvalue() == b""  # nothing on stdout, not half a FeatureCollection
+    for fmt in ("geojson", "geojsonseq"):
+        assert len(text_of(ds, fmt, precision=2)) > 0
+
+
+def test_rounding_that_would_make_a_polygon_invalid_snaps_it_valid():
+    # A notch 0.02 wide from the top edge down to 0.02 above the bottom: rounded vertex by vertex to 1
+    # decimal it becomes a slit touching the bottom edge (invalid); snapped to the 0.1 grid it is the
+    # unit square (the notch is narrower than the grid), valid, and the frame says it was snapped.
+    import geopandas as gpd
+
+    notch = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0.52, 1), (0.51, 0.02), (0.49, 0.02), (0.48, 1), (0, 1)])
+    assert not shapely.is_valid(shapely.transform(notch, lambda xy: np.round(xy, 1)))
+    frame = gpd.GeoDataFrame({"id": ["n", "box"]}, geometry=[notch, shapely.box(2, 0, 3, 1)], crs=4326)
+    buf = io.BytesIO()
+    problems = ex.write_text(frame, buf, ex.make_request("districts", "geojson", "-", precision=1))
+    doc = json.loads(buf.getvalue())
+    geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in doc["features"]]
+    assert shapely.is_valid(geoms).all()
+    assert shapely.area(geoms[0]) == pytest.approx(1.0, abs=1e-12)
+    assert [p.level for p in problems] == ["warning"] and "1 feature(s) (first: 'n')" in problems[0].message
+
+
+def test_default_precision_writes_the_sample_valid_and_unsnapped(cli):
+    result = cli("export")
+    assert result.exit_code == 0 and "snapped" not in result.stderr
+    doc = json.loads(result.stdout)
+    assert shapely.is_valid([shapely.from_geojson(json.dumps(f["geometry"])) for f in doc["features"]]).all()
 
 
 def test_default_precision_is_six_decimals(tmp_path):
