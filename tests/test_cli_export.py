@@ -8,7 +8,7 @@ import sys
 import pyogrio
 import pytest
 
-from tests.helpers import ROOT, box_coords, squares_area, squares_geojson, write_zones
+from tests.helpers import NAMES, ROOT, box_coords, squares_area, squares_geojson, write_zones
 
 
 def test_geojson_to_stdout(cli, squares_args):
@@ -349,6 +349,26 @@ def test_an_other_name_field_with_no_names_still_writes(cli, tmp_path, suffix):
     result = cli("-q", "export", "-d", path, "-o", out)
     assert result.exit_code == 0, result.output
     assert [_text(row["name_ar"]) for row in _read_layer(out).values()] == ["", "", "", ""]
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".fgb", ".geojson"])
+def test_an_other_name_field_named_like_a_property_in_another_case_gets_other(cli, squares, tmp_path, suffix):
+    # NAME, Fill and SHARE_REBELS differ from the properties name, fill and share_rebels only in case:
+    # GeoPackage column names are case-insensitive, so GDAL failed adding NAME; every format now has other_.
+    data = squares_geojson()
+    for feature in data["features"]:
+        key = feature["properties"]["id"]
+        feature["properties"].update({"NAME": f"N{key}", "Fill": f"F{key}", "SHARE_REBELS": f"S{key}"})
+    path = tmp_path / "d.geojson"
+    path.write_text(json.dumps(data))
+    out = tmp_path / f"x{suffix}"
+    result = cli(
+        "-q", "export", "-d", path, "-c", squares["control"], "--alt-name-field", "NAME,Fill,SHARE_REBELS", "-o", out
+    )
+    assert result.exit_code == 0, result.output
+    rows = _read_layer(out)
+    got = {k: (r["name"], r["other_NAME"], r["other_Fill"], r["other_SHARE_REBELS"]) for k, r in rows.items()}
+    assert got == {k: (NAMES[k], f"N{k}", f"F{k}", f"S{k}") for k in "ABCD"}
 
 
 @pytest.mark.parametrize("name, fmt", [("e.csv", "geojson"), ("x.shp", "gpkg"), ("x.md", "gpkg"), ("e.csv", "gpkg")])
