@@ -56,6 +56,7 @@ EXPORT_SUFFIXES = {
 DEFAULT_PRECISION = 6
 RS = b"\x1e"  # RFC 8142 record separator
 CHUNK = 1000  # features serialised per vectorised step (bounds memory while streaming)
+GEOMETRY_TYPES = dict.fromkeys(("districts", "changes", "gains"), "MultiPolygon") | {"frontline": "MultiLineString"}
 LOG_TABLE = "control"
 ACTORS_TABLE = "actors"
 
@@ -200,18 +201,45 @@ def share_columns(actors) -> dict[str, str]:
     return names
 
 
+# The columns of the changes layer and their types: one schema whatever the number of rows (an empty
+# layer's columns would otherwise be typed Real by pandas, and a GeoPackage table appended to daily breaks).
+CHANGES_SCHEMA = {
+    "id": str,
+    "name": str,
+    "from": str,
+    "to": str,
+    "date": str,
+    "area_km2": float,
+    "moved_km2": float,
+    "population": float,
+    "source": str,
+}
+
+
+def typed(frame, schema: dict):
+    """The frame with each column of `schema` as its type: str (text, missing as None), float or int."""
+    for column, kind in schema.items():
+        values = frame[column]
+        if kind is str:
+            frame[column] = pd.Series(values.to_numpy(dtype=object), index=frame.index, dtype=object).where(
+                values.notna(), None
+            )
+        else:
+            frame[column] = values.astype("float64" if kind is float else "int64")
+    return frame
+
+
 def changes_layer(ds, since: dt.date, date: dt.date | None = None):
-    """The districts that changed hands after `since` up to `date`: id, name, from, to, date, area_km2, population, source."""
+    """The districts that changed hands after `since` up to `date`: CHANGES_SCHEMA, `moved_km2` the km² that
+    moved by the log's shares (the whole district for a whole-district change), as `changes` gives it."""
     import geopandas as gpd
 
     from .changes import changes
 
     table = changes(ds, since, date)
-    table = table.drop(columns=[c for c in ("from_shares", "to_shares") if c in table.columns])
-    keep = ["id", "name", "from", "to", "date", "area_km2", "population", "source"]
     if "population" not in table.columns:
         table["population"] = np.nan  # the same schema as the districts layer
-    table = table[[c for c in keep if c in table.columns]].reset_index(drop=True)
+    table = typed(table.reindex(columns=list(CHANGES_SCHEMA)).reset_index(drop=True), CHANGES_SCHEMA)
     where = pd.Index(ds.districts["id"]).get_indexer(table["id"])
     return gpd.GeoDataFrame(table, geometry=ds.districts.geometry.to_numpy()[where], crs=4326)
 
@@ -336,6 +364,7 @@ def write_ogr(layer: Layer, path, fmt: str, ds=None) -> None:
     # A polygon layer is MultiPolygon whatever its features are (as ogr2ogr -nlt PROMOTE_TO_MULTI): its type
     # must not depend on which districts a --land mask happened to empty.
     polygons = frame.geometry.dropna().geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    drawn = frame.geometry.notna().any()
     with _quiet_gdal(), _gpkg_timestamp(layer.date):
         pyogrio.write_dataframe(
             frame,
@@ -344,7 +373,9 @@ def write_ogr(layer: Layer, path, fmt: str, ds=None) -> None:
             driver=DRIVERS[fmt],
             dataset_options=options,
             layer_options=layer_options,
-            promote_to_multi=True if polygons and frame.geometry.notna().any() else None,
+            promote_to_multi=True if polygons and drawn else None,
+            # A layer with no geometry (a quiet day's changes) has the type it has on other days, not Unknown.
+            geometry_type=None if drawn else GEOMETRY_TYPES[layer.name],
         )
         if fmt == "gpkg" and layer.name == "districts" and ds is not None and len(ds.log):
             pyogrio.write_dataframe(log_table(ds), path, layer=LOG_TABLE, driver="GPKG")

@@ -262,6 +262,17 @@ def _advanced(part, zone, front_line, local: _Local) -> np.ndarray:
     return shapely.get_coordinates(pieces[~redrawn])
 
 
+# The gains layer's columns and types (export.typed): COLUMNS, area_km2 before moved_km2, then districts.
+GAINS_SCHEMA = {
+    **{c: str for c in ("since", "until", "actor", "from")},
+    "days": int,
+    **{c: float for c in COLUMNS[5:]},
+    "area_km2": float,
+    "moved_km2": float,
+    "districts": int,
+}
+
+
 def gains_layer(
     ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m: float | None = None, resolved: bool = False
 ):
@@ -274,6 +285,8 @@ def gains_layer(
     by the log's shares (split districts included), as front-movement.
     """
     import geopandas as gpd
+
+    from .export import typed
 
     since, until = window(ds, since, until)
     dates = _Dates(ds, gap_m, resolved)
@@ -289,4 +302,5 @@ def gains_layer(
         int(((then["holder"] == b) & (now["holder"] == a)).sum()) for a, b in zip(table["actor"], table["from"])
     ]
     drawn = np.array([g is not None for g in geoms], dtype=bool)
-    return gpd.GeoDataFrame(frame[drawn].reset_index(drop=True), geometry=[g for g in geoms if g is not None], crs=4326)
+    frame = typed(frame[drawn].reset_index(drop=True), GAINS_SCHEMA)  # an empty layer keeps its types
+    return gpd.GeoDataFrame(frame, geometry=[g for g in geoms if g is not None], crs=4326)

@@ -378,3 +378,27 @@ def test_a_suffix_that_names_another_format_than_f_is_refused(cli, squares_args,
     result = cli("export", *squares_args, "-o", out, "-f", fmt)
     assert result.exit_code == 2 and not out.exists()
     assert f"the suffix {out.suffix} means" in result.stderr and f"not -f {fmt}" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".fgb"])
+@pytest.mark.parametrize("layer", ["changes", "gains"])
+def test_an_empty_layer_has_the_schema_of_a_full_one(cli, squares_args, tmp_path, suffix, layer):
+    # SQUARES_LOG: from 2020-01-01 to 2020-03-01 A and B changed hands (A wholly, rebels -> government);
+    # from 2020-03-01 to itself nothing did. A quiet day's file must have the same field names and types
+    # (a table appended to daily, or a project styled on it, breaks otherwise) and the same geometry type.
+    infos = []
+    for since in ("2020-01-01", "2020-03-01"):
+        out = tmp_path / f"{layer}{since}{suffix}"
+        result = cli(
+            "-q", "export", *squares_args, "--layer", layer, "--since", since, "--date", "2020-03-01", "-o", out
+        )
+        assert result.exit_code == 0, result.output
+        info = pyogrio.read_info(out)
+        infos.append(
+            (len(pyogrio.read_dataframe(out)), list(info["fields"]), list(info["dtypes"]), info["geometry_type"])
+        )
+    (full, *schema_full), (empty, *schema_empty) = infos
+    assert full > 0 and empty == 0
+    assert schema_empty == schema_full
+    if layer == "changes":
+        assert schema_full[0][-4:] == ["area_km2", "moved_km2", "population", "source"]
