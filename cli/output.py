@@ -190,6 +190,27 @@ SUFFIX_FORMATS = {
 }
 
 
+GEO_FORMATS = ("geojson", "geojsonseq", "gpkg", "fgb")  # conflictmap.export.EXPORT_FORMATS, without importing it
+# Where a table command's geometry is: the export that writes it.
+GEO_EXPORTS = {
+    "frontline": "export --layer frontline",
+    "changes": "export --layer changes --since D0",
+    "status": "export",
+    "front-movement": "export --layer gains --since D0",
+    "front_movement": "export --layer gains --since D0",
+}
+
+
+def geo_hint(command: str | None, fmt: str | None, output: str | None = None) -> str:
+    """'; for the geometry as geojson use conflictmap export --layer frontline -f geojson' (or -o OUTPUT) when a
+    table command is asked for a geographic format."""
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt not in GEO_FORMATS:
+        return ""
+    export = GEO_EXPORTS.get(command or "", "export")
+    return f"; for the geometry as {fmt} use conflictmap {export} " + (f"-o {output}" if output else f"-f {fmt}")
+
+
 def output_format(given: Format | None, output: str, default: Format | None = Format.table, formats=None) -> Format:
     """-f, else the format the -o suffix names (-o x.csv: csv), else `default`; a suffix that says the file
     is something else (-o x.csv -f json, -o x.html) is a usage error (conflictmap.io.output_format)."""

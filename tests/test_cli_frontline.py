@@ -91,3 +91,15 @@ def test_on_the_bundled_sample(cli):
     result = cli("frontline", "--date", "2016-12-01", "--gap", "0", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     assert "share no boundary" in result.stderr and "up to 60 m here" in result.stderr
+
+
+def test_a_geographic_format_points_to_export(cli, squares_args, tmp_path):
+    # frontline writes tables; the lines themselves are in export --layer frontline: the error says so.
+    result = cli("frontline", *squares_args, "-f", "geojson")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "use conflictmap export --layer frontline -f geojson" in result.stderr.splitlines()[0]
+    out = tmp_path / "front.gpkg"
+    result = cli("frontline", *squares_args, "-o", out)
+    assert result.exit_code == 2 and not out.exists()
+    assert f"use conflictmap export --layer frontline -o {out}" in result.stderr
+    assert "use conflictmap" not in cli("frontline", *squares_args, "-f", "xml").stderr  # not a geographic format
