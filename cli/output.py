@@ -44,6 +44,13 @@ def _flat_cell(value) -> str:
     return str(value)
 
 
+def _csv_cell(value) -> str:
+    """A CSV/TSV cell: _flat_cell, with booleans as JSON spells them (Python's True/False is no reader's boolean)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _flat_cell(value)
+
+
 # How people see each kind of number (csv/json keep them unrounded): conflictmap.text, one rule per kind.
 column_kind = text.column_kind
 
@@ -75,7 +82,7 @@ def to_text(
     if fmt in (Format.csv, Format.tsv):
         delimiter = "," if fmt == Format.csv else "\t"
         return csv_line(columns, delimiter) + "".join(
-            csv_line([_flat_cell(r.get(c)) for c in columns], delimiter) for r in rows
+            csv_line([_csv_cell(r.get(c)) for c in columns], delimiter) for r in rows
         )
     if fmt == Format.markdown:
         # Column names can be actor names and cells names from the data: escaped, never Markdown or HTML.
