@@ -302,6 +302,11 @@ def usage_message(exc: ClickException, argv: list[str]) -> str:
     name, value = param.opts[0], given_value(param, argv)
     if value is None:
         return f"{name}: {reason}"
+    if param.name == "fmt":  # frontline -f geojson: the lines are in export --layer frontline
+        from conflictmap.cli.output import geo_hint
+
+        ctx = getattr(exc, "ctx", None)
+        reason += geo_hint(ctx.command.name if ctx is not None else None, value)
     return f"{name} {reason}" if reason.startswith(repr(value)) else f"{name} {value!r} {reason}"
 
 

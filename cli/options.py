@@ -20,7 +20,7 @@ from typing import Annotated, Optional, get_args, get_origin
 import typer
 
 from conflictmap.cli.errors import guarded, report_problems, say
-from conflictmap.cli.output import Format, output_format, writing_to
+from conflictmap.cli.output import Format, geo_hint, output_format, writing_to
 from conflictmap.errors import UsageError
 from conflictmap.model import parse_option_date
 from conflictmap.project import Inputs
@@ -287,7 +287,12 @@ def tabular_output(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         output = kwargs.pop("output") or "-"
-        fmt = output_format(kwargs.pop("fmt"), output)
+        try:
+            fmt = output_format(kwargs.pop("fmt"), output)
+        except UsageError as exc:  # -o front.geojson: say which export writes it
+            from conflictmap.io import text_of_path
+
+            raise UsageError(str(exc) + geo_hint(fn.__name__, Path(output).suffix, text_of_path(output))) from None
         check_table_output(output, kwargs, flags)
         with writing_to(output):
             return fn(*args, fmt=fmt, **kwargs)

@@ -44,6 +44,13 @@ def _flat_cell(value) -> str:
     return str(value)
 
 
+def _csv_cell(value) -> str:
+    """A CSV/TSV cell: _flat_cell, with booleans as JSON spells them (Python's True/False is no reader's boolean)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _flat_cell(value)
+
+
 # How people see each kind of number (csv/json keep them unrounded): conflictmap.text, one rule per kind.
 column_kind = text.column_kind
 
@@ -75,7 +82,7 @@ def to_text(
     if fmt in (Format.csv, Format.tsv):
         delimiter = "," if fmt == Format.csv else "\t"
         return csv_line(columns, delimiter) + "".join(
-            csv_line([_flat_cell(r.get(c)) for c in columns], delimiter) for r in rows
+            csv_line([_csv_cell(r.get(c)) for c in columns], delimiter) for r in rows
         )
     if fmt == Format.markdown:
         # Column names can be actor names and cells names from the data: escaped, never Markdown or HTML.
@@ -188,6 +195,27 @@ SUFFIX_FORMATS = {
     ".md": "markdown",
     ".markdown": "markdown",
 }
+
+
+GEO_FORMATS = ("geojson", "geojsonseq", "gpkg", "fgb")  # conflictmap.export.EXPORT_FORMATS, without importing it
+# Where a table command's geometry is: the export that writes it.
+GEO_EXPORTS = {
+    "frontline": "export --layer frontline",
+    "changes": "export --layer changes --since D0",
+    "status": "export",
+    "front-movement": "export --layer gains --since D0",
+    "front_movement": "export --layer gains --since D0",
+}
+
+
+def geo_hint(command: str | None, fmt: str | None, output: str | None = None) -> str:
+    """'; for the geometry as geojson use conflictmap export --layer frontline -f geojson' (or -o OUTPUT) when a
+    table command is asked for a geographic format."""
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt not in GEO_FORMATS:
+        return ""
+    export = GEO_EXPORTS.get(command or "", "export")
+    return f"; for the geometry as {fmt} use conflictmap {export} " + (f"-o {output}" if output else f"-f {fmt}")
 
 
 def output_format(given: Format | None, output: str, default: Format | None = Format.table, formats=None) -> Format:

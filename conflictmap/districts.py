@@ -468,12 +468,15 @@ def _dissolve(gdf, source: str, fields: Fields, checks: Checks):
 def other_name_columns(districts, fields: Fields, taken) -> dict:
     """{output column: values} of the districts' other name fields (name_ar, NAME_A, --alt-name-field), in
     district order, each named as in the districts file; a name the output already uses (`taken`) gets
-    'other_' before it. A district without that name has None."""
+    'other_' before it, whatever its case: GeoPackage (SQLite) column names are case-insensitive, so NAME
+    and name cannot both be columns. A district without that name has None."""
     out: dict = {}
+    used = {t.casefold() for t in taken}
     for field_name in fields.alt_names:
         column = field_name
-        while column in taken or column in out:
+        while column.casefold() in used:
             column = "other_" + column
+        used.add(column.casefold())
         values = districts[OTHER_NAME + field_name] if OTHER_NAME + field_name in districts else [""] * len(districts)
         out[column] = [v or None for v in values]
     return out

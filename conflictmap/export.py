@@ -2,7 +2,7 @@
 
 Layers:
 - districts: every district with flat properties a GIS can style on
-  (controller = single or largest holder, one share_<actor> column per actor);
+  (controller = single or largest holder, null for a tie; one share_<actor> column per actor);
 - frontline: where areas of different controllers meet (conflictmap.frontline);
 - changes: the districts that changed hands since a date (conflictmap.changes).
 
@@ -31,7 +31,7 @@ import shapely
 from .errors import Problem, UsageError
 from .districts import other_name_columns
 from .figures import confidence_in_force, controller_labels, state_on
-from .frontline import front_lines, main_holder
+from .frontline import front_lines, main_holder, ties
 from .io import _quiet_gdal, atomic_path, check_not_input, output_format
 from .transfer import share_matrix
 from .values import plain
@@ -56,6 +56,7 @@ EXPORT_SUFFIXES = {
 DEFAULT_PRECISION = 6
 RS = b"\x1e"  # RFC 8142 record separator
 CHUNK = 1000  # features serialised per vectorised step (bounds memory while streaming)
+GEOMETRY_TYPES = dict.fromkeys(("districts", "changes", "gains"), "MultiPolygon") | {"frontline": "MultiLineString"}
 LOG_TABLE = "control"
 ACTORS_TABLE = "actors"
 
@@ -128,9 +129,11 @@ def district_layer(ds, date: dt.date | None = None):
     date_in_force, area_km2, population, source, fill, confidence (of the rows in force) and the
     district's other names, each named as its field (name_ar, ...).
 
-    `controller` is the single holder, or the largest holder of a split district
-    (ties: alphabetical), with its share in `controller_share`; `controllers`
-    spells out a split ("government 0.5; kurdish forces 0.5"). The share_ columns
+    `controller` is the single holder, or the largest holder of a split district, with its share in
+    `controller_share`; `controllers` spells out a split ("government 0.5; kurdish forces 0.5"). A
+    district tied for the largest share has no controller (null, with the tied share in
+    `controller_share`) and the contested grey as `fill`: naming one of the tied would make the layer
+    depend on how the actors are spelled (frontline.ties). The share_ columns
     cover every actor of the dataset, so a day-by-day series of exports keeps one
     schema. `fill` is the colour the map of that date gives the controller (plots.map_colours: the
     actors file's, else the conventional colour of a well-known actor, else a palette colour;
@@ -142,6 +145,7 @@ def district_layer(ds, date: dt.date | None = None):
     n = len(d)
     state = state_on(ds, date)
     holder, top_share = main_holder(state, n)
+    holder[np.not_equal(ties(state, n), None)] = None
     out = pd.DataFrame(
         {
             "id": d["id"].to_numpy(),
@@ -160,20 +164,21 @@ def district_layer(ds, date: dt.date | None = None):
     out["area_km2"] = d["area_km2"].to_numpy(dtype=float)
     out["population"] = d["population"].to_numpy(dtype=float) if ds.has_population else np.nan
     out["source"] = _sources(state, n)
-    out["fill"] = _fills(ds, date, state, holder)
+    out["fill"] = _fills(ds, date, state, holder, top_share)
     out["confidence"] = confidence_in_force(state, n)
     for column, values in other_name_columns(d, ds.fields, set(out.columns)).items():
         out[column] = values
     return gpd.GeoDataFrame(out, geometry=d.geometry.to_numpy(), crs=4326)
 
 
-def _fills(ds, date, state, holder) -> list:
-    """Each district's controller's colour on the map of `date` (None for a district no row covers)."""
+def _fills(ds, date, state, holder, top_share) -> list:
+    """Each district's controller's colour on the map of `date`; a tie (no controller, a share) gets the
+    map's grey for ground no one actor holds, and a district no row covers None."""
     from .figures import shares
-    from .plots import map_colours
+    from .plots import CONTESTED_FACE, map_colours
 
     colours = map_colours(ds, state, shares(ds, date))
-    return [colours.get(h) if h is not None else None for h in holder]
+    return [colours.get(h) if h is not None else CONTESTED_FACE if s > 0 else None for h, s in zip(holder, top_share)]
 
 
 def _sources(state, count: int) -> np.ndarray:
@@ -196,18 +201,45 @@ def share_columns(actors) -> dict[str, str]:
     return names
 
 
+# The columns of the changes layer and their types: one schema whatever the number of rows (an empty
+# layer's columns would otherwise be typed Real by pandas, and a GeoPackage table appended to daily breaks).
+CHANGES_SCHEMA = {
+    "id": str,
+    "name": str,
+    "from": str,
+    "to": str,
+    "date": str,
+    "area_km2": float,
+    "moved_km2": float,
+    "population": float,
+    "source": str,
+}
+
+
+def typed(frame, schema: dict):
+    """The frame with each column of `schema` as its type: str (text, missing as None), float or int."""
+    for column, kind in schema.items():
+        values = frame[column]
+        if kind is str:
+            frame[column] = pd.Series(values.to_numpy(dtype=object), index=frame.index, dtype=object).where(
+                values.notna(), None
+            )
+        else:
+            frame[column] = values.astype("float64" if kind is float else "int64")
+    return frame
+
+
 def changes_layer(ds, since: dt.date, date: dt.date | None = None):
-    """The districts that changed hands after `since` up to `date`: id, name, from, to, date, area_km2, population, source."""
+    """The districts that changed hands after `since` up to `date`: CHANGES_SCHEMA, `moved_km2` the km² that
+    moved by the log's shares (the whole district for a whole-district change), as `changes` gives it."""
     import geopandas as gpd
 
     from .changes import changes
 
     table = changes(ds, since, date)
-    table = table.drop(columns=[c for c in ("from_shares", "to_shares") if c in table.columns])
-    keep = ["id", "name", "from", "to", "date", "area_km2", "population", "source"]
     if "population" not in table.columns:
         table["population"] = np.nan  # the same schema as the districts layer
-    table = table[[c for c in keep if c in table.columns]].reset_index(drop=True)
+    table = typed(table.reindex(columns=list(CHANGES_SCHEMA)).reset_index(drop=True), CHANGES_SCHEMA)
     where = pd.Index(ds.districts["id"]).get_indexer(table["id"])
     return gpd.GeoDataFrame(table, geometry=ds.districts.geometry.to_numpy()[where], crs=4326)
 
@@ -279,7 +311,7 @@ def export(ds, request: Request, date: dt.date | None, stream=None) -> Layer:
         check_not_input(request.output, ds.inputs.paths())
     layer = build_layer(ds, request, date)
     if request.output == "-":
-        write_text(layer.frame, stream, request)
+        layer.problems += write_text(layer.frame, stream, request)
     else:
         write_file(layer, request, ds)
     return layer
@@ -304,7 +336,7 @@ def export_zone_front(zoneset, clip, request: Request, date: dt.date | None, inp
     one = type(zoneset)([snap], zoneset.actors, zoneset.dates_from)
     layer = Layer("frontline", zone_front_lines(one, clip), date=day)
     if request.output == "-":
-        write_text(layer.frame, stream, request)
+        layer.problems += write_text(layer.frame, stream, request)
     else:
         write_file(layer, request)
     return layer
@@ -315,7 +347,7 @@ def write_file(layer: Layer, request: Request, ds=None) -> None:
     with atomic_path(request.output) as tmp:
         if request.fmt in TEXT_FORMATS:
             with open(tmp, "wb") as fh:
-                write_text(layer.frame, fh, request)
+                layer.problems += write_text(layer.frame, fh, request)
                 fh.flush()
                 os.fsync(fh.fileno())
         else:
@@ -332,6 +364,7 @@ def write_ogr(layer: Layer, path, fmt: str, ds=None) -> None:
     # A polygon layer is MultiPolygon whatever its features are (as ogr2ogr -nlt PROMOTE_TO_MULTI): its type
     # must not depend on which districts a --land mask happened to empty.
     polygons = frame.geometry.dropna().geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    drawn = frame.geometry.notna().any()
     with _quiet_gdal(), _gpkg_timestamp(layer.date):
         pyogrio.write_dataframe(
             frame,
@@ -340,7 +373,9 @@ def write_ogr(layer: Layer, path, fmt: str, ds=None) -> None:
             driver=DRIVERS[fmt],
             dataset_options=options,
             layer_options=layer_options,
-            promote_to_multi=True if polygons and frame.geometry.notna().any() else None,
+            promote_to_multi=True if polygons and drawn else None,
+            # A layer with no geometry (a quiet day's changes) has the type it has on other days, not Unknown.
+            geometry_type=None if drawn else GEOMETRY_TYPES[layer.name],
         )
         if fmt == "gpkg" and layer.name == "districts" and ds is not None and len(ds.log):
             pyogrio.write_dataframe(log_table(ds), path, layer=LOG_TABLE, driver="GPKG")
@@ -389,14 +424,19 @@ def _gpkg_timestamp(date: dt.date | None):
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
-def write_text(frame, stream, request: Request) -> None:
-    """GeoJSON or GeoJSONSeq to a binary stream, a chunk of features at a time."""
-    features = feature_texts(frame, request.precision)
+def write_text(frame, stream, request: Request) -> list:
+    """GeoJSON or GeoJSONSeq to a binary stream, a chunk of features at a time; returns notes on the rounding.
+
+    The geometry is rounded before anything is written, so that a --precision that would collapse a
+    feature is refused with nothing on the stream (not half a FeatureCollection).
+    """
+    geometry, problems = rounded_geometry(frame, request.precision)
+    features = feature_texts(frame, geometry)
     if request.fmt == "geojsonseq":
         prefix = RS if request.rs else b""
         for chunk in features:
             stream.write(b"".join(prefix + f + b"\n" for f in chunk))
-        return
+        return problems
     # "name" is a foreign member (RFC 7946 §6.1) that GDAL and QGIS take as the layer name.
     stream.write(b'{"type":"FeatureCollection","name":' + json.dumps(request.layer).encode() + b',"features":[')
     sep = b"\n"
@@ -404,14 +444,14 @@ def write_text(frame, stream, request: Request) -> None:
         stream.write(sep + b",\n".join(chunk))
         sep = b",\n"
     stream.write(b"\n]}\n")
+    return problems
 
 
-def feature_texts(frame, precision: int):
-    """Lists of UTF-8 Feature texts, CHUNK at a time (geometry serialised by GEOS, vectorised)."""
-    geometry = frame.geometry.to_numpy()
+def feature_texts(frame, geometry):
+    """Lists of UTF-8 Feature texts, CHUNK at a time (`geometry`: rounded_geometry's, serialised by GEOS, vectorised)."""
     props = frame.drop(columns=frame.geometry.name)
     for start in range(0, len(frame), CHUNK):
-        part = rfc7946_geometry(geometry[start : start + CHUNK], precision)
+        part = geometry[start : start + CHUNK]
         part = np.where(shapely.is_empty(part), None, part)  # a district with no land in the mask: null geometry
         geoms = shapely.to_geojson(part)
         records = _json_records(props.iloc[start : start + CHUNK])
@@ -421,14 +461,54 @@ def feature_texts(frame, precision: int):
         ]
 
 
-def rfc7946_geometry(geoms, precision: int):
+def rounded_geometry(frame, precision: int) -> tuple[np.ndarray, list]:
+    """The frame's geometry as rfc7946_geometry writes it, checked: a feature that rounding empties is a
+    usage error (naming the least precision that keeps every feature), and a note says how many had to
+    be snapped (set_precision) to stay valid, losing what is narrower than the grid."""
+    original = frame.geometry.to_numpy()
+    geometry, snapped = rfc7946_geometry(original, precision, snapped=True)
+    had = ~(shapely.is_empty(original) | shapely.is_missing(original))
+    lost = np.flatnonzero(had & shapely.is_empty(geometry))
+    if len(lost):
+        least = next(
+            (p for p in range(precision + 1, 16) if not shapely.is_empty(rfc7946_geometry(original[lost], p)).any()), 15
+        )
+        raise UsageError(
+            f"--precision {precision} rounds {len(lost)} of {len(frame)} feature(s) to nothing "
+            f"(first: {_feature_name(frame, lost[0])}); give --precision {least} or more (6 is about 0.1 m)"
+        )
+    if not snapped.any():
+        return geometry, []
+    first = _feature_name(frame, int(np.argmax(snapped)))
+    text = (
+        f"--precision {precision}: {int(snapped.sum())} feature(s) (first: {first}) would be invalid rounded "
+        f"vertex by vertex, so were snapped to the {10.0**-precision:g}° grid (shapely.set_precision), "
+        "which drops the parts narrower than it; area_km2 stays that of the full geometry"
+    )
+    return geometry, [Problem("warning", "", text)]
+
+
+def _feature_name(frame, i: int) -> str:
+    """How a message names feature i: its district id, else its actor (pair), else its number."""
+    named = [k for k in (["id"], ["actor_a", "actor_b"], ["actor", "from"], ["actor"]) if set(k) <= set(frame.columns)]
+    keys = named[0] if named else []
+    return " / ".join(repr(str(frame[k].iloc[i])) for k in keys) if keys else f"feature {i + 1}"
+
+
+def rfc7946_geometry(geoms, precision: int, snapped: bool = False):
     """Coordinates rounded to `precision` decimals, then exteriors counter-clockwise and holes clockwise.
 
     Rounding can make neighbouring vertices equal: those repeats are dropped (a GIS reads
-    [p, p] as a zero-length segment).
+    [p, p] as a zero-length segment). Where rounding each vertex makes a geometry invalid (a ring
+    crossing itself, or of under 3 points), it is snapped to the grid by GEOS instead, which keeps it
+    valid (possibly empty). With `snapped`, also says which were.
     """
+    geoms = np.asarray(geoms, dtype=object)
     rounded = shapely.transform(geoms, lambda xy: np.round(xy, precision))
-    return shapely.orient_polygons(shapely.remove_repeated_points(rounded), exterior_cw=False)
+    bad = ~shapely.is_valid(rounded) & ~shapely.is_missing(rounded)
+    rounded[bad] = shapely.set_precision(geoms[bad], 10.0**-precision)
+    oriented = shapely.orient_polygons(shapely.remove_repeated_points(rounded), exterior_cw=False)
+    return (oriented, bad) if snapped else oriented
 
 
 def _json_records(props) -> list[bytes]:

@@ -5,9 +5,12 @@ differ, dissolved per actor pair (one MultiLineString per pair, actor_a <
 actor_b alphabetically). Rules:
 
 - Each district counts for one controller, its main holder: the single holder,
-  or for a split district the largest holder (a tie goes to the actor first in
-  alphabetical order). The log says how much of a district each side holds,
-  not where, so no line can be drawn through a split district.
+  or for a split district the largest holder. The log says how much of a
+  district each side holds, not where, so no line can be drawn through a split
+  district. A district tied for the largest share (0.5 / 0.5) has no main holder:
+  each of its tied holders may hold any part of it, so its edge with a neighbour
+  counts as front between the neighbour's holder and each tied holder that is not
+  it (ties). No figure depends on how the actors are spelled.
 - `contested` and `unknown` are controllers like any other: a boundary between
   rebel-held and contested ground is a front line of its own, not dropped.
 - The outer edge of the districts is not a front line (nothing is known beyond it).
@@ -33,7 +36,7 @@ import pandas as pd
 import shapely
 
 from . import geodesy
-from .tolerance import EXACT
+from .tolerance import EXACT, NOISE
 from .dataset import Dataset
 from .errors import Problem, UsageError
 from .figures import state_on
@@ -81,7 +84,10 @@ class FrontLines:
 
 
 def main_holder(state: pd.DataFrame, count: int, second: bool = False, second_min: float = 0.0) -> tuple:
-    """Per district idx: the controller holding the largest share (ties: alphabetical) and that share.
+    """Per district idx: the controller holding the largest share and that share.
+
+    A tie goes to the controller first in alphabetical order: only for drawing (the map's face colour
+    and hatch); figures must not depend on spelling, and use ties / sole_holder for tied districts.
 
     With `second`, also the next holder of a split district (the map hatches it),
     None where the district has no second holder with a share above `second_min`.
@@ -100,6 +106,29 @@ def main_holder(state: pd.DataFrame, count: int, second: bool = False, second_mi
     other = np.full(count, None, dtype=object)
     other[runner_up["idx"].to_numpy(dtype=int)] = runner_up["controller"].to_numpy(dtype=object)
     return holder, share, other
+
+
+def ties(state: pd.DataFrame, count: int) -> np.ndarray:
+    """Per district idx: the controllers tied for its largest share (a sorted tuple of two or more), else None.
+
+    A tie has no largest holder, so whoever main_holder names for it is an accident of spelling:
+    figures count such a district for no one (sole_holder) or for each tied holder, as `changes`
+    does (changes._largest, with the same NOISE tolerance).
+    """
+    top = state.groupby("idx")["share"].transform("max")
+    at_top = state[state["share"] >= top - NOISE]
+    out = np.full(count, None, dtype=object)
+    for idx, names in at_top.groupby("idx")["controller"]:
+        if names.nunique() > 1:
+            out[int(idx)] = tuple(sorted(set(names)))
+    return out
+
+
+def sole_holder(state: pd.DataFrame, count: int) -> np.ndarray:
+    """main_holder's holder, None for a district tied for the largest share (ties)."""
+    holder = main_holder(state, count)[0]
+    holder[np.not_equal(ties(state, count), None)] = None
+    return holder
 
 
 def front_lines(ds: Dataset, date: dt.date | None = None, gap_m: float | None = None) -> FrontLines:
@@ -143,13 +172,36 @@ def front_lines_at(ds: Dataset, date: dt.date | None, gap_m: float) -> FrontLine
 
 
 def _lines_at(ds: Dataset, date, gap_m: float, geoms, typical: float | None) -> FrontLines:
-    holder, share = main_holder(state_on(ds, date), len(geoms))
+    state = state_on(ds, date)
+    holder, share = main_holder(state, len(geoms))
+    tied = ties(state, len(geoms))
+    side = holder.copy()  # a tied district's side is its set of tied holders, spelled so no actor name can equal it
+    side[np.not_equal(tied, None)] = [TIE + "\x1f".join(t) for t in tied[np.not_equal(tied, None)]]
     if gap_m == 0:
-        a, b, lines = _touching(geoms, holder)
+        a, b, lines = _touching(geoms, side)
         to_lonlat = None
     else:
-        a, b, lines, to_lonlat = _bridged_boundaries(geoms, holder, gap_m, typical)
-    return FrontLines(_dissolve(holder[a], holder[b], lines, to_lonlat), _split_note(ds, share))
+        a, b, lines, to_lonlat = _bridged_boundaries(geoms, side, gap_m, typical)
+    x, y, lines = _tied_pairs(side[a], side[b], lines)
+    return FrontLines(_dissolve(x, y, lines, to_lonlat), _split_note(ds, share, tied))
+
+
+TIE = "\x00tie\x1f"  # prefix of a tied district's side in _lines_at (no actor name starts with a NUL)
+
+
+def _tied_pairs(side_a, side_b, lines):
+    """Each line once per pair of actors it can separate: a tied side stands for each of its holders."""
+
+    def members(side):
+        return side[len(TIE) :].split("\x1f") if side.startswith(TIE) else [side]
+
+    x, y, out = [], [], []
+    for sa, sb, line in zip(side_a, side_b, lines):
+        for p, q in dict.fromkeys((p, q) for p in members(sa) for q in members(sb) if p != q):
+            x.append(p)
+            y.append(q)
+            out.append(line)
+    return np.asarray(x, dtype=object), np.asarray(y, dtype=object), np.asarray(out, dtype=object)
 
 
 def _check_gap(gap_m) -> None:
@@ -609,15 +661,18 @@ def _stray_gaps(geoms) -> tuple[np.ndarray, np.ndarray]:
     return metres[stray], shapely.get_coordinates(shapely.centroid(line[stray]))
 
 
-def _split_note(ds: Dataset, share: np.ndarray) -> list:
-    split = np.flatnonzero(share < 1 - EXACT)
-    if not len(split):
-        return []
-    ids = ds.districts["id"].to_numpy()[split]
-    shown = ", ".join(map(repr, ids[:5])) + (" ..." if len(ids) > 5 else "")
-    return [
-        Problem("info", "", f"{len(split)} split district(s) counted for their largest holder in front lines: {shown}")
-    ]
+def _split_note(ds: Dataset, share: np.ndarray, tied: np.ndarray) -> list:
+    is_tied = np.not_equal(tied, None)
+    notes = []
+    for which, text in (
+        ((share < 1 - EXACT) & ~is_tied, "split district(s) counted for their largest holder in front lines"),
+        (is_tied, "district(s) tied for the largest share: their edges count as front of each tied holder"),
+    ):
+        ids = ds.districts["id"].to_numpy()[np.flatnonzero(which)]
+        if len(ids):
+            shown = ", ".join(map(repr, ids[:5])) + (" ..." if len(ids) > 5 else "")
+            notes.append(Problem("info", "", f"{len(ids)} {text}: {shown}"))
+    return notes
 
 
 # ------------------------------------------------------------------------------ front lines from zones

@@ -9,7 +9,8 @@ For each pair (actor gained from other) between D0 and D1:
 - `depth_km`: the mean advance depth, area ÷ front length;
 - `max_advance_km`: the largest distance from the D0 front to a point the actor gained: the farthest
   vertex of the districts whose main holder went from `other` to `actor` (for a split district the log
-  does not say where the part moved, so only districts that changed main holder count), geodesic;
+  does not say where the part moved, so only districts that changed main holder count; a district tied
+  for the largest share on either date has no main holder and counts for neither side), geodesic;
 - `rate_km_per_day`: depth ÷ days, and `max_rate_km_per_day`: max advance ÷ days.
 
 Zone snapshots (DeepStateMap) work the same way with the zones' own polygons: see zone_movement().
@@ -29,7 +30,7 @@ from .changes import window
 from .dataset import Dataset
 from .errors import Problem, UsageError
 from .figures import reported_actors, state_on
-from .frontline import ZONE_PROBE_M, ZoneFront, front_lines_at, main_holder, resolve_gap
+from .frontline import ZONE_PROBE_M, ZoneFront, front_lines_at, resolve_gap, sole_holder
 from .transfer import share_matrix, total_flows
 
 __all__ = ["front_movement", "stepped_movement", "zone_movement", "gains_layer"]
@@ -105,7 +106,7 @@ class _Dates:
             self._cache = {k: v for k, v in self._cache.items() if k > day}  # steps go forward: keep little
             self._cache[day] = {
                 "shares": share_matrix(state, self.actors, len(self.geoms)),
-                "holder": main_holder(state, len(self.geoms))[0],
+                "holder": sole_holder(state, len(self.geoms)),  # a tie counts for no one's strip
                 "day": day,
             }
         return self._cache[day]
@@ -287,17 +288,31 @@ def _detached_note(detached: list) -> list:
     ]
 
 
+# The gains layer's columns and types (export.typed): COLUMNS, area_km2 before moved_km2, then districts.
+GAINS_SCHEMA = {
+    **{c: str for c in ("since", "until", "actor", "from")},
+    "days": int,
+    **{c: float for c in COLUMNS[5:]},
+    "area_km2": float,
+    "moved_km2": float,
+    "districts": int,
+}
+
+
 def gains_layer(
     ds: Dataset, since: dt.date, until: dt.date | None = None, gap_m: float | None = None, resolved: bool = False
 ):
     """The strips gained and lost between the dates, one feature per (actor, from) pair with area moved.
 
-    The geometry is the union of the districts whose main holder went from `from` to `actor`; a pair
+    The geometry is the union of the districts whose main holder went from `from` to `actor` (a district
+    tied for the largest share on either date has none: frontline.sole_holder); a pair
     whose moved km² lies only in parts of split districts has no strip to draw and no feature (its km²
     is in front-movement). `area_km2` is the strip's geodesic area and `moved_km2` the km² that moved
     by the log's shares (split districts included), as front-movement.
     """
     import geopandas as gpd
+
+    from .export import typed
 
     since, until = window(ds, since, until)
     dates = _Dates(ds, gap_m, resolved)
@@ -313,4 +328,5 @@ def gains_layer(
         int(((then["holder"] == b) & (now["holder"] == a)).sum()) for a, b in zip(table["actor"], table["from"])
     ]
     drawn = np.array([g is not None for g in geoms], dtype=bool)
-    return gpd.GeoDataFrame(frame[drawn].reset_index(drop=True), geometry=[g for g in geoms if g is not None], crs=4326)
+    frame = typed(frame[drawn].reset_index(drop=True), GAINS_SCHEMA)  # an empty layer keeps its types
+    return gpd.GeoDataFrame(frame, geometry=[g for g in geoms if g is not None], crs=4326)

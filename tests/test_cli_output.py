@@ -72,6 +72,13 @@ def test_integers_and_text_are_left_as_they_are():
     assert markdown_cells(to_text(rows, Format.markdown)) == [["12", "04", "", "True"]]
 
 
+def test_csv_booleans_are_spelled_as_in_json():
+    rows = [{"changed_hands": True, "n": 1}, {"changed_hands": False, "n": 0}]
+    for fmt, sep in ((Format.csv, ","), (Format.tsv, "\t")):
+        assert to_text(rows, fmt).splitlines()[1:] == [f"true{sep}1", f"false{sep}0"]
+    assert json.loads(to_text(rows, Format.json))[0]["changed_hands"] is True
+
+
 def test_table_uses_the_same_rules_as_markdown():
     rows = [
         {"actor": "a", "districts": 2.5, "districts_pct": 50, "area_km2": 1234.5},

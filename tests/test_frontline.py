@@ -22,6 +22,7 @@ from conflictmap.figures import state_on
 from conflictmap.frontline import front_lines, front_lines_at, main_holder
 from conflictmap.project import Inputs
 from tests.helpers import (
+    SQUARES_LOG,
     GAPPED_LOG,
     MIDDLE_COLUMN,
     ROOT,
@@ -58,14 +59,32 @@ def test_rows_front_is_two_parallel_edges(ds):
     assert np.allclose(lat, SIZE)
 
 
-def test_split_district_counts_for_largest_holder_tie_alphabetical(ds):
-    # 2020-02-15: A contested; B government 0.5 / kurdish 0.5 -> government (alphabetical tie);
-    # C, D government. Front contested|government = A's top edge + A's right edge.
+def test_tied_district_edges_are_front_of_each_tied_holder(ds):
+    # 2020-02-15: A contested; B government 0.5 / kurdish 0.5 (a tie: no largest holder); C, D government.
+    # By hand: A|C (top of A) contested|government; A|B (middle column) contested|each tied holder;
+    # B|D (top of B) government|kurdish (the kurdish half may lie there; the government half faces its own).
     result = front_lines(ds, D(2020, 2, 15))
     pairs = by_pair(result)
-    assert list(pairs) == [("contested", "government")]
+    assert set(pairs) == {
+        ("contested", "government"),
+        ("contested", "kurdish forces"),
+        ("government", "kurdish forces"),
+    }
     assert pairs[("contested", "government")]["length_km"] == pytest.approx(TOP_OF_BOTTOM_ROW + MIDDLE_COLUMN, rel=1e-9)
-    assert any("largest holder" in p.message and "'B'" in p.message for p in result.problems)
+    assert pairs[("contested", "kurdish forces")]["length_km"] == pytest.approx(MIDDLE_COLUMN, rel=1e-9)
+    assert pairs[("government", "kurdish forces")]["length_km"] == pytest.approx(TOP_OF_BOTTOM_ROW, rel=1e-9)
+    assert any("tied" in p.message and "'B'" in p.message for p in result.problems)
+
+
+def test_front_lengths_do_not_depend_on_how_actors_are_spelled(tmp_path):
+    # The same tie with the government renamed "zz regime" (now sorting last): the same km per pair.
+    log = SQUARES_LOG.replace(",government,", ",zz regime,")
+    renamed = by_pair(front_lines(dataset(tmp_path, log), D(2020, 2, 15)))
+    plain = by_pair(front_lines(dataset(tmp_path, SQUARES_LOG), D(2020, 2, 15)))
+    spelled = {
+        tuple(sorted(a.replace("zz regime", "government") for a in k)): r["length_km"] for k, r in renamed.items()
+    }
+    assert spelled == {k: r["length_km"] for k, r in plain.items()}
 
 
 def test_larger_share_wins(tmp_path):
@@ -104,11 +123,21 @@ def test_three_sides_and_corner_contacts(tmp_path):
     assert pairs[("contested", "government")]["length_km"] == pytest.approx(meridian_arc_km(SIZE, 2 * SIZE), rel=1e-9)
 
 
-def test_no_front_when_one_side_holds_all(ds):
-    # 2020-03-01: A government, B split government/kurdish (largest: government), C, D government.
+def test_no_front_when_one_side_holds_all(tmp_path):
+    ds = dataset(tmp_path, "date,district,controller\n" + "".join(f"2020-01-01,{k},government\n" for k in "ABCD"))
     result = front_lines(ds, D(2020, 3, 1))
     assert len(result.lines) == 0
     assert list(result.lines.columns) == ["actor_a", "actor_b", "length_km", "geometry"]
+
+
+def test_a_tie_with_a_neighbours_holder_fronts_the_other_tied_holder(ds):
+    # 2020-03-01: A, C, D government, B government 0.5 / kurdish 0.5: B's left and top edges may face
+    # the kurdish half (by hand: the middle column A|B plus the top of B, B|D).
+    pairs = by_pair(front_lines(ds, D(2020, 3, 1)))
+    assert list(pairs) == [("government", "kurdish forces")]
+    assert pairs[("government", "kurdish forces")]["length_km"] == pytest.approx(
+        MIDDLE_COLUMN + TOP_OF_BOTTOM_ROW, rel=1e-9
+    )
 
 
 def test_gaps_are_reported_not_silently_zero(tmp_path):

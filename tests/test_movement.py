@@ -9,7 +9,7 @@ import shapely
 from pyproj import Geod
 
 from conflictmap.movement import COLUMNS
-from tests.helpers import cell_area_km2
+from tests.helpers import ROOT, cell_area_km2
 
 KM = 1000 / (6378137.0 * math.pi / 180)  # degrees of longitude per km on the equator (equatorial radius)
 HEIGHT = 0.05  # degrees of latitude, about 5.5 km
@@ -218,24 +218,43 @@ def test_export_gains_layer_draws_the_strip(cli, strips, tmp_path):
     assert (min(lon), max(lon)) == (pytest.approx(2 * KM, abs=1e-6), pytest.approx(3 * KM, abs=1e-6))
 
 
-def test_export_gains_of_a_split_district_follow_its_main_holder(cli, squares_args):
-    # B goes from the rebels to government 0.5 / kurdish forces 0.5: half its km² moves to each, and the
-    # strip is drawn for its main holder (a tie goes to the actor first in alphabetical order: government).
+def test_a_tied_district_is_no_ones_strip(cli, squares_args):
+    # B goes from the rebels to government 0.5 / kurdish forces 0.5: half its km² moves to each (in
+    # front-movement), but a tie has no main holder, so neither side gets B as a strip or a max advance:
+    # whichever it went to would depend on how the actors are spelled. A (rebels -> contested) is whole.
     from tests.helpers import squares_area
 
-    result = cli(
-        "export", *squares_args, "--layer", "gains", "--since", "2020-01-01", "--date", "2020-02-01", "-o", "-"
-    )
+    args = [*squares_args, "--since", "2020-01-01"]
+    result = cli("export", *args, "--date", "2020-02-01", "--layer", "gains", "-o", "-")
     assert result.exit_code == 0, result.output
-    rows = {(f["properties"]["actor"], f["properties"]["from"]): f for f in json.loads(result.stdout)["features"]}
-    split = rows[("government", "rebels")]
-    assert split["properties"]["moved_km2"] == pytest.approx(squares_area("B") / 2, rel=1e-6)
-    assert (
-        split["properties"]["area_km2"] == pytest.approx(squares_area("B"), rel=1e-6)
-        and split["properties"]["districts"] == 1
-    )
-    # The kurdish forces' half of B has no strip to draw: no feature (its km² is in front-movement).
-    assert ("kurdish forces", "rebels") not in rows
+    rows = {
+        (f["properties"]["actor"], f["properties"]["from"]): f["properties"]
+        for f in json.loads(result.stdout)["features"]
+    }
+    assert set(rows) == {("contested", "rebels")}
+    assert rows[("contested", "rebels")]["area_km2"] == pytest.approx(squares_area("A"), rel=1e-6)
+    moved = cli("front-movement", *args, "--until", "2020-02-01", "-f", "json")
+    assert moved.exit_code == 0, moved.output
+    table = {(r["actor"], r["from"]): r for r in json.loads(moved.stdout)}
+    for actor in ("government", "kurdish forces"):
+        assert table[(actor, "rebels")]["area_km2"] == pytest.approx(squares_area("B") / 2, rel=1e-6)
+        assert table[(actor, "rebels")]["max_advance_km"] is None  # no whole district moved to it
+
+
+def test_gains_do_not_depend_on_how_actors_are_spelled(cli, tmp_path):
+    # The review's case on the sample: four districts go from the rebels to government 0.5 / kurdish 0.5.
+    # Renaming the government "regime" (sorting after "kurdish forces") must change no figure.
+    control = tmp_path / "regime.csv"
+    sample = ROOT / "data" / "aleppo-2016"
+    control.write_text((sample / "control.csv").read_text().replace(",government,", ",regime,"))
+    outputs = []
+    for c in (sample / "control.csv", control):
+        result = cli(
+            "export", "-d", str(sample / "districts.geojson"), "-c", str(c), "--layer", "gains", "--since", "2016-11-15"
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout.replace('"regime"', '"government"'))
+    assert outputs[0] == outputs[1]
 
 
 def test_a_gap_narrower_than_the_samples_streets_is_widened_to_them(cli):

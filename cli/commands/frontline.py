@@ -48,8 +48,9 @@ def frontline(
 ):
     """One row per actor pair: the geodesic length in km of the boundary between their districts.
 
-    A split district counts for its largest holder (ties: alphabetical);
-    contested and unknown ground are sides of their own. For the lines
+    A split district counts for its largest holder; one tied for the largest
+    share fronts each tied holder along its edges; contested and unknown
+    ground are sides of their own. For the lines
     themselves: conflictmap export --layer frontline.
     With zone files (frontline ZONES --clip BOUNDARY): one row per date and
     actor, the length of the zone's edge that faces land inside the clip.
