@@ -554,7 +554,7 @@ def load_districts(
         and not id_field
         and fields.name
         and fields.name != fields.id
-        and not raw[fields.id].map(id_text).any()
+        and not any(map(id_text, as_list(raw[fields.id])))  # stops at the first id: one call in most files
     ):
         # Every id blank (KML's empty 'id' beside its 'Name'): the field is there but holds none.
         checks.add("warning", where, f"field {fields.id!r} holds no id; using {fields.name!r} as the id")
