@@ -31,7 +31,7 @@ import shapely
 from .errors import Problem, UsageError
 from .districts import other_name_columns
 from .figures import confidence_in_force, controller_labels, state_on
-from .frontline import front_lines, main_holder, ties
+from .frontline import front_lines, sole_holder
 from .io import _quiet_gdal, atomic_path, check_not_input, output_format
 from .transfer import share_matrix
 from .values import plain
@@ -144,8 +144,7 @@ def district_layer(ds, date: dt.date | None = None):
     d = ds.districts
     n = len(d)
     state = state_on(ds, date)
-    holder, top_share = main_holder(state, n)
-    holder[np.not_equal(ties(state, n), None)] = None
+    holder, top_share = sole_holder(state, n)  # a tie has no controller
     out = pd.DataFrame(
         {
             "id": d["id"].to_numpy(),

@@ -124,11 +124,11 @@ def ties(state: pd.DataFrame, count: int) -> np.ndarray:
     return out
 
 
-def sole_holder(state: pd.DataFrame, count: int) -> np.ndarray:
-    """main_holder's holder, None for a district tied for the largest share (ties)."""
-    holder = main_holder(state, count)[0]
+def sole_holder(state: pd.DataFrame, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """main_holder's (holder, share), the holder None for a district tied for the largest share (ties)."""
+    holder, share = main_holder(state, count)
     holder[np.not_equal(ties(state, count), None)] = None
-    return holder
+    return holder, share
 
 
 def front_lines(ds: Dataset, date: dt.date | None = None, gap_m: float | None = None) -> FrontLines:

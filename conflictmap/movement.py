@@ -106,7 +106,7 @@ class _Dates:
             self._cache = {k: v for k, v in self._cache.items() if k > day}  # steps go forward: keep little
             self._cache[day] = {
                 "shares": share_matrix(state, self.actors, len(self.geoms)),
-                "holder": sole_holder(state, len(self.geoms)),  # a tie counts for no one's strip
+                "holder": sole_holder(state, len(self.geoms))[0],  # a tie counts for no one's strip
                 "day": day,
             }
         return self._cache[day]
